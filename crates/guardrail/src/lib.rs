@@ -1,0 +1,26 @@
+#![forbid(unsafe_code)]
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+/// Constant-time equality and codecs: [`guardrail_ct`].
+pub use guardrail_ct as ct;
+
+/// Secret and PII wrappers, loading secrets: [`guardrail_secret`].
+pub use guardrail_secret as secret;
+
+/// The names most services need, in one import: `use guardrail::prelude::*;`.
+pub mod prelude {
+    pub use guardrail_secret::{ExposeSecret, Pii, SecretEq, SecretSlice, SecretString};
+}
+
+/// The guide's chapters, compiled as doctests so their examples cannot
+/// drift from the code.
+#[cfg(doctest)]
+mod guide {
+    #[doc = include_str!("../../../docs/src/intro.md")]
+    struct Intro;
+    #[doc = include_str!("../../../docs/src/ct.md")]
+    struct Ct;
+    #[doc = include_str!("../../../docs/src/secret.md")]
+    struct Secret;
+}

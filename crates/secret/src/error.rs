@@ -1,0 +1,91 @@
+use std::{fmt, io, path::PathBuf};
+
+/// Where a secret was being loaded from. Names the place, never the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Origin {
+    /// An environment variable, by name.
+    Env(String),
+    /// A file, by path.
+    File(PathBuf),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Env(name) => write!(f, "environment variable {name}"),
+            Self::File(path) => write!(f, "file {}", path.display()),
+        }
+    }
+}
+
+/// Why a secret could not be loaded or decoded.
+///
+/// Messages name the variable or path and what was wrong with it; no
+/// variant holds any byte of the secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The environment variable is not set.
+    #[error("environment variable {name} is not set")]
+    EnvMissing {
+        /// The variable's name.
+        name: String,
+    },
+    /// The name cannot be an environment variable (empty, or holds `=` or NUL).
+    #[error("{name:?} is not a valid environment variable name")]
+    InvalidEnvName {
+        /// The name as given (a name, not a secret).
+        name: String,
+    },
+    /// The secret is empty (after removing one trailing newline).
+    #[error("secret in {origin} is empty")]
+    Empty {
+        /// Where it came from.
+        origin: Origin,
+    },
+    /// The secret is not valid UTF-8.
+    #[error("secret in {origin} is not valid UTF-8")]
+    NotUtf8 {
+        /// Where it came from.
+        origin: Origin,
+    },
+    /// The path does not name a regular file (a directory, FIFO, socket or device).
+    #[error("secret file {} is not a regular file", path.display())]
+    NotRegularFile {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The file is larger than the loader's cap.
+    #[error("secret file {} is larger than the {max} byte limit", path.display())]
+    TooLarge {
+        /// The path.
+        path: PathBuf,
+        /// The cap in bytes.
+        max: usize,
+    },
+    /// The file may be read by users other than its owner.
+    #[error(
+        "secret file {} has mode {mode:04o}: it must not be readable by {who} (chmod 600)",
+        path.display(),
+        who = if mode & 0o004 != 0 { "others" } else { "its group" }
+    )]
+    InsecurePermissions {
+        /// The path.
+        path: PathBuf,
+        /// The permission bits.
+        mode: u32,
+    },
+    /// Opening or reading the file failed.
+    #[error("cannot read secret file {}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The operating system's error (it never holds file contents).
+        #[source]
+        source: io::Error,
+    },
+    /// Decoding an encoded secret failed.
+    #[error("cannot decode secret: {0}")]
+    Decode(#[from] guardrail_ct::Error),
+}

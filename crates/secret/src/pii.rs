@@ -1,0 +1,157 @@
+use std::{fmt, hash::Hash};
+
+use secrecy::ExposeSecret;
+
+/// Personal data that must be stored and sent, but never shown in logs.
+///
+/// `Debug` and `Display` print a mask (`j***@example.com`, `Al***`); serde
+/// serialises and deserialises the real value unchanged, so it round-trips
+/// through JSON and databases. The value is reached, as secrets are,
+/// through [`ExposeSecret::expose_secret`].
+///
+/// ```
+/// use guardrail_secret::{ExposeSecret, Pii};
+/// let email = Pii::new(String::from("jane.doe@example.com"));
+/// assert_eq!(format!("{email}"), "j***@example.com");
+/// assert_eq!(format!("{email:?}"), "Pii(j***@example.com)");
+/// assert_eq!(email.expose_secret(), "jane.doe@example.com");
+/// ```
+///
+/// `Pii` is not a secret: it is `Clone`, comparable with `==` and not
+/// zeroized on drop. Use [`SecretString`](crate::SecretString) for
+/// credentials.
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
+pub struct Pii<T>(T);
+
+impl<T> Pii<T> {
+    /// Wraps a value.
+    pub const fn new(value: T) -> Self {
+        Self(value)
+    }
+}
+
+impl<T> From<T> for Pii<T> {
+    fn from(value: T) -> Self {
+        Self(value)
+    }
+}
+
+impl<T> ExposeSecret<T> for Pii<T> {
+    fn expose_secret(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Mask> fmt::Display for Pii<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.mask(f)
+    }
+}
+
+impl<T: Mask> fmt::Debug for Pii<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Pii(")?;
+        self.0.mask(f)?;
+        f.write_str(")")
+    }
+}
+
+/// How a value is shown when it must not be shown in full.
+///
+/// Implement it for your own personal-data types (phone numbers, account
+/// numbers) to wrap them in [`Pii`].
+pub trait Mask {
+    /// Writes the masked form.
+    fn mask(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+}
+
+impl Mask for str {
+    fn mask(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        mask_text(self, f)
+    }
+}
+
+impl Mask for String {
+    fn mask(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        mask_text(self, f)
+    }
+}
+
+impl Mask for Box<str> {
+    fn mask(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        mask_text(self, f)
+    }
+}
+
+impl<T: Mask + ?Sized> Mask for &T {
+    fn mask(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (**self).mask(f)
+    }
+}
+
+impl<T: Mask> Mask for Option<T> {
+    fn mask(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Some(v) => v.mask(f),
+            None => f.write_str("None"),
+        }
+    }
+}
+
+/// The default mask for text.
+///
+/// - An e-mail address (`local@domain`) keeps the first character of the
+///   local part and the domain: `j***@example.com`.
+/// - Other text keeps a prefix that grows with its length: nothing under 4
+///   characters, 1 under 8, 2 from 8 on; then `***`. The length itself is
+///   not shown.
+/// - Control characters in what is kept are never written (a mask must not
+///   forge log lines); they are replaced by `?`.
+pub fn mask_text(text: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    if let Some((local, domain)) = text.rsplit_once('@') {
+        if !local.is_empty() && !domain.is_empty() {
+            write_kept(f, local.chars().take(1))?;
+            f.write_str("***@")?;
+            return write_kept(f, domain.chars());
+        }
+    }
+    let keep = match text.chars().count() {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    };
+    write_kept(f, text.chars().take(keep))?;
+    f.write_str("***")
+}
+
+fn write_kept(f: &mut fmt::Formatter<'_>, chars: impl Iterator<Item = char>) -> fmt::Result {
+    use fmt::Write;
+    for c in chars {
+        f.write_char(if c.is_control() { '?' } else { c })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(text: &str) -> String {
+        Pii::new(text).to_string()
+    }
+
+    #[test]
+    fn masks() {
+        assert_eq!(shown("jane@example.com"), "j***@example.com");
+        assert_eq!(shown("élodie@exämple.org"), "é***@exämple.org");
+        assert_eq!(shown("abc"), "***");
+        assert_eq!(shown("Alice"), "A***");
+        assert_eq!(shown("+1 555 0100 200"), "+1***");
+        assert_eq!(shown(""), "***");
+        assert_eq!(shown("@example.com"), "@e***");
+        assert_eq!(shown("x@y\nFAKE LOG LINE"), "x***@y?FAKE LOG LINE");
+        assert_eq!(format!("{:?}", Pii::new(Some(String::from("Robert")))), "Pii(R***)");
+    }
+}

@@ -1,0 +1,147 @@
+//! Proof that secrets leave no copy in freed heap memory.
+//!
+//! This test binary installs a global allocator that, while armed, scans
+//! every block it is about to free for a canary. A plain `String` holding
+//! the canary is caught (the control, which shows the scan works); a
+//! `SecretString`, and everything the loaders and decoders allocate on the
+//! way to one, must not be.
+#![allow(unsafe_code)] // GlobalAlloc is an unsafe trait; see the SAFETY notes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
+
+use std::{
+    alloc::{GlobalAlloc, Layout, System},
+    sync::atomic::{AtomicBool, AtomicUsize, Ordering},
+};
+
+use guardrail_secret::{ExposeSecret, SecretString, load};
+
+const CANARY: &str = "ZQ-heap-canary-41c9e2-secret";
+
+static ARMED: AtomicBool = AtomicBool::new(false);
+static HITS: AtomicUsize = AtomicUsize::new(0);
+
+struct Inspecting;
+
+// SAFETY: every method forwards to `System` with the arguments it was
+// given, so the allocator contract is `System`'s. The only addition reads a
+// block in `dealloc` before it is freed: the block is live and `size` bytes
+// long (the caller's `dealloc` contract), and it was zero-initialised by
+// `alloc`, so every byte read is initialised memory.
+unsafe impl GlobalAlloc for Inspecting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded unchanged; zeroed so `dealloc` reads initialised bytes.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if ARMED.load(Ordering::SeqCst) {
+            // SAFETY: `ptr` is a live block of `layout.size()` initialised
+            // bytes that this call is about to free (see above).
+            let block = unsafe { std::slice::from_raw_parts(ptr, layout.size()) };
+            if block.windows(CANARY.len()).any(|w| w == CANARY.as_bytes()) {
+                HITS.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        // SAFETY: forwarded unchanged.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    // `realloc` keeps the default (alloc, copy, dealloc), so the old block
+    // of every reallocation is scanned too.
+}
+
+#[global_allocator]
+static GLOBAL: Inspecting = Inspecting;
+
+/// Runs `f` with the scan armed; returns how many freed blocks held the canary.
+fn freed_copies(f: impl FnOnce()) -> usize {
+    HITS.store(0, Ordering::SeqCst);
+    ARMED.store(true, Ordering::SeqCst);
+    f();
+    ARMED.store(false, Ordering::SeqCst);
+    HITS.load(Ordering::SeqCst)
+}
+
+fn write_secret_file(dir: &std::path::Path, name: &str, contents: &[u8]) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    path
+}
+
+/// One test function: the allocator state is global, so the sections run
+/// in sequence, never beside each other.
+#[test]
+fn no_secret_copy_is_freed_unwiped() {
+    if std::env::var_os("GUARDRAIL_ZEROIZE_CHILD").is_some() {
+        // Child process (see the end): the canary is in our environment.
+        let hits = freed_copies(|| {
+            let secret = load::from_env("GUARDRAIL_ZEROIZE_SECRET").unwrap();
+            assert_eq!(secret.expose_secret(), CANARY);
+            drop(secret);
+        });
+        assert_eq!(hits, 0, "from_env left {hits} copies");
+        return;
+    }
+
+    // Control: the scan sees an ordinary String freed with the canary in it.
+    let hits = freed_copies(|| drop(String::from(CANARY)));
+    assert!(hits >= 1, "the inspecting allocator failed to see a plain String");
+
+    let hits = freed_copies(|| {
+        let secret = SecretString::from(String::from(CANARY));
+        assert_eq!(secret.expose_secret().len(), CANARY.len());
+        drop(secret);
+    });
+    assert_eq!(hits, 0, "SecretString left {hits} copies");
+
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        ("plain", format!("{CANARY}").into_bytes()),
+        ("newline", format!("{CANARY}\n").into_bytes()),
+        ("crlf", format!("{CANARY}\r\n").into_bytes()),
+        ("not-utf8", [CANARY.as_bytes(), &[0xff]].concat()),
+        ("long", CANARY.repeat(500).into_bytes()),
+    ];
+    for (name, contents) in &files {
+        let path = write_secret_file(dir.path(), name, contents);
+        let hits = freed_copies(|| {
+            let loaded = load::from_file(&path);
+            if *name != "not-utf8" {
+                assert!(loaded.as_ref().unwrap().expose_secret().starts_with(CANARY));
+            }
+            drop(loaded);
+        });
+        assert_eq!(hits, 0, "from_file({name}) left {hits} copies");
+        let hits = freed_copies(|| drop(load::FileLoader::new().load_bytes(&path).unwrap()));
+        assert_eq!(hits, 0, "load_bytes({name}) left {hits} copies");
+    }
+
+    // Too large for the cap after the size check passed (the loader has to
+    // notice while reading): cap below the file's length with a grown file
+    // is covered by `max_len` smaller than the canary.
+    let path = write_secret_file(dir.path(), "capped", CANARY.as_bytes());
+    let hits = freed_copies(|| assert!(load::FileLoader::new().max_len(8).load(&path).is_err()));
+    assert_eq!(hits, 0);
+
+    let hex = guardrail_ct::hex::encode_string(CANARY.as_bytes());
+    let b64 = guardrail_ct::base64::encode_string(CANARY.as_bytes());
+    let hits = freed_copies(|| {
+        drop(guardrail_secret::decode_hex(&hex).unwrap());
+        drop(guardrail_secret::decode_base64(&b64).unwrap());
+        drop(guardrail_secret::decode_base64(&format!("{}!", &b64[..b64.len() - 4])));
+    });
+    assert_eq!(hits, 0, "decoders left {hits} copies");
+
+    // The environment loader, in a child process that has the variable.
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "no_secret_copy_is_freed_unwiped", "--quiet"])
+        .env("GUARDRAIL_ZEROIZE_CHILD", "1")
+        .env("GUARDRAIL_ZEROIZE_SECRET", CANARY)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "child: {}", String::from_utf8_lossy(&out.stdout));
+}
