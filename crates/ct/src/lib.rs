@@ -76,15 +76,26 @@ pub fn eq_str(a: &str, b: &str) -> bool {
     eq(a.as_bytes(), b.as_bytes())
 }
 
-/// OR of `a[i] ^ b[i]` over equal-length slices, folded a word at a time:
-/// zero exactly when the slices are equal. The loop bounds depend only on
-/// the (public) length, and the OR reduction has no early exit, which the
-/// compiler keeps as straight-line vector code.
+/// OR of `a[i] ^ b[i]` over equal-length slices: zero exactly when the
+/// slices are equal. 32-byte blocks go into four independent word
+/// accumulators (two SSE2 registers' worth), then whole words, then bytes.
+/// Every loop bound depends only on the (public) length, and an OR
+/// reduction has no early exit.
 #[inline]
 fn difference(a: &[u8], b: &[u8]) -> u64 {
-    let (words_a, tail_a) = a.as_chunks::<8>();
-    let (words_b, tail_b) = b.as_chunks::<8>();
-    let mut acc = 0u64;
+    let (blocks_a, rest_a) = a.as_chunks::<32>();
+    let (blocks_b, rest_b) = b.as_chunks::<32>();
+    let mut lanes = [0u64; 4];
+    for (x, y) in blocks_a.iter().zip(blocks_b) {
+        let (wx, _) = x.as_chunks::<8>();
+        let (wy, _) = y.as_chunks::<8>();
+        for ((lane, x), y) in lanes.iter_mut().zip(wx).zip(wy) {
+            *lane |= u64::from_ne_bytes(*x) ^ u64::from_ne_bytes(*y);
+        }
+    }
+    let mut acc = lanes[0] | lanes[1] | lanes[2] | lanes[3];
+    let (words_a, tail_a) = rest_a.as_chunks::<8>();
+    let (words_b, tail_b) = rest_b.as_chunks::<8>();
     for (x, y) in words_a.iter().zip(words_b) {
         acc |= u64::from_ne_bytes(*x) ^ u64::from_ne_bytes(*y);
     }

@@ -16,7 +16,9 @@ pub use pii::{Mask, Pii, mask_text};
 /// The wrappers every secret lives in, re-exported from [`secrecy`]: a
 /// secret is reached only through [`ExposeSecret::expose_secret`], its
 /// `Debug` prints `[REDACTED]`, and it is zeroized on drop.
-pub use secrecy::{CloneableSecret, ExposeSecret, ExposeSecretMut, SecretBox, SecretSlice, SecretString};
+pub use secrecy::{
+    CloneableSecret, ExposeSecret, ExposeSecretMut, SecretBox, SecretSlice, SecretString,
+};
 
 /// `SerializableSecret` is the per-type opt-in to serialising a
 /// `SecretBox<T>`; for one field, see [`ser::expose_secret`].

@@ -89,7 +89,10 @@ fn no_secret_copy_is_freed_unwiped() {
 
     // Control: the scan sees an ordinary String freed with the canary in it.
     let hits = freed_copies(|| drop(String::from(CANARY)));
-    assert!(hits >= 1, "the inspecting allocator failed to see a plain String");
+    assert!(
+        hits >= 1,
+        "the inspecting allocator failed to see a plain String"
+    );
 
     let hits = freed_copies(|| {
         let secret = SecretString::from(String::from(CANARY));
@@ -132,7 +135,10 @@ fn no_secret_copy_is_freed_unwiped() {
     let hits = freed_copies(|| {
         drop(guardrail_secret::decode_hex(&hex).unwrap());
         drop(guardrail_secret::decode_base64(&b64).unwrap());
-        drop(guardrail_secret::decode_base64(&format!("{}!", &b64[..b64.len() - 4])));
+        drop(guardrail_secret::decode_base64(&format!(
+            "{}!",
+            &b64[..b64.len() - 4]
+        )));
     });
     assert_eq!(hits, 0, "decoders left {hits} copies");
 
@@ -143,5 +149,9 @@ fn no_secret_copy_is_freed_unwiped() {
         .env("GUARDRAIL_ZEROIZE_SECRET", CANARY)
         .output()
         .unwrap();
-    assert!(out.status.success(), "child: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "child: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
