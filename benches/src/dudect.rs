@@ -109,10 +109,10 @@ impl Aligned {
 
     /// Overwrites the first byte (no-op on an empty buffer).
     pub fn set_first(&mut self, byte: u8) {
-        if let Some(b) = self.storage.get_mut(self.start) {
-            if self.len > 0 {
-                *b = byte;
-            }
+        if self.len > 0
+            && let Some(b) = self.storage.get_mut(self.start)
+        {
+            *b = byte;
         }
     }
 
@@ -183,10 +183,10 @@ pub fn measure<S>(
     for threshold in &thresholds {
         let mut stats = [Welford::default(); 2];
         for (&class, &t) in classes.iter().zip(&times) {
-            if t <= *threshold {
-                if let Some(s) = stats.get_mut(class) {
-                    s.push(t);
-                }
+            if t <= *threshold
+                && let Some(s) = stats.get_mut(class)
+            {
+                s.push(t);
             }
         }
         if threshold.is_infinite() {
@@ -219,7 +219,7 @@ mod tests {
             b.push(x + 1.0);
             c.push(x);
         }
-        assert!(welch_t(&a, &b).abs() > 20.0);
+        assert!(welch_t(&a, &b).abs() > 5.0); // means 1 apart, sd ~3, n 1000: t ~ 7.4
         assert!(welch_t(&a, &c).abs() < 1e-9);
     }
 }

@@ -48,7 +48,7 @@ pub mod hex {
     /// assert_eq!(guardrail_ct::hex::decode("BEef", &mut key), Ok(&[0xbe, 0xef][..]));
     /// assert!(guardrail_ct::hex::decode("xyz!", &mut key).is_err());
     /// ```
-    pub fn decode<'a>(src: impl AsRef<[u8]>, dst: &'a mut [u8]) -> Result<&'a [u8], Error> {
+    pub fn decode(src: impl AsRef<[u8]>, dst: &mut [u8]) -> Result<&[u8], Error> {
         let src = src.as_ref();
         let len = decoded_len(src)?;
         let dst = dst.get_mut(..len).ok_or(Error::BufferTooSmall)?;
@@ -64,6 +64,17 @@ pub mod hex {
         let len = decode(src, &mut out)?.len();
         debug_assert_eq!(len, out.len());
         Ok(core::mem::take(&mut *out))
+    }
+
+    /// Fuzzing oracle (the `ct_hex_decode` target and its corpus replay):
+    /// decoding any input returns, and what decodes re-encodes to the
+    /// input, lower-cased.
+    #[doc(hidden)]
+    #[cfg(feature = "alloc")]
+    pub fn check_decode(data: &[u8]) {
+        if let Ok(bytes) = decode_vec(data) {
+            assert!(encode_string(&bytes).as_bytes().eq_ignore_ascii_case(data));
+        }
     }
 
     /// The number of bytes `src` decodes to, or [`Error::InvalidLength`].
@@ -102,7 +113,7 @@ macro_rules! base64_module {
             /// the alphabet, wrong padding or non-canonical trailing bits is
             /// [`Error::InvalidEncoding`]. On error `dst` may hold partial
             /// output.
-            pub fn decode<'a>(src: impl AsRef<[u8]>, dst: &'a mut [u8]) -> Result<&'a [u8], Error> {
+            pub fn decode(src: impl AsRef<[u8]>, dst: &mut [u8]) -> Result<&[u8], Error> {
                 let src = src.as_ref();
                 check_length(src.len())?;
                 <$encoding>::decode(src, dst).map_err(|e| match e {
@@ -124,6 +135,17 @@ macro_rules! base64_module {
                 let mut out = Vec::with_capacity(decoded.len());
                 out.extend_from_slice(decoded);
                 Ok(out)
+            }
+
+            /// Fuzzing oracle (the fuzz target of this codec and its corpus
+            /// replay): decoding any input returns, and what decodes
+            /// re-encodes to exactly the input (the encoding is canonical).
+            #[doc(hidden)]
+            #[cfg(feature = "alloc")]
+            pub fn check_decode(data: &[u8]) {
+                if let Ok(bytes) = decode_vec(data) {
+                    assert_eq!(encode_string(&bytes).as_bytes(), data);
+                }
             }
 
             fn check_length(len: usize) -> Result<(), Error> {

@@ -13,6 +13,9 @@ pub use eq::SecretEq;
 pub use error::{Error, Origin};
 pub use pii::{Mask, Pii, mask_text};
 
+#[doc(hidden)]
+pub use pii::check_mask;
+
 /// The wrappers every secret lives in, re-exported from [`secrecy`]: a
 /// secret is reached only through [`ExposeSecret::expose_secret`], its
 /// `Debug` prints `[REDACTED]`, and it is zeroized on drop.

@@ -103,7 +103,7 @@ fn no_secret_copy_is_freed_unwiped() {
 
     let dir = tempfile::tempdir().unwrap();
     let files = [
-        ("plain", format!("{CANARY}").into_bytes()),
+        ("plain", CANARY.as_bytes().to_vec()),
         ("newline", format!("{CANARY}\n").into_bytes()),
         ("crlf", format!("{CANARY}\r\n").into_bytes()),
         ("not-utf8", [CANARY.as_bytes(), &[0xff]].concat()),
