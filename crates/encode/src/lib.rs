@@ -1,0 +1,195 @@
+#![forbid(unsafe_code)]
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+use std::{borrow::Cow, fmt, io, str::FromStr};
+
+mod escape;
+mod stream;
+
+pub use stream::StreamEncoder;
+
+/// Where an untrusted value is about to be written. Each context has its
+/// own rules; a value encoded for one is not safe in another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Context {
+    /// HTML text content, exactly as the OWASP Java Encoder's
+    /// `Encode.forHtml`: `& < > " '` become `&amp; &lt; &gt; &#34; &#39;`;
+    /// characters invalid in HTML/XML become a space.
+    Html,
+    /// A quoted HTML attribute value (`"..."` or `'...'`): the same rules as
+    /// [`Context::Html`], which escape both quote characters.
+    HtmlAttribute,
+    /// The inside of a JavaScript string literal (`'...'`, `"..."` or a
+    /// template literal), in a `<script>` block or an event-handler
+    /// attribute: every ASCII character that is not a letter, digit or
+    /// harmless punctuation becomes `\xHH`; line terminators become
+    /// `\uHHHH`.
+    JsString,
+    /// One URL component (a path segment or a query value): everything but
+    /// RFC 3986 unreserved characters is percent-encoded as UTF-8.
+    UrlComponent,
+    /// The inside of a quoted CSS string: everything but letters, digits
+    /// and non-ASCII text becomes a CSS hex escape `\HH `.
+    CssString,
+    /// One log line: CR, LF, tab, other controls, terminal escape sequences,
+    /// Unicode line separators and bidi overrides become visible escapes
+    /// (`\n`, `\x1b`, `\u{202e}`), and `\` becomes `\\`, so one event is one
+    /// line and escapes cannot be forged.
+    LogLine,
+}
+
+/// The name given to [`Context::from_str`] was not one of
+/// `html | attr | js | url | css | log`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnknownContext;
+
+impl fmt::Display for UnknownContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("unknown encoding context (expected html, attr, js, url, css or log)")
+    }
+}
+
+impl std::error::Error for UnknownContext {}
+
+impl FromStr for Context {
+    type Err = UnknownContext;
+
+    /// The CLI's names: `html`, `attr`, `js`, `url`, `css`, `log`.
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Ok(match name {
+            "html" => Self::Html,
+            "attr" => Self::HtmlAttribute,
+            "js" => Self::JsString,
+            "url" => Self::UrlComponent,
+            "css" => Self::CssString,
+            "log" => Self::LogLine,
+            _ => return Err(UnknownContext),
+        })
+    }
+}
+
+impl Context {
+    /// Every context, for tests and tools.
+    pub const ALL: [Self; 6] =
+        [Self::Html, Self::HtmlAttribute, Self::JsString, Self::UrlComponent, Self::CssString, Self::LogLine];
+
+    /// Encodes `input` for this context. Borrows when nothing needs escaping.
+    ///
+    /// ```
+    /// use guardrail_encode::Context;
+    /// assert_eq!(Context::Html.encode("<b>'hi' & \"bye\"</b>"), "&lt;b&gt;&#39;hi&#39; &amp; &#34;bye&#34;&lt;/b&gt;");
+    /// assert!(matches!(Context::Html.encode("plain text"), std::borrow::Cow::Borrowed(_)));
+    /// ```
+    #[must_use]
+    pub fn encode(self, input: &str) -> Cow<'_, str> {
+        match input.char_indices().find(|&(_, c)| escape::needs_escape(self, c)) {
+            None => Cow::Borrowed(input),
+            Some((first, _)) => {
+                let mut out = String::with_capacity(input.len() + input.len() / 4 + 8);
+                let (clean, rest) = input.split_at(first);
+                out.push_str(clean);
+                // Writing to a String cannot fail.
+                let _ = escape::write_encoded(self, rest, &mut out);
+                Cow::Owned(out)
+            }
+        }
+    }
+
+    /// Streams the encoding of `input` into a [`fmt::Write`] (a `String`, a
+    /// `Formatter`), without an intermediate allocation.
+    pub fn encode_to_fmt<W: fmt::Write + ?Sized>(self, input: &str, out: &mut W) -> fmt::Result {
+        escape::write_encoded(self, input, out)
+    }
+
+    /// Streams the encoding of `input` into an [`io::Write`] (a socket, a
+    /// file, a response body).
+    pub fn encode_to_io<W: io::Write + ?Sized>(self, input: &str, out: &mut W) -> io::Result<()> {
+        let mut adapter = stream::IoAdapter::new(out);
+        match escape::write_encoded(self, input, &mut adapter) {
+            Ok(()) => Ok(()),
+            Err(fmt::Error) => Err(adapter.into_error()),
+        }
+    }
+
+    /// A value that encodes `input` when formatted: `format!("<p>{}</p>", Context::Html.display(name))`.
+    #[must_use]
+    pub const fn display(self, input: &str) -> Encoded<'_> {
+        Encoded { context: self, input }
+    }
+}
+
+/// `input` encoded for `context` when displayed; see [`Context::display`].
+#[derive(Debug, Clone, Copy)]
+pub struct Encoded<'a> {
+    context: Context,
+    input: &'a str,
+}
+
+impl fmt::Display for Encoded<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        escape::write_encoded(self.context, self.input, f)
+    }
+}
+
+/// HTML text content (OWASP `Encode.forHtml`).
+///
+/// ```
+/// assert_eq!(guardrail_encode::html("<script>alert(1)</script>"), "&lt;script&gt;alert(1)&lt;/script&gt;");
+/// ```
+#[must_use]
+pub fn html(input: &str) -> Cow<'_, str> {
+    Context::Html.encode(input)
+}
+
+/// A quoted HTML attribute value (OWASP `Encode.forHtml`).
+///
+/// ```
+/// assert_eq!(guardrail_encode::html_attr(r#"" onmouseover="x"#), "&#34; onmouseover=&#34;x");
+/// ```
+#[must_use]
+pub fn html_attr(input: &str) -> Cow<'_, str> {
+    Context::HtmlAttribute.encode(input)
+}
+
+/// The inside of a JavaScript string literal.
+///
+/// ```
+/// assert_eq!(guardrail_encode::js_string("</script><b>'"), r"\x3c\x2fscript\x3e\x3cb\x3e\x27");
+/// ```
+#[must_use]
+pub fn js_string(input: &str) -> Cow<'_, str> {
+    Context::JsString.encode(input)
+}
+
+/// One URL component (path segment or query value).
+///
+/// ```
+/// assert_eq!(guardrail_encode::url_component("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
+/// ```
+#[must_use]
+pub fn url_component(input: &str) -> Cow<'_, str> {
+    Context::UrlComponent.encode(input)
+}
+
+/// The inside of a quoted CSS string.
+///
+/// ```
+/// assert_eq!(guardrail_encode::css_string("red;}</style>"), r"red\3b \7d \3c \2f style\3e ");
+/// ```
+#[must_use]
+pub fn css_string(input: &str) -> Cow<'_, str> {
+    Context::CssString.encode(input)
+}
+
+/// One log line: no CR, LF or terminal escape survives.
+///
+/// ```
+/// assert_eq!(guardrail_encode::log_line("bob\nERROR admin logged in\x1b[2J"), r"bob\nERROR admin logged in\x1b[2J");
+/// ```
+#[must_use]
+pub fn log_line(input: &str) -> Cow<'_, str> {
+    Context::LogLine.encode(input)
+}

@@ -1,0 +1,149 @@
+//! Raw bytes in, encoded text out: for input that may not be UTF-8 (a CLI's
+//! stdin, a file), in chunks of any size.
+
+use std::{fmt, io};
+
+use crate::{Context, escape};
+
+/// Adapts an [`io::Write`] to the [`fmt::Write`] the encoders use, keeping
+/// the I/O error that `fmt::Error` cannot carry.
+pub(crate) struct IoAdapter<'a, W: io::Write + ?Sized> {
+    inner: &'a mut W,
+    error: Option<io::Error>,
+}
+
+impl<'a, W: io::Write + ?Sized> IoAdapter<'a, W> {
+    pub(crate) fn new(inner: &'a mut W) -> Self {
+        Self { inner, error: None }
+    }
+
+    pub(crate) fn into_error(self) -> io::Error {
+        self.error.unwrap_or_else(|| io::Error::other("formatter error"))
+    }
+}
+
+impl<W: io::Write + ?Sized> fmt::Write for IoAdapter<'_, W> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.inner.write_all(s.as_bytes()).map_err(|e| {
+            self.error = Some(e);
+            fmt::Error
+        })
+    }
+}
+
+/// Encodes a byte stream chunk by chunk.
+///
+/// Invalid UTF-8 is not an error: each undecodable sequence becomes one
+/// replacement (a space for HTML, as the OWASP encoder does with a lone
+/// surrogate; an encoded U+FFFD elsewhere). A surrogate code point encoded
+/// as three bytes (`ED A0..BF 80..BF`, as Java and Python's
+/// `surrogatepass` write one) counts as one character. A sequence cut by a
+/// chunk boundary is carried into the next chunk.
+///
+/// ```
+/// use guardrail_encode::{Context, StreamEncoder};
+/// let mut out = Vec::new();
+/// let mut enc = StreamEncoder::new(Context::Html);
+/// enc.write(b"<a>\xc3", &mut out).unwrap();   // 'é' split across chunks
+/// enc.write(b"\xa9 \xed\xa0\x80!", &mut out).unwrap();
+/// enc.finish(&mut out).unwrap();
+/// assert_eq!(out, "&lt;a&gt;é  !".as_bytes());
+/// ```
+#[derive(Debug, Clone)]
+pub struct StreamEncoder {
+    context: Context,
+    /// At most three bytes of an incomplete UTF-8 sequence.
+    pending: Vec<u8>,
+}
+
+impl StreamEncoder {
+    /// A new encoder for `context`.
+    #[must_use]
+    pub const fn new(context: Context) -> Self {
+        Self { context, pending: Vec::new() }
+    }
+
+    /// Encodes one chunk into `out`.
+    pub fn write<W: io::Write + ?Sized>(&mut self, chunk: &[u8], out: &mut W) -> io::Result<()> {
+        if self.pending.is_empty() {
+            let kept = self.encode_complete(chunk, out)?;
+            self.pending.extend_from_slice(kept);
+        } else {
+            let mut joined = std::mem::take(&mut self.pending);
+            joined.extend_from_slice(chunk);
+            let kept = self.encode_complete(&joined, out)?.to_vec();
+            self.pending = kept;
+        }
+        Ok(())
+    }
+
+    /// Flushes what is left: an incomplete sequence at the very end is one
+    /// replacement.
+    pub fn finish<W: io::Write + ?Sized>(self, out: &mut W) -> io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let mut adapter = IoAdapter::new(out);
+        escape::write_replacement(self.context, &mut adapter).map_err(|_| adapter.into_error())
+    }
+
+    /// Encodes everything but a trailing incomplete sequence, which it returns.
+    fn encode_complete<'b, W: io::Write + ?Sized>(&self, mut rest: &'b [u8], out: &mut W) -> io::Result<&'b [u8]> {
+        let mut adapter = IoAdapter::new(out);
+        let result = (|| {
+            loop {
+                match std::str::from_utf8(rest) {
+                    Ok(text) => {
+                        escape::write_encoded(self.context, text, &mut adapter)?;
+                        return Ok(&rest[rest.len()..]);
+                    }
+                    Err(e) => {
+                        let (valid, after) = rest.split_at(e.valid_up_to());
+                        escape::write_encoded(self.context, std::str::from_utf8(valid).unwrap_or_default(), &mut adapter)?;
+                        let skip = match (e.error_len(), after) {
+                            (_, [0xed, 0xa0..=0xbf, 0x80..=0xbf, ..]) => 3,
+                            (Some(len), _) => len,
+                            // Incomplete at the end of the chunk: keep for the next one.
+                            (None, _) => return Ok(after),
+                        };
+                        escape::write_replacement(self.context, &mut adapter)?;
+                        rest = after.get(skip..).unwrap_or_default();
+                    }
+                }
+            }
+        })();
+        result.map_err(|fmt::Error| adapter.into_error())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream(context: Context, chunks: &[&[u8]]) -> String {
+        let mut out = Vec::new();
+        let mut enc = StreamEncoder::new(context);
+        for c in chunks {
+            enc.write(c, &mut out).unwrap_or_default();
+        }
+        enc.finish(&mut out).unwrap_or_default();
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    #[test]
+    fn chunk_boundaries_do_not_change_the_output() {
+        let input = "<é日本🙂'&>".as_bytes();
+        let whole = stream(Context::Html, &[input]);
+        for split in 0..=input.len() {
+            let (a, b) = input.split_at(split);
+            assert_eq!(stream(Context::Html, &[a, b]), whole, "split at {split}");
+        }
+    }
+
+    #[test]
+    fn invalid_sequences_become_one_replacement_each() {
+        assert_eq!(stream(Context::Html, &[b"a\xffb\xed\xa0\x80c\xc3"]), "a b c ");
+        assert_eq!(stream(Context::LogLine, &[b"a\xffb"]), "a\u{fffd}b");
+        assert_eq!(stream(Context::UrlComponent, &[b"\xff"]), "%EF%BF%BD");
+    }
+}

@@ -1,0 +1,202 @@
+//! E-mail addresses: the practical subset of RFC 5321 that HTML5 forms and
+//! mail providers accept, with IDNA2008 domains.
+
+use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::{Error, Kind, Reason, validated_string_type};
+
+/// A validated e-mail address, in canonical form: the local part as given
+/// (NFC for UTF-8 local parts), `@`, the domain as lower-case A-labels.
+///
+/// Accepted: a dot-atom local part of at most 64 bytes (RFC 5321 §4.5.3.1.1)
+/// using the RFC 5322 `atext` characters, and a domain of DNS labels
+/// (IDNA2008 via UTS #46, Unicode domains converted to `xn--` A-labels), at
+/// most 254 bytes in all (RFC 5321 §4.5.3.1.3 with its errata).
+///
+/// Refused, each with its own [`Reason`]: quoted local parts, comments,
+/// address literals (`user@[192.0.2.1]`), control characters anywhere
+/// (no header injection), leading/trailing/double dots, anything over
+/// the limits. [`Email::parse_eai`] also accepts an UTF-8 local part (RFC
+/// 6531), normalised to NFC.
+///
+/// ```
+/// use guardrail_validate::Email;
+/// let e: Email = "Jane.Doe+news@Bücher.Example".parse().unwrap();
+/// assert_eq!(e.as_str(), "Jane.Doe+news@xn--bcher-kva.example");
+/// assert_eq!(e.local_part(), "Jane.Doe+news");
+/// assert_eq!(e.domain(), "xn--bcher-kva.example");
+/// assert_eq!("bob@example.com\r\nBcc: all@example.com".parse::<Email>().unwrap_err().code(), "control_char");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Email {
+    address: String,
+    at: usize,
+}
+
+validated_string_type!(Email);
+
+/// Input longer than this is refused before any parsing (a Unicode domain
+/// can be longer than its A-label form, so this is above `MAX_LEN`).
+const MAX_INPUT: usize = 1024;
+
+impl Email {
+    /// The longest address, in bytes of the canonical form.
+    pub const MAX_LEN: usize = 254;
+    /// The longest local part, in bytes.
+    pub const MAX_LOCAL_LEN: usize = 64;
+
+    /// Parses an address whose local part is ASCII.
+    pub fn parse(input: &str) -> Result<Self, Error> {
+        parse(input, false).map_err(|r| Error::invalid(Kind::Email, r))
+    }
+
+    /// Parses an address whose local part may be UTF-8 (SMTPUTF8, RFC
+    /// 6531), canonicalised to NFC. Only for systems whose mail path
+    /// supports SMTPUTF8.
+    pub fn parse_eai(input: &str) -> Result<Self, Error> {
+        parse(input, true).map_err(|r| Error::invalid(Kind::Email, r))
+    }
+
+    /// The canonical address.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.address
+    }
+
+    /// The part before the `@`, as given (case is significant to the receiving server).
+    #[must_use]
+    pub fn local_part(&self) -> &str {
+        self.address.get(..self.at).unwrap_or_default()
+    }
+
+    /// The domain, as lower-case A-labels.
+    #[must_use]
+    pub fn domain(&self) -> &str {
+        self.address.get(self.at + 1..).unwrap_or_default()
+    }
+}
+
+/// RFC 5322 `atext` (ASCII letters, digits and these symbols).
+fn is_atext(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c)
+}
+
+fn parse(input: &str, utf8_local: bool) -> Result<Email, Reason> {
+    if input.len() > MAX_INPUT {
+        return Err(Reason::TooLong);
+    }
+    if input.is_empty() {
+        return Err(Reason::Empty);
+    }
+    if input.chars().any(char::is_control) {
+        return Err(Reason::ControlChar);
+    }
+    if input.chars().any(crate::is_invisible) {
+        return Err(Reason::Invisible);
+    }
+    let (local, domain) = input.rsplit_once('@').ok_or(Reason::MissingAt)?;
+    check_local(local, utf8_local)?;
+    let local = if utf8_local && !local.is_ascii() { local.nfc().collect::<String>() } else { local.to_owned() };
+    if local.len() > Email::MAX_LOCAL_LEN {
+        return Err(Reason::TooLong);
+    }
+    let domain = check_domain(domain)?;
+    let at = local.len();
+    let address = format!("{local}@{domain}");
+    if address.len() > Email::MAX_LEN {
+        return Err(Reason::TooLong);
+    }
+    Ok(Email { address, at })
+}
+
+fn check_local(local: &str, utf8_local: bool) -> Result<(), Reason> {
+    if local.starts_with('"') || local.ends_with('"') {
+        return Err(Reason::QuotedString);
+    }
+    if local.contains(['(', ')']) {
+        return Err(Reason::Comment);
+    }
+    if local.is_empty() || local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        return Err(Reason::LocalPart);
+    }
+    let allowed = |c: char| c == '.' || is_atext(c) || (utf8_local && !c.is_ascii() && !c.is_whitespace());
+    if !local.chars().all(allowed) {
+        return Err(Reason::LocalPart);
+    }
+    Ok(())
+}
+
+/// Converts the domain to lower-case A-labels, checking IDNA2008 (UTS #46,
+/// non-transitional, STD3 ASCII rules, hyphen rules, DNS lengths).
+fn check_domain(domain: &str) -> Result<String, Reason> {
+    if domain.starts_with('[') {
+        return Err(Reason::DomainLiteral);
+    }
+    if domain.contains(['(', ')']) {
+        return Err(Reason::Comment);
+    }
+    if domain.is_empty() || domain.ends_with('.') {
+        return Err(Reason::Domain);
+    }
+    let ascii = Uts46::new()
+        .to_ascii(domain.as_bytes(), AsciiDenyList::STD3, Hyphens::Check, DnsLength::Verify)
+        .map_err(|_| Reason::Domain)?;
+    // A top-level label is never all digits (RFC 3696 §2): "1.2.3.4" is an
+    // address literal without its brackets, not a domain.
+    let tld = ascii.rsplit('.').next().unwrap_or_default();
+    if tld.is_empty() || tld.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Reason::Domain);
+    }
+    Ok(ascii.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> &'static str {
+        Email::parse(s).map_or_else(|e| e.code(), |_| "ok")
+    }
+
+    #[test]
+    fn every_reason_code() {
+        assert_eq!(code("user@example.com"), "ok");
+        assert_eq!(code(""), "empty");
+        assert_eq!(code(&"a".repeat(2000)), "too_long");
+        assert_eq!(code(&format!("{}@example.com", "a".repeat(65))), "too_long");
+        assert_eq!(code(&format!("{}@{}.com", "a".repeat(64), vec!["b".repeat(60); 4].join("."))), "too_long");
+        assert_eq!(code(&format!("a@{}.com", ["abcdefghij"; 25].join("."))), "domain"); // over 253: not a DNS name
+        assert_eq!(code("user@example.com\n"), "control_char");
+        assert_eq!(code("us\u{200b}er@example.com"), "invisible");
+        assert_eq!(code("user.example.com"), "missing_at");
+        assert_eq!(code(".user@example.com"), "local_part");
+        assert_eq!(code("us..er@example.com"), "local_part");
+        assert_eq!(code("us er@example.com"), "local_part");
+        assert_eq!(code("@example.com"), "local_part");
+        assert_eq!(code("\"john doe\"@example.com"), "quoted_string");
+        assert_eq!(code("john(comment)@example.com"), "comment");
+        assert_eq!(code("user@[192.0.2.1]"), "domain_literal");
+        assert_eq!(code("user@-example.com"), "domain");
+        assert_eq!(code("user@exa_mple.com"), "domain");
+        assert_eq!(code("user@example..com"), "domain");
+        assert_eq!(code("user@192.0.2.1"), "domain");
+        assert_eq!(code("user@"), "domain");
+    }
+
+    #[test]
+    fn unicode_domains_become_a_labels() {
+        let e = Email::parse("hans@MÜNCHEN.de").unwrap_or_else(|_| unreachable!());
+        assert_eq!(e.as_str(), "hans@xn--mnchen-3ya.de");
+        assert_eq!(Email::parse(e.as_str()).ok(), Some(e));
+    }
+
+    #[test]
+    fn utf8_local_parts_only_in_eai_mode() {
+        assert_eq!(code("josé@example.com"), "local_part");
+        // NFD input is stored as NFC.
+        let e = Email::parse_eai("jose\u{301}@example.com").unwrap_or_else(|_| unreachable!());
+        assert_eq!(e.local_part(), "josé");
+        assert!(Email::parse_eai("jo sé@example.com").is_err());
+    }
+}

@@ -1,0 +1,236 @@
+use std::fmt;
+
+/// Which kind of input was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Kind {
+    /// An e-mail address.
+    Email,
+    /// A username.
+    Username,
+    /// A URL to fetch.
+    Url,
+    /// A relative path.
+    Path,
+}
+
+impl Kind {
+    fn noun(self) -> &'static str {
+        match self {
+            Self::Email => "e-mail address",
+            Self::Username => "username",
+            Self::Url => "URL",
+            Self::Path => "path",
+        }
+    }
+}
+
+/// Why an input was refused: a stable, machine-readable code (see
+/// [`Reason::code`]) that API clients and metrics can rely on. A reason
+/// never carries the rejected value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Reason {
+    /// Empty, or nothing left after removing `.` and empty segments.
+    Empty,
+    /// Longer than the limit (checked before any other work).
+    TooLong,
+    /// Shorter than the limit.
+    TooShort,
+    /// A control character (C0, DEL or C1), including CR and LF.
+    ControlChar,
+    /// An invisible or format character (zero-width, bidi override, BOM, ...).
+    Invisible,
+    /// Not valid UTF-8.
+    InvalidEncoding,
+    /// E-mail: no `@`.
+    MissingAt,
+    /// E-mail: the local part is empty, has a character outside the
+    /// allowed set, or a misplaced dot.
+    LocalPart,
+    /// E-mail: a quoted local part (`"john doe"@example.com`), refused by policy.
+    QuotedString,
+    /// E-mail: an RFC 5322 comment (`(comment)`), refused by policy.
+    Comment,
+    /// E-mail: an address literal (`user@[192.0.2.1]`), refused by policy.
+    DomainLiteral,
+    /// E-mail or URL: the domain is not a valid IDNA2008/DNS name.
+    Domain,
+    /// Username: a character PRECIS IdentifierClass does not allow (space,
+    /// symbol, unassigned, ...).
+    InvalidChar,
+    /// Username: fails the RFC 5893 bidi rule.
+    Bidi,
+    /// Username: letters of more than one script (e.g. Latin and Cyrillic).
+    MixedScript,
+    /// Username or path: a reserved name (`admin`, `CON`, ...).
+    ReservedName,
+    /// URL: not parseable as an absolute URL, or a form other parsers read differently.
+    Syntax,
+    /// URL: a scheme other than http/https.
+    Scheme,
+    /// URL: user name or password in the authority.
+    Userinfo,
+    /// URL: a port outside the allowlist.
+    Port,
+    /// URL: no host.
+    NoHost,
+    /// URL: `localhost` or a `*.localhost` name.
+    Localhost,
+    /// URL: a name that can only be internal (single label, `.internal`, `.local`, ...).
+    InternalName,
+    /// URL: a loopback address (127.0.0.0/8, ::1).
+    Loopback,
+    /// URL: a private address (RFC 1918, unique local, site-local).
+    PrivateAddress,
+    /// URL: a link-local address (169.254.0.0/16, fe80::/10).
+    LinkLocal,
+    /// URL: shared address space (100.64.0.0/10, carrier-grade NAT).
+    SharedAddress,
+    /// URL: the unspecified address or "this network" (0.0.0.0/8, ::).
+    Unspecified,
+    /// URL: the limited broadcast address.
+    Broadcast,
+    /// URL: a multicast address.
+    Multicast,
+    /// URL: a documentation range (TEST-NET, 2001:db8::/32, 3fff::/20).
+    Documentation,
+    /// URL: the benchmarking range (198.18.0.0/15).
+    Benchmarking,
+    /// URL: any other non-global special-purpose range (IETF protocol
+    /// assignments, 240.0.0.0/4, 6to4, Teredo, discard-only, ...).
+    Reserved,
+    /// URL: a cloud metadata endpoint, by address or name.
+    Metadata,
+    /// URL: the resolver failed or returned no address.
+    Resolution,
+    /// Path: absolute, UNC, device or drive form.
+    Absolute,
+    /// Path: a `..` segment (or a dots-only segment).
+    Traversal,
+    /// Path: a backslash.
+    Backslash,
+    /// Path: a character Windows does not allow in names (`< > : " | ? *`),
+    /// which also covers alternate data streams (`file:stream`).
+    ReservedChar,
+    /// Path: a segment ending in a dot or a space.
+    TrailingDotOrSpace,
+    /// Path: percent- or %u-encoding that decodes to a separator, a dot
+    /// segment, a control character or invalid UTF-8.
+    Encoded,
+    /// Path: a Unicode look-alike of a dot, slash, backslash or colon.
+    Lookalike,
+    /// Path: starts with `~` (home directory expansion).
+    Home,
+    /// Path: a `$`-prefixed segment (shell or environment expansion).
+    Variable,
+    /// Path: an 8.3 short name (`PROGRA~1`).
+    ShortName,
+    /// Path: starts with `-` (read as an option by command-line tools).
+    LeadingDash,
+}
+
+impl Reason {
+    /// The stable code: `too_long`, `control_char`, `loopback`, `traversal`, ...
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::Empty => "empty",
+            Self::TooLong => "too_long",
+            Self::TooShort => "too_short",
+            Self::ControlChar => "control_char",
+            Self::Invisible => "invisible",
+            Self::InvalidEncoding => "invalid_encoding",
+            Self::MissingAt => "missing_at",
+            Self::LocalPart => "local_part",
+            Self::QuotedString => "quoted_string",
+            Self::Comment => "comment",
+            Self::DomainLiteral => "domain_literal",
+            Self::Domain => "domain",
+            Self::InvalidChar => "invalid_char",
+            Self::Bidi => "bidi",
+            Self::MixedScript => "mixed_script",
+            Self::ReservedName => "reserved_name",
+            Self::Syntax => "syntax",
+            Self::Scheme => "scheme",
+            Self::Userinfo => "userinfo",
+            Self::Port => "port",
+            Self::NoHost => "no_host",
+            Self::Localhost => "localhost",
+            Self::InternalName => "internal_name",
+            Self::Loopback => "loopback",
+            Self::PrivateAddress => "private_address",
+            Self::LinkLocal => "link_local",
+            Self::SharedAddress => "shared_address",
+            Self::Unspecified => "unspecified",
+            Self::Broadcast => "broadcast",
+            Self::Multicast => "multicast",
+            Self::Documentation => "documentation",
+            Self::Benchmarking => "benchmarking",
+            Self::Reserved => "reserved",
+            Self::Metadata => "metadata",
+            Self::Resolution => "resolution",
+            Self::Absolute => "absolute",
+            Self::Traversal => "traversal",
+            Self::Backslash => "backslash",
+            Self::ReservedChar => "reserved_char",
+            Self::TrailingDotOrSpace => "trailing_dot_space",
+            Self::Encoded => "encoded",
+            Self::Lookalike => "lookalike",
+            Self::Home => "home",
+            Self::Variable => "variable",
+            Self::ShortName => "short_name",
+            Self::LeadingDash => "leading_dash",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// An input was refused. Names the kind of input and the reason code; it
+/// never holds the value, so it is safe to log and to return to a client.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input was refused by its parser.
+    #[error("invalid {}: {reason}", kind.noun())]
+    Invalid {
+        /// What was being parsed.
+        kind: Kind,
+        /// Why it was refused.
+        reason: Reason,
+    },
+    /// Opening or creating a validated path under its base directory failed
+    /// (the operating system's error: not found, permission, a symlink or
+    /// `..` that would leave the base).
+    #[error("cannot open path under its base directory")]
+    Io(#[source] std::io::Error),
+}
+
+impl Error {
+    pub(crate) const fn invalid(kind: Kind, reason: Reason) -> Self {
+        Self::Invalid { kind, reason }
+    }
+
+    /// The reason code, or `"io"` for [`Error::Io`].
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid { reason, .. } => reason.code(),
+            Self::Io(_) => "io",
+        }
+    }
+
+    /// The reason, when the input itself was refused.
+    #[must_use]
+    pub fn reason(&self) -> Option<Reason> {
+        match self {
+            Self::Invalid { reason, .. } => Some(*reason),
+            Self::Io(_) => None,
+        }
+    }
+}
