@@ -30,12 +30,38 @@ fn line_or_bidi_control(c: char) -> bool {
 /// can end the string, a `<script>` block, an HTML attribute or an HTML
 /// comment, or start an escape or a template substitution.
 fn js_safe_ascii(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, ' ' | ',' | '.' | ':' | ';' | '_' | '(' | ')' | '!' | '?' | '@' | '#' | '%' | '+' | '*' | '[' | ']' | '{' | '}' | '|' | '~' | '^')
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            ' ' | ','
+                | '.'
+                | ':'
+                | ';'
+                | '_'
+                | '('
+                | ')'
+                | '!'
+                | '?'
+                | '@'
+                | '#'
+                | '%'
+                | '+'
+                | '*'
+                | '['
+                | ']'
+                | '{'
+                | '}'
+                | '|'
+                | '~'
+                | '^'
+        )
 }
 
 pub(crate) fn needs_escape(context: Context, c: char) -> bool {
     match context {
-        Context::Html | Context::HtmlAttribute => matches!(c, '&' | '<' | '>' | '"' | '\'') || invalid_in_html(c),
+        Context::Html | Context::HtmlAttribute => {
+            matches!(c, '&' | '<' | '>' | '"' | '\'') || invalid_in_html(c)
+        }
         Context::JsString => {
             if c.is_ascii() {
                 !js_safe_ascii(c)
@@ -102,7 +128,11 @@ fn write_escape<W: Write + ?Sized>(context: Context, c: char, out: &mut W) -> fm
 
 /// Writes `input` encoded for `context`: clean runs as slices, each
 /// character that needs it as its escape.
-pub(crate) fn write_encoded<W: Write + ?Sized>(context: Context, input: &str, out: &mut W) -> fmt::Result {
+pub(crate) fn write_encoded<W: Write + ?Sized>(
+    context: Context,
+    input: &str,
+    out: &mut W,
+) -> fmt::Result {
     let mut clean_from = 0;
     for (i, c) in input.char_indices() {
         if needs_escape(context, c) {
@@ -134,38 +164,74 @@ mod tests {
     #[test]
     fn html_matches_owasp_for_html() {
         assert_eq!(enc(Context::Html, "&<>\"'"), "&amp;&lt;&gt;&#34;&#39;");
-        assert_eq!(enc(Context::Html, "a\u{0}b\u{1}\u{8}\u{b}\u{c}\u{7f}\u{85}\u{9f}c"), "a b     \u{85} c");
+        assert_eq!(
+            enc(
+                Context::Html,
+                "a\u{0}b\u{1}\u{8}\u{b}\u{c}\u{7f}\u{85}\u{9f}c"
+            ),
+            "a b     \u{85} c"
+        );
         assert_eq!(enc(Context::Html, "\t\n\r"), "\t\n\r");
-        assert_eq!(enc(Context::Html, "\u{fdd0}\u{fffe}\u{ffff}\u{1fffe}\u{10ffff}"), "     ");
+        assert_eq!(
+            enc(Context::Html, "\u{fdd0}\u{fffe}\u{ffff}\u{1fffe}\u{10ffff}"),
+            "     "
+        );
         assert_eq!(enc(Context::Html, "é ü 日本 \u{a0}"), "é ü 日本 \u{a0}");
     }
 
     #[test]
     fn js_escapes_everything_that_ends_a_string_or_a_block() {
-        assert_eq!(enc(Context::JsString, "'\"`\\/<>&=-$\u{2028}\u{2029}\u{0}"), r"\x27\x22\x60\\\x2f\x3c\x3e\x26\x3d\x2d\x24\u2028\u2029\x00");
-        assert_eq!(enc(Context::JsString, "line\nnext\ttab\r"), r"line\nnext\ttab\r");
-        assert_eq!(enc(Context::JsString, "héllo, wörld (ok)!"), "héllo, wörld (ok)!");
+        assert_eq!(
+            enc(Context::JsString, "'\"`\\/<>&=-$\u{2028}\u{2029}\u{0}"),
+            r"\x27\x22\x60\\\x2f\x3c\x3e\x26\x3d\x2d\x24\u2028\u2029\x00"
+        );
+        assert_eq!(
+            enc(Context::JsString, "line\nnext\ttab\r"),
+            r"line\nnext\ttab\r"
+        );
+        assert_eq!(
+            enc(Context::JsString, "héllo, wörld (ok)!"),
+            "héllo, wörld (ok)!"
+        );
     }
 
     #[test]
     fn url_component_is_rfc3986_unreserved_only() {
         assert_eq!(enc(Context::UrlComponent, "AZaz09-._~"), "AZaz09-._~");
-        assert_eq!(enc(Context::UrlComponent, " /?#[]@!$&'()*+,;=%"), "%20%2F%3F%23%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D%25");
+        assert_eq!(
+            enc(Context::UrlComponent, " /?#[]@!$&'()*+,;=%"),
+            "%20%2F%3F%23%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D%25"
+        );
         assert_eq!(enc(Context::UrlComponent, "€"), "%E2%82%AC");
     }
 
     #[test]
     fn css_uses_hex_escapes_with_a_terminating_space() {
-        assert_eq!(enc(Context::CssString, "a\"b'c\\d\ne\u{0}"), r"a\22 b\27 c\5c d\a e\fffd ");
-        assert_eq!(enc(Context::CssString, "expression(alert(1))"), r"expression\28 alert\28 1\29 \29 ");
+        assert_eq!(
+            enc(Context::CssString, "a\"b'c\\d\ne\u{0}"),
+            r"a\22 b\27 c\5c d\a e\fffd "
+        );
+        assert_eq!(
+            enc(Context::CssString, "expression(alert(1))"),
+            r"expression\28 alert\28 1\29 \29 "
+        );
     }
 
     #[test]
     fn log_line_keeps_one_event_on_one_line() {
         assert_eq!(enc(Context::LogLine, "a\r\nb"), r"a\r\nb");
-        assert_eq!(enc(Context::LogLine, "\x1b[31mred\x1b[0m"), r"\x1b[31mred\x1b[0m");
+        assert_eq!(
+            enc(Context::LogLine, "\x1b[31mred\x1b[0m"),
+            r"\x1b[31mred\x1b[0m"
+        );
         assert_eq!(enc(Context::LogLine, "fake \\n escape"), r"fake \\n escape");
-        assert_eq!(enc(Context::LogLine, "user\u{202e}nimda\u{2028}x\u{85}"), r"user\u{202e}nimda\u{2028}x\u{85}");
-        assert_eq!(enc(Context::LogLine, "ok: naïve 日本 \"quoted\""), "ok: naïve 日本 \"quoted\"");
+        assert_eq!(
+            enc(Context::LogLine, "user\u{202e}nimda\u{2028}x\u{85}"),
+            r"user\u{202e}nimda\u{2028}x\u{85}"
+        );
+        assert_eq!(
+            enc(Context::LogLine, "ok: naïve 日本 \"quoted\""),
+            "ok: naïve 日本 \"quoted\""
+        );
     }
 }

@@ -73,8 +73,14 @@ impl FromStr for Context {
 
 impl Context {
     /// Every context, for tests and tools.
-    pub const ALL: [Self; 6] =
-        [Self::Html, Self::HtmlAttribute, Self::JsString, Self::UrlComponent, Self::CssString, Self::LogLine];
+    pub const ALL: [Self; 6] = [
+        Self::Html,
+        Self::HtmlAttribute,
+        Self::JsString,
+        Self::UrlComponent,
+        Self::CssString,
+        Self::LogLine,
+    ];
 
     /// Encodes `input` for this context. Borrows when nothing needs escaping.
     ///
@@ -85,7 +91,10 @@ impl Context {
     /// ```
     #[must_use]
     pub fn encode(self, input: &str) -> Cow<'_, str> {
-        match input.char_indices().find(|&(_, c)| escape::needs_escape(self, c)) {
+        match input
+            .char_indices()
+            .find(|&(_, c)| escape::needs_escape(self, c))
+        {
             None => Cow::Borrowed(input),
             Some((first, _)) => {
                 let mut out = String::with_capacity(input.len() + input.len() / 4 + 8);
@@ -117,7 +126,10 @@ impl Context {
     /// A value that encodes `input` when formatted: `format!("<p>{}</p>", Context::Html.display(name))`.
     #[must_use]
     pub const fn display(self, input: &str) -> Encoded<'_> {
-        Encoded { context: self, input }
+        Encoded {
+            context: self,
+            input,
+        }
     }
 }
 

@@ -97,7 +97,11 @@ fn parse(input: &str, utf8_local: bool) -> Result<Email, Reason> {
     }
     let (local, domain) = input.rsplit_once('@').ok_or(Reason::MissingAt)?;
     check_local(local, utf8_local)?;
-    let local = if utf8_local && !local.is_ascii() { local.nfc().collect::<String>() } else { local.to_owned() };
+    let local = if utf8_local && !local.is_ascii() {
+        local.nfc().collect::<String>()
+    } else {
+        local.to_owned()
+    };
     if local.len() > Email::MAX_LOCAL_LEN {
         return Err(Reason::TooLong);
     }
@@ -120,7 +124,8 @@ fn check_local(local: &str, utf8_local: bool) -> Result<(), Reason> {
     if local.is_empty() || local.starts_with('.') || local.ends_with('.') || local.contains("..") {
         return Err(Reason::LocalPart);
     }
-    let allowed = |c: char| c == '.' || is_atext(c) || (utf8_local && !c.is_ascii() && !c.is_whitespace());
+    let allowed =
+        |c: char| c == '.' || is_atext(c) || (utf8_local && !c.is_ascii() && !c.is_whitespace());
     if !local.chars().all(allowed) {
         return Err(Reason::LocalPart);
     }
@@ -139,9 +144,34 @@ fn check_domain(domain: &str) -> Result<String, Reason> {
     if domain.is_empty() || domain.ends_with('.') {
         return Err(Reason::Domain);
     }
+    // UTS #46 maps compatibility characters (full-width letters, the
+    // ideographic full stop) to ASCII; IDNA2008 refuses them, and so do we:
+    // `ｇｍａｉｌ.com` is a spoof, not a typo.
+    let mapped_dot = |c: char| matches!(c, '\u{3002}' | '\u{ff0e}' | '\u{ff61}');
+    if domain.chars().any(|c| {
+        mapped_dot(c) || (!c.is_ascii() && !std::iter::once(c).nfkc().eq(std::iter::once(c)))
+    }) {
+        return Err(Reason::Domain);
+    }
     let ascii = Uts46::new()
-        .to_ascii(domain.as_bytes(), AsciiDenyList::STD3, Hyphens::Check, DnsLength::Verify)
+        .to_ascii(
+            domain.as_bytes(),
+            AsciiDenyList::STD3,
+            Hyphens::Check,
+            DnsLength::Verify,
+        )
         .map_err(|_| Reason::Domain)?;
+    // IDNA2008 allows letters, digits and joiners, not symbols or emoji
+    // (which UTS #46 still decodes, e.g. `xn--ls8h`): every U-label
+    // character must be allowed in identifiers (UTS #39).
+    let (unicode, decoded) = idna::domain_to_unicode(&ascii);
+    if decoded.is_err()
+        || !unicode.chars().all(|c| {
+            c.is_ascii() || unicode_security::GeneralSecurityProfile::identifier_allowed(c)
+        })
+    {
+        return Err(Reason::Domain);
+    }
     // A top-level label is never all digits (RFC 3696 §2): "1.2.3.4" is an
     // address literal without its brackets, not a domain.
     let tld = ascii.rsplit('.').next().unwrap_or_default();
@@ -165,8 +195,18 @@ mod tests {
         assert_eq!(code(""), "empty");
         assert_eq!(code(&"a".repeat(2000)), "too_long");
         assert_eq!(code(&format!("{}@example.com", "a".repeat(65))), "too_long");
-        assert_eq!(code(&format!("{}@{}.com", "a".repeat(64), vec!["b".repeat(60); 4].join("."))), "too_long");
-        assert_eq!(code(&format!("a@{}.com", ["abcdefghij"; 25].join("."))), "domain"); // over 253: not a DNS name
+        assert_eq!(
+            code(&format!(
+                "{}@{}.com",
+                "a".repeat(64),
+                vec!["b".repeat(60); 4].join(".")
+            )),
+            "too_long"
+        );
+        assert_eq!(
+            code(&format!("a@{}.com", ["abcdefghij"; 25].join("."))),
+            "domain"
+        ); // over 253: not a DNS name
         assert_eq!(code("user@example.com\n"), "control_char");
         assert_eq!(code("us\u{200b}er@example.com"), "invisible");
         assert_eq!(code("user.example.com"), "missing_at");
@@ -182,6 +222,9 @@ mod tests {
         assert_eq!(code("user@example..com"), "domain");
         assert_eq!(code("user@192.0.2.1"), "domain");
         assert_eq!(code("user@"), "domain");
+        assert_eq!(code("user@ｅｘａｍｐｌｅ.com"), "domain"); // full-width
+        assert_eq!(code("user@example\u{3002}com"), "domain"); // ideographic full stop
+        assert_eq!(code("user@xn--ls8h.example"), "domain"); // an emoji label
     }
 
     #[test]

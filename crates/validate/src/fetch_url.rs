@@ -92,7 +92,9 @@ impl FetchUrl {
         let addrs = match self.0.host() {
             Some(Host::Ipv4(ip)) => vec![IpAddr::V4(ip)],
             Some(Host::Ipv6(ip)) => vec![IpAddr::V6(ip)],
-            Some(Host::Domain(name)) => resolver.resolve(name, port).map_err(|_| invalid(Reason::Resolution))?,
+            Some(Host::Domain(name)) => resolver
+                .resolve(name, port)
+                .map_err(|_| invalid(Reason::Resolution))?,
             None => return Err(invalid(Reason::NoHost)),
         };
         if addrs.is_empty() {
@@ -100,7 +102,11 @@ impl FetchUrl {
         }
         addrs
             .into_iter()
-            .map(|ip| check_ip(ip).map(|()| SocketAddr::new(ip, port)).map_err(invalid))
+            .map(|ip| {
+                check_ip(ip)
+                    .map(|()| SocketAddr::new(ip, port))
+                    .map_err(invalid)
+            })
             .collect()
     }
 
@@ -134,7 +140,10 @@ pub struct FetchPolicy {
 impl Default for FetchPolicy {
     /// http and https, ports 80 and 443.
     fn default() -> Self {
-        Self { ports: vec![80, 443], allow_http: true }
+        Self {
+            ports: vec![80, 443],
+            allow_http: true,
+        }
     }
 }
 
@@ -244,7 +253,15 @@ const METADATA_NAMES: &[&str] = &[
 /// Suffixes that only resolve inside a network (RFC 6761 `.localhost` is
 /// handled apart; `.local` is mDNS, `.internal` is ICANN's private-use TLD,
 /// `.home.arpa` is RFC 8375).
-const INTERNAL_SUFFIXES: &[&str] = &[".internal", ".local", ".localdomain", ".home.arpa", ".intranet", ".corp", ".lan"];
+const INTERNAL_SUFFIXES: &[&str] = &[
+    ".internal",
+    ".local",
+    ".localdomain",
+    ".home.arpa",
+    ".intranet",
+    ".corp",
+    ".lan",
+];
 
 fn check_name(name: &str) -> Result<(), Reason> {
     let name = name.strip_suffix('.').unwrap_or(name);
@@ -281,7 +298,11 @@ pub fn check_ip(ip: IpAddr) -> Result<(), Reason> {
 }
 
 fn in_v4(ip: Ipv4Addr, net: [u8; 4], prefix: u32) -> bool {
-    let mask = if prefix == 0 { 0 } else { u32::MAX << (32 - prefix) };
+    let mask = if prefix == 0 {
+        0
+    } else {
+        u32::MAX << (32 - prefix)
+    };
     (u32::from(ip) & mask) == (u32::from(Ipv4Addr::from(net)) & mask)
 }
 
@@ -315,14 +336,21 @@ fn check_v4(ip: Ipv4Addr) -> Result<(), Reason> {
         ([255, 255, 255, 255], 32, Reason::Broadcast),
         ([240, 0, 0, 0], 4, Reason::Reserved),
     ];
-    match ranges.iter().find(|(net, prefix, _)| in_v4(ip, *net, *prefix)) {
+    match ranges
+        .iter()
+        .find(|(net, prefix, _)| in_v4(ip, *net, *prefix))
+    {
         Some((_, _, reason)) => Err(*reason),
         None => Ok(()),
     }
 }
 
 fn in_v6(ip: Ipv6Addr, net: u128, prefix: u32) -> bool {
-    let mask = if prefix == 0 { 0 } else { u128::MAX << (128 - prefix) };
+    let mask = if prefix == 0 {
+        0
+    } else {
+        u128::MAX << (128 - prefix)
+    };
     (u128::from(ip) & mask) == (net & mask)
 }
 
@@ -339,7 +367,9 @@ fn check_v6(ip: Ipv6Addr) -> Result<(), Reason> {
         return Err(Reason::Loopback);
     }
     // AWS's IPv6 metadata endpoints (inside fd00::/8, checked first).
-    if bits >> 16 == 0xfd00_0ec2_0000_0000_0000_0000_0000 && matches!(bits & 0xffff, 0x254 | 0x23 | 0x123) {
+    if bits >> 16 == 0xfd00_0ec2_0000_0000_0000_0000_0000
+        && matches!(bits & 0xffff, 0x254 | 0x23 | 0x123)
+    {
         return Err(Reason::Metadata);
     }
     // IPv4-mapped (::ffff:0:0/96) and the well-known NAT64 prefix
@@ -360,18 +390,21 @@ fn check_v6(ip: Ipv6Addr) -> Result<(), Reason> {
         return Err(Reason::Reserved);
     }
     let ranges: &[(u128, u32, Reason)] = &[
-        (0x0064_ff9b_0001 << 80, 48, Reason::Reserved),     // NAT64 local-use
-        (0x0100 << 112, 64, Reason::Reserved),              // discard-only
-        (0x2001_0db8 << 96, 32, Reason::Documentation),     // documentation
-        (0x2001 << 112, 23, Reason::Reserved),              // IETF protocol assignments, Teredo
-        (0x3fff << 112, 20, Reason::Documentation),         // documentation (RFC 9637)
-        (0x5f00 << 112, 16, Reason::Reserved),              // SRv6 SIDs
-        (0xfc00 << 112, 7, Reason::PrivateAddress),         // unique local
-        (0xfe80 << 112, 10, Reason::LinkLocal),             // link-local
-        (0xfec0 << 112, 10, Reason::PrivateAddress),        // site-local (deprecated)
-        (0xff00 << 112, 8, Reason::Multicast),              // multicast
+        (0x0064_ff9b_0001 << 80, 48, Reason::Reserved), // NAT64 local-use
+        (0x0100 << 112, 64, Reason::Reserved),          // discard-only
+        (0x2001_0db8 << 96, 32, Reason::Documentation), // documentation
+        (0x2001 << 112, 23, Reason::Reserved),          // IETF protocol assignments, Teredo
+        (0x3fff << 112, 20, Reason::Documentation),     // documentation (RFC 9637)
+        (0x5f00 << 112, 16, Reason::Reserved),          // SRv6 SIDs
+        (0xfc00 << 112, 7, Reason::PrivateAddress),     // unique local
+        (0xfe80 << 112, 10, Reason::LinkLocal),         // link-local
+        (0xfec0 << 112, 10, Reason::PrivateAddress),    // site-local (deprecated)
+        (0xff00 << 112, 8, Reason::Multicast),          // multicast
     ];
-    if let Some((_, _, reason)) = ranges.iter().find(|(net, prefix, _)| in_v6(ip, *net, *prefix)) {
+    if let Some((_, _, reason)) = ranges
+        .iter()
+        .find(|(net, prefix, _)| in_v6(ip, *net, *prefix))
+    {
         return Err(*reason);
     }
     // Only 2000::/3 is allocated as global unicast; the rest is reserved.

@@ -6,10 +6,9 @@ mod email;
 mod error;
 mod fetch_url;
 mod path;
-mod username;
 #[cfg(feature = "validator")]
 pub mod rules;
-
+mod username;
 
 pub use email::Email;
 pub use error::{Error, Kind, Reason};
@@ -58,8 +57,12 @@ macro_rules! validated_string_type {
 
         #[cfg(feature = "serde")]
         impl<'de> ::serde::Deserialize<'de> for $ty {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let raw = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                let raw = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(
+                    deserializer,
+                )?;
                 // The error names the reason code, never the value.
                 Self::parse(&raw).map_err(::serde::de::Error::custom)
             }

@@ -54,9 +54,33 @@ const MAX_INPUT: usize = 1024;
 /// The names refused by default: accounts users could mistake for staff or
 /// for the system, and names that break URLs or code that handles them.
 pub const DEFAULT_RESERVED: &[&str] = &[
-    "abuse", "admin", "administrator", "anonymous", "api", "root", "security", "staff", "support",
-    "superuser", "sysadmin", "system", "help", "helpdesk", "hostmaster", "info", "mail", "moderator",
-    "noc", "noreply", "no-reply", "null", "owner", "postmaster", "undefined", "webmaster", "www",
+    "abuse",
+    "admin",
+    "administrator",
+    "anonymous",
+    "api",
+    "root",
+    "security",
+    "staff",
+    "support",
+    "superuser",
+    "sysadmin",
+    "system",
+    "help",
+    "helpdesk",
+    "hostmaster",
+    "info",
+    "mail",
+    "moderator",
+    "noc",
+    "noreply",
+    "no-reply",
+    "null",
+    "owner",
+    "postmaster",
+    "undefined",
+    "webmaster",
+    "www",
 ];
 
 /// Length bounds and reserved names for [`Username`].
@@ -80,7 +104,11 @@ impl UsernamePolicy {
     #[must_use]
     pub fn new(min_chars: usize, max_chars: usize) -> Self {
         let min_chars = min_chars.clamp(1, 256);
-        Self { min_chars, max_chars: max_chars.clamp(min_chars, 256), reserved: BTreeSet::new() }
+        Self {
+            min_chars,
+            max_chars: max_chars.clamp(min_chars, 256),
+            reserved: BTreeSet::new(),
+        }
     }
 
     /// Adds reserved names. Each is canonicalised the same way as input, so
@@ -98,7 +126,9 @@ impl UsernamePolicy {
 
     /// Parses and canonicalises a username under this policy.
     pub fn parse(&self, input: &str) -> Result<Username, Error> {
-        self.check(input).map(Username).map_err(|r| Error::invalid(Kind::Username, r))
+        self.check(input)
+            .map(Username)
+            .map_err(|r| Error::invalid(Kind::Username, r))
     }
 
     fn check(&self, input: &str) -> Result<String, Reason> {
@@ -163,7 +193,11 @@ mod tests {
 
     #[test]
     fn canonical_forms() {
-        let canon = |s: &str| Username::parse(s).map(|u| u.as_str().to_owned()).unwrap_or_default();
+        let canon = |s: &str| {
+            Username::parse(s)
+                .map(|u| u.as_str().to_owned())
+                .unwrap_or_default()
+        };
         assert_eq!(canon("JaneDoe"), "janedoe");
         assert_eq!(canon("ＪａｎｅＤｏｅ"), "janedoe");
         assert_eq!(canon("Straße"), "straße");
@@ -176,8 +210,14 @@ mod tests {
     fn policy_is_configurable() {
         let p = UsernamePolicy::new(1, 8).with_reserved(["Ops"]);
         assert!(p.parse("x").is_ok());
-        assert_eq!(p.parse("OPS").map_err(|e| e.code()).err(), Some("reserved_name"));
+        assert_eq!(
+            p.parse("OPS").map_err(|e| e.code()).err(),
+            Some("reserved_name")
+        );
         assert!(p.parse("admin").is_ok());
-        assert_eq!(p.parse("abcdefghi").map_err(|e| e.code()).err(), Some("too_long"));
+        assert_eq!(
+            p.parse("abcdefghi").map_err(|e| e.code()).err(),
+            Some("too_long")
+        );
     }
 }
