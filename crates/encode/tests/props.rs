@@ -1,0 +1,143 @@
+//! Property tests of every encoder's output invariants.
+#![allow(clippy::unwrap_used)] // test code
+
+use std::borrow::Cow;
+
+use guardrail_encode::{Context, StreamEncoder};
+use proptest::prelude::*;
+
+fn input() -> impl Strategy<Value = String> {
+    let tricky = prop::sample::select(vec![
+        "<",
+        ">",
+        "&",
+        "\"",
+        "'",
+        "`",
+        "\\",
+        "/",
+        "\n",
+        "\r",
+        "\t",
+        "\0",
+        "\x1b[2J",
+        "\u{7f}",
+        "\u{85}",
+        "\u{9f}",
+        "\u{2028}",
+        "\u{2029}",
+        "\u{202e}",
+        "\u{fdd0}",
+        "\u{fffe}",
+        "é",
+        "日本",
+        "😀",
+        "&amp;",
+        "&#34;",
+        "a",
+        " ",
+        "</script>",
+        "-->",
+        "${",
+        "%",
+        "+",
+        "=",
+    ]);
+    prop_oneof![
+        any::<String>(),
+        prop::collection::vec(tricky, 0..16).prop_map(|v| v.concat())
+    ]
+}
+
+const OUR_ENTITIES: [&str; 5] = ["&amp;", "&lt;", "&gt;", "&#34;", "&#39;"];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, .. ProptestConfig::default() })]
+
+    #[test]
+    fn html_output_has_no_raw_markup(s in input()) {
+        for ctx in [Context::Html, Context::HtmlAttribute] {
+            let out = ctx.encode(&s);
+            prop_assert!(!out.contains(['<', '>', '"', '\'']), "{out:?}");
+            for (i, _) in out.match_indices('&') {
+                prop_assert!(OUR_ENTITIES.iter().any(|e| out[i..].starts_with(e)), "stray & in {out:?}");
+            }
+            let stray_control = out.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{85}'));
+            prop_assert!(!stray_control, "{:?}", out);
+        }
+    }
+
+    #[test]
+    fn js_output_cannot_end_a_string_or_a_block(s in input()) {
+        let out = Context::JsString.encode(&s);
+        prop_assert!(!out.contains(['"', '\'', '`', '<', '>', '&', '\n', '\r', '\u{2028}', '\u{2029}']), "{out:?}");
+        let mut rest = out.as_ref();
+        while let Some(i) = rest.find('\\') {
+            let esc = &rest[i..];
+            prop_assert!(["\\\\", "\\t", "\\n", "\\r", "\\x", "\\u"].iter().any(|p| esc.starts_with(p)), "{out:?}");
+            rest = &esc[2..];
+        }
+    }
+
+    #[test]
+    fn url_component_output_is_unreserved_or_percent(s in input()) {
+        let out = Context::UrlComponent.encode(&s);
+        prop_assert!(out.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)));
+        // It decodes back to the input.
+        let bytes = out.as_bytes();
+        let mut decoded = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' {
+                decoded.push(u8::from_str_radix(&out[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            } else {
+                decoded.push(bytes[i]);
+                i += 1;
+            }
+        }
+        prop_assert_eq!(String::from_utf8(decoded).unwrap(), s);
+    }
+
+    #[test]
+    fn css_and_log_outputs_hold_no_controls(s in input()) {
+        let css = Context::CssString.encode(&s);
+        prop_assert!(css.chars().all(|c| c.is_ascii_alphanumeric() || c == '\\' || c == ' ' || (!c.is_ascii() && !c.is_control())), "{css:?}");
+        let log = Context::LogLine.encode(&s);
+        let stray = log.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}'));
+        prop_assert!(!stray, "{:?}", log);
+    }
+
+    #[test]
+    fn borrowed_exactly_when_unchanged_and_all_apis_agree(s in input()) {
+        for ctx in Context::ALL {
+            let cow = ctx.encode(&s);
+            prop_assert_eq!(matches!(cow, Cow::Borrowed(_)), cow == s.as_str());
+            let mut fmt_out = String::new();
+            ctx.encode_to_fmt(&s, &mut fmt_out).unwrap();
+            let mut io_out = Vec::new();
+            ctx.encode_to_io(&s, &mut io_out).unwrap();
+            let mut stream_out = Vec::new();
+            let mut enc = StreamEncoder::new(ctx);
+            for chunk in s.as_bytes().chunks(3) {
+                enc.write(chunk, &mut stream_out).unwrap();
+            }
+            enc.finish(&mut stream_out).unwrap();
+            prop_assert_eq!(&fmt_out, cow.as_ref());
+            prop_assert_eq!(&String::from_utf8(io_out).unwrap(), cow.as_ref());
+            prop_assert_eq!(&String::from_utf8(stream_out).unwrap(), cow.as_ref());
+            prop_assert_eq!(&ctx.display(&s).to_string(), cow.as_ref());
+        }
+    }
+
+    #[test]
+    fn raw_bytes_never_panic(b in prop::collection::vec(any::<u8>(), 0..64)) {
+        for ctx in Context::ALL {
+            let mut out = Vec::new();
+            let mut enc = StreamEncoder::new(ctx);
+            enc.write(&b, &mut out).unwrap();
+            enc.finish(&mut out).unwrap();
+            prop_assert!(std::str::from_utf8(&out).is_ok());
+        }
+    }
+}
