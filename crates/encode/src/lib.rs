@@ -205,3 +205,38 @@ pub fn css_string(input: &str) -> Cow<'_, str> {
 pub fn log_line(input: &str) -> Cow<'_, str> {
     Context::LogLine.encode(input)
 }
+
+/// Fuzzing oracles: the `encode_*` fuzz targets and their corpus replay in
+/// `cargo test` call this.
+#[doc(hidden)]
+pub mod fuzzing {
+    use crate::{Context, StreamEncoder};
+
+    /// Encodes arbitrary bytes (whole, and split in two at a byte chosen by
+    /// the input) and asserts the context's invariants on the output.
+    pub fn check(context: Context, data: &[u8]) {
+        let mut whole = Vec::new();
+        let mut enc = StreamEncoder::new(context);
+        assert!(enc.write(data, &mut whole).is_ok());
+        assert!(enc.finish(&mut whole).is_ok());
+        let split = usize::from(data.first().copied().unwrap_or(0)).min(data.len());
+        let (a, b) = data.split_at(split);
+        let mut parts = Vec::new();
+        let mut enc = StreamEncoder::new(context);
+        assert!(enc.write(a, &mut parts).is_ok() && enc.write(b, &mut parts).is_ok());
+        assert!(enc.finish(&mut parts).is_ok());
+        assert_eq!(whole, parts);
+        let out = String::from_utf8(whole).unwrap_or_default();
+        match context {
+            Context::Html | Context::HtmlAttribute => assert!(!out.contains(['<', '>', '"', '\''])),
+            Context::JsString => {
+                assert!(!out.contains(['<', '>', '"', '\'', '`', '&', '\n', '\r']))
+            }
+            Context::UrlComponent => assert!(
+                out.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b))
+            ),
+            Context::CssString | Context::LogLine => assert!(!out.chars().any(char::is_control)),
+        }
+    }
+}

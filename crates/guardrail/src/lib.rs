@@ -8,9 +8,17 @@ pub use guardrail_ct as ct;
 /// Secret and PII wrappers, loading secrets: [`guardrail_secret`].
 pub use guardrail_secret as secret;
 
+/// Typed validated input (e-mail, username, SSRF-safe URL, contained path): [`guardrail_validate`].
+pub use guardrail_validate as validate;
+
+/// Context-aware output encoding: [`guardrail_encode`].
+pub use guardrail_encode as encode;
+
 /// The names most services need, in one import: `use guardrail::prelude::*;`.
 pub mod prelude {
+    pub use guardrail_encode::Context as EncodeContext;
     pub use guardrail_secret::{ExposeSecret, Pii, SecretEq, SecretSlice, SecretString};
+    pub use guardrail_validate::{Email, FetchUrl, RelativePath, Username};
 }
 
 /// The guide's chapters, compiled as doctests so their examples cannot

@@ -90,3 +90,61 @@ pub(crate) fn is_invisible(c: char) -> bool {
         | '\u{fff0}'..='\u{fffb}' | '\u{1bca0}'..='\u{1bca3}' | '\u{1d173}'..='\u{1d17a}'
         | '\u{e0000}'..='\u{e0fff}')
 }
+
+/// Fuzzing oracles: the fuzz targets in `fuzz/` and their corpus replay in
+/// `cargo test` call these. Each parses arbitrary bytes and asserts what
+/// must hold of any accepted value: its canonical form is a fixed point and
+/// holds no control character.
+#[doc(hidden)]
+pub mod fuzzing {
+    use crate::{Email, FetchUrl, RelativePath, Username};
+
+    fn text(data: &[u8]) -> Option<&str> {
+        std::str::from_utf8(data).ok()
+    }
+
+    fn assert_clean(canonical: &str) {
+        assert!(!canonical.chars().any(char::is_control));
+    }
+
+    /// `validate_email`
+    pub fn email(data: &[u8]) {
+        let Some(s) = text(data) else { return };
+        for (parsed, eai) in [(Email::parse(s), false), (Email::parse_eai(s), true)] {
+            if let Ok(e) = parsed {
+                assert_clean(e.as_str());
+                let again = if eai {
+                    Email::parse_eai(e.as_str())
+                } else {
+                    Email::parse(e.as_str())
+                };
+                assert_eq!(again.ok().as_ref(), Some(&e));
+            }
+        }
+    }
+
+    /// `validate_username`
+    pub fn username(data: &[u8]) {
+        if let Some(Ok(u)) = text(data).map(Username::parse) {
+            assert_clean(u.as_str());
+            assert_eq!(Username::parse(u.as_str()).ok().as_ref(), Some(&u));
+        }
+    }
+
+    /// `validate_url`
+    pub fn url(data: &[u8]) {
+        if let Some(Ok(u)) = text(data).map(FetchUrl::parse) {
+            assert_clean(u.as_str());
+            assert_eq!(FetchUrl::parse(u.as_str()).ok().as_ref(), Some(&u));
+        }
+    }
+
+    /// `validate_path`
+    pub fn path(data: &[u8]) {
+        if let Ok(p) = RelativePath::from_bytes(data) {
+            assert_clean(p.as_str());
+            assert!(p.segments().all(|s| !s.is_empty() && s != "." && s != ".."));
+            assert_eq!(RelativePath::parse(p.as_str()).ok().as_ref(), Some(&p));
+        }
+    }
+}

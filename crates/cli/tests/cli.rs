@@ -1,0 +1,125 @@
+//! The `guardrail` binary as a user drives it: arguments, stdin, stdout,
+//! exit codes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
+
+use std::{
+    io::Write,
+    process::{Command, Output, Stdio},
+};
+
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_guardrail"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Feed stdin from a thread: the child may fill its stdout pipe before it
+    // has read all of its input.
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        // A child that exits without reading (a usage error) closes the pipe.
+        let _ = pipe.write_all(&input);
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    output
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[test]
+fn validate_one_value() {
+    let ok = run(&["validate", "email", "Jane@Example.COM"], b"");
+    assert_eq!(ok.status.code(), Some(0));
+    assert_eq!(stdout(&ok), "ok\tJane@example.com\n");
+    let bad = run(&["validate", "url", "http://127.0.0.1/"], b"");
+    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(stdout(&bad), "reject\tloopback\n");
+}
+
+#[test]
+fn validate_lines_from_stdin() {
+    let out = run(
+        &["validate", "path"],
+        b"docs/a.txt\r\n../etc/passwd\n./x//y/\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "ok\tdocs/a.txt\nreject\ttraversal\nok\tx/y\n");
+    let all_ok = run(&["validate", "username"], b"Alice\nbob_42\n");
+    assert_eq!(all_ok.status.code(), Some(0));
+    assert_eq!(stdout(&all_ok), "ok\talice\nok\tbob_42\n");
+    // Raw bytes that are not UTF-8 (an overlong "..") are a verdict, not a crash.
+    let raw = run(&["validate", "path"], b"\xc0\xae\xc0\xae/etc/passwd\n");
+    assert_eq!(stdout(&raw), "reject\tinvalid_encoding\n");
+}
+
+#[test]
+fn validate_jsonl_carries_control_characters() {
+    let input = b"\"ok@example.com\"\n\"a@b.com\\r\\nBcc: x@y.z\"\nnot json\n";
+    let out = run(&["validate", "email", "--jsonl"], input);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        "{\"canonical\":\"ok@example.com\",\"ok\":true}\n{\"code\":\"control_char\",\"ok\":false}\n{\"code\":\"invalid_json\",\"ok\":false}\n"
+    );
+    // The rejected value is nowhere in the output.
+    assert!(!stdout(&out).contains("Bcc"));
+}
+
+#[test]
+fn eai_flag_accepts_utf8_local_parts() {
+    assert_eq!(
+        run(&["validate", "email", "josé@example.com"], b"")
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        run(&["validate", "email", "--eai", "josé@example.com"], b"")
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn encode_each_context() {
+    let cases: &[(&str, &[u8], &str)] = &[
+        (
+            "html",
+            b"<b>'x' & \"y\"</b>",
+            "&lt;b&gt;&#39;x&#39; &amp; &#34;y&#34;&lt;/b&gt;",
+        ),
+        ("attr", b"\" onclick=\"x", "&#34; onclick=&#34;x"),
+        ("js", b"</script>", "\\x3c\\x2fscript\\x3e"),
+        ("url", b"a b/c", "a%20b%2Fc"),
+        ("css", b"}", "\\7d "),
+        ("log", b"a\nb\x1b[0m", "a\\nb\\x1b[0m"),
+        // Invalid UTF-8 (a surrogate written by Java or Python) is one space in HTML.
+        ("html", b"a\xed\xa0\x80b", "a b"),
+    ];
+    for (context, input, want) in cases {
+        let out = run(&["encode", context], input);
+        assert_eq!(out.status.code(), Some(0), "{context}");
+        assert_eq!(stdout(&out), *want, "{context}");
+    }
+}
+
+#[test]
+fn encode_streams_large_input() {
+    let input = "<é>".repeat(100_000);
+    let out = run(&["encode", "html"], input.as_bytes());
+    assert_eq!(stdout(&out), "&lt;é&gt;".repeat(100_000));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(run(&["validate", "phone", "x"], b"").status.code(), Some(2));
+    assert_eq!(run(&["encode", "sql"], b"").status.code(), Some(2));
+    assert_eq!(run(&["frobnicate"], b"").status.code(), Some(2));
+}
