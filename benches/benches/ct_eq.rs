@@ -19,23 +19,15 @@ fn ct_eq(c: &mut Criterion) {
         let a: Vec<u8> = (0..size).map(|i| (i * 131 + 17) as u8).collect();
         let b = a.clone();
         group.throughput(Throughput::Bytes(size as u64));
-        group.bench_with_input(
-            BenchmarkId::new("guardrail_ct::eq", size),
-            &size,
-            |bench, _| bench.iter(|| guardrail_ct::eq(black_box(&a), black_box(&b))),
-        );
-        group.bench_with_input(
-            BenchmarkId::new("subtle::ct_eq", size),
-            &size,
-            |bench, _| bench.iter(|| bool::from(black_box(&a[..]).ct_eq(black_box(&b[..])))),
-        );
-        group.bench_with_input(
-            BenchmarkId::new("constant_time_eq", size),
-            &size,
-            |bench, _| {
-                bench.iter(|| constant_time_eq::constant_time_eq(black_box(&a), black_box(&b)))
-            },
-        );
+        group.bench_with_input(BenchmarkId::new("guardrail_ct::eq", size), &size, |bench, _| {
+            bench.iter(|| guardrail_ct::eq(black_box(&a), black_box(&b)))
+        });
+        group.bench_with_input(BenchmarkId::new("subtle::ct_eq", size), &size, |bench, _| {
+            bench.iter(|| bool::from(black_box(&a[..]).ct_eq(black_box(&b[..]))))
+        });
+        group.bench_with_input(BenchmarkId::new("constant_time_eq", size), &size, |bench, _| {
+            bench.iter(|| constant_time_eq::constant_time_eq(black_box(&a), black_box(&b)))
+        });
         group.bench_with_input(BenchmarkId::new("==", size), &size, |bench, _| {
             bench.iter(|| black_box(&a) == black_box(&b))
         });

@@ -19,21 +19,13 @@ impl Welford {
     }
 
     fn variance(&self) -> f64 {
-        if self.n < 2.0 {
-            0.0
-        } else {
-            self.m2 / (self.n - 1.0)
-        }
+        if self.n < 2.0 { 0.0 } else { self.m2 / (self.n - 1.0) }
     }
 }
 
 fn welch_t(a: &Welford, b: &Welford) -> f64 {
     let se = (a.variance() / a.n + b.variance() / b.n).sqrt();
-    if se == 0.0 || !se.is_finite() {
-        0.0
-    } else {
-        (a.mean - b.mean) / se
-    }
+    if se == 0.0 || !se.is_finite() { 0.0 } else { (a.mean - b.mean) / se }
 }
 
 /// The outcome of one leakage test.
@@ -100,11 +92,7 @@ impl Aligned {
         if let Some(dst) = storage.get_mut(start..start + data.len()) {
             dst.copy_from_slice(data);
         }
-        Self {
-            storage,
-            start,
-            len: data.len(),
-        }
+        Self { storage, start, len: data.len() }
     }
 
     /// Overwrites the first byte (no-op on an empty buffer).
@@ -119,9 +107,7 @@ impl Aligned {
     /// The aligned bytes.
     #[must_use]
     pub fn as_slice(&self) -> &[u8] {
-        self.storage
-            .get(self.start..self.start + self.len)
-            .unwrap_or_default()
+        self.storage.get(self.start..self.start + self.len).unwrap_or_default()
     }
 }
 
@@ -175,8 +161,7 @@ pub fn measure<S>(
         sorted.get(idx).copied().unwrap_or(f64::INFINITY)
     };
     let mut thresholds = vec![f64::INFINITY];
-    thresholds
-        .extend((0..100).map(|i| percentile(1.0 - 0.5f64.powf(10.0 * f64::from(i + 1) / 100.0))));
+    thresholds.extend((0..100).map(|i| percentile(1.0 - 0.5f64.powf(10.0 * f64::from(i + 1) / 100.0))));
 
     let mut max_t = 0.0f64;
     let mut uncropped = [Welford::default(); 2];
@@ -197,11 +182,7 @@ pub fn measure<S>(
             max_t = max_t.max(welch_t(s0, s1).abs());
         }
     }
-    Report {
-        measurements,
-        max_t,
-        mean_ns: [uncropped[0].mean, uncropped[1].mean],
-    }
+    Report { measurements, max_t, mean_ns: [uncropped[0].mean, uncropped[1].mean] }
 }
 
 #[cfg(test)]

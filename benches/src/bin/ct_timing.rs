@@ -16,9 +16,7 @@ fn main() {
     let measurements = match parse_args() {
         Ok(n) => n,
         Err(msg) => {
-            eprintln!(
-                "ct-timing: {msg}\nusage: ct-timing [--measurements N]   (default 1000000, at least 10000)"
-            );
+            eprintln!("ct-timing: {msg}\nusage: ct-timing [--measurements N]   (default 1000000, at least 10000)");
             std::process::exit(2);
         }
     };
@@ -40,22 +38,15 @@ fn main() {
         let first = reference.as_slice().first().copied().unwrap_or_default();
 
         type Cmp = fn(&[u8], &[u8]) -> bool;
-        let functions: [(&str, Cmp, bool); 2] = [
-            ("guardrail_ct::eq", guardrail_ct::eq, true),
-            ("== (control)", |a, b| a == b, false),
-        ];
+        let functions: [(&str, Cmp, bool); 2] =
+            [("guardrail_ct::eq", guardrail_ct::eq, true), ("== (control)", |a, b| a == b, false)];
         for (name, cmp, ours) in functions {
             let report = measure(
                 measurements,
                 batch,
                 &mut input,
                 |input, class| input.set_first(first ^ class as u8),
-                |input| {
-                    cmp(
-                        std::hint::black_box(reference.as_slice()),
-                        std::hint::black_box(input.as_slice()),
-                    )
-                },
+                |input| cmp(std::hint::black_box(reference.as_slice()), std::hint::black_box(input.as_slice())),
             );
             let verdict = match (ours, report.max_t < PASS_T) {
                 (true, true) => "ok: no leak detected",
@@ -91,9 +82,7 @@ fn parse_args() -> Result<usize, String> {
         match arg.as_str() {
             "--measurements" => {
                 let value = args.next().ok_or("--measurements needs a number")?;
-                measurements = value
-                    .parse()
-                    .map_err(|_| format!("--measurements: {value:?} is not a whole number"))?;
+                measurements = value.parse().map_err(|_| format!("--measurements: {value:?} is not a whole number"))?;
                 if measurements < 10_000 {
                     return Err("--measurements must be at least 10000".into());
                 }

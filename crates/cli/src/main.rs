@@ -84,12 +84,7 @@ impl From<EncodeContext> for Context {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Validate {
-            kind,
-            value,
-            jsonl,
-            eai,
-        } => validate(kind, value.as_deref(), jsonl, eai),
+        Command::Validate { kind, value, jsonl, eai } => validate(kind, value.as_deref(), jsonl, eai),
         Command::Encode { context } => encode(context.into()),
     };
     match result {
@@ -107,9 +102,7 @@ fn main() -> ExitCode {
 fn verdict(kind: ValidateKind, eai: bool, value: &[u8]) -> Result<String, &'static str> {
     let code = |e: ValidateError| e.code();
     if let ValidateKind::Path = kind {
-        return RelativePath::from_bytes(value)
-            .map(|p| p.to_string())
-            .map_err(code);
+        return RelativePath::from_bytes(value).map(|p| p.to_string()).map_err(code);
     }
     let text = std::str::from_utf8(value).map_err(|_| Reason::InvalidEncoding.code())?;
     match kind {
@@ -122,12 +115,7 @@ fn verdict(kind: ValidateKind, eai: bool, value: &[u8]) -> Result<String, &'stat
     .map_err(code)
 }
 
-fn validate(
-    kind: ValidateKind,
-    value: Option<&str>,
-    jsonl: bool,
-    eai: bool,
-) -> io::Result<ExitCode> {
+fn validate(kind: ValidateKind, value: Option<&str>, jsonl: bool, eai: bool) -> io::Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut all_ok = true;
@@ -136,11 +124,7 @@ fn validate(
         match (jsonl, result) {
             (false, Ok(canonical)) => writeln!(out, "ok\t{canonical}"),
             (false, Err(code)) => writeln!(out, "reject\t{code}"),
-            (true, Ok(canonical)) => writeln!(
-                out,
-                "{}",
-                serde_json::json!({ "ok": true, "canonical": canonical })
-            ),
+            (true, Ok(canonical)) => writeln!(out, "{}", serde_json::json!({ "ok": true, "canonical": canonical })),
             (true, Err(code)) => {
                 writeln!(out, "{}", serde_json::json!({ "ok": false, "code": code }))
             }
@@ -171,11 +155,7 @@ fn validate(
         }
     }
     out.flush()?;
-    Ok(if all_ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn encode(context: Context) -> io::Result<ExitCode> {

@@ -1,6 +1,6 @@
 //! The `guardrail` binary as a user drives it: arguments, stdin, stdout,
 //! exit codes.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)] // test code
 
 use std::{
     io::Write,
@@ -44,10 +44,7 @@ fn validate_one_value() {
 
 #[test]
 fn validate_lines_from_stdin() {
-    let out = run(
-        &["validate", "path"],
-        b"docs/a.txt\r\n../etc/passwd\n./x//y/\n",
-    );
+    let out = run(&["validate", "path"], b"docs/a.txt\r\n../etc/passwd\n./x//y/\n");
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stdout(&out), "ok\tdocs/a.txt\nreject\ttraversal\nok\tx/y\n");
     let all_ok = run(&["validate", "username"], b"Alice\nbob_42\n");
@@ -73,28 +70,14 @@ fn validate_jsonl_carries_control_characters() {
 
 #[test]
 fn eai_flag_accepts_utf8_local_parts() {
-    assert_eq!(
-        run(&["validate", "email", "josé@example.com"], b"")
-            .status
-            .code(),
-        Some(1)
-    );
-    assert_eq!(
-        run(&["validate", "email", "--eai", "josé@example.com"], b"")
-            .status
-            .code(),
-        Some(0)
-    );
+    assert_eq!(run(&["validate", "email", "josé@example.com"], b"").status.code(), Some(1));
+    assert_eq!(run(&["validate", "email", "--eai", "josé@example.com"], b"").status.code(), Some(0));
 }
 
 #[test]
 fn encode_each_context() {
     let cases: &[(&str, &[u8], &str)] = &[
-        (
-            "html",
-            b"<b>'x' & \"y\"</b>",
-            "&lt;b&gt;&#39;x&#39; &amp; &#34;y&#34;&lt;/b&gt;",
-        ),
+        ("html", b"<b>'x' & \"y\"</b>", "&lt;b&gt;&#39;x&#39; &amp; &#34;y&#34;&lt;/b&gt;"),
         ("attr", b"\" onclick=\"x", "&#34; onclick=&#34;x"),
         ("js", b"</script>", "\\x3c\\x2fscript\\x3e"),
         ("url", b"a b/c", "a%20b%2Fc"),

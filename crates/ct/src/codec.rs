@@ -219,13 +219,7 @@ mod tests {
     #[test]
     fn short_output_buffer_is_reported() {
         let mut small = [0u8; 1];
-        assert_eq!(
-            base64url::decode("AAAA", &mut small),
-            Err(Error::BufferTooSmall)
-        );
-        assert_eq!(
-            base64::encode(&[1, 2], &mut small),
-            Err(Error::BufferTooSmall)
-        );
+        assert_eq!(base64url::decode("AAAA", &mut small), Err(Error::BufferTooSmall));
+        assert_eq!(base64::encode(&[1, 2], &mut small), Err(Error::BufferTooSmall));
     }
 }

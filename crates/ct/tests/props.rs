@@ -16,10 +16,7 @@ fn eq_detects_every_single_byte_difference() {
             for bit in 0..8 {
                 let mut b = a.clone();
                 b[pos] ^= 1 << bit;
-                assert!(
-                    !eq(&a, &b),
-                    "len {len}: difference at {pos} bit {bit} missed"
-                );
+                assert!(!eq(&a, &b), "len {len}: difference at {pos} bit {bit} missed");
                 assert_eq!(eq_choice(&a, &b).unwrap_u8(), 0);
             }
         }
@@ -126,11 +123,7 @@ fn malformed_encodings_are_rejected_with_the_right_error() {
         ("Q+8", Error::InvalidEncoding),
     ];
     for (input, want) in cases {
-        assert_eq!(
-            base64url::decode_vec(input),
-            Err(*want),
-            "base64url {input:?}"
-        );
+        assert_eq!(base64url::decode_vec(input), Err(*want), "base64url {input:?}");
     }
 }
 

@@ -59,9 +59,7 @@ fn js_safe_ascii(c: char) -> bool {
 
 pub(crate) fn needs_escape(context: Context, c: char) -> bool {
     match context {
-        Context::Html | Context::HtmlAttribute => {
-            matches!(c, '&' | '<' | '>' | '"' | '\'') || invalid_in_html(c)
-        }
+        Context::Html | Context::HtmlAttribute => matches!(c, '&' | '<' | '>' | '"' | '\'') || invalid_in_html(c),
         Context::JsString => {
             if c.is_ascii() {
                 !js_safe_ascii(c)
@@ -126,20 +124,50 @@ fn write_escape<W: Write + ?Sized>(context: Context, c: char, out: &mut W) -> fm
     }
 }
 
+/// `needs_escape` for every ASCII byte of every context, computed once
+/// from `needs_escape` itself, so the common ASCII case is one table lookup
+/// per byte.
+static ASCII_TABLES: std::sync::LazyLock<[[bool; 128]; Context::ALL.len()]> = std::sync::LazyLock::new(|| {
+    let mut tables = [[false; 128]; Context::ALL.len()];
+    for (table, context) in tables.iter_mut().zip(Context::ALL) {
+        for (b, slot) in (0u8..).zip(table.iter_mut()) {
+            *slot = needs_escape(context, char::from(b));
+        }
+    }
+    tables
+});
+
+fn table(context: Context) -> &'static [bool; 128] {
+    let index = Context::ALL.iter().position(|c| *c == context).unwrap_or(0);
+    ASCII_TABLES.get(index).unwrap_or(&[true; 128])
+}
+
+/// The byte offset and value of the first character at or after `from`
+/// that needs escaping.
+pub(crate) fn next_escape(context: Context, input: &str, mut from: usize) -> Option<(usize, char)> {
+    let ascii = table(context);
+    let bytes = input.as_bytes();
+    loop {
+        // The tight loop: skip clean ASCII bytes.
+        let stop =
+            bytes.get(from..)?.iter().position(|&b| b >= 0x80 || ascii.get(usize::from(b)).copied().unwrap_or(true))?;
+        from += stop;
+        let c = input.get(from..).and_then(|rest| rest.chars().next())?;
+        if needs_escape(context, c) {
+            return Some((from, c));
+        }
+        from += c.len_utf8();
+    }
+}
+
 /// Writes `input` encoded for `context`: clean runs as slices, each
 /// character that needs it as its escape.
-pub(crate) fn write_encoded<W: Write + ?Sized>(
-    context: Context,
-    input: &str,
-    out: &mut W,
-) -> fmt::Result {
+pub(crate) fn write_encoded<W: Write + ?Sized>(context: Context, input: &str, out: &mut W) -> fmt::Result {
     let mut clean_from = 0;
-    for (i, c) in input.char_indices() {
-        if needs_escape(context, c) {
-            out.write_str(input.get(clean_from..i).unwrap_or_default())?;
-            write_escape(context, c, out)?;
-            clean_from = i + c.len_utf8();
-        }
+    while let Some((i, c)) = next_escape(context, input, clean_from) {
+        out.write_str(input.get(clean_from..i).unwrap_or_default())?;
+        write_escape(context, c, out)?;
+        clean_from = i + c.len_utf8();
     }
     out.write_str(input.get(clean_from..).unwrap_or_default())
 }
@@ -164,18 +192,9 @@ mod tests {
     #[test]
     fn html_matches_owasp_for_html() {
         assert_eq!(enc(Context::Html, "&<>\"'"), "&amp;&lt;&gt;&#34;&#39;");
-        assert_eq!(
-            enc(
-                Context::Html,
-                "a\u{0}b\u{1}\u{8}\u{b}\u{c}\u{7f}\u{85}\u{9f}c"
-            ),
-            "a b     \u{85} c"
-        );
+        assert_eq!(enc(Context::Html, "a\u{0}b\u{1}\u{8}\u{b}\u{c}\u{7f}\u{85}\u{9f}c"), "a b     \u{85} c");
         assert_eq!(enc(Context::Html, "\t\n\r"), "\t\n\r");
-        assert_eq!(
-            enc(Context::Html, "\u{fdd0}\u{fffe}\u{ffff}\u{1fffe}\u{10ffff}"),
-            "     "
-        );
+        assert_eq!(enc(Context::Html, "\u{fdd0}\u{fffe}\u{ffff}\u{1fffe}\u{10ffff}"), "     ");
         assert_eq!(enc(Context::Html, "é ü 日本 \u{a0}"), "é ü 日本 \u{a0}");
     }
 
@@ -185,14 +204,8 @@ mod tests {
             enc(Context::JsString, "'\"`\\/<>&=-$\u{2028}\u{2029}\u{0}"),
             r"\x27\x22\x60\\\x2f\x3c\x3e\x26\x3d\x2d\x24\u2028\u2029\x00"
         );
-        assert_eq!(
-            enc(Context::JsString, "line\nnext\ttab\r"),
-            r"line\nnext\ttab\r"
-        );
-        assert_eq!(
-            enc(Context::JsString, "héllo, wörld (ok)!"),
-            "héllo, wörld (ok)!"
-        );
+        assert_eq!(enc(Context::JsString, "line\nnext\ttab\r"), r"line\nnext\ttab\r");
+        assert_eq!(enc(Context::JsString, "héllo, wörld (ok)!"), "héllo, wörld (ok)!");
     }
 
     #[test]
@@ -207,31 +220,16 @@ mod tests {
 
     #[test]
     fn css_uses_hex_escapes_with_a_terminating_space() {
-        assert_eq!(
-            enc(Context::CssString, "a\"b'c\\d\ne\u{0}"),
-            r"a\22 b\27 c\5c d\a e\fffd "
-        );
-        assert_eq!(
-            enc(Context::CssString, "expression(alert(1))"),
-            r"expression\28 alert\28 1\29 \29 "
-        );
+        assert_eq!(enc(Context::CssString, "a\"b'c\\d\ne\u{0}"), r"a\22 b\27 c\5c d\a e\fffd ");
+        assert_eq!(enc(Context::CssString, "expression(alert(1))"), r"expression\28 alert\28 1\29 \29 ");
     }
 
     #[test]
     fn log_line_keeps_one_event_on_one_line() {
         assert_eq!(enc(Context::LogLine, "a\r\nb"), r"a\r\nb");
-        assert_eq!(
-            enc(Context::LogLine, "\x1b[31mred\x1b[0m"),
-            r"\x1b[31mred\x1b[0m"
-        );
+        assert_eq!(enc(Context::LogLine, "\x1b[31mred\x1b[0m"), r"\x1b[31mred\x1b[0m");
         assert_eq!(enc(Context::LogLine, "fake \\n escape"), r"fake \\n escape");
-        assert_eq!(
-            enc(Context::LogLine, "user\u{202e}nimda\u{2028}x\u{85}"),
-            r"user\u{202e}nimda\u{2028}x\u{85}"
-        );
-        assert_eq!(
-            enc(Context::LogLine, "ok: naïve 日本 \"quoted\""),
-            "ok: naïve 日本 \"quoted\""
-        );
+        assert_eq!(enc(Context::LogLine, "user\u{202e}nimda\u{2028}x\u{85}"), r"user\u{202e}nimda\u{2028}x\u{85}");
+        assert_eq!(enc(Context::LogLine, "ok: naïve 日本 \"quoted\""), "ok: naïve 日本 \"quoted\"");
     }
 }

@@ -73,14 +73,8 @@ impl FromStr for Context {
 
 impl Context {
     /// Every context, for tests and tools.
-    pub const ALL: [Self; 6] = [
-        Self::Html,
-        Self::HtmlAttribute,
-        Self::JsString,
-        Self::UrlComponent,
-        Self::CssString,
-        Self::LogLine,
-    ];
+    pub const ALL: [Self; 6] =
+        [Self::Html, Self::HtmlAttribute, Self::JsString, Self::UrlComponent, Self::CssString, Self::LogLine];
 
     /// Encodes `input` for this context. Borrows when nothing needs escaping.
     ///
@@ -91,10 +85,7 @@ impl Context {
     /// ```
     #[must_use]
     pub fn encode(self, input: &str) -> Cow<'_, str> {
-        match input
-            .char_indices()
-            .find(|&(_, c)| escape::needs_escape(self, c))
-        {
+        match escape::next_escape(self, input, 0) {
             None => Cow::Borrowed(input),
             Some((first, _)) => {
                 let mut out = String::with_capacity(input.len() + input.len() / 4 + 8);
@@ -126,10 +117,7 @@ impl Context {
     /// A value that encodes `input` when formatted: `format!("<p>{}</p>", Context::Html.display(name))`.
     #[must_use]
     pub const fn display(self, input: &str) -> Encoded<'_> {
-        Encoded {
-            context: self,
-            input,
-        }
+        Encoded { context: self, input }
     }
 }
 
@@ -232,10 +220,7 @@ pub mod fuzzing {
             Context::JsString => {
                 assert!(!out.contains(['<', '>', '"', '\'', '`', '&', '\n', '\r']))
             }
-            Context::UrlComponent => assert!(
-                out.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b))
-            ),
+            Context::UrlComponent => assert!(out.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b))),
             Context::CssString | Context::LogLine => assert!(!out.chars().any(char::is_control)),
         }
     }

@@ -18,8 +18,7 @@ impl<'a, W: io::Write + ?Sized> IoAdapter<'a, W> {
     }
 
     pub(crate) fn into_error(self) -> io::Error {
-        self.error
-            .unwrap_or_else(|| io::Error::other("formatter error"))
+        self.error.unwrap_or_else(|| io::Error::other("formatter error"))
     }
 }
 
@@ -61,10 +60,7 @@ impl StreamEncoder {
     /// A new encoder for `context`.
     #[must_use]
     pub const fn new(context: Context) -> Self {
-        Self {
-            context,
-            pending: Vec::new(),
-        }
+        Self { context, pending: Vec::new() }
     }
 
     /// Encodes one chunk into `out`.
@@ -92,18 +88,14 @@ impl StreamEncoder {
     }
 
     /// Encodes everything but a trailing incomplete sequence, which it returns.
-    fn encode_complete<'b, W: io::Write + ?Sized>(
-        &self,
-        mut rest: &'b [u8],
-        out: &mut W,
-    ) -> io::Result<&'b [u8]> {
+    fn encode_complete<'b, W: io::Write + ?Sized>(&self, mut rest: &'b [u8], out: &mut W) -> io::Result<&'b [u8]> {
         let mut adapter = IoAdapter::new(out);
         let result = (|| {
             loop {
                 match std::str::from_utf8(rest) {
                     Ok(text) => {
                         escape::write_encoded(self.context, text, &mut adapter)?;
-                        return Ok(&rest[rest.len()..]);
+                        return Ok(rest.get(rest.len()..).unwrap_or_default());
                     }
                     Err(e) => {
                         let (valid, after) = rest.split_at(e.valid_up_to());
@@ -154,10 +146,7 @@ mod tests {
 
     #[test]
     fn invalid_sequences_become_one_replacement_each() {
-        assert_eq!(
-            stream(Context::Html, &[b"a\xffb\xed\xa0\x80c\xc3"]),
-            "a b c "
-        );
+        assert_eq!(stream(Context::Html, &[b"a\xffb\xed\xa0\x80c\xc3"]), "a b c ");
         assert_eq!(stream(Context::LogLine, &[b"a\xffb"]), "a\u{fffd}b");
         assert_eq!(stream(Context::UrlComponent, &[b"\xff"]), "%EF%BF%BD");
     }

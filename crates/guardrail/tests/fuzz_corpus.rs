@@ -1,7 +1,7 @@
 //! Replays every fuzz target's committed corpus (fuzz/corpus/TARGET) through
 //! the same oracle the target calls, so `cargo test` exercises all of them
 //! without a fuzzer. A target without an entry here fails the test.
-#![allow(clippy::unwrap_used, clippy::panic)] // test code: a panic is a failure report
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)] // test code: a panic is a failure report
 
 use std::path::Path;
 
@@ -12,10 +12,7 @@ type Oracle = fn(&[u8]);
 const TARGETS: &[(&str, Oracle)] = &[
     ("ct_hex_decode", guardrail::ct::hex::check_decode),
     ("ct_base64_decode", guardrail::ct::base64::check_decode),
-    (
-        "ct_base64url_decode",
-        guardrail::ct::base64url::check_decode,
-    ),
+    ("ct_base64url_decode", guardrail::ct::base64url::check_decode),
     ("secret_mask", |d| {
         // libFuzzer hands `&str` targets valid UTF-8 only; so does the replay.
         if let Ok(text) = std::str::from_utf8(d) {
@@ -26,24 +23,12 @@ const TARGETS: &[(&str, Oracle)] = &[
     ("validate_username", guardrail::validate::fuzzing::username),
     ("validate_url", guardrail::validate::fuzzing::url),
     ("validate_path", guardrail::validate::fuzzing::path),
-    ("encode_html", |d| {
-        guardrail::encode::fuzzing::check(Context::Html, d)
-    }),
-    ("encode_attr", |d| {
-        guardrail::encode::fuzzing::check(Context::HtmlAttribute, d)
-    }),
-    ("encode_js", |d| {
-        guardrail::encode::fuzzing::check(Context::JsString, d)
-    }),
-    ("encode_url", |d| {
-        guardrail::encode::fuzzing::check(Context::UrlComponent, d)
-    }),
-    ("encode_css", |d| {
-        guardrail::encode::fuzzing::check(Context::CssString, d)
-    }),
-    ("encode_log", |d| {
-        guardrail::encode::fuzzing::check(Context::LogLine, d)
-    }),
+    ("encode_html", |d| guardrail::encode::fuzzing::check(Context::Html, d)),
+    ("encode_attr", |d| guardrail::encode::fuzzing::check(Context::HtmlAttribute, d)),
+    ("encode_js", |d| guardrail::encode::fuzzing::check(Context::JsString, d)),
+    ("encode_url", |d| guardrail::encode::fuzzing::check(Context::UrlComponent, d)),
+    ("encode_css", |d| guardrail::encode::fuzzing::check(Context::CssString, d)),
+    ("encode_log", |d| guardrail::encode::fuzzing::check(Context::LogLine, d)),
 ];
 
 fn fuzz_dir() -> std::path::PathBuf {
@@ -70,19 +55,10 @@ fn every_seed_of_every_target_passes_its_oracle() {
 fn every_fuzz_target_is_replayed() {
     let mut missing = Vec::new();
     for entry in std::fs::read_dir(fuzz_dir().join("fuzz_targets")).unwrap() {
-        let name = entry
-            .unwrap()
-            .path()
-            .file_stem()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
+        let name = entry.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned();
         if !TARGETS.iter().any(|(t, _)| *t == name) {
             missing.push(name);
         }
     }
-    assert!(
-        missing.is_empty(),
-        "fuzz targets without a corpus replay: {missing:?}"
-    );
+    assert!(missing.is_empty(), "fuzz targets without a corpus replay: {missing:?}");
 }

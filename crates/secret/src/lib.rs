@@ -19,9 +19,7 @@ pub use pii::check_mask;
 /// The wrappers every secret lives in, re-exported from [`secrecy`]: a
 /// secret is reached only through [`ExposeSecret::expose_secret`], its
 /// `Debug` prints `[REDACTED]`, and it is zeroized on drop.
-pub use secrecy::{
-    CloneableSecret, ExposeSecret, ExposeSecretMut, SecretBox, SecretSlice, SecretString,
-};
+pub use secrecy::{CloneableSecret, ExposeSecret, ExposeSecretMut, SecretBox, SecretSlice, SecretString};
 
 /// `SerializableSecret` is the per-type opt-in to serialising a
 /// `SecretBox<T>`; for one field, see [`ser::expose_secret`].

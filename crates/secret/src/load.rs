@@ -35,9 +35,7 @@ use crate::{Error, Origin};
 /// secrets.
 pub fn from_env(name: &str) -> Result<SecretString, Error> {
     if name.is_empty() || name.contains(['=', '\0']) {
-        return Err(Error::InvalidEnvName {
-            name: name.to_owned(),
-        });
+        return Err(Error::InvalidEnvName { name: name.to_owned() });
     }
     from_env_value(name, std::env::var_os(name))
 }
@@ -45,15 +43,10 @@ pub fn from_env(name: &str) -> Result<SecretString, Error> {
 /// The checks of [`from_env`] on a value already read.
 fn from_env_value(name: &str, value: Option<OsString>) -> Result<SecretString, Error> {
     let origin = || Origin::Env(name.to_owned());
-    let value = value.ok_or_else(|| Error::EnvMissing {
-        name: name.to_owned(),
-    })?;
+    let value = value.ok_or_else(|| Error::EnvMissing { name: name.to_owned() })?;
     match value.into_string() {
         Ok(text) if text.is_empty() => Err(Error::Empty { origin: origin() }),
-        Ok(text) => Ok(exact_secret_string(
-            Zeroizing::new(text.into_bytes()),
-            origin,
-        )?),
+        Ok(text) => Ok(exact_secret_string(Zeroizing::new(text.into_bytes()), origin)?),
         Err(raw) => {
             wipe_os_string(raw);
             Err(Error::NotUtf8 { origin: origin() })
@@ -104,10 +97,7 @@ impl FileLoader {
     /// A loader with the defaults: 64 KiB cap, owner-only permissions.
     #[must_use]
     pub const fn new() -> Self {
-        Self {
-            max_len: Self::DEFAULT_MAX_LEN,
-            allow_group_readable: false,
-        }
+        Self { max_len: Self::DEFAULT_MAX_LEN, allow_group_readable: false }
     }
 
     /// Sets the size cap in bytes (before newline trimming).
@@ -139,9 +129,7 @@ impl FileLoader {
         let path = path.as_ref();
         let bytes = self.read_raw(path)?;
         if bytes.is_empty() {
-            return Err(Error::Empty {
-                origin: Origin::File(path.to_owned()),
-            });
+            return Err(Error::Empty { origin: Origin::File(path.to_owned()) });
         }
         Ok(SecretSlice::from(exact_copy(&bytes)))
     }
@@ -149,48 +137,31 @@ impl FileLoader {
     /// Reads the file and removes one trailing newline.
     fn read_checked(&self, path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
         let mut bytes = self.read_raw(path)?;
-        let newline = if bytes.ends_with(b"\r\n") {
-            2
-        } else {
-            usize::from(bytes.ends_with(b"\n"))
-        };
+        let newline = if bytes.ends_with(b"\r\n") { 2 } else { usize::from(bytes.ends_with(b"\n")) };
         let keep = bytes.len() - newline;
         // Truncating leaves the bytes in spare capacity; `Zeroizing` wipes
         // the whole capacity on drop.
         bytes.truncate(keep);
         if bytes.is_empty() {
-            return Err(Error::Empty {
-                origin: Origin::File(path.to_owned()),
-            });
+            return Err(Error::Empty { origin: Origin::File(path.to_owned()) });
         }
         Ok(bytes)
     }
 
     fn read_raw(&self, path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
-        let io_err = |source| Error::Io {
-            path: path.to_owned(),
-            source,
-        };
+        let io_err = |source| Error::Io { path: path.to_owned(), source };
         let file = open_nonblocking(path).map_err(io_err)?;
         let meta = file.metadata().map_err(io_err)?;
         if !meta.is_file() {
-            return Err(Error::NotRegularFile {
-                path: path.to_owned(),
-            });
+            return Err(Error::NotRegularFile { path: path.to_owned() });
         }
         self.check_permissions(path, &meta)?;
         let size_hint = usize::try_from(meta.len()).unwrap_or(usize::MAX);
         if size_hint > self.max_len {
-            return Err(Error::TooLarge {
-                path: path.to_owned(),
-                max: self.max_len,
-            });
+            return Err(Error::TooLarge { path: path.to_owned(), max: self.max_len });
         }
         read_capped(file, size_hint, self.max_len).map_err(|e| match e {
-            ReadError::TooLarge => Error::TooLarge {
-                path: path.to_owned(),
-                max: self.max_len,
-            },
+            ReadError::TooLarge => Error::TooLarge { path: path.to_owned(), max: self.max_len },
             ReadError::Io(source) => io_err(source),
         })
     }
@@ -199,16 +170,9 @@ impl FileLoader {
     fn check_permissions(&self, path: &Path, meta: &std::fs::Metadata) -> Result<(), Error> {
         use std::os::unix::fs::PermissionsExt;
         let mode = meta.permissions().mode() & 0o7777;
-        let forbidden = if self.allow_group_readable {
-            0o004
-        } else {
-            0o044
-        };
+        let forbidden = if self.allow_group_readable { 0o004 } else { 0o044 };
         if mode & forbidden != 0 {
-            return Err(Error::InsecurePermissions {
-                path: path.to_owned(),
-                mode,
-            });
+            return Err(Error::InsecurePermissions { path: path.to_owned(), mode });
         }
         Ok(())
     }
@@ -223,10 +187,7 @@ impl FileLoader {
 #[cfg(unix)]
 fn open_nonblocking(path: &Path) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
+    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY).open(path)
 }
 
 #[cfg(not(unix))]
@@ -242,11 +203,7 @@ enum ReadError {
 /// Reads at most `max` bytes into one buffer sized from the file's length,
 /// so the secret is normally never reallocated. If the file grew since it
 /// was measured, the buffer is grown by hand: the old one is wiped.
-fn read_capped(
-    mut file: File,
-    size_hint: usize,
-    max: usize,
-) -> Result<Zeroizing<Vec<u8>>, ReadError> {
+fn read_capped(mut file: File, size_hint: usize, max: usize) -> Result<Zeroizing<Vec<u8>>, ReadError> {
     // One spare byte lets the read see end-of-file without growing.
     let mut buf = Zeroizing::new(vec![0u8; size_hint.min(max).saturating_add(1)]);
     let mut filled = 0;
@@ -289,10 +246,7 @@ fn exact_copy(bytes: &[u8]) -> Vec<u8> {
 
 /// Checks UTF-8 and moves the bytes into a [`SecretString`] with no copy
 /// left behind: the source is wiped when it drops, the result is exact.
-fn exact_secret_string(
-    bytes: Zeroizing<Vec<u8>>,
-    origin: impl Fn() -> Origin,
-) -> Result<SecretString, Error> {
+fn exact_secret_string(bytes: Zeroizing<Vec<u8>>, origin: impl Fn() -> Origin) -> Result<SecretString, Error> {
     if std::str::from_utf8(&bytes).is_err() {
         return Err(Error::NotUtf8 { origin: origin() });
     }
@@ -313,35 +267,22 @@ mod tests {
 
     #[test]
     fn env_value_checks() {
-        let ok =
-            from_env_value("X", Some(OsString::from("v"))).map(|s| s.expose_secret().to_owned());
+        let ok = from_env_value("X", Some(OsString::from("v"))).map(|s| s.expose_secret().to_owned());
         assert_eq!(ok.ok().as_deref(), Some("v"));
-        assert!(matches!(
-            from_env_value("X", None),
-            Err(Error::EnvMissing { .. })
-        ));
-        assert!(matches!(
-            from_env_value("X", Some(OsString::new())),
-            Err(Error::Empty { .. })
-        ));
+        assert!(matches!(from_env_value("X", None), Err(Error::EnvMissing { .. })));
+        assert!(matches!(from_env_value("X", Some(OsString::new())), Err(Error::Empty { .. })));
         #[cfg(unix)]
         {
             use std::os::unix::ffi::OsStringExt;
             let bad = OsString::from_vec(vec![0xff, 0xfe]);
-            assert!(matches!(
-                from_env_value("X", Some(bad)),
-                Err(Error::NotUtf8 { .. })
-            ));
+            assert!(matches!(from_env_value("X", Some(bad)), Err(Error::NotUtf8 { .. })));
         }
     }
 
     #[test]
     fn env_names_are_checked_before_lookup() {
         for name in ["", "A=B", "A\0B"] {
-            assert!(
-                matches!(from_env(name), Err(Error::InvalidEnvName { .. })),
-                "{name:?}"
-            );
+            assert!(matches!(from_env(name), Err(Error::InvalidEnvName { .. })), "{name:?}");
         }
     }
 }

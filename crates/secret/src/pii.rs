@@ -169,9 +169,6 @@ mod tests {
         assert_eq!(shown(""), "***");
         assert_eq!(shown("@example.com"), "@e***");
         assert_eq!(shown("x@y\nFAKE LOG LINE"), "x***@y?FAKE LOG LINE");
-        assert_eq!(
-            format!("{:?}", Pii::new(Some(String::from("Robert")))),
-            "Pii(R***)"
-        );
+        assert_eq!(format!("{:?}", Pii::new(Some(String::from("Robert")))), "Pii(R***)");
     }
 }

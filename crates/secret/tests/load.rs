@@ -1,5 +1,5 @@
 //! The secret loaders against real files, modes and environment variables.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use std::{fs, path::Path};
 
@@ -52,10 +52,7 @@ fn missing_empty_and_non_utf8_files_have_distinct_errors() {
     }
     for contents in [&b""[..], b"\n", b"\r\n"] {
         let path = write(dir.path(), "empty", contents, 0o600);
-        assert!(
-            matches!(loaded(&path), Err(Error::Empty { .. })),
-            "{contents:?}"
-        );
+        assert!(matches!(loaded(&path), Err(Error::Empty { .. })), "{contents:?}");
     }
     let path = write(dir.path(), "latin1", b"caf\xe9\n", 0o600);
     assert!(matches!(loaded(&path), Err(Error::NotUtf8 { .. })));
@@ -64,28 +61,12 @@ fn missing_empty_and_non_utf8_files_have_distinct_errors() {
 #[test]
 fn size_cap_is_enforced() {
     let dir = tempfile::tempdir().unwrap();
-    let at_cap = write(
-        dir.path(),
-        "at",
-        &vec![b'a'; FileLoader::DEFAULT_MAX_LEN],
-        0o600,
-    );
+    let at_cap = write(dir.path(), "at", &vec![b'a'; FileLoader::DEFAULT_MAX_LEN], 0o600);
     assert_eq!(loaded(&at_cap).unwrap().len(), FileLoader::DEFAULT_MAX_LEN);
-    let over = write(
-        dir.path(),
-        "over",
-        &vec![b'a'; FileLoader::DEFAULT_MAX_LEN + 1],
-        0o600,
-    );
-    assert!(matches!(
-        loaded(&over),
-        Err(Error::TooLarge { max: 65536, .. })
-    ));
+    let over = write(dir.path(), "over", &vec![b'a'; FileLoader::DEFAULT_MAX_LEN + 1], 0o600);
+    assert!(matches!(loaded(&over), Err(Error::TooLarge { max: 65536, .. })));
     let small = FileLoader::new().max_len(4);
-    assert!(matches!(
-        small.load(&at_cap),
-        Err(Error::TooLarge { max: 4, .. })
-    ));
+    assert!(matches!(small.load(&at_cap), Err(Error::TooLarge { max: 4, .. })));
     let four = write(dir.path(), "four", b"abcd", 0o600);
     assert_eq!(small.load(&four).unwrap().expose_secret(), "abcd");
 }
@@ -95,24 +76,15 @@ fn binary_secrets_are_loaded_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let raw = [0u8, 0xff, b'\n', 0x80, b'\n'];
     let path = write(dir.path(), "key.bin", &raw, 0o400);
-    assert_eq!(
-        FileLoader::new().load_bytes(&path).unwrap().expose_secret(),
-        &raw
-    );
+    assert_eq!(FileLoader::new().load_bytes(&path).unwrap().expose_secret(), &raw);
     let empty = write(dir.path(), "empty.bin", b"", 0o600);
-    assert!(matches!(
-        FileLoader::new().load_bytes(&empty),
-        Err(Error::Empty { .. })
-    ));
+    assert!(matches!(FileLoader::new().load_bytes(&empty), Err(Error::Empty { .. })));
 }
 
 #[test]
 fn directories_are_not_regular_files() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(matches!(
-        loaded(dir.path()),
-        Err(Error::NotRegularFile { .. })
-    ));
+    assert!(matches!(loaded(dir.path()), Err(Error::NotRegularFile { .. })));
 }
 
 #[cfg(unix)]
@@ -135,19 +107,9 @@ fn group_or_world_readable_files_are_refused() {
         }
     }
     let group = write(dir.path(), "group", b"s", 0o640);
-    assert!(
-        FileLoader::new()
-            .allow_group_readable()
-            .load(&group)
-            .is_ok()
-    );
+    assert!(FileLoader::new().allow_group_readable().load(&group).is_ok());
     let world = write(dir.path(), "world", b"s", 0o644);
-    assert!(
-        FileLoader::new()
-            .allow_group_readable()
-            .load(&world)
-            .is_err()
-    );
+    assert!(FileLoader::new().allow_group_readable().load(&world).is_err());
 }
 
 #[cfg(unix)]
@@ -155,10 +117,7 @@ fn group_or_world_readable_files_are_refused() {
 fn fifos_and_devices_are_refused_without_blocking() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("fifo");
-    let status = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
+    let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(status.success());
     // Opening a FIFO for reading blocks until a writer appears, unless the
     // loader opens it non-blocking: a hang here is the failure.
@@ -195,11 +154,7 @@ fn env_loader_in_a_child_process() {
         return;
     }
     let exe = std::env::current_exe().unwrap();
-    for (expect, value) in [
-        ("value", Some("from the environment")),
-        ("missing", None),
-        ("empty", Some("")),
-    ] {
+    for (expect, value) in [("value", Some("from the environment")), ("missing", None), ("empty", Some(""))] {
         let mut cmd = std::process::Command::new(&exe);
         cmd.args(["--exact", "env_loader_in_a_child_process", "--quiet"])
             .env("GUARDRAIL_TEST_EXPECT", expect)
@@ -208,10 +163,6 @@ fn env_loader_in_a_child_process() {
             cmd.env("GUARDRAIL_TEST_SECRET", v);
         }
         let out = cmd.output().unwrap();
-        assert!(
-            out.status.success(),
-            "child case {expect}: {}",
-            String::from_utf8_lossy(&out.stdout)
-        );
+        assert!(out.status.success(), "child case {expect}: {}", String::from_utf8_lossy(&out.stdout));
     }
 }

@@ -1,6 +1,6 @@
 //! Canary tests: a recognisable value is put in every place a secret or a
 //! piece of personal data can sit, and every rendering is searched for it.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
 
 use std::path::PathBuf;
 
@@ -10,10 +10,7 @@ const CANARY: &str = "CANARY-7f3a9c-do-not-log";
 
 fn assert_hidden(rendered: &str) {
     assert!(!rendered.contains(CANARY), "canary leaked: {rendered}");
-    assert!(
-        !rendered.contains("7f3a9c"),
-        "part of the canary leaked: {rendered}"
-    );
+    assert!(!rendered.contains("7f3a9c"), "part of the canary leaked: {rendered}");
 }
 
 #[derive(Debug)]
@@ -33,11 +30,7 @@ fn debug_of_secrets_and_holders_is_redacted() {
         key: SecretSlice::from(CANARY.as_bytes().to_vec()),
         pin: SecretBox::new(Box::new(*b"7f3a9c00")),
     };
-    for rendered in [
-        format!("{creds:?}"),
-        format!("{creds:#?}"),
-        format!("{:?}", creds.password),
-    ] {
+    for rendered in [format!("{creds:?}"), format!("{creds:#?}"), format!("{:?}", creds.password)] {
         assert_hidden(&rendered);
         assert!(rendered.contains("REDACTED"));
     }
@@ -55,17 +48,8 @@ struct Customer {
 #[test]
 fn pii_is_masked_in_debug_and_display_but_round_trips_in_serde() {
     let local = CANARY.to_lowercase();
-    let c = Customer {
-        id: 7,
-        email: Pii::new(format!("{local}@example.com")),
-        name: Pii::new(CANARY.to_owned()),
-    };
-    for rendered in [
-        format!("{c:?}"),
-        format!("{c:#?}"),
-        format!("{}", c.email),
-        format!("{}", c.name),
-    ] {
+    let c = Customer { id: 7, email: Pii::new(format!("{local}@example.com")), name: Pii::new(CANARY.to_owned()) };
+    for rendered in [format!("{c:?}"), format!("{c:#?}"), format!("{}", c.email), format!("{}", c.name)] {
         assert_hidden(&rendered.to_uppercase());
     }
     let json = serde_json::to_string(&c).unwrap();
@@ -83,8 +67,7 @@ fn serialized_structs_skip_or_refuse_secrets() {
         #[serde(skip_serializing)]
         password: SecretString,
     }
-    let login: Login =
-        serde_json::from_str(&format!(r#"{{"user":"u","password":"{CANARY}"}}"#)).unwrap();
+    let login: Login = serde_json::from_str(&format!(r#"{{"user":"u","password":"{CANARY}"}}"#)).unwrap();
     assert_eq!(login.password.expose_secret(), CANARY);
     assert_hidden(&serde_json::to_string(&login).unwrap());
 }
@@ -95,29 +78,14 @@ fn serialized_structs_skip_or_refuse_secrets() {
 fn errors_never_hold_secret_values() {
     let path = PathBuf::from("/run/secrets/db");
     let errors = vec![
-        Error::EnvMissing {
-            name: "DB_PASSWORD".into(),
-        },
+        Error::EnvMissing { name: "DB_PASSWORD".into() },
         Error::InvalidEnvName { name: "A=B".into() },
-        Error::Empty {
-            origin: Origin::File(path.clone()),
-        },
-        Error::NotUtf8 {
-            origin: Origin::Env("DB_PASSWORD".into()),
-        },
+        Error::Empty { origin: Origin::File(path.clone()) },
+        Error::NotUtf8 { origin: Origin::Env("DB_PASSWORD".into()) },
         Error::NotRegularFile { path: path.clone() },
-        Error::TooLarge {
-            path: path.clone(),
-            max: 65536,
-        },
-        Error::InsecurePermissions {
-            path: path.clone(),
-            mode: 0o644,
-        },
-        Error::Io {
-            path,
-            source: std::io::Error::from(std::io::ErrorKind::NotFound),
-        },
+        Error::TooLarge { path: path.clone(), max: 65536 },
+        Error::InsecurePermissions { path: path.clone(), mode: 0o644 },
+        Error::Io { path, source: std::io::Error::from(std::io::ErrorKind::NotFound) },
         guardrail_secret::decode_base64(&format!("{CANARY}!")).unwrap_err(),
         guardrail_secret::decode_hex(CANARY).unwrap_err(),
     ];

@@ -6,7 +6,7 @@
 //! `SecretString`, and everything the loaders and decoders allocate on the
 //! way to one, must not be.
 #![allow(unsafe_code)] // GlobalAlloc is an unsafe trait; see the SAFETY notes.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)] // test code
 
 use std::{
     alloc::{GlobalAlloc, Layout, System},
@@ -89,10 +89,7 @@ fn no_secret_copy_is_freed_unwiped() {
 
     // Control: the scan sees an ordinary String freed with the canary in it.
     let hits = freed_copies(|| drop(String::from(CANARY)));
-    assert!(
-        hits >= 1,
-        "the inspecting allocator failed to see a plain String"
-    );
+    assert!(hits >= 1, "the inspecting allocator failed to see a plain String");
 
     let hits = freed_copies(|| {
         let secret = SecretString::from(String::from(CANARY));
@@ -135,10 +132,7 @@ fn no_secret_copy_is_freed_unwiped() {
     let hits = freed_copies(|| {
         drop(guardrail_secret::decode_hex(&hex).unwrap());
         drop(guardrail_secret::decode_base64(&b64).unwrap());
-        drop(guardrail_secret::decode_base64(&format!(
-            "{}!",
-            &b64[..b64.len() - 4]
-        )));
+        drop(guardrail_secret::decode_base64(&format!("{}!", &b64[..b64.len() - 4])));
     });
     assert_eq!(hits, 0, "decoders left {hits} copies");
 
@@ -149,9 +143,5 @@ fn no_secret_copy_is_freed_unwiped() {
         .env("GUARDRAIL_ZEROIZE_SECRET", CANARY)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "child: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert!(out.status.success(), "child: {}", String::from_utf8_lossy(&out.stdout));
 }

@@ -89,25 +89,31 @@ fn parse(input: &str, utf8_local: bool) -> Result<Email, Reason> {
     if input.is_empty() {
         return Err(Reason::Empty);
     }
-    if input.chars().any(char::is_control) {
-        return Err(Reason::ControlChar);
-    }
-    if input.chars().any(crate::is_invisible) {
-        return Err(Reason::Invisible);
+    if input.is_ascii() {
+        // ASCII has no invisible characters; controls are C0 and DEL.
+        if input.bytes().any(|b| b < 0x20 || b == 0x7f) {
+            return Err(Reason::ControlChar);
+        }
+    } else {
+        if input.chars().any(char::is_control) {
+            return Err(Reason::ControlChar);
+        }
+        if input.chars().any(crate::is_invisible) {
+            return Err(Reason::Invisible);
+        }
     }
     let (local, domain) = input.rsplit_once('@').ok_or(Reason::MissingAt)?;
     check_local(local, utf8_local)?;
-    let local = if utf8_local && !local.is_ascii() {
-        local.nfc().collect::<String>()
-    } else {
-        local.to_owned()
-    };
+    let local = if utf8_local && !local.is_ascii() { local.nfc().collect::<String>() } else { local.to_owned() };
     if local.len() > Email::MAX_LOCAL_LEN {
         return Err(Reason::TooLong);
     }
     let domain = check_domain(domain)?;
     let at = local.len();
-    let address = format!("{local}@{domain}");
+    let mut address = String::with_capacity(local.len() + 1 + domain.len());
+    address.push_str(&local);
+    address.push('@');
+    address.push_str(&domain);
     if address.len() > Email::MAX_LEN {
         return Err(Reason::TooLong);
     }
@@ -124,8 +130,7 @@ fn check_local(local: &str, utf8_local: bool) -> Result<(), Reason> {
     if local.is_empty() || local.starts_with('.') || local.ends_with('.') || local.contains("..") {
         return Err(Reason::LocalPart);
     }
-    let allowed =
-        |c: char| c == '.' || is_atext(c) || (utf8_local && !c.is_ascii() && !c.is_whitespace());
+    let allowed = |c: char| c == '.' || is_atext(c) || (utf8_local && !c.is_ascii() && !c.is_whitespace());
     if !local.chars().all(allowed) {
         return Err(Reason::LocalPart);
     }
@@ -144,36 +149,79 @@ fn check_domain(domain: &str) -> Result<String, Reason> {
     if domain.is_empty() || domain.ends_with('.') {
         return Err(Reason::Domain);
     }
+    let a_label = |l: &str| l.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--"));
+    if domain.is_ascii() && !domain.split('.').any(a_label) {
+        return ascii_domain(domain);
+    }
     // UTS #46 maps compatibility characters (full-width letters, the
     // ideographic full stop) to ASCII; IDNA2008 refuses them, and so do we:
     // `ｇｍａｉｌ.com` is a spoof, not a typo.
     let mapped_dot = |c: char| matches!(c, '\u{3002}' | '\u{ff0e}' | '\u{ff61}');
-    if domain.chars().any(|c| {
-        mapped_dot(c) || (!c.is_ascii() && !std::iter::once(c).nfkc().eq(std::iter::once(c)))
-    }) {
+    if domain.chars().any(|c| mapped_dot(c) || (!c.is_ascii() && !std::iter::once(c).nfkc().eq(std::iter::once(c)))) {
         return Err(Reason::Domain);
     }
     let ascii = Uts46::new()
-        .to_ascii(
-            domain.as_bytes(),
-            AsciiDenyList::STD3,
-            Hyphens::Check,
-            DnsLength::Verify,
-        )
+        .to_ascii(domain.as_bytes(), AsciiDenyList::STD3, Hyphens::Check, DnsLength::Verify)
         .map_err(|_| Reason::Domain)?;
     // IDNA2008 allows letters, digits and joiners, not symbols or emoji
     // (which UTS #46 still decodes, e.g. `xn--ls8h`): every U-label
     // character must be allowed in identifiers (UTS #39).
     let (unicode, decoded) = idna::domain_to_unicode(&ascii);
     if decoded.is_err()
-        || !unicode.chars().all(|c| {
-            c.is_ascii() || unicode_security::GeneralSecurityProfile::identifier_allowed(c)
-        })
+        || !unicode.chars().all(|c| c.is_ascii() || unicode_security::GeneralSecurityProfile::identifier_allowed(c))
     {
         return Err(Reason::Domain);
     }
     // A top-level label is never all digits (RFC 3696 §2): "1.2.3.4" is an
     // address literal without its brackets, not a domain.
+    let tld = ascii.rsplit('.').next().unwrap_or_default();
+    if tld.is_empty() || tld.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Reason::Domain);
+    }
+    Ok(ascii.into_owned())
+}
+
+/// The fast path for the common case, an ASCII domain with no A-labels:
+/// what UTS #46 with STD3 rules, hyphen checks and DNS lengths would
+/// decide, without the Unicode machinery (`tests/props.rs` checks the two
+/// agree).
+fn ascii_domain(domain: &str) -> Result<String, Reason> {
+    if domain.len() > 253 {
+        return Err(Reason::Domain);
+    }
+    let mut last = "";
+    for label in domain.split('.') {
+        let bytes = label.as_bytes();
+        let ldh = bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-');
+        if bytes.is_empty()
+            || bytes.len() > 63
+            || !ldh
+            || label.starts_with('-')
+            || label.ends_with('-')
+            || bytes.get(2..4) == Some(b"--")
+        {
+            return Err(Reason::Domain);
+        }
+        last = label;
+    }
+    if last.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Reason::Domain);
+    }
+    Ok(domain.to_ascii_lowercase())
+}
+
+/// The domain check as `Email::parse` runs it (fast path included), for tests.
+#[doc(hidden)]
+pub fn domain_for_tests(domain: &str) -> Result<String, Reason> {
+    check_domain(domain)
+}
+
+/// The full IDNA path, for comparing with the fast path in tests.
+#[doc(hidden)]
+pub fn idna_domain_for_tests(domain: &str) -> Result<String, Reason> {
+    let ascii = Uts46::new()
+        .to_ascii(domain.as_bytes(), AsciiDenyList::STD3, Hyphens::Check, DnsLength::Verify)
+        .map_err(|_| Reason::Domain)?;
     let tld = ascii.rsplit('.').next().unwrap_or_default();
     if tld.is_empty() || tld.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Reason::Domain);
@@ -195,18 +243,8 @@ mod tests {
         assert_eq!(code(""), "empty");
         assert_eq!(code(&"a".repeat(2000)), "too_long");
         assert_eq!(code(&format!("{}@example.com", "a".repeat(65))), "too_long");
-        assert_eq!(
-            code(&format!(
-                "{}@{}.com",
-                "a".repeat(64),
-                vec!["b".repeat(60); 4].join(".")
-            )),
-            "too_long"
-        );
-        assert_eq!(
-            code(&format!("a@{}.com", ["abcdefghij"; 25].join("."))),
-            "domain"
-        ); // over 253: not a DNS name
+        assert_eq!(code(&format!("{}@{}.com", "a".repeat(64), vec!["b".repeat(60); 4].join("."))), "too_long");
+        assert_eq!(code(&format!("a@{}.com", ["abcdefghij"; 25].join("."))), "domain"); // over 253: not a DNS name
         assert_eq!(code("user@example.com\n"), "control_char");
         assert_eq!(code("us\u{200b}er@example.com"), "invisible");
         assert_eq!(code("user.example.com"), "missing_at");

@@ -92,22 +92,13 @@ impl FetchUrl {
         let addrs = match self.0.host() {
             Some(Host::Ipv4(ip)) => vec![IpAddr::V4(ip)],
             Some(Host::Ipv6(ip)) => vec![IpAddr::V6(ip)],
-            Some(Host::Domain(name)) => resolver
-                .resolve(name, port)
-                .map_err(|_| invalid(Reason::Resolution))?,
+            Some(Host::Domain(name)) => resolver.resolve(name, port).map_err(|_| invalid(Reason::Resolution))?,
             None => return Err(invalid(Reason::NoHost)),
         };
         if addrs.is_empty() {
             return Err(invalid(Reason::Resolution));
         }
-        addrs
-            .into_iter()
-            .map(|ip| {
-                check_ip(ip)
-                    .map(|()| SocketAddr::new(ip, port))
-                    .map_err(invalid)
-            })
-            .collect()
+        addrs.into_iter().map(|ip| check_ip(ip).map(|()| SocketAddr::new(ip, port)).map_err(invalid)).collect()
     }
 
     /// Validates a redirect: resolves `location` (absolute or relative, as in
@@ -140,10 +131,7 @@ pub struct FetchPolicy {
 impl Default for FetchPolicy {
     /// http and https, ports 80 and 443.
     fn default() -> Self {
-        Self {
-            ports: vec![80, 443],
-            allow_http: true,
-        }
+        Self { ports: vec![80, 443], allow_http: true }
     }
 }
 
@@ -183,10 +171,10 @@ impl FetchPolicy {
         if !url.username().is_empty() || url.password().is_some() {
             return Err(Reason::Userinfo);
         }
-        if let Some(port) = url.port() {
-            if !self.ports.contains(&port) {
-                return Err(Reason::Port);
-            }
+        if let Some(port) = url.port()
+            && !self.ports.contains(&port)
+        {
+            return Err(Reason::Port);
         }
         match url.host() {
             None => return Err(Reason::NoHost),
@@ -253,15 +241,7 @@ const METADATA_NAMES: &[&str] = &[
 /// Suffixes that only resolve inside a network (RFC 6761 `.localhost` is
 /// handled apart; `.local` is mDNS, `.internal` is ICANN's private-use TLD,
 /// `.home.arpa` is RFC 8375).
-const INTERNAL_SUFFIXES: &[&str] = &[
-    ".internal",
-    ".local",
-    ".localdomain",
-    ".home.arpa",
-    ".intranet",
-    ".corp",
-    ".lan",
-];
+const INTERNAL_SUFFIXES: &[&str] = &[".internal", ".local", ".localdomain", ".home.arpa", ".intranet", ".corp", ".lan"];
 
 fn check_name(name: &str) -> Result<(), Reason> {
     let name = name.strip_suffix('.').unwrap_or(name);
@@ -298,11 +278,7 @@ pub fn check_ip(ip: IpAddr) -> Result<(), Reason> {
 }
 
 fn in_v4(ip: Ipv4Addr, net: [u8; 4], prefix: u32) -> bool {
-    let mask = if prefix == 0 {
-        0
-    } else {
-        u32::MAX << (32 - prefix)
-    };
+    let mask = if prefix == 0 { 0 } else { u32::MAX << (32 - prefix) };
     (u32::from(ip) & mask) == (u32::from(Ipv4Addr::from(net)) & mask)
 }
 
@@ -336,21 +312,14 @@ fn check_v4(ip: Ipv4Addr) -> Result<(), Reason> {
         ([255, 255, 255, 255], 32, Reason::Broadcast),
         ([240, 0, 0, 0], 4, Reason::Reserved),
     ];
-    match ranges
-        .iter()
-        .find(|(net, prefix, _)| in_v4(ip, *net, *prefix))
-    {
+    match ranges.iter().find(|(net, prefix, _)| in_v4(ip, *net, *prefix)) {
         Some((_, _, reason)) => Err(*reason),
         None => Ok(()),
     }
 }
 
 fn in_v6(ip: Ipv6Addr, net: u128, prefix: u32) -> bool {
-    let mask = if prefix == 0 {
-        0
-    } else {
-        u128::MAX << (128 - prefix)
-    };
+    let mask = if prefix == 0 { 0 } else { u128::MAX << (128 - prefix) };
     (u128::from(ip) & mask) == (net & mask)
 }
 
@@ -367,9 +336,7 @@ fn check_v6(ip: Ipv6Addr) -> Result<(), Reason> {
         return Err(Reason::Loopback);
     }
     // AWS's IPv6 metadata endpoints (inside fd00::/8, checked first).
-    if bits >> 16 == 0xfd00_0ec2_0000_0000_0000_0000_0000
-        && matches!(bits & 0xffff, 0x254 | 0x23 | 0x123)
-    {
+    if bits >> 16 == 0xfd00_0ec2_0000_0000_0000_0000_0000 && matches!(bits & 0xffff, 0x254 | 0x23 | 0x123) {
         return Err(Reason::Metadata);
     }
     // IPv4-mapped (::ffff:0:0/96) and the well-known NAT64 prefix
@@ -401,10 +368,7 @@ fn check_v6(ip: Ipv6Addr) -> Result<(), Reason> {
         (0xfec0 << 112, 10, Reason::PrivateAddress),    // site-local (deprecated)
         (0xff00 << 112, 8, Reason::Multicast),          // multicast
     ];
-    if let Some((_, _, reason)) = ranges
-        .iter()
-        .find(|(net, prefix, _)| in_v6(ip, *net, *prefix))
-    {
+    if let Some((_, _, reason)) = ranges.iter().find(|(net, prefix, _)| in_v6(ip, *net, *prefix)) {
         return Err(*reason);
     }
     // Only 2000::/3 is allocated as global unicast; the rest is reserved.

@@ -57,12 +57,8 @@ macro_rules! validated_string_type {
 
         #[cfg(feature = "serde")]
         impl<'de> ::serde::Deserialize<'de> for $ty {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                let raw = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(
-                    deserializer,
-                )?;
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let raw = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
                 // The error names the reason code, never the value.
                 Self::parse(&raw).map_err(::serde::de::Error::custom)
             }
@@ -97,6 +93,7 @@ pub(crate) fn is_invisible(c: char) -> bool {
 /// holds no control character.
 #[doc(hidden)]
 pub mod fuzzing {
+    pub use crate::email::{domain_for_tests, idna_domain_for_tests};
     use crate::{Email, FetchUrl, RelativePath, Username};
 
     fn text(data: &[u8]) -> Option<&str> {
@@ -113,11 +110,7 @@ pub mod fuzzing {
         for (parsed, eai) in [(Email::parse(s), false), (Email::parse_eai(s), true)] {
             if let Ok(e) = parsed {
                 assert_clean(e.as_str());
-                let again = if eai {
-                    Email::parse_eai(e.as_str())
-                } else {
-                    Email::parse(e.as_str())
-                };
+                let again = if eai { Email::parse_eai(e.as_str()) } else { Email::parse(e.as_str()) };
                 assert_eq!(again.ok().as_ref(), Some(&e));
             }
         }

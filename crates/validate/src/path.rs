@@ -47,9 +47,7 @@ impl RelativePath {
 
     /// Parses a path given as text.
     pub fn parse(input: &str) -> Result<Self, Error> {
-        check(input)
-            .map(Self)
-            .map_err(|r| Error::invalid(Kind::Path, r))
+        check(input).map(Self).map_err(|r| Error::invalid(Kind::Path, r))
     }
 
     /// Parses a path given as raw bytes (a multipart file name, an archive
@@ -59,8 +57,7 @@ impl RelativePath {
         if input.len() > Self::MAX_LEN {
             return Err(Error::invalid(Kind::Path, Reason::TooLong));
         }
-        let text = std::str::from_utf8(input)
-            .map_err(|_| Error::invalid(Kind::Path, Reason::InvalidEncoding))?;
+        let text = std::str::from_utf8(input).map_err(|_| Error::invalid(Kind::Path, Reason::InvalidEncoding))?;
         Self::parse(text)
     }
 
@@ -92,9 +89,7 @@ impl RelativePath {
     #[cfg(feature = "cap-std")]
     pub fn open_under(&self, base: impl AsRef<Path>) -> Result<std::fs::File, Error> {
         let dir = open_base(base.as_ref())?;
-        dir.open(&self.0)
-            .map(cap_std::fs::File::into_std)
-            .map_err(Error::Io)
+        dir.open(&self.0).map(cap_std::fs::File::into_std).map_err(Error::Io)
     }
 
     /// Creates (or truncates) the file for writing under `base`, creating
@@ -106,9 +101,7 @@ impl RelativePath {
         if let Some((parent, _)) = self.0.rsplit_once('/') {
             dir.create_dir_all(parent).map_err(Error::Io)?;
         }
-        dir.create(&self.0)
-            .map(cap_std::fs::File::into_std)
-            .map_err(Error::Io)
+        dir.create(&self.0).map(cap_std::fs::File::into_std).map_err(Error::Io)
     }
 }
 
@@ -121,24 +114,20 @@ fn open_base(base: &Path) -> Result<cap_std::fs::Dir, Error> {
 /// (Microsoft "Naming Files, Paths, and Namespaces"), including the
 /// superscript-digit forms Windows also treats as devices.
 const RESERVED_NAMES: &[&str] = &[
-    "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "CLOCK$", "COM0", "COM1", "COM2", "COM3",
-    "COM4", "COM5", "COM6", "COM7", "COM8", "COM9", "COM¹", "COM²", "COM³", "LPT0", "LPT1", "LPT2",
-    "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9", "LPT¹", "LPT²", "LPT³",
+    "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "CLOCK$", "COM0", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6",
+    "COM7", "COM8", "COM9", "COM¹", "COM²", "COM³", "LPT0", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7",
+    "LPT8", "LPT9", "LPT¹", "LPT²", "LPT³",
 ];
 
 /// Characters that look like `.`, `/`, `\` or `:` but that NFKC does not
 /// map to them (NFKC catches full-width and small forms).
 const LOOKALIKES: &[char] = &[
-    '\u{2215}', '\u{2216}', '\u{2044}', '\u{29f5}', '\u{29f8}', '\u{29f9}', '\u{a5}', '\u{20a9}',
-    '\u{2236}', '\u{a789}', '\u{b7}', '\u{2027}', '\u{3002}', '\u{ff61}',
+    '\u{2215}', '\u{2216}', '\u{2044}', '\u{29f5}', '\u{29f8}', '\u{29f9}', '\u{a5}', '\u{20a9}', '\u{2236}',
+    '\u{a789}', '\u{b7}', '\u{2027}', '\u{3002}', '\u{ff61}',
 ];
 
 fn is_lookalike(c: char) -> bool {
-    !c.is_ascii()
-        && (LOOKALIKES.contains(&c)
-            || std::iter::once(c)
-                .nfkc()
-                .any(|m| matches!(m, '.' | '/' | '\\' | ':')))
+    !c.is_ascii() && (LOOKALIKES.contains(&c) || std::iter::once(c).nfkc().any(|m| matches!(m, '.' | '/' | '\\' | ':')))
 }
 
 fn check(input: &str) -> Result<String, Reason> {
@@ -208,19 +197,11 @@ fn check_segment(segment: &str) -> Result<(), Reason> {
     if segment.starts_with('$') {
         return Err(Reason::Variable);
     }
-    let stem = segment
-        .split('.')
-        .next()
-        .unwrap_or_default()
-        .trim_end_matches(' ');
+    let stem = segment.split('.').next().unwrap_or_default().trim_end_matches(' ');
     if RESERVED_NAMES.iter().any(|r| r.eq_ignore_ascii_case(stem)) {
         return Err(Reason::ReservedName);
     }
-    if segment
-        .as_bytes()
-        .windows(2)
-        .any(|w| w.first() == Some(&b'~') && w.get(1).is_some_and(u8::is_ascii_digit))
-    {
+    if segment.as_bytes().windows(2).any(|w| w.first() == Some(&b'~') && w.get(1).is_some_and(u8::is_ascii_digit)) {
         return Err(Reason::ShortName);
     }
     Ok(())
@@ -233,7 +214,10 @@ fn check_segment(segment: &str) -> Result<(), Reason> {
 fn check_encoded(input: &str) -> Result<(), Reason> {
     let mut layer = input.as_bytes().to_vec();
     for _ in 0..4 {
-        if layer.windows(6).any(|w| matches!(w, [b'%', b'u' | b'U', a, b, c, d] if [a, b, c, d].iter().all(|x| x.is_ascii_hexdigit()))) {
+        if layer
+            .windows(6)
+            .any(|w| matches!(w, [b'%', b'u' | b'U', a, b, c, d] if [a, b, c, d].iter().all(|x| x.is_ascii_hexdigit())))
+        {
             return Err(Reason::Encoded);
         }
         let decoded = percent_decode(&layer);
@@ -243,9 +227,7 @@ fn check_encoded(input: &str) -> Result<(), Reason> {
         let Ok(text) = std::str::from_utf8(&decoded) else {
             return Err(Reason::Encoded);
         };
-        let dots_only = text
-            .split(['/', '\\'])
-            .any(|s| !s.is_empty() && s.bytes().all(|b| b == b'.'));
+        let dots_only = text.split(['/', '\\']).any(|s| !s.is_empty() && s.bytes().all(|b| b == b'.'));
         if text.contains(['/', '\\'])
             || text.chars().any(char::is_control)
             || dots_only
@@ -265,10 +247,8 @@ fn percent_decode(input: &[u8]) -> Vec<u8> {
     let mut i = 0;
     while let Some(&b) = input.get(i) {
         if b == b'%'
-            && let (Some(h), Some(l)) = (
-                input.get(i + 1).copied().and_then(hex),
-                input.get(i + 2).copied().and_then(hex),
-            )
+            && let (Some(h), Some(l)) =
+                (input.get(i + 1).copied().and_then(hex), input.get(i + 2).copied().and_then(hex))
         {
             out.push((h * 16 + l) as u8);
             i += 3;
@@ -351,11 +331,7 @@ mod tests {
         ] {
             assert_eq!(code(ok), "ok", "{ok:?}");
         }
-        let canon = |s: &str| {
-            RelativePath::parse(s)
-                .map(|p| p.as_str().to_owned())
-                .unwrap_or_default()
-        };
+        let canon = |s: &str| RelativePath::parse(s).map(|p| p.as_str().to_owned()).unwrap_or_default();
         assert_eq!(canon("./a//b/./c/"), "a/b/c");
         assert_eq!(canon("dir/"), "dir");
     }
@@ -363,9 +339,7 @@ mod tests {
     #[test]
     fn raw_bytes() {
         assert_eq!(
-            RelativePath::from_bytes(b"\xc0\xae\xc0\xae/etc")
-                .map_err(|e| e.code())
-                .err(),
+            RelativePath::from_bytes(b"\xc0\xae\xc0\xae/etc").map_err(|e| e.code()).err(),
             Some("invalid_encoding")
         );
         assert!(RelativePath::from_bytes(b"ok.txt").is_ok());

@@ -75,10 +75,7 @@ impl FieldError {
     /// A field error.
     #[must_use]
     pub fn new(field: impl Into<String>, code: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            code: code.into(),
-        }
+        Self { field: field.into(), code: code.into() }
     }
 }
 
@@ -94,17 +91,10 @@ pub fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
 
 fn collect(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
     for (field, kind) in errors.errors() {
-        let path = if prefix.is_empty() {
-            field.to_string()
-        } else {
-            format!("{prefix}.{field}")
-        };
+        let path = if prefix.is_empty() { field.to_string() } else { format!("{prefix}.{field}") };
         match kind {
             ValidationErrorsKind::Field(list) => {
-                out.extend(
-                    list.iter()
-                        .map(|e| FieldError::new(path.clone(), e.code.clone())),
-                );
+                out.extend(list.iter().map(|e| FieldError::new(path.clone(), e.code.clone())));
             }
             ValidationErrorsKind::Struct(inner) => collect(inner, &path, out),
             ValidationErrorsKind::List(items) => {

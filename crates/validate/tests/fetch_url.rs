@@ -1,6 +1,6 @@
 //! `FetchUrl` with a stub resolver: names are judged by every address they
 //! resolve to (the corpus's DNS rows are covered here, without live DNS).
-#![allow(clippy::unwrap_used)] // test code
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)] // test code
 
 use std::{
     io,
@@ -25,31 +25,16 @@ fn stub(host: &str, _port: u16) -> io::Result<Vec<IpAddr>> {
 }
 
 fn resolved(url: &str) -> Result<Vec<SocketAddr>, &'static str> {
-    FetchUrl::parse(url)
-        .map_err(|e| e.code())?
-        .resolve(&stub)
-        .map_err(|e| e.code())
+    FetchUrl::parse(url).map_err(|e| e.code())?.resolve(&stub).map_err(|e| e.code())
 }
 
 #[test]
 fn public_names_resolve_to_the_addresses_to_connect_to() {
-    assert_eq!(
-        resolved("https://example.com/").unwrap(),
-        ["93.184.215.14:443".parse().unwrap()]
-    );
-    assert_eq!(
-        resolved("http://www.example.org:80/x").unwrap(),
-        ["93.184.215.14:80".parse().unwrap()]
-    );
-    assert_eq!(
-        resolved("https://good6.example/").unwrap(),
-        ["[2606:4700:4700::1111]:443".parse().unwrap()]
-    );
+    assert_eq!(resolved("https://example.com/").unwrap(), ["93.184.215.14:443".parse().unwrap()]);
+    assert_eq!(resolved("http://www.example.org:80/x").unwrap(), ["93.184.215.14:80".parse().unwrap()]);
+    assert_eq!(resolved("https://good6.example/").unwrap(), ["[2606:4700:4700::1111]:443".parse().unwrap()]);
     // Literal addresses are not looked up.
-    assert_eq!(
-        resolved("http://8.8.8.8/").unwrap(),
-        ["8.8.8.8:80".parse().unwrap()]
-    );
+    assert_eq!(resolved("http://8.8.8.8/").unwrap(), ["8.8.8.8:80".parse().unwrap()]);
 }
 
 #[test]
@@ -67,10 +52,7 @@ fn names_that_resolve_inside_are_refused() {
 #[test]
 fn metadata_and_internal_names_are_refused_without_dns() {
     for (url, code) in [
-        (
-            "http://metadata.google.internal/computeMetadata/v1/",
-            "metadata",
-        ),
+        ("http://metadata.google.internal/computeMetadata/v1/", "metadata"),
         ("http://metadata/computeMetadata/v1/", "metadata"),
         ("http://instance-data/latest/", "metadata"),
         ("http://intranet/", "internal_name"),
@@ -78,69 +60,27 @@ fn metadata_and_internal_names_are_refused_without_dns() {
         ("http://db.internal/", "internal_name"),
         ("http://foo.localhost/", "localhost"),
     ] {
-        assert_eq!(
-            FetchUrl::parse(url).map_err(|e| e.code()).err(),
-            Some(code),
-            "{url}"
-        );
+        assert_eq!(FetchUrl::parse(url).map_err(|e| e.code()).err(), Some(code), "{url}");
     }
 }
 
 #[test]
 fn redirects_are_rechecked() {
     let start = FetchUrl::parse("https://example.com/a/b").unwrap();
-    assert_eq!(
-        start.redirect("/c?d=1").unwrap().as_str(),
-        "https://example.com/c?d=1"
-    );
-    assert_eq!(
-        start.redirect("https://www.example.org/").unwrap().as_str(),
-        "https://www.example.org/"
-    );
-    assert_eq!(
-        start
-            .redirect("http://127.0.0.1/admin")
-            .map_err(|e| e.code())
-            .err(),
-        Some("loopback")
-    );
-    assert_eq!(
-        start
-            .redirect("//169.254.169.254/")
-            .map_err(|e| e.code())
-            .err(),
-        Some("metadata")
-    );
-    assert_eq!(
-        start
-            .redirect("file:///etc/passwd")
-            .map_err(|e| e.code())
-            .err(),
-        Some("scheme")
-    );
-    assert_eq!(
-        start
-            .redirect("https://example.com:8080/")
-            .map_err(|e| e.code())
-            .err(),
-        Some("port")
-    );
+    assert_eq!(start.redirect("/c?d=1").unwrap().as_str(), "https://example.com/c?d=1");
+    assert_eq!(start.redirect("https://www.example.org/").unwrap().as_str(), "https://www.example.org/");
+    assert_eq!(start.redirect("http://127.0.0.1/admin").map_err(|e| e.code()).err(), Some("loopback"));
+    assert_eq!(start.redirect("//169.254.169.254/").map_err(|e| e.code()).err(), Some("metadata"));
+    assert_eq!(start.redirect("file:///etc/passwd").map_err(|e| e.code()).err(), Some("scheme"));
+    assert_eq!(start.redirect("https://example.com:8080/").map_err(|e| e.code()).err(), Some("port"));
 }
 
 #[test]
 fn policy_options() {
     let p = FetchPolicy::default().ports([443, 8443]).https_only();
     assert!(p.parse("https://example.com:8443/").is_ok());
-    assert_eq!(
-        p.parse("https://example.com:80/")
-            .map_err(|e| e.code())
-            .err(),
-        Some("port")
-    );
-    assert_eq!(
-        p.parse("http://example.com/").map_err(|e| e.code()).err(),
-        Some("scheme")
-    );
+    assert_eq!(p.parse("https://example.com:80/").map_err(|e| e.code()).err(), Some("port"));
+    assert_eq!(p.parse("http://example.com/").map_err(|e| e.code()).err(), Some("scheme"));
 }
 
 #[test]
@@ -176,20 +116,13 @@ fn every_url_reason_code() {
         ("http://240.0.0.1/", Some(Reason::Reserved)),
         ("http://[2002:808:808::1]/", Some(Reason::Reserved)),
         ("http://[2002:7f00:1::1]/", Some(Reason::Loopback)),
-        (
-            "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
-            Some(Reason::Reserved),
-        ),
+        ("http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", Some(Reason::Reserved)),
         ("http://[64:ff9b::7f00:1]/", Some(Reason::Loopback)),
         ("http://[::127.0.0.1]/", Some(Reason::Loopback)),
         ("http://[fd00:ec2::254]/", Some(Reason::Metadata)),
         ("http://100.100.100.200/", Some(Reason::Metadata)),
     ];
     for (url, want) in cases {
-        assert_eq!(
-            FetchUrl::parse(url).err().and_then(|e| e.reason()),
-            want,
-            "{url}"
-        );
+        assert_eq!(FetchUrl::parse(url).err().and_then(|e| e.reason()), want, "{url}");
     }
 }

@@ -37,18 +37,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     // 1. Secrets from a file, the way a deployment hands them over.
     let dir = tempfile::tempdir()?;
     let key_path = dir.path().join("session_key");
-    std::fs::write(
-        &key_path,
-        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n",
-    )?;
+    std::fs::write(&key_path, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n")?;
     restrict_to_owner(&key_path)?;
     let key_hex = load::from_file(&key_path)?;
     let key = secret::decode_hex(key_hex.expose_secret())?;
-    println!(
-        "1. loaded a {}-byte key from {} (mode 0600)",
-        key.expose_secret().len(),
-        key_path.display()
-    );
+    println!("1. loaded a {}-byte key from {} (mode 0600)", key.expose_secret().len(), key_path.display());
     println!("   Debug of the key: {key:?}");
 
     #[cfg(unix)]
@@ -65,10 +58,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let body = r#"{"email":"jane.doe@example.com","password":"correct horse battery staple"}"#;
     let request: LoginRequest = serde_json::from_str(body)?;
     println!("\n2. a login request, logged with {{:?}}: {request:?}");
-    println!(
-        "   the e-mail still serialises in full for storage: {}",
-        serde_json::to_string(&request.email)?
-    );
+    println!("   the e-mail still serialises in full for storage: {}", serde_json::to_string(&request.email)?);
     // The one place the password leaves its box: measuring it, as a policy check would.
     let length = request.password.expose_secret().chars().count();
     println!("   the password is {length} characters long; only expose_secret() reaches it");
@@ -76,19 +66,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     // 3. Constant-time comparison of a token a client presented.
     let csrf_expected = SecretString::from("q83vEjRWeJCrze8SNFZ4kA");
     let presented = "q83vEjRWeJCrze8SNFZ4kA";
-    println!(
-        "\n3. CSRF token check (constant time): {}",
-        csrf_expected.secret_eq(presented)
-    );
-    println!(
-        "   a forged token: {}",
-        csrf_expected.secret_eq("q83vEjRWeJCrze8SNFZ4kB")
-    );
+    println!("\n3. CSRF token check (constant time): {}", csrf_expected.secret_eq(presented));
+    println!("   a forged token: {}", csrf_expected.secret_eq("q83vEjRWeJCrze8SNFZ4kB"));
     let tag = [0x42u8; 32];
-    println!(
-        "   MAC tags as arrays: {}",
-        ct::eq_array(&tag, &[0x42u8; 32])
-    );
+    println!("   MAC tags as arrays: {}", ct::eq_array(&tag, &[0x42u8; 32]));
 
     println!("\nNext: the guide in docs/ (mdBook) and `cargo test --workspace --locked`.");
     Ok(())
