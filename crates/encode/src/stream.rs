@@ -106,9 +106,11 @@ impl StreamEncoder {
                         )?;
                         let skip = match (e.error_len(), after) {
                             (_, [0xed, 0xa0..=0xbf, 0x80..=0xbf, ..]) => 3,
+                            // The start of an encoded surrogate, cut by the chunk
+                            // boundary: wait for its last byte, as for any
+                            // incomplete sequence, so chunking never changes output.
+                            (_, [0xed, 0xa0..=0xbf]) | (None, _) => return Ok(after),
                             (Some(len), _) => len,
-                            // Incomplete at the end of the chunk: keep for the next one.
-                            (None, _) => return Ok(after),
                         };
                         escape::write_replacement(self.context, &mut adapter)?;
                         rest = after.get(skip..).unwrap_or_default();

@@ -31,4 +31,12 @@ mod guide {
     struct Ct;
     #[doc = include_str!("../../../docs/src/secret.md")]
     struct Secret;
+    #[doc = include_str!("../../../docs/src/validation.md")]
+    struct Validation;
+    #[doc = include_str!("../../../docs/src/ssrf.md")]
+    struct Ssrf;
+    #[doc = include_str!("../../../docs/src/paths.md")]
+    struct Paths;
+    #[doc = include_str!("../../../docs/src/encoding.md")]
+    struct Encoding;
 }

@@ -175,8 +175,13 @@ fn check(input: &str) -> Result<String, Reason> {
         check_segment(segment)?;
         segments.push(segment);
     }
-    if segments.is_empty() {
-        return Err(Reason::Empty);
+    // The leading-character rules apply to what the path starts with once
+    // `.` segments are gone (`./~x`, `./-rf`; found by fuzzing).
+    match segments.first().and_then(|s| s.bytes().next()) {
+        None => return Err(Reason::Empty),
+        Some(b'~') => return Err(Reason::Home),
+        Some(b'-') => return Err(Reason::LeadingDash),
+        Some(_) => {}
     }
     Ok(segments.join("/"))
 }
@@ -286,6 +291,8 @@ mod tests {
             ("a\\b", "backslash"),
             ("~/.ssh/id_rsa", "home"),
             ("-rf", "leading_dash"),
+            ("./-rf", "leading_dash"),
+            ("././~a/b", "home"),
             ("%2e%2e%2fetc", "encoded"),
             ("%252e%252e%252f", "encoded"),
             ("%u002e%u002e", "encoded"),

@@ -144,6 +144,12 @@ impl UsernamePolicy {
             PrecisError::Invalid => Reason::Bidi,
             _ => Reason::InvalidChar,
         })?;
+        // PRECIS enforcement is not always idempotent: `<` followed by
+        // U+0338 passes the character checks, then NFC composes it into `≮`,
+        // which does not. A canonical form must parse to itself.
+        if UsernameCaseMapped::enforce(canonical.as_ref()).ok().as_deref() != Some(canonical.as_ref()) {
+            return Err(Reason::InvalidChar);
+        }
         if !canonical.as_ref().is_single_script() {
             return Err(Reason::MixedScript);
         }
@@ -181,6 +187,7 @@ mod tests {
         assert_eq!(code("jane\u{202e}doe"), "invisible");
         assert_eq!(code("jane doe"), "invalid_char");
         assert_eq!(code("jane☃"), "invalid_char");
+        assert_eq!(code("ab<\u{338}c"), "invalid_char"); // NFC makes it `≮`: not idempotent (found by fuzzing)
         assert_eq!(code("\u{5d0}abc"), "bidi"); // Hebrew letter then Latin: fails the bidi rule
         assert_eq!(code("аdmin"), "mixed_script"); // Cyrillic а
         assert_eq!(code("ROOT"), "reserved_name");
