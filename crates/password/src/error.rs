@@ -1,0 +1,49 @@
+use crate::PolicyViolations;
+
+/// What went wrong. No variant holds a password, a salt or a tag, and a
+/// wrong password is not an error (it is [`crate::Verification::Invalid`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The stored hash is not a well-formed PHC string; names the part.
+    #[error("malformed stored hash: {part}")]
+    Malformed {
+        /// Which part: `algorithm`, `version`, `params`, `salt`, `hash`, ...
+        part: &'static str,
+    },
+    /// The stored hash uses an algorithm or option this hasher does not verify.
+    #[error("unsupported stored hash: {what}")]
+    Unsupported {
+        /// What is unsupported.
+        what: &'static str,
+    },
+    /// A stored hash's parameter is above the hasher's caps; refused before
+    /// any memory is allocated (the database may hold attacker-written rows).
+    #[error("stored hash out of policy: {param} above the cap")]
+    OutOfPolicy {
+        /// Which parameter: `m`, `t`, `p`, `salt` or `hash`.
+        param: &'static str,
+    },
+    /// Parameters given to a constructor are invalid.
+    #[error("invalid argon2 parameter: {name}")]
+    InvalidParams {
+        /// Which parameter.
+        name: &'static str,
+    },
+    /// The password is longer than [`crate::MAX_PASSWORD_BYTES`].
+    #[error("password longer than {max} bytes", max = crate::MAX_PASSWORD_BYTES)]
+    PasswordTooLong,
+    /// A new password breaks the policy; every violation, by code.
+    #[error("password refused by policy: {0}")]
+    Policy(PolicyViolations),
+    /// Every hashing slot stayed busy for the whole wait: answer 503 with
+    /// Retry-After rather than queueing without bound.
+    #[error("password hashing is busy; retry later")]
+    Busy,
+    /// The operating system's random number generator failed.
+    #[error("random number generator failed")]
+    Random,
+    /// Argon2 refused its inputs (not expected with checked parameters).
+    #[error("argon2 failed")]
+    Argon2,
+}

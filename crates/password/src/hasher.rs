@@ -1,0 +1,301 @@
+use std::{fmt, time::Duration};
+
+use argon2::{Algorithm, Argon2, Version};
+use guardrail_secret::{ExposeSecret, SecretString};
+use unicode_normalization::{UnicodeNormalization, is_nfkc};
+use zeroize::Zeroizing;
+
+use crate::{Caps, Error, MAX_PASSWORD_BYTES, Params, admission::Admission, phc};
+
+/// Salt length for new hashes (RFC 9106 recommends 16 bytes).
+const SALT_LEN: usize = 16;
+/// Tag length for new hashes.
+const HASH_LEN: usize = 32;
+
+/// A stored password hash: a PHC string (`$argon2id$v=19$m=...`).
+///
+/// `Debug` shows the algorithm and parameters only: the salt and tag are
+/// what an attacker needs to crack the password offline.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasswordHash(String);
+
+impl PasswordHash {
+    /// The PHC string, to store.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The PHC string, to store.
+    #[must_use]
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for PasswordHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let head: Vec<&str> = self.0.split('$').take(4).collect();
+        write!(f, "PasswordHash({}$…)", head.join("$"))
+    }
+}
+
+/// The outcome of [`PasswordHasher::verify`]. A wrong password is not an
+/// error, so `?` cannot skip the check: match on this.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a verification result must be checked"]
+pub enum Verification {
+    /// The password does not match (or the account does not exist).
+    Invalid,
+    /// The password matches. When `upgrade` is `Some`, store it in place of
+    /// the old hash: the old one is weaker than the current policy (older
+    /// parameters, argon2i/d, version 0x10, a short salt or tag, or a hash
+    /// of the un-normalised password).
+    Valid {
+        /// The re-hash to store, if the stored hash should be replaced.
+        upgrade: Option<PasswordHash>,
+    },
+}
+
+impl Verification {
+    /// `true` for [`Verification::Valid`].
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        matches!(self, Self::Valid { .. })
+    }
+}
+
+/// How many hashes may run at once and how long a caller waits for a slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Hashes at once.
+    pub max_concurrent: usize,
+    /// Longest wait for a slot before [`Error::Busy`].
+    pub wait: Duration,
+}
+
+impl Limits {
+    /// The default memory budget for concurrent hashing: 256 MiB.
+    pub const DEFAULT_MEMORY_BUDGET: usize = 256 * 1024 * 1024;
+
+    /// As many hashes as the budget holds at these parameters, never more
+    /// than the machine has cores (more would only queue inside the OS),
+    /// at least one; callers wait up to one second.
+    #[must_use]
+    pub fn for_params(params: &Params, memory_budget: usize) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let by_memory = memory_budget / params.memory_bytes().max(1);
+        Self { max_concurrent: by_memory.min(cores).max(1), wait: Duration::from_secs(1) }
+    }
+}
+
+/// argon2id hashing and verification under one policy.
+///
+/// ```
+/// use guardrail_password::{Params, PasswordHasher, Verification};
+/// use guardrail_secret::SecretString;
+///
+/// # let hasher = PasswordHasher::new(Params::new(64, 1, 1).unwrap()); // small for the doctest
+/// // let hasher = PasswordHasher::default(); // OWASP: m=19456 KiB, t=2, p=1
+/// let password = SecretString::from("correct horse battery staple");
+/// let stored = hasher.hash(&password).unwrap();
+/// match hasher.verify(&password, stored.as_str()).unwrap() {
+///     Verification::Valid { upgrade: Some(new_hash) } => { /* store new_hash, then log in */ }
+///     Verification::Valid { upgrade: None } => { /* log in */ }
+///     Verification::Invalid => { /* 401 */ }
+/// }
+/// ```
+#[derive(Debug)]
+pub struct PasswordHasher {
+    params: Params,
+    caps: Caps,
+    admission: Admission,
+    /// A hash of a random password at the policy's parameters: what
+    /// [`PasswordHasher::verify_unknown_user`] verifies against.
+    dummy: String,
+}
+
+impl Default for PasswordHasher {
+    /// [`Params::OWASP`] with its default caps and limits.
+    fn default() -> Self {
+        Self::new(Params::OWASP)
+    }
+}
+
+impl PasswordHasher {
+    /// A hasher for `params`, with [`Caps::for_policy`] and [`Limits::for_params`].
+    #[must_use]
+    pub fn new(params: Params) -> Self {
+        Self::with_limits(params, Limits::for_params(&params, Limits::DEFAULT_MEMORY_BUDGET))
+    }
+
+    /// A hasher with explicit admission limits.
+    #[must_use]
+    pub fn with_limits(params: Params, limits: Limits) -> Self {
+        let mut dummy_salt = [0u8; SALT_LEN];
+        let mut dummy_hash = [0u8; HASH_LEN];
+        // Not secret and never matched: random only so no two services share it.
+        let _ = getrandom::fill(&mut dummy_salt);
+        let _ = getrandom::fill(&mut dummy_hash);
+        Self {
+            params,
+            caps: Caps::for_policy(&params),
+            admission: Admission::new(limits.max_concurrent, limits.wait),
+            dummy: phc::encode(Algorithm::Argon2id, Version::V0x13, &params, &dummy_salt, &dummy_hash),
+        }
+    }
+
+    /// Replaces the caps on stored hashes' parameters.
+    #[must_use]
+    pub fn caps(mut self, caps: Caps) -> Self {
+        self.caps = caps;
+        self
+    }
+
+    /// The parameters new hashes get.
+    #[must_use]
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// How many hashes may run at once.
+    #[must_use]
+    pub fn max_concurrent(&self) -> usize {
+        self.admission.max()
+    }
+
+    /// The most hashes that ever ran at once: never above [`PasswordHasher::max_concurrent`].
+    #[must_use]
+    pub fn peak_in_flight(&self) -> usize {
+        self.admission.peak()
+    }
+
+    /// How many hashes run right now.
+    #[must_use]
+    pub fn in_flight(&self) -> usize {
+        self.admission.in_flight()
+    }
+
+    /// Hashes a password (NFKC-normalised first, NIST SP 800-63B-4 §3.1.1.2)
+    /// with a fresh 16-byte salt. Does not check the policy: call
+    /// [`crate::PasswordPolicy::check`] for new passwords first.
+    pub fn hash(&self, password: &SecretString) -> Result<PasswordHash, Error> {
+        let normalized = normalize(password.expose_secret())?;
+        self.hash_bytes(normalized.as_bytes())
+    }
+
+    /// Hashes raw bytes as they are (no normalisation), for passwords that
+    /// are not text.
+    pub fn hash_bytes(&self, password: &[u8]) -> Result<PasswordHash, Error> {
+        if password.len() > MAX_PASSWORD_BYTES {
+            return Err(Error::PasswordTooLong);
+        }
+        let mut salt = [0u8; SALT_LEN];
+        getrandom::fill(&mut salt).map_err(|_| Error::Random)?;
+        let mut tag = Zeroizing::new([0u8; HASH_LEN]);
+        self.compute(Algorithm::Argon2id, Version::V0x13, &self.params, password, &salt, tag.as_mut_slice())?;
+        Ok(PasswordHash(phc::encode(Algorithm::Argon2id, Version::V0x13, &self.params, &salt, tag.as_slice())))
+    }
+
+    /// Verifies a password against a stored PHC string, and says whether to
+    /// store an upgraded hash.
+    ///
+    /// The NFKC form is tried first; only if the input was not already
+    /// NFKC and that fails, the raw bytes (a hash another system made from
+    /// un-normalised input), which then asks for an upgrade.
+    ///
+    /// Errors are for the stored hash (malformed, unsupported, above the
+    /// caps), an over-long password, or [`Error::Busy`]; never for a
+    /// wrong password.
+    pub fn verify(&self, password: &SecretString, stored: &str) -> Result<Verification, Error> {
+        let raw = password.expose_secret();
+        if raw.len() > MAX_PASSWORD_BYTES {
+            return Err(Error::PasswordTooLong);
+        }
+        let stored = phc::parse(stored, &self.caps)?;
+        let normalized = normalize(raw)?;
+        if self.matches(&stored, normalized.as_bytes())? {
+            return self.valid(&stored, normalized.as_bytes(), false);
+        }
+        if normalized.as_str() != raw && self.matches(&stored, raw.as_bytes())? {
+            return self.valid(&stored, normalized.as_bytes(), true);
+        }
+        Ok(Verification::Invalid)
+    }
+
+    /// Verifies raw bytes (no normalisation) against a stored PHC string.
+    pub fn verify_bytes(&self, password: &[u8], stored: &str) -> Result<Verification, Error> {
+        if password.len() > MAX_PASSWORD_BYTES {
+            return Err(Error::PasswordTooLong);
+        }
+        let stored = phc::parse(stored, &self.caps)?;
+        if self.matches(&stored, password)? {
+            return self.valid(&stored, password, false);
+        }
+        Ok(Verification::Invalid)
+    }
+
+    /// For a login whose account does not exist: the same work as
+    /// verifying a wrong password against a hash made with the current
+    /// parameters, so response time does not reveal which accounts exist.
+    /// Always [`Verification::Invalid`] (or [`Error::Busy`]).
+    pub fn verify_unknown_user(&self, password: &SecretString) -> Result<Verification, Error> {
+        match self.verify(password, &self.dummy)? {
+            Verification::Invalid | Verification::Valid { .. } => Ok(Verification::Invalid),
+        }
+    }
+
+    fn valid(&self, stored: &phc::Phc, normalized: &[u8], raw_matched: bool) -> Result<Verification, Error> {
+        let outdated = stored.algorithm != Algorithm::Argon2id
+            || stored.version != Version::V0x13
+            || stored.params.weaker_than(&self.params)
+            || stored.salt.len() < SALT_LEN
+            || stored.hash.len() < HASH_LEN;
+        let upgrade = if outdated || raw_matched { Some(self.hash_bytes(normalized)?) } else { None };
+        Ok(Verification::Valid { upgrade })
+    }
+
+    fn matches(&self, stored: &phc::Phc, password: &[u8]) -> Result<bool, Error> {
+        let mut tag = Zeroizing::new(vec![0u8; stored.hash.len()]);
+        self.compute(stored.algorithm, stored.version, &stored.params, password, &stored.salt, &mut tag)?;
+        Ok(guardrail_ct::eq(&tag, &stored.hash))
+    }
+
+    /// One argon2 computation inside an admission slot, on a pooled buffer.
+    fn compute(
+        &self,
+        algorithm: Algorithm,
+        version: Version,
+        params: &Params,
+        password: &[u8],
+        salt: &[u8],
+        out: &mut [u8],
+    ) -> Result<(), Error> {
+        let argon_params = argon2::Params::new(params.m_cost(), params.t_cost(), params.p_cost(), Some(out.len()))
+            .map_err(|_| Error::Argon2)?;
+        let blocks = argon_params.block_count();
+        let argon = Argon2::new(algorithm, version, argon_params);
+        let mut permit = self.admission.acquire()?;
+        argon.hash_password_into_with_memory(password, salt, out, permit.memory(blocks)).map_err(|_| Error::Argon2)
+    }
+}
+
+/// NFKC, in a buffer wiped on drop, sized for the largest NFKC expansion
+/// (18×, U+FDFA) so it never reallocates and leaves a copy behind.
+fn normalize(password: &str) -> Result<Zeroizing<String>, Error> {
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(Error::PasswordTooLong);
+    }
+    if is_nfkc(password) {
+        return Ok(Zeroizing::new(password.to_owned()));
+    }
+    let mut out = Zeroizing::new(String::with_capacity(password.len() * 18));
+    out.extend(password.nfkc());
+    Ok(out)
+}

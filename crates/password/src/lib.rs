@@ -1,0 +1,20 @@
+#![forbid(unsafe_code)]
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+mod admission;
+mod error;
+mod hasher;
+mod params;
+mod phc;
+mod policy;
+
+pub use error::Error;
+pub use hasher::{Limits, PasswordHash, PasswordHasher, Verification};
+pub use params::{Caps, Params};
+pub use policy::{PasswordPolicy, PolicyViolations, Violation};
+
+/// The longest password `verify` and `hash` accept, in bytes: longer input
+/// is an error, not work (NIST SP 800-63B-4 lets verifiers cap length; 4
+/// KiB is far above any real password and any policy maximum).
+pub const MAX_PASSWORD_BYTES: usize = 4096;

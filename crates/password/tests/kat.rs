@@ -1,0 +1,89 @@
+//! Known answers through our API: the Argon2 reference implementation's
+//! encoded-string vectors (tests/data/argon2_test_c.tsv, from its test.c),
+//! each with tampered twins that must not verify; and the RFC 9106 §5.3
+//! argon2id vector on the primitive we call.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test code
+
+use guardrail_password::{Params, PasswordHasher, Verification};
+use guardrail_secret::SecretString;
+
+fn vectors() -> Vec<(String, String)> {
+    include_str!("data/argon2_test_c.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let (pw, enc) = l.split_once('\t').unwrap();
+            (pw.to_owned(), enc.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn reference_vectors_verify_and_tampered_twins_do_not() {
+    let hasher = PasswordHasher::default();
+    let vectors = vectors();
+    assert!(vectors.len() >= 20);
+    for (password, encoded) in &vectors {
+        let pw = SecretString::from(password.as_str());
+        assert!(hasher.verify(&pw, encoded).unwrap().is_valid(), "{encoded}");
+        // Tampered twins: a wrong password, and a flipped tag character.
+        let wrong = SecretString::from(format!("{password}!"));
+        assert_eq!(hasher.verify(&wrong, encoded).unwrap(), Verification::Invalid, "{encoded}");
+        let mut tampered = encoded.clone().into_bytes();
+        let last = tampered.len() - 2;
+        tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+        let tampered = String::from_utf8(tampered).unwrap();
+        assert_eq!(hasher.verify(&pw, &tampered).unwrap(), Verification::Invalid, "{tampered}");
+    }
+}
+
+#[test]
+fn reference_vectors_are_upgraded_to_the_policy() {
+    // Every reference vector is weaker than OWASP's profile in some way
+    // (argon2i, v=16, fewer passes or less memory): each asks for an upgrade.
+    let hasher = PasswordHasher::default();
+    for (password, encoded) in vectors() {
+        match hasher.verify(&SecretString::from(password), &encoded).unwrap() {
+            Verification::Valid { upgrade: Some(new) } => {
+                assert!(new.as_str().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{new}");
+            }
+            Verification::Valid { upgrade: None } => {
+                assert!(encoded.starts_with("$argon2id$v=19$m=65536,t=2"), "{encoded} not upgraded");
+            }
+            Verification::Invalid => unreachable!("checked above"),
+        }
+    }
+}
+
+/// RFC 9106 §5.3: argon2id, m = 32 KiB, t = 3, p = 4, with secret and
+/// associated data. PHC strings cannot carry those, so this checks the
+/// primitive our hasher calls (argon2 with our pooled-memory entry point).
+#[test]
+fn rfc9106_argon2id_vector() {
+    let expected = "0d640df58d78766c08c037a34a8b53c9d01ef0452d75b65eb52520e96b01e659";
+    let params = argon2::Params::new(32, 3, 4, Some(32)).unwrap();
+    let secret = [3u8; 8];
+    let mut params_builder = argon2::ParamsBuilder::new();
+    params_builder.m_cost(32).t_cost(3).p_cost(4).output_len(32).data(argon2::AssociatedData::new(&[4u8; 12]).unwrap());
+    let with_ad = params_builder.build().unwrap();
+    let argon =
+        argon2::Argon2::new_with_secret(&secret, argon2::Algorithm::Argon2id, argon2::Version::V0x13, with_ad).unwrap();
+    let mut blocks = vec![argon2::Block::default(); params.block_count()];
+    let mut tag = [0u8; 32];
+    argon.hash_password_into_with_memory(&[1u8; 32], &[2u8; 16], &mut tag, &mut blocks).unwrap();
+    assert_eq!(guardrail_ct::hex::encode_string(&tag), expected);
+    // Tampered twin: one bit of the password.
+    let mut password = [1u8; 32];
+    password[0] ^= 1;
+    argon.hash_password_into_with_memory(&password, &[2u8; 16], &mut tag, &mut blocks).unwrap();
+    assert_ne!(guardrail_ct::hex::encode_string(&tag), expected);
+}
+
+#[test]
+fn our_hashes_verify_and_are_current() {
+    let hasher = PasswordHasher::new(Params::new(1024, 2, 1).unwrap());
+    let pw = SecretString::from("correct horse battery staple");
+    let h = hasher.hash(&pw).unwrap();
+    assert!(h.as_str().starts_with("$argon2id$v=19$m=1024,t=2,p=1$"));
+    assert_eq!(hasher.verify(&pw, h.as_str()).unwrap(), Verification::Valid { upgrade: None });
+}

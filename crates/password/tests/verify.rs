@@ -1,0 +1,109 @@
+//! Verify-and-upgrade, normalisation, unknown users, hostile hashes, and
+//! no secret in any output. Small parameters keep it fast; `kat.rs` runs
+//! the real defaults.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)] // test code
+
+use guardrail_password::{Error, Params, PasswordHasher, Verification};
+use guardrail_secret::SecretString;
+
+fn hasher() -> PasswordHasher {
+    PasswordHasher::new(Params::new(256, 2, 1).unwrap())
+}
+
+fn secret(s: &str) -> SecretString {
+    SecretString::from(s)
+}
+
+#[test]
+fn round_trip_and_wrong_password() {
+    let h = hasher();
+    let stored = h.hash(&secret("tr0ub4dor&3 is not enough")).unwrap();
+    assert_eq!(
+        h.verify(&secret("tr0ub4dor&3 is not enough"), stored.as_str()).unwrap(),
+        Verification::Valid { upgrade: None }
+    );
+    assert_eq!(h.verify(&secret("tr0ub4dor&3 is not enougH"), stored.as_str()).unwrap(), Verification::Invalid);
+    assert_eq!(h.verify(&secret(""), stored.as_str()).unwrap(), Verification::Invalid);
+    // Salts are random: the same password hashes differently.
+    assert_ne!(h.hash(&secret("same")).unwrap(), h.hash(&secret("same")).unwrap());
+}
+
+#[test]
+fn weaker_stored_hashes_are_upgraded() {
+    let old = PasswordHasher::new(Params::new(64, 1, 1).unwrap());
+    let stored = old.hash(&secret("pw")).unwrap();
+    let h = hasher();
+    match h.verify(&secret("pw"), stored.as_str()).unwrap() {
+        Verification::Valid { upgrade: Some(new) } => {
+            assert!(new.as_str().starts_with("$argon2id$v=19$m=256,t=2,p=1$"));
+            // The upgrade itself verifies and is current.
+            assert_eq!(h.verify(&secret("pw"), new.as_str()).unwrap(), Verification::Valid { upgrade: None });
+        }
+        other => panic!("{other:?}"),
+    }
+    // A stronger stored hash (within the caps) is not downgraded.
+    let strong = PasswordHasher::new(Params::new(512, 3, 1).unwrap()).hash(&secret("pw")).unwrap();
+    assert_eq!(h.verify(&secret("pw"), strong.as_str()).unwrap(), Verification::Valid { upgrade: None });
+}
+
+#[test]
+fn passwords_are_nfkc_normalised_and_raw_hashes_still_verify() {
+    let h = hasher();
+    // "ﬁ" (U+FB01) is "fi" under NFKC; "é" composed or decomposed is one password.
+    let stored = h.hash(&secret("ﬁle café")).unwrap();
+    assert!(h.verify(&secret("file café"), stored.as_str()).unwrap().is_valid());
+    assert!(h.verify(&secret("file cafe\u{301}"), stored.as_str()).unwrap().is_valid());
+    // A hash another system made from the raw, un-normalised bytes verifies,
+    // and asks to be replaced by a hash of the normalised form.
+    let raw = h.hash_bytes("ﬁle".as_bytes()).unwrap();
+    match h.verify(&secret("ﬁle"), raw.as_str()).unwrap() {
+        Verification::Valid { upgrade: Some(new) } => {
+            assert_eq!(h.verify(&secret("file"), new.as_str()).unwrap(), Verification::Valid { upgrade: None });
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn unknown_users_are_always_invalid() {
+    let h = hasher();
+    for pw in ["", "anything", "ﬁle"] {
+        assert_eq!(h.verify_unknown_user(&secret(pw)).unwrap(), Verification::Invalid);
+    }
+}
+
+#[test]
+fn hostile_and_malformed_stored_hashes_are_errors() {
+    let h = hasher();
+    let pw = secret("pw");
+    let cases = [
+        ("", "malformed"),
+        ("$argon2id$v=19$m=4194304,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2g", "out of policy"),
+        ("$argon2id$v=19$m=256,t=100000,p=1$c29tZXNhbHQ$aGFzaGhhc2g", "out of policy"),
+        ("$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW", "unsupported"),
+        ("plaintext-password", "malformed"),
+    ];
+    for (stored, want) in cases {
+        let err = h.verify(&pw, stored).unwrap_err().to_string();
+        assert!(err.contains(want), "{stored}: {err}");
+    }
+    let long = secret(&"x".repeat(guardrail_password::MAX_PASSWORD_BYTES + 1));
+    let stored = h.hash(&pw).unwrap();
+    assert!(matches!(h.verify(&long, stored.as_str()), Err(Error::PasswordTooLong)));
+    assert!(matches!(h.hash(&long), Err(Error::PasswordTooLong)));
+}
+
+#[test]
+fn no_secret_in_debug_or_errors() {
+    let h = hasher();
+    let canary = "canary-9d2f-password";
+    let stored = h.hash(&secret(canary)).unwrap();
+    let salt_and_tag: Vec<&str> = stored.as_str().rsplitn(3, '$').take(2).collect();
+    let rendered = format!("{stored:?} {h:?} {:?}", h.verify(&secret(canary), stored.as_str()));
+    assert!(!rendered.contains(canary), "{rendered}");
+    for part in salt_and_tag {
+        assert!(!rendered.contains(part), "salt or tag in {rendered}");
+    }
+    let policy_err = guardrail_password::PasswordPolicy::default().check(&secret(canary), &[]).err();
+    assert!(!format!("{policy_err:?}").contains(canary));
+}
