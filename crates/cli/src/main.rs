@@ -11,7 +11,12 @@ use std::{
 
 use clap::{Parser, Subcommand, ValueEnum};
 use guardrail_encode::{Context, StreamEncoder};
+use guardrail_password::{
+    Error as PasswordError, MAX_PASSWORD_BYTES, Params, PasswordHasher, PasswordPolicy, Verification,
+};
+use guardrail_secret::SecretString;
 use guardrail_validate::{Email, Error as ValidateError, FetchUrl, Reason, RelativePath, Username};
+use zeroize::Zeroizing;
 
 #[derive(Parser, Debug)]
 #[command(name = "guardrail", version, about = "Vetted security primitives from the command line", long_about = None)]
@@ -22,6 +27,35 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Hash a password read from stdin (never from the command line).
+    ///
+    /// One trailing "\n" (or "\r\n") is removed, nothing else; with --exact
+    /// stdin is taken byte for byte. Prints the PHC string. A password the
+    /// policy refuses: exit 2, the reason codes on stderr.
+    Hash {
+        /// Parameter profile.
+        #[arg(long, value_enum, default_value_t = Profile::Owasp)]
+        profile: Profile,
+        /// Skip the new-password policy (length, blocklist).
+        #[arg(long)]
+        no_policy: bool,
+        /// Take stdin byte for byte.
+        #[arg(long)]
+        exact: bool,
+    },
+    /// Verify a password read from stdin against a stored hash.
+    ///
+    /// Prints "valid" or "valid needs-rehash" (exit 0) or "invalid" (exit 1);
+    /// a malformed, unsupported or out-of-policy hash exits 2 with the
+    /// reason on stderr.
+    Verify {
+        /// The stored PHC string.
+        #[arg(long = "hash", value_name = "STRING")]
+        stored: String,
+        /// Take stdin byte for byte.
+        #[arg(long)]
+        exact: bool,
+    },
     /// Validate untrusted input: one verdict per value.
     ///
     /// With VALUE: one verdict. Without: one value per stdin line.
@@ -48,6 +82,15 @@ enum Command {
         /// Where the output will land.
         context: EncodeContext,
     },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Profile {
+    /// OWASP: m=19456 KiB, t=2, p=1.
+    Owasp,
+    /// RFC 9106 low-memory option: m=65536 KiB, t=3, p=4.
+    #[value(name = "rfc9106-low")]
+    Rfc9106Low,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -84,6 +127,8 @@ impl From<EncodeContext> for Context {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Hash { profile, no_policy, exact } => hash(profile, no_policy, exact),
+        Command::Verify { stored, exact } => verify(&stored, exact),
         Command::Validate { kind, value, jsonl, eai } => validate(kind, value.as_deref(), jsonl, eai),
         Command::Encode { context } => encode(context.into()),
     };
@@ -177,4 +222,76 @@ fn encode(context: Context) -> io::Result<ExitCode> {
     encoder.finish(&mut out)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the password from stdin into a buffer wiped on drop, refusing more
+/// than the hasher accepts, and removes one trailing newline unless `exact`.
+fn read_password(exact: bool) -> io::Result<Zeroizing<Vec<u8>>> {
+    let cap = MAX_PASSWORD_BYTES + 2;
+    let mut buf = Zeroizing::new(Vec::with_capacity(cap + 1));
+    io::stdin().lock().take(cap as u64 + 1).read_to_end(&mut buf)?;
+    if !exact {
+        let trim = if buf.ends_with(b"\r\n") { 2 } else { usize::from(buf.ends_with(b"\n")) };
+        let keep = buf.len() - trim;
+        buf.truncate(keep);
+    }
+    if buf.len() > MAX_PASSWORD_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("password longer than {MAX_PASSWORD_BYTES} bytes"),
+        ));
+    }
+    Ok(buf)
+}
+
+/// The password as a secret string when it is UTF-8 (and so normalised).
+fn as_secret(bytes: &[u8]) -> Option<SecretString> {
+    std::str::from_utf8(bytes).ok().map(SecretString::from)
+}
+
+fn usage(message: impl std::fmt::Display) -> io::Result<ExitCode> {
+    writeln!(io::stderr(), "guardrail: {message}")?;
+    Ok(ExitCode::from(2))
+}
+
+fn hash(profile: Profile, no_policy: bool, exact: bool) -> io::Result<ExitCode> {
+    let params = match profile {
+        Profile::Owasp => Params::OWASP,
+        Profile::Rfc9106Low => Params::RFC9106_LOW_MEMORY,
+    };
+    let password = read_password(exact)?;
+    let hasher = PasswordHasher::new(params);
+    let hashed = match (as_secret(&password), no_policy) {
+        (Some(secret), false) => match PasswordPolicy::default().check(&secret, &[]) {
+            Ok(()) => hasher.hash(&secret),
+            Err(PasswordError::Policy(v)) => return usage(format_args!("password refused by policy: {v}")),
+            Err(e) => return usage(e),
+        },
+        (Some(secret), true) => hasher.hash(&secret),
+        (None, true) => hasher.hash_bytes(&password),
+        (None, false) => return usage("password is not valid UTF-8 (use --no-policy to hash raw bytes)"),
+    };
+    match hashed {
+        Ok(h) => {
+            writeln!(io::stdout(), "{h}")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => usage(e),
+    }
+}
+
+fn verify(stored: &str, exact: bool) -> io::Result<ExitCode> {
+    let password = read_password(exact)?;
+    let hasher = PasswordHasher::default();
+    let outcome = match as_secret(&password) {
+        Some(secret) => hasher.verify(&secret, stored),
+        None => hasher.verify_bytes(&password, stored),
+    };
+    let mut out = io::stdout();
+    match outcome {
+        Ok(Verification::Valid { upgrade: None }) => writeln!(out, "valid").map(|()| ExitCode::SUCCESS),
+        Ok(Verification::Valid { upgrade: Some(_) }) => writeln!(out, "valid needs-rehash").map(|()| ExitCode::SUCCESS),
+        Ok(Verification::Invalid) => writeln!(out, "invalid").map(|()| ExitCode::from(1)),
+        Err(e) => usage(e),
+    }
 }

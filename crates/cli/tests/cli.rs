@@ -106,3 +106,39 @@ fn usage_errors_exit_2() {
     assert_eq!(run(&["encode", "sql"], b"").status.code(), Some(2));
     assert_eq!(run(&["frobnicate"], b"").status.code(), Some(2));
 }
+
+#[test]
+fn hash_then_verify_round_trip() {
+    let hashed = run(&["hash"], b"correct horse battery staple\n");
+    assert_eq!(hashed.status.code(), Some(0), "{}", String::from_utf8_lossy(&hashed.stderr));
+    let phc = stdout(&hashed).trim().to_owned();
+    assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+    // One trailing newline (LF or CRLF) is removed; --exact keeps it.
+    assert_eq!(stdout(&run(&["verify", "--hash", &phc], b"correct horse battery staple\r\n")), "valid\n");
+    let exact = run(&["verify", "--hash", &phc, "--exact"], b"correct horse battery staple\n");
+    assert_eq!((exact.status.code(), stdout(&exact)), (Some(1), "invalid\n".to_owned()));
+    let wrong = run(&["verify", "--hash", &phc], b"correct horse battery stapler\n");
+    assert_eq!((wrong.status.code(), stdout(&wrong)), (Some(1), "invalid\n".to_owned()));
+}
+
+#[test]
+fn hash_applies_the_policy_unless_told_not_to() {
+    let refused = run(&["hash"], b"trustno1\n");
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8(refused.stderr).unwrap();
+    assert!(err.contains("too_short") && err.contains("common_password"), "{err}");
+    assert!(!err.contains("trustno1"), "the password was echoed: {err}");
+    assert_eq!(run(&["hash", "--no-policy"], b"trustno1\n").status.code(), Some(0));
+}
+
+#[test]
+fn verify_reports_rehash_and_bad_hashes() {
+    // The Argon2 reference implementation's argon2i vector (test.c).
+    let reference = "$argon2i$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$wWKIMhR9lyDFvRz9YTZweHKfbftvj+qf+YFY4NeBbtA";
+    assert_eq!(stdout(&run(&["verify", "--hash", reference, "--exact"], b"password")), "valid needs-rehash\n");
+    for bad in ["garbage", "$argon2id$v=19$m=4194304,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2g"] {
+        let out = run(&["verify", "--hash", bad], b"password\n");
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(stdout(&out).is_empty());
+    }
+}

@@ -8,6 +8,9 @@ pub use guardrail_ct as ct;
 /// Secret and PII wrappers, loading secrets: [`guardrail_secret`].
 pub use guardrail_secret as secret;
 
+/// argon2id hashing with verify-and-upgrade, password policy: [`guardrail_password`].
+pub use guardrail_password as password;
+
 /// Typed validated input (e-mail, username, SSRF-safe URL, contained path): [`guardrail_validate`].
 pub use guardrail_validate as validate;
 
@@ -17,6 +20,7 @@ pub use guardrail_encode as encode;
 /// The names most services need, in one import: `use guardrail::prelude::*;`.
 pub mod prelude {
     pub use guardrail_encode::Context as EncodeContext;
+    pub use guardrail_password::{PasswordHasher, PasswordPolicy, Verification};
     pub use guardrail_secret::{ExposeSecret, Pii, SecretEq, SecretSlice, SecretString};
     pub use guardrail_validate::{Email, FetchUrl, RelativePath, Username};
 }
@@ -39,4 +43,6 @@ mod guide {
     struct Paths;
     #[doc = include_str!("../../../docs/src/encoding.md")]
     struct Encoding;
+    #[doc = include_str!("../../../docs/src/password.md")]
+    struct Password;
 }
