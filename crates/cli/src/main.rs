@@ -59,7 +59,7 @@ enum Command {
     /// Validate untrusted input: one verdict per value.
     ///
     /// With VALUE: one verdict. Without: one value per stdin line.
-    /// Output, one line per value: "ok<TAB>canonical form" or "reject<TAB>code";
+    /// Output, one line per value: "ok", a tab and the canonical form, or "reject", a tab and the code;
     /// with --jsonl each stdin line is a JSON string and each output line is
     /// {"ok":true,"canonical":"..."} or {"ok":false,"code":"..."}.
     /// Exit 0 when all were ok, 1 when any was rejected, 2 on a usage error.
