@@ -96,13 +96,17 @@ fn write_escape<W: Write + ?Sized>(context: Context, c: char, out: &mut W) -> fm
             '\'' => "&#39;",
             _ => " ",
         }),
-        Context::JsString => match c {
+        // Backslash escapes both languages read the same way; beyond ASCII,
+        // JavaScript's `\uHHHH` (U+FFFF and below: every character it
+        // escapes is) and Rust-style `\u{H..}` in logs.
+        Context::JsString | Context::LogLine => match c {
             '\\' => out.write_str("\\\\"),
             '\t' => out.write_str("\\t"),
             '\n' => out.write_str("\\n"),
             '\r' => out.write_str("\\r"),
             _ if c.is_ascii() => write!(out, "\\x{u:02x}"),
-            _ => write!(out, "\\u{u:04x}"),
+            _ if context == Context::JsString && u <= 0xffff => write!(out, "\\u{u:04x}"),
+            _ => write!(out, "\\u{{{u:x}}}"),
         },
         Context::UrlComponent => {
             let mut buf = [0u8; 4];
@@ -113,14 +117,6 @@ fn write_escape<W: Write + ?Sized>(context: Context, c: char, out: &mut W) -> fm
         }
         // NUL is not allowed in CSS; its replacement character is.
         Context::CssString => write!(out, "\\{:x} ", if u == 0 { 0xfffd } else { u }),
-        Context::LogLine => match c {
-            '\\' => out.write_str("\\\\"),
-            '\t' => out.write_str("\\t"),
-            '\n' => out.write_str("\\n"),
-            '\r' => out.write_str("\\r"),
-            _ if c.is_ascii() => write!(out, "\\x{u:02x}"),
-            _ => write!(out, "\\u{{{u:x}}}"),
-        },
     }
 }
 

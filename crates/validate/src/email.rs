@@ -83,25 +83,7 @@ fn is_atext(c: char) -> bool {
 }
 
 fn parse(input: &str, utf8_local: bool) -> Result<Email, Reason> {
-    if input.len() > MAX_INPUT {
-        return Err(Reason::TooLong);
-    }
-    if input.is_empty() {
-        return Err(Reason::Empty);
-    }
-    if input.is_ascii() {
-        // ASCII has no invisible characters; controls are C0 and DEL.
-        if input.bytes().any(|b| b < 0x20 || b == 0x7f) {
-            return Err(Reason::ControlChar);
-        }
-    } else {
-        if input.chars().any(char::is_control) {
-            return Err(Reason::ControlChar);
-        }
-        if input.chars().any(crate::is_invisible) {
-            return Err(Reason::Invisible);
-        }
-    }
+    crate::precheck(input, MAX_INPUT)?;
     let (local, domain) = input.rsplit_once('@').ok_or(Reason::MissingAt)?;
     check_local(local, utf8_local)?;
     let local = if utf8_local && !local.is_ascii() { local.nfc().collect::<String>() } else { local.to_owned() };

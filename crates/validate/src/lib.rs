@@ -74,6 +74,28 @@ macro_rules! validated_string_type {
 }
 pub(crate) use validated_string_type;
 
+/// The checks every parser makes first, cheapest first: size (before any
+/// other work), emptiness, control characters, invisible characters.
+/// ASCII input skips the Unicode scans.
+pub(crate) fn precheck(input: &str, max_len: usize) -> Result<(), Reason> {
+    if input.len() > max_len {
+        return Err(Reason::TooLong);
+    }
+    if input.is_empty() {
+        return Err(Reason::Empty);
+    }
+    if input.is_ascii() {
+        return if input.bytes().any(|b| b < 0x20 || b == 0x7f) { Err(Reason::ControlChar) } else { Ok(()) };
+    }
+    if input.chars().any(char::is_control) {
+        return Err(Reason::ControlChar);
+    }
+    if input.chars().any(is_invisible) {
+        return Err(Reason::Invisible);
+    }
+    Ok(())
+}
+
 /// Characters that render as nothing or reorder text: Unicode's default
 /// ignorable code points (zero-width spaces and joiners, bidi controls,
 /// variation selectors, BOM, tags, ...). Used by several parsers to give

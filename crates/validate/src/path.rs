@@ -131,18 +131,7 @@ fn is_lookalike(c: char) -> bool {
 }
 
 fn check(input: &str) -> Result<String, Reason> {
-    if input.len() > RelativePath::MAX_LEN {
-        return Err(Reason::TooLong);
-    }
-    if input.is_empty() {
-        return Err(Reason::Empty);
-    }
-    if input.chars().any(char::is_control) {
-        return Err(Reason::ControlChar);
-    }
-    if input.chars().any(crate::is_invisible) {
-        return Err(Reason::Invisible);
-    }
+    crate::precheck(input, RelativePath::MAX_LEN)?;
     if input.chars().any(is_lookalike) {
         return Err(Reason::Lookalike);
     }

@@ -128,18 +128,7 @@ impl UsernamePolicy {
     }
 
     fn check(&self, input: &str) -> Result<String, Reason> {
-        if input.len() > MAX_INPUT {
-            return Err(Reason::TooLong);
-        }
-        if input.is_empty() {
-            return Err(Reason::Empty);
-        }
-        if input.chars().any(char::is_control) {
-            return Err(Reason::ControlChar);
-        }
-        if input.chars().any(crate::is_invisible) {
-            return Err(Reason::Invisible);
-        }
+        crate::precheck(input, MAX_INPUT)?;
         let canonical = UsernameCaseMapped::enforce(input).map_err(|e| match e {
             PrecisError::Invalid => Reason::Bidi,
             _ => Reason::InvalidChar,
