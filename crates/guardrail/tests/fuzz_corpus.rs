@@ -19,6 +19,7 @@ const TARGETS: &[(&str, Oracle)] = &[
             guardrail::secret::check_mask(text);
         }
     }),
+    ("password_phc", guardrail::password::fuzzing::phc),
     ("validate_email", guardrail::validate::fuzzing::email),
     ("validate_username", guardrail::validate::fuzzing::username),
     ("validate_url", guardrail::validate::fuzzing::url),

@@ -18,3 +18,26 @@ pub use policy::{PasswordPolicy, PolicyViolations, Violation};
 /// is an error, not work (NIST SP 800-63B-4 lets verifiers cap length; 4
 /// KiB is far above any real password and any policy maximum).
 pub const MAX_PASSWORD_BYTES: usize = 4096;
+
+/// Fuzzing oracle: the `password_phc` fuzz target and its corpus replay in
+/// `cargo test` call this. Parsing any string with the default caps returns
+/// (never panics, never allocates past the caps), and what parses encodes
+/// back to a string that parses to the same hash.
+#[doc(hidden)]
+pub mod fuzzing {
+    use crate::{Caps, Params, phc};
+
+    /// `password_phc`
+    pub fn phc(data: &[u8]) {
+        let Ok(text) = std::str::from_utf8(data) else { return };
+        let caps = Caps::for_policy(&Params::OWASP);
+        if let Ok(parsed) = phc::parse(text, &caps) {
+            assert!(parsed.params.m_cost() <= caps.max_m_cost && parsed.salt.len() <= caps.max_salt_len);
+            let again = phc::encode(parsed.algorithm, parsed.version, &parsed.params, &parsed.salt, &parsed.hash);
+            let reparsed = phc::parse(&again, &caps).ok();
+            assert!(
+                reparsed.is_some_and(|r| r.params == parsed.params && r.salt == parsed.salt && *r.hash == *parsed.hash)
+            );
+        }
+    }
+}
