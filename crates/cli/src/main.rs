@@ -56,6 +56,19 @@ enum Command {
         #[arg(long)]
         exact: bool,
     },
+    /// Choose argon2id parameters for this machine (RFC 9106 §4: memory
+    /// first, then passes), showing each measurement.
+    Calibrate {
+        /// Target time per hash, milliseconds.
+        #[arg(long, default_value_t = 50)]
+        target_ms: u64,
+        /// Memory ceiling per hash, MiB.
+        #[arg(long, default_value_t = 64)]
+        max_memory_mib: u32,
+        /// Lanes (argon2's p).
+        #[arg(long, default_value_t = 1)]
+        lanes: u32,
+    },
     /// Validate untrusted input: one verdict per value.
     ///
     /// With VALUE: one verdict. Without: one value per stdin line.
@@ -129,6 +142,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Hash { profile, no_policy, exact } => hash(profile, no_policy, exact),
         Command::Verify { stored, exact } => verify(&stored, exact),
+        Command::Calibrate { target_ms, max_memory_mib, lanes } => calibrate(target_ms, max_memory_mib, lanes),
         Command::Validate { kind, value, jsonl, eai } => validate(kind, value.as_deref(), jsonl, eai),
         Command::Encode { context } => encode(context.into()),
     };
@@ -292,6 +306,53 @@ fn verify(stored: &str, exact: bool) -> io::Result<ExitCode> {
         Ok(Verification::Valid { upgrade: None }) => writeln!(out, "valid").map(|()| ExitCode::SUCCESS),
         Ok(Verification::Valid { upgrade: Some(_) }) => writeln!(out, "valid needs-rehash").map(|()| ExitCode::SUCCESS),
         Ok(Verification::Invalid) => writeln!(out, "invalid").map(|()| ExitCode::from(1)),
+        Err(e) => usage(e),
+    }
+}
+
+fn calibrate(target_ms: u64, max_memory_mib: u32, lanes: u32) -> io::Result<ExitCode> {
+    let Some(max_kib) = max_memory_mib.checked_mul(1024) else {
+        return usage("--max-memory-mib is too large");
+    };
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    bar.set_message(format!("measuring argon2id at up to {max_memory_mib} MiB for a {target_ms} ms target..."));
+    let result = guardrail_password::calibrate(std::time::Duration::from_millis(target_ms), max_kib, lanes, |step| {
+        let line = format!(
+            "  m={:>7} KiB t={:>2} p={} -> {:>6.1} ms",
+            step.params.m_cost(),
+            step.params.t_cost(),
+            step.params.p_cost(),
+            step.elapsed.as_secs_f64() * 1000.0
+        );
+        // Without a terminal the bar is hidden, and so is its println.
+        if bar.is_hidden() {
+            let _ = writeln!(io::stderr(), "{line}");
+        } else {
+            bar.println(line);
+        }
+    });
+    bar.finish_and_clear();
+    match result {
+        Ok(c) => {
+            let p = c.params;
+            let mut out = io::stdout();
+            writeln!(
+                out,
+                "m={} t={} p={}  ({:.1} ms per hash)",
+                p.m_cost(),
+                p.t_cost(),
+                p.p_cost(),
+                c.elapsed.as_secs_f64() * 1000.0
+            )?;
+            if !c.meets_owasp {
+                writeln!(
+                    io::stderr(),
+                    "warning: weaker than OWASP's minimum (19 MiB x 2 passes); raise the target or the ceiling"
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Err(e) => usage(e),
     }
 }

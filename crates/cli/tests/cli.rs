@@ -142,3 +142,16 @@ fn verify_reports_rehash_and_bad_hashes() {
         assert!(stdout(&out).is_empty());
     }
 }
+
+#[test]
+fn calibrate_reports_each_step_and_the_result() {
+    let out = run(&["calibrate", "--target-ms", "20", "--max-memory-mib", "4"], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let result = stdout(&out);
+    assert!(result.starts_with("m=") && result.contains(" t=") && result.contains("ms per hash"), "{result}");
+    let progress = String::from_utf8(out.stderr).unwrap();
+    assert!(progress.contains("m=   4096 KiB t= 1"), "{progress}");
+    // A 4 MiB ceiling is weaker than OWASP: the tool says so.
+    assert!(progress.contains("weaker than OWASP"), "{progress}");
+    assert_eq!(run(&["calibrate", "--max-memory-mib", "0"], b"").status.code(), Some(2));
+}

@@ -43,6 +43,9 @@ pub enum Error {
     /// The operating system's random number generator failed.
     #[error("random number generator failed")]
     Random,
+    /// The blocking task running the hash panicked or was cancelled.
+    #[error("password hashing task failed")]
+    TaskFailed,
     /// Argon2 refused its inputs (not expected with checked parameters).
     #[error("argon2 failed")]
     Argon2,

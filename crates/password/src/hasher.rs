@@ -251,6 +251,37 @@ impl PasswordHasher {
         }
     }
 
+    /// [`PasswordHasher::hash`] on tokio's blocking pool: the executor is
+    /// never blocked, and the admission bound still holds.
+    #[cfg(feature = "tokio")]
+    pub async fn hash_async(self: &std::sync::Arc<Self>, password: SecretString) -> Result<PasswordHash, Error> {
+        let hasher = std::sync::Arc::clone(self);
+        tokio::task::spawn_blocking(move || hasher.hash(&password)).await.map_err(|_| Error::TaskFailed)?
+    }
+
+    /// [`PasswordHasher::verify`] on tokio's blocking pool.
+    #[cfg(feature = "tokio")]
+    pub async fn verify_async(
+        self: &std::sync::Arc<Self>,
+        password: SecretString,
+        stored: String,
+    ) -> Result<Verification, Error> {
+        let hasher = std::sync::Arc::clone(self);
+        tokio::task::spawn_blocking(move || hasher.verify(&password, &stored)).await.map_err(|_| Error::TaskFailed)?
+    }
+
+    /// [`PasswordHasher::verify_unknown_user`] on tokio's blocking pool.
+    #[cfg(feature = "tokio")]
+    pub async fn verify_unknown_user_async(
+        self: &std::sync::Arc<Self>,
+        password: SecretString,
+    ) -> Result<Verification, Error> {
+        let hasher = std::sync::Arc::clone(self);
+        tokio::task::spawn_blocking(move || hasher.verify_unknown_user(&password))
+            .await
+            .map_err(|_| Error::TaskFailed)?
+    }
+
     fn valid(&self, stored: &phc::Phc, normalized: &[u8], raw_matched: bool) -> Result<Verification, Error> {
         let outdated = stored.algorithm != Algorithm::Argon2id
             || stored.version != Version::V0x13

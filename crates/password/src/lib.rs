@@ -3,12 +3,14 @@
 #![warn(missing_docs)]
 
 mod admission;
+mod calibrate;
 mod error;
 mod hasher;
 mod params;
 mod phc;
 mod policy;
 
+pub use calibrate::{Calibration, Step, calibrate};
 pub use error::Error;
 pub use hasher::{Limits, PasswordHash, PasswordHasher, Verification};
 pub use params::{Caps, Params};

@@ -1,0 +1,134 @@
+//! 64 concurrent password verifies at the default profile: throughput and
+//! peak memory, through guardrail's admission control and buffer pool, and
+//! (in a child process, so the peaks stay apart) through the raw argon2
+//! crate with one thread and one allocation per verify.
+//!
+//! Goals (the password issue): peak RSS <= bound × m + 32 MiB, and burst
+//! throughput >= 0.9 × the steady rate of `bound` threads verifying back to
+//! back.
+//!
+//! Usage: cargo run --release -p guardrail-benches --bin verify-burst
+#![allow(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used, clippy::expect_used)] // a measuring tool
+
+use std::{
+    sync::{Arc, Barrier},
+    time::Instant,
+};
+
+use guardrail_password::{Params, PasswordHasher};
+use guardrail_secret::SecretString;
+
+const BURST: usize = 64;
+
+/// Peak resident set size of this process so far, MiB (Linux `VmHWM`).
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(f64::NAN);
+    kib / 1024.0
+}
+
+fn raw_argon2_burst() {
+    let params = argon2::Params::new(19456, 2, 1, Some(32)).unwrap();
+    let argon = Arc::new(argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params));
+    let start = Arc::new(Barrier::new(BURST));
+    let t0 = Instant::now();
+    let threads: Vec<_> = (0..BURST)
+        .map(|_| {
+            let (argon, start) = (Arc::clone(&argon), Arc::clone(&start));
+            std::thread::spawn(move || {
+                start.wait();
+                let mut out = [0u8; 32];
+                argon.hash_password_into(b"an attacker's guess", b"0123456789abcdef", &mut out).unwrap();
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    println!(
+        "raw argon2, unbounded   {BURST} verifies in {secs:.2} s = {:.1} verifies/s, peak RSS {:.0} MiB",
+        BURST as f64 / secs,
+        peak_rss_mib()
+    );
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--raw-child") {
+        raw_argon2_burst();
+        return;
+    }
+    let hasher = Arc::new(PasswordHasher::default());
+    let bound = hasher.max_concurrent();
+    let m_mib = f64::from(Params::OWASP.m_cost()) / 1024.0;
+    let stored = hasher.hash(&SecretString::from("the real password")).unwrap().into_string();
+    let baseline = peak_rss_mib();
+    println!(
+        "verify-burst: m=19456 KiB, t=2, p=1; admission bound {bound} (memory budget 256 MiB / 19 MiB, capped at the cores)"
+    );
+
+    // Burst: 64 callers released at once.
+    let start = Arc::new(Barrier::new(BURST));
+    let t0 = Instant::now();
+    let threads: Vec<_> = (0..BURST)
+        .map(|_| {
+            let (hasher, stored, start) = (Arc::clone(&hasher), stored.clone(), Arc::clone(&start));
+            std::thread::spawn(move || {
+                start.wait();
+                // A generous wait: this measures throughput, not refusals.
+                hasher.verify(&SecretString::from("an attacker's guess"), &stored).map(|v| v.is_valid())
+            })
+        })
+        .collect();
+    let mut busy = 0;
+    for t in threads {
+        if t.join().unwrap().is_err() {
+            busy += 1;
+        }
+    }
+    let burst_secs = t0.elapsed().as_secs_f64();
+    let served = (BURST - busy) as f64;
+    let burst_rate = served / burst_secs;
+    let peak = peak_rss_mib();
+
+    // Steady: `bound` threads verifying back to back.
+    let per_thread = 16;
+    let t1 = Instant::now();
+    let threads: Vec<_> = (0..bound)
+        .map(|_| {
+            let (hasher, stored) = (Arc::clone(&hasher), stored.clone());
+            std::thread::spawn(move || {
+                for _ in 0..per_thread {
+                    let _ = hasher.verify(&SecretString::from("an attacker's guess"), &stored);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let steady_rate = (bound * per_thread) as f64 / t1.elapsed().as_secs_f64();
+    let rss_goal = bound as f64 * m_mib + 32.0;
+
+    println!(
+        "guardrail, bounded      {BURST} verifies in {burst_secs:.2} s = {burst_rate:.1} verifies/s ({busy} answered Busy), peak RSS {peak:.0} MiB (baseline {baseline:.0} MiB)"
+    );
+    println!("steady rate             {bound} threads back to back: {steady_rate:.1} verifies/s");
+    let child = std::process::Command::new(std::env::current_exe().unwrap()).arg("--raw-child").status();
+    if !child.is_ok_and(|s| s.success()) {
+        eprintln!("(the raw argon2 comparison failed to run)");
+    }
+    let ratio = burst_rate / steady_rate;
+    let pass = peak <= rss_goal && ratio >= 0.9 && busy == 0;
+    println!(
+        "verify-burst: {burst_rate:.1} verifies/s = {ratio:.2} x steady (goal >= 0.9), peak RSS {peak:.0} MiB (goal <= {rss_goal:.0}): {}",
+        if pass { "PASS" } else { "FAIL" }
+    );
+    if !pass {
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,39 @@
+//! The async variants run on the blocking pool under the same bound, and
+//! the executor stays responsive while 64 verifies run.
+#![cfg(feature = "tokio")]
+#![allow(clippy::unwrap_used)] // test code
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use guardrail_password::{Limits, Params, PasswordHasher, Verification};
+use guardrail_secret::SecretString;
+
+#[tokio::test(flavor = "current_thread")]
+async fn executor_stays_responsive_under_64_async_verifies() {
+    let params = Params::new(4096, 2, 1).unwrap();
+    let hasher =
+        Arc::new(PasswordHasher::with_limits(params, Limits { max_concurrent: 2, wait: Duration::from_secs(60) }));
+    let stored = hasher.hash_async(SecretString::from("pw")).await.unwrap().into_string();
+    let tasks: Vec<_> = (0..64)
+        .map(|i| {
+            let (hasher, stored) = (Arc::clone(&hasher), stored.clone());
+            tokio::spawn(async move {
+                let pw = SecretString::from(if i % 2 == 0 { "pw" } else { "nope" });
+                hasher.verify_async(pw, stored).await.unwrap().is_valid() == (i % 2 == 0)
+            })
+        })
+        .collect();
+    // On a single-threaded runtime, a timer firing on time proves no task
+    // blocked the executor with a hash.
+    let before = Instant::now();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert!(before.elapsed() < Duration::from_millis(500), "the executor was blocked");
+    for t in tasks {
+        assert!(t.await.unwrap());
+    }
+    assert!(hasher.peak_in_flight() <= 2);
+    assert_eq!(hasher.verify_unknown_user_async(SecretString::from("x")).await.unwrap(), Verification::Invalid);
+}
