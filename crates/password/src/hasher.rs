@@ -218,27 +218,64 @@ impl PasswordHasher {
         if raw.len() > MAX_PASSWORD_BYTES {
             return Err(Error::PasswordTooLong);
         }
-        let stored = phc::parse(stored, &self.caps)?;
         let normalized = normalize(raw)?;
-        if self.matches(&stored, normalized.as_bytes())? {
-            return self.valid(&stored, normalized.as_bytes(), false);
-        }
-        if normalized.as_str() != raw && self.matches(&stored, raw.as_bytes())? {
-            return self.valid(&stored, normalized.as_bytes(), true);
-        }
-        Ok(Verification::Invalid)
+        self.verify_any(raw.as_bytes(), normalized.as_bytes(), stored)
     }
 
-    /// Verifies raw bytes (no normalisation) against a stored PHC string.
+    /// Verifies raw bytes (no normalisation) against a stored hash.
     pub fn verify_bytes(&self, password: &[u8], stored: &str) -> Result<Verification, Error> {
         if password.len() > MAX_PASSWORD_BYTES {
             return Err(Error::PasswordTooLong);
         }
-        let stored = phc::parse(stored, &self.caps)?;
-        if self.matches(&stored, password)? {
-            return self.valid(&stored, password, false);
+        self.verify_any(password, password, stored)
+    }
+
+    /// Dispatches on the stored format: argon2 PHC, Django's `argon2$...`
+    /// wrapping of it, or (feature `legacy`) an older scheme. `raw` is tried
+    /// after `normalized` only when they differ.
+    fn verify_any(&self, raw: &[u8], normalized: &[u8], stored: &str) -> Result<Verification, Error> {
+        if let Some(rest) = stored.strip_prefix("argon2$") {
+            // Django: always re-stored in our own format.
+            let phc = phc::parse(&format!("${rest}"), &self.caps)?;
+            return self.verify_phc(&phc, raw, normalized, true);
+        }
+        #[cfg(feature = "legacy")]
+        if crate::legacy::is_legacy(stored) {
+            return self.verify_legacy(raw, normalized, stored);
+        }
+        let phc = phc::parse(stored, &self.caps)?;
+        self.verify_phc(&phc, raw, normalized, false)
+    }
+
+    fn verify_phc(
+        &self,
+        stored: &phc::Phc,
+        raw: &[u8],
+        normalized: &[u8],
+        force_upgrade: bool,
+    ) -> Result<Verification, Error> {
+        if self.matches(stored, normalized)? {
+            return self.valid(stored, normalized, force_upgrade);
+        }
+        if normalized != raw && self.matches(stored, raw)? {
+            return self.valid(stored, normalized, true);
         }
         Ok(Verification::Invalid)
+    }
+
+    /// Legacy schemes: inside an admission slot (they are CPU-heavy too),
+    /// and always answered with an argon2id upgrade.
+    #[cfg(feature = "legacy")]
+    fn verify_legacy(&self, raw: &[u8], normalized: &[u8], stored: &str) -> Result<Verification, Error> {
+        let matched = {
+            let _slot = self.admission.acquire()?;
+            crate::legacy::verify(normalized, stored)? || (normalized != raw && crate::legacy::verify(raw, stored)?)
+        };
+        if matched {
+            Ok(Verification::Valid { upgrade: Some(self.hash_bytes(normalized)?) })
+        } else {
+            Ok(Verification::Invalid)
+        }
     }
 
     /// For a login whose account does not exist: the same work as
@@ -282,13 +319,13 @@ impl PasswordHasher {
             .map_err(|_| Error::TaskFailed)?
     }
 
-    fn valid(&self, stored: &phc::Phc, normalized: &[u8], raw_matched: bool) -> Result<Verification, Error> {
+    fn valid(&self, stored: &phc::Phc, normalized: &[u8], force_upgrade: bool) -> Result<Verification, Error> {
         let outdated = stored.algorithm != Algorithm::Argon2id
             || stored.version != Version::V0x13
             || stored.params.weaker_than(&self.params)
             || stored.salt.len() < SALT_LEN
             || stored.hash.len() < HASH_LEN;
-        let upgrade = if outdated || raw_matched { Some(self.hash_bytes(normalized)?) } else { None };
+        let upgrade = if outdated || force_upgrade { Some(self.hash_bytes(normalized)?) } else { None };
         Ok(Verification::Valid { upgrade })
     }
 

@@ -6,6 +6,8 @@ mod admission;
 mod calibrate;
 mod error;
 mod hasher;
+#[cfg(feature = "legacy")]
+mod legacy;
 mod params;
 mod phc;
 mod policy;

@@ -1,0 +1,324 @@
+//! Verifying hashes from systems teams migrate away from, so users can log
+//! in once more and be upgraded to argon2id on the spot. Verify only: the
+//! hasher can never produce these.
+//!
+//! The primitives come from maintained crates (`bcrypt`, `pbkdf2`,
+//! `scrypt`, `sha-crypt`, `md-5`, `sha1`, `sha2`); the format parsing is
+//! ours, so every cost parameter is capped before any work is done (a
+//! stored `rounds=999999999` must not stall a login).
+
+use base64ct::{Base64, Base64Unpadded, Encoding};
+use md5::{Digest, Md5};
+use sha1::Sha1;
+use sha2::{Sha256, Sha512};
+
+use crate::Error;
+
+/// The highest costs a stored legacy hash may ask for.
+pub(crate) const MAX_BCRYPT_COST: u32 = 14; // ~1 s
+pub(crate) const MAX_PBKDF2_ROUNDS: u32 = 5_000_000; // Django 2025 uses 1,000,000 for SHA-256
+pub(crate) const MAX_SHA_CRYPT_ROUNDS: u32 = 2_000_000; // passlib's defaults are 535,000 / 656,000
+pub(crate) const MAX_PHPASS_LOG2: u32 = 20; // WordPress uses 8, Drupal 15-16
+pub(crate) const MAX_SCRYPT_LOG_N: u32 = 17; // 128 MiB at r = 8
+pub(crate) const MAX_SCRYPT_R: u32 = 16;
+pub(crate) const MAX_SCRYPT_P: u32 = 4;
+
+/// The crypt(3) alphabet of md5-crypt, sha-crypt and phpass.
+const ITOA64: &[u8; 64] = b"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+fn malformed(part: &'static str) -> Error {
+    Error::Malformed { part }
+}
+
+fn out_of_policy(param: &'static str) -> Error {
+    Error::OutOfPolicy { param }
+}
+
+fn number(s: &str, part: &'static str) -> Result<u32, Error> {
+    if s.is_empty() || s.len() > 10 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(malformed(part));
+    }
+    s.parse().map_err(|_| malformed(part))
+}
+
+/// passlib's "adapted base64": standard alphabet with `.` for `+`, no padding.
+fn ab64_decode(s: &str, part: &'static str) -> Result<Vec<u8>, Error> {
+    Base64Unpadded::decode_vec(&s.replace('.', "+")).map_err(|_| malformed(part))
+}
+
+/// Whether a stored string is in a legacy format this module knows.
+pub(crate) fn is_legacy(stored: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "$2a$",
+        "$2b$",
+        "$2y$",
+        "$pbkdf2$",
+        "$pbkdf2-sha256$",
+        "$pbkdf2-sha512$",
+        "$scrypt$",
+        "$5$",
+        "$6$",
+        "$1$",
+        "$apr1$",
+        "$P$",
+        "$H$",
+        "pbkdf2_sha256$",
+        "pbkdf2_sha1$",
+        "bcrypt_sha256$",
+        "bcrypt$",
+        "sha1$",
+        "md5$",
+    ];
+    PREFIXES.iter().any(|p| stored.starts_with(p)) || ldap_scheme(stored).is_some()
+}
+
+fn ldap_scheme(stored: &str) -> Option<(&'static str, &str)> {
+    let upper = stored.get(..6)?.to_ascii_uppercase();
+    match upper.as_str() {
+        "{SSHA}" => Some(("SSHA", stored.get(6..)?)),
+        "{SMD5}" => Some(("SMD5", stored.get(6..)?)),
+        _ => None,
+    }
+}
+
+/// Verifies `password` against a legacy `stored` hash. `Ok(false)` is a
+/// wrong password; errors are for the stored string.
+pub(crate) fn verify(password: &[u8], stored: &str) -> Result<bool, Error> {
+    if let Some((scheme, rest)) = ldap_scheme(stored) {
+        return ldap(password, scheme, rest);
+    }
+    if let Some(rest) = stored.strip_prefix("bcrypt_sha256$") {
+        // Django: bcrypt over the hex SHA-256 of the password (no 72-byte limit).
+        let hex = guardrail_ct::hex::encode_string(&Sha256::digest(password));
+        return bcrypt_verify(hex.as_bytes(), rest);
+    }
+    if let Some(rest) = stored.strip_prefix("bcrypt$") {
+        return bcrypt_verify(password, rest);
+    }
+    if stored.starts_with("$2a$") || stored.starts_with("$2b$") || stored.starts_with("$2y$") {
+        return bcrypt_verify(password, stored);
+    }
+    let fields: Vec<&str> = stored.split('$').collect();
+    match fields.as_slice() {
+        ["", "pbkdf2", rounds, salt, sum] => passlib_pbkdf2(Prf::Sha1, password, rounds, salt, sum, 20),
+        ["", "pbkdf2-sha256", rounds, salt, sum] => passlib_pbkdf2(Prf::Sha256, password, rounds, salt, sum, 32),
+        ["", "pbkdf2-sha512", rounds, salt, sum] => passlib_pbkdf2(Prf::Sha512, password, rounds, salt, sum, 64),
+        ["", "scrypt", params, salt, sum] => passlib_scrypt(password, params, salt, sum),
+        ["", "5" | "6", ..] => sha_crypt(password, stored, &fields),
+        ["", "1", salt, sum] => md5_crypt(password, b"$1$", salt, sum),
+        ["", "apr1", salt, sum] => md5_crypt(password, b"$apr1$", salt, sum),
+        ["", "P" | "H", _] => phpass(password, stored),
+        ["pbkdf2_sha256", iterations, salt, sum] => django_pbkdf2(Prf::Sha256, password, iterations, salt, sum),
+        ["pbkdf2_sha1", iterations, salt, sum] => django_pbkdf2(Prf::Sha1, password, iterations, salt, sum),
+        ["sha1", salt, hex] => Ok(salted_hex::<Sha1>(password, salt, hex)),
+        ["md5", salt, hex] => Ok(salted_hex::<Md5>(password, salt, hex)),
+        _ => Err(malformed("legacy format")),
+    }
+}
+
+/// bcrypt reads at most 72 bytes of the password: longer passwords that
+/// share their first 72 bytes verify alike (a known property of bcrypt,
+/// and one more reason to upgrade).
+fn bcrypt_verify(password: &[u8], stored: &str) -> Result<bool, Error> {
+    let cost = number(stored.get(4..6).unwrap_or_default(), "cost")?;
+    if cost > MAX_BCRYPT_COST {
+        return Err(out_of_policy("cost"));
+    }
+    bcrypt::verify(password, stored).map_err(|_| malformed("bcrypt"))
+}
+
+/// The PBKDF2 pseudo-random functions legacy formats use.
+#[derive(Clone, Copy)]
+enum Prf {
+    Sha1,
+    Sha256,
+    Sha512,
+}
+
+fn pbkdf2(prf: Prf, password: &[u8], salt: &[u8], rounds: u32, out: &mut [u8]) {
+    match prf {
+        Prf::Sha1 => pbkdf2::pbkdf2_hmac::<Sha1>(password, salt, rounds, out),
+        Prf::Sha256 => pbkdf2::pbkdf2_hmac::<Sha256>(password, salt, rounds, out),
+        Prf::Sha512 => pbkdf2::pbkdf2_hmac::<Sha512>(password, salt, rounds, out),
+    }
+}
+
+fn passlib_pbkdf2(prf: Prf, password: &[u8], rounds: &str, salt: &str, sum: &str, len: usize) -> Result<bool, Error> {
+    let rounds = number(rounds, "rounds")?;
+    if rounds > MAX_PBKDF2_ROUNDS {
+        return Err(out_of_policy("rounds"));
+    }
+    let salt = ab64_decode(salt, "salt")?;
+    let expected = ab64_decode(sum, "hash")?;
+    if expected.len() != len || rounds == 0 {
+        return Err(malformed("hash"));
+    }
+    let mut out = vec![0u8; len];
+    pbkdf2(prf, password, &salt, rounds, &mut out);
+    Ok(guardrail_ct::eq(&out, &expected))
+}
+
+fn django_pbkdf2(prf: Prf, password: &[u8], iterations: &str, salt: &str, sum: &str) -> Result<bool, Error> {
+    let rounds = number(iterations, "iterations")?;
+    if rounds > MAX_PBKDF2_ROUNDS {
+        return Err(out_of_policy("iterations"));
+    }
+    let expected = Base64::decode_vec(sum).map_err(|_| malformed("hash"))?;
+    if expected.is_empty() || expected.len() > 64 || rounds == 0 {
+        return Err(malformed("hash"));
+    }
+    let mut out = vec![0u8; expected.len()];
+    pbkdf2(prf, password, salt.as_bytes(), rounds, &mut out);
+    Ok(guardrail_ct::eq(&out, &expected))
+}
+
+fn passlib_scrypt(password: &[u8], params: &str, salt: &str, sum: &str) -> Result<bool, Error> {
+    let mut parts = params.split(',');
+    let mut take = |key: &str| -> Result<u32, Error> {
+        let part = parts.next().ok_or_else(|| malformed("params"))?;
+        number(part.strip_prefix(key).and_then(|v| v.strip_prefix('=')).ok_or_else(|| malformed("params"))?, "params")
+    };
+    let (log_n, r, p) = (take("ln")?, take("r")?, take("p")?);
+    if log_n > MAX_SCRYPT_LOG_N {
+        return Err(out_of_policy("ln"));
+    }
+    if r > MAX_SCRYPT_R {
+        return Err(out_of_policy("r"));
+    }
+    if p > MAX_SCRYPT_P {
+        return Err(out_of_policy("p"));
+    }
+    let salt = ab64_decode(salt, "salt")?;
+    let expected = ab64_decode(sum, "hash")?;
+    if expected.is_empty() || expected.len() > 64 {
+        return Err(malformed("hash"));
+    }
+    let log_n = u8::try_from(log_n).map_err(|_| malformed("params"))?;
+    let params = scrypt::Params::new(log_n, r, p).map_err(|_| malformed("params"))?;
+    let mut out = vec![0u8; expected.len()];
+    scrypt::scrypt(password, &salt, &params, &mut out).map_err(|_| malformed("hash"))?;
+    Ok(guardrail_ct::eq(&out, &expected))
+}
+
+fn sha_crypt(password: &[u8], stored: &str, fields: &[&str]) -> Result<bool, Error> {
+    use password_hash::PasswordVerifier;
+    if let Some(rounds) = fields.get(2).and_then(|f| f.strip_prefix("rounds="))
+        && number(rounds, "rounds")? > MAX_SHA_CRYPT_ROUNDS
+    {
+        return Err(out_of_policy("rounds"));
+    }
+    match sha_crypt::ShaCrypt::default().verify_password(password, stored) {
+        Ok(()) => Ok(true),
+        Err(password_hash::Error::PasswordInvalid) => Ok(false),
+        Err(_) => Err(malformed("sha-crypt")),
+    }
+}
+
+/// Writes `count` crypt(3) base-64 characters of `value`, low bits first.
+fn to64(out: &mut Vec<u8>, mut value: u32, count: usize) {
+    for _ in 0..count {
+        out.push(ITOA64.get((value & 0x3f) as usize).copied().unwrap_or(b'.'));
+        value >>= 6;
+    }
+}
+
+/// md5-crypt (Poul-Henning Kamp's `$1$`) and Apache's `$apr1$`, which
+/// differ only in the magic string.
+fn md5_crypt(password: &[u8], magic: &[u8], salt: &str, sum: &str) -> Result<bool, Error> {
+    let salt = salt.as_bytes();
+    if salt.len() > 8 || sum.len() != 22 {
+        return Err(malformed("md5-crypt"));
+    }
+    let alternate = Md5::new().chain_update(password).chain_update(salt).chain_update(password).finalize();
+    let mut ctx = Md5::new().chain_update(password).chain_update(magic).chain_update(salt);
+    let mut remaining = password.len();
+    while remaining > 0 {
+        let n = remaining.min(16);
+        ctx.update(alternate.get(..n).unwrap_or_default());
+        remaining -= n;
+    }
+    let mut bits = password.len();
+    while bits > 0 {
+        if bits & 1 == 1 {
+            ctx.update([0u8]);
+        } else {
+            ctx.update(password.get(..1).unwrap_or_default());
+        }
+        bits >>= 1;
+    }
+    let mut digest = ctx.finalize();
+    for round in 0..1000 {
+        let mut c = Md5::new();
+        if round & 1 == 1 {
+            c.update(password);
+        } else {
+            c.update(digest);
+        }
+        if round % 3 != 0 {
+            c.update(salt);
+        }
+        if round % 7 != 0 {
+            c.update(password);
+        }
+        if round & 1 == 1 {
+            c.update(digest);
+        } else {
+            c.update(password);
+        }
+        digest = c.finalize();
+    }
+    let d = |i: usize| u32::from(digest.get(i).copied().unwrap_or(0));
+    let mut out = Vec::with_capacity(22);
+    for (a, b, c) in [(0, 6, 12), (1, 7, 13), (2, 8, 14), (3, 9, 15), (4, 10, 5)] {
+        to64(&mut out, (d(a) << 16) | (d(b) << 8) | d(c), 4);
+    }
+    to64(&mut out, d(11), 2);
+    Ok(guardrail_ct::eq(&out, sum.as_bytes()))
+}
+
+/// phpass portable hashes (`$P$` WordPress, `$H$` phpBB): iterated MD5.
+fn phpass(password: &[u8], stored: &str) -> Result<bool, Error> {
+    let bytes = stored.as_bytes();
+    if bytes.len() != 34 {
+        return Err(malformed("phpass"));
+    }
+    let log2 = bytes.get(3).and_then(|c| ITOA64.iter().position(|a| a == c)).ok_or_else(|| malformed("phpass"))? as u32;
+    if log2 < 7 {
+        return Err(malformed("phpass"));
+    }
+    if log2 > MAX_PHPASS_LOG2 {
+        return Err(out_of_policy("rounds"));
+    }
+    let salt = bytes.get(4..12).ok_or_else(|| malformed("phpass"))?;
+    let mut digest = Md5::new().chain_update(salt).chain_update(password).finalize();
+    for _ in 0..(1u32 << log2) {
+        digest = Md5::new().chain_update(digest).chain_update(password).finalize();
+    }
+    // phpass's encode64 of the 16 bytes: 3 bytes (little-endian) to 4 characters.
+    let mut out = Vec::with_capacity(22);
+    for chunk in digest.chunks(3) {
+        let value = chunk.iter().rev().fold(0u32, |acc, b| (acc << 8) | u32::from(*b));
+        to64(&mut out, value, chunk.len() + 1);
+    }
+    Ok(guardrail_ct::eq(&out, bytes.get(12..).unwrap_or_default()))
+}
+
+fn salted_hex<D: Digest>(password: &[u8], salt: &str, hex: &str) -> bool {
+    let digest = D::new().chain_update(salt.as_bytes()).chain_update(password).finalize();
+    guardrail_ct::eq(guardrail_ct::hex::encode_string(&digest).as_bytes(), hex.to_ascii_lowercase().as_bytes())
+}
+
+fn ldap(password: &[u8], scheme: &str, encoded: &str) -> Result<bool, Error> {
+    let raw = Base64::decode_vec(encoded).map_err(|_| malformed("ldap"))?;
+    let digest_len = if scheme == "SSHA" { 20 } else { 16 };
+    if raw.len() <= digest_len || raw.len() > digest_len + 64 {
+        return Err(malformed("ldap"));
+    }
+    let (expected, salt) = raw.split_at(digest_len);
+    let digest = if scheme == "SSHA" {
+        Sha1::new().chain_update(password).chain_update(salt).finalize().to_vec()
+    } else {
+        Md5::new().chain_update(password).chain_update(salt).finalize().to_vec()
+    };
+    Ok(guardrail_ct::eq(&digest, expected))
+}

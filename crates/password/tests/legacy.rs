@@ -1,0 +1,110 @@
+//! Legacy hashes (made by passlib and its bcrypt backend, tests/data/legacy.tsv)
+//! verify, always with an argon2id upgrade; wrong passwords do not; hostile
+//! cost parameters are refused before any work.
+#![cfg(feature = "legacy")]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)] // test code
+
+use std::collections::BTreeSet;
+
+use guardrail_password::{Error, Params, PasswordHasher, Verification};
+use guardrail_secret::SecretString;
+
+fn rows() -> Vec<(String, Vec<u8>, String)> {
+    include_str!("data/legacy.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[0].to_owned(), guardrail_ct::hex::decode_vec(f[1]).unwrap(), f[2].to_owned())
+        })
+        .collect()
+}
+
+fn hasher() -> PasswordHasher {
+    PasswordHasher::new(Params::new(256, 2, 1).unwrap())
+}
+
+#[test]
+fn every_legacy_scheme_verifies_and_is_upgraded() {
+    let h = hasher();
+    let mut schemes = BTreeSet::new();
+    for (scheme, password, stored) in rows() {
+        let pw = SecretString::from(String::from_utf8(password.clone()).unwrap());
+        match h.verify(&pw, &stored) {
+            Ok(Verification::Valid { upgrade: Some(new) }) => {
+                assert!(new.as_str().starts_with("$argon2id$v=19$m=256,t=2,p=1$"), "{scheme}");
+                assert_eq!(h.verify(&pw, new.as_str()).unwrap(), Verification::Valid { upgrade: None });
+            }
+            other => panic!("{scheme} {stored}: {other:?}"),
+        }
+        // Tampered twin: another password.
+        let wrong = SecretString::from(format!("{}!", String::from_utf8(password).unwrap()));
+        let twin = h.verify(&wrong, &stored).unwrap();
+        // bcrypt reads only the first 72 bytes: an 80-byte password plus "!" still matches.
+        if !(scheme.starts_with("bcrypt-") && stored.len() == 60 && wrong.len_hint() > 72) {
+            assert_eq!(twin, Verification::Invalid, "{scheme} accepted a wrong password");
+        }
+        schemes.insert(scheme);
+    }
+    assert!(schemes.len() >= 20, "{schemes:?}");
+}
+
+/// A small helper so the truncation case above reads plainly.
+trait LenHint {
+    fn len_hint(&self) -> usize;
+}
+
+impl LenHint for SecretString {
+    fn len_hint(&self) -> usize {
+        use guardrail_secret::ExposeSecret;
+        self.expose_secret().len()
+    }
+}
+
+#[test]
+fn hostile_costs_are_refused_before_work() {
+    let h = hasher();
+    let pw = SecretString::from("pw");
+    let cases = [
+        "$2b$31$CjZv5qSFOh47i7gTL8DhaOq2z0/e6qcEIqA8AyyrDqyZ0i1nMbkUu",
+        "$6$rounds=999999999$zTDW1gXfB102G3BN$sQQRALBaeeAzyTPjITkjUHR7x.o",
+        "$pbkdf2-sha256$1000000000$xZiztlZK6Z2zdg4BgDAGQA$WxVQ3EemwRSc4CsTK",
+        "pbkdf2_sha256$1000000000$AzohvjZDah0K$Aw8TUHAotLDZlvJRL5hWyH4NREvF",
+        "$P$z4btrA.QlKQwVGbfT8wKHnxGxW6rwh1",
+        "$scrypt$ln=30,r=8,p=1$AoDwvjem1JpTao2xdq4Vwg$ijLxjVQXNZAKLwK",
+        "$scrypt$ln=10,r=1000,p=1$AoDwvjem1JpTao2xdq4Vwg$ijLxjVQXNZAKLwK",
+    ];
+    for stored in cases {
+        assert!(matches!(h.verify(&pw, stored), Err(Error::OutOfPolicy { .. })), "{stored}");
+    }
+}
+
+#[test]
+fn malformed_legacy_strings_are_errors_not_panics() {
+    let h = hasher();
+    let pw = SecretString::from("pw");
+    for stored in [
+        "$2b$",
+        "$2b$xx$abc",
+        "$1$",
+        "$1$salt",
+        "$apr1$toolongsalt$x",
+        "$P$",
+        "$H$short",
+        "{SSHA}",
+        "{SSHA}!!!!",
+        "{SMD5}QQ==",
+        "pbkdf2_sha256$",
+        "pbkdf2_sha256$abc$salt$hash",
+        "$pbkdf2$10$salt",
+        "$scrypt$ln=10$a$b",
+        "sha1$salt",
+        "md5$",
+        "$5$rounds=1$s$h",
+        "$6$",
+        "bcrypt_sha256$",
+        "argon2$garbage",
+    ] {
+        assert!(h.verify(&pw, stored).is_err(), "{stored}");
+    }
+}
