@@ -176,6 +176,13 @@ impl PasswordHasher {
         self.admission.peak()
     }
 
+    /// Test hook: whether the pooled working buffers are wiped while idle.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn idle_buffers_wiped(&self) -> bool {
+        self.admission.idle_buffers_wiped()
+    }
+
     /// How many hashes run right now.
     #[must_use]
     pub fn in_flight(&self) -> usize {

@@ -50,3 +50,12 @@ fn callers_get_busy_after_the_wait() {
     assert!(refused, "a caller was admitted beyond the bound");
     assert_eq!(hasher.peak_in_flight(), 1);
 }
+
+#[test]
+fn pooled_buffers_are_wiped_when_returned() {
+    let hasher = PasswordHasher::new(Params::new(1024, 1, 1).unwrap());
+    let stored = hasher.hash(&SecretString::from("pw")).unwrap();
+    assert!(hasher.idle_buffers_wiped());
+    let _ = hasher.verify(&SecretString::from("pw"), stored.as_str()).unwrap();
+    assert!(hasher.idle_buffers_wiped());
+}
