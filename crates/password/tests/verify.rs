@@ -80,7 +80,7 @@ fn hostile_and_malformed_stored_hashes_are_errors() {
         ("", "malformed"),
         ("$argon2id$v=19$m=4194304,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2g", "out of policy"),
         ("$argon2id$v=19$m=256,t=100000,p=1$c29tZXNhbHQ$aGFzaGhhc2g", "out of policy"),
-        ("$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW", "unsupported"),
+        ("$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7", "unsupported"), // yescrypt
         ("plaintext-password", "malformed"),
     ];
     for (stored, want) in cases {
