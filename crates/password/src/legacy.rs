@@ -18,6 +18,7 @@ use crate::Error;
 pub(crate) const MAX_BCRYPT_COST: u32 = 14; // ~1 s
 pub(crate) const MAX_PBKDF2_ROUNDS: u32 = 5_000_000; // Django 2025 uses 1,000,000 for SHA-256
 pub(crate) const MAX_SHA_CRYPT_ROUNDS: u32 = 2_000_000; // passlib's defaults are 535,000 / 656,000
+pub(crate) const MAX_SHA1_CRYPT_ROUNDS: u32 = 2_000_000; // passlib's default is 480,000
 pub(crate) const MAX_PHPASS_LOG2: u32 = 20; // WordPress uses 8, Drupal 15-16
 pub(crate) const MAX_SCRYPT_LOG_N: u32 = 17; // 128 MiB at r = 8
 pub(crate) const MAX_SCRYPT_R: u32 = 16;
@@ -60,6 +61,7 @@ pub(crate) fn is_legacy(stored: &str) -> bool {
         "$6$",
         "$1$",
         "$apr1$",
+        "$sha1$",
         "$P$",
         "$H$",
         "pbkdf2_sha256$",
@@ -107,6 +109,7 @@ pub(crate) fn verify(password: &[u8], stored: &str) -> Result<bool, Error> {
         ["", "5" | "6", ..] => sha_crypt(password, stored, &fields),
         ["", "1", salt, sum] => md5_crypt(password, b"$1$", salt, sum),
         ["", "apr1", salt, sum] => md5_crypt(password, b"$apr1$", salt, sum),
+        ["", "sha1", rounds, salt, sum] => sha1_crypt(password, rounds, salt, sum),
         ["", "P" | "H", _] => phpass(password, stored),
         ["pbkdf2_sha256", iterations, salt, sum] => django_pbkdf2(Prf::Sha256, password, iterations, salt, sum),
         ["pbkdf2_sha1", iterations, salt, sum] => django_pbkdf2(Prf::Sha1, password, iterations, salt, sum),
@@ -273,6 +276,33 @@ fn md5_crypt(password: &[u8], magic: &[u8], salt: &str, sum: &str) -> Result<boo
         to64(&mut out, (d(a) << 16) | (d(b) << 8) | d(c), 4);
     }
     to64(&mut out, d(11), 2);
+    Ok(guardrail_ct::eq(&out, sum.as_bytes()))
+}
+
+/// NetBSD's `$sha1$`: HMAC-SHA1 keyed with the password, iterated `rounds`
+/// times over `salt$sha1$rounds`, output bytes transposed, crypt base 64.
+fn sha1_crypt(password: &[u8], rounds_text: &str, salt: &str, sum: &str) -> Result<bool, Error> {
+    use hmac::{KeyInit, Mac};
+    type HmacSha1 = hmac::Hmac<Sha1>;
+    let rounds = number(rounds_text, "rounds")?;
+    if rounds > MAX_SHA1_CRYPT_ROUNDS {
+        return Err(out_of_policy("rounds"));
+    }
+    if rounds == 0 || salt.len() > 64 || sum.len() != 28 {
+        return Err(malformed("sha1-crypt"));
+    }
+    let mac = HmacSha1::new_from_slice(password).map_err(|_| malformed("sha1-crypt"))?;
+    let mut result = mac.clone().chain_update(format!("{salt}$sha1${rounds_text}").as_bytes()).finalize().into_bytes();
+    for _ in 1..rounds {
+        result = mac.clone().chain_update(result).finalize().into_bytes();
+    }
+    const ORDER: [usize; 21] = [2, 1, 0, 5, 4, 3, 8, 7, 6, 11, 10, 9, 14, 13, 12, 17, 16, 15, 0, 19, 18];
+    let transposed: Vec<u8> = ORDER.iter().map(|&i| result.get(i).copied().unwrap_or(0)).collect();
+    let mut out = Vec::with_capacity(28);
+    for chunk in transposed.chunks(3) {
+        let value = chunk.iter().rev().fold(0u32, |acc, b| (acc << 8) | u32::from(*b));
+        to64(&mut out, value, 4);
+    }
     Ok(guardrail_ct::eq(&out, sum.as_bytes()))
 }
 

@@ -71,6 +71,7 @@ fn hostile_costs_are_refused_before_work() {
         "$pbkdf2-sha256$1000000000$xZiztlZK6Z2zdg4BgDAGQA$WxVQ3EemwRSc4CsTK",
         "pbkdf2_sha256$1000000000$AzohvjZDah0K$Aw8TUHAotLDZlvJRL5hWyH4NREvF",
         "$P$z4btrA.QlKQwVGbfT8wKHnxGxW6rwh1",
+        "$sha1$4000000000$j248ZyfB$MqFYmfOv22QkFtZPZfj0XIFPFC/Y",
         "$scrypt$ln=30,r=8,p=1$AoDwvjem1JpTao2xdq4Vwg$ijLxjVQXNZAKLwK",
         "$scrypt$ln=10,r=1000,p=1$AoDwvjem1JpTao2xdq4Vwg$ijLxjVQXNZAKLwK",
     ];

@@ -28,6 +28,7 @@ for pw in PASSWORDS:
     add("sha512-crypt-default-rounds", pw, h.sha512_crypt.using(rounds=5000).hash(pw).replace("rounds=5000$", ""))
     add("md5-crypt", pw, h.md5_crypt.hash(pw))
     add("apr1", pw, h.apr_md5_crypt.hash(pw))
+    add("sha1-crypt", pw, h.sha1_crypt.using(rounds=4800).hash(pw))
     add("phpass-P", pw, h.phpass.using(rounds=8, ident="P").hash(pw))
     add("phpass-H", pw, h.phpass.using(rounds=9, ident="H").hash(pw))
     add("django-pbkdf2-sha256", pw, h.django_pbkdf2_sha256.using(rounds=3000).hash(pw))
