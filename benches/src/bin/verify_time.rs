@@ -12,7 +12,9 @@ use guardrail_secret::SecretString;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let (Some(encoded), Some(password), Some(Ok(n))) = (args.get(1), args.get(2), args.get(3).map(|n| n.parse::<u32>())) else {
+    let (Some(encoded), Some(password), Some(Ok(n))) =
+        (args.get(1), args.get(2), args.get(3).map(|n| n.parse::<u32>()))
+    else {
         eprintln!("usage: verify-time ENCODED PASSWORD N");
         std::process::exit(2);
     };

@@ -276,7 +276,9 @@ impl PasswordHasher {
     fn verify_legacy(&self, raw: &[u8], normalized: &[u8], stored: &str) -> Result<Verification, Error> {
         let matched = {
             let _slot = self.admission.acquire()?;
-            crate::legacy::verify(normalized, stored)? || (normalized != raw && crate::legacy::verify(raw, stored)?)
+            let caps = crate::legacy::LegacyCaps::DEFAULT;
+            crate::legacy::verify(normalized, stored, &caps)?
+                || (normalized != raw && crate::legacy::verify(raw, stored, &caps)?)
         };
         if matched {
             Ok(Verification::Valid { upgrade: Some(self.hash_bytes(normalized)?) })

@@ -15,14 +15,30 @@ use sha2::{Sha256, Sha512};
 use crate::Error;
 
 /// The highest costs a stored legacy hash may ask for.
-pub(crate) const MAX_BCRYPT_COST: u32 = 14; // ~1 s
-pub(crate) const MAX_PBKDF2_ROUNDS: u32 = 5_000_000; // Django 2025 uses 1,000,000 for SHA-256
-pub(crate) const MAX_SHA_CRYPT_ROUNDS: u32 = 2_000_000; // passlib's defaults are 535,000 / 656,000
-pub(crate) const MAX_SHA1_CRYPT_ROUNDS: u32 = 2_000_000; // passlib's default is 480,000
-pub(crate) const MAX_PHPASS_LOG2: u32 = 20; // WordPress uses 8, Drupal 15-16
-pub(crate) const MAX_SCRYPT_LOG_N: u32 = 17; // 128 MiB at r = 8
-pub(crate) const MAX_SCRYPT_R: u32 = 16;
-pub(crate) const MAX_SCRYPT_P: u32 = 4;
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LegacyCaps {
+    pub(crate) bcrypt_cost: u32,
+    pub(crate) pbkdf2_rounds: u32,
+    pub(crate) sha_crypt_rounds: u32,
+    pub(crate) sha1_crypt_rounds: u32,
+    pub(crate) phpass_log2: u32,
+    pub(crate) scrypt_log_n: u32,
+    pub(crate) scrypt_r: u32,
+    pub(crate) scrypt_p: u32,
+}
+
+impl LegacyCaps {
+    pub(crate) const DEFAULT: Self = Self {
+        bcrypt_cost: 14,              // ~1 s
+        pbkdf2_rounds: 5_000_000,     // Django 2025 uses 1,000,000 for SHA-256
+        sha_crypt_rounds: 2_000_000,  // passlib's defaults are 535,000 / 656,000
+        sha1_crypt_rounds: 2_000_000, // passlib's default is 480,000
+        phpass_log2: 20,              // WordPress uses 8, Drupal 15-16
+        scrypt_log_n: 17,             // 128 MiB at r = 8
+        scrypt_r: 16,
+        scrypt_p: 4,
+    };
+}
 
 /// The crypt(3) alphabet of md5-crypt, sha-crypt and phpass.
 const ITOA64: &[u8; 64] = b"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -85,34 +101,34 @@ fn ldap_scheme(stored: &str) -> Option<(&'static str, &str)> {
 
 /// Verifies `password` against a legacy `stored` hash. `Ok(false)` is a
 /// wrong password; errors are for the stored string.
-pub(crate) fn verify(password: &[u8], stored: &str) -> Result<bool, Error> {
+pub(crate) fn verify(password: &[u8], stored: &str, caps: &LegacyCaps) -> Result<bool, Error> {
     if let Some((scheme, rest)) = ldap_scheme(stored) {
         return ldap(password, scheme, rest);
     }
     if let Some(rest) = stored.strip_prefix("bcrypt_sha256$") {
         // Django: bcrypt over the hex SHA-256 of the password (no 72-byte limit).
         let hex = guardrail_ct::hex::encode_string(&Sha256::digest(password));
-        return bcrypt_verify(hex.as_bytes(), rest);
+        return bcrypt_verify(hex.as_bytes(), rest, caps);
     }
     if let Some(rest) = stored.strip_prefix("bcrypt$") {
-        return bcrypt_verify(password, rest);
+        return bcrypt_verify(password, rest, caps);
     }
     if stored.starts_with("$2a$") || stored.starts_with("$2b$") || stored.starts_with("$2y$") {
-        return bcrypt_verify(password, stored);
+        return bcrypt_verify(password, stored, caps);
     }
     let fields: Vec<&str> = stored.split('$').collect();
     match fields.as_slice() {
-        ["", "pbkdf2", rounds, salt, sum] => passlib_pbkdf2(Prf::Sha1, password, rounds, salt, sum, 20),
-        ["", "pbkdf2-sha256", rounds, salt, sum] => passlib_pbkdf2(Prf::Sha256, password, rounds, salt, sum, 32),
-        ["", "pbkdf2-sha512", rounds, salt, sum] => passlib_pbkdf2(Prf::Sha512, password, rounds, salt, sum, 64),
-        ["", "scrypt", params, salt, sum] => passlib_scrypt(password, params, salt, sum),
-        ["", "5" | "6", ..] => sha_crypt(password, stored, &fields),
+        ["", "pbkdf2", rounds, salt, sum] => passlib_pbkdf2(Prf::Sha1, password, rounds, salt, sum, 20, caps),
+        ["", "pbkdf2-sha256", rounds, salt, sum] => passlib_pbkdf2(Prf::Sha256, password, rounds, salt, sum, 32, caps),
+        ["", "pbkdf2-sha512", rounds, salt, sum] => passlib_pbkdf2(Prf::Sha512, password, rounds, salt, sum, 64, caps),
+        ["", "scrypt", params, salt, sum] => passlib_scrypt(password, params, salt, sum, caps),
+        ["", "5" | "6", ..] => sha_crypt(password, stored, &fields, caps),
         ["", "1", salt, sum] => md5_crypt(password, b"$1$", salt, sum),
         ["", "apr1", salt, sum] => md5_crypt(password, b"$apr1$", salt, sum),
-        ["", "sha1", rounds, salt, sum] => sha1_crypt(password, rounds, salt, sum),
-        ["", "P" | "H", _] => phpass(password, stored),
-        ["pbkdf2_sha256", iterations, salt, sum] => django_pbkdf2(Prf::Sha256, password, iterations, salt, sum),
-        ["pbkdf2_sha1", iterations, salt, sum] => django_pbkdf2(Prf::Sha1, password, iterations, salt, sum),
+        ["", "sha1", rounds, salt, sum] => sha1_crypt(password, rounds, salt, sum, caps),
+        ["", "P" | "H", _] => phpass(password, stored, caps),
+        ["pbkdf2_sha256", iterations, salt, sum] => django_pbkdf2(Prf::Sha256, password, iterations, salt, sum, caps),
+        ["pbkdf2_sha1", iterations, salt, sum] => django_pbkdf2(Prf::Sha1, password, iterations, salt, sum, caps),
         ["sha1", salt, hex] => Ok(salted_hex::<Sha1>(password, salt, hex)),
         ["md5", salt, hex] => Ok(salted_hex::<Md5>(password, salt, hex)),
         _ => Err(malformed("legacy format")),
@@ -122,9 +138,9 @@ pub(crate) fn verify(password: &[u8], stored: &str) -> Result<bool, Error> {
 /// bcrypt reads at most 72 bytes of the password: longer passwords that
 /// share their first 72 bytes verify alike (a known property of bcrypt,
 /// and one more reason to upgrade).
-fn bcrypt_verify(password: &[u8], stored: &str) -> Result<bool, Error> {
+fn bcrypt_verify(password: &[u8], stored: &str, caps: &LegacyCaps) -> Result<bool, Error> {
     let cost = number(stored.get(4..6).unwrap_or_default(), "cost")?;
-    if cost > MAX_BCRYPT_COST {
+    if cost > caps.bcrypt_cost {
         return Err(out_of_policy("cost"));
     }
     bcrypt::verify(password, stored).map_err(|_| malformed("bcrypt"))
@@ -146,9 +162,17 @@ fn pbkdf2(prf: Prf, password: &[u8], salt: &[u8], rounds: u32, out: &mut [u8]) {
     }
 }
 
-fn passlib_pbkdf2(prf: Prf, password: &[u8], rounds: &str, salt: &str, sum: &str, len: usize) -> Result<bool, Error> {
+fn passlib_pbkdf2(
+    prf: Prf,
+    password: &[u8],
+    rounds: &str,
+    salt: &str,
+    sum: &str,
+    len: usize,
+    caps: &LegacyCaps,
+) -> Result<bool, Error> {
     let rounds = number(rounds, "rounds")?;
-    if rounds > MAX_PBKDF2_ROUNDS {
+    if rounds > caps.pbkdf2_rounds {
         return Err(out_of_policy("rounds"));
     }
     let salt = ab64_decode(salt, "salt")?;
@@ -161,9 +185,16 @@ fn passlib_pbkdf2(prf: Prf, password: &[u8], rounds: &str, salt: &str, sum: &str
     Ok(guardrail_ct::eq(&out, &expected))
 }
 
-fn django_pbkdf2(prf: Prf, password: &[u8], iterations: &str, salt: &str, sum: &str) -> Result<bool, Error> {
+fn django_pbkdf2(
+    prf: Prf,
+    password: &[u8],
+    iterations: &str,
+    salt: &str,
+    sum: &str,
+    caps: &LegacyCaps,
+) -> Result<bool, Error> {
     let rounds = number(iterations, "iterations")?;
-    if rounds > MAX_PBKDF2_ROUNDS {
+    if rounds > caps.pbkdf2_rounds {
         return Err(out_of_policy("iterations"));
     }
     let expected = Base64::decode_vec(sum).map_err(|_| malformed("hash"))?;
@@ -175,20 +206,20 @@ fn django_pbkdf2(prf: Prf, password: &[u8], iterations: &str, salt: &str, sum: &
     Ok(guardrail_ct::eq(&out, &expected))
 }
 
-fn passlib_scrypt(password: &[u8], params: &str, salt: &str, sum: &str) -> Result<bool, Error> {
+fn passlib_scrypt(password: &[u8], params: &str, salt: &str, sum: &str, caps: &LegacyCaps) -> Result<bool, Error> {
     let mut parts = params.split(',');
     let mut take = |key: &str| -> Result<u32, Error> {
         let part = parts.next().ok_or_else(|| malformed("params"))?;
         number(part.strip_prefix(key).and_then(|v| v.strip_prefix('=')).ok_or_else(|| malformed("params"))?, "params")
     };
     let (log_n, r, p) = (take("ln")?, take("r")?, take("p")?);
-    if log_n > MAX_SCRYPT_LOG_N {
+    if log_n > caps.scrypt_log_n {
         return Err(out_of_policy("ln"));
     }
-    if r > MAX_SCRYPT_R {
+    if r > caps.scrypt_r {
         return Err(out_of_policy("r"));
     }
-    if p > MAX_SCRYPT_P {
+    if p > caps.scrypt_p {
         return Err(out_of_policy("p"));
     }
     let salt = ab64_decode(salt, "salt")?;
@@ -203,10 +234,10 @@ fn passlib_scrypt(password: &[u8], params: &str, salt: &str, sum: &str) -> Resul
     Ok(guardrail_ct::eq(&out, &expected))
 }
 
-fn sha_crypt(password: &[u8], stored: &str, fields: &[&str]) -> Result<bool, Error> {
+fn sha_crypt(password: &[u8], stored: &str, fields: &[&str], caps: &LegacyCaps) -> Result<bool, Error> {
     use password_hash::PasswordVerifier;
     if let Some(rounds) = fields.get(2).and_then(|f| f.strip_prefix("rounds="))
-        && number(rounds, "rounds")? > MAX_SHA_CRYPT_ROUNDS
+        && number(rounds, "rounds")? > caps.sha_crypt_rounds
     {
         return Err(out_of_policy("rounds"));
     }
@@ -281,11 +312,11 @@ fn md5_crypt(password: &[u8], magic: &[u8], salt: &str, sum: &str) -> Result<boo
 
 /// NetBSD's `$sha1$`: HMAC-SHA1 keyed with the password, iterated `rounds`
 /// times over `salt$sha1$rounds`, output bytes transposed, crypt base 64.
-fn sha1_crypt(password: &[u8], rounds_text: &str, salt: &str, sum: &str) -> Result<bool, Error> {
+fn sha1_crypt(password: &[u8], rounds_text: &str, salt: &str, sum: &str, caps: &LegacyCaps) -> Result<bool, Error> {
     use hmac::{KeyInit, Mac};
     type HmacSha1 = hmac::Hmac<Sha1>;
     let rounds = number(rounds_text, "rounds")?;
-    if rounds > MAX_SHA1_CRYPT_ROUNDS {
+    if rounds > caps.sha1_crypt_rounds {
         return Err(out_of_policy("rounds"));
     }
     if rounds == 0 || salt.len() > 64 || sum.len() != 28 {
@@ -307,7 +338,7 @@ fn sha1_crypt(password: &[u8], rounds_text: &str, salt: &str, sum: &str) -> Resu
 }
 
 /// phpass portable hashes (`$P$` WordPress, `$H$` phpBB): iterated MD5.
-fn phpass(password: &[u8], stored: &str) -> Result<bool, Error> {
+fn phpass(password: &[u8], stored: &str, caps: &LegacyCaps) -> Result<bool, Error> {
     let bytes = stored.as_bytes();
     if bytes.len() != 34 {
         return Err(malformed("phpass"));
@@ -316,7 +347,7 @@ fn phpass(password: &[u8], stored: &str) -> Result<bool, Error> {
     if log2 < 7 {
         return Err(malformed("phpass"));
     }
-    if log2 > MAX_PHPASS_LOG2 {
+    if log2 > caps.phpass_log2 {
         return Err(out_of_policy("rounds"));
     }
     let salt = bytes.get(4..12).ok_or_else(|| malformed("phpass"))?;

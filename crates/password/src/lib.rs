@@ -44,4 +44,24 @@ pub mod fuzzing {
             );
         }
     }
+
+    /// `legacy_*` targets: `prefix` followed by the fuzzer's bytes, verified
+    /// with a fixed password under caps small enough to keep each run fast
+    /// (the default caps are checked by `tests/legacy.rs`). Any input
+    /// returns; none panics.
+    #[cfg(feature = "legacy")]
+    pub fn legacy(prefix: &str, data: &[u8]) {
+        let Ok(rest) = std::str::from_utf8(data) else { return };
+        let caps = crate::legacy::LegacyCaps {
+            bcrypt_cost: 5,
+            pbkdf2_rounds: 2000,
+            sha_crypt_rounds: 5000,
+            sha1_crypt_rounds: 2000,
+            phpass_log2: 10,
+            scrypt_log_n: 10,
+            scrypt_r: 8,
+            scrypt_p: 1,
+        };
+        let _ = crate::legacy::verify(b"password", &format!("{prefix}{rest}"), &caps);
+    }
 }
