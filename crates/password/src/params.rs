@@ -65,12 +65,12 @@ impl Params {
         self.m_cost as usize * 1024
     }
 
-    /// True when a hash made with `self` costs an attacker less than one
-    /// made with `policy` (less memory or fewer passes), so it should be
-    /// re-hashed at the next successful login.
+    /// True when any parameter of `self` is below the policy's (less
+    /// memory, fewer passes or fewer lanes), so a hash made with it should
+    /// be re-hashed at the next successful login.
     #[must_use]
     pub const fn weaker_than(&self, policy: &Self) -> bool {
-        self.m_cost < policy.m_cost || self.t_cost < policy.t_cost
+        self.m_cost < policy.m_cost || self.t_cost < policy.t_cost || self.p_cost < policy.p_cost
     }
 }
 
