@@ -69,6 +69,15 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         lanes: u32,
     },
+    /// Print a URL-safe random token from the system CSPRNG.
+    Token {
+        /// Bytes of randomness (at least 16).
+        #[arg(long, default_value_t = 32)]
+        bytes: usize,
+    },
+    /// Issue or check API keys.
+    #[command(subcommand)]
+    ApiKey(ApiKeyCommand),
     /// Validate untrusted input: one verdict per value.
     ///
     /// With VALUE: one verdict. Without: one value per stdin line.
@@ -94,6 +103,22 @@ enum Command {
     Encode {
         /// Where the output will land.
         context: EncodeContext,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ApiKeyCommand {
+    /// Issue a key. Line 1: the key (show it once); line 2: what to store,
+    /// "lookup_id<TAB>sha256 digest in hex".
+    New {
+        /// Issuer and environment, e.g. acme_live.
+        #[arg(long)]
+        prefix: String,
+    },
+    /// Exit 0 when the key's prefix, alphabet, length and checksum are right, 1 otherwise.
+    Check {
+        /// The key.
+        key: String,
     },
 }
 
@@ -143,6 +168,15 @@ fn main() -> ExitCode {
         Command::Hash { profile, no_policy, exact } => hash(profile, no_policy, exact),
         Command::Verify { stored, exact } => verify(&stored, exact),
         Command::Calibrate { target_ms, max_memory_mib, lanes } => calibrate(target_ms, max_memory_mib, lanes),
+        Command::Token { bytes } => token(bytes),
+        Command::ApiKey(ApiKeyCommand::New { prefix }) => api_key_new(&prefix),
+        Command::ApiKey(ApiKeyCommand::Check { key }) => {
+            Ok(if guardrail_token::ApiKey::parse_any_prefix(&key).is_ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         Command::Validate { kind, value, jsonl, eai } => validate(kind, value.as_deref(), jsonl, eai),
         Command::Encode { context } => encode(context.into()),
     };
@@ -351,6 +385,31 @@ fn calibrate(target_ms: u64, max_memory_mib: u32, lanes: u32) -> io::Result<Exit
                     "warning: weaker than OWASP's minimum (19 MiB x 2 passes); raise the target or the ceiling"
                 )?;
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => usage(e),
+    }
+}
+
+fn token(bytes: usize) -> io::Result<ExitCode> {
+    use guardrail_secret::ExposeSecret;
+    match guardrail_token::random::token(bytes) {
+        Ok(t) => writeln!(io::stdout(), "{}", t.expose_secret()).map(|()| ExitCode::SUCCESS),
+        Err(e) => usage(e),
+    }
+}
+
+fn api_key_new(prefix: &str) -> io::Result<ExitCode> {
+    use guardrail_secret::ExposeSecret;
+    let issuer = match guardrail_token::ApiKeyIssuer::new(prefix) {
+        Ok(i) => i,
+        Err(e) => return usage(format_args!("{e}: use 1-32 of a-z, 0-9 and _, starting with a letter")),
+    };
+    match issuer.issue() {
+        Ok((key, stored)) => {
+            let mut out = io::stdout();
+            writeln!(out, "{}", key.expose_secret())?;
+            writeln!(out, "{}\t{}", stored.lookup_id(), stored.digest_hex())?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => usage(e),

@@ -155,3 +155,28 @@ fn calibrate_reports_each_step_and_the_result() {
     assert!(progress.contains("weaker than OWASP"), "{progress}");
     assert_eq!(run(&["calibrate", "--max-memory-mib", "0"], b"").status.code(), Some(2));
 }
+
+#[test]
+fn token_and_api_keys() {
+    let t = run(&["token"], b"");
+    assert_eq!(t.status.code(), Some(0));
+    assert_eq!(stdout(&t).trim().len(), 43);
+    assert_eq!(stdout(&run(&["token", "--bytes", "16"], b"")).trim().len(), 22);
+    assert_eq!(run(&["token", "--bytes", "8"], b"").status.code(), Some(2));
+
+    let issued = run(&["api-key", "new", "--prefix", "acme_live"], b"");
+    assert_eq!(issued.status.code(), Some(0));
+    let text = stdout(&issued);
+    let mut lines = text.lines();
+    let key = lines.next().unwrap().to_owned();
+    let (lookup, digest) = lines.next().unwrap().split_once('\t').unwrap();
+    assert!(key.starts_with("acme_live_"));
+    assert_eq!((lookup.len(), digest.len()), (12, 64));
+    assert!(!digest.contains(&key[10..]));
+    assert_eq!(run(&["api-key", "check", &key], b"").status.code(), Some(0));
+    let mut typo = key.clone().into_bytes();
+    let last = typo.len() - 1;
+    typo[last] = if typo[last] == b'A' { b'B' } else { b'A' };
+    assert_eq!(run(&["api-key", "check", &String::from_utf8(typo).unwrap()], b"").status.code(), Some(1));
+    assert_eq!(run(&["api-key", "new", "--prefix", "Bad-Prefix"], b"").status.code(), Some(2));
+}

@@ -11,6 +11,9 @@ pub use guardrail_secret as secret;
 /// argon2id hashing with verify-and-upgrade, password policy: [`guardrail_password`].
 pub use guardrail_password as password;
 
+/// Random tokens and API keys: [`guardrail_token`].
+pub use guardrail_token as token;
+
 /// Typed validated input (e-mail, username, SSRF-safe URL, contained path): [`guardrail_validate`].
 pub use guardrail_validate as validate;
 

@@ -1,0 +1,228 @@
+//! API keys: `<prefix>_<30 random base62 characters><6-character checksum>`.
+//!
+//! - The prefix names the issuer and environment (`acme_live`), so a leaked
+//!   key is recognised by secret scanners and by people.
+//! - 30 base62 characters are 178 bits of randomness.
+//! - The checksum (CRC-32 of everything before it, in base62) lets the
+//!   server and scanners reject typos and junk before any database lookup.
+//! - Only a [`StoredApiKey`] is stored: a short public lookup id and a
+//!   SHA-256 digest, each derived with its own domain label. The key is
+//!   shown to its owner once, at creation.
+//!
+//! ```
+//! use guardrail_token::{ApiKeyIssuer, ApiKey};
+//! use guardrail_secret::ExposeSecret;
+//!
+//! let issuer = ApiKeyIssuer::new("acme_live").unwrap();
+//! let (key, stored) = issuer.issue().unwrap();
+//! // Show key.expose_secret() once; store stored.lookup_id() and stored.digest_hex().
+//!
+//! // On each request:
+//! let presented = ApiKey::parse(key.expose_secret(), "acme_live").unwrap(); // format + checksum, no I/O
+//! // ... fetch the row by presented.lookup_id() ...
+//! assert!(stored.verify(&presented).is_ok()); // constant-time digest comparison
+//! ```
+
+use guardrail_secret::{ExposeSecret, SecretString};
+use ring::digest::{SHA256, digest};
+use zeroize::Zeroizing;
+
+use crate::{Error, random};
+
+const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+/// Random characters per key (62^30 ≈ 2^178.6).
+pub const RANDOM_CHARS: usize = 30;
+/// Checksum characters (62^6 > 2^32).
+pub const CHECKSUM_CHARS: usize = 6;
+const LOOKUP_ID_BYTES: usize = 9;
+
+fn valid_prefix(prefix: &str) -> bool {
+    (1..=32).contains(&prefix.len())
+        && prefix.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+        && prefix.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn base62_fixed(mut value: u64, width: usize) -> String {
+    let mut out = vec![b'0'; width];
+    for slot in out.iter_mut().rev() {
+        *slot = ALPHABET.get((value % 62) as usize).copied().unwrap_or(b'0');
+        value /= 62;
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn checksum(body: &str) -> String {
+    base62_fixed(u64::from(crc32fast::hash(body.as_bytes())), CHECKSUM_CHARS)
+}
+
+/// Domain-separated SHA-256 of the key: `label || 0x00 || key`.
+fn derive(label: &str, key: &str) -> [u8; 32] {
+    let mut input = Zeroizing::new(Vec::with_capacity(label.len() + 1 + key.len()));
+    input.extend_from_slice(label.as_bytes());
+    input.push(0);
+    input.extend_from_slice(key.as_bytes());
+    let d = digest(&SHA256, &input);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(d.as_ref());
+    out
+}
+
+/// Issues keys with one prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyIssuer {
+    prefix: String,
+}
+
+impl ApiKeyIssuer {
+    /// An issuer for `prefix`: 1..=32 characters of `a-z`, `0-9`, `_`,
+    /// starting with a letter (`acme_live`, `acme_test`).
+    pub fn new(prefix: &str) -> Result<Self, Error> {
+        if !valid_prefix(prefix) {
+            return Err(Error::InvalidPrefix);
+        }
+        Ok(Self { prefix: prefix.to_owned() })
+    }
+
+    /// A new key (to show once) and what to store.
+    pub fn issue(&self) -> Result<(SecretString, StoredApiKey), Error> {
+        let mut body = Zeroizing::new(String::with_capacity(self.prefix.len() + 1 + RANDOM_CHARS + CHECKSUM_CHARS));
+        body.push_str(&self.prefix);
+        body.push('_');
+        let mut filled = 0;
+        let mut pool = Zeroizing::new([0u8; 64]);
+        while filled < RANDOM_CHARS {
+            random::fill(pool.as_mut_slice())?;
+            // 248 = 4 × 62: bytes at or above it would bias the alphabet.
+            for b in pool.iter().filter(|b| **b < 248).take(RANDOM_CHARS - filled) {
+                body.push(char::from(ALPHABET.get(usize::from(*b % 62)).copied().unwrap_or(b'0')));
+                filled += 1;
+            }
+        }
+        let sum = checksum(&body);
+        body.push_str(&sum);
+        let key = ApiKey::parse(&body, &self.prefix)?;
+        let stored = StoredApiKey::for_key(&key);
+        Ok((SecretString::from(body.as_str().to_owned()), stored))
+    }
+}
+
+/// A presented key that passed the format and checksum checks. Not `Clone`,
+/// and its `Debug` shows only the prefix and lookup id.
+pub struct ApiKey {
+    key: SecretString,
+    prefix_len: usize,
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiKey").field("prefix", &self.prefix()).field("lookup_id", &self.lookup_id()).finish()
+    }
+}
+
+impl ApiKey {
+    /// Checks `prefix`, length, alphabet and checksum: cheap, no I/O, so
+    /// junk is rejected before any lookup. Every failure is
+    /// [`Error::InvalidKey`].
+    pub fn parse(key: &str, prefix: &str) -> Result<Self, Error> {
+        let Some(rest) = key.strip_prefix(prefix).and_then(|r| r.strip_prefix('_')) else {
+            return Err(Error::InvalidKey);
+        };
+        if !valid_prefix(prefix)
+            || rest.len() != RANDOM_CHARS + CHECKSUM_CHARS
+            || !rest.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(Error::InvalidKey);
+        }
+        let (body, sum) = key.split_at(key.len() - CHECKSUM_CHARS);
+        if !guardrail_ct::eq_str(&checksum(body), sum) {
+            return Err(Error::InvalidKey);
+        }
+        Ok(Self { key: SecretString::from(key), prefix_len: prefix.len() })
+    }
+
+    /// Like [`ApiKey::parse`], taking the prefix from the key itself
+    /// (everything before the final `_` and 36 characters): for tools and
+    /// scanners that accept keys of any issuer.
+    pub fn parse_any_prefix(key: &str) -> Result<Self, Error> {
+        let tail = 1 + RANDOM_CHARS + CHECKSUM_CHARS;
+        let prefix = key.len().checked_sub(tail).and_then(|n| key.get(..n)).ok_or(Error::InvalidKey)?;
+        Self::parse(key, prefix)
+    }
+
+    /// The prefix (public).
+    #[must_use]
+    pub fn prefix(&self) -> &str {
+        self.key.expose_secret().get(..self.prefix_len).unwrap_or_default()
+    }
+
+    /// The public id to find the stored row by: 12 base64url characters of
+    /// a domain-separated SHA-256 of the key (not a slice of the key, so it
+    /// reveals none of its randomness).
+    #[must_use]
+    pub fn lookup_id(&self) -> String {
+        let d = derive("guardrail api key lookup id v1", self.key.expose_secret());
+        guardrail_ct::base64url::encode_string(d.get(..LOOKUP_ID_BYTES).unwrap_or_default())
+    }
+}
+
+/// What the server stores for a key: the lookup id and the digest. Neither
+/// lets anyone recover or use the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredApiKey {
+    lookup_id: String,
+    digest: [u8; 32],
+}
+
+impl StoredApiKey {
+    fn for_key(key: &ApiKey) -> Self {
+        Self { lookup_id: key.lookup_id(), digest: derive("guardrail api key digest v1", key.key.expose_secret()) }
+    }
+
+    /// Rebuilds a stored record from its columns.
+    pub fn from_parts(lookup_id: &str, digest_hex: &str) -> Result<Self, Error> {
+        let mut digest = [0u8; 32];
+        let decoded = guardrail_ct::hex::decode(digest_hex, &mut digest)
+            .map_err(|_| Error::MalformedStored { part: "digest" })?;
+        if decoded.len() != 32 {
+            return Err(Error::MalformedStored { part: "digest" });
+        }
+        if lookup_id.len() != 12 || !lookup_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            return Err(Error::MalformedStored { part: "lookup_id" });
+        }
+        Ok(Self { lookup_id: lookup_id.to_owned(), digest })
+    }
+
+    /// The lookup id column.
+    #[must_use]
+    pub fn lookup_id(&self) -> &str {
+        &self.lookup_id
+    }
+
+    /// The digest column, lower-case hex.
+    #[must_use]
+    pub fn digest_hex(&self) -> String {
+        guardrail_ct::hex::encode_string(&self.digest)
+    }
+
+    /// `Ok` when `key` is the key this record was made for; the digests are
+    /// compared in constant time. Any mismatch is [`Error::InvalidKey`].
+    pub fn verify(&self, key: &ApiKey) -> Result<(), Error> {
+        let presented = derive("guardrail api key digest v1", key.key.expose_secret());
+        if guardrail_ct::eq_array(&presented, &self.digest) && key.lookup_id() == self.lookup_id {
+            Ok(())
+        } else {
+            Err(Error::InvalidKey)
+        }
+    }
+}
+
+/// Fuzzing oracle: parsing any text with any prefix returns, never panics.
+#[doc(hidden)]
+pub fn check_parse(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Some((prefix, _)) = text.split_once('_')
+        && let Ok(key) = ApiKey::parse(text, prefix)
+    {
+        assert_eq!(key.prefix(), prefix);
+    }
+}
