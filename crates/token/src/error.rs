@@ -30,6 +30,18 @@ pub enum Error {
         /// Which part.
         part: &'static str,
     },
+    /// A signed or CSRF token failed: malformed, another purpose, a
+    /// disabled or unknown key, a bad tag, or expired. One variant on
+    /// purpose.
+    #[error("invalid token")]
+    InvalidToken,
+    /// A key id is unknown, already present, disabled, or the primary one
+    /// (for `disable`).
+    #[error("key id not usable for this operation")]
+    KeyId,
+    /// HKDF was called without a context.
+    #[error("a key derivation context is required")]
+    MissingContext,
     /// The API key is malformed, has the wrong prefix or checksum, or does
     /// not match the stored digest. One variant on purpose: a caller
     /// learns nothing about which check failed.

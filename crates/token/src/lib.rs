@@ -3,8 +3,11 @@
 #![warn(missing_docs)]
 
 pub mod api_key;
+pub mod csrf;
 mod error;
+pub mod hkdf;
 pub mod random;
+pub mod signed;
 
 pub use api_key::{ApiKey, ApiKeyIssuer, StoredApiKey};
 pub use error::Error;

@@ -1,0 +1,291 @@
+//! HMAC-SHA256 tokens bound to a purpose, with an expiry and a key id
+//! (sessions, password reset, e-mail confirmation).
+//!
+//! A token is `v1.<key id>.<expiry unix seconds>.<subject, base64url>.<tag, base64url>`.
+//! The tag covers a domain label, the purpose's name, the key id, the
+//! expiry and the subject, so a password-reset token fails as a session
+//! token, an edited expiry fails, and a token signed by a disabled key
+//! fails. Purposes are types: a `TokenSigner<PasswordReset>` cannot verify
+//! a session token at compile time, and any mix-up fails at run time.
+//!
+//! ```
+//! use std::time::Duration;
+//! use guardrail_token::signed::{MacKeyring, Purpose, TokenSigner};
+//!
+//! struct PasswordReset;
+//! impl Purpose for PasswordReset { const NAME: &'static str = "password_reset"; }
+//! struct Session;
+//! impl Purpose for Session { const NAME: &'static str = "session"; }
+//!
+//! let keyring = MacKeyring::generate().unwrap();
+//! let reset = TokenSigner::<PasswordReset>::new(keyring.clone());
+//! let token = reset.sign("user-42", Duration::from_secs(3600)).unwrap();
+//! assert_eq!(reset.verify(&token).unwrap().subject(), "user-42");
+//! assert!(TokenSigner::<Session>::new(keyring).verify(&token).is_err());
+//! ```
+
+use std::{
+    marker::PhantomData,
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use guardrail_secret::{ExposeSecret, SecretSlice};
+use ring::hmac;
+
+use crate::{Error, random};
+
+/// A token purpose. Implement it on a unit struct per purpose; `NAME` is
+/// bound into every tag, so make each one distinct.
+pub trait Purpose {
+    /// A stable name (`"session"`, `"password_reset"`).
+    const NAME: &'static str;
+}
+
+/// Where "now" comes from: the system clock, or a fixed clock in tests.
+pub trait Clock: Send + Sync {
+    /// The current time.
+    fn now(&self) -> SystemTime;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+/// One HMAC-SHA256 key with an id. Not `Debug`-printable beyond its id.
+struct MacKey {
+    id: u32,
+    enabled: bool,
+    key: hmac::Key,
+}
+
+/// HMAC keys with ids and one primary: sign with the primary, verify with
+/// any enabled key. Rotation: [`MacKeyring::add`] a key, make it primary
+/// with [`MacKeyring::promote`], and when old tokens have expired,
+/// [`MacKeyring::disable`] the old key.
+#[derive(Clone)]
+pub struct MacKeyring {
+    keys: Arc<Vec<MacKey>>,
+    primary: u32,
+}
+
+impl std::fmt::Debug for MacKeyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ids: Vec<(u32, bool)> = self.keys.iter().map(|k| (k.id, k.enabled)).collect();
+        f.debug_struct("MacKeyring").field("primary", &self.primary).field("keys(id, enabled)", &ids).finish()
+    }
+}
+
+/// The shortest accepted key: 256 bits (HMAC-SHA256's block size is not
+/// required, its output size is the floor).
+pub const MIN_KEY_BYTES: usize = 32;
+
+impl MacKeyring {
+    /// A keyring with one fresh random key (id 1) as primary.
+    pub fn generate() -> Result<Self, Error> {
+        let mut raw = zeroize::Zeroizing::new([0u8; 32]);
+        random::fill(raw.as_mut_slice())?;
+        Ok(Self::from_key(1, &SecretSlice::from(raw.to_vec()))?)
+    }
+
+    /// A keyring with one given key (loaded with guardrail-secret) as primary.
+    pub fn from_key(id: u32, key: &SecretSlice<u8>) -> Result<Self, Error> {
+        let k = Self::make_key(id, key)?;
+        Ok(Self { keys: Arc::new(vec![k]), primary: id })
+    }
+
+    fn make_key(id: u32, key: &SecretSlice<u8>) -> Result<MacKey, Error> {
+        if key.expose_secret().len() < MIN_KEY_BYTES {
+            return Err(Error::TooShort { min: MIN_KEY_BYTES });
+        }
+        Ok(MacKey { id, enabled: true, key: hmac::Key::new(hmac::HMAC_SHA256, key.expose_secret()) })
+    }
+
+    /// Adds an enabled, non-primary key. An id already present is refused.
+    pub fn add(&self, id: u32, key: &SecretSlice<u8>) -> Result<Self, Error> {
+        if self.keys.iter().any(|k| k.id == id) {
+            return Err(Error::KeyId);
+        }
+        let mut keys: Vec<MacKey> = self.keys.iter().map(clone_key).collect();
+        keys.push(Self::make_key(id, key)?);
+        Ok(Self { keys: Arc::new(keys), primary: self.primary })
+    }
+
+    /// Makes an enabled key the primary (new tokens are signed with it).
+    pub fn promote(&self, id: u32) -> Result<Self, Error> {
+        if !self.keys.iter().any(|k| k.id == id && k.enabled) {
+            return Err(Error::KeyId);
+        }
+        Ok(Self { keys: Arc::new(self.keys.iter().map(clone_key).collect()), primary: id })
+    }
+
+    /// Disables a key: tokens it signed no longer verify. The primary
+    /// cannot be disabled.
+    pub fn disable(&self, id: u32) -> Result<Self, Error> {
+        if id == self.primary || !self.keys.iter().any(|k| k.id == id) {
+            return Err(Error::KeyId);
+        }
+        let keys = self.keys.iter().map(|k| MacKey { enabled: k.enabled && k.id != id, ..clone_key(k) }).collect();
+        Ok(Self { keys: Arc::new(keys), primary: self.primary })
+    }
+
+    fn primary_key(&self) -> Option<&MacKey> {
+        self.keys.iter().find(|k| k.id == self.primary)
+    }
+
+    fn enabled_key(&self, id: u32) -> Option<&MacKey> {
+        self.keys.iter().find(|k| k.id == id && k.enabled)
+    }
+
+    /// HMAC-SHA256 of `message` with the primary key (for protocols that
+    /// define their own message layout; tokens use [`TokenSigner`]).
+    #[must_use]
+    pub fn sign_raw(&self, message: &[u8]) -> Vec<u8> {
+        self.primary_key().map(|k| hmac::sign(&k.key, message).as_ref().to_vec()).unwrap_or_default()
+    }
+
+    /// Checks a raw tag against every enabled key, in constant time each.
+    pub fn verify_raw(&self, message: &[u8], tag: &[u8]) -> Result<(), Error> {
+        if self.keys.iter().filter(|k| k.enabled).any(|k| hmac::verify(&k.key, message, tag).is_ok()) {
+            Ok(())
+        } else {
+            Err(Error::InvalidToken)
+        }
+    }
+}
+
+fn clone_key(k: &MacKey) -> MacKey {
+    MacKey { id: k.id, enabled: k.enabled, key: k.key.clone() }
+}
+
+/// A verified token's contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    subject: String,
+    expires_at: SystemTime,
+}
+
+impl Verified {
+    /// The subject the token was signed for (a user id, a session id).
+    #[must_use]
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// When it expires.
+    #[must_use]
+    pub fn expires_at(&self) -> SystemTime {
+        self.expires_at
+    }
+}
+
+/// Signs and verifies tokens of one purpose.
+pub struct TokenSigner<P: Purpose> {
+    keyring: MacKeyring,
+    clock: Arc<dyn Clock>,
+    purpose: PhantomData<fn() -> P>,
+}
+
+impl<P: Purpose> std::fmt::Debug for TokenSigner<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenSigner").field("purpose", &P::NAME).field("keyring", &self.keyring).finish()
+    }
+}
+
+/// The longest subject, in bytes, and the longest token looked at.
+const MAX_SUBJECT: usize = 256;
+const MAX_TOKEN: usize = 1024;
+
+impl<P: Purpose> TokenSigner<P> {
+    /// A signer using the system clock.
+    #[must_use]
+    pub fn new(keyring: MacKeyring) -> Self {
+        Self::with_clock(keyring, Arc::new(SystemClock))
+    }
+
+    /// A signer with an injected clock (tests, simulations).
+    #[must_use]
+    pub fn with_clock(keyring: MacKeyring, clock: Arc<dyn Clock>) -> Self {
+        Self { keyring, clock, purpose: PhantomData }
+    }
+
+    fn message(kid: u32, expires: u64, subject: &[u8]) -> Vec<u8> {
+        let mut m = Vec::with_capacity(64 + subject.len());
+        m.extend_from_slice(b"guardrail signed token v1\0");
+        m.extend_from_slice(P::NAME.as_bytes());
+        m.push(0);
+        m.extend_from_slice(kid.to_string().as_bytes());
+        m.push(0);
+        m.extend_from_slice(expires.to_string().as_bytes());
+        m.push(0);
+        m.extend_from_slice(subject);
+        m
+    }
+
+    /// A token for `subject`, valid for `ttl`, signed with the primary key.
+    pub fn sign(&self, subject: &str, ttl: Duration) -> Result<String, Error> {
+        if subject.len() > MAX_SUBJECT {
+            return Err(Error::TooLong { max: MAX_SUBJECT });
+        }
+        let key = self.keyring.primary_key().ok_or(Error::KeyId)?;
+        let expires = self.clock.now().checked_add(ttl).ok_or(Error::InvalidToken)?;
+        let expires = expires.duration_since(UNIX_EPOCH).map_err(|_| Error::InvalidToken)?.as_secs();
+        let tag = hmac::sign(&key.key, &Self::message(key.id, expires, subject.as_bytes()));
+        Ok(format!(
+            "v1.{}.{expires}.{}.{}",
+            key.id,
+            Base64UrlUnpadded::encode_string(subject.as_bytes()),
+            Base64UrlUnpadded::encode_string(tag.as_ref())
+        ))
+    }
+
+    /// Verifies purpose, key, tag and expiry. Every failure is the same
+    /// [`Error::InvalidToken`].
+    pub fn verify(&self, token: &str) -> Result<Verified, Error> {
+        self.check(token).ok_or(Error::InvalidToken)
+    }
+
+    fn check(&self, token: &str) -> Option<Verified> {
+        if token.len() > MAX_TOKEN {
+            return None;
+        }
+        let mut parts = token.split('.');
+        let (Some("v1"), Some(kid), Some(exp), Some(subject), Some(tag), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        let kid: u32 = kid.parse().ok().filter(|_| kid.bytes().all(|b| b.is_ascii_digit()))?;
+        let expires: u64 = exp.parse().ok().filter(|_| exp.bytes().all(|b| b.is_ascii_digit()))?;
+        let subject = Base64UrlUnpadded::decode_vec(subject).ok()?;
+        let tag = Base64UrlUnpadded::decode_vec(tag).ok()?;
+        let key = self.keyring.enabled_key(kid)?;
+        hmac::verify(&key.key, &Self::message(kid, expires, &subject), &tag).ok()?;
+        let expires_at = UNIX_EPOCH.checked_add(Duration::from_secs(expires))?;
+        if self.clock.now() >= expires_at {
+            return None;
+        }
+        Some(Verified { subject: String::from_utf8(subject).ok()?, expires_at })
+    }
+}
+
+/// Fuzzing oracle: verifying any text returns, never panics.
+#[doc(hidden)]
+pub fn check_verify(data: &[u8]) {
+    struct Fuzz;
+    impl Purpose for Fuzz {
+        const NAME: &'static str = "fuzz";
+    }
+    static KEYRING: std::sync::LazyLock<Option<MacKeyring>> =
+        std::sync::LazyLock::new(|| MacKeyring::from_key(1, &SecretSlice::from(vec![7u8; 32])).ok());
+    if let (Ok(text), Some(keyring)) = (std::str::from_utf8(data), KEYRING.as_ref()) {
+        let _ = TokenSigner::<Fuzz>::new(keyring.clone()).verify(text);
+    }
+}
