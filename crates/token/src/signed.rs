@@ -92,7 +92,7 @@ impl MacKeyring {
     pub fn generate() -> Result<Self, Error> {
         let mut raw = zeroize::Zeroizing::new([0u8; 32]);
         random::fill(raw.as_mut_slice())?;
-        Ok(Self::from_key(1, &SecretSlice::from(raw.to_vec()))?)
+        Self::from_key(1, &SecretSlice::from(raw.to_vec()))
     }
 
     /// A keyring with one given key (loaded with guardrail-secret) as primary.
