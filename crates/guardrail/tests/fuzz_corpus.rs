@@ -22,6 +22,8 @@ const TARGETS: &[(&str, Oracle)] = &[
     ("password_phc", guardrail::password::fuzzing::phc),
     ("token_api_key", guardrail::token::api_key::check_parse),
     ("token_signed_verify", guardrail::token::signed::check_verify),
+    ("token_keyring_open", guardrail::token::keyring::fuzzing::open),
+    ("token_keyring_json", guardrail::token::keyring::fuzzing::load_json),
     ("legacy_bcrypt", |d| guardrail::password::fuzzing::legacy("$2b$", d)),
     ("legacy_passlib_pbkdf2", |d| guardrail::password::fuzzing::legacy("$pbkdf2", d)),
     ("legacy_passlib_scrypt", |d| guardrail::password::fuzzing::legacy("$scrypt$", d)),

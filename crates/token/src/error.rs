@@ -39,6 +39,12 @@ pub enum Error {
     /// (for `disable`).
     #[error("key id not usable for this operation")]
     KeyId,
+    /// Opening sealed data failed. One variant, no detail, on purpose.
+    #[error("decryption failed")]
+    Decrypt,
+    /// A keyring file or envelope is malformed.
+    #[error("malformed keyring")]
+    MalformedKeyring,
     /// HKDF was called without a context.
     #[error("a key derivation context is required")]
     MissingContext,

@@ -6,6 +6,7 @@ pub mod api_key;
 pub mod csrf;
 mod error;
 pub mod hkdf;
+pub mod keyring;
 pub mod random;
 pub mod signed;
 

@@ -1,0 +1,333 @@
+//! An AEAD keyring (Tink-style): keys with ids and a status, one primary,
+//! staged rotation (add → promote → disable), and `seal`/`open` where the
+//! caller never handles a nonce and must always name the associated data.
+//!
+//! Ciphertext layout: `0x01` (version) ‖ key id (4 bytes, big-endian) ‖
+//! nonce (12 random bytes) ‖ AEAD ciphertext and tag. The version and key
+//! id are authenticated as associated data along with the caller's.
+//!
+//! Nonces are random 96-bit values, so a key must not seal more than 2^32
+//! messages (NIST SP 800-38D §8.3): rotate well before that (a key per
+//! year, or after a billion messages). We kept random nonces rather than a
+//! per-message HKDF subkey because the subkey's two HMACs would cost more
+//! than the encryption of a typical cookie.
+//!
+//! ```
+//! use guardrail_token::keyring::{Algorithm, Keyring};
+//! let mut keyring = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
+//! let sealed = keyring.seal(b"card ending 4242", b"user:42/payment").unwrap();
+//! assert_eq!(&*keyring.open(&sealed, b"user:42/payment").unwrap(), b"card ending 4242");
+//! assert!(keyring.open(&sealed, b"user:43/payment").is_err()); // other associated data
+//!
+//! // Rotation: add, promote, and once old data is re-sealed, disable.
+//! let new_id = keyring.add_key(Algorithm::ChaCha20Poly1305).unwrap();
+//! keyring.promote(new_id).unwrap();
+//! assert!(keyring.open(&sealed, b"user:42/payment").is_ok()); // the old key still opens
+//! keyring.disable(1).unwrap();
+//! assert!(keyring.open(&sealed, b"user:42/payment").is_err());
+//! ```
+
+use base64ct::{Base64, Encoding};
+use guardrail_secret::{ExposeSecret, SecretBox, SecretSlice};
+use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
+use zeroize::Zeroizing;
+
+use crate::{Error, random};
+
+const VERSION: u8 = 1;
+const HEADER: usize = 1 + 4 + 12;
+
+/// The AEAD algorithms a key may use (both from ring, 256-bit keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// AES-256-GCM.
+    #[serde(rename = "AES256_GCM")]
+    Aes256Gcm,
+    /// ChaCha20-Poly1305.
+    #[serde(rename = "CHACHA20_POLY1305")]
+    ChaCha20Poly1305,
+}
+
+impl Algorithm {
+    fn ring(self) -> &'static aead::Algorithm {
+        match self {
+            Self::Aes256Gcm => &aead::AES_256_GCM,
+            Self::ChaCha20Poly1305 => &aead::CHACHA20_POLY1305,
+        }
+    }
+}
+
+/// Whether a key may open data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Opens data (and seals, if primary).
+    Enabled,
+    /// Opens nothing.
+    Disabled,
+}
+
+struct Key {
+    id: u32,
+    status: Status,
+    algorithm: Algorithm,
+    material: SecretBox<[u8; 32]>,
+    aead: LessSafeKey,
+}
+
+impl Key {
+    fn new(id: u32, status: Status, algorithm: Algorithm, material: SecretBox<[u8; 32]>) -> Result<Self, Error> {
+        let unbound = UnboundKey::new(algorithm.ring(), material.expose_secret()).map_err(|_| Error::KeyId)?;
+        Ok(Self { id, status, algorithm, material, aead: LessSafeKey::new(unbound) })
+    }
+
+    fn random(id: u32, algorithm: Algorithm) -> Result<Self, Error> {
+        let mut material = SecretBox::new(Box::new([0u8; 32]));
+        random::fill(guardrail_secret::ExposeSecretMut::expose_secret_mut(&mut material))?;
+        Self::new(id, Status::Enabled, algorithm, material)
+    }
+}
+
+/// What [`Keyring::keys`] lists: everything but the key material.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyInfo {
+    /// The key id.
+    pub id: u32,
+    /// Enabled or disabled.
+    pub status: Status,
+    /// The algorithm.
+    pub algorithm: Algorithm,
+    /// Whether new data is sealed with it.
+    pub primary: bool,
+}
+
+/// Keys with ids; see the module docs.
+pub struct Keyring {
+    keys: Vec<Key>,
+    primary: u32,
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keyring").field("keys", &self.keys().collect::<Vec<_>>()).finish()
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeyJson {
+    id: u32,
+    status: Status,
+    algorithm: Algorithm,
+    /// Base64 key material.
+    key: String,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeyringJson {
+    version: u8,
+    primary: u32,
+    keys: Vec<KeyJson>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct EnvelopeJson {
+    version: u8,
+    /// Base64 of the keyring's JSON sealed under the master key.
+    sealed_keyring: String,
+}
+
+/// The associated data binding an envelope to its purpose.
+const ENVELOPE_AAD: &[u8] = b"guardrail keyring envelope v1";
+/// The longest keyring JSON accepted.
+const MAX_JSON: usize = 1 << 20;
+
+impl Keyring {
+    /// A keyring with one random key (id 1) as primary.
+    pub fn generate(algorithm: Algorithm) -> Result<Self, Error> {
+        Ok(Self { keys: vec![Key::random(1, algorithm)?], primary: 1 })
+    }
+
+    /// Adds a random, enabled, non-primary key; returns its id.
+    pub fn add_key(&mut self, algorithm: Algorithm) -> Result<u32, Error> {
+        let id = self.keys.iter().map(|k| k.id).max().unwrap_or(0).checked_add(1).ok_or(Error::KeyId)?;
+        self.keys.push(Key::random(id, algorithm)?);
+        Ok(id)
+    }
+
+    /// Makes an enabled key the primary.
+    pub fn promote(&mut self, id: u32) -> Result<(), Error> {
+        if !self.keys.iter().any(|k| k.id == id && k.status == Status::Enabled) {
+            return Err(Error::KeyId);
+        }
+        self.primary = id;
+        Ok(())
+    }
+
+    /// Disables a key (not the primary): data it sealed no longer opens.
+    pub fn disable(&mut self, id: u32) -> Result<(), Error> {
+        if id == self.primary {
+            return Err(Error::KeyId);
+        }
+        let key = self.keys.iter_mut().find(|k| k.id == id).ok_or(Error::KeyId)?;
+        key.status = Status::Disabled;
+        Ok(())
+    }
+
+    /// Every key's id, status, algorithm and primary flag.
+    pub fn keys(&self) -> impl Iterator<Item = KeyInfo> + '_ {
+        self.keys.iter().map(|k| KeyInfo {
+            id: k.id,
+            status: k.status,
+            algorithm: k.algorithm,
+            primary: k.id == self.primary,
+        })
+    }
+
+    /// Encrypts and authenticates `plaintext` with the primary key, binding
+    /// `associated_data` (say what the data is and whose: `b"user:42/ssn"`).
+    pub fn seal(&self, plaintext: &[u8], associated_data: &[u8]) -> Result<Vec<u8>, Error> {
+        let key = self.keys.iter().find(|k| k.id == self.primary).ok_or(Error::KeyId)?;
+        let mut nonce = [0u8; 12];
+        random::fill(&mut nonce)?;
+        let mut out = Vec::with_capacity(HEADER + plaintext.len() + 16);
+        out.push(VERSION);
+        out.extend_from_slice(&key.id.to_be_bytes());
+        out.extend_from_slice(&nonce);
+        let mut aad = Vec::with_capacity(5 + associated_data.len());
+        aad.extend_from_slice(out.get(..5).unwrap_or_default());
+        aad.extend_from_slice(associated_data);
+        let mut body = plaintext.to_vec();
+        key.aead
+            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(&aad), &mut body)
+            .map_err(|_| Error::Decrypt)?;
+        out.extend_from_slice(&body);
+        Ok(out)
+    }
+
+    /// Authenticates and decrypts. Any failure — truncated, unknown
+    /// version, unknown or disabled key, other associated data, a flipped
+    /// bit — is the same [`Error::Decrypt`].
+    pub fn open(&self, sealed: &[u8], associated_data: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        if sealed.len() < HEADER + 16 || sealed.first() != Some(&VERSION) {
+            return Err(Error::Decrypt);
+        }
+        let id = u32::from_be_bytes(sealed.get(1..5).and_then(|b| b.try_into().ok()).ok_or(Error::Decrypt)?);
+        let key = self.keys.iter().find(|k| k.id == id && k.status == Status::Enabled).ok_or(Error::Decrypt)?;
+        let nonce: [u8; 12] = sealed.get(5..HEADER).and_then(|b| b.try_into().ok()).ok_or(Error::Decrypt)?;
+        let mut aad = Vec::with_capacity(5 + associated_data.len());
+        aad.extend_from_slice(sealed.get(..5).unwrap_or_default());
+        aad.extend_from_slice(associated_data);
+        let mut body = Zeroizing::new(sealed.get(HEADER..).unwrap_or_default().to_vec());
+        let len = key
+            .aead
+            .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(&aad), &mut body)
+            .map_err(|_| Error::Decrypt)?
+            .len();
+        body.truncate(len);
+        Ok(body)
+    }
+
+    /// The keyring as JSON **with its key material in the clear**. Named so
+    /// every call stands out in review: write it only to a file only the
+    /// service can read, or use [`Keyring::to_envelope`].
+    pub fn export_json_insecure_plaintext_keys(&self) -> Zeroizing<String> {
+        let json = KeyringJson {
+            version: 1,
+            primary: self.primary,
+            keys: self
+                .keys
+                .iter()
+                .map(|k| KeyJson {
+                    id: k.id,
+                    status: k.status,
+                    algorithm: k.algorithm,
+                    key: Base64::encode_string(k.material.expose_secret()),
+                })
+                .collect(),
+        };
+        Zeroizing::new(serde_json::to_string_pretty(&json).unwrap_or_default())
+    }
+
+    /// Loads a keyring from [`Keyring::export_json_insecure_plaintext_keys`]'s JSON.
+    pub fn from_json(json: &str) -> Result<Self, Error> {
+        if json.len() > MAX_JSON {
+            return Err(Error::MalformedKeyring);
+        }
+        let parsed: KeyringJson = serde_json::from_str(json).map_err(|_| Error::MalformedKeyring)?;
+        if parsed.version != 1 || parsed.keys.is_empty() {
+            return Err(Error::MalformedKeyring);
+        }
+        let mut keys = Vec::with_capacity(parsed.keys.len());
+        for k in parsed.keys {
+            if keys.iter().any(|e: &Key| e.id == k.id) {
+                return Err(Error::MalformedKeyring);
+            }
+            let raw = Zeroizing::new(Base64::decode_vec(&k.key).map_err(|_| Error::MalformedKeyring)?);
+            let material: [u8; 32] = raw.as_slice().try_into().map_err(|_| Error::MalformedKeyring)?;
+            keys.push(Key::new(k.id, k.status, k.algorithm, SecretBox::new(Box::new(material)))?);
+        }
+        if !keys.iter().any(|k| k.id == parsed.primary && k.status == Status::Enabled) {
+            return Err(Error::MalformedKeyring);
+        }
+        Ok(Self { keys, primary: parsed.primary })
+    }
+
+    /// The keyring sealed under a master key (32 bytes, loaded with
+    /// guardrail-secret from a file or the environment): safe to store
+    /// beside the data it protects.
+    pub fn to_envelope(&self, master_key: &SecretSlice<u8>) -> Result<String, Error> {
+        let master = Self::master(master_key)?;
+        let sealed = master.seal(self.export_json_insecure_plaintext_keys().as_bytes(), ENVELOPE_AAD)?;
+        serde_json::to_string_pretty(&EnvelopeJson { version: 1, sealed_keyring: Base64::encode_string(&sealed) })
+            .map_err(|_| Error::MalformedKeyring)
+    }
+
+    /// Opens an envelope made by [`Keyring::to_envelope`]. A wrong master
+    /// key is [`Error::Decrypt`].
+    pub fn from_envelope(json: &str, master_key: &SecretSlice<u8>) -> Result<Self, Error> {
+        if json.len() > MAX_JSON {
+            return Err(Error::MalformedKeyring);
+        }
+        let envelope: EnvelopeJson = serde_json::from_str(json).map_err(|_| Error::MalformedKeyring)?;
+        if envelope.version != 1 {
+            return Err(Error::MalformedKeyring);
+        }
+        let sealed = Base64::decode_vec(&envelope.sealed_keyring).map_err(|_| Error::MalformedKeyring)?;
+        let plain = Self::master(master_key)?.open(&sealed, ENVELOPE_AAD)?;
+        Self::from_json(std::str::from_utf8(&plain).map_err(|_| Error::MalformedKeyring)?)
+    }
+
+    fn master(master_key: &SecretSlice<u8>) -> Result<Self, Error> {
+        let material: [u8; 32] = master_key.expose_secret().try_into().map_err(|_| Error::TooShort { min: 32 })?;
+        Ok(Self {
+            keys: vec![Key::new(0, Status::Enabled, Algorithm::Aes256Gcm, SecretBox::new(Box::new(material)))?],
+            primary: 0,
+        })
+    }
+}
+
+/// Fuzzing oracles: opening and loading arbitrary bytes return, never panic.
+#[doc(hidden)]
+pub mod fuzzing {
+    use super::*;
+
+    static KEYRING: std::sync::LazyLock<Option<Keyring>> = std::sync::LazyLock::new(|| {
+        let json = r#"{"version":1,"primary":1,"keys":[{"id":1,"status":"enabled","algorithm":"AES256_GCM","key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}]}"#;
+        Keyring::from_json(json).ok()
+    });
+
+    /// `token_keyring_open`
+    pub fn open(data: &[u8]) {
+        if let Some(k) = KEYRING.as_ref() {
+            assert!(k.open(data, b"fuzz").is_err() || data.len() >= HEADER + 16);
+        }
+    }
+
+    /// `token_keyring_json`
+    pub fn load_json(data: &[u8]) {
+        if let Ok(text) = std::str::from_utf8(data) {
+            let _ = Keyring::from_json(text);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! The AEAD keyring: round trips, associated data, every single-bit flip,
+//! rotation, disabled keys, JSON and envelope storage, no key in Debug.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test code
+
+use guardrail_secret::SecretSlice;
+use guardrail_token::{
+    Error,
+    keyring::{Algorithm, Keyring, Status},
+};
+use proptest::prelude::*;
+
+#[test]
+fn round_trip_both_algorithms_and_associated_data() {
+    for alg in [Algorithm::Aes256Gcm, Algorithm::ChaCha20Poly1305] {
+        let k = Keyring::generate(alg).unwrap();
+        for len in [0usize, 1, 64, 1024] {
+            let msg = vec![0x5a; len];
+            let sealed = k.seal(&msg, b"ctx").unwrap();
+            assert_eq!(sealed.len(), 17 + len + 16);
+            assert_eq!(*k.open(&sealed, b"ctx").unwrap(), msg);
+            assert!(matches!(k.open(&sealed, b"ctx2"), Err(Error::Decrypt)));
+            assert!(matches!(k.open(&sealed, b""), Err(Error::Decrypt)));
+        }
+        // Same plaintext twice: different ciphertexts (fresh nonces).
+        assert_ne!(k.seal(b"x", b"a").unwrap(), k.seal(b"x", b"a").unwrap());
+    }
+}
+
+#[test]
+fn every_single_bit_flip_fails() {
+    let k = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
+    let sealed = k.seal(b"attack at dawn", b"orders").unwrap();
+    for i in 0..sealed.len() {
+        for bit in 0..8 {
+            let mut t = sealed.clone();
+            t[i] ^= 1 << bit;
+            assert!(matches!(k.open(&t, b"orders"), Err(Error::Decrypt)), "flip {i}:{bit}");
+        }
+    }
+    for cut in 0..sealed.len() {
+        assert!(k.open(&sealed[..cut], b"orders").is_err());
+    }
+}
+
+#[test]
+fn staged_rotation() {
+    let mut k = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
+    let old = k.seal(b"old", b"a").unwrap();
+    let id2 = k.add_key(Algorithm::ChaCha20Poly1305).unwrap();
+    assert_eq!(id2, 2);
+    // Added but not primary: still seals with key 1.
+    assert_eq!(k.seal(b"x", b"a").unwrap()[1..5], 1u32.to_be_bytes());
+    k.promote(id2).unwrap();
+    let new = k.seal(b"new", b"a").unwrap();
+    assert_eq!(new[1..5], 2u32.to_be_bytes());
+    assert_eq!(*k.open(&old, b"a").unwrap(), b"old");
+    assert!(k.disable(2).is_err(), "primary");
+    k.disable(1).unwrap();
+    assert!(k.open(&old, b"a").is_err(), "disabled key opened data");
+    assert_eq!(*k.open(&new, b"a").unwrap(), b"new");
+    assert!(k.promote(1).is_err(), "disabled key promoted");
+    let listed: Vec<_> = k.keys().map(|i| (i.id, i.status, i.primary)).collect();
+    assert_eq!(listed, [(1, Status::Disabled, false), (2, Status::Enabled, true)]);
+}
+
+#[test]
+fn json_and_envelope_storage() {
+    let mut k = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
+    k.add_key(Algorithm::ChaCha20Poly1305).unwrap();
+    let sealed = k.seal(b"data", b"aad").unwrap();
+
+    let json = k.export_json_insecure_plaintext_keys();
+    let loaded = Keyring::from_json(&json).unwrap();
+    assert_eq!(*loaded.open(&sealed, b"aad").unwrap(), b"data");
+
+    let master = SecretSlice::from(vec![9u8; 32]);
+    let envelope = k.to_envelope(&master).unwrap();
+    assert!(!envelope.contains(&json[json.find("\"key\"").unwrap() + 8..][..20]), "key material in the envelope");
+    let opened = Keyring::from_envelope(&envelope, &master).unwrap();
+    assert_eq!(*opened.open(&sealed, b"aad").unwrap(), b"data");
+    assert!(matches!(Keyring::from_envelope(&envelope, &SecretSlice::from(vec![8u8; 32])), Err(Error::Decrypt)));
+    assert!(Keyring::from_envelope(&envelope, &SecretSlice::from(vec![9u8; 16])).is_err());
+
+    for bad in ["", "{}", "{\"version\":1,\"primary\":1,\"keys\":[]}", "{\"version\":2,\"primary\":1,\"keys\":[]}"] {
+        assert!(matches!(Keyring::from_json(bad), Err(Error::MalformedKeyring)), "{bad}");
+    }
+    let dup = r#"{"version":1,"primary":1,"keys":[{"id":1,"status":"enabled","algorithm":"AES256_GCM","key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="},{"id":1,"status":"enabled","algorithm":"AES256_GCM","key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}]}"#;
+    assert!(Keyring::from_json(dup).is_err());
+    let disabled_primary =
+        dup.replacen("\"status\":\"enabled\"", "\"status\":\"disabled\"", 1).replacen(",{\"id\":1", ",{\"id\":2", 1);
+    assert!(Keyring::from_json(&disabled_primary).is_err());
+}
+
+#[test]
+fn debug_shows_no_key_material() {
+    let k = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
+    let json = k.export_json_insecure_plaintext_keys();
+    let key_b64 = json.split("\"key\": \"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let rendered = format!("{k:?}");
+    assert!(!rendered.contains(&key_b64) && rendered.contains("primary: true"), "{rendered}");
+}
+
+proptest! {
+    #[test]
+    fn seal_open_round_trips(msg in prop::collection::vec(any::<u8>(), 0..256), aad in prop::collection::vec(any::<u8>(), 0..32)) {
+        let k = Keyring::generate(Algorithm::ChaCha20Poly1305).unwrap();
+        let sealed = k.seal(&msg, &aad).unwrap();
+        prop_assert_eq!(&*k.open(&sealed, &aad).unwrap(), &msg);
+    }
+
+    #[test]
+    fn opening_junk_never_panics(junk in prop::collection::vec(any::<u8>(), 0..128)) {
+        guardrail_token::keyring::fuzzing::open(&junk);
+        guardrail_token::keyring::fuzzing::load_json(&junk);
+    }
+}
