@@ -78,6 +78,9 @@ enum Command {
     /// Issue or check API keys.
     #[command(subcommand)]
     ApiKey(ApiKeyCommand),
+    /// Manage an AEAD keyring file and seal or open data with it.
+    #[command(subcommand)]
+    Keyring(KeyringCommand),
     /// Validate untrusted input: one verdict per value.
     ///
     /// With VALUE: one verdict. Without: one value per stdin line.
@@ -119,6 +122,55 @@ enum ApiKeyCommand {
     Check {
         /// The key.
         key: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeyringCommand {
+    /// Create a keyring with one primary AES-256-GCM key (file mode 0600; never overwrites).
+    New {
+        /// The file to create.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Add a new primary key; old keys stay enabled.
+    Rotate {
+        /// The keyring file.
+        #[arg(long)]
+        keyring: std::path::PathBuf,
+    },
+    /// Disable a key: data it sealed no longer opens.
+    Disable {
+        /// The keyring file.
+        #[arg(long)]
+        keyring: std::path::PathBuf,
+        /// The key to disable (not the primary).
+        #[arg(long)]
+        key_id: u32,
+    },
+    /// One line per key: id, status, "primary" or "-".
+    List {
+        /// The keyring file.
+        #[arg(long)]
+        keyring: std::path::PathBuf,
+    },
+    /// Seal stdin; prints one line of base64url sealed text.
+    Seal {
+        /// The keyring file.
+        #[arg(long)]
+        keyring: std::path::PathBuf,
+        /// Associated data (what the data is, whose); must match when opening.
+        #[arg(long, default_value = "")]
+        aad: String,
+    },
+    /// Open sealed text from stdin; prints the plaintext. Exit 1 on any failure, with no detail.
+    Open {
+        /// The keyring file.
+        #[arg(long)]
+        keyring: std::path::PathBuf,
+        /// The associated data it was sealed with.
+        #[arg(long, default_value = "")]
+        aad: String,
     },
 }
 
@@ -169,6 +221,7 @@ fn main() -> ExitCode {
         Command::Verify { stored, exact } => verify(&stored, exact),
         Command::Calibrate { target_ms, max_memory_mib, lanes } => calibrate(target_ms, max_memory_mib, lanes),
         Command::Token { bytes } => token(bytes),
+        Command::Keyring(cmd) => keyring(cmd),
         Command::ApiKey(ApiKeyCommand::New { prefix }) => api_key_new(&prefix),
         Command::ApiKey(ApiKeyCommand::Check { key }) => {
             Ok(if guardrail_token::ApiKey::parse_any_prefix(&key).is_ok() {
@@ -413,5 +466,126 @@ fn api_key_new(prefix: &str) -> io::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => usage(e),
+    }
+}
+
+/// Writes a keyring file readable by its owner only. `create_new` refuses
+/// an existing file; otherwise the file is replaced atomically (a 0600
+/// temporary beside it, then a rename).
+fn write_keyring(
+    path: &std::path::Path,
+    keyring: &guardrail_token::keyring::Keyring,
+    create_new: bool,
+) -> io::Result<()> {
+    let json = keyring.export_json_insecure_plaintext_keys();
+    let target = if create_new { path.to_path_buf() } else { path.with_extension("tmp-guardrail") };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&target)?;
+    file.write_all(json.as_bytes())?;
+    file.sync_all()?;
+    if !create_new {
+        std::fs::rename(&target, path)?;
+    }
+    Ok(())
+}
+
+fn load_keyring(path: &std::path::Path) -> Result<guardrail_token::keyring::Keyring, String> {
+    use guardrail_secret::ExposeSecret;
+    let text = guardrail_secret::load::FileLoader::new().max_len(1 << 20).load(path).map_err(|e| e.to_string())?;
+    guardrail_token::keyring::Keyring::from_json(text.expose_secret()).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn keyring(cmd: KeyringCommand) -> io::Result<ExitCode> {
+    use guardrail_token::keyring::{Algorithm, Keyring, Status};
+    match cmd {
+        KeyringCommand::New { out } => {
+            let k = match Keyring::generate(Algorithm::Aes256Gcm) {
+                Ok(k) => k,
+                Err(e) => return usage(e),
+            };
+            match write_keyring(&out, &k, true) {
+                Ok(()) => {
+                    writeln!(io::stderr(), "guardrail: created {} (mode 0600) with primary key 1", out.display())?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    usage(format_args!("{} exists; not overwriting", out.display()))
+                }
+                Err(e) => usage(format_args!("{}: {e}", out.display())),
+            }
+        }
+        KeyringCommand::Rotate { keyring: path } => {
+            let mut k = match load_keyring(&path) {
+                Ok(k) => k,
+                Err(e) => return usage(e),
+            };
+            let id = match k.add_key(Algorithm::Aes256Gcm).and_then(|id| k.promote(id).map(|()| id)) {
+                Ok(id) => id,
+                Err(e) => return usage(e),
+            };
+            write_keyring(&path, &k, false)?;
+            writeln!(io::stderr(), "guardrail: key {id} is now primary; older keys stay enabled until disabled")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        KeyringCommand::Disable { keyring: path, key_id } => {
+            let mut k = match load_keyring(&path) {
+                Ok(k) => k,
+                Err(e) => return usage(e),
+            };
+            if let Err(e) = k.disable(key_id) {
+                return usage(format_args!("cannot disable key {key_id}: {e}"));
+            }
+            write_keyring(&path, &k, false)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        KeyringCommand::List { keyring: path } => {
+            let k = match load_keyring(&path) {
+                Ok(k) => k,
+                Err(e) => return usage(e),
+            };
+            let mut out = io::stdout();
+            for info in k.keys() {
+                let status = if info.status == Status::Enabled { "enabled" } else { "disabled" };
+                writeln!(out, "{}\t{status}\t{}", info.id, if info.primary { "primary" } else { "-" })?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        KeyringCommand::Seal { keyring: path, aad } => {
+            let k = match load_keyring(&path) {
+                Ok(k) => k,
+                Err(e) => return usage(e),
+            };
+            let mut input = Zeroizing::new(Vec::new());
+            io::stdin().lock().take(16 << 20).read_to_end(&mut input)?;
+            match k.seal(&input, aad.as_bytes()) {
+                Ok(sealed) => {
+                    writeln!(io::stdout(), "{}", guardrail_ct::base64url::encode_string(&sealed))?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => usage(e),
+            }
+        }
+        KeyringCommand::Open { keyring: path, aad } => {
+            let Ok(k) = load_keyring(&path) else { return Ok(ExitCode::from(1)) };
+            let mut input = String::new();
+            if io::stdin().lock().take(32 << 20).read_to_string(&mut input).is_err() {
+                return Ok(ExitCode::from(1));
+            }
+            let opened =
+                guardrail_ct::base64url::decode_vec(input.trim()).ok().and_then(|s| k.open(&s, aad.as_bytes()).ok());
+            match opened {
+                Some(plain) => {
+                    io::stdout().write_all(&plain)?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => Ok(ExitCode::from(1)),
+            }
+        }
     }
 }

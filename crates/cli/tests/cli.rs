@@ -180,3 +180,46 @@ fn token_and_api_keys() {
     assert_eq!(run(&["api-key", "check", &String::from_utf8(typo).unwrap()], b"").status.code(), Some(1));
     assert_eq!(run(&["api-key", "new", "--prefix", "Bad-Prefix"], b"").status.code(), Some(2));
 }
+
+#[test]
+fn keyring_lifecycle_from_the_shell() {
+    let dir = std::env::temp_dir().join(format!("guardrail-cli-keyring-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("keyring.json");
+    let f = file.to_str().unwrap();
+
+    assert_eq!(run(&["keyring", "new", "--out", f], b"").status.code(), Some(0));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    assert_eq!(run(&["keyring", "new", "--out", f], b"").status.code(), Some(2), "overwrote a keyring");
+
+    let sealed = stdout(&run(&["keyring", "seal", "--keyring", f, "--aad", "user:42"], b"the secret"));
+    assert_eq!(sealed.lines().count(), 1);
+    let opened = run(&["keyring", "open", "--keyring", f, "--aad", "user:42"], sealed.as_bytes());
+    assert_eq!((opened.status.code(), stdout(&opened)), (Some(0), "the secret".to_owned()));
+    let wrong_aad = run(&["keyring", "open", "--keyring", f, "--aad", "user:43"], sealed.as_bytes());
+    assert_eq!((wrong_aad.status.code(), stdout(&wrong_aad)), (Some(1), String::new()));
+    assert!(wrong_aad.stderr.is_empty(), "open must fail with no detail");
+
+    assert_eq!(run(&["keyring", "rotate", "--keyring", f], b"").status.code(), Some(0));
+    assert_eq!(stdout(&run(&["keyring", "list", "--keyring", f], b"")), "1\tenabled\t-\n2\tenabled\tprimary\n");
+    // Data sealed under key 1 still opens; after disabling key 1 it does not.
+    assert_eq!(run(&["keyring", "open", "--keyring", f, "--aad", "user:42"], sealed.as_bytes()).status.code(), Some(0));
+    assert_eq!(run(&["keyring", "disable", "--keyring", f, "--key-id", "1"], b"").status.code(), Some(0));
+    assert_eq!(run(&["keyring", "open", "--keyring", f, "--aad", "user:42"], sealed.as_bytes()).status.code(), Some(1));
+    assert_eq!(
+        run(&["keyring", "disable", "--keyring", f, "--key-id", "2"], b"").status.code(),
+        Some(2),
+        "disabled the primary"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600, "rotation loosened the mode");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
