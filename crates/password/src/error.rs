@@ -43,6 +43,10 @@ pub enum Error {
     /// The operating system's random number generator failed.
     #[error("random number generator failed")]
     Random,
+    /// A peppered (sealed) stored hash could not be opened: another
+    /// keyring, a disabled key, or a damaged value.
+    #[error("sealed stored hash could not be opened")]
+    Pepper,
     /// The blocking task running the hash panicked or was cancelled.
     #[error("password hashing task failed")]
     TaskFailed,

@@ -119,7 +119,17 @@ pub struct PasswordHasher {
     /// A hash of a random password at the policy's parameters: what
     /// [`PasswordHasher::verify_unknown_user`] verifies against.
     dummy: String,
+    /// The pepper keyring: stored hashes are sealed under it.
+    #[cfg(feature = "pepper")]
+    pepper: Option<std::sync::Arc<guardrail_token::keyring::Keyring>>,
 }
+
+/// Sealed (peppered) stored hashes start with this.
+#[cfg(feature = "pepper")]
+const SEALED_PREFIX: &str = "$guardrail-sealed$v1$";
+/// Associated data binding a sealed value to its use.
+#[cfg(feature = "pepper")]
+const SEALED_AAD: &[u8] = b"guardrail password hash v1";
 
 impl Default for PasswordHasher {
     /// [`Params::OWASP`] with its default caps and limits.
@@ -148,7 +158,48 @@ impl PasswordHasher {
             caps: Caps::for_policy(&params),
             admission: Admission::new(limits.max_concurrent, limits.wait),
             dummy: phc::encode(Algorithm::Argon2id, Version::V0x13, &params, &dummy_salt, &dummy_hash),
+            #[cfg(feature = "pepper")]
+            pepper: None,
         }
+    }
+
+    /// Seals every new hash under `keyring` (a pepper the database never
+    /// sees: a stolen table cannot be cracked without the key). Verify
+    /// opens sealed hashes first; plain hashes still verify and ask for an
+    /// upgrade (which is sealed); hashes sealed under a non-primary key ask
+    /// for a re-seal. Rotate with the keyring, then [`PasswordHasher::reseal`]
+    /// stored values offline — no user's password is needed.
+    #[cfg(feature = "pepper")]
+    #[must_use]
+    pub fn with_pepper(mut self, keyring: std::sync::Arc<guardrail_token::keyring::Keyring>) -> Self {
+        // The dummy is sealed too, so unknown users cost the same open.
+        if let Ok(sealed) = seal(&keyring, &self.dummy) {
+            self.dummy = sealed;
+        }
+        self.pepper = Some(keyring);
+        self
+    }
+
+    /// Re-seals a stored value under the pepper keyring's primary key
+    /// (offline rotation). Plain values are sealed; values sealed under the
+    /// primary are returned as they are.
+    #[cfg(feature = "pepper")]
+    pub fn reseal(&self, stored: &str) -> Result<PasswordHash, Error> {
+        let keyring = self.pepper.as_ref().ok_or(Error::Pepper)?;
+        let inner = match stored.strip_prefix(SEALED_PREFIX) {
+            Some(_) => open_sealed(keyring, stored)?.0,
+            None => stored.to_owned(),
+        };
+        seal(keyring, &inner).map(PasswordHash)
+    }
+
+    /// Wraps a plain PHC string for storage (sealed when a pepper is set).
+    fn finish(&self, phc: String) -> Result<PasswordHash, Error> {
+        #[cfg(feature = "pepper")]
+        if let Some(keyring) = &self.pepper {
+            return seal(keyring, &phc).map(PasswordHash);
+        }
+        Ok(PasswordHash(phc))
     }
 
     /// Replaces the caps on stored hashes' parameters.
@@ -207,7 +258,7 @@ impl PasswordHasher {
         getrandom::fill(&mut salt).map_err(|_| Error::Random)?;
         let mut tag = Zeroizing::new([0u8; HASH_LEN]);
         self.compute(Algorithm::Argon2id, Version::V0x13, &self.params, password, &salt, tag.as_mut_slice())?;
-        Ok(PasswordHash(phc::encode(Algorithm::Argon2id, Version::V0x13, &self.params, &salt, tag.as_slice())))
+        self.finish(phc::encode(Algorithm::Argon2id, Version::V0x13, &self.params, &salt, tag.as_slice()))
     }
 
     /// Verifies a password against a stored PHC string, and says whether to
@@ -241,6 +292,32 @@ impl PasswordHasher {
     /// wrapping of it, or (feature `legacy`) an older scheme. `raw` is tried
     /// after `normalized` only when they differ.
     fn verify_any(&self, raw: &[u8], normalized: &[u8], stored: &str) -> Result<Verification, Error> {
+        #[cfg(feature = "pepper")]
+        if let Some(keyring) = &self.pepper {
+            return match stored.strip_prefix(SEALED_PREFIX) {
+                Some(_) => {
+                    let (inner, current_key) = open_sealed(keyring, stored)?;
+                    match self.verify_unpeppered(raw, normalized, &inner)? {
+                        // Sealed under an older key: store it re-sealed.
+                        Verification::Valid { upgrade: None } if !current_key => {
+                            Ok(Verification::Valid { upgrade: Some(PasswordHash(seal(keyring, &inner)?)) })
+                        }
+                        other => Ok(other),
+                    }
+                }
+                // Plain hashes from before the pepper: verify, then store sealed.
+                None => match self.verify_unpeppered(raw, normalized, stored)? {
+                    Verification::Valid { upgrade: None } => {
+                        Ok(Verification::Valid { upgrade: Some(PasswordHash(seal(keyring, stored)?)) })
+                    }
+                    other => Ok(other),
+                },
+            };
+        }
+        self.verify_unpeppered(raw, normalized, stored)
+    }
+
+    fn verify_unpeppered(&self, raw: &[u8], normalized: &[u8], stored: &str) -> Result<Verification, Error> {
         if let Some(rest) = stored.strip_prefix("argon2$") {
             // Django: always re-stored in our own format.
             let phc = phc::parse(&format!("${rest}"), &self.caps)?;
@@ -375,4 +452,24 @@ fn normalize(password: &str) -> Result<Zeroizing<String>, Error> {
     let mut out = Zeroizing::new(String::with_capacity(password.len() * 18));
     out.extend(password.nfkc());
     Ok(out)
+}
+
+#[cfg(feature = "pepper")]
+fn seal(keyring: &guardrail_token::keyring::Keyring, phc: &str) -> Result<String, Error> {
+    let sealed = keyring.seal(phc.as_bytes(), SEALED_AAD).map_err(|_| Error::Pepper)?;
+    Ok(format!("{SEALED_PREFIX}{}", guardrail_ct::base64url::encode_string(&sealed)))
+}
+
+/// The inner PHC string, and whether it was sealed under the primary key.
+#[cfg(feature = "pepper")]
+fn open_sealed(keyring: &guardrail_token::keyring::Keyring, stored: &str) -> Result<(String, bool), Error> {
+    let encoded = stored.strip_prefix(SEALED_PREFIX).ok_or(Error::Pepper)?;
+    if encoded.len() > 4096 {
+        return Err(Error::OutOfPolicy { param: "length" });
+    }
+    let sealed = guardrail_ct::base64url::decode_vec(encoded).map_err(|_| Error::Malformed { part: "sealed hash" })?;
+    let plain = keyring.open(&sealed, SEALED_AAD).map_err(|_| Error::Pepper)?;
+    let inner = String::from_utf8(plain.to_vec()).map_err(|_| Error::Malformed { part: "sealed hash" })?;
+    let current = guardrail_token::keyring::Keyring::sealed_key_id(&sealed) == Some(keyring.primary_id());
+    Ok((inner, current))
 }

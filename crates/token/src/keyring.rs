@@ -174,6 +174,19 @@ impl Keyring {
         Ok(())
     }
 
+    /// The primary key's id.
+    #[must_use]
+    pub fn primary_id(&self) -> u32 {
+        self.primary
+    }
+
+    /// The id of the key that sealed `sealed` (read from its header; not
+    /// authenticated until [`Keyring::open`] succeeds).
+    #[must_use]
+    pub fn sealed_key_id(sealed: &[u8]) -> Option<u32> {
+        sealed.get(1..5).and_then(|b| b.try_into().ok()).map(u32::from_be_bytes)
+    }
+
     /// Every key's id, status, algorithm and primary flag.
     pub fn keys(&self) -> impl Iterator<Item = KeyInfo> + '_ {
         self.keys.iter().map(|k| KeyInfo {
