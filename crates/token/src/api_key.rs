@@ -24,7 +24,7 @@
 //! ```
 
 use guardrail_secret::{ExposeSecret, SecretString};
-use ring::digest::{SHA256, digest};
+use ring::digest::{Context, SHA256};
 use zeroize::Zeroizing;
 
 use crate::{Error, random};
@@ -42,28 +42,25 @@ fn valid_prefix(prefix: &str) -> bool {
         && prefix.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-fn base62_fixed(mut value: u64, width: usize) -> String {
-    let mut out = vec![b'0'; width];
+/// CRC-32 of `body` as six base62 digits.
+fn checksum(body: &str) -> [u8; CHECKSUM_CHARS] {
+    let mut value = crc32fast::hash(body.as_bytes());
+    let mut out = [b'0'; CHECKSUM_CHARS];
     for slot in out.iter_mut().rev() {
         *slot = ALPHABET.get((value % 62) as usize).copied().unwrap_or(b'0');
         value /= 62;
     }
-    String::from_utf8(out).unwrap_or_default()
-}
-
-fn checksum(body: &str) -> String {
-    base62_fixed(u64::from(crc32fast::hash(body.as_bytes())), CHECKSUM_CHARS)
+    out
 }
 
 /// Domain-separated SHA-256 of the key: `label || 0x00 || key`.
 fn derive(label: &str, key: &str) -> [u8; 32] {
-    let mut input = Zeroizing::new(Vec::with_capacity(label.len() + 1 + key.len()));
-    input.extend_from_slice(label.as_bytes());
-    input.push(0);
-    input.extend_from_slice(key.as_bytes());
-    let d = digest(&SHA256, &input);
+    let mut ctx = Context::new(&SHA256);
+    ctx.update(label.as_bytes());
+    ctx.update(&[0]);
+    ctx.update(key.as_bytes());
     let mut out = [0u8; 32];
-    out.copy_from_slice(d.as_ref());
+    out.copy_from_slice(ctx.finish().as_ref());
     out
 }
 
@@ -99,7 +96,7 @@ impl ApiKeyIssuer {
             }
         }
         let sum = checksum(&body);
-        body.push_str(&sum);
+        body.extend(sum.iter().map(|b| char::from(*b)));
         let key = ApiKey::parse(&body, &self.prefix)?;
         let stored = StoredApiKey::for_key(&key);
         Ok((SecretString::from(body.as_str().to_owned()), stored))
@@ -134,7 +131,7 @@ impl ApiKey {
             return Err(Error::InvalidKey);
         }
         let (body, sum) = key.split_at(key.len() - CHECKSUM_CHARS);
-        if !guardrail_ct::eq_str(&checksum(body), sum) {
+        if !guardrail_ct::eq(&checksum(body), sum.as_bytes()) {
             return Err(Error::InvalidKey);
         }
         Ok(Self { key: SecretString::from(key), prefix_len: prefix.len() })
@@ -160,7 +157,7 @@ impl ApiKey {
     /// reveals none of its randomness).
     #[must_use]
     pub fn lookup_id(&self) -> String {
-        let d = derive("guardrail api key lookup id v1", self.key.expose_secret());
+        let d = derive("gk-l1", self.key.expose_secret());
         guardrail_ct::base64url::encode_string(d.get(..LOOKUP_ID_BYTES).unwrap_or_default())
     }
 }
@@ -175,7 +172,7 @@ pub struct StoredApiKey {
 
 impl StoredApiKey {
     fn for_key(key: &ApiKey) -> Self {
-        Self { lookup_id: key.lookup_id(), digest: derive("guardrail api key digest v1", key.key.expose_secret()) }
+        Self { lookup_id: key.lookup_id(), digest: derive("gk-d1", key.key.expose_secret()) }
     }
 
     /// Rebuilds a stored record from its columns.
@@ -205,14 +202,11 @@ impl StoredApiKey {
     }
 
     /// `Ok` when `key` is the key this record was made for; the digests are
-    /// compared in constant time. Any mismatch is [`Error::InvalidKey`].
+    /// compared in constant time (a matching digest implies the matching
+    /// lookup id). Any mismatch is [`Error::InvalidKey`].
     pub fn verify(&self, key: &ApiKey) -> Result<(), Error> {
-        let presented = derive("guardrail api key digest v1", key.key.expose_secret());
-        if guardrail_ct::eq_array(&presented, &self.digest) && key.lookup_id() == self.lookup_id {
-            Ok(())
-        } else {
-            Err(Error::InvalidKey)
-        }
+        let presented = derive("gk-d1", key.key.expose_secret());
+        if guardrail_ct::eq_array(&presented, &self.digest) { Ok(()) } else { Err(Error::InvalidKey) }
     }
 }
 

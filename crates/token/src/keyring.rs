@@ -89,6 +89,30 @@ impl Key {
     }
 }
 
+/// Opened plaintext: derefs to the bytes, wiped when dropped (a bulk
+/// fill kept by `black_box`, at memset speed), `Debug` redacted.
+pub struct Opened(Vec<u8>);
+
+impl std::ops::Deref for Opened {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Drop for Opened {
+    fn drop(&mut self) {
+        self.0.fill(0);
+        std::hint::black_box(&self.0);
+    }
+}
+
+impl std::fmt::Debug for Opened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Opened([REDACTED; {} bytes])", self.0.len())
+    }
+}
+
 /// What [`Keyring::keys`] lists: everything but the key material.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeyInfo {
@@ -221,7 +245,7 @@ impl Keyring {
     /// Authenticates and decrypts. Any failure — truncated, unknown
     /// version, unknown or disabled key, other associated data, a flipped
     /// bit — is the same [`Error::Decrypt`].
-    pub fn open(&self, sealed: &[u8], associated_data: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+    pub fn open(&self, sealed: &[u8], associated_data: &[u8]) -> Result<Opened, Error> {
         if sealed.len() < HEADER + 16 || sealed.first() != Some(&VERSION) {
             return Err(Error::Decrypt);
         }
@@ -231,13 +255,14 @@ impl Keyring {
         let mut aad = Vec::with_capacity(5 + associated_data.len());
         aad.extend_from_slice(sealed.get(..5).unwrap_or_default());
         aad.extend_from_slice(associated_data);
-        let mut body = Zeroizing::new(sealed.get(HEADER..).unwrap_or_default().to_vec());
+        // Wrapped before decryption: whatever lands in it is wiped on drop.
+        let mut body = Opened(sealed.get(HEADER..).unwrap_or_default().to_vec());
         let len = key
             .aead
-            .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(&aad), &mut body)
+            .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(&aad), &mut body.0)
             .map_err(|_| Error::Decrypt)?
             .len();
-        body.truncate(len);
+        body.0.truncate(len);
         Ok(body)
     }
 

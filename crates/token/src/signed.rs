@@ -216,17 +216,16 @@ impl<P: Purpose> TokenSigner<P> {
         Self { keyring, clock, purpose: PhantomData }
     }
 
-    fn message(kid: u32, expires: u64, subject: &[u8]) -> Vec<u8> {
-        let mut m = Vec::with_capacity(64 + subject.len());
-        m.extend_from_slice(b"guardrail signed token v1\0");
-        m.extend_from_slice(P::NAME.as_bytes());
-        m.push(0);
-        m.extend_from_slice(kid.to_string().as_bytes());
-        m.push(0);
-        m.extend_from_slice(expires.to_string().as_bytes());
-        m.push(0);
-        m.extend_from_slice(subject);
-        m
+    /// The tag over the domain label, purpose, key id, expiry and subject
+    /// (NUL-separated; key id and expiry as canonical decimal text).
+    fn tag(key: &hmac::Key, kid: &str, expires: &str, subject: &[u8]) -> hmac::Tag {
+        let mut ctx = hmac::Context::with_key(key);
+        for part in [b"guardrail signed token v1".as_slice(), P::NAME.as_bytes(), kid.as_bytes(), expires.as_bytes()] {
+            ctx.update(part);
+            ctx.update(&[0]);
+        }
+        ctx.update(subject);
+        ctx.sign()
     }
 
     /// A token for `subject`, valid for `ttl`, signed with the primary key.
@@ -237,7 +236,7 @@ impl<P: Purpose> TokenSigner<P> {
         let key = self.keyring.primary_key().ok_or(Error::KeyId)?;
         let expires = self.clock.now().checked_add(ttl).ok_or(Error::InvalidToken)?;
         let expires = expires.duration_since(UNIX_EPOCH).map_err(|_| Error::InvalidToken)?.as_secs();
-        let tag = hmac::sign(&key.key, &Self::message(key.id, expires, subject.as_bytes()));
+        let tag = Self::tag(&key.key, &key.id.to_string(), &expires.to_string(), subject.as_bytes());
         Ok(format!(
             "v1.{}.{expires}.{}.{}",
             key.id,
@@ -262,12 +261,22 @@ impl<P: Purpose> TokenSigner<P> {
         else {
             return None;
         };
-        let kid: u32 = kid.parse().ok().filter(|_| kid.bytes().all(|b| b.is_ascii_digit()))?;
-        let expires: u64 = exp.parse().ok().filter(|_| exp.bytes().all(|b| b.is_ascii_digit()))?;
+        // Canonical decimals only (no sign, no leading zero), so the text
+        // that was signed is the text that is checked.
+        let canonical =
+            |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s.len() == 1 || !s.starts_with('0'));
+        if !canonical(kid) || !canonical(exp) {
+            return None;
+        }
+        let key = self.keyring.enabled_key(kid.parse().ok()?)?;
+        let expires: u64 = exp.parse().ok()?;
         let subject = Base64UrlUnpadded::decode_vec(subject).ok()?;
-        let tag = Base64UrlUnpadded::decode_vec(tag).ok()?;
-        let key = self.keyring.enabled_key(kid)?;
-        hmac::verify(&key.key, &Self::message(kid, expires, &subject), &tag).ok()?;
+        let mut presented = [0u8; 32];
+        let presented = Base64UrlUnpadded::decode(tag, &mut presented).ok()?;
+        let expected = Self::tag(&key.key, kid, exp, &subject);
+        if !guardrail_ct::eq(expected.as_ref(), presented) {
+            return None;
+        }
         let expires_at = UNIX_EPOCH.checked_add(Duration::from_secs(expires))?;
         if self.clock.now() >= expires_at {
             return None;

@@ -53,11 +53,11 @@ fn staged_rotation() {
     k.promote(id2).unwrap();
     let new = k.seal(b"new", b"a").unwrap();
     assert_eq!(new[1..5], 2u32.to_be_bytes());
-    assert_eq!(*k.open(&old, b"a").unwrap(), b"old");
+    assert_eq!(&*k.open(&old, b"a").unwrap(), b"old");
     assert!(k.disable(2).is_err(), "primary");
     k.disable(1).unwrap();
     assert!(k.open(&old, b"a").is_err(), "disabled key opened data");
-    assert_eq!(*k.open(&new, b"a").unwrap(), b"new");
+    assert_eq!(&*k.open(&new, b"a").unwrap(), b"new");
     assert!(k.promote(1).is_err(), "disabled key promoted");
     let listed: Vec<_> = k.keys().map(|i| (i.id, i.status, i.primary)).collect();
     assert_eq!(listed, [(1, Status::Disabled, false), (2, Status::Enabled, true)]);
@@ -71,13 +71,13 @@ fn json_and_envelope_storage() {
 
     let json = k.export_json_insecure_plaintext_keys();
     let loaded = Keyring::from_json(&json).unwrap();
-    assert_eq!(*loaded.open(&sealed, b"aad").unwrap(), b"data");
+    assert_eq!(&*loaded.open(&sealed, b"aad").unwrap(), b"data");
 
     let master = SecretSlice::from(vec![9u8; 32]);
     let envelope = k.to_envelope(&master).unwrap();
     assert!(!envelope.contains(&json[json.find("\"key\"").unwrap() + 8..][..20]), "key material in the envelope");
     let opened = Keyring::from_envelope(&envelope, &master).unwrap();
-    assert_eq!(*opened.open(&sealed, b"aad").unwrap(), b"data");
+    assert_eq!(&*opened.open(&sealed, b"aad").unwrap(), b"data");
     assert!(matches!(Keyring::from_envelope(&envelope, &SecretSlice::from(vec![8u8; 32])), Err(Error::Decrypt)));
     assert!(Keyring::from_envelope(&envelope, &SecretSlice::from(vec![9u8; 16])).is_err());
 
