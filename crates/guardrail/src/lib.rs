@@ -48,4 +48,6 @@ mod guide {
     struct Encoding;
     #[doc = include_str!("../../../docs/src/password.md")]
     struct Password;
+    #[doc = include_str!("../../../docs/src/token.md")]
+    struct Token;
 }
