@@ -17,7 +17,6 @@ use argon2::Block;
 
 use crate::Error;
 
-#[derive(Debug)]
 struct State {
     in_flight: usize,
     /// The most hashes that ever ran at once.
@@ -26,12 +25,24 @@ struct State {
     idle: Vec<Vec<Block>>,
 }
 
-#[derive(Debug)]
 pub(crate) struct Admission {
     max: usize,
     wait: Duration,
     state: Mutex<State>,
     freed: Condvar,
+}
+
+/// Counts only: the pooled buffers are megabytes of (wiped) hash state.
+impl std::fmt::Debug for Admission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.lock();
+        f.debug_struct("Admission")
+            .field("max", &self.max)
+            .field("wait", &self.wait)
+            .field("in_flight", &state.in_flight)
+            .field("idle_buffers", &state.idle.len())
+            .finish()
+    }
 }
 
 impl Admission {
