@@ -142,9 +142,7 @@ fn check_domain(domain: &str) -> Result<String, Reason> {
     if domain.chars().any(|c| mapped_dot(c) || (!c.is_ascii() && !std::iter::once(c).nfkc().eq(std::iter::once(c)))) {
         return Err(Reason::Domain);
     }
-    let ascii = Uts46::new()
-        .to_ascii(domain.as_bytes(), AsciiDenyList::STD3, Hyphens::Check, DnsLength::Verify)
-        .map_err(|_| Reason::Domain)?;
+    let ascii = uts46_to_ascii(domain)?;
     // IDNA2008 allows letters, digits and joiners, not symbols or emoji
     // (which UTS #46 still decodes, e.g. `xn--ls8h`): every U-label
     // character must be allowed in identifiers (UTS #39).
@@ -154,13 +152,24 @@ fn check_domain(domain: &str) -> Result<String, Reason> {
     {
         return Err(Reason::Domain);
     }
-    // A top-level label is never all digits (RFC 3696 §2): "1.2.3.4" is an
-    // address literal without its brackets, not a domain.
-    let tld = ascii.rsplit('.').next().unwrap_or_default();
-    if tld.is_empty() || tld.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Reason::Domain);
-    }
+    Ok(ascii)
+}
+
+/// UTS #46 to A-labels (non-transitional, STD3 ASCII rules, hyphen rules,
+/// DNS lengths), then the top-level-label check.
+fn uts46_to_ascii(domain: &str) -> Result<String, Reason> {
+    let ascii = Uts46::new()
+        .to_ascii(domain.as_bytes(), AsciiDenyList::STD3, Hyphens::Check, DnsLength::Verify)
+        .map_err(|_| Reason::Domain)?;
+    check_tld(&ascii)?;
     Ok(ascii.into_owned())
+}
+
+/// A top-level label is never all digits (RFC 3696 §2): "1.2.3.4" is an
+/// address literal without its brackets, not a domain.
+fn check_tld(ascii: &str) -> Result<(), Reason> {
+    let tld = ascii.rsplit('.').next().unwrap_or_default();
+    if tld.is_empty() || tld.bytes().all(|b| b.is_ascii_digit()) { Err(Reason::Domain) } else { Ok(()) }
 }
 
 /// The fast path for the common case, an ASCII domain with no A-labels:
@@ -171,7 +180,6 @@ fn ascii_domain(domain: &str) -> Result<String, Reason> {
     if domain.len() > 253 {
         return Err(Reason::Domain);
     }
-    let mut last = "";
     for label in domain.split('.') {
         let bytes = label.as_bytes();
         let ldh = bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-');
@@ -184,11 +192,8 @@ fn ascii_domain(domain: &str) -> Result<String, Reason> {
         {
             return Err(Reason::Domain);
         }
-        last = label;
     }
-    if last.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Reason::Domain);
-    }
+    check_tld(domain)?;
     Ok(domain.to_ascii_lowercase())
 }
 
@@ -201,14 +206,7 @@ pub fn domain_for_tests(domain: &str) -> Result<String, Reason> {
 /// The full IDNA path, for comparing with the fast path in tests.
 #[doc(hidden)]
 pub fn idna_domain_for_tests(domain: &str) -> Result<String, Reason> {
-    let ascii = Uts46::new()
-        .to_ascii(domain.as_bytes(), AsciiDenyList::STD3, Hyphens::Check, DnsLength::Verify)
-        .map_err(|_| Reason::Domain)?;
-    let tld = ascii.rsplit('.').next().unwrap_or_default();
-    if tld.is_empty() || tld.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Reason::Domain);
-    }
-    Ok(ascii.into_owned())
+    uts46_to_ascii(domain)
 }
 
 #[cfg(test)]
