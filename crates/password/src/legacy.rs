@@ -256,6 +256,17 @@ fn to64(out: &mut Vec<u8>, mut value: u32, count: usize) {
     }
 }
 
+/// phpass's `encode64` (also NetBSD sha1crypt's): each group of up to 3
+/// bytes, read little-endian, becomes one more character than it has bytes.
+fn encode64_le(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let value = chunk.iter().rev().fold(0u32, |acc, b| (acc << 8) | u32::from(*b));
+        to64(&mut out, value, chunk.len() + 1);
+    }
+    out
+}
+
 /// md5-crypt (Poul-Henning Kamp's `$1$`) and Apache's `$apr1$`, which
 /// differ only in the magic string.
 fn md5_crypt(password: &[u8], magic: &[u8], salt: &str, sum: &str) -> Result<bool, Error> {
@@ -329,12 +340,7 @@ fn sha1_crypt(password: &[u8], rounds_text: &str, salt: &str, sum: &str, caps: &
     }
     const ORDER: [usize; 21] = [2, 1, 0, 5, 4, 3, 8, 7, 6, 11, 10, 9, 14, 13, 12, 17, 16, 15, 0, 19, 18];
     let transposed: Vec<u8> = ORDER.iter().map(|&i| result.get(i).copied().unwrap_or(0)).collect();
-    let mut out = Vec::with_capacity(28);
-    for chunk in transposed.chunks(3) {
-        let value = chunk.iter().rev().fold(0u32, |acc, b| (acc << 8) | u32::from(*b));
-        to64(&mut out, value, 4);
-    }
-    Ok(guardrail_ct::eq(&out, sum.as_bytes()))
+    Ok(guardrail_ct::eq(&encode64_le(&transposed), sum.as_bytes()))
 }
 
 /// phpass portable hashes (`$P$` WordPress, `$H$` phpBB): iterated MD5.
@@ -355,13 +361,7 @@ fn phpass(password: &[u8], stored: &str, caps: &LegacyCaps) -> Result<bool, Erro
     for _ in 0..(1u32 << log2) {
         digest = Md5::new().chain_update(digest).chain_update(password).finalize();
     }
-    // phpass's encode64 of the 16 bytes: 3 bytes (little-endian) to 4 characters.
-    let mut out = Vec::with_capacity(22);
-    for chunk in digest.chunks(3) {
-        let value = chunk.iter().rev().fold(0u32, |acc, b| (acc << 8) | u32::from(*b));
-        to64(&mut out, value, chunk.len() + 1);
-    }
-    Ok(guardrail_ct::eq(&out, bytes.get(12..).unwrap_or_default()))
+    Ok(guardrail_ct::eq(&encode64_le(&digest), bytes.get(12..).unwrap_or_default()))
 }
 
 fn salted_hex<D: Digest>(password: &[u8], salt: &str, hex: &str) -> bool {
