@@ -123,8 +123,10 @@ impl PasswordPolicy {
             violations.push(Violation::TooLong);
             return Err(Error::Policy(PolicyViolations(violations)));
         }
-        let folded = Zeroizing::new(fold(raw));
-        let chars = raw.nfkc().count();
+        // NFKC once: its length in code points, then its lower case.
+        let nfkc: Zeroizing<String> = Zeroizing::new(raw.nfkc().collect());
+        let chars = nfkc.chars().count();
+        let folded: Zeroizing<String> = Zeroizing::new(nfkc.chars().flat_map(char::to_lowercase).collect());
         if chars < self.min_chars {
             violations.push(Violation::TooShort);
         }
