@@ -234,11 +234,17 @@ impl Keyring {
         let mut aad = Vec::with_capacity(5 + associated_data.len());
         aad.extend_from_slice(out.get(..5).unwrap_or_default());
         aad.extend_from_slice(associated_data);
-        let mut body = plaintext.to_vec();
-        key.aead
-            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(&aad), &mut body)
+        // Encrypt in place behind the header: one buffer, one copy.
+        out.extend_from_slice(plaintext);
+        let tag = key
+            .aead
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(&aad),
+                out.get_mut(HEADER..).unwrap_or_default(),
+            )
             .map_err(|_| Error::Decrypt)?;
-        out.extend_from_slice(&body);
+        out.extend_from_slice(tag.as_ref());
         Ok(out)
     }
 
