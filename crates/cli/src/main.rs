@@ -469,30 +469,16 @@ fn api_key_new(prefix: &str) -> io::Result<ExitCode> {
     }
 }
 
-/// Writes a keyring file readable by its owner only. `create_new` refuses
-/// an existing file; otherwise the file is replaced atomically (a 0600
-/// temporary beside it, then a rename).
+/// Writes a keyring file readable by its owner only: a new file, or an
+/// atomic replacement of an existing one.
 fn write_keyring(
     path: &std::path::Path,
     keyring: &guardrail_token::keyring::Keyring,
     create_new: bool,
 ) -> io::Result<()> {
+    use guardrail_secret::store::{Mode, write_private};
     let json = keyring.export_json_insecure_plaintext_keys();
-    let target = if create_new { path.to_path_buf() } else { path.with_extension("tmp-guardrail") };
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&target)?;
-    file.write_all(json.as_bytes())?;
-    file.sync_all()?;
-    if !create_new {
-        std::fs::rename(&target, path)?;
-    }
-    Ok(())
+    write_private(path, json.as_bytes(), if create_new { Mode::CreateNew } else { Mode::Replace })
 }
 
 fn load_keyring(path: &std::path::Path) -> Result<guardrail_token::keyring::Keyring, String> {

@@ -8,6 +8,7 @@ pub mod load;
 mod pii;
 #[cfg(feature = "serde")]
 pub mod ser;
+pub mod store;
 
 pub use eq::SecretEq;
 pub use error::{Error, Origin};
