@@ -364,6 +364,34 @@ impl PasswordHasher {
         }
     }
 
+    /// Checks that `stored` is a hash this hasher can verify, without
+    /// computing anything: for importing users in bulk. argon2 PHC strings
+    /// (plain, Django-wrapped or sealed under the pepper keyring) are parsed
+    /// and checked against the caps; legacy schemes (feature `legacy`) are
+    /// recognised by their prefix only — their costs are checked at the
+    /// first login, before any work.
+    pub fn check_stored(&self, stored: &str) -> Result<(), Error> {
+        #[cfg(feature = "pepper")]
+        if let Some(keyring) = &self.pepper
+            && stored.starts_with(SEALED_PREFIX)
+        {
+            let (inner, _) = open_sealed(keyring, stored)?;
+            return self.check_unpeppered(&inner);
+        }
+        self.check_unpeppered(stored)
+    }
+
+    fn check_unpeppered(&self, stored: &str) -> Result<(), Error> {
+        if let Some(rest) = stored.strip_prefix("argon2$") {
+            return phc::parse(&format!("${rest}"), &self.caps).map(drop);
+        }
+        #[cfg(feature = "legacy")]
+        if crate::legacy::is_legacy(stored) {
+            return Ok(());
+        }
+        phc::parse(stored, &self.caps).map(drop)
+    }
+
     /// For a login whose account does not exist: the same work as
     /// verifying a wrong password against a hash made with the current
     /// parameters, so response time does not reveal which accounts exist.

@@ -108,3 +108,18 @@ fn no_secret_in_debug_or_errors() {
     let policy_err = guardrail_password::PasswordPolicy::default().check(&secret(canary), &[]).err();
     assert!(!format!("{policy_err:?}").contains(canary));
 }
+
+#[test]
+fn check_stored_parses_without_hashing() {
+    let h = hasher();
+    let stored = h.hash(&secret("pw")).unwrap();
+    assert!(h.check_stored(stored.as_str()).is_ok());
+    assert!(h.check_stored("$2b$04$GMws5cBWcskZ.MMt2VQQ.usbIOs6Td6DwqZ5vLOJe7kCtBJBqrQoW").is_ok());
+    assert!(h.check_stored("pbkdf2_sha256$600000$c2FsdA$aGFzaA==").is_ok());
+    assert!(matches!(h.check_stored("not a hash"), Err(Error::Malformed { .. } | Error::Unsupported { .. })));
+    // Caps apply: an attacker-sized m is refused before anything is allocated.
+    assert!(matches!(
+        h.check_stored("$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"),
+        Err(Error::OutOfPolicy { param: "m" })
+    ));
+}

@@ -1,0 +1,269 @@
+//! Configuration: environment variables, optionally a `KEY=VALUE` file
+//! named by `AUTH_SERVICE_CONFIG` (the environment wins over the file).
+//! Every setting has a safe default, so `cargo run --release -p
+//! auth-service` needs no set-up; unknown `AUTH_SERVICE_*` names are
+//! refused so a typo cannot silently fall back to a default.
+//!
+//! Secrets are never configuration values: the keyring lives in its own
+//! owner-only file, and the optional master key that seals it is read from
+//! a file through `guardrail::secret::load` (never from argv).
+
+use std::{collections::BTreeMap, net::SocketAddr, num::NonZeroU32, path::PathBuf, time::Duration};
+
+use guardrail::password::{Limits, Params};
+
+/// Every setting the service reads, with its default.
+pub const SETTINGS: &[(&str, &str)] = &[
+    ("AUTH_SERVICE_ADDR", "address to listen on (default 127.0.0.1:3000; port 0 = any free port)"),
+    ("AUTH_SERVICE_DB", "SQLite database file (default ./auth-service.db)"),
+    ("AUTH_SERVICE_KEYRING", "keyring file, created 0600 on first start (default ./auth-service.keyring.json)"),
+    ("AUTH_SERVICE_MASTER_KEY_FILE", "optional: 32-byte hex master key file; the keyring file is then sealed under it"),
+    ("AUTH_SERVICE_CONFIG", "optional: a file of KEY=VALUE lines for any of these settings"),
+    ("AUTH_SERVICE_ARGON2", "argon2id m,t,p (default 19456,2,1 — OWASP)"),
+    ("AUTH_SERVICE_HASH_CONCURRENCY", "hashes at once (default: memory budget 256 MiB / m, at most the cores)"),
+    ("AUTH_SERVICE_HASH_WAIT_MS", "longest wait for a hashing slot before 503 (default 1000)"),
+    ("AUTH_SERVICE_LOGIN_PER_IP", "login/signup attempts per client address per minute (default 30)"),
+    ("AUTH_SERVICE_LOGIN_PER_ACCOUNT", "login/password-check attempts per account per minute (default 10)"),
+    ("AUTH_SERVICE_SESSION_TTL_SECS", "session lifetime in seconds (default 28800 = 8 h)"),
+    ("AUTH_SERVICE_MAX_BODY", "largest request body in bytes (default 16384)"),
+    ("AUTH_SERVICE_API_KEY_PREFIX", "API key prefix (default authsvc_live)"),
+];
+
+/// The service's configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// The SQLite database file.
+    pub db: PathBuf,
+    /// The keyring file.
+    pub keyring: PathBuf,
+    /// The file holding the master key the keyring file is sealed under.
+    pub master_key_file: Option<PathBuf>,
+    /// argon2id parameters for new hashes.
+    pub params: Params,
+    /// Admission control for hashing.
+    pub hash_limits: Limits,
+    /// Login and signup attempts per client address per minute.
+    pub per_ip_per_minute: NonZeroU32,
+    /// Password checks per account per minute.
+    pub per_account_per_minute: NonZeroU32,
+    /// Absolute session lifetime.
+    pub session_ttl: Duration,
+    /// Largest request body in bytes.
+    pub max_body: usize,
+    /// Prefix of issued API keys.
+    pub api_key_prefix: String,
+}
+
+/// A configuration value that could not be used. Names the setting and
+/// what was expected; values are not repeated (a misplaced secret would
+/// otherwise end up in a log).
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A value did not parse.
+    #[error("{name}: expected {expected}")]
+    Invalid {
+        /// The setting.
+        name: String,
+        /// What it should look like.
+        expected: &'static str,
+    },
+    /// An `AUTH_SERVICE_*` name that is not a setting (a typo?).
+    #[error("{name}: unknown setting (known: see `auth-service --help`)")]
+    Unknown {
+        /// The name.
+        name: String,
+    },
+    /// The configuration file could not be read.
+    #[error("configuration file {path}: {source}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+fn invalid(name: &str, expected: &'static str) -> ConfigError {
+    ConfigError::Invalid { name: name.to_owned(), expected }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let params = Params::OWASP;
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            db: PathBuf::from("auth-service.db"),
+            keyring: PathBuf::from("auth-service.keyring.json"),
+            master_key_file: None,
+            params,
+            hash_limits: Limits::for_params(&params, Limits::DEFAULT_MEMORY_BUDGET),
+            per_ip_per_minute: NonZeroU32::new(30).unwrap_or(NonZeroU32::MIN),
+            per_account_per_minute: NonZeroU32::new(10).unwrap_or(NonZeroU32::MIN),
+            session_ttl: Duration::from_secs(8 * 3600),
+            max_body: 16 * 1024,
+            api_key_prefix: "authsvc_live".to_owned(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads the process environment (and `AUTH_SERVICE_CONFIG`, if set).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let env: BTreeMap<String, String> =
+            std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect();
+        Self::from_map(env)
+    }
+
+    /// Builds a configuration from `AUTH_SERVICE_*` variables; other names
+    /// are ignored. A file named by `AUTH_SERVICE_CONFIG` is read first.
+    pub fn from_map(env: BTreeMap<String, String>) -> Result<Self, ConfigError> {
+        let mut vars = BTreeMap::new();
+        if let Some(path) = env.get("AUTH_SERVICE_CONFIG") {
+            let path = PathBuf::from(path);
+            let text =
+                std::fs::read_to_string(&path).map_err(|source| ConfigError::File { path: path.clone(), source })?;
+            vars.extend(parse_file(&text)?);
+        }
+        vars.extend(env.into_iter().filter(|(k, _)| k.starts_with("AUTH_SERVICE_")));
+        if let Some(name) = vars.keys().find(|k| !SETTINGS.iter().any(|(s, _)| s == k)) {
+            return Err(ConfigError::Unknown { name: name.clone() });
+        }
+
+        let mut config = Self::default();
+        let get = |name: &str| vars.get(name).map(String::as_str);
+        if let Some(v) = get("AUTH_SERVICE_ADDR") {
+            config.addr = v.parse().map_err(|_| invalid("AUTH_SERVICE_ADDR", "an address such as 127.0.0.1:3000"))?;
+        }
+        if let Some(v) = get("AUTH_SERVICE_DB") {
+            config.db = non_empty_path("AUTH_SERVICE_DB", v)?;
+        }
+        if let Some(v) = get("AUTH_SERVICE_KEYRING") {
+            config.keyring = non_empty_path("AUTH_SERVICE_KEYRING", v)?;
+        }
+        if let Some(v) = get("AUTH_SERVICE_MASTER_KEY_FILE") {
+            config.master_key_file = Some(non_empty_path("AUTH_SERVICE_MASTER_KEY_FILE", v)?);
+        }
+        if let Some(v) = get("AUTH_SERVICE_ARGON2") {
+            config.params = parse_params(v)?;
+            config.hash_limits = Limits::for_params(&config.params, Limits::DEFAULT_MEMORY_BUDGET);
+        }
+        if let Some(v) = get("AUTH_SERVICE_HASH_CONCURRENCY") {
+            config.hash_limits.max_concurrent = number::<usize>("AUTH_SERVICE_HASH_CONCURRENCY", v, 1, 1024)?;
+        }
+        if let Some(v) = get("AUTH_SERVICE_HASH_WAIT_MS") {
+            config.hash_limits.wait =
+                Duration::from_millis(number("AUTH_SERVICE_HASH_WAIT_MS", v, 0, 60_000)?);
+        }
+        if let Some(v) = get("AUTH_SERVICE_LOGIN_PER_IP") {
+            config.per_ip_per_minute = rate("AUTH_SERVICE_LOGIN_PER_IP", v)?;
+        }
+        if let Some(v) = get("AUTH_SERVICE_LOGIN_PER_ACCOUNT") {
+            config.per_account_per_minute = rate("AUTH_SERVICE_LOGIN_PER_ACCOUNT", v)?;
+        }
+        if let Some(v) = get("AUTH_SERVICE_SESSION_TTL_SECS") {
+            config.session_ttl =
+                Duration::from_secs(number("AUTH_SERVICE_SESSION_TTL_SECS", v, 1, 30 * 24 * 3600)?);
+        }
+        if let Some(v) = get("AUTH_SERVICE_MAX_BODY") {
+            config.max_body = number("AUTH_SERVICE_MAX_BODY", v, 256, 1 << 20)?;
+        }
+        if let Some(v) = get("AUTH_SERVICE_API_KEY_PREFIX") {
+            guardrail::token::api_key::ApiKeyIssuer::new(v).map_err(|_| {
+                invalid("AUTH_SERVICE_API_KEY_PREFIX", "1..=32 of a-z, 0-9, _ starting with a letter")
+            })?;
+            v.clone_into(&mut config.api_key_prefix);
+        }
+        Ok(config)
+    }
+}
+
+/// `KEY=VALUE` lines; blank lines and `#` comments are skipped.
+fn parse_file(text: &str) -> Result<BTreeMap<String, String>, ConfigError> {
+    let mut out = BTreeMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((k, v)) = line.split_once('=') else {
+            return Err(invalid(&format!("AUTH_SERVICE_CONFIG line {}", n + 1), "KEY=VALUE"));
+        };
+        out.insert(k.trim().to_owned(), v.trim().to_owned());
+    }
+    Ok(out)
+}
+
+fn non_empty_path(name: &str, v: &str) -> Result<PathBuf, ConfigError> {
+    if v.is_empty() { Err(invalid(name, "a file path")) } else { Ok(PathBuf::from(v)) }
+}
+
+fn number<T: std::str::FromStr + PartialOrd>(name: &str, v: &str, min: T, max: T) -> Result<T, ConfigError> {
+    match v.parse::<T>() {
+        Ok(n) if n >= min && n <= max => Ok(n),
+        _ => Err(invalid(name, "a whole number in range")),
+    }
+}
+
+fn rate(name: &str, v: &str) -> Result<NonZeroU32, ConfigError> {
+    NonZeroU32::new(number(name, v, 1u32, 10_000_000)?).ok_or_else(|| invalid(name, "a positive number"))
+}
+
+fn parse_params(v: &str) -> Result<Params, ConfigError> {
+    const EXPECTED: &str = "m,t,p such as 19456,2,1";
+    let parts: Vec<u32> =
+        v.split(',').map(|p| p.trim().parse::<u32>()).collect::<Result<_, _>>().map_err(|_| invalid("AUTH_SERVICE_ARGON2", EXPECTED))?;
+    match parts.as_slice() {
+        [m, t, p] => Params::new(*m, *t, *p).map_err(|_| invalid("AUTH_SERVICE_ARGON2", EXPECTED)),
+        _ => Err(invalid("AUTH_SERVICE_ARGON2", EXPECTED)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test code
+
+    use super::*;
+
+    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn defaults_need_nothing() {
+        let c = Config::from_map(map(&[("PATH", "/bin")])).unwrap();
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.params, Params::OWASP);
+        assert_eq!(c.db, PathBuf::from("auth-service.db"));
+    }
+
+    #[test]
+    fn values_are_checked_and_never_echoed() {
+        let err = Config::from_map(map(&[("AUTH_SERVICE_ARGON2", "hunter2-secret")])).unwrap_err().to_string();
+        assert!(err.contains("AUTH_SERVICE_ARGON2") && !err.contains("hunter2"), "{err}");
+        let err = Config::from_map(map(&[("AUTH_SERVICE_ADRR", "x")])).unwrap_err().to_string();
+        assert!(err.contains("unknown setting"), "{err}");
+        assert!(Config::from_map(map(&[("AUTH_SERVICE_LOGIN_PER_IP", "0")])).is_err());
+        assert!(Config::from_map(map(&[("AUTH_SERVICE_ARGON2", "8,1")])).is_err());
+        assert!(Config::from_map(map(&[("AUTH_SERVICE_API_KEY_PREFIX", "Bad-Prefix")])).is_err());
+    }
+
+    #[test]
+    fn file_then_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("service.env");
+        std::fs::write(&file, "# comment\nAUTH_SERVICE_LOGIN_PER_IP = 5\nAUTH_SERVICE_MAX_BODY=1024\n").unwrap();
+        let c = Config::from_map(map(&[
+            ("AUTH_SERVICE_CONFIG", file.to_str().unwrap()),
+            ("AUTH_SERVICE_MAX_BODY", "2048"),
+            ("AUTH_SERVICE_ARGON2", "1024,1,1"),
+        ]))
+        .unwrap();
+        assert_eq!(c.per_ip_per_minute.get(), 5);
+        assert_eq!(c.max_body, 2048);
+        assert_eq!(c.params, Params::new(1024, 1, 1).unwrap());
+        std::fs::write(&file, "no equals sign\n").unwrap();
+        assert!(Config::from_map(map(&[("AUTH_SERVICE_CONFIG", file.to_str().unwrap())])).is_err());
+    }
+}

@@ -1,0 +1,310 @@
+//! Storage: one embedded SQLite file, created and migrated on start.
+//!
+//! What is stored, and what is not:
+//! - `users.password_hash`: an argon2id PHC string sealed under the keyring
+//!   (the pepper), or a legacy hash imported as it was until its owner's
+//!   first login replaces it.
+//! - `sessions.digest`: SHA-256 of the session token. The token itself is
+//!   only ever in the client's cookie: a copy of the database logs no one in.
+//! - `api_keys.digest`: SHA-256 of the API key, found by its public lookup id.
+//! - `service_keys`: the CSRF MAC key, sealed under the keyring.
+//!
+//! Every statement takes its values as parameters; no SQL is built from input.
+
+use std::{
+    path::Path,
+    sync::{Arc, Mutex, PoisonError},
+    time::Duration,
+};
+
+use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
+
+/// Schema migrations, applied in order; `PRAGMA user_version` records how
+/// many ran. Append, never edit.
+const MIGRATIONS: &[&str] = &["
+    CREATE TABLE users (
+        id            INTEGER PRIMARY KEY,
+        email         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        username      TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        created_at    INTEGER NOT NULL
+    );
+    CREATE TABLE sessions (
+        digest     BLOB PRIMARY KEY,
+        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE INDEX sessions_user ON sessions(user_id);
+    CREATE TABLE api_keys (
+        lookup_id  TEXT PRIMARY KEY,
+        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name       TEXT NOT NULL,
+        digest     TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX api_keys_user ON api_keys(user_id);
+    CREATE TABLE service_keys (
+        name   TEXT PRIMARY KEY,
+        sealed BLOB NOT NULL
+    );
+"];
+
+/// A storage failure. SQLite's messages name tables and constraints, not
+/// the values bound to a statement.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// SQLite refused or failed.
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database task could not finish.
+    #[error("database task failed")]
+    Task,
+}
+
+/// The connection, shared; every call runs on tokio's blocking pool so a
+/// slow disk never stalls the executor.
+#[derive(Debug, Clone)]
+pub struct Db(Arc<Mutex<Connection>>);
+
+/// A user row.
+#[derive(Debug, Clone)]
+pub struct User {
+    /// Row id.
+    pub id: i64,
+    /// Normalised email address.
+    pub email: String,
+    /// Normalised username.
+    pub username: String,
+    /// Stored hash (sealed argon2id or imported legacy).
+    pub password_hash: String,
+}
+
+/// How a login names its account.
+#[derive(Debug, Clone)]
+pub enum Login {
+    /// By (normalised) email address.
+    Email(String),
+    /// By (normalised) username.
+    Username(String),
+}
+
+/// Result of inserting a row with unique columns.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Inserted {
+    /// The new row's id.
+    Id(i64),
+    /// A unique column already holds this value.
+    Duplicate,
+}
+
+impl Db {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, DbError> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        migrate(&mut conn)?;
+        Ok(Self(Arc::new(Mutex::new(conn))))
+    }
+
+    /// Runs `f` with the connection on the blocking pool.
+    pub async fn call<T, F>(&self, f: F) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let db = Arc::clone(&self.0);
+        tokio::task::spawn_blocking(move || {
+            let conn = db.lock().unwrap_or_else(PoisonError::into_inner);
+            f(&conn).map_err(DbError::from)
+        })
+        .await
+        .map_err(|_| DbError::Task)?
+    }
+
+    /// Runs `f` with the connection on the current thread (start-up and
+    /// commands, outside the executor).
+    pub fn call_blocking<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, DbError> {
+        let conn = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&conn).map_err(DbError::from)
+    }
+}
+
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let done: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (n, sql) in (1i64..).zip(MIGRATIONS).skip(usize::try_from(done).unwrap_or(usize::MAX)) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", n)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Seconds since the Unix epoch.
+#[must_use]
+pub fn now() -> i64 {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    i64::try_from(secs).unwrap_or(i64::MAX)
+}
+
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation)
+}
+
+/// Inserts a user; [`Inserted::Duplicate`] if the email or username is taken.
+pub fn insert_user(conn: &Connection, email: &str, username: &str, hash: &str) -> rusqlite::Result<Inserted> {
+    match conn.execute(
+        "INSERT INTO users (email, username, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![email, username, hash, now()],
+    ) {
+        Ok(_) => Ok(Inserted::Id(conn.last_insert_rowid())),
+        Err(e) if is_unique_violation(&e) => Ok(Inserted::Duplicate),
+        Err(e) => Err(e),
+    }
+}
+
+fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    Ok(User { id: row.get(0)?, email: row.get(1)?, username: row.get(2)?, password_hash: row.get(3)? })
+}
+
+/// The user a login names, if any.
+pub fn find_user(conn: &Connection, login: &Login) -> rusqlite::Result<Option<User>> {
+    let (sql, value) = match login {
+        Login::Email(e) => ("SELECT id, email, username, password_hash FROM users WHERE email = ?1", e),
+        Login::Username(u) => ("SELECT id, email, username, password_hash FROM users WHERE username = ?1", u),
+    };
+    conn.query_row(sql, [value], user_from_row).optional()
+}
+
+/// The user with this id.
+pub fn user_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<User>> {
+    conn.query_row("SELECT id, email, username, password_hash FROM users WHERE id = ?1", [id], user_from_row).optional()
+}
+
+/// Replaces a stored hash only if it is still `old` (two concurrent
+/// logins both asking for an upgrade store one of them, never a stale one
+/// over a password change). Returns whether it was replaced.
+pub fn replace_hash(conn: &Connection, id: i64, old: &str, new: &str) -> rusqlite::Result<bool> {
+    conn.execute("UPDATE users SET password_hash = ?3 WHERE id = ?1 AND password_hash = ?2", params![id, old, new])
+        .map(|n| n == 1)
+}
+
+/// Stores a session by the digest of its token.
+pub fn insert_session(conn: &Connection, digest: &[u8], user_id: i64, expires_at: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO sessions (digest, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        params![digest, user_id, now(), expires_at],
+    )
+    .map(drop)
+}
+
+/// `(user_id, expires_at)` of the session with this digest.
+pub fn find_session(conn: &Connection, digest: &[u8]) -> rusqlite::Result<Option<(i64, i64)>> {
+    conn.query_row("SELECT user_id, expires_at FROM sessions WHERE digest = ?1", [digest], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+}
+
+/// Ends one session.
+pub fn delete_session(conn: &Connection, digest: &[u8]) -> rusqlite::Result<bool> {
+    conn.execute("DELETE FROM sessions WHERE digest = ?1", [digest]).map(|n| n == 1)
+}
+
+/// Ends every session of `user_id` but `keep`; returns how many ended.
+pub fn delete_other_sessions(conn: &Connection, user_id: i64, keep: &[u8]) -> rusqlite::Result<usize> {
+    conn.execute("DELETE FROM sessions WHERE user_id = ?1 AND digest != ?2", params![user_id, keep])
+}
+
+/// Removes expired sessions; returns how many.
+pub fn delete_expired_sessions(conn: &Connection) -> rusqlite::Result<usize> {
+    conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now()])
+}
+
+/// Number of API keys `user_id` holds.
+pub fn count_api_keys(conn: &Connection, user_id: i64) -> rusqlite::Result<usize> {
+    let n: i64 = conn.query_row("SELECT COUNT(*) FROM api_keys WHERE user_id = ?1", [user_id], |r| r.get(0))?;
+    Ok(usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+/// Stores an API key's lookup id and digest.
+pub fn insert_api_key(
+    conn: &Connection,
+    lookup_id: &str,
+    user_id: i64,
+    name: &str,
+    digest_hex: &str,
+) -> rusqlite::Result<Inserted> {
+    match conn.execute(
+        "INSERT INTO api_keys (lookup_id, user_id, name, digest, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![lookup_id, user_id, name, digest_hex, now()],
+    ) {
+        Ok(_) => Ok(Inserted::Id(conn.last_insert_rowid())),
+        Err(e) if is_unique_violation(&e) => Ok(Inserted::Duplicate),
+        Err(e) => Err(e),
+    }
+}
+
+/// `(digest_hex, username)` of the API key with this lookup id.
+pub fn find_api_key(conn: &Connection, lookup_id: &str) -> rusqlite::Result<Option<(String, String)>> {
+    conn.query_row(
+        "SELECT k.digest, u.username FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.lookup_id = ?1",
+        [lookup_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// A sealed service key by name.
+pub fn service_key(conn: &Connection, name: &str) -> rusqlite::Result<Option<Vec<u8>>> {
+    conn.query_row("SELECT sealed FROM service_keys WHERE name = ?1", [name], |r| r.get(0)).optional()
+}
+
+/// Stores a sealed service key unless one exists; returns whether it was stored.
+pub fn insert_service_key(conn: &Connection, name: &str, sealed: &[u8]) -> rusqlite::Result<bool> {
+    conn.execute("INSERT OR IGNORE INTO service_keys (name, sealed) VALUES (?1, ?2)", params![name, sealed]).map(|n| n == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test code
+
+    use super::*;
+
+    #[test]
+    fn migrates_once_and_keeps_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let db = Db::open(&path).unwrap();
+        db.call_blocking(|c| insert_user(c, "a@example.com", "alice", "$h")).unwrap();
+        drop(db);
+        let db = Db::open(&path).unwrap();
+        let dup = db.call_blocking(|c| insert_user(c, "A@EXAMPLE.COM", "bob", "$h")).unwrap();
+        assert_eq!(dup, Inserted::Duplicate, "email uniqueness ignores case");
+        let user = db.call_blocking(|c| find_user(c, &Login::Username("alice".into()))).unwrap().unwrap();
+        assert_eq!(user.email, "a@example.com");
+        assert!(db.call_blocking(|c| replace_hash(c, user.id, "$h", "$new")).unwrap());
+        assert!(!db.call_blocking(|c| replace_hash(c, user.id, "$h", "$stale")).unwrap(), "compare-and-swap");
+        let version: i64 = db.call_blocking(|c| c.pragma_query_value(None, "user_version", |r| r.get(0))).unwrap();
+        assert_eq!(version, i64::try_from(MIGRATIONS.len()).unwrap());
+    }
+
+    #[test]
+    fn sessions_cascade_and_expire() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).unwrap();
+        let Inserted::Id(id) = db.call_blocking(|c| insert_user(c, "a@example.com", "alice", "$h")).unwrap() else {
+            unreachable!()
+        };
+        db.call_blocking(|c| insert_session(c, b"keep", id, now() + 60)).unwrap();
+        db.call_blocking(|c| insert_session(c, b"other", id, now() + 60)).unwrap();
+        db.call_blocking(|c| insert_session(c, b"old", id, now() - 1)).unwrap();
+        assert_eq!(db.call_blocking(delete_expired_sessions).unwrap(), 1);
+        assert_eq!(db.call_blocking(|c| delete_other_sessions(c, id, b"keep")).unwrap(), 1);
+        assert!(db.call_blocking(|c| find_session(c, b"keep")).unwrap().is_some());
+        db.call_blocking(|c| c.execute("DELETE FROM users WHERE id = ?1", [id])).unwrap();
+        assert!(db.call_blocking(|c| find_session(c, b"keep")).unwrap().is_none(), "foreign keys cascade");
+    }
+}

@@ -1,0 +1,193 @@
+//! Key material: the AEAD keyring file and the keys sealed under it.
+//!
+//! - The keyring (`AUTH_SERVICE_KEYRING`) is the file `guardrail keyring
+//!   new` writes, so the rotation runbook of the guide applies unchanged
+//!   (`guardrail keyring rotate`, restart, re-seal, `disable`). With
+//!   `AUTH_SERVICE_MASTER_KEY_FILE` set it is instead an envelope sealed
+//!   under that master key (a KMS-held or mounted secret in production).
+//! - Missing on first start, it is generated and written owner-only (0600);
+//!   the loader refuses a file others may read, as `ssh` does.
+//! - The keyring seals the password hashes (the pepper) and the CSRF MAC
+//!   key, which is stored in the database sealed under it: the database
+//!   alone reveals neither.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use guardrail::{
+    secret::{
+        ExposeSecret, SecretSlice,
+        load::FileLoader,
+        store::{Mode, write_private},
+    },
+    token::{
+        keyring::{Algorithm, Keyring},
+        random,
+        signed::MacKeyring,
+    },
+};
+
+use crate::db::{self, Db, DbError};
+
+/// Associated data binding the sealed CSRF key to its use.
+const CSRF_KEY_AAD: &[u8] = b"auth-service csrf mac key v1";
+/// The row the sealed CSRF key is stored under.
+const CSRF_KEY_NAME: &str = "csrf_mac_v1";
+
+/// Why key material could not be loaded or created. Names files and
+/// reasons, never key bytes.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The keyring or master key file could not be read or is refused.
+    #[error("{path}: {reason}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// A sealed service key does not open under this keyring.
+    #[error("the CSRF key in the database does not open under this keyring (another keyring, or its key disabled)")]
+    SealedKey,
+    /// The random number generator or a key operation failed.
+    #[error("key operation failed")]
+    Crypto,
+}
+
+/// What start-up did about the keyring.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyringOrigin {
+    /// Loaded from an existing file.
+    Loaded,
+    /// Generated and written (mode 0600) on this start.
+    Created,
+}
+
+fn file_error(path: &Path, reason: impl ToString) -> KeyError {
+    KeyError::File { path: path.to_path_buf(), reason: reason.to_string() }
+}
+
+/// The master key, when the keyring file is an envelope: 32 bytes, hex.
+fn master_key(path: &Path) -> Result<SecretSlice<u8>, KeyError> {
+    let hex = FileLoader::new().load(path).map_err(|e| file_error(path, e))?;
+    let key = guardrail::secret::decode_hex(hex.expose_secret().trim())
+        .map_err(|_| file_error(path, "expected 64 hex digits (a 32-byte key)"))?;
+    if key.expose_secret().len() != 32 {
+        return Err(file_error(path, "expected 64 hex digits (a 32-byte key)"));
+    }
+    Ok(key)
+}
+
+/// Loads the keyring, or creates it if the file does not exist.
+pub fn load_or_create_keyring(path: &Path, master_key_file: Option<&Path>) -> Result<(Keyring, KeyringOrigin), KeyError> {
+    let master = master_key_file.map(master_key).transpose()?;
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => {
+            let text = FileLoader::new().max_len(1 << 20).load(path).map_err(|e| file_error(path, e))?;
+            let keyring = match &master {
+                Some(master) => Keyring::from_envelope(text.expose_secret(), master),
+                None => Keyring::from_json(text.expose_secret()),
+            }
+            .map_err(|e| file_error(path, e))?;
+            Ok((keyring, KeyringOrigin::Loaded))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let keyring = Keyring::generate(Algorithm::Aes256Gcm).map_err(|_| KeyError::Crypto)?;
+            let written = match &master {
+                Some(master) => {
+                    guardrail::secret::Zeroizing::new(keyring.to_envelope(master).map_err(|_| KeyError::Crypto)?)
+                }
+                None => keyring.export_json_insecure_plaintext_keys(),
+            };
+            write_private(path, written.as_bytes(), Mode::CreateNew).map_err(|e| file_error(path, e))?;
+            Ok((keyring, KeyringOrigin::Created))
+        }
+        Err(e) => Err(file_error(path, e)),
+    }
+}
+
+/// The CSRF MAC key: opened from the database, or generated, sealed and
+/// stored on first start.
+pub fn csrf_keyring(db: &Db, keyring: &Arc<Keyring>) -> Result<MacKeyring, KeyError> {
+    if db.call_blocking(|c| db::service_key(c, CSRF_KEY_NAME))?.is_none() {
+        let mut key = guardrail::secret::Zeroizing::new([0u8; 32]);
+        random::fill(key.as_mut_slice()).map_err(|_| KeyError::Crypto)?;
+        let sealed = keyring.seal(key.as_slice(), CSRF_KEY_AAD).map_err(|_| KeyError::Crypto)?;
+        // Another process may have won the race: whichever row exists is used.
+        db.call_blocking(|c| db::insert_service_key(c, CSRF_KEY_NAME, &sealed))?;
+    }
+    let sealed = db.call_blocking(|c| db::service_key(c, CSRF_KEY_NAME))?.ok_or(KeyError::SealedKey)?;
+    let opened = keyring.open(&sealed, CSRF_KEY_AAD).map_err(|_| KeyError::SealedKey)?;
+    let key = SecretSlice::from(opened.to_vec());
+    MacKeyring::from_key(1, &key).map_err(|_| KeyError::Crypto)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test code
+
+    use super::*;
+
+    #[test]
+    fn created_once_owner_only_then_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.json");
+        let (first, origin) = load_or_create_keyring(&path, None).unwrap();
+        assert_eq!(origin, KeyringOrigin::Created);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let (second, origin) = load_or_create_keyring(&path, None).unwrap();
+        assert_eq!(origin, KeyringOrigin::Loaded);
+        let sealed = first.seal(b"x", b"ad").unwrap();
+        assert_eq!(&*second.open(&sealed, b"ad").unwrap(), b"x");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refuses_a_keyring_others_can_read() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.json");
+        load_or_create_keyring(&path, None).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = load_or_create_keyring(&path, None).unwrap_err().to_string();
+        assert!(err.contains("k.json"), "{err}");
+    }
+
+    #[test]
+    fn envelope_under_a_master_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = dir.path().join("master.hex");
+        write_private(&master, "11".repeat(32).as_bytes(), Mode::CreateNew).unwrap();
+        let path = dir.path().join("k.json");
+        let (k, _) = load_or_create_keyring(&path, Some(&master)).unwrap();
+        assert!(load_or_create_keyring(&path, None).is_err(), "an envelope is not a plaintext keyring");
+        let (again, origin) = load_or_create_keyring(&path, Some(&master)).unwrap();
+        assert_eq!(origin, KeyringOrigin::Loaded);
+        assert_eq!(&*again.open(&k.seal(b"x", b"").unwrap(), b"").unwrap(), b"x");
+        let short = dir.path().join("short.hex");
+        write_private(&short, b"1111", Mode::CreateNew).unwrap();
+        assert!(load_or_create_keyring(&dir.path().join("k2.json"), Some(&short)).is_err());
+    }
+
+    #[test]
+    fn csrf_key_survives_restarts_and_needs_the_keyring() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).unwrap();
+        let (k, _) = load_or_create_keyring(&dir.path().join("k.json"), None).unwrap();
+        let k = Arc::new(k);
+        let a = csrf_keyring(&db, &k).unwrap();
+        let b = csrf_keyring(&db, &k).unwrap();
+        assert_eq!(a.sign_raw(b"m"), b.sign_raw(b"m"));
+        let (other, _) = load_or_create_keyring(&dir.path().join("other.json"), None).unwrap();
+        assert!(matches!(csrf_keyring(&db, &Arc::new(other)), Err(KeyError::SealedKey)));
+    }
+}

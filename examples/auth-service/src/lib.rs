@@ -1,0 +1,148 @@
+//! guardrail's reference auth service: what secure sign-up, login,
+//! sessions, CSRF, API keys and rate limits look like when every piece
+//! comes from guardrail. New engineers read it; product teams copy it.
+//!
+//! Start it with `cargo run --release -p auth-service` (see the README
+//! beside this crate for the endpoints, configuration and curl lines).
+//!
+//! ## Why each dependency is here
+//! - `guardrail` (features `tokio`, `pepper`): argon2id with
+//!   upgrade-on-login and admission control on the blocking pool, the
+//!   keyring-sealed pepper, validated `Email`/`Username`, session and API
+//!   key tokens, CSRF, log encoding — the point of the example.
+//! - `axum` + `tokio`: the HTTP server and runtime most Rust services use.
+//! - `rusqlite` (bundled SQLite): storage with nothing to install.
+//! - `governor`: keyed GCRA rate limiters (per client address, per account).
+//! - `tower-http`: response security headers and turning a handler panic
+//!   into a problem response.
+//! - `ring`: SHA-256 of session tokens and rate-limit keys (already under
+//!   guardrail-token).
+//! - `serde`/`serde_json`: request and response bodies.
+//! - `tracing`/`tracing-subscriber`: security events with OWASP logging
+//!   vocabulary names.
+//! - `thiserror`: error enums; `reqwest`: the HTTP client of the
+//!   `load-test` command and of the integration tests.
+
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod config;
+pub mod db;
+pub mod import;
+pub mod keys;
+pub mod problem;
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use guardrail::{
+    password::{PasswordHasher, PasswordPolicy},
+    token::{api_key::ApiKeyIssuer, csrf::Csrf},
+};
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+
+pub use config::Config;
+pub use keys::KeyringOrigin;
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Key material.
+    #[error(transparent)]
+    Keys(#[from] keys::KeyError),
+    /// The database.
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    /// The listening socket.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A configured value the token crate refused.
+    #[error("invalid API key prefix")]
+    Prefix,
+}
+
+/// Opens the database and the keyring (creating either on first start)
+/// and builds the shared state.
+pub fn build_state(config: &Config) -> Result<(Arc<app::AppState>, KeyringOrigin), StartError> {
+    let (keyring, origin) = keys::load_or_create_keyring(&config.keyring, config.master_key_file.as_deref())?;
+    let keyring = Arc::new(keyring);
+    let db = db::Db::open(&config.db)?;
+    let csrf = Csrf::new(keys::csrf_keyring(&db, &keyring)?);
+    let hasher = PasswordHasher::with_limits(config.params, config.hash_limits).with_pepper(Arc::clone(&keyring));
+    let state = app::AppState {
+        db,
+        hasher: Arc::new(hasher),
+        policy: PasswordPolicy::single_factor().service_words(app::SERVICE_WORDS),
+        csrf,
+        issuer: ApiKeyIssuer::new(&config.api_key_prefix).map_err(|_| StartError::Prefix)?,
+        api_key_prefix: config.api_key_prefix.clone(),
+        per_ip: app::per_minute(config.per_ip_per_minute),
+        per_account: app::per_minute(config.per_account_per_minute),
+        session_ttl: config.session_ttl,
+    };
+    Ok((Arc::new(state), origin))
+}
+
+/// A running service.
+#[derive(Debug)]
+pub struct Running {
+    /// The address it listens on (the real port when configured with 0).
+    pub addr: SocketAddr,
+    /// Whether this start created the keyring file.
+    pub keyring_origin: KeyringOrigin,
+    shutdown: oneshot::Sender<()>,
+    server: JoinHandle<std::io::Result<()>>,
+    maintenance: JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops accepting connections, lets requests in flight finish, and
+    /// waits for the server to end.
+    pub async fn stop(self) -> std::io::Result<()> {
+        let _ = self.shutdown.send(());
+        let result = self.server.await.unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        self.maintenance.abort();
+        result
+    }
+}
+
+/// Starts the service: state, listener, server and the maintenance task
+/// (expired sessions and idle rate-limit entries are dropped every minute).
+pub async fn start(config: Config) -> Result<Running, StartError> {
+    let (state, keyring_origin) = build_state(&config)?;
+    let listener =
+        TcpListener::bind(config.addr).await.map_err(|source| StartError::Bind { addr: config.addr, source })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: config.addr, source })?;
+    let app = app::router(Arc::clone(&state), config.max_body);
+    let (shutdown, signal) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async {
+                let _ = signal.await;
+            })
+            .await
+    });
+    let maintenance = tokio::spawn(maintain(state));
+    tracing::info!(target: "security", event = "sys_startup", %addr);
+    Ok(Running { addr, keyring_origin, shutdown, server, maintenance })
+}
+
+async fn maintain(state: Arc<app::AppState>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        state.per_ip.retain_recent();
+        state.per_account.retain_recent();
+        state.per_ip.shrink_to_fit();
+        state.per_account.shrink_to_fit();
+        match state.db.call(db::delete_expired_sessions).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(target: "security", event = "session_expired", count = n, reason = "expired_cleanup"),
+            Err(e) => tracing::error!(error = %e, "expired-session cleanup failed"),
+        }
+    }
+}
