@@ -423,7 +423,8 @@ struct MeResponse {
 async fn me(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<MeResponse>, Problem> {
     let session = session(&s, &headers).await?;
     let id = session.user_id;
-    let user = s.db.call(move |c| db::user_by_id(c, id)).await.map_err(internal)?.ok_or_else(Problem::unauthenticated)?;
+    let user =
+        s.db.call(move |c| db::user_by_id(c, id)).await.map_err(internal)?.ok_or_else(Problem::unauthenticated)?;
     Ok(Json(MeResponse { id: user.id, email: user.email, username: user.username }))
 }
 
@@ -447,7 +448,8 @@ async fn change_password(
     // A stolen session must not become an unlimited password oracle.
     s.limit_account(&account_key("user", &session.user_id.to_string()), client)?;
     let id = session.user_id;
-    let user = s.db.call(move |c| db::user_by_id(c, id)).await.map_err(internal)?.ok_or_else(Problem::unauthenticated)?;
+    let user =
+        s.db.call(move |c| db::user_by_id(c, id)).await.map_err(internal)?.ok_or_else(Problem::unauthenticated)?;
 
     match s.hasher.verify_async(req.current_password, user.password_hash.clone()).await {
         Ok(Verification::Valid { .. }) => {}
@@ -464,9 +466,8 @@ async fn change_password(
     let new_hash = s.hasher.hash_async(req.new_password).await.map_err(hashing_failed)?;
 
     let (old, keep) = (user.password_hash, session.digest);
-    let revoked = s
-        .db
-        .call(move |c| {
+    let revoked =
+        s.db.call(move |c| {
             if db::replace_hash(c, id, &old, new_hash.as_str())? {
                 db::delete_other_sessions(c, id, &keep).map(Some)
             } else {

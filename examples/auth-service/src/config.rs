@@ -153,8 +153,7 @@ impl Config {
             config.hash_limits.max_concurrent = number::<usize>("AUTH_SERVICE_HASH_CONCURRENCY", v, 1, 1024)?;
         }
         if let Some(v) = get("AUTH_SERVICE_HASH_WAIT_MS") {
-            config.hash_limits.wait =
-                Duration::from_millis(number("AUTH_SERVICE_HASH_WAIT_MS", v, 0, 60_000)?);
+            config.hash_limits.wait = Duration::from_millis(number("AUTH_SERVICE_HASH_WAIT_MS", v, 0, 60_000)?);
         }
         if let Some(v) = get("AUTH_SERVICE_LOGIN_PER_IP") {
             config.per_ip_per_minute = rate("AUTH_SERVICE_LOGIN_PER_IP", v)?;
@@ -163,16 +162,14 @@ impl Config {
             config.per_account_per_minute = rate("AUTH_SERVICE_LOGIN_PER_ACCOUNT", v)?;
         }
         if let Some(v) = get("AUTH_SERVICE_SESSION_TTL_SECS") {
-            config.session_ttl =
-                Duration::from_secs(number("AUTH_SERVICE_SESSION_TTL_SECS", v, 1, 30 * 24 * 3600)?);
+            config.session_ttl = Duration::from_secs(number("AUTH_SERVICE_SESSION_TTL_SECS", v, 1, 30 * 24 * 3600)?);
         }
         if let Some(v) = get("AUTH_SERVICE_MAX_BODY") {
             config.max_body = number("AUTH_SERVICE_MAX_BODY", v, 256, 1 << 20)?;
         }
         if let Some(v) = get("AUTH_SERVICE_API_KEY_PREFIX") {
-            guardrail::token::api_key::ApiKeyIssuer::new(v).map_err(|_| {
-                invalid("AUTH_SERVICE_API_KEY_PREFIX", "1..=32 of a-z, 0-9, _ starting with a letter")
-            })?;
+            guardrail::token::api_key::ApiKeyIssuer::new(v)
+                .map_err(|_| invalid("AUTH_SERVICE_API_KEY_PREFIX", "1..=32 of a-z, 0-9, _ starting with a letter"))?;
             v.clone_into(&mut config.api_key_prefix);
         }
         Ok(config)
@@ -212,8 +209,11 @@ fn rate(name: &str, v: &str) -> Result<NonZeroU32, ConfigError> {
 
 fn parse_params(v: &str) -> Result<Params, ConfigError> {
     const EXPECTED: &str = "m,t,p such as 19456,2,1";
-    let parts: Vec<u32> =
-        v.split(',').map(|p| p.trim().parse::<u32>()).collect::<Result<_, _>>().map_err(|_| invalid("AUTH_SERVICE_ARGON2", EXPECTED))?;
+    let parts: Vec<u32> = v
+        .split(',')
+        .map(|p| p.trim().parse::<u32>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| invalid("AUTH_SERVICE_ARGON2", EXPECTED))?;
     match parts.as_slice() {
         [m, t, p] => Params::new(*m, *t, *p).map_err(|_| invalid("AUTH_SERVICE_ARGON2", EXPECTED)),
         _ => Err(invalid("AUTH_SERVICE_ARGON2", EXPECTED)),

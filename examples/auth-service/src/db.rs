@@ -57,6 +57,9 @@ pub enum DbError {
     /// SQLite refused or failed.
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The database file could not be created.
+    #[error("creating the database file: {0}")]
+    Create(std::io::Error),
     /// The database task could not finish.
     #[error("database task failed")]
     Task,
@@ -101,6 +104,7 @@ pub enum Inserted {
 impl Db {
     /// Opens (creating if needed) and migrates the database at `path`.
     pub fn open(path: &Path) -> Result<Self, DbError> {
+        create_owner_only(path)?;
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -130,6 +134,23 @@ impl Db {
     pub fn call_blocking<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, DbError> {
         let conn = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         f(&conn).map_err(DbError::from)
+    }
+}
+
+/// Creates the database file readable by its owner only (it holds email
+/// addresses); SQLite gives its `-wal` and `-shm` files the same mode.
+fn create_owner_only(path: &Path) -> Result<(), DbError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(DbError::Create(e)),
     }
 }
 
@@ -204,8 +225,10 @@ pub fn insert_session(conn: &Connection, digest: &[u8], user_id: i64, expires_at
 
 /// `(user_id, expires_at)` of the session with this digest.
 pub fn find_session(conn: &Connection, digest: &[u8]) -> rusqlite::Result<Option<(i64, i64)>> {
-    conn.query_row("SELECT user_id, expires_at FROM sessions WHERE digest = ?1", [digest], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()
+    conn.query_row("SELECT user_id, expires_at FROM sessions WHERE digest = ?1", [digest], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
+    .optional()
 }
 
 /// Ends one session.
@@ -264,7 +287,8 @@ pub fn service_key(conn: &Connection, name: &str) -> rusqlite::Result<Option<Vec
 
 /// Stores a sealed service key unless one exists; returns whether it was stored.
 pub fn insert_service_key(conn: &Connection, name: &str, sealed: &[u8]) -> rusqlite::Result<bool> {
-    conn.execute("INSERT OR IGNORE INTO service_keys (name, sealed) VALUES (?1, ?2)", params![name, sealed]).map(|n| n == 1)
+    conn.execute("INSERT OR IGNORE INTO service_keys (name, sealed) VALUES (?1, ?2)", params![name, sealed])
+        .map(|n| n == 1)
 }
 
 #[cfg(test)]
@@ -278,6 +302,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
         let db = Db::open(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
         db.call_blocking(|c| insert_user(c, "a@example.com", "alice", "$h")).unwrap();
         drop(db);
         let db = Db::open(&path).unwrap();

@@ -62,10 +62,12 @@ pub fn import_jsonl(db: &Db, hasher: &PasswordHasher, input: impl BufRead) -> Re
             continue;
         }
         match check(&line, hasher) {
-            Ok(row) => match db.call_blocking(|c| db::insert_user(c, row.email.as_str(), row.username.as_str(), &row.hash))? {
-                Inserted::Id(_) => summary.imported += 1,
-                Inserted::Duplicate => summary.skipped.push(Skipped { line: number, code: "already_exists" }),
-            },
+            Ok(row) => {
+                match db.call_blocking(|c| db::insert_user(c, row.email.as_str(), row.username.as_str(), &row.hash))? {
+                    Inserted::Id(_) => summary.imported += 1,
+                    Inserted::Duplicate => summary.skipped.push(Skipped { line: number, code: "already_exists" }),
+                }
+            }
             Err(code) => summary.skipped.push(Skipped { line: number, code }),
         }
     }
@@ -114,12 +116,17 @@ mod tests {
         let db = Db::open(&dir.path().join("t.db")).unwrap();
         let hasher = PasswordHasher::new(Params::new(64, 1, 1).unwrap());
         let input = concat!(
-            r#"{"email":"a@example.com","username":"alice","hash":"$2b$04$GMws5cBWcskZ.MMt2VQQ.usbIOs6Td6DwqZ5vLOJe7kCtBJBqrQoW"}"#, "\n",
+            r#"{"email":"a@example.com","username":"alice","hash":"$2b$04$GMws5cBWcskZ.MMt2VQQ.usbIOs6Td6DwqZ5vLOJe7kCtBJBqrQoW"}"#,
             "\n",
-            r#"{"email":"not an email","username":"bob","hash":"$2b$04$x"}"#, "\n",
-            r#"{"email":"b@example.com","username":"b o b","hash":"$2b$04$x"}"#, "\n",
-            r#"{"email":"c@example.com","username":"carol","hash":"plaintext-password"}"#, "\n",
-            r#"{"email":"A@example.com","username":"alice2","hash":"$2b$04$GMws5cBWcskZ.MMt2VQQ.usbIOs6Td6DwqZ5vLOJe7kCtBJBqrQoW"}"#, "\n",
+            "\n",
+            r#"{"email":"not an email","username":"bob","hash":"$2b$04$x"}"#,
+            "\n",
+            r#"{"email":"b@example.com","username":"b o b","hash":"$2b$04$x"}"#,
+            "\n",
+            r#"{"email":"c@example.com","username":"carol","hash":"plaintext-password"}"#,
+            "\n",
+            r#"{"email":"A@example.com","username":"alice2","hash":"$2b$04$GMws5cBWcskZ.MMt2VQQ.usbIOs6Td6DwqZ5vLOJe7kCtBJBqrQoW"}"#,
+            "\n",
             "{not json\n",
         );
         let summary = import_jsonl(&db, &hasher, input.as_bytes()).unwrap();
@@ -127,7 +134,13 @@ mod tests {
         let codes: Vec<_> = summary.skipped.iter().map(|s| (s.line, s.code)).collect();
         assert_eq!(
             codes,
-            [(3, "invalid_email"), (4, "invalid_username"), (5, "unsupported_hash"), (6, "already_exists"), (7, "malformed_json")]
+            [
+                (3, "invalid_email"),
+                (4, "invalid_username"),
+                (5, "unsupported_hash"),
+                (6, "already_exists"),
+                (7, "malformed_json")
+            ]
         );
     }
 }

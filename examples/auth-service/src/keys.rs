@@ -84,7 +84,10 @@ fn master_key(path: &Path) -> Result<SecretSlice<u8>, KeyError> {
 }
 
 /// Loads the keyring, or creates it if the file does not exist.
-pub fn load_or_create_keyring(path: &Path, master_key_file: Option<&Path>) -> Result<(Keyring, KeyringOrigin), KeyError> {
+pub fn load_or_create_keyring(
+    path: &Path,
+    master_key_file: Option<&Path>,
+) -> Result<(Keyring, KeyringOrigin), KeyError> {
     let master = master_key_file.map(master_key).transpose()?;
     match std::fs::symlink_metadata(path) {
         Ok(_) => {

@@ -141,7 +141,9 @@ async fn maintain(state: Arc<app::AppState>) {
         state.per_account.shrink_to_fit();
         match state.db.call(db::delete_expired_sessions).await {
             Ok(0) => {}
-            Ok(n) => tracing::info!(target: "security", event = "session_expired", count = n, reason = "expired_cleanup"),
+            Ok(n) => {
+                tracing::info!(target: "security", event = "session_expired", count = n, reason = "expired_cleanup")
+            }
             Err(e) => tracing::error!(error = %e, "expired-session cleanup failed"),
         }
     }

@@ -7,16 +7,18 @@
 //! ```
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a command: stdout and stderr are its interface
 
-use std::{io::BufRead, process::ExitCode};
+use std::{
+    io::{BufRead, IsTerminal},
+    process::ExitCode,
+};
 
 use auth_service::{Config, KeyringOrigin, build_state, import};
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let config = match Config::from_env() {
@@ -30,7 +32,9 @@ fn main() -> ExitCode {
         [] => serve(config),
         ["import-legacy", file] => import_legacy(&config, file),
         ["--help" | "-h"] => {
-            println!("usage: auth-service [import-legacy FILE]\n\nsettings (environment, or a KEY=VALUE file named by AUTH_SERVICE_CONFIG):");
+            println!(
+                "usage: auth-service [import-legacy FILE]\n\nsettings (environment, or a KEY=VALUE file named by AUTH_SERVICE_CONFIG):"
+            );
             for (name, what) in auth_service::config::SETTINGS {
                 println!("  {name:32} {what}");
             }

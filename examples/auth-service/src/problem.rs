@@ -69,13 +69,21 @@ impl Problem {
     /// 400: the body is not the JSON this endpoint takes.
     #[must_use]
     pub fn malformed() -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "malformed_request", "The request body is not valid JSON of the expected shape.")
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+            "The request body is not valid JSON of the expected shape.",
+        )
     }
 
     /// 413: the body is larger than the configured limit.
     #[must_use]
     pub fn too_large() -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The request body is larger than this service accepts.")
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "The request body is larger than this service accepts.",
+        )
     }
 
     /// 415: not `application/json`.
@@ -93,7 +101,11 @@ impl Problem {
     /// 422 `weak_password` with every violation's code.
     #[must_use]
     pub fn weak_password(violations: Vec<&'static str>) -> Self {
-        let mut p = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "weak_password", "The password was refused by the password policy.");
+        let mut p = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "weak_password",
+            "The password was refused by the password policy.",
+        );
         p.violations = violations;
         p
     }

@@ -1,0 +1,251 @@
+//! The `auth-service` binary as an operator runs it: first start, the
+//! printed URL, SIGTERM, the legacy import and its upgrade on login, and
+//! that no submitted value reaches a response or a log line.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)] // test code
+
+use std::{
+    io::{BufRead, BufReader, Read},
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use reqwest::{StatusCode, header};
+use serde_json::json;
+
+const BIN: &str = env!("CARGO_BIN_EXE_auth-service");
+
+fn command(dir: &Path) -> Command {
+    let mut c = Command::new(BIN);
+    c.env_clear()
+        .env("AUTH_SERVICE_ADDR", "127.0.0.1:0")
+        .env("AUTH_SERVICE_DB", dir.join("auth.db"))
+        .env("AUTH_SERVICE_KEYRING", dir.join("keyring.json"))
+        .env("AUTH_SERVICE_ARGON2", "256,1,1")
+        .env("RUST_LOG", "info");
+    c
+}
+
+/// A started binary, its URL, and what it printed before listening.
+struct Server {
+    child: Child,
+    url: String,
+    banner: Vec<String>,
+}
+
+fn spawn(dir: &Path) -> Server {
+    let mut child = command(dir).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut banner = Vec::new();
+    let url = loop {
+        let line = lines.next().expect("the service exited before printing its URL").unwrap();
+        if let Some(url) = line.strip_prefix("auth-service listening on ") {
+            break url.to_owned();
+        }
+        banner.push(line);
+    };
+    // Keep draining stdout so the child never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    Server { child, url, banner }
+}
+
+/// Sends SIGTERM and returns the exit status and everything on stderr.
+fn terminate(mut server: Server) -> (std::process::ExitStatus, String) {
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "no exit within 15 s of SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    server.child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    (status, stderr)
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap()
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_start_creates_an_owner_only_keyring_prints_the_url_and_stops_on_sigterm() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn(dir.path());
+    assert!(server.url.starts_with("http://127.0.0.1:"), "{}", server.url);
+    let keyring = dir.path().join("keyring.json");
+    assert_eq!(std::fs::metadata(&keyring).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(std::fs::metadata(dir.path().join("auth.db")).unwrap().permissions().mode() & 0o777, 0o600);
+    let banner = server.banner.join("\n");
+    assert!(banner.contains("created keyring") && banner.contains("keyring.json"), "{banner}");
+    let r = client().get(format!("{}/healthz", server.url)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (status, stderr) = terminate(server);
+    assert!(status.success(), "{status}");
+    assert!(stderr.contains("sys_shutdown"), "{stderr}");
+
+    // Second start: the keyring is loaded, not replaced.
+    let before = std::fs::read(&keyring).unwrap();
+    let server = spawn(dir.path());
+    assert!(server.banner.is_empty(), "{:?}", server.banner);
+    assert_eq!(std::fs::read(&keyring).unwrap(), before);
+    let (status, _) = terminate(server);
+    assert!(status.success());
+
+    // A keyring others can read is refused, naming the file.
+    std::fs::set_permissions(&keyring, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = command(dir.path()).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("keyring.json"));
+}
+
+/// Rows of the password crate's passlib-made legacy hashes for this password.
+fn legacy_hashes(password: &str) -> Vec<(String, String)> {
+    let tsv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/password/tests/data/legacy.tsv");
+    let want: String = password.bytes().map(|b| format!("{b:02x}")).collect();
+    std::fs::read_to_string(tsv)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            let (scheme, hex, hash) = (f.next()?, f.next()?, f.next()?);
+            (hex == want).then(|| (scheme.to_owned(), hash.to_owned()))
+        })
+        .filter(|(scheme, _)| {
+            ["bcrypt-2b", "django-pbkdf2-sha256", "sha512-crypt", "phpass-P"].contains(&scheme.as_str())
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imported_legacy_hashes_log_in_and_are_upgraded_to_sealed_argon2id() {
+    const PASSWORD: &str = "correct horse battery staple";
+    let dir = tempfile::tempdir().unwrap();
+    let rows = legacy_hashes(PASSWORD);
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    let mut jsonl = String::new();
+    for (i, (_, hash)) in rows.iter().enumerate() {
+        jsonl.push_str(
+            &json!({"email": format!("user{i}@example.com"), "username": format!("user{i}"), "hash": hash}).to_string(),
+        );
+        jsonl.push('\n');
+    }
+    jsonl.push_str(&json!({"email": "x@example.com", "username": "xavier", "hash": "plaintext"}).to_string());
+    jsonl.push('\n');
+    let file = dir.path().join("users.jsonl");
+    std::fs::write(&file, &jsonl).unwrap();
+
+    let out = command(dir.path()).arg("import-legacy").arg(&file).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "a skipped line is a non-zero exit");
+    assert!(stdout.contains("imported 4 users, skipped 1"), "{stdout}");
+    assert!(stderr.contains("line 5: skipped: unsupported_hash"), "{stderr}");
+    assert!(!stderr.contains("plaintext") && !stdout.contains("$2b$"), "no row content is printed");
+
+    let server = spawn(dir.path());
+    let http = client();
+    for (i, (scheme, _)) in rows.iter().enumerate() {
+        let login = json!({"login": format!("user{i}"), "password": PASSWORD});
+        let r = http.post(format!("{}/login", server.url)).json(&login).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{scheme}");
+        let wrong = json!({"login": format!("user{i}"), "password": "wrong"});
+        let r = http.post(format!("{}/login", server.url)).json(&wrong).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let (status, stderr) = terminate(server);
+    assert!(status.success());
+    assert_eq!(stderr.matches("password_hash_upgraded").count(), rows.len(), "{stderr}");
+
+    // Every stored hash is now sealed argon2id, and still logs in.
+    let conn = rusqlite::Connection::open(dir.path().join("auth.db")).unwrap();
+    let hashes: Vec<String> = conn
+        .prepare("SELECT password_hash FROM users")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(hashes.len(), rows.len());
+    assert!(hashes.iter().all(|h| h.starts_with("$guardrail-sealed$v1$")), "{hashes:?}");
+    drop(conn);
+    let server = spawn(dir.path());
+    let r = http
+        .post(format!("{}/login", server.url))
+        .json(&json!({"login": "user0", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, stderr) = terminate(server);
+    assert!(!stderr.contains("password_hash_upgraded"), "already current: {stderr}");
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_submitted_value_reaches_a_response_or_a_log_line() {
+    const CANARY: &str = "Canary7f3a9";
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn(dir.path());
+    let http = client();
+    let url = |p: &str| format!("{}{p}", server.url);
+    let canary_password = format!("{CANARY} is a long enough password");
+    let mut bodies = Vec::new();
+
+    let requests = vec![
+        http.post(url("/signup"))
+            .json(&json!({"email": format!("{CANARY}@@x"), "username": "u", "password": canary_password})),
+        http.post(url("/signup"))
+            .json(&json!({"email": "a@example.com", "username": format!("{CANARY} x"), "password": canary_password})),
+        http.post(url("/signup")).json(&json!({"email": "a@example.com", "username": "ada", "password": CANARY})),
+        http.post(url("/signup"))
+            .json(&json!({"email": "a@example.com", "username": "ada", "password": canary_password})),
+        http.post(url("/signup"))
+            .json(&json!({"email": "a@example.com", "username": "ada", "password": canary_password})),
+        http.post(url("/login")).json(&json!({"login": CANARY, "password": canary_password})),
+        http.post(url("/login")).json(&json!({"login": "ada", "password": format!("{CANARY} wrong")})),
+        http.post(url("/login")).json(&json!({"login": "ada", "password": 12, "x": CANARY})),
+        http.post(url("/login"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(format!("{{\"login\": \"{CANARY}")),
+        http.post(url("/login")).json(&json!({"login": CANARY, "password": CANARY.repeat(2000)})),
+        http.get(url("/whoami")).header(header::AUTHORIZATION, format!("Bearer authsvc_live_{CANARY}")),
+        http.get(url("/me")).header(header::COOKIE, format!("session={CANARY}")),
+        http.get(url(&format!("/{CANARY}"))),
+    ];
+    for req in requests {
+        let r = req.send().await.unwrap();
+        let headers = format!("{:?}", r.headers());
+        bodies.push(format!("{} {headers} {}", r.status(), r.text().await.unwrap()));
+    }
+    // A real session for the cookie paths.
+    let r = http.post(url("/login")).json(&json!({"login": "ada", "password": canary_password})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let cookie = r.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let csrf = r.json::<serde_json::Value>().await.unwrap()["csrf_token"].as_str().unwrap().to_owned();
+    let change =
+        json!({"current_password": format!("{CANARY} wrong"), "new_password": format!("{CANARY} new password long")});
+    for req in [
+        http.post(url("/password")).header(header::COOKIE, &cookie).header("x-csrf-token", &csrf).json(&change),
+        http.post(url("/password")).header(header::COOKIE, &cookie).header("x-csrf-token", CANARY).json(&change),
+        http.post(url("/api-keys"))
+            .header(header::COOKIE, &cookie)
+            .header("x-csrf-token", &csrf)
+            .json(&json!({"name": format!("{CANARY}\u{7}")})),
+    ] {
+        let r = req.send().await.unwrap();
+        bodies.push(format!("{} {}", r.status(), r.text().await.unwrap()));
+    }
+    let (status, stderr) = terminate(server);
+    assert!(status.success());
+    for body in &bodies {
+        assert!(!body.contains(CANARY), "echoed: {body}");
+    }
+    assert!(stderr.contains("authn_login_fail") && stderr.contains("input_validation_fail"), "{stderr}");
+    assert!(!stderr.contains(CANARY), "logged: {stderr}");
+}

@@ -1,0 +1,122 @@
+//! A service on 127.0.0.1 with an OS-chosen port, a temporary database and
+//! keyring, and small argon2 parameters; and a client for it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, dead_code, unreachable_pub)] // test code
+
+use std::time::Duration;
+
+use auth_service::{Config, Running};
+use guardrail::password::{Limits, Params};
+use reqwest::{Response, StatusCode, header};
+use serde_json::{Value, json};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct Service {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    running: Option<Running>,
+    pub http: reqwest::Client,
+}
+
+/// Small, fast argon2 and generous limits; `tweak` adjusts before start.
+pub fn config(dir: &std::path::Path) -> Config {
+    let params = Params::new(256, 1, 1).unwrap();
+    Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        db: dir.join("auth.db"),
+        keyring: dir.join("keyring.json"),
+        params,
+        hash_limits: Limits::for_params(&params, Limits::DEFAULT_MEMORY_BUDGET),
+        per_ip_per_minute: 10_000.try_into().unwrap(),
+        per_account_per_minute: 10_000.try_into().unwrap(),
+        ..Config::default()
+    }
+}
+
+impl Service {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = config(dir.path());
+        tweak(&mut c);
+        Self::start_in(dir, c).await
+    }
+
+    pub async fn start_in(dir: tempfile::TempDir, config: Config) -> Self {
+        let running = auth_service::start(config).await.unwrap();
+        let url = format!("http://{}", running.addr);
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+        Self { url, dir, running: Some(running), http }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await.unwrap();
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Response {
+        self.http.post(self.url(path)).json(&body).send().await.unwrap()
+    }
+
+    pub async fn signup(&self, email: &str, username: &str, password: &str) -> Response {
+        self.post("/signup", json!({"email": email, "username": username, "password": password})).await
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> Response {
+        self.post("/login", json!({"login": login, "password": password})).await
+    }
+
+    /// Signs up and logs in; returns the session.
+    pub async fn user(&self, email: &str, username: &str) -> Session {
+        assert_eq!(self.signup(email, username, PASSWORD).await.status(), StatusCode::CREATED);
+        self.session(username, PASSWORD).await
+    }
+
+    pub async fn session(&self, login: &str, password: &str) -> Session {
+        let r = self.login(login, password).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        Session::from_login(r).await
+    }
+}
+
+/// A logged-in browser: its cookie and CSRF token.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl Session {
+    pub async fn from_login(r: Response) -> Self {
+        let set_cookie = r.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+        let cookie = set_cookie.split(';').next().unwrap().to_owned();
+        let body: Value = r.json().await.unwrap();
+        Self { cookie, csrf: body["csrf_token"].as_str().unwrap().to_owned() }
+    }
+
+    pub fn get(&self, s: &Service, path: &str) -> reqwest::RequestBuilder {
+        s.http.get(s.url(path)).header(header::COOKIE, &self.cookie)
+    }
+
+    /// A cookie-authenticated change with this session's CSRF token.
+    pub fn post(&self, s: &Service, path: &str) -> reqwest::RequestBuilder {
+        s.http.post(s.url(path)).header(header::COOKIE, &self.cookie).header("x-csrf-token", &self.csrf)
+    }
+}
+
+/// Status, `code` and content type of a problem response.
+pub async fn problem(r: Response) -> (StatusCode, String) {
+    let status = r.status();
+    assert_eq!(r.headers()[header::CONTENT_TYPE], "application/problem+json", "{status}");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["status"], status.as_u16());
+    (status, body["code"].as_str().unwrap().to_owned())
+}

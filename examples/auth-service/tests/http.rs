@@ -1,0 +1,355 @@
+//! The service over real HTTP: the full flows and every error path.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)] // test code
+
+mod common;
+
+use std::time::Duration;
+
+use common::{PASSWORD, Service, problem};
+use reqwest::{StatusCode, header};
+use serde_json::{Value, json};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signup_login_me_api_key_password_change_logout() {
+    let s = Service::start().await;
+    let r = s.signup("Ada@Example.com", "Ada", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["username"], "ada", "usernames are case-mapped (PRECIS)");
+
+    // Login by email or username; the cookie has every attribute.
+    let r = s.login("ada@example.com", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let set_cookie = r.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/", "Max-Age="] {
+        assert!(set_cookie.contains(attribute), "{attribute} missing");
+    }
+    assert_eq!(r.headers()[header::CACHE_CONTROL], "no-store");
+    let a = common::Session::from_login(r).await;
+    let b = s.session("ada", PASSWORD).await;
+    assert_ne!(a.cookie, b.cookie, "every login issues a new session id");
+
+    let me: Value = a.get(&s, "/me").send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["email"], "Ada@example.com");
+    assert_eq!(me["username"], "ada");
+
+    // API key: shown once, then authenticates /whoami.
+    let r = a.post(&s, "/api-keys").json(&json!({"name": "ci"})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let created: Value = r.json().await.unwrap();
+    let key = created["key"].as_str().unwrap().to_owned();
+    assert!(key.starts_with("authsvc_live_"));
+    let who: Value = s.http.get(s.url("/whoami")).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(who["username"], "ada");
+    assert_eq!(who["key_id"], created["id"]);
+
+    // Change the password from session A: B is revoked, A stays.
+    let r = a
+        .post(&s, "/password")
+        .json(&json!({"current_password": PASSWORD, "new_password": "a brand new passphrase for ada"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        problem(b.get(&s, "/me").send().await.unwrap()).await,
+        (StatusCode::UNAUTHORIZED, "unauthenticated".into())
+    );
+    assert_eq!(a.get(&s, "/me").send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(s.login("ada", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(s.login("ada", "a brand new passphrase for ada").await.status(), StatusCode::OK);
+
+    // Logout ends the session and clears the cookie.
+    let r = a.post(&s, "/logout").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert!(r.headers()[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
+    assert_eq!(a.get(&s, "/me").send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(s.http.get(s.url("/healthz")).send().await.unwrap().status(), StatusCode::OK);
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signup_refusals() {
+    let s = Service::start().await;
+    let r = s.signup("not-an-email", "ada", PASSWORD).await;
+    assert_eq!(problem(r).await, (StatusCode::UNPROCESSABLE_ENTITY, "invalid_email".into()));
+    let r = s.signup("ada@example.com", "ada lovelace", PASSWORD).await;
+    assert_eq!(problem(r).await, (StatusCode::UNPROCESSABLE_ENTITY, "invalid_username".into()));
+
+    // Weak passwords: every violation by code, never the password.
+    let r = s.signup("ada@example.com", "ada", "short").await;
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "weak_password");
+    assert_eq!(body["violations"], json!(["too_short"]));
+    let r = s.signup("ada@example.com", "lovelace", "lovelace lovelace lovelace").await;
+    let body: Value = r.json().await.unwrap();
+    assert!(body["violations"].as_array().unwrap().contains(&json!("contains_context")), "{body}");
+    let r = s.signup("ada@example.com", "ada", "my guardrail password is long").await;
+    let body: Value = r.json().await.unwrap();
+    assert!(body["violations"].as_array().unwrap().contains(&json!("contains_context")), "service words: {body}");
+
+    assert_eq!(s.signup("ada@example.com", "ada", PASSWORD).await.status(), StatusCode::CREATED);
+    let r = s.signup("ADA@example.com", "other", PASSWORD).await;
+    assert_eq!(problem(r).await, (StatusCode::CONFLICT, "already_exists".into()));
+    let r = s.signup("other@example.com", "ADA", PASSWORD).await;
+    assert_eq!(problem(r).await, (StatusCode::CONFLICT, "already_exists".into()));
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_oversized_and_unknown_requests() {
+    let s = Service::start().await;
+    let post_raw = |body: &'static str, content_type: &'static str| {
+        s.http.post(s.url("/login")).header(header::CONTENT_TYPE, content_type).body(body).send()
+    };
+    assert_eq!(problem(post_raw("{\"login\":", "application/json").await.unwrap()).await.1, "malformed_request");
+    assert_eq!(problem(post_raw("[]", "application/json").await.unwrap()).await.1, "malformed_request");
+    let extra = r#"{"login":"a","password":"b","admin":true}"#;
+    assert_eq!(problem(post_raw(extra, "application/json").await.unwrap()).await.1, "malformed_request");
+    let r = post_raw(r#"{"login":"a","password":"b"}"#, "text/plain").await.unwrap();
+    assert_eq!(problem(r).await, (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type".into()));
+
+    let big = json!({"login": "a", "password": "x".repeat(20_000)});
+    let r = s.post("/login", big).await;
+    assert_eq!(problem(r).await, (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large".into()));
+
+    let r = s.http.get(s.url("/nowhere")).send().await.unwrap();
+    assert_eq!(problem(r).await, (StatusCode::NOT_FOUND, "not_found".into()));
+    let r = s.http.get(s.url("/login")).send().await.unwrap();
+    assert_eq!(problem(r).await, (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed".into()));
+    s.stop().await;
+}
+
+/// Everything a client sees of a response but the `Date` header.
+async fn visible(r: reqwest::Response) -> (StatusCode, Vec<(String, Vec<u8>)>, Vec<u8>) {
+    let status = r.status();
+    let mut headers: Vec<(String, Vec<u8>)> = r
+        .headers()
+        .iter()
+        .filter(|(name, _)| *name != header::DATE)
+        .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
+        .collect();
+    headers.sort();
+    (status, headers, r.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_user_and_wrong_password_are_byte_identical() {
+    let s = Service::start().await;
+    s.user("ada@example.com", "ada").await;
+    let wrong_password = visible(s.login("ada", "not the password at all").await).await;
+    let wrong_by_email = visible(s.login("ada@example.com", "not the password at all").await).await;
+    let unknown_user = visible(s.login("nobody", "not the password at all").await).await;
+    let unknown_email = visible(s.login("nobody@example.com", PASSWORD).await).await;
+    let unparsable = visible(s.login("no body@", PASSWORD).await).await;
+    assert_eq!(wrong_password.0, StatusCode::UNAUTHORIZED);
+    for other in [&wrong_by_email, &unknown_user, &unknown_email, &unparsable] {
+        assert_eq!(&wrong_password, other);
+    }
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cookie_changes_need_this_sessions_csrf_token() {
+    let s = Service::start().await;
+    let a = s.user("ada@example.com", "ada").await;
+    let b = s.user("bob@example.com", "bob").await;
+    let change = json!({"current_password": PASSWORD, "new_password": "another long passphrase here"});
+    for path in ["/logout", "/password", "/api-keys"] {
+        let body = if path == "/password" { change.clone() } else { json!({"name": "k"}) };
+        // Missing.
+        let r = s.http.post(s.url(path)).header(header::COOKIE, &a.cookie).json(&body).send().await.unwrap();
+        assert_eq!(problem(r).await, (StatusCode::FORBIDDEN, "csrf".into()), "{path}");
+        // Another session's token.
+        let r = s
+            .http
+            .post(s.url(path))
+            .header(header::COOKIE, &a.cookie)
+            .header("x-csrf-token", &b.csrf)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(problem(r).await, (StatusCode::FORBIDDEN, "csrf".into()), "{path}");
+        // Garbage.
+        let r = s
+            .http
+            .post(s.url(path))
+            .header(header::COOKIE, &a.cookie)
+            .header("x-csrf-token", "x".repeat(500))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(problem(r).await, (StatusCode::FORBIDDEN, "csrf".into()), "{path}");
+    }
+    // Nothing happened: the session lives and the password is unchanged.
+    assert_eq!(a.get(&s, "/me").send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(s.login("ada", PASSWORD).await.status(), StatusCode::OK);
+    // No cookie at all: 401 before any CSRF question.
+    let r = s.http.post(s.url("/logout")).header("x-csrf-token", &a.csrf).send().await.unwrap();
+    assert_eq!(problem(r).await, (StatusCode::UNAUTHORIZED, "unauthenticated".into()));
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_current_password_changes_nothing() {
+    let s = Service::start().await;
+    let a = s.user("ada@example.com", "ada").await;
+    let r = a
+        .post(&s, "/password")
+        .json(&json!({"current_password": "wrong wrong wrong", "new_password": "another long passphrase here"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(r).await, (StatusCode::FORBIDDEN, "invalid_credentials".into()));
+    let r = a
+        .post(&s, "/password")
+        .json(&json!({"current_password": PASSWORD, "new_password": "short"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(r).await, (StatusCode::UNPROCESSABLE_ENTITY, "weak_password".into()));
+    assert_eq!(s.login("ada", PASSWORD).await.status(), StatusCode::OK);
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_sessions_are_refused_and_removed() {
+    let s = Service::start_with(|c| c.session_ttl = Duration::from_secs(1)).await;
+    let a = s.user("ada@example.com", "ada").await;
+    assert_eq!(a.get(&s, "/me").send().await.unwrap().status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let r = a.get(&s, "/me").send().await.unwrap();
+    assert_eq!(problem(r).await, (StatusCode::UNAUTHORIZED, "session_expired".into()));
+    let r = a.get(&s, "/me").send().await.unwrap();
+    assert_eq!(problem(r).await, (StatusCode::UNAUTHORIZED, "unauthenticated".into()), "the row is gone");
+    let r = s.http.get(s.url("/me")).header(header::COOKIE, "session=made-up").send().await.unwrap();
+    assert_eq!(problem(r).await, (StatusCode::UNAUTHORIZED, "unauthenticated".into()));
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_api_keys_are_401_with_www_authenticate() {
+    let s = Service::start().await;
+    let a = s.user("ada@example.com", "ada").await;
+    let created: Value =
+        a.post(&s, "/api-keys").json(&json!({"name": "ci"})).send().await.unwrap().json().await.unwrap();
+    let key = created["key"].as_str().unwrap().to_owned();
+
+    // A key of the right format and checksum that was never stored here.
+    let (never_issued, _) = guardrail::token::api_key::ApiKeyIssuer::new("authsvc_live").unwrap().issue().unwrap();
+    let never_issued = guardrail::secret::ExposeSecret::expose_secret(&never_issued).to_owned();
+    let mut typo = key.clone().into_bytes();
+    let last = typo.len() - 8;
+    typo[last] = if typo[last] == b'A' { b'B' } else { b'A' };
+    let typo = String::from_utf8(typo).unwrap();
+    let other_prefix = key.replacen("authsvc_live", "authsvc_test", 1);
+
+    let cases: Vec<Option<String>> = vec![
+        None,
+        Some("Basic YWRhOnB3".into()),
+        Some("Bearer".into()),
+        Some("Bearer garbage".into()),
+        Some(format!("Bearer {typo}")),
+        Some(format!("Bearer {other_prefix}")),
+        Some(format!("Bearer {never_issued}")),
+    ];
+    for auth in cases {
+        let mut req = s.http.get(s.url("/whoami"));
+        if let Some(a) = &auth {
+            req = req.header(header::AUTHORIZATION, a);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.headers()[header::WWW_AUTHENTICATE], "Bearer");
+        assert_eq!(problem(r).await, (StatusCode::UNAUTHORIZED, "invalid_api_key".into()), "{auth:?}");
+    }
+    let r = s.http.get(s.url("/whoami")).header(header::AUTHORIZATION, format!("bearer {key}")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "the scheme is case-insensitive");
+
+    // Names are validated; keys per account are capped.
+    for name in ["", "tab\there", &"n".repeat(65)] {
+        let r = a.post(&s, "/api-keys").json(&json!({ "name": name })).send().await.unwrap();
+        assert_eq!(problem(r).await, (StatusCode::UNPROCESSABLE_ENTITY, "invalid_name".into()));
+    }
+    for _ in 1..25 {
+        assert_eq!(
+            a.post(&s, "/api-keys").json(&json!({"name": "k"})).send().await.unwrap().status(),
+            StatusCode::CREATED
+        );
+    }
+    let r = a.post(&s, "/api-keys").json(&json!({"name": "k"})).send().await.unwrap();
+    assert_eq!(problem(r).await, (StatusCode::CONFLICT, "too_many_api_keys".into()));
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_account_limit_answers_429_before_hashing() {
+    let s = Service::start_with(|c| c.per_account_per_minute = 2.try_into().unwrap()).await;
+    assert_eq!(s.signup("ada@example.com", "ada", PASSWORD).await.status(), StatusCode::CREATED);
+    assert_eq!(s.login("ada", "wrong password one").await.status(), StatusCode::UNAUTHORIZED);
+    // By email: the same account, the same budget.
+    assert_eq!(s.login("ada@example.com", "wrong password two").await.status(), StatusCode::UNAUTHORIZED);
+    let r = s.login("ada", PASSWORD).await;
+    let retry: u64 = r.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry));
+    assert_eq!(problem(r).await, (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into()));
+    // Unknown accounts are limited alike (no existence oracle).
+    assert_eq!(s.login("nobody", "x").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(s.login("nobody", "x").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(s.login("nobody", "x").await.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Another account is unaffected.
+    assert_eq!(s.signup("bob@example.com", "bob", PASSWORD).await.status(), StatusCode::CREATED);
+    assert_eq!(s.login("bob", PASSWORD).await.status(), StatusCode::OK);
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_address_limit_covers_signup_and_login() {
+    let s = Service::start_with(|c| c.per_ip_per_minute = 3.try_into().unwrap()).await;
+    assert_eq!(s.signup("ada@example.com", "ada", PASSWORD).await.status(), StatusCode::CREATED);
+    assert_eq!(s.login("ada", PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(s.login("bob", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    let r = s.login("carol", PASSWORD).await;
+    assert!(r.headers().contains_key(header::RETRY_AFTER));
+    assert_eq!(problem(r).await, (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into()));
+    let r = s.signup("dan@example.com", "dan", PASSWORD).await;
+    assert_eq!(problem(r).await, (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into()));
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn busy_hashing_answers_503_with_retry_after() {
+    // One slot, no wait, and a hash slow enough for requests to overlap.
+    let s = Service::start_with(|c| {
+        c.params = guardrail::password::Params::new(32 * 1024, 4, 1).unwrap();
+        c.hash_limits = guardrail::password::Limits { max_concurrent: 1, wait: Duration::ZERO };
+    })
+    .await;
+    let mut logins = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let (http, url) = (s.http.clone(), s.url("/login"));
+        logins.spawn(async move {
+            http.post(url)
+                .json(&json!({"login": format!("user{i}"), "password": "some password"}))
+                .send()
+                .await
+                .unwrap()
+        });
+    }
+    let responses = logins.join_all().await;
+    let mut busy = 0;
+    for r in responses {
+        match r.status() {
+            StatusCode::UNAUTHORIZED => {}
+            StatusCode::SERVICE_UNAVAILABLE => {
+                assert_eq!(r.headers()[header::RETRY_AFTER], "1");
+                assert_eq!(problem(r).await.1, "busy");
+                busy += 1;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(busy > 0, "12 overlapping logins on one slot with no wait: some must be refused");
+    s.stop().await;
+}
