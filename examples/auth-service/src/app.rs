@@ -78,6 +78,38 @@ pub struct AppState {
     pub per_account: DefaultKeyedRateLimiter<[u8; 32]>,
     /// Absolute session lifetime.
     pub session_ttl: Duration,
+    /// At most one `excess_rate_limit_exceeded` line a second: a flood of
+    /// 429s must not become a flood of log lines (a disk-filling DoS).
+    pub limit_log: LogThrottle,
+}
+
+/// Lets one event through per interval and counts the ones it held back.
+#[derive(Debug)]
+pub struct LogThrottle {
+    interval: Duration,
+    last: std::sync::Mutex<Option<std::time::Instant>>,
+    suppressed: std::sync::atomic::AtomicU64,
+}
+
+impl LogThrottle {
+    /// One event per `interval`.
+    #[must_use]
+    pub fn new(interval: Duration) -> Self {
+        Self { interval, last: std::sync::Mutex::new(None), suppressed: std::sync::atomic::AtomicU64::new(0) }
+    }
+
+    /// `Some(events held back since the last one)` if this event should be logged.
+    pub fn admit(&self) -> Option<u64> {
+        use std::sync::atomic::Ordering;
+        let now = std::time::Instant::now();
+        let mut last = self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if last.is_some_and(|t| now.duration_since(t) < self.interval) {
+            self.suppressed.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+        *last = Some(now);
+        Some(self.suppressed.swap(0, Ordering::Relaxed))
+    }
 }
 
 /// A per-minute limiter that allows the whole minute's budget as a burst.
@@ -144,17 +176,30 @@ fn check<K: Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>, key: &K) ->
 
 impl AppState {
     fn limit_ip(&self, client: IpAddr) -> Result<(), Problem> {
-        check(&self.per_ip, &client).map_err(|secs| {
-            tracing::warn!(target: "security", event = "excess_rate_limit_exceeded", limit = "per_ip", %client);
-            Problem::rate_limited(secs)
-        })
+        check(&self.per_ip, &client).map_err(|secs| self.limited("per_ip", client, secs))
     }
 
     fn limit_account(&self, account: &[u8; 32], client: IpAddr) -> Result<(), Problem> {
-        check(&self.per_account, account).map_err(|secs| {
-            tracing::warn!(target: "security", event = "excess_rate_limit_exceeded", limit = "per_account", %client);
-            Problem::rate_limited(secs)
-        })
+        check(&self.per_account, account).map_err(|secs| self.limited("per_account", client, secs))
+    }
+
+    fn hashing_failed(&self, e: PasswordError) -> Problem {
+        if matches!(e, PasswordError::Busy) {
+            if let Some(suppressed) = self.limit_log.admit() {
+                tracing::warn!(target: "security", event = "excess_rate_limit_exceeded", limit = "hashing_slots", suppressed);
+            }
+            Problem::busy()
+        } else {
+            tracing::error!(error = %e, "hashing failed");
+            Problem::internal()
+        }
+    }
+
+    fn limited(&self, limit: &'static str, client: IpAddr, secs: u64) -> Problem {
+        if let Some(suppressed) = self.limit_log.admit() {
+            tracing::warn!(target: "security", event = "excess_rate_limit_exceeded", limit, %client, suppressed);
+        }
+        Problem::rate_limited(secs)
     }
 }
 
@@ -208,7 +253,7 @@ async fn signup(
         Problem::invalid("invalid_username")
     })?;
     s.policy.check(&req.password, &[email.as_str(), username.as_str()]).map_err(weak_password)?;
-    let hash = s.hasher.hash_async(req.password).await.map_err(hashing_failed)?;
+    let hash = s.hasher.hash_async(req.password).await.map_err(|e| s.hashing_failed(e))?;
 
     let (e, u) = (email.as_str().to_owned(), username.as_str().to_owned());
     match s.db.call(move |c| db::insert_user(c, &e, &u, hash.as_str())).await.map_err(internal)? {
@@ -225,16 +270,6 @@ fn weak_password(e: PasswordError) -> Problem {
     match e {
         PasswordError::Policy(v) => Problem::weak_password(v.codes().collect()),
         _ => Problem::weak_password(Vec::new()),
-    }
-}
-
-fn hashing_failed(e: PasswordError) -> Problem {
-    if matches!(e, PasswordError::Busy) {
-        tracing::warn!(target: "security", event = "excess_rate_limit_exceeded", limit = "hashing_slots");
-        Problem::busy()
-    } else {
-        tracing::error!(error = %e, "hashing failed");
-        Problem::internal()
     }
 }
 
@@ -295,7 +330,7 @@ async fn login(
             tracing::info!(target: "security", event = "authn_login_fail", user_id, %client);
             return Err(Problem::invalid_credentials());
         }
-        Err(PasswordError::Busy) => return Err(hashing_failed(PasswordError::Busy)),
+        Err(PasswordError::Busy) => return Err(s.hashing_failed(PasswordError::Busy)),
         Err(e) => {
             // A stored hash this hasher refuses (out of policy, damaged,
             // sealed under a disabled key): the same answer as a wrong
@@ -457,13 +492,13 @@ async fn change_password(
             tracing::info!(target: "security", event = "authn_password_change_fail", user_id = id, reason = "wrong_current_password", %client);
             return Err(Problem::wrong_current_password());
         }
-        Err(e) => return Err(hashing_failed(e)),
+        Err(e) => return Err(s.hashing_failed(e)),
     }
     s.policy.check(&req.new_password, &[user.email.as_str(), user.username.as_str()]).map_err(|e| {
         tracing::info!(target: "security", event = "authn_password_change_fail", user_id = id, reason = "policy", %client);
         weak_password(e)
     })?;
-    let new_hash = s.hasher.hash_async(req.new_password).await.map_err(hashing_failed)?;
+    let new_hash = s.hasher.hash_async(req.new_password).await.map_err(|e| s.hashing_failed(e))?;
 
     let (old, keep) = (user.password_hash, session.digest);
     let revoked =
@@ -587,6 +622,16 @@ mod tests {
         assert!(matches!(parse_login("alice"), Some(Login::Username(_))));
         assert!(parse_login("a b@").is_none());
         assert!(parse_login("").is_none());
+    }
+
+    #[test]
+    fn log_throttle_lets_one_through_per_interval_and_counts_the_rest() {
+        let t = LogThrottle::new(Duration::from_millis(50));
+        assert_eq!(t.admit(), Some(0));
+        assert_eq!(t.admit(), None);
+        assert_eq!(t.admit(), None);
+        std::thread::sleep(Duration::from_millis(60));
+        assert_eq!(t.admit(), Some(2));
     }
 
     #[test]

@@ -83,6 +83,7 @@ pub fn build_state(config: &Config) -> Result<(Arc<app::AppState>, KeyringOrigin
         per_ip: app::per_minute(config.per_ip_per_minute),
         per_account: app::per_minute(config.per_account_per_minute),
         session_ttl: config.session_ttl,
+        limit_log: app::LogThrottle::new(Duration::from_secs(1)),
     };
     Ok((Arc::new(state), origin))
 }

@@ -1,1 +1,408 @@
-fn main() {}
+//! `load-test` — floods `/login` of a freshly started `auth-service` and
+//! reports what the service issue asks for.
+//!
+//! ```text
+//! cargo run --release -p auth-service --bin load-test                    # limits raised: measures hashing
+//! cargo run --release -p auth-service --bin load-test -- --limits default  # the limiter answers 429 first
+//! options: --seconds N (20)  --clients N (64)  --limits raised|default
+//! ```
+//!
+//! The server is the real `auth-service` binary (built beside this one if
+//! missing), started as a child process on 127.0.0.1 with an OS-chosen port
+//! and a temporary database, at the default argon2 profile (OWASP
+//! m=19456 KiB, t=2, p=1) and default admission control. The clients
+//! cycle through a correct password, a wrong one and an unknown user, so
+//! every path of `/login` is exercised; `/healthz` is probed every 20 ms
+//! on its own connection meanwhile. Reported: logins/s against the goal
+//! 0.9 × cores ÷ single-hash time (the single-hash time measured here
+//! first), latency p50/p99, status counts, the server's peak RSS (VmHWM)
+//! against admission bound × 19 MiB + 64 MiB, and `/healthz` p99 < 50 ms.
+//! The last line is the one-line summary; the exit status is 0 only if
+//! every goal is met.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a command: stdout is its report
+
+use std::{
+    collections::BTreeMap,
+    path::PathBuf,
+    process::{Child, Command, ExitCode, Stdio},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use guardrail::{
+    password::{Limits, Params, PasswordHasher},
+    secret::SecretString,
+};
+use serde_json::json;
+
+const PASSWORD: &str = "flood the login endpoint steadily";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LimitMode {
+    Raised,
+    Default,
+}
+
+#[derive(Debug)]
+struct Options {
+    seconds: u64,
+    clients: usize,
+    limits: LimitMode,
+}
+
+fn parse_args() -> Result<Options, String> {
+    let mut o = Options { seconds: 20, clients: 64, limits: LimitMode::Raised };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--seconds" => o.seconds = value()?.parse().map_err(|_| "--seconds: a whole number")?,
+            "--clients" => o.clients = value()?.parse().map_err(|_| "--clients: a whole number")?,
+            "--limits" => {
+                o.limits = match value()?.as_str() {
+                    "raised" => LimitMode::Raised,
+                    "default" => LimitMode::Default,
+                    _ => return Err("--limits: raised or default".into()),
+                }
+            }
+            _ => return Err(format!("unknown option {arg}")),
+        }
+    }
+    if o.seconds == 0 || o.clients == 0 {
+        return Err("--seconds and --clients must be positive".into());
+    }
+    Ok(o)
+}
+
+fn main() -> ExitCode {
+    let options = match parse_args() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("load-test: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("load-test: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(&options)) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("load-test: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The `auth-service` binary beside this one, built if missing.
+fn server_binary() -> Result<PathBuf, String> {
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let path = me.with_file_name(format!("auth-service{}", std::env::consts::EXE_SUFFIX));
+    if !path.exists() {
+        let release = me.parent().and_then(|p| p.file_name()).is_some_and(|n| n == "release");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut build = Command::new(cargo);
+        build.args(["build", "-p", "auth-service", "--bin", "auth-service"]);
+        if release {
+            build.arg("--release");
+        }
+        eprintln!("load-test: building the server: {build:?}");
+        if !build.status().map_err(|e| e.to_string())?.success() {
+            return Err("building auth-service failed".into());
+        }
+    }
+    Ok(path)
+}
+
+struct Server {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(limits: LimitMode) -> Result<Server, String> {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let log = std::fs::File::create(dir.path().join("server.log")).map_err(|e| e.to_string())?;
+    let mut cmd = Command::new(server_binary()?);
+    cmd.env("RUST_LOG", "info").stdout(Stdio::piped()).stderr(log);
+    // Drop any AUTH_SERVICE_* of the caller's shell: the profile is the default.
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("AUTH_SERVICE_") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.env("AUTH_SERVICE_ADDR", "127.0.0.1:0")
+        .env("AUTH_SERVICE_DB", dir.path().join("auth.db"))
+        .env("AUTH_SERVICE_KEYRING", dir.path().join("keyring.json"));
+    if limits == LimitMode::Raised {
+        cmd.env("AUTH_SERVICE_LOGIN_PER_IP", "10000000").env("AUTH_SERVICE_LOGIN_PER_ACCOUNT", "10000000");
+    }
+    let mut child = cmd.spawn().map_err(|e| format!("starting auth-service: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let url = loop {
+        match lines.next() {
+            Some(Ok(line)) => {
+                if let Some(url) = line.strip_prefix("auth-service listening on ") {
+                    break url.to_owned();
+                }
+            }
+            _ => {
+                let _ = child.kill();
+                let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default();
+                return Err(format!("auth-service exited before listening:\n{log}"));
+            }
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    Ok(Server { child, url, _dir: dir })
+}
+
+/// Peak resident set size of `pid` in bytes (Linux `VmHWM`).
+fn peak_rss(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Median time of one default-profile verify on this machine.
+fn single_hash_time() -> Result<Duration, String> {
+    let hasher = PasswordHasher::default();
+    let password = SecretString::from(PASSWORD);
+    let stored = hasher.hash(&password).map_err(|e| e.to_string())?;
+    let mut times: Vec<Duration> = (0..7)
+        .map(|_| {
+            let t = Instant::now();
+            let _ = hasher.verify(&password, stored.as_str());
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times.get(times.len() / 2).copied().ok_or_else(|| "no samples".into())
+}
+
+/// What the machine can hash at all: `threads` threads verifying back to
+/// back for `secs` seconds (parallel argon2 shares memory bandwidth, so
+/// this is below `threads ÷ single-hash time`).
+fn steady_rate(threads: usize, secs: f64) -> f64 {
+    let hasher = Arc::new(PasswordHasher::default());
+    let password = SecretString::from(PASSWORD);
+    let Ok(stored) = hasher.hash(&password) else { return 0.0 };
+    let stored: Arc<str> = stored.as_str().into();
+    let deadline = Instant::now() + Duration::from_secs_f64(secs);
+    let started = Instant::now();
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            let (hasher, stored) = (Arc::clone(&hasher), Arc::clone(&stored));
+            std::thread::spawn(move || {
+                let password = SecretString::from(PASSWORD);
+                let mut n = 0u32;
+                while Instant::now() < deadline {
+                    let _ = hasher.verify(&password, &stored);
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    let total: u32 = handles.into_iter().filter_map(|h| h.join().ok()).sum();
+    f64::from(total) / started.elapsed().as_secs_f64()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)] // an index
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted.get(i).copied().unwrap_or_default()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+struct Sample {
+    status: u16,
+    latency: Duration,
+}
+
+async fn run(o: &Options) -> Result<bool, String> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let single = single_hash_time()?;
+    let bound = Limits::for_params(&Params::OWASP, Limits::DEFAULT_MEMORY_BUDGET).max_concurrent;
+    #[allow(clippy::cast_precision_loss)] // small counts
+    let goal_rate = 0.9 * cores as f64 / single.as_secs_f64();
+    let rss_goal = (bound as u64 * 19 + 64) * 1024 * 1024;
+    let mode = match o.limits {
+        LimitMode::Raised => "limits raised",
+        LimitMode::Default => "default limits",
+    };
+    println!("load-test ({mode}): {} clients for {} s against a fresh auth-service", o.clients, o.seconds);
+    let ceiling = steady_rate(cores, 3.0);
+    println!(
+        "machine: {cores} cores; default-profile verify {:.1} ms alone; {ceiling:.1} verifies/s with {cores} threads back to back; admission bound {bound}",
+        ms(single)
+    );
+
+    let server = start_server(o.limits)?;
+    let pid = server.child.id();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(o.clients)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let signup = json!({"email": "ops@example.com", "username": "loadtest", "password": PASSWORD});
+    let r = http.post(format!("{}/signup", server.url)).json(&signup).send().await.map_err(|e| e.to_string())?;
+    if r.status().as_u16() != 201 {
+        return Err(format!("signup failed: {}", r.status()));
+    }
+
+    let deadline = Instant::now() + Duration::from_secs(o.seconds);
+    let url: Arc<str> = format!("{}/login", server.url).into();
+    let mut clients = tokio::task::JoinSet::new();
+    for c in 0..o.clients {
+        let (http, url) = (http.clone(), Arc::clone(&url));
+        clients.spawn(async move {
+            let mut samples = Vec::new();
+            let mut n = c;
+            while Instant::now() < deadline {
+                let body = match n % 3 {
+                    0 => json!({"login": "loadtest", "password": PASSWORD}),
+                    1 => json!({"login": "loadtest", "password": "a wrong password"}),
+                    _ => json!({"login": format!("nobody{n}"), "password": PASSWORD}),
+                };
+                n += 1;
+                let t = Instant::now();
+                let status = match http.post(&*url).json(&body).send().await {
+                    Ok(r) => {
+                        let s = r.status().as_u16();
+                        let _ = r.bytes().await;
+                        s
+                    }
+                    Err(_) => 0,
+                };
+                samples.push(Sample { status, latency: t.elapsed() });
+            }
+            samples
+        });
+    }
+    let health_url = format!("{}/healthz", server.url);
+    let health_http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().map_err(|e| e.to_string())?;
+    let prober = tokio::spawn(async move {
+        let mut samples = Vec::new();
+        let mut failures = 0usize;
+        while Instant::now() < deadline {
+            let t = Instant::now();
+            match health_http.get(&health_url).send().await {
+                Ok(r) if r.status().is_success() => samples.push(t.elapsed()),
+                _ => failures += 1,
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        (samples, failures)
+    });
+    let started = Instant::now();
+    let samples: Vec<Sample> = clients.join_all().await.into_iter().flatten().collect();
+    let elapsed = started.elapsed();
+    let (mut health, health_failures) = prober.await.map_err(|e| e.to_string())?;
+    let rss = peak_rss(pid).unwrap_or(0);
+    drop(server);
+
+    let mut counts: BTreeMap<u16, usize> = BTreeMap::new();
+    for s in &samples {
+        *counts.entry(s.status).or_default() += 1;
+    }
+    let count = |s: u16| counts.get(&s).copied().unwrap_or(0);
+    let other: usize = counts.iter().filter(|(s, _)| ![200, 401, 429, 503].contains(*s)).map(|(_, n)| n).sum();
+    let hashed = count(200) + count(401);
+    #[allow(clippy::cast_precision_loss)] // counts
+    let rate = hashed as f64 / elapsed.as_secs_f64();
+    let mut all: Vec<Duration> = samples.iter().map(|s| s.latency).collect();
+    all.sort();
+    let mut limited: Vec<Duration> = samples.iter().filter(|s| s.status == 429).map(|s| s.latency).collect();
+    limited.sort();
+    health.sort();
+    let health_p99 = percentile(&health, 0.99);
+
+    println!(
+        "requests: {} in {:.1} s; status 200={} 401={} 429={} 503={} other={other}",
+        samples.len(),
+        elapsed.as_secs_f64(),
+        count(200),
+        count(401),
+        count(429),
+        count(503)
+    );
+    println!("login latency: p50 {:.1} ms, p99 {:.1} ms", ms(percentile(&all, 0.5)), ms(percentile(&all, 0.99)));
+    println!(
+        "/healthz during the flood: {} probes, p50 {:.2} ms, p99 {:.2} ms, failures {health_failures}",
+        health.len(),
+        ms(percentile(&health, 0.5)),
+        ms(health_p99)
+    );
+    #[allow(clippy::cast_precision_loss)] // bytes to MiB
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    println!("server peak RSS (VmHWM): {:.1} MiB", mib(rss));
+
+    let pass = |ok: bool| if ok { "PASS" } else { "FAIL" };
+    let rss_ok = rss > 0 && rss <= rss_goal;
+    let health_ok = !health.is_empty() && health_p99 < Duration::from_millis(50) && health_failures == 0;
+    let other_ok = other == 0;
+    let (headline, headline_ok) = match o.limits {
+        LimitMode::Raised => {
+            let ok = rate >= goal_rate;
+            (
+                format!(
+                    "{rate:.1} logins/s (goal ≥ {goal_rate:.1}: 0.9 × {cores} ÷ {:.1} ms) {} = {:.2} × the machine's {cores}-thread hashing rate",
+                    ms(single),
+                    pass(ok),
+                    rate / ceiling
+                ),
+                ok,
+            )
+        }
+        LimitMode::Default => {
+            // 30 per minute per address (burst 30) and 10 per minute per
+            // account: what can be hashed in the run, plus the signup.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // seconds
+            let budget = 30 + (30 * o.seconds).div_ceil(60) as usize;
+            let ok = count(429) > 0 && hashed <= budget;
+            (
+                format!(
+                    "limiter: {} × 429 (p99 {:.2} ms, before any hashing), {hashed} logins hashed (budget ≤ {budget}) {}",
+                    count(429),
+                    ms(percentile(&limited, 0.99)),
+                    pass(ok)
+                ),
+                ok,
+            )
+        }
+    };
+    println!(
+        "summary ({mode}): {headline}; p50 {:.0} ms p99 {:.0} ms; other statuses {other} {}; peak RSS {:.0} MiB (goal ≤ {:.0}) {}; /healthz p99 {:.1} ms (goal < 50) {}",
+        ms(percentile(&all, 0.5)),
+        ms(percentile(&all, 0.99)),
+        pass(other_ok),
+        mib(rss),
+        mib(rss_goal),
+        pass(rss_ok),
+        ms(health_p99),
+        pass(health_ok)
+    );
+    Ok(headline_ok && other_ok && rss_ok && health_ok)
+}
