@@ -7,9 +7,20 @@
 //! threads that ever hashed. Reusing `max` buffers keeps it at about
 //! `max × m_cost`, and skips a ~19 MiB allocation (and page faults) per
 //! hash.
+//!
+//! Waiters are served first come, first served: a freed slot (and its
+//! buffer) is handed straight to the oldest waiter, so a late arrival
+//! cannot barge ahead of callers already waiting and push them past their
+//! deadline into `Busy`. A handed-over buffer is not wiped first: the next
+//! hash writes every block before it reads any (RFC 9106 §3.4: the first
+//! pass computes each block from blocks of this hash only), so the old
+//! contents never influence it and are overwritten at once. A buffer that
+//! goes idle — nobody waiting — is wiped before it is pooled.
 
 use std::{
-    sync::{Condvar, Mutex, MutexGuard},
+    collections::VecDeque,
+    sync::{Mutex, MutexGuard},
+    thread::Thread,
     time::{Duration, Instant},
 };
 
@@ -17,22 +28,32 @@ use argon2::Block;
 
 use crate::Error;
 
+/// A caller waiting for a slot.
+struct Waiter {
+    id: u64,
+    thread: Thread,
+    /// Set by the releasing caller: the slot is this waiter's.
+    granted: bool,
+    /// The releasing caller's buffer, handed over with the slot.
+    buffer: Option<Vec<Block>>,
+}
+
 struct State {
     in_flight: usize,
-    /// The most hashes that ever ran at once.
     peak: usize,
-    /// Idle buffers, wiped.
+    /// Wiped buffers nobody is using.
     idle: Vec<Vec<Block>>,
+    /// Waiters, oldest first.
+    queue: VecDeque<Waiter>,
+    next_id: u64,
 }
 
 pub(crate) struct Admission {
     max: usize,
     wait: Duration,
     state: Mutex<State>,
-    freed: Condvar,
 }
 
-/// Counts only: the pooled buffers are megabytes of (wiped) hash state.
 impl std::fmt::Debug for Admission {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let state = self.lock();
@@ -40,6 +61,7 @@ impl std::fmt::Debug for Admission {
             .field("max", &self.max)
             .field("wait", &self.wait)
             .field("in_flight", &state.in_flight)
+            .field("waiting", &state.queue.len())
             .field("idle_buffers", &state.idle.len())
             .finish()
     }
@@ -48,7 +70,8 @@ impl std::fmt::Debug for Admission {
 impl Admission {
     pub(crate) fn new(max: usize, wait: Duration) -> Self {
         let max = max.max(1);
-        Self { max, wait, state: Mutex::new(State { in_flight: 0, peak: 0, idle: Vec::new() }), freed: Condvar::new() }
+        let state = State { in_flight: 0, peak: 0, idle: Vec::new(), queue: VecDeque::new(), next_id: 0 };
+        Self { max, wait, state: Mutex::new(state) }
     }
 
     pub(crate) fn max(&self) -> usize {
@@ -56,58 +79,67 @@ impl Admission {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        // The state stays consistent even if a holder panicked.
         self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Waits up to the configured time for a slot.
     pub(crate) fn acquire(&self) -> Result<Permit<'_>, Error> {
-        let deadline = Instant::now() + self.wait;
         let mut state = self.lock();
-        while state.in_flight >= self.max {
+        if state.queue.is_empty() && state.in_flight < self.max {
+            state.in_flight += 1;
+            state.peak = state.peak.max(state.in_flight);
+            let buffer = state.idle.pop();
+            return Ok(Permit { admission: self, buffer });
+        }
+        let deadline = Instant::now() + self.wait;
+        let id = state.next_id;
+        state.next_id = state.next_id.wrapping_add(1);
+        state.queue.push_back(Waiter { id, thread: std::thread::current(), granted: false, buffer: None });
+        loop {
+            let position = state.queue.iter().position(|w| w.id == id);
+            if let Some(i) = position
+                && state.queue.get(i).is_some_and(|w| w.granted)
+            {
+                // The releaser counted us in `in_flight` already.
+                let buffer = state.queue.remove(i).and_then(|w| w.buffer);
+                return Ok(Permit { admission: self, buffer });
+            }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
+                if let Some(i) = position {
+                    state.queue.remove(i);
+                }
                 return Err(Error::Busy);
             }
-            state = self.freed.wait_timeout(state, left).map_or_else(|e| e.into_inner().0, |(s, _)| s);
+            drop(state);
+            std::thread::park_timeout(left);
+            state = self.lock();
         }
-        state.in_flight += 1;
-        state.peak = state.peak.max(state.in_flight);
-        let buffer = state.idle.pop();
-        Ok(Permit { admission: self, buffer })
     }
 
-    /// The most hashes that ever ran at once (for tests and metrics).
     pub(crate) fn peak(&self) -> usize {
         self.lock().peak
     }
 
-    /// True when every idle buffer is all zeros (for tests).
     pub(crate) fn idle_buffers_wiped(&self) -> bool {
         let state = self.lock();
         !state.idle.is_empty()
             && state.idle.iter().all(|b| b.iter().all(|block| block.as_ref().iter().all(|w| *w == 0)))
     }
 
-    /// How many hashes run now (for tests and metrics).
     pub(crate) fn in_flight(&self) -> usize {
         self.lock().in_flight
     }
 }
 
-/// One admitted hash; frees its slot and returns its wiped buffer on drop.
 pub(crate) struct Permit<'a> {
     admission: &'a Admission,
     buffer: Option<Vec<Block>>,
 }
 
 impl Permit<'_> {
-    /// A working buffer of exactly `blocks` blocks, reused when possible.
     pub(crate) fn memory(&mut self, blocks: usize) -> &mut [Block] {
         let buffer = self.buffer.get_or_insert_with(Vec::new);
         if buffer.len() < blocks {
-            // Too small (or new): replace it. The old one was wiped when its
-            // last hash ended (see `drop`).
             *buffer = vec![Block::default(); blocks];
         }
         buffer.get_mut(..blocks).unwrap_or_default()
@@ -117,22 +149,87 @@ impl Permit<'_> {
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
         let mut buffer = self.buffer.take();
+        let mut state = self.admission.lock();
+        // Hand the slot and the buffer to the oldest waiter, if any.
+        if let Some(next) = state.queue.iter_mut().find(|w| !w.granted) {
+            next.granted = true;
+            next.buffer = buffer;
+            next.thread.unpark();
+            state.peak = state.peak.max(state.in_flight);
+            return;
+        }
+        state.in_flight = state.in_flight.saturating_sub(1);
+        let pool = state.idle.len() < self.admission.max;
+        drop(state);
+        // Nobody waiting: wipe outside the lock, then pool.
         if let Some(b) = buffer.as_mut() {
-            // Password-derived state must not outlive the hash. A bulk fill
-            // runs at memset speed (per-element volatile writes cost ~2 ms
-            // for 19 MiB); `black_box` keeps the optimiser from dropping it
-            // as a dead store (tests/admission.rs checks the buffer is clear).
             b.fill(Block::default());
             std::hint::black_box(b.as_slice());
         }
-        let mut state = self.admission.lock();
-        state.in_flight = state.in_flight.saturating_sub(1);
         if let Some(b) = buffer
-            && state.idle.len() < self.admission.max
+            && pool
         {
-            state.idle.push(b);
+            let mut state = self.admission.lock();
+            if state.idle.len() < self.admission.max {
+                state.idle.push(b);
+            }
         }
-        drop(state);
-        self.admission.freed.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test code
+
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    fn waiting(a: &Admission) -> usize {
+        a.lock().queue.len()
+    }
+
+    fn wait_for(a: &Admission, n: usize) {
+        while waiting(a) != n {
+            std::thread::yield_now();
+        }
+    }
+
+    #[test]
+    fn waiters_are_served_in_arrival_order() {
+        let a = Arc::new(Admission::new(1, Duration::from_secs(30)));
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let mut holder = a.acquire().unwrap();
+        holder.memory(4).fill(Block::new()); // a used buffer to hand over
+        let mut threads = Vec::new();
+        for name in ["first", "second", "third"] {
+            let (a2, order) = (Arc::clone(&a), Arc::clone(&order));
+            let before = waiting(&a);
+            threads.push(std::thread::spawn(move || {
+                let permit = a2.acquire().unwrap();
+                order.lock().unwrap().push(name);
+                std::thread::sleep(Duration::from_millis(5));
+                drop(permit);
+            }));
+            wait_for(&a, before + 1);
+        }
+        drop(holder);
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), ["first", "second", "third"]);
+        assert_eq!(a.peak(), 1);
+        assert_eq!(a.in_flight(), 0);
+        assert!(a.idle_buffers_wiped(), "the last buffer went idle and was wiped");
+    }
+
+    #[test]
+    fn a_timed_out_waiter_leaves_the_queue() {
+        let a = Admission::new(1, Duration::from_millis(20));
+        let holder = a.acquire().unwrap();
+        assert!(matches!(a.acquire(), Err(Error::Busy)));
+        assert_eq!(waiting(&a), 0);
+        drop(holder);
+        assert!(a.acquire().is_ok(), "the slot is free again");
     }
 }

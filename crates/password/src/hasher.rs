@@ -116,6 +116,13 @@ pub struct PasswordHasher {
     params: Params,
     caps: Caps,
     admission: Admission,
+    /// Async callers queue here (a future each, first come first served)
+    /// and reach the blocking pool only with a slot in hand: 64 waiting
+    /// logins cost 64 futures, not 64 parked threads.
+    #[cfg(feature = "tokio")]
+    async_slots: std::sync::Arc<tokio::sync::Semaphore>,
+    #[cfg(feature = "tokio")]
+    async_wait: Duration,
     /// A hash of a random password at the policy's parameters: what
     /// [`PasswordHasher::verify_unknown_user`] verifies against.
     dummy: String,
@@ -157,6 +164,10 @@ impl PasswordHasher {
             params,
             caps: Caps::for_policy(&params),
             admission: Admission::new(limits.max_concurrent, limits.wait),
+            #[cfg(feature = "tokio")]
+            async_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(limits.max_concurrent.max(1))),
+            #[cfg(feature = "tokio")]
+            async_wait: limits.wait,
             dummy: phc::encode(Algorithm::Argon2id, Version::V0x13, &params, &dummy_salt, &dummy_hash),
             #[cfg(feature = "pepper")]
             pepper: None,
@@ -407,7 +418,28 @@ impl PasswordHasher {
     #[cfg(feature = "tokio")]
     pub async fn hash_async(self: &std::sync::Arc<Self>, password: SecretString) -> Result<PasswordHash, Error> {
         let hasher = std::sync::Arc::clone(self);
-        tokio::task::spawn_blocking(move || hasher.hash(&password)).await.map_err(|_| Error::TaskFailed)?
+        self.on_blocking_pool(move || hasher.hash(&password)).await
+    }
+
+    /// Runs `work` on tokio's blocking pool once an async slot is free
+    /// (waiting at most the limits' `wait`, else [`Error::Busy`]).
+    #[cfg(feature = "tokio")]
+    async fn on_blocking_pool<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, Error> + Send + 'static,
+    ) -> Result<T, Error> {
+        let slots = std::sync::Arc::clone(&self.async_slots);
+        let permit = tokio::time::timeout(self.async_wait, slots.acquire_owned())
+            .await
+            .map_err(|_| Error::Busy)?
+            .map_err(|_| Error::TaskFailed)?;
+        tokio::task::spawn_blocking(move || {
+            let result = work();
+            drop(permit);
+            result
+        })
+        .await
+        .map_err(|_| Error::TaskFailed)?
     }
 
     /// [`PasswordHasher::verify`] on tokio's blocking pool.
@@ -418,7 +450,7 @@ impl PasswordHasher {
         stored: String,
     ) -> Result<Verification, Error> {
         let hasher = std::sync::Arc::clone(self);
-        tokio::task::spawn_blocking(move || hasher.verify(&password, &stored)).await.map_err(|_| Error::TaskFailed)?
+        self.on_blocking_pool(move || hasher.verify(&password, &stored)).await
     }
 
     /// [`PasswordHasher::verify_unknown_user`] on tokio's blocking pool.
@@ -428,9 +460,7 @@ impl PasswordHasher {
         password: SecretString,
     ) -> Result<Verification, Error> {
         let hasher = std::sync::Arc::clone(self);
-        tokio::task::spawn_blocking(move || hasher.verify_unknown_user(&password))
-            .await
-            .map_err(|_| Error::TaskFailed)?
+        self.on_blocking_pool(move || hasher.verify_unknown_user(&password)).await
     }
 
     fn valid(&self, stored: &phc::Phc, normalized: &[u8], force_upgrade: bool) -> Result<Verification, Error> {

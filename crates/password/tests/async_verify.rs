@@ -37,3 +37,25 @@ async fn executor_stays_responsive_under_64_async_verifies() {
     assert!(hasher.peak_in_flight() <= 2);
     assert_eq!(hasher.verify_unknown_user_async(SecretString::from("x")).await.unwrap(), Verification::Invalid);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_callers_wait_as_futures_and_get_busy_after_the_wait() {
+    // One slot held by a slow hash; an async caller gives up after 1 ms.
+    let params = Params::new(65536, 4, 1).unwrap();
+    let hasher =
+        Arc::new(PasswordHasher::with_limits(params, Limits { max_concurrent: 1, wait: Duration::from_millis(1) }));
+    let slow = {
+        let hasher = Arc::clone(&hasher);
+        tokio::spawn(async move { hasher.hash_async(SecretString::from("slow")).await.map(drop) })
+    };
+    while hasher.in_flight() == 0 && !slow.is_finished() {
+        tokio::task::yield_now().await;
+    }
+    let refused =
+        matches!(hasher.verify_unknown_user_async(SecretString::from("x")).await, Err(guardrail_password::Error::Busy));
+    slow.await.unwrap().unwrap();
+    assert!(refused, "an async caller was admitted beyond the bound");
+    assert_eq!(hasher.peak_in_flight(), 1);
+    // With the slot free again, async callers are served.
+    assert!(hasher.verify_unknown_user_async(SecretString::from("x")).await.is_ok());
+}

@@ -119,7 +119,9 @@ fn check_stored_parses_without_hashing() {
     assert!(matches!(h.check_stored("not a hash"), Err(Error::Malformed { .. } | Error::Unsupported { .. })));
     // Caps apply: an attacker-sized m is refused before anything is allocated.
     assert!(matches!(
-        h.check_stored("$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"),
+        h.check_stored(
+            "$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
+        ),
         Err(Error::OutOfPolicy { param: "m" })
     ));
 }

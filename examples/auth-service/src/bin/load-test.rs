@@ -179,6 +179,17 @@ fn peak_rss(pid: u32) -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// CPU seconds (user + system) `pid` has used so far (Linux; USER_HZ = 100).
+fn cpu_seconds(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the parenthesised command name; utime and stime are 14 and 15.
+    let rest = stat.rsplit_once(')')?.1;
+    let mut fields = rest.split_whitespace().skip(11);
+    let utime: f64 = fields.next()?.parse().ok()?;
+    let stime: f64 = fields.next()?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 /// Median time of one default-profile verify on this machine.
 fn single_hash_time() -> Result<Duration, String> {
     let hasher = PasswordHasher::default();
@@ -317,10 +328,12 @@ async fn run(o: &Options) -> Result<bool, String> {
         (samples, failures)
     });
     let started = Instant::now();
+    let cpu_before = (cpu_seconds(&pid.to_string()), cpu_seconds("self"));
     let samples: Vec<Sample> = clients.join_all().await.into_iter().flatten().collect();
     let elapsed = started.elapsed();
     let (mut health, health_failures) = prober.await.map_err(|e| e.to_string())?;
     let rss = peak_rss(pid).unwrap_or(0);
+    let cpu_after = (cpu_seconds(&pid.to_string()), cpu_seconds("self"));
     drop(server);
 
     let mut counts: BTreeMap<u16, usize> = BTreeMap::new();
@@ -358,6 +371,14 @@ async fn run(o: &Options) -> Result<bool, String> {
     #[allow(clippy::cast_precision_loss)] // bytes to MiB
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
     println!("server peak RSS (VmHWM): {:.1} MiB", mib(rss));
+    if let ((Some(s0), Some(c0)), (Some(s1), Some(c1))) = (cpu_before, cpu_after) {
+        let secs = elapsed.as_secs_f64();
+        println!(
+            "CPU during the flood: server {:.2} cores, this load client {:.2} cores (of {cores})",
+            (s1 - s0) / secs,
+            (c1 - c0) / secs
+        );
+    }
 
     let pass = |ok: bool| if ok { "PASS" } else { "FAIL" };
     let rss_ok = rss > 0 && rss <= rss_goal;
