@@ -17,8 +17,9 @@
 //! 0.9 × cores ÷ single-hash time (the single-hash time measured here
 //! first), latency p50/p99, status counts, the server's peak RSS (VmHWM)
 //! against admission bound × 19 MiB + 64 MiB, and `/healthz` p99 < 50 ms.
-//! The last line is the one-line summary; the exit status is 0 only if
-//! every goal is met.
+//! The last line is the one-line summary. Exit status: 0 every goal met,
+//! 1 a goal missed (the report says which), 2 bad usage, 3 the run itself
+//! failed (the server did not start, a request could not be built, …).
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a command: stdout is its report
 
 use std::{
@@ -86,7 +87,7 @@ fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             eprintln!("load-test: {e}");
-            return ExitCode::FAILURE;
+            return ExitCode::from(3);
         }
     };
     match runtime.block_on(run(&options)) {
@@ -94,7 +95,7 @@ fn main() -> ExitCode {
         Ok(false) => ExitCode::from(1),
         Err(e) => {
             eprintln!("load-test: {e}");
-            ExitCode::FAILURE
+            ExitCode::from(3)
         }
     }
 }
