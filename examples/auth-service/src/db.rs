@@ -198,7 +198,7 @@ pub fn find_user(conn: &Connection, login: &Login) -> rusqlite::Result<Option<Us
         Login::Email(e) => ("SELECT id, email, username, password_hash FROM users WHERE email = ?1", e),
         Login::Username(u) => ("SELECT id, email, username, password_hash FROM users WHERE username = ?1", u),
     };
-    conn.query_row(sql, [value], user_from_row).optional()
+    conn.prepare_cached(sql)?.query_row([value], user_from_row).optional()
 }
 
 /// The user with this id.
@@ -216,19 +216,16 @@ pub fn replace_hash(conn: &Connection, id: i64, old: &str, new: &str) -> rusqlit
 
 /// Stores a session by the digest of its token.
 pub fn insert_session(conn: &Connection, digest: &[u8], user_id: i64, expires_at: i64) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT INTO sessions (digest, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-        params![digest, user_id, now(), expires_at],
-    )
-    .map(drop)
+    conn.prepare_cached("INSERT INTO sessions (digest, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![digest, user_id, now(), expires_at])
+        .map(drop)
 }
 
 /// `(user_id, expires_at)` of the session with this digest.
 pub fn find_session(conn: &Connection, digest: &[u8]) -> rusqlite::Result<Option<(i64, i64)>> {
-    conn.query_row("SELECT user_id, expires_at FROM sessions WHERE digest = ?1", [digest], |r| {
-        Ok((r.get(0)?, r.get(1)?))
-    })
-    .optional()
+    conn.prepare_cached("SELECT user_id, expires_at FROM sessions WHERE digest = ?1")?
+        .query_row([digest], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
 }
 
 /// Ends one session.
