@@ -15,11 +15,16 @@
 //! hash writes every block before it reads any (RFC 9106 §3.4: the first
 //! pass computes each block from blocks of this hash only), so the old
 //! contents never influence it and are overwritten at once. A buffer that
-//! goes idle — nobody waiting — is wiped before it is pooled.
+//! goes idle — nobody waiting — is wiped before it is pooled, unless more
+//! async jobs (feature `tokio`) are queued: then it is pooled as it is for
+//! them, and the job that empties the queue wipes every idle buffer.
 
 use std::{
     collections::VecDeque,
-    sync::{Mutex, MutexGuard},
+    sync::{
+        Mutex, MutexGuard,
+        atomic::{AtomicUsize, Ordering},
+    },
     thread::Thread,
     time::{Duration, Instant},
 };
@@ -41,8 +46,10 @@ struct Waiter {
 struct State {
     in_flight: usize,
     peak: usize,
-    /// Wiped buffers nobody is using.
+    /// Buffers nobody is using: wiped, or (deferred wipe) `dirty`.
     idle: Vec<Vec<Block>>,
+    /// Whether some buffer in `idle` still holds a hash's memory.
+    dirty: bool,
     /// Waiters, oldest first.
     queue: VecDeque<Waiter>,
     next_id: u64,
@@ -52,6 +59,11 @@ pub(crate) struct Admission {
     max: usize,
     wait: Duration,
     state: Mutex<State>,
+    /// Async jobs queued or running (feature `tokio`). While more than the
+    /// releasing one is pending, a released buffer is pooled unwiped: a
+    /// queued job will overwrite it, and the job that empties the queue
+    /// wipes every idle buffer.
+    async_jobs: AtomicUsize,
 }
 
 impl std::fmt::Debug for Admission {
@@ -70,12 +82,17 @@ impl std::fmt::Debug for Admission {
 impl Admission {
     pub(crate) fn new(max: usize, wait: Duration) -> Self {
         let max = max.max(1);
-        let state = State { in_flight: 0, peak: 0, idle: Vec::new(), queue: VecDeque::new(), next_id: 0 };
-        Self { max, wait, state: Mutex::new(state) }
+        let state = State { in_flight: 0, peak: 0, idle: Vec::new(), dirty: false, queue: VecDeque::new(), next_id: 0 };
+        Self { max, wait, state: Mutex::new(state), async_jobs: AtomicUsize::new(0) }
     }
 
     pub(crate) fn max(&self) -> usize {
         self.max
+    }
+
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+    pub(crate) fn wait(&self) -> Duration {
+        self.wait
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -113,6 +130,32 @@ impl Admission {
             drop(state);
             std::thread::park_timeout(left);
             state = self.lock();
+        }
+    }
+
+    /// An async job was queued; returns how many were pending before it.
+    #[cfg(feature = "tokio")]
+    pub(crate) fn async_job_queued(&self) -> usize {
+        self.async_jobs.fetch_add(1, Ordering::AcqRel)
+    }
+
+    /// An async job finished or was dropped; the last one wipes the idle buffers.
+    #[cfg(feature = "tokio")]
+    pub(crate) fn async_job_done(&self) {
+        if self.async_jobs.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.wipe_idle();
+        }
+    }
+
+    /// Wipes every idle buffer that still holds a hash's memory.
+    #[cfg(feature = "tokio")]
+    fn wipe_idle(&self) {
+        let mut state = self.lock();
+        if state.dirty {
+            for b in &mut state.idle {
+                wipe(b);
+            }
+            state.dirty = false;
         }
     }
 
@@ -159,12 +202,24 @@ impl Drop for Permit<'_> {
             return;
         }
         state.in_flight = state.in_flight.saturating_sub(1);
+        if self.admission.async_jobs.load(Ordering::Acquire) > 1 {
+            // More async work is queued: it overwrites this buffer, and the
+            // job that empties the queue wipes it if it is still idle then.
+            match buffer {
+                Some(b) if state.idle.len() < self.admission.max => {
+                    state.idle.push(b);
+                    state.dirty = true;
+                }
+                Some(mut b) => wipe(&mut b),
+                None => {}
+            }
+            return;
+        }
         let pool = state.idle.len() < self.admission.max;
         drop(state);
         // Nobody waiting: wipe outside the lock, then pool.
         if let Some(b) = buffer.as_mut() {
-            b.fill(Block::default());
-            std::hint::black_box(b.as_slice());
+            wipe(b);
         }
         if let Some(b) = buffer
             && pool
@@ -175,6 +230,11 @@ impl Drop for Permit<'_> {
             }
         }
     }
+}
+
+fn wipe(buffer: &mut [Block]) {
+    buffer.fill(Block::default());
+    std::hint::black_box(&*buffer);
 }
 
 #[cfg(test)]

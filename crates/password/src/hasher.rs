@@ -115,14 +115,10 @@ impl Limits {
 pub struct PasswordHasher {
     params: Params,
     caps: Caps,
-    admission: Admission,
-    /// Async callers queue here (a future each, first come first served)
-    /// and reach the blocking pool only with a slot in hand: 64 waiting
-    /// logins cost 64 futures, not 64 parked threads.
+    admission: std::sync::Arc<Admission>,
+    /// The async calls' worker threads, started by the first of them.
     #[cfg(feature = "tokio")]
-    async_slots: std::sync::Arc<tokio::sync::Semaphore>,
-    #[cfg(feature = "tokio")]
-    async_wait: Duration,
+    workers: std::sync::OnceLock<Option<crate::workers::Workers>>,
     /// A hash of a random password at the policy's parameters: what
     /// [`PasswordHasher::verify_unknown_user`] verifies against.
     dummy: String,
@@ -163,11 +159,9 @@ impl PasswordHasher {
         Self {
             params,
             caps: Caps::for_policy(&params),
-            admission: Admission::new(limits.max_concurrent, limits.wait),
+            admission: std::sync::Arc::new(Admission::new(limits.max_concurrent, limits.wait)),
             #[cfg(feature = "tokio")]
-            async_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(limits.max_concurrent.max(1))),
-            #[cfg(feature = "tokio")]
-            async_wait: limits.wait,
+            workers: std::sync::OnceLock::new(),
             dummy: phc::encode(Algorithm::Argon2id, Version::V0x13, &params, &dummy_salt, &dummy_hash),
             #[cfg(feature = "pepper")]
             pepper: None,
@@ -413,36 +407,48 @@ impl PasswordHasher {
         }
     }
 
-    /// [`PasswordHasher::hash`] on tokio's blocking pool: the executor is
-    /// never blocked, and the admission bound still holds.
+    /// [`PasswordHasher::hash`] on the hasher's worker threads
+    /// (`max_concurrent` of them, started by the first async call): the
+    /// executor is never blocked, waiting callers cost a future each and
+    /// are served in arrival order, and the admission bound still holds.
     #[cfg(feature = "tokio")]
     pub async fn hash_async(self: &std::sync::Arc<Self>, password: SecretString) -> Result<PasswordHash, Error> {
         let hasher = std::sync::Arc::clone(self);
-        self.on_blocking_pool(move || hasher.hash(&password)).await
+        self.on_worker(move || hasher.hash(&password)).await
     }
 
-    /// Runs `work` on tokio's blocking pool once an async slot is free
-    /// (waiting at most the limits' `wait`, else [`Error::Busy`]).
+    /// Runs `work` on one of the hasher's workers, first come first
+    /// served; [`Error::Busy`] if it is still queued after the limits' `wait`.
     #[cfg(feature = "tokio")]
-    async fn on_blocking_pool<T: Send + 'static>(
+    async fn on_worker<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> Result<T, Error> + Send + 'static,
     ) -> Result<T, Error> {
-        let slots = std::sync::Arc::clone(&self.async_slots);
-        let permit = tokio::time::timeout(self.async_wait, slots.acquire_owned())
-            .await
-            .map_err(|_| Error::Busy)?
-            .map_err(|_| Error::TaskFailed)?;
-        tokio::task::spawn_blocking(move || {
-            let result = work();
-            drop(permit);
-            result
-        })
-        .await
-        .map_err(|_| Error::TaskFailed)?
+        let workers = self
+            .workers
+            .get_or_init(|| crate::workers::Workers::start(self.admission.max(), &self.admission))
+            .as_ref()
+            .ok_or(Error::TaskFailed)?;
+        let deadline = std::time::Instant::now() + self.admission.wait();
+        let queued_behind = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let late = std::sync::Arc::clone(&queued_behind);
+        let free = workers.submit(move || {
+            // Dropping `tx` unrun answers Busy: it waited in the queue past
+            // its deadline, or its caller is gone.
+            let expired = late.load(std::sync::atomic::Ordering::Acquire) && std::time::Instant::now() > deadline;
+            if !tx.is_closed() && !expired {
+                let _ = tx.send(work());
+            }
+        })?;
+        if free {
+            // A worker was free: no queue to time out in.
+            queued_behind.store(false, std::sync::atomic::Ordering::Release);
+        }
+        rx.await.map_err(|_| Error::Busy)?
     }
 
-    /// [`PasswordHasher::verify`] on tokio's blocking pool.
+    /// [`PasswordHasher::verify`] on the hasher's worker threads.
     #[cfg(feature = "tokio")]
     pub async fn verify_async(
         self: &std::sync::Arc<Self>,
@@ -450,17 +456,17 @@ impl PasswordHasher {
         stored: String,
     ) -> Result<Verification, Error> {
         let hasher = std::sync::Arc::clone(self);
-        self.on_blocking_pool(move || hasher.verify(&password, &stored)).await
+        self.on_worker(move || hasher.verify(&password, &stored)).await
     }
 
-    /// [`PasswordHasher::verify_unknown_user`] on tokio's blocking pool.
+    /// [`PasswordHasher::verify_unknown_user`] on the hasher's worker threads.
     #[cfg(feature = "tokio")]
     pub async fn verify_unknown_user_async(
         self: &std::sync::Arc<Self>,
         password: SecretString,
     ) -> Result<Verification, Error> {
         let hasher = std::sync::Arc::clone(self);
-        self.on_blocking_pool(move || hasher.verify_unknown_user(&password)).await
+        self.on_worker(move || hasher.verify_unknown_user(&password)).await
     }
 
     fn valid(&self, stored: &phc::Phc, normalized: &[u8], force_upgrade: bool) -> Result<Verification, Error> {

@@ -11,6 +11,8 @@ mod legacy;
 mod params;
 mod phc;
 mod policy;
+#[cfg(feature = "tokio")]
+mod workers;
 
 pub use calibrate::{Calibration, Step, calibrate};
 pub use error::Error;
