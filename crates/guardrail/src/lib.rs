@@ -50,4 +50,8 @@ mod guide {
     struct Password;
     #[doc = include_str!("../../../docs/src/token.md")]
     struct Token;
+    #[doc = include_str!("../../../docs/src/examples.md")]
+    struct Examples;
+    #[doc = include_str!("../../../docs/src/auth-service.md")]
+    struct AuthService;
 }

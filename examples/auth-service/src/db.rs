@@ -288,6 +288,11 @@ pub fn insert_service_key(conn: &Connection, name: &str, sealed: &[u8]) -> rusql
         .map(|n| n == 1)
 }
 
+/// Replaces a sealed service key (re-sealed after a rotation).
+pub fn replace_service_key(conn: &Connection, name: &str, sealed: &[u8]) -> rusqlite::Result<()> {
+    conn.execute("UPDATE service_keys SET sealed = ?2 WHERE name = ?1", params![name, sealed]).map(drop)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test code

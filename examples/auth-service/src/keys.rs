@@ -126,6 +126,12 @@ pub fn csrf_keyring(db: &Db, keyring: &Arc<Keyring>) -> Result<MacKeyring, KeyEr
     }
     let sealed = db.call_blocking(|c| db::service_key(c, CSRF_KEY_NAME))?.ok_or(KeyError::SealedKey)?;
     let opened = keyring.open(&sealed, CSRF_KEY_AAD).map_err(|_| KeyError::SealedKey)?;
+    if Keyring::sealed_key_id(&sealed) != Some(keyring.primary_id()) {
+        // Rotated since it was sealed: re-seal under the primary, so the
+        // old key can be disabled.
+        let resealed = keyring.seal(&opened, CSRF_KEY_AAD).map_err(|_| KeyError::Crypto)?;
+        db.call_blocking(|c| db::replace_service_key(c, CSRF_KEY_NAME, &resealed))?;
+    }
     let key = SecretSlice::from(opened.to_vec());
     MacKeyring::from_key(1, &key).map_err(|_| KeyError::Crypto)
 }
@@ -192,5 +198,18 @@ mod tests {
         assert_eq!(a.sign_raw(b"m"), b.sign_raw(b"m"));
         let (other, _) = load_or_create_keyring(&dir.path().join("other.json"), None).unwrap();
         assert!(matches!(csrf_keyring(&db, &Arc::new(other)), Err(KeyError::SealedKey)));
+
+        // Rotation: the next start re-seals under the new primary, after
+        // which the old key can be disabled without losing the CSRF key.
+        let mut rotated = Arc::try_unwrap(k).unwrap();
+        let new = rotated.add_key(Algorithm::Aes256Gcm).unwrap();
+        rotated.promote(new).unwrap();
+        let old = rotated.keys().find(|k| k.id != new).unwrap().id;
+        let mut rotated = Arc::new(rotated);
+        let c = csrf_keyring(&db, &rotated).unwrap();
+        Arc::get_mut(&mut rotated).unwrap().disable(old).unwrap();
+        let d = csrf_keyring(&db, &rotated).unwrap();
+        assert_eq!(c.sign_raw(b"m"), d.sign_raw(b"m"));
+        assert_eq!(a.sign_raw(b"m"), d.sign_raw(b"m"));
     }
 }

@@ -1,4 +1,4 @@
-//! The README's first command runs this tour: it must succeed, and it must
+//! The tour (`cargo run -p guardrail-examples`) must succeed, and it must
 //! not print any of the secrets it handles.
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)] // test code
 
