@@ -23,7 +23,7 @@
 //! assert!(stored.verify(&presented).is_ok()); // constant-time digest comparison
 //! ```
 
-use guardrail_secret::{ExposeSecret, SecretString};
+use guardrail_secret::SecretString;
 use ring::digest::{Context, SHA256};
 use zeroize::Zeroizing;
 
@@ -53,12 +53,25 @@ fn checksum(body: &str) -> [u8; CHECKSUM_CHARS] {
     out
 }
 
+/// The number six base62 digits spell (`None` for another character).
+fn base62_value(digits: &[u8]) -> Option<u64> {
+    digits.iter().try_fold(0u64, |acc, &d| {
+        let v = match d {
+            b'0'..=b'9' => d - b'0',
+            b'A'..=b'Z' => d - b'A' + 10,
+            b'a'..=b'z' => d - b'a' + 36,
+            _ => return None,
+        };
+        Some(acc * 62 + u64::from(v))
+    })
+}
+
 /// Domain-separated SHA-256 of the key: `label || 0x00 || key`.
-fn derive(label: &str, key: &str) -> [u8; 32] {
+fn derive(label: &str, key: &[u8]) -> [u8; 32] {
     let mut ctx = Context::new(&SHA256);
     ctx.update(label.as_bytes());
     ctx.update(&[0]);
-    ctx.update(key.as_bytes());
+    ctx.update(key);
     let mut out = [0u8; 32];
     out.copy_from_slice(ctx.finish().as_ref());
     out
@@ -103,24 +116,27 @@ impl ApiKeyIssuer {
     }
 }
 
-/// A presented key that passed the format and checksum checks. Not `Clone`,
-/// and its `Debug` shows only the prefix and lookup id.
-pub struct ApiKey {
-    key: SecretString,
+/// A presented key that passed the format and checksum checks: a checked
+/// view of the caller's text (the request header it came in), so checking
+/// a key allocates and copies nothing — a copy would not remove the
+/// original, only add one to wipe. Not `Clone`; its `Debug` shows only
+/// the prefix and lookup id.
+pub struct ApiKey<'a> {
+    key: &'a str,
     prefix_len: usize,
 }
 
-impl std::fmt::Debug for ApiKey {
+impl std::fmt::Debug for ApiKey<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ApiKey").field("prefix", &self.prefix()).field("lookup_id", &self.lookup_id()).finish()
     }
 }
 
-impl ApiKey {
+impl<'a> ApiKey<'a> {
     /// Checks `prefix`, length, alphabet and checksum: cheap, no I/O, so
     /// junk is rejected before any lookup. Every failure is
     /// [`Error::InvalidKey`].
-    pub fn parse(key: &str, prefix: &str) -> Result<Self, Error> {
+    pub fn parse(key: &'a str, prefix: &str) -> Result<Self, Error> {
         let Some(rest) = key.strip_prefix(prefix).and_then(|r| r.strip_prefix('_')) else {
             return Err(Error::InvalidKey);
         };
@@ -130,17 +146,25 @@ impl ApiKey {
         {
             return Err(Error::InvalidKey);
         }
+        // The checksum covers only what the client sent (no secret of
+        // ours), so an early-exit comparison leaks nothing.
         let (body, sum) = key.split_at(key.len() - CHECKSUM_CHARS);
-        if !guardrail_ct::eq(&checksum(body), sum.as_bytes()) {
+        if base62_value(sum.as_bytes()) != Some(u64::from(crc32fast::hash(body.as_bytes()))) {
             return Err(Error::InvalidKey);
         }
-        Ok(Self { key: SecretString::from(key), prefix_len: prefix.len() })
+        Ok(Self { key, prefix_len: prefix.len() })
+    }
+
+    /// The whole key (ASCII, checked by `parse`); named so a grep for
+    /// `expose_secret` finds every use.
+    fn expose_secret(&self) -> &[u8] {
+        self.key.as_bytes()
     }
 
     /// Like [`ApiKey::parse`], taking the prefix from the key itself
     /// (everything before the final `_` and 36 characters): for tools and
     /// scanners that accept keys of any issuer.
-    pub fn parse_any_prefix(key: &str) -> Result<Self, Error> {
+    pub fn parse_any_prefix(key: &'a str) -> Result<Self, Error> {
         let tail = 1 + RANDOM_CHARS + CHECKSUM_CHARS;
         let prefix = key.len().checked_sub(tail).and_then(|n| key.get(..n)).ok_or(Error::InvalidKey)?;
         Self::parse(key, prefix)
@@ -149,7 +173,7 @@ impl ApiKey {
     /// The prefix (public).
     #[must_use]
     pub fn prefix(&self) -> &str {
-        self.key.expose_secret().get(..self.prefix_len).unwrap_or_default()
+        self.key.get(..self.prefix_len).unwrap_or_default()
     }
 
     /// The public id to find the stored row by: 12 base64url characters of
@@ -157,7 +181,7 @@ impl ApiKey {
     /// reveals none of its randomness).
     #[must_use]
     pub fn lookup_id(&self) -> String {
-        let d = derive("gk-l1", self.key.expose_secret());
+        let d = derive("gk-l1", self.expose_secret());
         guardrail_ct::base64url::encode_string(d.get(..LOOKUP_ID_BYTES).unwrap_or_default())
     }
 }
@@ -171,8 +195,8 @@ pub struct StoredApiKey {
 }
 
 impl StoredApiKey {
-    fn for_key(key: &ApiKey) -> Self {
-        Self { lookup_id: key.lookup_id(), digest: derive("gk-d1", key.key.expose_secret()) }
+    fn for_key(key: &ApiKey<'_>) -> Self {
+        Self { lookup_id: key.lookup_id(), digest: derive("gk-d1", key.expose_secret()) }
     }
 
     /// Rebuilds a stored record from its columns.
@@ -204,8 +228,8 @@ impl StoredApiKey {
     /// `Ok` when `key` is the key this record was made for; the digests are
     /// compared in constant time (a matching digest implies the matching
     /// lookup id). Any mismatch is [`Error::InvalidKey`].
-    pub fn verify(&self, key: &ApiKey) -> Result<(), Error> {
-        let presented = derive("gk-d1", key.key.expose_secret());
+    pub fn verify(&self, key: &ApiKey<'_>) -> Result<(), Error> {
+        let presented = derive("gk-d1", key.expose_secret());
         if guardrail_ct::eq_array(&presented, &self.digest) { Ok(()) } else { Err(Error::InvalidKey) }
     }
 }

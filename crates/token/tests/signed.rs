@@ -155,3 +155,40 @@ fn keyring_debug_shows_ids_only() {
     let rendered = format!("{keyring:?}");
     assert!(rendered.contains('7') && !rendered.contains("AAAA") && !rendered.contains("65, 65"), "{rendered}");
 }
+
+/// The documented layout, recomputed with ring directly: the tag is
+/// HMAC-SHA256 over `"guardrail signed token v1" 0 purpose 0 kid 0 expiry 0 subject`.
+/// Covers the one-buffer path and (a purpose name too long for it) the
+/// streamed path.
+#[test]
+fn tag_layout_known_answer_for_both_paths() {
+    struct Long;
+    impl Purpose for Long {
+        const NAME: &'static str = concat!(
+            "a-purpose-name-much-longer-than-any-real-one-to-reach-the-streamed-path-",
+            "a-purpose-name-much-longer-than-any-real-one-to-reach-the-streamed-path-",
+            "a-purpose-name-much-longer-than-any-real-one-to-reach-the-streamed-path-",
+            "a-purpose-name-much-longer-than-any-real-one-to-reach-the-streamed-path-",
+            "a-purpose-name-much-longer-than-any-real-one-to-reach-the-streamed-path-",
+            "a-purpose-name-much-longer-than-any-real-one-to-reach-the-streamed-path-",
+            "a-purpose-name-much-longer-than-any-real-one-to-reach-the-streamed-path-",
+            "a-purpose-name-much-longer-than-any-real-one-to-reach-the-streamed-path-",
+        );
+    }
+    fn check<P: Purpose>() {
+        let clock = Arc::new(FixedClock(Mutex::new(UNIX_EPOCH + Duration::from_secs(1_800_000_000))));
+        let signer = TokenSigner::<P>::with_clock(MacKeyring::from_key(3, &key(9)).unwrap(), clock);
+        let token = signer.sign("user-42", Duration::from_secs(100)).unwrap();
+        let parts: Vec<&str> = token.split('.').collect();
+        assert_eq!(&parts[..3], ["v1", "3", "1800000100"]);
+        let message =
+            [b"guardrail signed token v1\0".as_slice(), P::NAME.as_bytes(), b"\x003\x001800000100\0user-42"].concat();
+        let expected = ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &[9u8; 32]), &message);
+        let tag = guardrail_ct::base64url::decode_vec(parts[4]).unwrap();
+        assert_eq!(tag, expected.as_ref());
+        assert_eq!(signer.verify(&token).unwrap().subject(), "user-42");
+    }
+    check::<Session>();
+    assert!(Long::NAME.len() > 512);
+    check::<Long>();
+}
