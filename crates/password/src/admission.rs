@@ -16,7 +16,7 @@
 //! pass computes each block from blocks of this hash only), so the old
 //! contents never influence it and are overwritten at once. A buffer that
 //! goes idle — nobody waiting — is wiped before it is pooled, unless more
-//! async jobs (feature `tokio`) are queued: then it is pooled as it is for
+//! jobs are queued on the hasher's workers: then it is pooled as it is for
 //! them, and the job that empties the queue wipes every idle buffer.
 
 use std::{
@@ -59,11 +59,11 @@ pub(crate) struct Admission {
     max: usize,
     wait: Duration,
     state: Mutex<State>,
-    /// Async jobs queued or running (feature `tokio`). While more than the
-    /// releasing one is pending, a released buffer is pooled unwiped: a
+    /// Jobs queued on or running in the hasher's workers. While more than
+    /// the releasing one is pending, a released buffer is pooled unwiped: a
     /// queued job will overwrite it, and the job that empties the queue
     /// wipes every idle buffer.
-    async_jobs: AtomicUsize,
+    worker_jobs: AtomicUsize,
 }
 
 impl std::fmt::Debug for Admission {
@@ -83,14 +83,13 @@ impl Admission {
     pub(crate) fn new(max: usize, wait: Duration) -> Self {
         let max = max.max(1);
         let state = State { in_flight: 0, peak: 0, idle: Vec::new(), dirty: false, queue: VecDeque::new(), next_id: 0 };
-        Self { max, wait, state: Mutex::new(state), async_jobs: AtomicUsize::new(0) }
+        Self { max, wait, state: Mutex::new(state), worker_jobs: AtomicUsize::new(0) }
     }
 
     pub(crate) fn max(&self) -> usize {
         self.max
     }
 
-    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
     pub(crate) fn wait(&self) -> Duration {
         self.wait
     }
@@ -133,22 +132,19 @@ impl Admission {
         }
     }
 
-    /// An async job was queued; returns how many were pending before it.
-    #[cfg(feature = "tokio")]
-    pub(crate) fn async_job_queued(&self) -> usize {
-        self.async_jobs.fetch_add(1, Ordering::AcqRel)
+    /// A worker job was queued; returns how many were pending before it.
+    pub(crate) fn worker_job_queued(&self) -> usize {
+        self.worker_jobs.fetch_add(1, Ordering::AcqRel)
     }
 
-    /// An async job finished or was dropped; the last one wipes the idle buffers.
-    #[cfg(feature = "tokio")]
-    pub(crate) fn async_job_done(&self) {
-        if self.async_jobs.fetch_sub(1, Ordering::AcqRel) == 1 {
+    /// A worker job finished or was dropped; the last one wipes the idle buffers.
+    pub(crate) fn worker_job_done(&self) {
+        if self.worker_jobs.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.wipe_idle();
         }
     }
 
     /// Wipes every idle buffer that still holds a hash's memory.
-    #[cfg(feature = "tokio")]
     fn wipe_idle(&self) {
         let mut state = self.lock();
         if state.dirty {
@@ -202,8 +198,8 @@ impl Drop for Permit<'_> {
             return;
         }
         state.in_flight = state.in_flight.saturating_sub(1);
-        if self.admission.async_jobs.load(Ordering::Acquire) > 1 {
-            // More async work is queued: it overwrites this buffer, and the
+        if self.admission.worker_jobs.load(Ordering::Acquire) > 1 {
+            // More work is queued on the workers: it overwrites this buffer, and the
             // job that empties the queue wipes it if it is still idle then.
             match buffer {
                 Some(b) if state.idle.len() < self.admission.max => {

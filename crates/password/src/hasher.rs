@@ -116,8 +116,7 @@ pub struct PasswordHasher {
     params: Params,
     caps: Caps,
     admission: std::sync::Arc<Admission>,
-    /// The async calls' worker threads, started by the first of them.
-    #[cfg(feature = "tokio")]
+    /// The worker threads every hash runs on, started by the first hash.
     workers: std::sync::OnceLock<Option<crate::workers::Workers>>,
     /// A hash of a random password at the policy's parameters: what
     /// [`PasswordHasher::verify_unknown_user`] verifies against.
@@ -160,7 +159,6 @@ impl PasswordHasher {
             params,
             caps: Caps::for_policy(&params),
             admission: std::sync::Arc::new(Admission::new(limits.max_concurrent, limits.wait)),
-            #[cfg(feature = "tokio")]
             workers: std::sync::OnceLock::new(),
             dummy: phc::encode(Algorithm::Argon2id, Version::V0x13, &params, &dummy_salt, &dummy_hash),
             #[cfg(feature = "pepper")]
@@ -424,23 +422,24 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> Result<T, Error> + Send + 'static,
     ) -> Result<T, Error> {
-        let workers = self
-            .workers
-            .get_or_init(|| crate::workers::Workers::start(self.admission.max(), &self.admission))
-            .as_ref()
-            .ok_or(Error::TaskFailed)?;
+        let workers = self.workers().ok_or(Error::TaskFailed)?;
         let deadline = std::time::Instant::now() + self.admission.wait();
         let queued_behind = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
         let (tx, rx) = tokio::sync::oneshot::channel();
         let late = std::sync::Arc::clone(&queued_behind);
-        let free = workers.submit(move || {
-            // Dropping `tx` unrun answers Busy: it waited in the queue past
-            // its deadline, or its caller is gone.
-            let expired = late.load(std::sync::atomic::Ordering::Acquire) && std::time::Instant::now() > deadline;
-            if !tx.is_closed() && !expired {
-                let _ = tx.send(work());
-            }
-        })?;
+        let free = workers.submit(
+            move || {
+                // Not run (so `tx` drops and the caller gets Busy): it
+                // waited in the queue past its deadline, or its caller is gone.
+                let expired = late.load(std::sync::atomic::Ordering::Acquire) && std::time::Instant::now() > deadline;
+                (!tx.is_closed() && !expired).then(|| (work(), tx))
+            },
+            |output| {
+                if let Some((result, tx)) = output {
+                    let _ = tx.send(result);
+                }
+            },
+        )?;
         if free {
             // A worker was free: no queue to time out in.
             queued_behind.store(false, std::sync::atomic::Ordering::Release);
@@ -485,7 +484,9 @@ impl PasswordHasher {
         Ok(guardrail_ct::eq(&tag, &stored.hash))
     }
 
-    /// One argon2 computation inside an admission slot, on a pooled buffer.
+    /// One argon2 computation, on one of the hasher's workers: the caller
+    /// blocks for the tag (or gets `Busy` if no worker took the job within
+    /// the limits' `wait`).
     fn compute(
         &self,
         algorithm: Algorithm,
@@ -495,13 +496,43 @@ impl PasswordHasher {
         salt: &[u8],
         out: &mut [u8],
     ) -> Result<(), Error> {
-        let argon_params = argon2::Params::new(params.m_cost(), params.t_cost(), params.p_cost(), Some(out.len()))
-            .map_err(|_| Error::Argon2)?;
-        let blocks = argon_params.block_count();
-        let argon = Argon2::new(algorithm, version, argon_params);
-        let mut permit = self.admission.acquire()?;
-        argon.hash_password_into_with_memory(password, salt, out, permit.memory(blocks)).map_err(|_| Error::Argon2)
+        let Some(workers) = self.workers().filter(|_| !crate::workers::in_worker()) else {
+            // On a worker already (an async call), or no worker could start.
+            return compute_here(&self.admission, algorithm, version, params, password, salt, out);
+        };
+        let (admission, params, len) = (std::sync::Arc::clone(&self.admission), *params, out.len());
+        let (password, salt) = (Zeroizing::new(password.to_vec()), salt.to_vec());
+        let tag = workers.run(self.admission.wait(), move || {
+            let mut tag = Zeroizing::new(vec![0u8; len]);
+            compute_here(&admission, algorithm, version, &params, &password, &salt, &mut tag)?;
+            Ok(tag)
+        })?;
+        out.copy_from_slice(&tag);
+        Ok(())
     }
+
+    /// The workers, started on first use (`None` if none could start).
+    fn workers(&self) -> Option<&crate::workers::Workers> {
+        self.workers.get_or_init(|| crate::workers::Workers::start(self.admission.max(), &self.admission)).as_ref()
+    }
+}
+
+/// One argon2 computation inside an admission slot, on a pooled buffer.
+fn compute_here(
+    admission: &Admission,
+    algorithm: Algorithm,
+    version: Version,
+    params: &Params,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+) -> Result<(), Error> {
+    let argon_params = argon2::Params::new(params.m_cost(), params.t_cost(), params.p_cost(), Some(out.len()))
+        .map_err(|_| Error::Argon2)?;
+    let blocks = argon_params.block_count();
+    let argon = Argon2::new(algorithm, version, argon_params);
+    let mut permit = admission.acquire()?;
+    argon.hash_password_into_with_memory(password, salt, out, permit.memory(blocks)).map_err(|_| Error::Argon2)
 }
 
 /// NFKC, in a buffer wiped on drop, sized for the largest NFKC expansion

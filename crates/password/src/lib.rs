@@ -11,7 +11,6 @@ mod legacy;
 mod params;
 mod phc;
 mod policy;
-#[cfg(feature = "tokio")]
 mod workers;
 
 pub use calibrate::{Calibration, Step, calibrate};

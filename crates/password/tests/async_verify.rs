@@ -1,4 +1,4 @@
-//! The async variants run on the blocking pool under the same bound, and
+//! The async variants run on the hasher's workers under the same bound, and
 //! the executor stays responsive while 64 verifies run.
 #![cfg(feature = "tokio")]
 #![allow(clippy::unwrap_used)] // test code

@@ -7,7 +7,7 @@
 //!
 //! ## Why each dependency is here
 //! - `guardrail` (features `tokio`, `pepper`): argon2id with
-//!   upgrade-on-login and admission control on the blocking pool, the
+//!   upgrade-on-login and admission control on its own worker threads, the
 //!   keyring-sealed pepper, validated `Email`/`Username`, session and API
 //!   key tokens, CSRF, log encoding — the point of the example.
 //! - `axum` + `tokio`: the HTTP server and runtime most Rust services use.

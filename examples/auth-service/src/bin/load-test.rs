@@ -279,7 +279,7 @@ async fn run(o: &Options) -> Result<bool, String> {
     println!("load-test ({mode}): {} clients for {} s against a fresh auth-service", o.clients, o.seconds);
     let (ceiling, ceiling_cpu) = steady_rate(cores, 3.0);
     println!(
-        "machine: {cores} cores; default-profile verify {:.1} ms alone (fastest of 15); {ceiling:.1} verifies/s with {cores} threads back to back, each wiping its buffer ({ceiling_cpu:.2} cores busy); admission bound {bound}",
+        "machine: {cores} cores; default-profile verify {:.1} ms alone (fastest of 15); {ceiling:.1} verifies/s with {cores} threads verifying back to back ({ceiling_cpu:.2} cores busy); admission bound {bound}",
         ms(single)
     );
 
