@@ -126,6 +126,15 @@ pub struct PasswordHasher {
     pepper: Option<std::sync::Arc<guardrail_token::keyring::Keyring>>,
 }
 
+/// An unsealed stored value, by format.
+enum Stored {
+    /// argon2 in PHC form; `force_upgrade` for wrappings we re-store (Django's).
+    Phc { phc: phc::Phc, force_upgrade: bool },
+    /// A legacy scheme (feature `legacy`).
+    #[cfg(feature = "legacy")]
+    Legacy,
+}
+
 /// Sealed (peppered) stored hashes start with this.
 #[cfg(feature = "pepper")]
 const SEALED_PREFIX: &str = "$guardrail-sealed$v1$";
@@ -321,17 +330,27 @@ impl PasswordHasher {
     }
 
     fn verify_unpeppered(&self, raw: &[u8], normalized: &[u8], stored: &str) -> Result<Verification, Error> {
+        match self.classify(stored)? {
+            Stored::Phc { phc, force_upgrade } => self.verify_phc(&phc, raw, normalized, force_upgrade),
+            #[cfg(feature = "legacy")]
+            Stored::Legacy => self.verify_legacy(raw, normalized, stored),
+        }
+    }
+
+    /// What an unsealed stored value is: argon2 PHC (parsed and checked
+    /// against the caps), or a legacy scheme (recognised by its prefix;
+    /// its costs are checked when it is verified). One dispatch for
+    /// [`PasswordHasher::verify`] and [`PasswordHasher::check_stored`].
+    fn classify(&self, stored: &str) -> Result<Stored, Error> {
         if let Some(rest) = stored.strip_prefix("argon2$") {
             // Django: always re-stored in our own format.
-            let phc = phc::parse(&format!("${rest}"), &self.caps)?;
-            return self.verify_phc(&phc, raw, normalized, true);
+            return Ok(Stored::Phc { phc: phc::parse(&format!("${rest}"), &self.caps)?, force_upgrade: true });
         }
         #[cfg(feature = "legacy")]
         if crate::legacy::is_legacy(stored) {
-            return self.verify_legacy(raw, normalized, stored);
+            return Ok(Stored::Legacy);
         }
-        let phc = phc::parse(stored, &self.caps)?;
-        self.verify_phc(&phc, raw, normalized, false)
+        Ok(Stored::Phc { phc: phc::parse(stored, &self.caps)?, force_upgrade: false })
     }
 
     fn verify_phc(
@@ -379,20 +398,9 @@ impl PasswordHasher {
             && stored.starts_with(SEALED_PREFIX)
         {
             let (inner, _) = open_sealed(keyring, stored)?;
-            return self.check_unpeppered(&inner);
+            return self.classify(&inner).map(drop);
         }
-        self.check_unpeppered(stored)
-    }
-
-    fn check_unpeppered(&self, stored: &str) -> Result<(), Error> {
-        if let Some(rest) = stored.strip_prefix("argon2$") {
-            return phc::parse(&format!("${rest}"), &self.caps).map(drop);
-        }
-        #[cfg(feature = "legacy")]
-        if crate::legacy::is_legacy(stored) {
-            return Ok(());
-        }
-        phc::parse(stored, &self.caps).map(drop)
+        self.classify(stored).map(drop)
     }
 
     /// For a login whose account does not exist: the same work as
