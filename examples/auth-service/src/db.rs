@@ -140,15 +140,9 @@ impl Db {
 /// Creates the database file readable by its owner only (it holds email
 /// addresses); SQLite gives its `-wal` and `-shm` files the same mode.
 fn create_owner_only(path: &Path) -> Result<(), DbError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    match options.open(path) {
-        Ok(_) => Ok(()),
+    use guardrail::secret::store::{Mode, write_private};
+    match write_private(path, b"", Mode::CreateNew) {
+        Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(DbError::Create(e)),
     }
