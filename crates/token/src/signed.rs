@@ -220,31 +220,13 @@ impl<P: Purpose> TokenSigner<P> {
     /// The tag over the domain label, purpose, key id, expiry and subject
     /// (NUL-separated; key id and expiry as canonical decimal text).
     fn tag(key: &hmac::Key, kid: &str, expires: &str, subject: &[u8]) -> hmac::Tag {
-        // Nothing here is secret (the key is inside `hmac::Key`), so the
-        // message is laid out in one stack buffer and MAC'd in one call
-        // (many small `update`s cost more than the copy).
-        let mut buf = [0u8; 512];
-        let mut len = 0;
-        let mut fits = true;
-        let header = [b"guardrail signed token v1".as_slice(), P::NAME.as_bytes(), kid.as_bytes(), expires.as_bytes()];
-        for part in header.into_iter().flat_map(|p| [p, b"\0".as_slice()]).chain([subject]) {
-            match buf.get_mut(len..len + part.len()) {
-                Some(dst) => dst.copy_from_slice(part),
-                None => fits = false,
-            }
-            len += part.len();
+        let mut ctx = hmac::Context::with_key(key);
+        for part in [b"guardrail signed token v1".as_slice(), P::NAME.as_bytes(), kid.as_bytes(), expires.as_bytes()] {
+            ctx.update(part);
+            ctx.update(&[0]);
         }
-        match buf.get(..len) {
-            Some(message) if fits => hmac::sign(key, message),
-            _ => {
-                // A purpose name too long for the buffer: the same tag, streamed.
-                let mut ctx = hmac::Context::with_key(key);
-                for part in header.into_iter().flat_map(|p| [p, b"\0".as_slice()]).chain([subject]) {
-                    ctx.update(part);
-                }
-                ctx.sign()
-            }
-        }
+        ctx.update(subject);
+        ctx.sign()
     }
 
     /// A token for `subject`, valid for `ttl`, signed with the primary key.
@@ -274,12 +256,21 @@ impl<P: Purpose> TokenSigner<P> {
         if token.len() > MAX_TOKEN {
             return None;
         }
-        let [version, kid, exp, subject, tag] = split_dots(token)?;
-        if version != "v1" {
+        let mut parts = token.split('.');
+        let (Some("v1"), Some(kid), Some(exp), Some(subject), Some(tag), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        // Canonical decimals only (no sign, no leading zero), so the text
+        // that was signed is the text that is checked.
+        let canonical =
+            |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s.len() == 1 || !s.starts_with('0'));
+        if !canonical(kid) || !canonical(exp) {
             return None;
         }
-        let (kid_value, expires) = (canonical_decimal(kid)?, canonical_decimal(exp)?);
-        let key = self.keyring.enabled_key(u32::try_from(kid_value).ok()?)?;
+        let key = self.keyring.enabled_key(kid.parse().ok()?)?;
+        let expires: u64 = exp.parse().ok()?;
         // The subject and the presented tag are public (the client sent
         // them), so a table-driven decoder is safe here; only the tag we
         // compute is secret, and it is compared in constant time.
@@ -303,35 +294,6 @@ impl<P: Purpose> TokenSigner<P> {
         }
         Some(Verified { subject: std::str::from_utf8(subject).ok()?.to_owned(), expires_at })
     }
-}
-
-/// The five `.`-separated fields of a token (one pass over the bytes).
-fn split_dots(token: &str) -> Option<[&str; 5]> {
-    let mut dots = [0usize; 4];
-    let mut n = 0;
-    for (i, b) in token.bytes().enumerate() {
-        if b == b'.' {
-            *dots.get_mut(n)? = i;
-            n += 1;
-        }
-    }
-    let [a, b, c, d] = dots;
-    if n != 4 {
-        return None;
-    }
-    Some([token.get(..a)?, token.get(a + 1..b)?, token.get(b + 1..c)?, token.get(c + 1..d)?, token.get(d + 1..)?])
-}
-
-/// A canonical decimal (digits only, no leading zero, at most 20 digits,
-/// no overflow), so the text that was signed is the text that is checked.
-fn canonical_decimal(s: &str) -> Option<u64> {
-    let bytes = s.as_bytes();
-    if bytes.is_empty() || bytes.len() > 20 || (bytes.len() > 1 && bytes.first() == Some(&b'0')) {
-        return None;
-    }
-    bytes.iter().try_fold(0u64, |acc, &b| {
-        if b.is_ascii_digit() { acc.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None }
-    })
 }
 
 /// Fuzzing oracle: verifying any text returns, never panics.
