@@ -88,4 +88,23 @@ pub enum Error {
     /// Decoding an encoded secret failed.
     #[error("cannot decode secret: {0}")]
     Decode(#[from] guardrail_ct::Error),
+    /// A stream (stdin, a pipe, a file read as a stream) held more than
+    /// the cap of a bounded read ([`crate::read`]); nothing of it was kept.
+    #[error("input is longer than the limit of {max} bytes")]
+    InputTooLarge {
+        /// The cap in bytes.
+        max: usize,
+    },
+    /// A line of line-oriented input is longer than the cap of
+    /// [`crate::read::Lines`]; it was skipped, not truncated.
+    #[error("line {line} is longer than the limit of {max} bytes")]
+    LineTooLong {
+        /// The line's 1-based number.
+        line: usize,
+        /// The cap in bytes.
+        max: usize,
+    },
+    /// Reading a stream failed.
+    #[error("cannot read input")]
+    Read(#[source] io::Error),
 }

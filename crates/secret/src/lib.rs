@@ -6,6 +6,7 @@ mod eq;
 mod error;
 pub mod load;
 mod pii;
+pub mod read;
 #[cfg(feature = "serde")]
 pub mod ser;
 pub mod store;
