@@ -106,8 +106,10 @@ pub(crate) fn verify(password: &[u8], stored: &str, caps: &LegacyCaps) -> Result
         return ldap(password, scheme, rest);
     }
     if let Some(rest) = stored.strip_prefix("bcrypt_sha256$") {
-        // Django: bcrypt over the hex SHA-256 of the password (no 72-byte limit).
-        let hex = guardrail_ct::hex::encode_string(&Sha256::digest(password));
+        // Django: bcrypt over the hex SHA-256 of the password: 64 bytes,
+        // no NUL, so bcrypt reads all of it and the password has no limit.
+        // The hex is as good as the password for this hash: wiped on drop.
+        let hex = zeroize::Zeroizing::new(guardrail_ct::hex::encode_string(&Sha256::digest(password)));
         return bcrypt_verify(hex.as_bytes(), rest, caps);
     }
     if let Some(rest) = stored.strip_prefix("bcrypt$") {
@@ -135,15 +137,51 @@ pub(crate) fn verify(password: &[u8], stored: &str, caps: &LegacyCaps) -> Result
     }
 }
 
-/// bcrypt reads at most 72 bytes of the password: longer passwords that
-/// share their first 72 bytes verify alike (a known property of bcrypt,
-/// and one more reason to upgrade).
+/// The most password bytes bcrypt reads: it keys Blowfish with the password
+/// as a C string (NUL-terminated), cut at 72 bytes.
+pub(crate) const BCRYPT_MAX_BYTES: usize = 72;
+
+/// Whether bcrypt reads every byte of `password`, so that no other
+/// password has the same key: at most [`BCRYPT_MAX_BYTES`] bytes and no
+/// NUL. A longer candidate matches the hash of its first 72 bytes (what
+/// pyca/bcrypt 5 refuses and Spring Security fixed as CVE-2025-22228). A
+/// C implementation stops at the first NUL, so no stored hash covers the
+/// bytes after one; and the `bcrypt` crate cycles `password ‖ NUL` over
+/// the key, so `ab\0ab` keys Blowfish exactly like `ab`.
+pub(crate) fn bcrypt_reads_whole(password: &[u8]) -> bool {
+    password.len() <= BCRYPT_MAX_BYTES && !password.contains(&0)
+}
+
+/// Plain bcrypt in every spelling (`$2a$ $2b$ $2y$`, Django's `bcrypt$`),
+/// and the inner bcrypt of Django's `bcrypt_sha256$`.
+///
+/// A candidate bcrypt cannot read whole ([`bcrypt_reads_whole`]) is never
+/// a match. It is refused the way a wrong password is: bcrypt still runs,
+/// at the stored cost, on the first 72 bytes, and only then is the answer
+/// `false` — a fast refusal would tell the two apart by timing (Spring's
+/// fix for CVE-2025-22228 did that: CVE-2025-22234).
 fn bcrypt_verify(password: &[u8], stored: &str, caps: &LegacyCaps) -> Result<bool, Error> {
     let cost = number(stored.get(4..6).unwrap_or_default(), "cost")?;
     if cost > caps.bcrypt_cost {
         return Err(out_of_policy("cost"));
     }
-    bcrypt::verify(password, stored).map_err(|_| malformed("bcrypt"))
+    let whole = bcrypt_reads_whole(password);
+    // What bcrypt would read anyway; given whole, the crate never truncates.
+    let head = password.get(..BCRYPT_MAX_BYTES).unwrap_or(password);
+    #[cfg(test)]
+    tests::BCRYPT_RUNS.with(|runs| runs.set(runs.get() + 1));
+    let matched = bcrypt::verify(head, stored).map_err(|_| malformed("bcrypt"))?;
+    Ok(matched & whole)
+}
+
+/// Whether an HMAC keyed with `password` tells it apart from every shorter
+/// password. HMAC pads a short key with zero bytes, so `pw` and `pw\0`
+/// are the same key: PBKDF2 (passlib, Django), scrypt (its PBKDF2 steps)
+/// and sha1-crypt would take `pw\0` for `pw`, and the upgrade would store
+/// the variant. A candidate ending in NUL is therefore never a match; the
+/// scheme's work is done all the same.
+fn hmac_key_unambiguous(password: &[u8]) -> bool {
+    password.last() != Some(&0)
 }
 
 /// The PBKDF2 pseudo-random functions legacy formats use.
@@ -182,7 +220,7 @@ fn passlib_pbkdf2(
     }
     let mut out = vec![0u8; len];
     pbkdf2(prf, password, &salt, rounds, &mut out);
-    Ok(guardrail_ct::eq(&out, &expected))
+    Ok(guardrail_ct::eq(&out, &expected) & hmac_key_unambiguous(password))
 }
 
 fn django_pbkdf2(
@@ -203,7 +241,7 @@ fn django_pbkdf2(
     }
     let mut out = vec![0u8; expected.len()];
     pbkdf2(prf, password, salt.as_bytes(), rounds, &mut out);
-    Ok(guardrail_ct::eq(&out, &expected))
+    Ok(guardrail_ct::eq(&out, &expected) & hmac_key_unambiguous(password))
 }
 
 fn passlib_scrypt(password: &[u8], params: &str, salt: &str, sum: &str, caps: &LegacyCaps) -> Result<bool, Error> {
@@ -231,7 +269,7 @@ fn passlib_scrypt(password: &[u8], params: &str, salt: &str, sum: &str, caps: &L
     let params = scrypt::Params::new(log_n, r, p).map_err(|_| malformed("params"))?;
     let mut out = vec![0u8; expected.len()];
     scrypt::scrypt(password, &salt, &params, &mut out).map_err(|_| malformed("hash"))?;
-    Ok(guardrail_ct::eq(&out, &expected))
+    Ok(guardrail_ct::eq(&out, &expected) & hmac_key_unambiguous(password))
 }
 
 fn sha_crypt(password: &[u8], stored: &str, fields: &[&str], caps: &LegacyCaps) -> Result<bool, Error> {
@@ -340,7 +378,7 @@ fn sha1_crypt(password: &[u8], rounds_text: &str, salt: &str, sum: &str, caps: &
     }
     const ORDER: [usize; 21] = [2, 1, 0, 5, 4, 3, 8, 7, 6, 11, 10, 9, 14, 13, 12, 17, 16, 15, 0, 19, 18];
     let transposed: Vec<u8> = ORDER.iter().map(|&i| result.get(i).copied().unwrap_or(0)).collect();
-    Ok(guardrail_ct::eq(&encode64_le(&transposed), sum.as_bytes()))
+    Ok(guardrail_ct::eq(&encode64_le(&transposed), sum.as_bytes()) & hmac_key_unambiguous(password))
 }
 
 /// phpass portable hashes (`$P$` WordPress, `$H$` phpBB): iterated MD5.
@@ -382,4 +420,119 @@ fn ldap(password: &[u8], scheme: &str, encoded: &str) -> Result<bool, Error> {
         Md5::new().chain_update(password).chain_update(salt).finalize().to_vec()
     };
     Ok(guardrail_ct::eq(&digest, expected))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test code
+
+    use std::cell::Cell;
+
+    use super::*;
+
+    thread_local! {
+        /// bcrypt computations run by this thread, counted by `bcrypt_verify`.
+        pub(super) static BCRYPT_RUNS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// `verify`, and how many bcrypt computations it ran.
+    fn verify_counting(password: &[u8], stored: &str) -> (bool, usize) {
+        let before = BCRYPT_RUNS.with(Cell::get);
+        let ok = verify(password, stored, &LegacyCaps::DEFAULT).unwrap();
+        (ok, BCRYPT_RUNS.with(Cell::get) - before)
+    }
+
+    /// `hash` made by the `bcrypt` crate, in every plain spelling guardrail reads.
+    fn spellings(password: &[u8]) -> Vec<String> {
+        let parts = bcrypt::hash_with_result(password, 4).unwrap();
+        let mut out: Vec<String> = [bcrypt::Version::TwoA, bcrypt::Version::TwoB, bcrypt::Version::TwoY]
+            .into_iter()
+            .map(|v| parts.format_for_version(v))
+            .collect();
+        out.push(format!("bcrypt${}", parts.format_for_version(bcrypt::Version::TwoB))); // Django
+        out
+    }
+
+    #[test]
+    fn bcrypt_never_matches_a_candidate_longer_than_72_bytes() {
+        let stored_pw = [b'a'; 72];
+        let mut longer = stored_pw.to_vec();
+        longer.push(b'X');
+        for stored in spellings(&stored_pw) {
+            // The crate alone takes the 73-byte variant: the fault.
+            let plain = stored.strip_prefix("bcrypt$").unwrap_or(&stored);
+            assert!(bcrypt::verify(&longer, plain).unwrap(), "{stored}: the crate truncates");
+            assert_eq!(verify_counting(&stored_pw, &stored), (true, 1), "{stored}: 72 bytes is whole");
+            // Refused, after the same one bcrypt run a wrong password costs.
+            assert_eq!(verify_counting(&longer, &stored), (false, 1), "{stored}");
+            assert_eq!(verify_counting(b"wrong password", &stored), (false, 1), "{stored}");
+            assert_eq!(verify_counting(&[b'a'; 200], &stored), (false, 1), "{stored}");
+        }
+    }
+
+    #[test]
+    fn bcrypt_multibyte_boundary() {
+        // "é" (C3 A9) straddles byte 72: the stored hash covers only C3.
+        let mut straddling = vec![b'a'; 71];
+        straddling.extend_from_slice("é".as_bytes());
+        assert_eq!(straddling.len(), 73);
+        for stored in spellings(&straddling) {
+            // Even the password that was hashed: bcrypt never read its last byte.
+            assert_eq!(verify_counting(&straddling, &stored), (false, 1), "{stored}");
+        }
+        let mut fits = vec![b'a'; 70];
+        fits.extend_from_slice("é".as_bytes());
+        assert_eq!(fits.len(), 72);
+        for stored in spellings(&fits) {
+            assert_eq!(verify_counting(&fits, &stored), (true, 1), "{stored}");
+        }
+    }
+
+    #[test]
+    fn bcrypt_never_matches_a_candidate_with_nul() {
+        for stored in spellings(b"ab") {
+            let plain = stored.strip_prefix("bcrypt$").unwrap_or(&stored);
+            // The crate keys Blowfish with "ab\0" cycled: "ab\0ab" is the same key.
+            assert!(bcrypt::verify(b"ab\0ab", plain).unwrap(), "{stored}: the crate's key cycle");
+            assert_eq!(verify_counting(b"ab\0ab", &stored), (false, 1), "{stored}");
+            assert_eq!(verify_counting(b"ab\0", &stored), (false, 1), "{stored}");
+            assert_eq!(verify_counting(b"ab", &stored), (true, 1), "{stored}");
+        }
+    }
+
+    #[test]
+    fn bcrypt_sha256_reads_long_passwords_whole() {
+        // Django's bcrypt_sha256 prehashes: long passwords are not truncated.
+        let long = [b'a'; 100];
+        let hex = guardrail_ct::hex::encode_string(&Sha256::digest(long));
+        let stored = format!("bcrypt_sha256${}", bcrypt::hash(hex.as_bytes(), 4).unwrap());
+        assert_eq!(verify_counting(&long, &stored), (true, 1));
+        let mut other = long.to_vec();
+        other.push(b'X');
+        assert_eq!(verify_counting(&other, &stored), (false, 1));
+    }
+
+    #[test]
+    fn hmac_keyed_schemes_never_match_a_trailing_nul() {
+        // HMAC pads short keys with zeros: PBKDF2("pw") == PBKDF2("pw\0").
+        let mut sum = [0u8; 32];
+        pbkdf2(Prf::Sha256, b"pw", b"salt", 1000, &mut sum);
+        let mut padded = [0u8; 32];
+        pbkdf2(Prf::Sha256, b"pw\0", b"salt", 1000, &mut padded);
+        assert_eq!(sum, padded, "the ambiguity this guards against");
+        let django = format!("pbkdf2_sha256$1000$salt${}", Base64::encode_string(&sum));
+        let passlib = format!(
+            "$pbkdf2-sha256$1000${}${}",
+            Base64Unpadded::encode_string(b"salt").replace('+', "."),
+            Base64Unpadded::encode_string(&sum).replace('+', ".")
+        );
+        let caps = LegacyCaps::DEFAULT;
+        for stored in [django, passlib] {
+            assert!(verify(b"pw", &stored, &caps).unwrap(), "{stored}");
+            assert!(!verify(b"pw\0", &stored, &caps).unwrap(), "{stored}");
+            assert!(!verify(b"pw\0\0\0", &stored, &caps).unwrap(), "{stored}");
+        }
+        // A NUL inside is a different key, and does not match either.
+        assert!(hmac_key_unambiguous(b"p\0w"));
+    }
 }
