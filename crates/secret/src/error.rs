@@ -64,16 +64,51 @@ pub enum Error {
         /// The cap in bytes.
         max: usize,
     },
-    /// The file may be read by users other than its owner.
+    /// The file may be read or written by users other than its owner.
     #[error(
-        "secret file {} has mode {mode:04o}: it must not be readable by {who} (chmod 600)",
+        "secret file {} has mode {mode:04o}: it is {}; a secret file must be neither readable nor writable by group or others (chmod 600)",
         path.display(),
-        who = if mode & 0o004 != 0 { "others" } else { "its group" }
+        access_by_others(*mode)
     )]
     InsecurePermissions {
         /// The path.
         path: PathBuf,
         /// The permission bits.
+        mode: u32,
+    },
+    /// The file, or a directory above it, belongs to a user other than this
+    /// process's effective user and root (unix), so that user can replace
+    /// the secret.
+    #[error(
+        "secret file {}: {} is owned by uid {owner}, not by this process's user (uid {euid}) or root",
+        path.display(),
+        if owned == path { "it".to_owned() } else { format!("directory {}", owned.display()) }
+    )]
+    ForeignOwner {
+        /// The path of the secret file, as given.
+        path: PathBuf,
+        /// What has the wrong owner: the file itself (then equal to
+        /// `path`) or a directory on the way to it.
+        owned: PathBuf,
+        /// Its owner's uid.
+        owner: u32,
+        /// This process's effective uid.
+        euid: u32,
+    },
+    /// A directory on the way to the file may be written by group or others
+    /// and is not sticky (unix): they could rename the file away and put
+    /// their own in its place.
+    #[error(
+        "secret file {}: directory {} has mode {mode:04o}: others may replace files in it (chmod go-w, or the sticky bit)",
+        path.display(),
+        dir.display()
+    )]
+    InsecureDirectory {
+        /// The path of the secret file, as given.
+        path: PathBuf,
+        /// The directory.
+        dir: PathBuf,
+        /// Its permission bits.
         mode: u32,
     },
     /// Opening or reading the file failed.
@@ -107,4 +142,20 @@ pub enum Error {
     /// Reading a stream failed.
     #[error("cannot read input")]
     Read(#[source] io::Error),
+}
+
+/// "readable by its group, readable and writable by others": who besides
+/// the owner may do what, from permission bits.
+fn access_by_others(mode: u32) -> String {
+    let mut parts = Vec::new();
+    for (shift, who) in [(3, "its group"), (0, "others")] {
+        let what = match (mode >> shift) & 0o6 {
+            0o6 => "readable and writable",
+            0o4 => "readable",
+            0o2 => "writable",
+            _ => continue,
+        };
+        parts.push(format!("{what} by {who}"));
+    }
+    if parts.is_empty() { "accessible to others".to_owned() } else { parts.join(", ") }
 }

@@ -5,6 +5,34 @@
 //! the file the way `ssh` checks a private key, and leave no copy of the
 //! value in memory this crate frees.
 //!
+//! # What a secret file must pass (unix)
+//!
+//! [`FileLoader`] resolves the path once (every symlink, so Kubernetes'
+//! `..data` links keep working), then:
+//!
+//! 1. every directory from `/` down to the one holding the real file must
+//!    belong to this process's effective user or to root, and must not be
+//!    writable by group or others unless it has the sticky bit (like
+//!    `/tmp`, where others may add names but cannot rename or remove ours):
+//!    whoever can write a directory can swap the file in it, so this is what
+//!    makes the path stable from the check to the open;
+//! 2. the real file is opened with `O_NOFOLLOW` (a symlink put in its place
+//!    after the resolution is refused, not followed) and `O_NONBLOCK`, and
+//!    every check below is made on the open descriptor (`fstat`), so the
+//!    file checked is the file read;
+//! 3. it must be a regular file;
+//! 4. it must belong to this process's effective user, or to root (root can
+//!    replace any file anyway, so trusting it adds no one; root-owned is
+//!    what Kubernetes, Docker and systemd credentials hand out), as `ssh`
+//!    and `sshd`'s `StrictModes` decide;
+//! 5. neither group nor others may read or write it (any of `0o066`);
+//!    [`FileLoader::allow_group_readable`] lets the group read, never
+//!    write.
+//!
+//! Each refusal is its own [`Error`] variant naming the path and the mode
+//! or owner, never the contents. [`FileLoader::open`] runs the same checks
+//! for callers that read the file themselves (a keyring parser, a database).
+//!
 //! ```no_run
 //! use guardrail_secret::load;
 //! let db_password = load::from_file("/run/secrets/db_password")?;
@@ -67,8 +95,14 @@ fn wipe_os_string(raw: OsString) {
 }
 
 /// Reads a secret text file with the default [`FileLoader`]: a regular
-/// file of at most 64 KiB, not readable by group or others, UTF-8, one
-/// trailing newline (`\n` or `\r\n`) removed.
+/// file of at most 64 KiB, owned by this process's user (or root), neither
+/// readable nor writable by group or others, in directories only its owner
+/// (or root) can change, UTF-8, one trailing newline (`\n` or `\r\n`)
+/// removed.
+///
+/// # Errors
+///
+/// See [`FileLoader::load`].
 pub fn from_file(path: impl AsRef<Path>) -> Result<SecretString, Error> {
     FileLoader::new().load(path)
 }
@@ -76,8 +110,9 @@ pub fn from_file(path: impl AsRef<Path>) -> Result<SecretString, Error> {
 /// Loads secrets from files, with checks a careless deployment fails loudly.
 ///
 /// The file is opened first and every check is made on the open handle
-/// (no race between check and read). A FIFO is opened non-blocking, so a
-/// path that names one is refused instead of hanging the caller.
+/// (no race between check and read); the [module docs](self) list the
+/// checks. A FIFO is opened non-blocking, so a path that names one is
+/// refused instead of hanging the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileLoader {
     max_len: usize,
@@ -110,7 +145,8 @@ impl FileLoader {
     /// Accepts files readable by their group (mode `0640`/`0440`), for
     /// platforms that hand secrets to a service through a dedicated group,
     /// such as Kubernetes volumes with `fsGroup` and `defaultMode: 0440`.
-    /// Files readable by others are always refused.
+    /// Files readable by others, and files writable by anyone but their
+    /// owner, are always refused.
     #[must_use]
     pub const fn allow_group_readable(mut self) -> Self {
         self.allow_group_readable = true;
@@ -118,6 +154,11 @@ impl FileLoader {
     }
 
     /// Loads a UTF-8 secret, removing one trailing `\n` or `\r\n`.
+    ///
+    /// # Errors
+    ///
+    /// The checks of [`FileLoader::open`], then [`Error::TooLarge`],
+    /// [`Error::Empty`], [`Error::NotUtf8`] or [`Error::Io`].
     pub fn load(&self, path: impl AsRef<Path>) -> Result<SecretString, Error> {
         let path = path.as_ref();
         let bytes = self.read_checked(path)?;
@@ -125,6 +166,10 @@ impl FileLoader {
     }
 
     /// Loads a binary secret (a raw key), byte for byte: nothing is trimmed.
+    ///
+    /// # Errors
+    ///
+    /// As [`FileLoader::load`], except that any bytes are accepted.
     pub fn load_bytes(&self, path: impl AsRef<Path>) -> Result<SecretSlice<u8>, Error> {
         let path = path.as_ref();
         let bytes = self.read_raw(path)?;
@@ -148,14 +193,39 @@ impl FileLoader {
         Ok(bytes)
     }
 
-    fn read_raw(&self, path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
+    /// Opens `path` for reading after every check of this loader (the
+    /// [module docs](self) list them), without reading it: for callers that
+    /// parse the file themselves. The checks are made on the returned
+    /// handle, so what the caller reads from it is the file that passed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] (missing, unreadable, or its final component turned
+    /// into a symlink after the path was resolved), [`Error::NotRegularFile`],
+    /// [`Error::InsecureDirectory`], [`Error::ForeignOwner`] or
+    /// [`Error::InsecurePermissions`].
+    pub fn open(&self, path: impl AsRef<Path>) -> Result<File, Error> {
+        self.open_checked(path.as_ref()).map(|(file, _)| file)
+    }
+
+    fn open_checked(&self, path: &Path) -> Result<(File, std::fs::Metadata), Error> {
         let io_err = |source| Error::Io { path: path.to_owned(), source };
-        let file = open_nonblocking(path).map_err(io_err)?;
+        // Every symlink resolved once; from here on, only the real path is
+        // used, and its final component is opened without following links.
+        let real = std::fs::canonicalize(path).map_err(io_err)?;
+        check_directories(path, &real)?;
+        let file = open_nofollow(&real).map_err(io_err)?;
         let meta = file.metadata().map_err(io_err)?;
         if !meta.is_file() {
             return Err(Error::NotRegularFile { path: path.to_owned() });
         }
         self.check_permissions(path, &meta)?;
+        Ok((file, meta))
+    }
+
+    fn read_raw(&self, path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let io_err = |source| Error::Io { path: path.to_owned(), source };
+        let (file, meta) = self.open_checked(path)?;
         let size_hint = usize::try_from(meta.len()).unwrap_or(usize::MAX);
         if size_hint > self.max_len {
             return Err(Error::TooLarge { path: path.to_owned(), max: self.max_len });
@@ -166,12 +236,16 @@ impl FileLoader {
         })
     }
 
+    /// Owner and mode of the open file (its `fstat`).
     #[cfg(unix)]
     fn check_permissions(&self, path: &Path, meta: &std::fs::Metadata) -> Result<(), Error> {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = meta.permissions().mode() & 0o7777;
-        let forbidden = if self.allow_group_readable { 0o004 } else { 0o044 };
-        if mode & forbidden != 0 {
+        use std::os::unix::fs::MetadataExt;
+        let euid = rustix::process::geteuid().as_raw();
+        if !owner_trusted(meta.uid(), euid) {
+            return Err(Error::ForeignOwner { path: path.to_owned(), owned: path.to_owned(), owner: meta.uid(), euid });
+        }
+        let mode = meta.mode() & 0o7777;
+        if file_mode_forbidden(mode, self.allow_group_readable) != 0 {
             return Err(Error::InsecurePermissions { path: path.to_owned(), mode });
         }
         Ok(())
@@ -184,14 +258,74 @@ impl FileLoader {
     }
 }
 
+/// Whether a file or directory owned by `owner` may hold or lead to a
+/// secret of a process running as `euid`: its own, or root's (root can
+/// replace any file anyway, so trusting it adds no one).
+const fn owner_trusted(owner: u32, euid: u32) -> bool {
+    owner == euid || owner == 0
+}
+
+/// The permission bits of a secret file that are refused: read or write
+/// for group and others (group read alone may be allowed). Execute bits
+/// grant no access to the contents and are left alone.
+const fn file_mode_forbidden(mode: u32, allow_group_readable: bool) -> u32 {
+    mode & if allow_group_readable { 0o026 } else { 0o066 }
+}
+
+/// Whether a directory with these permission bits keeps its entries
+/// stable: not writable by group or others, or sticky (others may add
+/// names to a sticky directory such as `/tmp`, but not rename or remove
+/// someone else's).
+const fn directory_mode_safe(mode: u32) -> bool {
+    mode & 0o022 == 0 || mode & 0o1000 != 0
+}
+
+/// Checks every directory from the root down to the one holding `real`
+/// (an absolute path without symlinks), as `sshd`'s `StrictModes` does.
+///
+/// Top-down, each directory is reached through directories already found
+/// to be changeable only by this user or root, so no one else can swap any
+/// of them between this check and the open that follows.
 #[cfg(unix)]
-fn open_nonblocking(path: &Path) -> io::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY).open(path)
+fn check_directories(path: &Path, real: &Path) -> Result<(), Error> {
+    use std::os::unix::fs::MetadataExt;
+    let euid = rustix::process::geteuid().as_raw();
+    let mut dirs: Vec<&Path> = real.ancestors().skip(1).collect();
+    dirs.reverse();
+    for dir in dirs {
+        let meta = std::fs::symlink_metadata(dir).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+        if !meta.is_dir() {
+            // Only a racing change can get here: `real` had no symlinks.
+            let source = io::Error::new(io::ErrorKind::NotADirectory, "the path changed while it was checked");
+            return Err(Error::Io { path: path.to_owned(), source });
+        }
+        if !owner_trusted(meta.uid(), euid) {
+            return Err(Error::ForeignOwner { path: path.to_owned(), owned: dir.to_owned(), owner: meta.uid(), euid });
+        }
+        let mode = meta.mode() & 0o7777;
+        if !directory_mode_safe(mode) {
+            return Err(Error::InsecureDirectory { path: path.to_owned(), dir: dir.to_owned(), mode });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(not(unix))]
-fn open_nonblocking(path: &Path) -> io::Result<File> {
+fn check_directories(_path: &Path, _real: &Path) -> Result<(), Error> {
+    // Windows ACLs are not inspected; see the crate's Security section.
+    Ok(())
+}
+
+/// Opens for reading without following a final symlink, without blocking
+/// on a FIFO and without becoming a controlling terminal.
+#[cfg(unix)]
+fn open_nofollow(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_NOFOLLOW).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nofollow(path: &Path) -> io::Result<File> {
     File::open(path)
 }
 
@@ -262,6 +396,8 @@ fn exact_secret_string(bytes: Zeroizing<Vec<u8>>, origin: impl Fn() -> Origin) -
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)] // test code
+
     use super::*;
     use secrecy::ExposeSecret;
 
@@ -277,6 +413,65 @@ mod tests {
             let bad = OsString::from_vec(vec![0xff, 0xfe]);
             assert!(matches!(from_env_value("X", Some(bad)), Err(Error::NotUtf8 { .. })));
         }
+    }
+
+    #[test]
+    fn owners_modes_and_directories_decided_like_openssh() {
+        // (owner, euid, trusted)
+        for (owner, euid, ok) in
+            [(1000, 1000, true), (0, 1000, true), (0, 0, true), (65534, 1000, false), (1000, 0, false)]
+        {
+            assert_eq!(owner_trusted(owner, euid), ok, "owner {owner} euid {euid}");
+        }
+        // (mode, group may read, refused bits)
+        for (mode, group, bad) in [
+            (0o600, false, 0),
+            (0o400, false, 0),
+            (0o700, false, 0),
+            (0o711, false, 0),
+            (0o622, false, 0o022),
+            (0o602, false, 0o002),
+            (0o620, false, 0o020),
+            (0o640, false, 0o040),
+            (0o604, false, 0o004),
+            (0o660, false, 0o060),
+            (0o666, false, 0o066),
+            (0o640, true, 0),
+            (0o440, true, 0),
+            (0o660, true, 0o020),
+            (0o644, true, 0o004),
+        ] {
+            assert_eq!(file_mode_forbidden(mode, group), bad, "mode {mode:o} group-readable {group}");
+        }
+        for (mode, ok) in [
+            (0o700, true),
+            (0o755, true),
+            (0o711, true),
+            (0o1777, true),
+            (0o3775, true),
+            (0o777, false),
+            (0o775, false),
+            (0o757, false),
+            (0o2775, false),
+        ] {
+            assert_eq!(directory_mode_safe(mode), ok, "directory mode {mode:o}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_final_symlink_is_not_followed_after_resolution() {
+        // What a symlink swapped in between `canonicalize` and the open
+        // meets: `O_NOFOLLOW` refuses it.
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("real");
+        std::fs::write(&target, b"s").unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(open_nofollow(&target).is_ok());
+        let err = open_nofollow(&link).unwrap_err();
+        // Linux says ELOOP; FreeBSD says EMLINK.
+        assert!(matches!(err.raw_os_error(), Some(libc::ELOOP | libc::EMLINK)), "{err}");
     }
 
     #[test]

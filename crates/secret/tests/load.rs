@@ -1,5 +1,5 @@
 //! The secret loaders against real files, modes and environment variables.
-#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout)] // test code (skips are printed)
 
 use std::{fs, path::Path};
 
@@ -7,6 +7,7 @@ use guardrail_secret::{Error, ExposeSecret, load, load::FileLoader};
 
 fn write(dir: &Path, name: &str, contents: &[u8], mode: u32) -> std::path::PathBuf {
     let path = dir.join(name);
+    let _ = fs::remove_file(&path); // a read-only earlier file of this name (non-root runs)
     fs::write(&path, contents).unwrap();
     #[cfg(unix)]
     {
@@ -89,13 +90,15 @@ fn directories_are_not_regular_files() {
 
 #[cfg(unix)]
 #[test]
-fn group_or_world_readable_files_are_refused() {
+fn group_or_world_readable_or_writable_files_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    for mode in [0o600, 0o400, 0o700, 0o200 | 0o400] {
+    for mode in [0o600, 0o400, 0o700, 0o200 | 0o400, 0o711] {
         let path = write(dir.path(), "ok", b"s", mode);
         assert!(loaded(&path).is_ok(), "mode {mode:o}");
     }
-    for mode in [0o644, 0o640, 0o604, 0o444, 0o660] {
+    // Writable by group or others: anyone could replace the key (the
+    // issue's `chmod 622`), even when they cannot read it.
+    for mode in [0o644, 0o640, 0o604, 0o444, 0o660, 0o622, 0o602, 0o620, 0o606, 0o666, 0o642] {
         let path = write(dir.path(), "bad", b"s", mode);
         match loaded(&path) {
             Err(e @ Error::InsecurePermissions { .. }) => {
@@ -110,6 +113,100 @@ fn group_or_world_readable_files_are_refused() {
     assert!(FileLoader::new().allow_group_readable().load(&group).is_ok());
     let world = write(dir.path(), "world", b"s", 0o644);
     assert!(FileLoader::new().allow_group_readable().load(&world).is_err());
+    // Group read may be allowed; group write never.
+    for mode in [0o660, 0o620] {
+        let path = write(dir.path(), "group-writable", b"s", mode);
+        assert!(
+            matches!(FileLoader::new().allow_group_readable().load(&path), Err(Error::InsecurePermissions { .. })),
+            "mode {mode:o}"
+        );
+    }
+    // The message says who may do what, never the contents.
+    let path = write(dir.path(), "622", b"the-secret-value", 0o622);
+    let msg = loaded(&path).unwrap_err().to_string();
+    assert!(msg.contains("0622") && msg.contains("writable by its group, writable by others"), "{msg}");
+    assert!(!msg.contains("the-secret-value"), "{msg}");
+    let path = write(dir.path(), "640", b"s", 0o640);
+    let msg = loaded(&path).unwrap_err().to_string();
+    assert!(msg.contains("is readable by its group;"), "{msg}");
+}
+
+/// The uid of files this process creates: its effective uid.
+#[cfg(unix)]
+fn my_uid(dir: &Path) -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    let probe = write(dir, "uid-probe", b"", 0o600);
+    fs::metadata(probe).unwrap().uid()
+}
+
+/// `nobody`, for the foreign-owner tests: only root can give a file away.
+#[cfg(unix)]
+const NOBODY: u32 = 65534;
+
+#[cfg(unix)]
+#[test]
+fn files_owned_by_another_user_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    if my_uid(dir.path()) != 0 {
+        println!("skipped: giving a file to another user needs root");
+        return;
+    }
+    let path = write(dir.path(), "foreign", b"s", 0o600);
+    std::os::unix::fs::chown(&path, Some(NOBODY), Some(NOBODY)).unwrap();
+    match loaded(&path) {
+        Err(e @ Error::ForeignOwner { owner: NOBODY, euid: 0, .. }) => {
+            let msg = e.to_string();
+            assert!(msg.contains(&path.display().to_string()) && msg.contains("uid 65534"), "{msg}");
+        }
+        other => panic!("foreign owner: {:?}", other.map(|_| ())),
+    }
+    // Read-only for its owner changes nothing; neither does a symlink.
+    fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o400)).unwrap();
+    assert!(matches!(loaded(&path), Err(Error::ForeignOwner { .. })));
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+    assert!(matches!(loaded(&link), Err(Error::ForeignOwner { .. })));
+    // Back to root (this process): accepted.
+    std::os::unix::fs::chown(&path, Some(0), Some(0)).unwrap();
+    assert_eq!(loaded(&link).unwrap(), "s");
+}
+
+#[cfg(unix)]
+#[test]
+fn directories_others_can_change_are_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let top = tempfile::tempdir().unwrap();
+    let dir = top.path().join("secrets");
+    fs::create_dir(&dir).unwrap();
+    let path = write(&dir, "key", b"s", 0o600);
+    for (mode, ok) in [(0o700, true), (0o755, true), (0o1777, true), (0o777, false), (0o775, false), (0o757, false)] {
+        fs::set_permissions(&dir, fs::Permissions::from_mode(mode)).unwrap();
+        match loaded(&path) {
+            Ok(_) => assert!(ok, "directory mode {mode:o} accepted"),
+            Err(e @ Error::InsecureDirectory { .. }) => {
+                assert!(!ok, "directory mode {mode:o} refused");
+                let msg = e.to_string();
+                assert!(msg.contains(&format!("{mode:04o}")) && msg.contains(&dir.display().to_string()), "{msg}");
+            }
+            Err(other) => panic!("directory mode {mode:o}: {other}"),
+        }
+    }
+    // A writable directory higher up is refused too.
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
+    fs::set_permissions(top.path(), fs::Permissions::from_mode(0o777)).unwrap();
+    assert!(matches!(loaded(&path), Err(Error::InsecureDirectory { dir, .. }) if dir == top.path()));
+    fs::set_permissions(top.path(), fs::Permissions::from_mode(0o700)).unwrap();
+    assert!(loaded(&path).is_ok());
+
+    if my_uid(top.path()) != 0 {
+        println!("skipped: giving a directory to another user needs root");
+        return;
+    }
+    std::os::unix::fs::chown(&dir, Some(NOBODY), Some(NOBODY)).unwrap();
+    match loaded(&path) {
+        Err(Error::ForeignOwner { owned, owner: NOBODY, .. }) => assert_eq!(owned, dir),
+        other => panic!("foreign directory: {:?}", other.map(|_| ())),
+    }
 }
 
 #[cfg(unix)]
@@ -130,13 +227,53 @@ fn fifos_and_devices_are_refused_without_blocking() {
 
 #[cfg(unix)]
 #[test]
-fn symlinks_to_regular_files_are_followed() {
+fn symlinks_are_resolved_and_the_target_is_checked() {
+    use std::os::unix::fs::PermissionsExt;
     // Kubernetes mounts secrets as symlinks into a `..data` directory.
     let dir = tempfile::tempdir().unwrap();
-    let target = write(dir.path(), "real", b"s3cret\n", 0o600);
+    let data = dir.path().join("..2026_11_29");
+    fs::create_dir(&data).unwrap();
+    let target = write(&data, "real", b"s3cret\n", 0o600);
+    std::os::unix::fs::symlink("..2026_11_29", dir.path().join("..data")).unwrap();
     let link = dir.path().join("link");
-    std::os::unix::fs::symlink(&target, &link).unwrap();
+    std::os::unix::fs::symlink("..data/real", &link).unwrap();
     assert_eq!(loaded(&link).unwrap(), "s3cret");
+    // The checks are the target's: its mode, and its own directory.
+    for mode in [0o644, 0o622] {
+        fs::set_permissions(&target, fs::Permissions::from_mode(mode)).unwrap();
+        match loaded(&link) {
+            Err(Error::InsecurePermissions { path, mode: m }) => {
+                assert_eq!((path, m), (link.clone(), mode), "the error names the path as given");
+            }
+            other => panic!("mode {mode:o} through a link: {:?}", other.map(|_| ())),
+        }
+    }
+    fs::set_permissions(&target, fs::Permissions::from_mode(0o600)).unwrap();
+    fs::set_permissions(&data, fs::Permissions::from_mode(0o777)).unwrap();
+    assert!(matches!(loaded(&link), Err(Error::InsecureDirectory { dir, .. }) if dir.ends_with("..2026_11_29")));
+    fs::set_permissions(&data, fs::Permissions::from_mode(0o755)).unwrap();
+    // A dangling link is a missing file.
+    let dangling = dir.path().join("dangling");
+    std::os::unix::fs::symlink("nowhere", &dangling).unwrap();
+    assert!(
+        matches!(loaded(&dangling), Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn open_hands_back_the_checked_file() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "db", b"contents", 0o600);
+    let mut text = String::new();
+    FileLoader::new().open(&path).unwrap().read_to_string(&mut text).unwrap();
+    assert_eq!(text, "contents");
+    for mode in [0o644, 0o666, 0o602] {
+        let bad = write(dir.path(), "bad-db", b"x", mode);
+        assert!(matches!(FileLoader::new().open(&bad), Err(Error::InsecurePermissions { .. })), "mode {mode:o}");
+    }
+    assert!(matches!(FileLoader::new().open(dir.path()), Err(Error::NotRegularFile { .. })));
 }
 
 /// Environment variables are read in a child process: setting one in this
