@@ -5,7 +5,7 @@
 //! 2 a usage error.
 
 use std::{
-    io::{self, BufRead, Read, Write},
+    io::{self, Read, Write},
     process::ExitCode,
 };
 
@@ -31,7 +31,8 @@ enum Command {
     ///
     /// One trailing "\n" (or "\r\n") is removed, nothing else; with --exact
     /// stdin is taken byte for byte. Prints the PHC string. A password the
-    /// policy refuses: exit 2, the reason codes on stderr.
+    /// policy refuses: exit 2, the reason codes on stderr. A password longer
+    /// than 4096 bytes: exit 2, naming the limit (it is never cut short).
     Hash {
         /// Parameter profile.
         #[arg(long, value_enum, default_value_t = Profile::Owasp)]
@@ -88,6 +89,9 @@ enum Command {
     /// with --jsonl each stdin line is a JSON string and each output line is
     /// {"ok":true,"canonical":"..."} or {"ok":false,"code":"..."}.
     /// Exit 0 when all were ok, 1 when any was rejected, 2 on a usage error.
+    /// A stdin line longer than 65536 bytes is not cut: its verdict is
+    /// "reject", a tab and "too_long", stderr names the line and the limit,
+    /// and the next line is read.
     Validate {
         /// What to validate.
         kind: ValidateKind,
@@ -119,9 +123,13 @@ enum ApiKeyCommand {
         prefix: String,
     },
     /// Exit 0 when the key's prefix, alphabet, length and checksum are right, 1 otherwise.
+    ///
+    /// The key is read from stdin when KEY is left out (the documented form:
+    /// keys stay out of argv and `ps`); one trailing newline is removed;
+    /// stdin longer than 1024 bytes: exit 2, naming the limit.
     Check {
-        /// The key.
-        key: String,
+        /// The key (better: leave it out and give it on stdin).
+        key: Option<String>,
     },
 }
 
@@ -154,7 +162,8 @@ enum KeyringCommand {
         #[arg(long)]
         keyring: std::path::PathBuf,
     },
-    /// Seal stdin; prints one line of base64url sealed text.
+    /// Seal stdin (at most 16 MiB, 16777216 bytes; more: exit 2, naming
+    /// the limit, nothing sealed); prints one line of base64url sealed text.
     Seal {
         /// The keyring file.
         #[arg(long)]
@@ -163,7 +172,8 @@ enum KeyringCommand {
         #[arg(long, default_value = "")]
         aad: String,
     },
-    /// Open sealed text from stdin; prints the plaintext. Exit 1 on any failure, with no detail.
+    /// Open sealed text from stdin; prints the plaintext. Exit 1 on any failure, with no detail;
+    /// stdin longer than any sealed text `seal` can print: exit 2, naming the limit.
     Open {
         /// The keyring file.
         #[arg(long)]
@@ -223,13 +233,7 @@ fn main() -> ExitCode {
         Command::Token { bytes } => token(bytes),
         Command::Keyring(cmd) => keyring(cmd),
         Command::ApiKey(ApiKeyCommand::New { prefix }) => api_key_new(&prefix),
-        Command::ApiKey(ApiKeyCommand::Check { key }) => {
-            Ok(if guardrail_token::ApiKey::parse_any_prefix(&key).is_ok() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
+        Command::ApiKey(ApiKeyCommand::Check { key }) => api_key_check(key.as_deref()),
         Command::Validate { kind, value, jsonl, eai } => validate(kind, value.as_deref(), jsonl, eai),
         Command::Encode { context } => encode(context.into()),
     };
@@ -279,15 +283,19 @@ fn validate(kind: ValidateKind, value: Option<&str>, jsonl: bool, eai: bool) -> 
     if let Some(value) = value {
         emit(verdict(kind, eai, value.as_bytes()), &mut out)?;
     } else {
-        let stdin = io::stdin();
-        let mut input = stdin.lock();
-        let mut line = Vec::new();
+        let mut lines = guardrail_secret::read::Lines::new(io::stdin().lock(), MAX_VALIDATE_LINE);
         loop {
-            line.clear();
-            if input.read_until(b'\n', &mut line)? == 0 {
-                break;
-            }
-            let value = line.strip_suffix(b"\n").unwrap_or(&line);
+            let value = match lines.next_line() {
+                Ok(Some(line)) => line,
+                Ok(None) => break,
+                // Never cut short and judged: one verdict for the line, and on.
+                Err(e @ guardrail_secret::Error::LineTooLong { .. }) => {
+                    writeln!(io::stderr(), "guardrail: stdin: {e}")?;
+                    emit(Err(Reason::TooLong.code()), &mut out)?;
+                    continue;
+                }
+                Err(e) => return Err(stdin_error(e)),
+            };
             let value = value.strip_suffix(b"\r").unwrap_or(value);
             let result = if jsonl {
                 match serde_json::from_slice::<String>(value) {
@@ -325,21 +333,51 @@ fn encode(context: Context) -> io::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The most `keyring seal` reads from stdin: 16 MiB.
+const MAX_SEAL_BYTES: usize = 16 << 20;
+/// The most `keyring open` reads: the sealed text of `MAX_SEAL_BYTES` of
+/// plaintext (17 header and 16 tag bytes, unpadded base64url), a CRLF.
+const MAX_OPEN_BYTES: usize = (4 * (MAX_SEAL_BYTES + 33)).div_ceil(3) + 2;
+/// The longest stdin line `validate` reads (a JSON-escaped value of any
+/// validator's maximum length fits several times over).
+const MAX_VALIDATE_LINE: usize = 64 << 10;
+/// The most `api-key check` reads from stdin.
+const MAX_API_KEY_INPUT: usize = 1024;
+
+/// All of stdin, at most `max` bytes (reading `max + 1` at most), in a
+/// buffer wiped on drop. More is an error that names the limit; nothing
+/// is ever cut short and used.
+fn read_stdin(max: usize) -> io::Result<Zeroizing<Vec<u8>>> {
+    guardrail_secret::read::to_end(io::stdin().lock(), max).map_err(stdin_error)
+}
+
+/// A bounded read's error as the I/O error `main` reports (exit 2).
+fn stdin_error(e: guardrail_secret::Error) -> io::Error {
+    match e {
+        guardrail_secret::Error::Read(e) => e,
+        e => io::Error::new(io::ErrorKind::InvalidInput, format!("stdin: {e}")),
+    }
+}
+
+/// Removes one trailing "\n" or "\r\n".
+fn trim_newline(buf: &mut Zeroizing<Vec<u8>>) {
+    let trim = if buf.ends_with(b"\r\n") { 2 } else { usize::from(buf.ends_with(b"\n")) };
+    let keep = buf.len() - trim;
+    buf.truncate(keep);
+}
+
 /// Reads the password from stdin into a buffer wiped on drop, refusing more
 /// than the hasher accepts, and removes one trailing newline unless `exact`.
 fn read_password(exact: bool) -> io::Result<Zeroizing<Vec<u8>>> {
-    let cap = MAX_PASSWORD_BYTES + 2;
-    let mut buf = Zeroizing::new(Vec::with_capacity(cap + 1));
-    io::stdin().lock().take(cap as u64 + 1).read_to_end(&mut buf)?;
+    // Room for the newline that is removed; the length is checked after.
+    let mut buf = read_stdin(MAX_PASSWORD_BYTES + 2)?;
     if !exact {
-        let trim = if buf.ends_with(b"\r\n") { 2 } else { usize::from(buf.ends_with(b"\n")) };
-        let keep = buf.len() - trim;
-        buf.truncate(keep);
+        trim_newline(&mut buf);
     }
     if buf.len() > MAX_PASSWORD_BYTES {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!("password longer than {MAX_PASSWORD_BYTES} bytes"),
+            format!("password longer than the limit of {MAX_PASSWORD_BYTES} bytes"),
         ));
     }
     Ok(buf)
@@ -452,6 +490,22 @@ fn token(bytes: usize) -> io::Result<ExitCode> {
     }
 }
 
+fn api_key_check(key: Option<&str>) -> io::Result<ExitCode> {
+    let from_stdin;
+    let key = match key {
+        Some(key) => key,
+        None => {
+            let mut buf = read_stdin(MAX_API_KEY_INPUT)?;
+            trim_newline(&mut buf);
+            from_stdin = buf;
+            // Not UTF-8: not a key.
+            std::str::from_utf8(&from_stdin).unwrap_or_default()
+        }
+    };
+    let valid = !key.is_empty() && guardrail_token::ApiKey::parse_any_prefix(key).is_ok();
+    Ok(if valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
 fn api_key_new(prefix: &str) -> io::Result<ExitCode> {
     use guardrail_secret::ExposeSecret;
     let issuer = match guardrail_token::ApiKeyIssuer::new(prefix) {
@@ -547,8 +601,7 @@ fn keyring(cmd: KeyringCommand) -> io::Result<ExitCode> {
                 Ok(k) => k,
                 Err(e) => return usage(e),
             };
-            let mut input = Zeroizing::new(Vec::new());
-            io::stdin().lock().take(16 << 20).read_to_end(&mut input)?;
+            let input = read_stdin(MAX_SEAL_BYTES)?;
             match k.seal(&input, aad.as_bytes()) {
                 Ok(sealed) => {
                     writeln!(io::stdout(), "{}", guardrail_ct::base64url::encode_string(&sealed))?;
@@ -559,12 +612,13 @@ fn keyring(cmd: KeyringCommand) -> io::Result<ExitCode> {
         }
         KeyringCommand::Open { keyring: path, aad } => {
             let Ok(k) = load_keyring(&path) else { return Ok(ExitCode::from(1)) };
-            let mut input = String::new();
-            if io::stdin().lock().take(32 << 20).read_to_string(&mut input).is_err() {
-                return Ok(ExitCode::from(1));
-            }
-            let opened =
-                guardrail_ct::base64url::decode_vec(input.trim()).ok().and_then(|s| k.open(&s, aad.as_bytes()).ok());
+            // Past the limit: a usage error naming it (exit 2); the size of
+            // the input says nothing about keys or plaintext.
+            let input = read_stdin(MAX_OPEN_BYTES)?;
+            let opened = std::str::from_utf8(&input)
+                .ok()
+                .and_then(|text| guardrail_ct::base64url::decode_vec(text.trim()).ok())
+                .and_then(|s| k.open(&s, aad.as_bytes()).ok());
             match opened {
                 Some(plain) => {
                     io::stdout().write_all(&plain)?;

@@ -223,3 +223,222 @@ fn keyring_lifecycle_from_the_shell() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every bounded stdin read takes the value at its cap, refuses one byte
+/// more with a message naming the cap (exit 2), and never uses a value cut
+/// short (issue 10, item 4).
+#[test]
+fn keyring_seal_and_open_at_the_cap_and_past_it() {
+    const CAP: usize = 16 << 20;
+    let dir = std::env::temp_dir().join(format!("guardrail-cli-caps-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("keyring.json");
+    let f = file.to_str().unwrap();
+    assert_eq!(run(&["keyring", "new", "--out", f], b"").status.code(), Some(0));
+
+    let at_cap = vec![0u8; CAP];
+    let sealed = run(&["keyring", "seal", "--keyring", f], &at_cap);
+    assert_eq!(sealed.status.code(), Some(0), "{}", String::from_utf8_lossy(&sealed.stderr));
+    let opened = run(&["keyring", "open", "--keyring", f], &sealed.stdout);
+    assert_eq!(opened.status.code(), Some(0));
+    assert_eq!(opened.stdout.len(), CAP);
+    assert!(opened.stdout == at_cap);
+
+    // The issue's input: `head -c 16777217 /dev/zero | guardrail keyring seal`.
+    let over = vec![0u8; CAP + 1];
+    let refused = run(&["keyring", "seal", "--keyring", f], &over);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(refused.stdout.is_empty(), "sealed something");
+    let err = String::from_utf8(refused.stderr).unwrap();
+    assert!(err.contains("limit of 16777216 bytes"), "{err}");
+
+    // Open: the longest sealed text seal prints (plus CRLF) is the cap.
+    let mut longest = sealed.stdout.clone();
+    assert_eq!(longest.pop(), Some(b'\n'));
+    let open_cap = longest.len() + 2;
+    let mut at_open_cap = longest.clone();
+    at_open_cap.extend_from_slice(b"\r\n");
+    assert_eq!(run(&["keyring", "open", "--keyring", f], &at_open_cap).stdout.len(), CAP);
+    let mut past = longest;
+    past.extend_from_slice(b"\r\n\n");
+    assert_eq!(past.len(), open_cap + 1);
+    let refused = run(&["keyring", "open", "--keyring", f], &past);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(refused.stdout.is_empty(), "opened something");
+    let err = String::from_utf8(refused.stderr).unwrap();
+    assert!(err.contains(&format!("limit of {open_cap} bytes")), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn passwords_at_the_cap_and_past_it() {
+    const CAP: usize = 4096;
+    let at_cap = vec![b'p'; CAP];
+    let hashed = run(&["hash", "--no-policy", "--exact"], &at_cap);
+    assert_eq!(hashed.status.code(), Some(0), "{}", String::from_utf8_lossy(&hashed.stderr));
+    let phc = stdout(&hashed).trim().to_owned();
+    // The cap plus the one newline that is removed is still the cap.
+    let mut with_newline = at_cap.clone();
+    with_newline.extend_from_slice(b"\r\n");
+    assert_eq!(stdout(&run(&["verify", "--hash", &phc], &with_newline)), "valid\n");
+    for (args, input) in [
+        (vec!["hash", "--no-policy", "--exact"], vec![b'p'; CAP + 1]),
+        (vec!["hash", "--no-policy"], [vec![b'p'; CAP + 1], b"\n".to_vec()].concat()),
+        (vec!["verify", "--hash", &phc, "--exact"], [at_cap.clone(), b"\n".to_vec()].concat()),
+        (vec!["verify", "--hash", &phc], vec![b'p'; 100_000]),
+    ] {
+        let out = run(&args, &input);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("limit of 4096 bytes") || err.contains("limit of 4098 bytes"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn api_key_check_reads_stdin_with_a_cap() {
+    let issued = run(&["api-key", "new", "--prefix", "acme_live"], b"");
+    let key = stdout(&issued).lines().next().unwrap().to_owned();
+    assert_eq!(run(&["api-key", "check"], format!("{key}\n").as_bytes()).status.code(), Some(0));
+    assert_eq!(run(&["api-key", "check"], &key.as_bytes()[..key.len() - 1]).status.code(), Some(1));
+    assert_eq!(run(&["api-key", "check"], b"").status.code(), Some(1));
+    assert_eq!(run(&["api-key", "check"], b"\xff\xfe").status.code(), Some(1));
+    // At the cap: read and judged (not a key); past it: refused, naming it.
+    assert_eq!(run(&["api-key", "check"], &[b'a'; 1024]).status.code(), Some(1));
+    let over = run(&["api-key", "check"], &[b'a'; 1025]);
+    assert_eq!(over.status.code(), Some(2));
+    assert!(String::from_utf8(over.stderr).unwrap().contains("limit of 1024 bytes"));
+    // A valid key followed by junk past the cap is not "the key, cut short".
+    let padded = [key.as_bytes(), &[b' '; 1024][..]].concat();
+    assert_eq!(run(&["api-key", "check"], &padded).status.code(), Some(2));
+}
+
+#[test]
+fn validate_lines_at_the_cap_and_past_it() {
+    const CAP: usize = 64 << 10;
+    let mut input = vec![b'a'; CAP];
+    input.push(b'\n');
+    input.extend_from_slice(&vec![b'a'; CAP + 1]);
+    input.extend_from_slice(b"\nalice\n");
+    input.extend_from_slice(&vec![b'b'; 3 * CAP]); // last line, no newline
+    let out = run(&["validate", "username"], &input);
+    assert_eq!(out.status.code(), Some(1));
+    // One verdict per line, the lines after a long one still judged.
+    assert_eq!(stdout(&out), "reject\ttoo_long\nreject\ttoo_long\nok\talice\nreject\ttoo_long\n");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        err,
+        "guardrail: stdin: line 2 is longer than the limit of 65536 bytes\n\
+         guardrail: stdin: line 4 is longer than the limit of 65536 bytes\n"
+    );
+    // --jsonl: a line past the cap is never parsed as a cut-short string.
+    let mut json = b"\"".to_vec();
+    json.extend_from_slice(&vec![b'a'; CAP]);
+    json.extend_from_slice(b"\"\n\"bob\"\n");
+    let out = run(&["validate", "username", "--jsonl"], &json);
+    assert_eq!(stdout(&out), "{\"code\":\"too_long\",\"ok\":false}\n{\"canonical\":\"bob\",\"ok\":true}\n");
+}
+
+#[test]
+fn encode_streams_past_every_cap() {
+    // Encoding has no cap: 17 MiB (more than seal's 16 MiB) stream through.
+    let input = vec![b'a'; 17 << 20];
+    let out = run(&["encode", "html"], &input);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.stdout.len(), input.len());
+}
+
+/// A fresh directory under the temp dir for one test (removed first).
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("guardrail-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `chmod 622 k.json; guardrail keyring list --keyring k.json` (issue 10,
+/// item 5): a keyring others may read or write (or that another user owns)
+/// is refused by every command that loads it, naming the file and the
+/// mode, and is left untouched.
+#[cfg(unix)]
+#[test]
+#[allow(clippy::print_stdout)] // a skipped case is printed
+fn keyring_files_others_may_read_or_write_are_refused() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = scratch_dir("keyring-modes");
+    let file = dir.join("k.json");
+    let f = file.to_str().unwrap();
+    assert_eq!(run(&["keyring", "new", "--out", f], b"").status.code(), Some(0));
+    let sealed = stdout(&run(&["keyring", "seal", "--keyring", f], b"x"));
+    let before = std::fs::read(&file).unwrap();
+    for mode in [0o622, 0o602, 0o620, 0o640, 0o604, 0o660, 0o666, 0o644] {
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+        let list = run(&["keyring", "list", "--keyring", f], b"");
+        let err = String::from_utf8_lossy(&list.stderr);
+        assert_eq!(list.status.code(), Some(2), "list with mode {mode:o}: {err}");
+        assert!(err.contains(f) && err.contains(&format!("{mode:04o}")), "{err}");
+        for args in [&["keyring", "rotate", "--keyring", f][..], &["keyring", "disable", "--keyring", f, "--key-id", "1"]] {
+            assert_eq!(run(args, b"").status.code(), Some(2), "{args:?} with mode {mode:o}");
+        }
+        assert_eq!(run(&["keyring", "seal", "--keyring", f], b"x").status.code(), Some(2), "seal, mode {mode:o}");
+        let open = run(&["keyring", "open", "--keyring", f], sealed.as_bytes());
+        assert_eq!((open.status.code(), open.stdout.is_empty()), (Some(1), true), "open, mode {mode:o}");
+        assert_eq!(std::fs::read(&file).unwrap(), before, "mode {mode:o}: the keyring was changed");
+    }
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(run(&["keyring", "list", "--keyring", f], b"").status.code(), Some(0));
+
+    if std::fs::metadata(&file).unwrap().uid() == 0 {
+        std::os::unix::fs::chown(&file, Some(65534), Some(65534)).unwrap();
+        let list = run(&["keyring", "list", "--keyring", f], b"");
+        let err = String::from_utf8_lossy(&list.stderr);
+        assert_eq!(list.status.code(), Some(2), "{err}");
+        assert!(err.contains(f) && err.contains("uid 65534"), "{err}");
+    } else {
+        println!("skipped the foreign-owner case: giving a file to another user needs root");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `keyring rotate` / `disable` through a symlink update the file it points
+/// to (atomically, in that file's directory) and keep the link; `new`
+/// never writes through a link, dangling or not.
+#[cfg(unix)]
+#[test]
+fn keyring_rotate_and_disable_through_a_symlink_update_the_target() {
+    use std::os::unix::fs::PermissionsExt;
+    let real_dir = scratch_dir("keyring-real");
+    let link_dir = scratch_dir("keyring-links");
+    let real = real_dir.join("k.json");
+    let link = link_dir.join("current.json");
+    let (r, l) = (real.to_str().unwrap(), link.to_str().unwrap());
+    assert_eq!(run(&["keyring", "new", "--out", r], b"").status.code(), Some(0));
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+
+    assert_eq!(run(&["keyring", "rotate", "--keyring", l], b"").status.code(), Some(0));
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "rotate replaced the link");
+    assert_eq!(stdout(&run(&["keyring", "list", "--keyring", r], b"")), "1\tenabled\t-\n2\tenabled\tprimary\n");
+    assert_eq!(run(&["keyring", "disable", "--keyring", l, "--key-id", "1"], b"").status.code(), Some(0));
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "disable replaced the link");
+    let listed = stdout(&run(&["keyring", "list", "--keyring", r], b""));
+    assert!(listed.starts_with("1\tdisabled\t") && listed.ends_with("2\tenabled\tprimary\n"), "{listed}");
+    assert_eq!(stdout(&run(&["keyring", "list", "--keyring", l], b"")), listed);
+    assert_eq!(std::fs::metadata(&real).unwrap().permissions().mode() & 0o777, 0o600);
+    for dir in [&real_dir, &link_dir] {
+        assert_eq!(std::fs::read_dir(dir).unwrap().count(), 1, "a stray file in {}", dir.display());
+    }
+
+    // A dangling link: `new` refuses to write through it, `rotate` fails
+    // and leaves it a link.
+    let dangling = link_dir.join("dangling.json");
+    let missing = real_dir.join("missing.json");
+    std::os::unix::fs::symlink(&missing, &dangling).unwrap();
+    let d = dangling.to_str().unwrap();
+    assert_eq!(run(&["keyring", "new", "--out", d], b"").status.code(), Some(2));
+    assert_ne!(run(&["keyring", "rotate", "--keyring", d], b"").status.code(), Some(0));
+    assert!(!missing.exists(), "a keyring was created through a dangling link");
+    assert!(std::fs::symlink_metadata(&dangling).unwrap().file_type().is_symlink());
+    let _ = std::fs::remove_dir_all(&real_dir);
+    let _ = std::fs::remove_dir_all(&link_dir);
+}
