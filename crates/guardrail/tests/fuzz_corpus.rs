@@ -36,6 +36,7 @@ const TARGETS: &[(&str, Oracle)] = &[
     ("validate_email", guardrail::validate::fuzzing::email),
     ("validate_username", guardrail::validate::fuzzing::username),
     ("validate_url", guardrail::validate::fuzzing::url),
+    ("validate_host", guardrail::validate::fuzzing::host),
     ("validate_path", guardrail::validate::fuzzing::path),
     ("encode_html", |d| guardrail::encode::fuzzing::check(Context::Html, d)),
     ("encode_attr", |d| guardrail::encode::fuzzing::check(Context::HtmlAttribute, d)),

@@ -1,7 +1,6 @@
 //! E-mail addresses: the practical subset of RFC 5321 that HTML5 forms and
 //! mail providers accept, with IDNA2008 domains.
 
-use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::{Error, Kind, Reason, validated_string_type};
@@ -83,7 +82,10 @@ fn is_atext(c: char) -> bool {
 }
 
 fn parse(input: &str, utf8_local: bool) -> Result<Email, Reason> {
-    crate::precheck(input, MAX_INPUT)?;
+    match crate::precheck(input, MAX_INPUT) {
+        Err(Reason::Invisible) if invisible_only_domain_joiners(input) => {}
+        other => other?,
+    }
     let (local, domain) = input.rsplit_once('@').ok_or(Reason::MissingAt)?;
     check_local(local, utf8_local)?;
     let local = if utf8_local && !local.is_ascii() { local.nfc().collect::<String>() } else { local.to_owned() };
@@ -119,8 +121,10 @@ fn check_local(local: &str, utf8_local: bool) -> Result<(), Reason> {
     Ok(())
 }
 
-/// Converts the domain to lower-case A-labels, checking IDNA2008 (UTS #46,
-/// non-transitional, STD3 ASCII rules, hyphen rules, DNS lengths).
+/// Converts the domain to its canonical form (lower-case A-labels) with the
+/// one host-name validator ([`crate::HostName`]: IDNA2008 with its
+/// contextual rules, DNS lengths on the A-label form, the anti-spoofing
+/// policy), after the e-mail-only refusals.
 fn check_domain(domain: &str) -> Result<String, Reason> {
     if domain.starts_with('[') {
         return Err(Reason::DomainLiteral);
@@ -128,73 +132,15 @@ fn check_domain(domain: &str) -> Result<String, Reason> {
     if domain.contains(['(', ')']) {
         return Err(Reason::Comment);
     }
-    if domain.is_empty() || domain.ends_with('.') {
-        return Err(Reason::Domain);
-    }
-    let a_label = |l: &str| l.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--"));
-    if domain.is_ascii() && !domain.split('.').any(a_label) {
-        return ascii_domain(domain);
-    }
-    // UTS #46 maps compatibility characters (full-width letters, the
-    // ideographic full stop) to ASCII; IDNA2008 refuses them, and so do we:
-    // `ｇｍａｉｌ.com` is a spoof, not a typo.
-    let mapped_dot = |c: char| matches!(c, '\u{3002}' | '\u{ff0e}' | '\u{ff61}');
-    if domain.chars().any(|c| mapped_dot(c) || (!c.is_ascii() && !std::iter::once(c).nfkc().eq(std::iter::once(c)))) {
-        return Err(Reason::Domain);
-    }
-    let ascii = uts46_to_ascii(domain)?;
-    // IDNA2008 allows letters, digits and joiners, not symbols or emoji
-    // (which UTS #46 still decodes, e.g. `xn--ls8h`): every U-label
-    // character must be allowed in identifiers (UTS #39).
-    let (unicode, decoded) = idna::domain_to_unicode(&ascii);
-    if decoded.is_err()
-        || !unicode.chars().all(|c| c.is_ascii() || unicode_security::GeneralSecurityProfile::identifier_allowed(c))
-    {
-        return Err(Reason::Domain);
-    }
-    Ok(ascii)
+    crate::host::from_input(domain)
 }
 
-/// UTS #46 to A-labels (non-transitional, STD3 ASCII rules, hyphen rules,
-/// DNS lengths), then the top-level-label check.
-fn uts46_to_ascii(domain: &str) -> Result<String, Reason> {
-    let ascii = Uts46::new()
-        .to_ascii(domain.as_bytes(), AsciiDenyList::STD3, Hyphens::Check, DnsLength::Verify)
-        .map_err(|_| Reason::Domain)?;
-    check_tld(&ascii)?;
-    Ok(ascii.into_owned())
-}
-
-/// A top-level label is never all digits (RFC 3696 §2): "1.2.3.4" is an
-/// address literal without its brackets, not a domain.
-fn check_tld(ascii: &str) -> Result<(), Reason> {
-    let tld = ascii.rsplit('.').next().unwrap_or_default();
-    if tld.is_empty() || tld.bytes().all(|b| b.is_ascii_digit()) { Err(Reason::Domain) } else { Ok(()) }
-}
-
-/// The fast path for the common case, an ASCII domain with no A-labels:
-/// what UTS #46 with STD3 rules, hyphen checks and DNS lengths would
-/// decide, without the Unicode machinery (`tests/props.rs` checks the two
-/// agree).
-fn ascii_domain(domain: &str) -> Result<String, Reason> {
-    if domain.len() > 253 {
-        return Err(Reason::Domain);
-    }
-    for label in domain.split('.') {
-        let bytes = label.as_bytes();
-        let ldh = bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-');
-        if bytes.is_empty()
-            || bytes.len() > 63
-            || !ldh
-            || label.starts_with('-')
-            || label.ends_with('-')
-            || bytes.get(2..4) == Some(b"--")
-        {
-            return Err(Reason::Domain);
-        }
-    }
-    check_tld(domain)?;
-    Ok(domain.to_ascii_lowercase())
+/// `precheck` refuses invisible characters; the joiners IDNA2008 allows in
+/// context (ZWNJ, ZWJ) may stand in the domain, where the host-name
+/// validator checks their context. Anywhere else they stay refused.
+fn invisible_only_domain_joiners(input: &str) -> bool {
+    let domain_start = input.rfind('@').map_or(input.len(), |at| at + 1);
+    input.char_indices().all(|(i, c)| !crate::is_invisible(c) || (i >= domain_start && crate::host::is_joiner(c)))
 }
 
 /// The domain check as `Email::parse` runs it (fast path included), for tests.
@@ -203,10 +149,16 @@ pub fn domain_for_tests(domain: &str) -> Result<String, Reason> {
     check_domain(domain)
 }
 
-/// The full IDNA path, for comparing with the fast path in tests.
+/// The full IDNA path (UTS #46 ToASCII even for ASCII input, then the
+/// canonical-form checks), for comparing with the fast path in tests.
 #[doc(hidden)]
 pub fn idna_domain_for_tests(domain: &str) -> Result<String, Reason> {
-    uts46_to_ascii(domain)
+    if domain.ends_with('.') {
+        return Err(Reason::Domain);
+    }
+    let ascii = crate::host::to_ascii(domain)?;
+    crate::host::check_canonical(&ascii)?;
+    Ok(ascii)
 }
 
 #[cfg(test)]

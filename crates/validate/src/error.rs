@@ -12,6 +12,8 @@ pub enum Kind {
     Url,
     /// A relative path.
     Path,
+    /// A host name.
+    Host,
 }
 
 impl Kind {
@@ -21,6 +23,7 @@ impl Kind {
             Self::Username => "username",
             Self::Url => "URL",
             Self::Path => "path",
+            Self::Host => "host name",
         }
     }
 }
@@ -54,14 +57,18 @@ pub enum Reason {
     Comment,
     /// E-mail: an address literal (`user@[192.0.2.1]`), refused by policy.
     DomainLiteral,
-    /// E-mail or URL: the domain is not a valid IDNA2008/DNS name.
+    /// E-mail, URL or host name: the domain is not a valid IDNA2008/DNS
+    /// name in its canonical A-label form (empty label, several trailing
+    /// dots, over 253 bytes or a label over 63, a contextual rule of RFC
+    /// 5892 Appendix A not met, a character outside the policy).
     Domain,
     /// Username: a character PRECIS IdentifierClass does not allow (space,
     /// symbol, unassigned, ...).
     InvalidChar,
     /// Username: fails the RFC 5893 bidi rule.
     Bidi,
-    /// Username: letters of more than one script (e.g. Latin and Cyrillic).
+    /// Username, or a host-name label: letters of more than one script
+    /// (e.g. Latin and Cyrillic).
     MixedScript,
     /// Username or path: a reserved name (`admin`, `CON`, ...).
     ReservedName,

@@ -27,6 +27,17 @@ use crate::{Error, Kind, Reason, validated_string_type};
 /// whitespace and backslashes are refused before parsing, because other
 /// parsers (curl, proxies) read them differently.
 ///
+/// Host names are checked in one canonical form, decided once: the `url`
+/// crate's A-labels with one root dot removed (`example.com.` is
+/// `example.com`), run through the same host-name validator as e-mail
+/// domains ([`HostName`](crate::HostName): IDNA2008 with its contextual
+/// rules, RFC 1035 lengths on the A-label form, anti-spoofing policy).
+/// A host with no valid canonical form (`a..b`, `example.com..`) is refused
+/// as [`Reason::Domain`]. These checks only refuse; they never change the
+/// `url` crate's mapping, so the host checked is the host connected to.
+/// The canonical URL text itself is held to the input limit, so every
+/// accepted URL parses again to itself.
+///
 /// A name that passes still has to be resolved: [`FetchUrl::resolve`]
 /// checks every address a name resolves to with the same rules and
 /// returns the addresses to connect to, so there is no second lookup an
@@ -41,8 +52,29 @@ use crate::{Error, Kind, Reason, validated_string_type};
 ///     assert!(bad.parse::<FetchUrl>().is_err(), "{bad}");
 /// }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct FetchUrl(Url);
+///
+/// A `FetchUrl` remembers the [`FetchPolicy`] it was parsed under, and
+/// [`FetchUrl::redirect`] checks every hop under that same policy.
+/// Equality and hashing compare the URL only.
+#[derive(Debug, Clone)]
+pub struct FetchUrl {
+    url: Url,
+    policy: FetchPolicy,
+}
+
+impl PartialEq for FetchUrl {
+    fn eq(&self, other: &Self) -> bool {
+        self.url == other.url
+    }
+}
+
+impl Eq for FetchUrl {}
+
+impl std::hash::Hash for FetchUrl {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.url.hash(state);
+    }
+}
 
 validated_string_type!(FetchUrl);
 
@@ -51,6 +83,11 @@ const MAX_INPUT: usize = 4096;
 
 impl FetchUrl {
     /// Parses with [`FetchPolicy::default`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] with [`Kind::Url`] and the [`Reason`] of the
+    /// first rule the URL breaks.
     pub fn parse(input: &str) -> Result<Self, Error> {
         FetchPolicy::default().parse(input)
     }
@@ -58,25 +95,43 @@ impl FetchUrl {
     /// The canonical URL text.
     #[must_use]
     pub fn as_str(&self) -> &str {
-        self.0.as_str()
+        self.url.as_str()
     }
 
     /// The parsed URL, for an HTTP client.
     #[must_use]
     pub fn as_url(&self) -> &Url {
-        &self.0
+        &self.url
     }
 
-    /// The host as text (a domain, an IPv4 address, or an IPv6 address in brackets).
+    /// The policy this URL was checked under (and its redirects will be).
+    #[must_use]
+    pub fn policy(&self) -> &FetchPolicy {
+        &self.policy
+    }
+
+    /// The host as text, as in the URL (a domain, with its root dot if it
+    /// had one, an IPv4 address, or an IPv6 address in brackets).
     #[must_use]
     pub fn host_str(&self) -> &str {
-        self.0.host_str().unwrap_or_default()
+        self.url.host_str().unwrap_or_default()
+    }
+
+    /// The canonical host name every check compared and the resolver hook
+    /// receives: lower-case A-labels without the root dot; `None` for an
+    /// IP address.
+    #[must_use]
+    pub fn host_name(&self) -> Option<&str> {
+        match self.url.host() {
+            Some(Host::Domain(name)) => Some(name.strip_suffix('.').unwrap_or(name)),
+            _ => None,
+        }
     }
 
     /// The port to connect to (explicit, or the scheme's default).
     #[must_use]
     pub fn port(&self) -> u16 {
-        self.0.port_or_known_default().unwrap_or(443)
+        self.url.port_or_known_default().unwrap_or(443)
     }
 
     /// Resolves the host with `resolver`, checks **every** address with the
@@ -86,14 +141,22 @@ impl FetchUrl {
     ///
     /// One bad address refuses the whole answer (a rebinding attacker mixes
     /// a public and an internal address). No address, or a resolver error,
-    /// is [`Reason::Resolution`].
+    /// is [`Reason::Resolution`]. The resolver receives the canonical name,
+    /// [`FetchUrl::host_name`].
+    ///
+    /// # Errors
+    ///
+    /// [`Reason::Resolution`], or the reason the first refused address
+    /// breaks ([`Reason::Loopback`], [`Reason::PrivateAddress`], ...).
     pub fn resolve(&self, resolver: &(impl Resolve + ?Sized)) -> Result<Vec<SocketAddr>, Error> {
         let port = self.port();
-        let addrs = match self.0.host() {
-            Some(Host::Ipv4(ip)) => vec![IpAddr::V4(ip)],
-            Some(Host::Ipv6(ip)) => vec![IpAddr::V6(ip)],
-            Some(Host::Domain(name)) => resolver.resolve(name, port).map_err(|_| invalid(Reason::Resolution))?,
-            None => return Err(invalid(Reason::NoHost)),
+        let addrs = match (self.url.host(), self.host_name()) {
+            (Some(Host::Ipv4(ip)), _) => vec![IpAddr::V4(ip)],
+            (Some(Host::Ipv6(ip)), _) => vec![IpAddr::V6(ip)],
+            (Some(Host::Domain(_)), Some(name)) => {
+                resolver.resolve(name, port).map_err(|_| invalid(Reason::Resolution))?
+            }
+            _ => return Err(invalid(Reason::NoHost)),
         };
         if addrs.is_empty() {
             return Err(invalid(Reason::Resolution));
@@ -102,17 +165,27 @@ impl FetchUrl {
     }
 
     /// Validates a redirect: resolves `location` (absolute or relative, as in
-    /// a `Location` header) against this URL and checks the result with the
-    /// default policy. Call it for every hop; an HTTP client's automatic
-    /// redirects would skip the check.
+    /// a `Location` header) against this URL and checks the result under
+    /// the policy this URL was parsed with ([`FetchUrl::policy`]: an
+    /// `https_only` or custom-port policy holds for every hop). Call it for
+    /// every hop; an HTTP client's automatic redirects would skip the check.
+    ///
+    /// # Errors
+    ///
+    /// As [`FetchPolicy::parse`], for the resolved target.
     pub fn redirect(&self, location: &str) -> Result<Self, Error> {
-        self.redirect_with(location, &FetchPolicy::default())
+        self.redirect_with(location, &self.policy)
     }
 
-    /// [`FetchUrl::redirect`] under `policy`.
+    /// [`FetchUrl::redirect`] under another `policy`, which the returned
+    /// URL then carries.
+    ///
+    /// # Errors
+    ///
+    /// As [`FetchPolicy::parse`], for the resolved target.
     pub fn redirect_with(&self, location: &str, policy: &FetchPolicy) -> Result<Self, Error> {
         check_raw(location, false).map_err(invalid)?;
-        let target = self.0.join(location).map_err(|_| invalid(Reason::Syntax))?;
+        let target = self.url.join(location).map_err(|_| invalid(Reason::Syntax))?;
         policy.parse(target.as_str())
     }
 }
@@ -151,9 +224,15 @@ impl FetchPolicy {
         self
     }
 
-    /// Parses and checks a URL under this policy.
+    /// Parses and checks a URL under this policy; the URL keeps the policy
+    /// for its redirects.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] with [`Kind::Url`] and the [`Reason`] of the
+    /// first rule the URL breaks.
     pub fn parse(&self, input: &str) -> Result<FetchUrl, Error> {
-        self.check(input).map(FetchUrl).map_err(invalid)
+        self.check(input).map(|url| FetchUrl { url, policy: self.clone() }).map_err(invalid)
     }
 
     fn check(&self, input: &str) -> Result<Url, Reason> {
@@ -180,7 +259,12 @@ impl FetchPolicy {
             None => return Err(Reason::NoHost),
             Some(Host::Ipv4(ip)) => check_ip(IpAddr::V4(ip))?,
             Some(Host::Ipv6(ip)) => check_ip(IpAddr::V6(ip))?,
-            Some(Host::Domain(name)) => check_name(name)?,
+            Some(Host::Domain(name)) => check_name(crate::host::url_host(name)?)?,
+        }
+        // The form handed back obeys the same limit as the input (WHATWG
+        // percent-encoding can make it longer), so it parses again.
+        if url.as_str().len() > MAX_INPUT {
+            return Err(Reason::TooLong);
         }
         Ok(url)
     }
@@ -200,7 +284,10 @@ fn check_raw(input: &str, absolute: bool) -> Result<(), Reason> {
     if input.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(Reason::ControlChar);
     }
-    if input.chars().any(crate::is_invisible) {
+    // The joiners IDNA2008 allows in context pass here: in the host the
+    // host-name validator checks their context; elsewhere the WHATWG
+    // parser percent-encodes them, visibly.
+    if input.chars().any(|c| crate::is_invisible(c) && !crate::host::is_joiner(c)) {
         return Err(Reason::Invisible);
     }
     // WHATWG reads `\` as `/` in http(s) URLs; most other parsers do not
@@ -243,8 +330,8 @@ const METADATA_NAMES: &[&str] = &[
 /// `.home.arpa` is RFC 8375).
 const INTERNAL_SUFFIXES: &[&str] = &[".internal", ".local", ".localdomain", ".home.arpa", ".intranet", ".corp", ".lan"];
 
+/// Name rules on the canonical name ([`crate::host::url_host`]).
 fn check_name(name: &str) -> Result<(), Reason> {
-    let name = name.strip_suffix('.').unwrap_or(name);
     if name == "localhost" || name.ends_with(".localhost") {
         return Err(Reason::Localhost);
     }
@@ -386,13 +473,17 @@ pub trait Resolve {
     fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<IpAddr>>;
 }
 
-/// The operating system's resolver (`getaddrinfo`), blocking.
+/// The operating system's resolver (`getaddrinfo`), blocking. It looks up
+/// the name as absolute (with the root dot), so the resolver's search
+/// domains are never appended: `nxdomain.example` cannot turn into
+/// `nxdomain.example.corp.internal`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemResolver;
 
 impl Resolve for SystemResolver {
     fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<IpAddr>> {
-        Ok((host, port).to_socket_addrs()?.map(|a| a.ip()).collect())
+        let absolute = if host.ends_with('.') { host.to_owned() } else { format!("{host}.") };
+        Ok((absolute.as_str(), port).to_socket_addrs()?.map(|a| a.ip()).collect())
     }
 }
 

@@ -5,6 +5,7 @@
 mod email;
 mod error;
 mod fetch_url;
+mod host;
 mod path;
 #[cfg(feature = "validator")]
 pub mod rules;
@@ -13,6 +14,7 @@ mod username;
 pub use email::Email;
 pub use error::{Error, Kind, Reason};
 pub use fetch_url::{FetchPolicy, FetchUrl, Resolve, SystemResolver, check_ip};
+pub use host::HostName;
 pub use path::RelativePath;
 pub use username::{DEFAULT_RESERVED, Username, UsernamePolicy};
 
@@ -116,7 +118,7 @@ pub(crate) fn is_invisible(c: char) -> bool {
 #[doc(hidden)]
 pub mod fuzzing {
     pub use crate::email::{domain_for_tests, idna_domain_for_tests};
-    use crate::{Email, FetchUrl, RelativePath, Username};
+    use crate::{Email, FetchUrl, HostName, RelativePath, Username};
 
     fn text(data: &[u8]) -> Option<&str> {
         std::str::from_utf8(data).ok()
@@ -134,6 +136,8 @@ pub mod fuzzing {
                 assert_clean(e.as_str());
                 let again = if eai { Email::parse_eai(e.as_str()) } else { Email::parse(e.as_str()) };
                 assert_eq!(again.ok().as_ref(), Some(&e));
+                // The domain is a host name in canonical form.
+                assert_eq!(HostName::parse(e.domain()).ok().as_ref().map(HostName::as_str), Some(e.domain()));
             }
         }
     }
@@ -146,11 +150,34 @@ pub mod fuzzing {
         }
     }
 
-    /// `validate_url`
+    /// `validate_url`: also, the canonical host is a [`HostName`] in
+    /// canonical form (the one host-name validator holds for URL hosts).
     pub fn url(data: &[u8]) {
         if let Some(Ok(u)) = text(data).map(FetchUrl::parse) {
             assert_clean(u.as_str());
             assert_eq!(FetchUrl::parse(u.as_str()).ok().as_ref(), Some(&u));
+            if let Some(name) = u.host_name() {
+                assert_eq!(HostName::parse(name).ok().as_ref().map(HostName::as_str), Some(name));
+            }
+        }
+    }
+
+    /// `validate_host`: the canonical form is a fixed point, and an e-mail
+    /// domain and a URL host built from it agree with it.
+    pub fn host(data: &[u8]) {
+        if let Some(Ok(h)) = text(data).map(HostName::parse) {
+            assert!(h.as_str().len() <= HostName::MAX_LEN && h.as_str().is_ascii());
+            assert_eq!(HostName::parse(h.as_str()).ok().as_ref(), Some(&h));
+            if h.as_str().len() + 2 <= Email::MAX_LEN {
+                let email = Email::parse(&format!("u@{h}"));
+                assert_eq!(email.as_ref().ok().map(Email::domain), Some(h.as_str()));
+            }
+            if h.as_str().contains('.') {
+                // A URL may still refuse the name by its own rules (internal names).
+                if let Ok(u) = FetchUrl::parse(&format!("https://{h}/")) {
+                    assert_eq!(u.host_name(), Some(h.as_str()));
+                }
+            }
         }
     }
 

@@ -10,19 +10,26 @@
 //!
 //! Problems are reported by line number and code, never with the line's
 //! content (it holds hashes and personal data).
+//!
+//! Lines are read with a cap of [`MAX_LINE`] bytes (16 KiB): a longer line
+//! is reported as `line_too_long` and skipped without being buffered (at
+//! most the cap is ever held, however long the line), and the import goes
+//! on with the next line, as it does for every other bad line.
 
 use std::io::BufRead;
 
 use guardrail::{
     password::PasswordHasher,
+    secret::{self, read::Lines},
     validate::{Email, Username},
 };
 use serde::Deserialize;
 
 use crate::db::{self, Db, DbError, Inserted};
 
-/// Longest line read (a hash plus two short fields fits many times over).
-const MAX_LINE: usize = 16 * 1024;
+/// Longest line read, in bytes (a hash plus two short fields fits many
+/// times over).
+pub const MAX_LINE: usize = 16 * 1024;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,13 +62,24 @@ pub struct Summary {
 /// before it stay imported, each in its own statement).
 pub fn import_jsonl(db: &Db, hasher: &PasswordHasher, input: impl BufRead) -> Result<Summary, ImportError> {
     let mut summary = Summary::default();
-    for (n, line) in input.split(b'\n').enumerate() {
-        let line = line.map_err(ImportError::Read)?;
-        let number = n + 1;
+    let mut lines = Lines::new(input, MAX_LINE);
+    loop {
+        let line = match lines.next_line() {
+            Ok(Some(line)) => line,
+            Ok(None) => break,
+            Err(secret::Error::LineTooLong { line, .. }) => {
+                summary.skipped.push(Skipped { line, code: "line_too_long" });
+                continue;
+            }
+            Err(secret::Error::Read(e)) => return Err(ImportError::Read(e)),
+            Err(e) => return Err(ImportError::Read(std::io::Error::other(e))),
+        };
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match check(&line, hasher) {
+        let checked = check(line, hasher);
+        let number = lines.line_number();
+        match checked {
             Ok(row) => {
                 match db.call_blocking(|c| db::insert_user(c, row.email.as_str(), row.username.as_str(), &row.hash))? {
                     Inserted::Id(_) => summary.imported += 1,
@@ -81,9 +99,6 @@ struct Checked {
 }
 
 fn check(line: &[u8], hasher: &PasswordHasher) -> Result<Checked, &'static str> {
-    if line.len() > MAX_LINE {
-        return Err("line_too_long");
-    }
     let row: Row = serde_json::from_slice(line).map_err(|_| "malformed_json")?;
     let email = Email::parse(&row.email).map_err(|_| "invalid_email")?;
     let username = Username::parse(&row.username).map_err(|_| "invalid_username")?;
@@ -142,5 +157,73 @@ mod tests {
                 (7, "malformed_json")
             ]
         );
+    }
+
+    const ROW: &str = r#"{"email":"a@example.com","username":"alice","hash":"$2b$04$GMws5cBWcskZ.MMt2VQQ.usbIOs6Td6DwqZ5vLOJe7kCtBJBqrQoW"}"#;
+
+    fn padded(row: &str, len: usize) -> String {
+        format!("{row}{}", " ".repeat(len - row.len()))
+    }
+
+    #[test]
+    fn a_line_at_the_cap_is_imported_and_one_byte_more_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).unwrap();
+        let hasher = PasswordHasher::new(Params::new(64, 1, 1).unwrap());
+        // JSON allows trailing spaces: both lines are valid rows.
+        let input = format!(
+            "{}\n{}\n{}\n",
+            padded(ROW, MAX_LINE + 1),
+            padded(ROW, MAX_LINE),
+            ROW.replace("alice", "bob").replace("a@", "b@")
+        );
+        let summary = import_jsonl(&db, &hasher, input.as_bytes()).unwrap();
+        assert_eq!(summary.imported, 2);
+        assert_eq!(summary.skipped, [Skipped { line: 1, code: "line_too_long" }]);
+    }
+
+    /// A 200 MB line is skipped without being held: the import reads on to
+    /// the next line with its memory at the cap, not at the line's length.
+    #[test]
+    fn a_200_mb_line_is_skipped_without_buffering_it() {
+        struct LongLine {
+            left: usize,
+            tail: std::io::Cursor<Vec<u8>>,
+        }
+        impl std::io::Read for LongLine {
+            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                if self.left == 0 {
+                    return self.tail.read(out);
+                }
+                let n = out.len().min(self.left);
+                out[..n].fill(b' ');
+                self.left -= n;
+                Ok(n)
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).unwrap();
+        let hasher = PasswordHasher::new(Params::new(64, 1, 1).unwrap());
+        let line_len = 200_000_000;
+        let input = std::io::BufReader::new(LongLine {
+            left: line_len,
+            tail: std::io::Cursor::new(format!("\n{ROW}\n").into_bytes()),
+        });
+        let before = peak_rss_kib();
+        let summary = import_jsonl(&db, &hasher, input).unwrap();
+        let after = peak_rss_kib();
+        assert_eq!(summary.imported, 1, "the line after the long one was lost");
+        assert_eq!(summary.skipped, [Skipped { line: 1, code: "line_too_long" }]);
+        if let (Some(before), Some(after)) = (before, after) {
+            // Buffering the line would raise the peak by ~195,000 KiB.
+            assert!(after - before < 32 * 1024, "peak RSS grew by {} KiB", after - before);
+        }
+    }
+
+    /// The process's peak resident set (`VmHWM`), where /proc has it.
+    fn peak_rss_kib() -> Option<u64> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
     }
 }
