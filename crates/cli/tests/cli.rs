@@ -83,6 +83,8 @@ fn encode_each_context() {
         ("url", b"a b/c", "a%20b%2Fc"),
         ("css", b"}", "\\7d "),
         ("log", b"a\nb\x1b[0m", "a\\nb\\x1b[0m"),
+        // A zero-width space (and every other hidden character) is escaped too.
+        ("log", "user=admin\u{200b} logged in".as_bytes(), "user=admin\\u{200b} logged in"),
         // Invalid UTF-8 (a surrogate written by Java or Python) is one space in HTML.
         ("html", b"a\xed\xa0\x80b", "a b"),
     ];

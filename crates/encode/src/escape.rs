@@ -2,6 +2,13 @@
 
 use std::fmt::{self, Write};
 
+use std::{ops::RangeInclusive, sync::LazyLock};
+
+use icu_properties::{
+    CodePointMapData, CodePointSetData,
+    props::{DefaultIgnorableCodePoint, GeneralCategory, GeneralCategoryGroup},
+};
+
 use crate::Context;
 
 /// True for characters that XML 1.0 does not allow, or discourages as
@@ -19,12 +26,59 @@ fn invalid_in_html(c: char) -> bool {
         || (u & 0xfffe) == 0xfffe
 }
 
-/// Unicode characters that end a line or reorder text for a reader:
-/// escaped in JavaScript (U+2028/U+2029 end a line in older engines) and in
-/// logs (a bidi override can make a log line read as something else).
-fn line_or_bidi_control(c: char) -> bool {
-    matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+/// True for a character that a reader cannot see, that looks like a plain
+/// space, or that changes how a line displays: General_Category Cc
+/// (controls), Cf (format: zero-width space and joiners, bidi controls, soft
+/// hyphen, BOM, tags, interlinear annotation, ...), Zs, Zl or Zp (every
+/// space and separator; the White_Space characters are all among these),
+/// or Default_Ignorable_Code_Point (variation selectors, Hangul fillers,
+/// combining grapheme joiner, Mongolian vowel separator, unassigned
+/// ignorables, ...), or U+2800 BRAILLE PATTERN BLANK (So, but drawn as an
+/// empty cell); never U+0020 SPACE.
+///
+/// Escaped in logs (two values that print alike must not log alike),
+/// JavaScript and CSS strings (U+2028/U+2029 end a line in older
+/// JavaScript engines, and an invisible or reordering character makes the
+/// generated source read as something it is not).
+pub(crate) fn hidden(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_control();
+    }
+    let u = u32::from(c);
+    let ranges = &*HIDDEN_RANGES;
+    ranges.get(ranges.partition_point(|r| *r.end() < u)).is_some_and(|r| r.contains(&u))
 }
+
+/// The code points [`hidden`] is true for beyond ASCII, as sorted, disjoint
+/// ranges (about 30), built once from ICU4X's `icu_properties` compiled
+/// data: a binary search over them costs a few comparisons, where the two
+/// property look-ups it replaces cost several times that per character
+/// (the `unicode` rows of `cargo bench -p guardrail-benches --bench
+/// encode`). `tests/hidden_chars.rs` checks every code point against an
+/// independent copy of the Unicode Character Database.
+static HIDDEN_RANGES: LazyLock<Vec<RangeInclusive<u32>>> = LazyLock::new(|| {
+    let categories = [GeneralCategoryGroup::Control, GeneralCategoryGroup::Format, GeneralCategoryGroup::Separator]
+        .into_iter()
+        .fold(0, |mask, group| mask | u32::from(group));
+    let mut ranges: Vec<RangeInclusive<u32>> = CodePointMapData::<GeneralCategory>::new()
+        .iter_ranges_for_group(GeneralCategoryGroup::from(categories))
+        .chain(CodePointSetData::new::<DefaultIgnorableCodePoint>().iter_ranges())
+        .chain([0x2800..=0x2800])
+        .filter(|r| *r.end() >= 0x80)
+        .map(|r| (*r.start()).max(0x80)..=*r.end())
+        .collect();
+    ranges.sort_unstable_by_key(|r| *r.start());
+    let mut merged: Vec<RangeInclusive<u32>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if *r.start() <= last.end().saturating_add(1) => {
+                *last = *last.start()..=(*last.end()).max(*r.end());
+            }
+            _ => merged.push(r),
+        }
+    }
+    merged
+});
 
 /// ASCII punctuation left as it is inside a JavaScript string: none of it
 /// can end the string, a `<script>` block, an HTML attribute or an HTML
@@ -64,7 +118,7 @@ pub(crate) fn needs_escape(context: Context, c: char) -> bool {
             if c.is_ascii() {
                 !js_safe_ascii(c)
             } else {
-                c.is_control() || line_or_bidi_control(c)
+                hidden(c)
             }
         }
         Context::UrlComponent => !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~')),
@@ -72,14 +126,14 @@ pub(crate) fn needs_escape(context: Context, c: char) -> bool {
             if c.is_ascii() {
                 !c.is_ascii_alphanumeric()
             } else {
-                c.is_control() || line_or_bidi_control(c)
+                hidden(c)
             }
         }
         Context::LogLine => {
             if c.is_ascii() {
                 c.is_ascii_control() || c == '\\'
             } else {
-                c.is_control() || line_or_bidi_control(c)
+                hidden(c)
             }
         }
     }
@@ -97,15 +151,22 @@ fn write_escape<W: Write + ?Sized>(context: Context, c: char, out: &mut W) -> fm
             _ => " ",
         }),
         // Backslash escapes both languages read the same way; beyond ASCII,
-        // JavaScript's `\uHHHH` (U+FFFF and below: every character it
-        // escapes is) and Rust-style `\u{H..}` in logs.
+        // JavaScript's `\uHHHH` (a surrogate pair of them above U+FFFF, which
+        // every engine reads, unlike ES2015's `\u{H..}`) and Rust-style
+        // `\u{H..}` in logs.
         Context::JsString | Context::LogLine => match c {
             '\\' => out.write_str("\\\\"),
             '\t' => out.write_str("\\t"),
             '\n' => out.write_str("\\n"),
             '\r' => out.write_str("\\r"),
             _ if c.is_ascii() => write!(out, "\\x{u:02x}"),
-            _ if context == Context::JsString && u <= 0xffff => write!(out, "\\u{u:04x}"),
+            _ if context == Context::JsString => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units).iter() {
+                    write!(out, "\\u{unit:04x}")?;
+                }
+                Ok(())
+            }
             _ => write!(out, "\\u{{{u:x}}}"),
         },
         Context::UrlComponent => {
@@ -123,7 +184,7 @@ fn write_escape<W: Write + ?Sized>(context: Context, c: char, out: &mut W) -> fm
 /// `needs_escape` for every ASCII byte of every context, computed once
 /// from `needs_escape` itself, so the common ASCII case is one table lookup
 /// per byte.
-static ASCII_TABLES: std::sync::LazyLock<[[bool; 128]; Context::ALL.len()]> = std::sync::LazyLock::new(|| {
+static ASCII_TABLES: LazyLock<[[bool; 128]; Context::ALL.len()]> = LazyLock::new(|| {
     let mut tables = [[false; 128]; Context::ALL.len()];
     for (table, context) in tables.iter_mut().zip(Context::ALL) {
         for (b, slot) in (0u8..).zip(table.iter_mut()) {
@@ -202,6 +263,7 @@ mod tests {
         );
         assert_eq!(enc(Context::JsString, "line\nnext\ttab\r"), r"line\nnext\ttab\r");
         assert_eq!(enc(Context::JsString, "héllo, wörld (ok)!"), "héllo, wörld (ok)!");
+        assert_eq!(enc(Context::JsString, "a\u{200b}\u{202e}\u{a0}\u{e0001}"), r"a\u200b\u202e\u00a0\udb40\udc01");
     }
 
     #[test]
@@ -218,6 +280,7 @@ mod tests {
     fn css_uses_hex_escapes_with_a_terminating_space() {
         assert_eq!(enc(Context::CssString, "a\"b'c\\d\ne\u{0}"), r"a\22 b\27 c\5c d\a e\fffd ");
         assert_eq!(enc(Context::CssString, "expression(alert(1))"), r"expression\28 alert\28 1\29 \29 ");
+        assert_eq!(enc(Context::CssString, "a\u{200b}b\u{202e}"), r"a\200b b\202e ");
     }
 
     #[test]
@@ -227,5 +290,10 @@ mod tests {
         assert_eq!(enc(Context::LogLine, "fake \\n escape"), r"fake \\n escape");
         assert_eq!(enc(Context::LogLine, "user\u{202e}nimda\u{2028}x\u{85}"), r"user\u{202e}nimda\u{2028}x\u{85}");
         assert_eq!(enc(Context::LogLine, "ok: naïve 日本 \"quoted\""), "ok: naïve 日本 \"quoted\"");
+        assert_eq!(enc(Context::LogLine, "user=admin\u{200b} logged in"), r"user=admin\u{200b} logged in");
+        assert_eq!(
+            enc(Context::LogLine, "\u{a0}\u{ad}\u{feff}\u{2800}\u{3000}\u{e0001}"),
+            r"\u{a0}\u{ad}\u{feff}\u{2800}\u{3000}\u{e0001}"
+        );
     }
 }

@@ -24,19 +24,47 @@ pub enum Context {
     /// The inside of a JavaScript string literal (`'...'`, `"..."` or a
     /// template literal), in a `<script>` block or an event-handler
     /// attribute: every ASCII character that is not a letter, digit or
-    /// harmless punctuation becomes `\xHH`; line terminators become
-    /// `\uHHHH`.
+    /// harmless punctuation becomes `\xHH`; line terminators and every
+    /// other hidden character (the set [`Context::LogLine`] lists) become
+    /// `\uHHHH` (a surrogate pair of them above U+FFFF).
     JsString,
     /// One URL component (a path segment or a query value): everything but
     /// RFC 3986 unreserved characters is percent-encoded as UTF-8.
     UrlComponent,
     /// The inside of a quoted CSS string: everything but letters, digits
-    /// and non-ASCII text becomes a CSS hex escape `\HH `.
+    /// and non-ASCII text becomes a CSS hex escape `\HH `, and so does every
+    /// hidden character (the set [`Context::LogLine`] lists).
     CssString,
-    /// One log line: CR, LF, tab, other controls, terminal escape sequences,
-    /// Unicode line separators and bidi overrides become visible escapes
-    /// (`\n`, `\x1b`, `\u{202e}`), and `\` becomes `\\`, so one event is one
-    /// line and escapes cannot be forged.
+    /// One log line: CR, LF, tab, other controls and terminal escape
+    /// sequences become visible escapes (`\n`, `\x1b`), `\` becomes `\\`,
+    /// and so does every character a reader cannot see, that looks like a
+    /// plain space, or that changes how the line displays (`\u{200b}`), so
+    /// one event is one line, escapes cannot be forged, and two values that
+    /// print alike never log alike. Escaped beyond ASCII, from the Unicode
+    /// Character Database (ICU4X's `icu_properties`):
+    ///
+    /// - General_Category **Cc**, controls: C1 controls U+0080..U+009F,
+    ///   NEL U+0085 among them;
+    /// - **Cf**, format characters: soft hyphen U+00AD, Arabic letter mark
+    ///   U+061C, Mongolian vowel separator U+180E, zero-width space, ZWNJ,
+    ///   ZWJ U+200B..U+200D, LRM/RLM U+200E/U+200F, bidi embeddings and
+    ///   overrides U+202A..U+202E and isolates U+2066..U+2069, word joiner
+    ///   and invisible operators U+2060..U+2064, BOM U+FEFF, interlinear
+    ///   annotation U+FFF9..U+FFFB, the tags block U+E0000..U+E007F, and
+    ///   the rest of Cf (Arabic number signs U+0600..U+0605, ...);
+    /// - **Zs**, every space but U+0020: no-break space U+00A0, ogham space
+    ///   U+1680, U+2000..U+200A, narrow no-break space U+202F, U+205F,
+    ///   ideographic space U+3000; **Zl** U+2028 and **Zp** U+2029 (with Cc,
+    ///   these hold every White_Space character);
+    /// - **Default_Ignorable_Code_Point**: combining grapheme joiner U+034F,
+    ///   Hangul fillers U+115F, U+1160, U+3164, U+FFA0, Khmer inherent
+    ///   vowels U+17B4/U+17B5, Mongolian free variation selectors, variation
+    ///   selectors U+FE00..U+FE0F and U+E0100..U+E01EF, and the unassigned
+    ///   ignorable ranges (U+2065, U+FFF0..U+FFF8, U+E0000..U+E0FFF);
+    /// - U+2800 BRAILLE PATTERN BLANK (So, but drawn as an empty cell).
+    ///
+    /// Every code point is checked against an independent copy of the
+    /// database (`tests/hidden_chars.rs`).
     LogLine,
 }
 
@@ -184,10 +212,12 @@ pub fn css_string(input: &str) -> Cow<'_, str> {
     Context::CssString.encode(input)
 }
 
-/// One log line: no CR, LF or terminal escape survives.
+/// One log line: no CR, LF, terminal escape, invisible character or space
+/// other than U+0020 survives (the full set: [`Context::LogLine`]).
 ///
 /// ```
 /// assert_eq!(guardrail_encode::log_line("bob\nERROR admin logged in\x1b[2J"), r"bob\nERROR admin logged in\x1b[2J");
+/// assert_eq!(guardrail_encode::log_line("user=admin\u{200b} logged in"), r"user=admin\u{200b} logged in");
 /// ```
 #[must_use]
 pub fn log_line(input: &str) -> Cow<'_, str> {
@@ -218,10 +248,11 @@ pub mod fuzzing {
         match context {
             Context::Html | Context::HtmlAttribute => assert!(!out.contains(['<', '>', '"', '\''])),
             Context::JsString => {
-                assert!(!out.contains(['<', '>', '"', '\'', '`', '&', '\n', '\r']))
+                assert!(!out.contains(['<', '>', '"', '\'', '`', '&', '\n', '\r']));
+                assert!(!out.chars().any(crate::escape::hidden));
             }
             Context::UrlComponent => assert!(out.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b))),
-            Context::CssString | Context::LogLine => assert!(!out.chars().any(char::is_control)),
+            Context::CssString | Context::LogLine => assert!(!out.chars().any(crate::escape::hidden)),
         }
     }
 }
