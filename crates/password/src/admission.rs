@@ -170,6 +170,14 @@ impl Admission {
     }
 }
 
+impl Drop for Admission {
+    /// Idle buffers pooled unwiped (work was still queued) are wiped
+    /// before they are freed.
+    fn drop(&mut self) {
+        self.wipe_idle();
+    }
+}
+
 pub(crate) struct Permit<'a> {
     admission: &'a Admission,
     buffer: Option<Vec<Block>>,
@@ -179,6 +187,12 @@ impl Permit<'_> {
     pub(crate) fn memory(&mut self, blocks: usize) -> &mut [Block] {
         let buffer = self.buffer.get_or_insert_with(Vec::new);
         if buffer.len() < blocks {
+            // Too small for this hash: it is replaced, and may still hold
+            // the last hash's memory (handed over, or pooled while work was
+            // queued). Wiped, then freed, then the new one allocated (so
+            // the two are never held at once).
+            wipe(buffer);
+            *buffer = Vec::new();
             *buffer = vec![Block::default(); blocks];
         }
         buffer.get_mut(..blocks).unwrap_or_default()

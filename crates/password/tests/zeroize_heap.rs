@@ -1,0 +1,159 @@
+//! Proof that hashing leaves no secret in freed heap memory: neither the
+//! password nor argon2's working memory (which holds blocks derived from
+//! it, enough to test guesses against without the stored hash's cost).
+//!
+//! This test binary installs a global allocator that, while armed, scans
+//! every block it is about to free for a marker (the pattern of
+//! crates/secret/tests/zeroize_heap.rs). A plain `String` holding the
+//! marker is caught (the control, which shows the scan works).
+#![allow(unsafe_code)] // GlobalAlloc is an unsafe trait; see the SAFETY notes.
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)] // test code
+
+use std::{
+    alloc::{GlobalAlloc, Layout, System},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+
+use guardrail_password::{Limits, Params, PasswordHasher};
+use guardrail_secret::SecretString;
+
+const CANARY: &str = "ZQ-password-canary-7d3f0a";
+
+static ARMED: AtomicBool = AtomicBool::new(false);
+static HITS: AtomicUsize = AtomicUsize::new(0);
+/// The byte pattern searched for while armed: a leaked buffer's (pointer, length).
+static MARKER_PTR: AtomicUsize = AtomicUsize::new(0);
+static MARKER_LEN: AtomicUsize = AtomicUsize::new(0);
+
+struct Inspecting;
+
+// SAFETY: every method forwards to `System` with the arguments it was
+// given, so the allocator contract is `System`'s. The only addition reads a
+// block in `dealloc` before it is freed: the block is live and `size` bytes
+// long (the caller's `dealloc` contract), and it was zero-initialised by
+// `alloc`, so every byte read is initialised memory. The marker it reads is
+// a leaked `Vec` that stays alive and unchanged while armed.
+unsafe impl GlobalAlloc for Inspecting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded unchanged; zeroed so `dealloc` reads initialised bytes.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        let len = MARKER_LEN.load(Ordering::SeqCst);
+        if ARMED.load(Ordering::SeqCst) && len > 0 && layout.size() >= len {
+            // SAFETY: `ptr` is a live block of `layout.size()` initialised
+            // bytes that this call is about to free (see above).
+            let block = unsafe { std::slice::from_raw_parts(ptr, layout.size()) };
+            // SAFETY: the marker is leaked and unchanged while armed (see `armed`).
+            let marker = unsafe { std::slice::from_raw_parts(MARKER_PTR.load(Ordering::SeqCst) as *const u8, len) };
+            if block.windows(len).any(|w| w == marker) {
+                HITS.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        // SAFETY: forwarded unchanged.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    // `realloc` keeps the default (alloc, copy, dealloc), so the old block
+    // of every reallocation is scanned too.
+}
+
+#[global_allocator]
+static GLOBAL: Inspecting = Inspecting;
+
+/// Runs `f` with the scan armed for `marker`; returns how many freed blocks held it.
+fn freed_copies(marker: &[u8], f: impl FnOnce()) -> usize {
+    let leaked: &'static [u8] = Vec::leak(marker.to_vec());
+    MARKER_PTR.store(leaked.as_ptr() as usize, Ordering::SeqCst);
+    MARKER_LEN.store(leaked.len(), Ordering::SeqCst);
+    HITS.store(0, Ordering::SeqCst);
+    ARMED.store(true, Ordering::SeqCst);
+    f();
+    ARMED.store(false, Ordering::SeqCst);
+    MARKER_LEN.store(0, Ordering::SeqCst);
+    HITS.load(Ordering::SeqCst)
+}
+
+fn b64(bytes: &[u8]) -> String {
+    <base64ct::Base64Unpadded as base64ct::Encoding>::encode_string(bytes)
+}
+
+/// A stored argon2id hash with a known salt and a tag that never matches.
+fn stored(m: u32, t: u32, salt: &[u8; 16]) -> String {
+    format!("$argon2id$v=19$m={m},t={t},p=1${}${}", b64(salt), b64(&[0x5a; 32]))
+}
+
+/// 64 bytes from the middle of argon2id's final working memory for
+/// (`password`, `salt`, m, t): what a pooled buffer holds after that hash.
+fn final_memory_marker(password: &[u8], salt: &[u8], m: u32, t: u32) -> Vec<u8> {
+    let params = argon2::Params::new(m, t, 1, Some(32)).unwrap();
+    let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    let mut blocks = vec![argon2::Block::default(); m as usize];
+    let mut out = [0u8; 32];
+    argon.hash_password_into_with_memory(password, salt, &mut out, &mut blocks).unwrap();
+    let words = &blocks[m as usize / 2].as_ref()[..8];
+    let marker = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    // Our own copy is wiped before it is freed.
+    blocks.fill(argon2::Block::default());
+    std::hint::black_box(&blocks);
+    marker
+}
+
+/// One test function: the allocator state is global, so the sections run
+/// in sequence, never beside each other.
+#[test]
+fn no_secret_copy_is_freed_unwiped() {
+    // Control: the scan sees a plain String holding the canary.
+    assert!(freed_copies(CANARY.as_bytes(), || drop(String::from(CANARY))) >= 1, "the scan works");
+
+    // The password itself, through hash and verify (NFKC and raw forms).
+    let hasher = PasswordHasher::new(Params::new(64, 1, 1).unwrap());
+    // Not NFKC ("ﬁ"), so both forms are tried; built at its exact size, so
+    // nothing of ours reallocates.
+    let text = [CANARY, "-ﬁ"];
+    let mut owned = String::with_capacity(text.iter().map(|t| t.len()).sum());
+    text.iter().for_each(|t| owned.push_str(t));
+    let mut pw = Some(SecretString::from(owned));
+    let hits = freed_copies(CANARY.as_bytes(), || {
+        let pw = pw.take().unwrap();
+        let hash = hasher.hash(&pw).unwrap();
+        let _ = hasher.verify(&pw, hash.as_str()).unwrap();
+        let _ = hasher.verify_bytes(b"ZQ-password-canary-7d3f0a-raw", hash.as_str()).unwrap();
+        let _ = hasher.verify_unknown_user(&pw).unwrap();
+    });
+    assert_eq!(hits, 0, "a freed block held the password");
+
+    // argon2's working memory: a pooled buffer that grows. One worker; a
+    // long verify holds it while a larger one queues, so the first one's
+    // buffer is pooled as it is (a queued job overwrites it) and the
+    // second job finds it too small and replaces it.
+    let (small_m, small_t, large_m) = (1024, 40, 4096);
+    let salt = [7u8; 16];
+    let password = b"the first user's password";
+    let marker = final_memory_marker(password, &salt, small_m, small_t);
+    let limits = Limits { max_concurrent: 1, wait: Duration::from_secs(60) };
+    let hasher = Arc::new(PasswordHasher::with_limits(Params::new(1024, 10, 1).unwrap(), limits));
+    let hits = freed_copies(&marker, || {
+        let first = {
+            let hasher = Arc::clone(&hasher);
+            let stored = stored(small_m, small_t, &salt);
+            std::thread::spawn(move || {
+                let pw = SecretString::from(String::from_utf8(password.to_vec()).unwrap());
+                hasher.verify(&pw, &stored).unwrap()
+            })
+        };
+        while hasher.in_flight() == 0 {
+            std::thread::yield_now();
+        }
+        let second = hasher.verify(&SecretString::from("another user's password"), &stored(large_m, 1, &[9; 16]));
+        assert!(!second.unwrap().is_valid());
+        assert!(!first.join().unwrap().is_valid());
+    });
+    assert_eq!(hits, 0, "a grown argon2 buffer was freed holding the last hash's memory");
+    // And once idle, the pooled buffer is wiped.
+    assert!(hasher.idle_buffers_wiped());
+}
