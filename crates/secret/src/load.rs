@@ -40,12 +40,7 @@
 //! # Ok::<(), guardrail_secret::Error>(())
 //! ```
 
-use std::{
-    ffi::OsString,
-    fs::File,
-    io::{self, Read},
-    path::Path,
-};
+use std::{ffi::OsString, fs::File, io, path::Path};
 
 use secrecy::{SecretSlice, SecretString};
 use zeroize::{Zeroize, Zeroizing};
@@ -230,9 +225,11 @@ impl FileLoader {
         if size_hint > self.max_len {
             return Err(Error::TooLarge { path: path.to_owned(), max: self.max_len });
         }
-        read_capped(file, size_hint, self.max_len).map_err(|e| match e {
-            ReadError::TooLarge => Error::TooLarge { path: path.to_owned(), max: self.max_len },
-            ReadError::Io(source) => io_err(source),
+        // The one bounded read of the workspace (at most `max_len + 1`
+        // bytes); its errors are named after the file here.
+        crate::read::to_end_sized(file, size_hint, self.max_len).map_err(|e| match e {
+            Error::Read(source) => io_err(source),
+            _ => Error::TooLarge { path: path.to_owned(), max: self.max_len },
         })
     }
 
@@ -327,46 +324,6 @@ fn open_nofollow(path: &Path) -> io::Result<File> {
 #[cfg(not(unix))]
 fn open_nofollow(path: &Path) -> io::Result<File> {
     File::open(path)
-}
-
-enum ReadError {
-    TooLarge,
-    Io(io::Error),
-}
-
-/// Reads at most `max` bytes into one buffer sized from the file's length,
-/// so the secret is normally never reallocated. If the file grew since it
-/// was measured, the buffer is grown by hand: the old one is wiped.
-fn read_capped(mut file: File, size_hint: usize, max: usize) -> Result<Zeroizing<Vec<u8>>, ReadError> {
-    // One spare byte lets the read see end-of-file without growing.
-    let mut buf = Zeroizing::new(vec![0u8; size_hint.min(max).saturating_add(1)]);
-    let mut filled = 0;
-    loop {
-        if filled == buf.len() {
-            if filled > max {
-                return Err(ReadError::TooLarge);
-            }
-            let bigger_len = filled.saturating_mul(2).min(max.saturating_add(1));
-            let mut bigger = Zeroizing::new(Vec::with_capacity(bigger_len));
-            bigger.extend_from_slice(&buf); // `buf` is full: `filled == buf.len()`
-            bigger.resize(bigger_len, 0);
-            buf = bigger; // the old buffer is wiped as it drops
-        }
-        let Some(spare) = buf.get_mut(filled..) else {
-            break;
-        };
-        match file.read(spare) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(ReadError::Io(e)),
-        }
-    }
-    if filled > max {
-        return Err(ReadError::TooLarge);
-    }
-    buf.truncate(filled);
-    Ok(buf)
 }
 
 /// A copy of `bytes` in a vector whose capacity is exactly its length, so
