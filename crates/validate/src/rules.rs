@@ -33,7 +33,7 @@ use std::borrow::Cow;
 
 use validator::{ValidationError, ValidationErrors, ValidationErrorsKind};
 
-use crate::{Email, Error, FetchUrl, RelativePath, Username};
+use crate::{Email, Error, FetchUrl, HostName, RelativePath, Username};
 
 fn rule(result: Result<(), Error>) -> Result<(), ValidationError> {
     result.map_err(|e| ValidationError::new(e.code()).with_message(Cow::Owned(e.to_string())))
@@ -52,6 +52,11 @@ pub fn username<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError
 /// `#[validate(custom(function = "guardrail_validate::rules::fetch_url"))]` (default policy)
 pub fn fetch_url<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
     rule(FetchUrl::parse(value.as_ref()).map(drop))
+}
+
+/// `#[validate(custom(function = "guardrail_validate::rules::host_name"))]`
+pub fn host_name<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
+    rule(HostName::parse(value.as_ref()).map(drop))
 }
 
 /// `#[validate(custom(function = "guardrail_validate::rules::relative_path"))]`

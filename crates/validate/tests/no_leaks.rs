@@ -2,7 +2,7 @@
 //! unlike the `validator` crate's own errors.
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)] // test code
 
-use guardrail_validate::{Email, FetchUrl, RelativePath, Username, rules};
+use guardrail_validate::{Email, FetchUrl, HostName, RelativePath, Username, rules};
 use validator::Validate;
 
 const CANARY: &str = "canary7f3a";
@@ -15,6 +15,8 @@ fn parser_errors_hold_no_value() {
         format!("http://{CANARY}.localhost/"),
         format!("../{CANARY}"),
         format!("{CANARY} with space"),
+        format!("{CANARY}..example"),
+        format!("{CANARY}\u{b7}com.example"),
     ];
     for input in &inputs {
         let errors = [
@@ -22,9 +24,14 @@ fn parser_errors_hold_no_value() {
             Username::parse(input).err(),
             FetchUrl::parse(input).err(),
             RelativePath::parse(input).err(),
+            HostName::parse(input).err(),
         ];
         for e in errors.into_iter().flatten() {
             let rendered = format!("{e} {e:?} {}", e.code());
+            assert!(!rendered.contains(CANARY), "{rendered}");
+        }
+        if let Err(e) = rules::host_name(input) {
+            let rendered = format!("{e} {e:?}");
             assert!(!rendered.contains(CANARY), "{rendered}");
         }
     }
