@@ -1,6 +1,7 @@
 //! New-password policy after NIST SP 800-63B-4 §3.1.1.2 and OWASP ASVS 5.0
-//! §6.2: length in code points, a blocklist, context words; no
-//! composition rules and no forced rotation.
+//! §6.2: length in code points, a blocklist of common, expected and
+//! compromised values (an exact-match list and zxcvbn's guessability
+//! estimate), context words; no composition rules and no forced rotation.
 
 use std::{collections::HashSet, fmt, sync::LazyLock};
 
@@ -26,10 +27,14 @@ pub enum Violation {
     Common,
     /// Contains the user name, the e-mail's local part or the service name.
     ContainsContext,
+    /// Easy to guess: zxcvbn's estimate (common words, repeats, sequences,
+    /// keyboard walks, dates, substitutions, the context words) scores it
+    /// below the policy's minimum ([`PasswordPolicy::min_score`]).
+    Guessable,
 }
 
 impl Violation {
-    /// `too_short`, `too_long`, `common_password`, `contains_context`.
+    /// `too_short`, `too_long`, `common_password`, `contains_context`, `guessable`.
     #[must_use]
     pub const fn code(self) -> &'static str {
         match self {
@@ -37,6 +42,7 @@ impl Violation {
             Self::TooLong => "too_long",
             Self::Common => "common_password",
             Self::ContainsContext => "contains_context",
+            Self::Guessable => "guessable",
         }
     }
 }
@@ -72,6 +78,7 @@ pub struct PasswordPolicy {
     min_chars: usize,
     max_chars: usize,
     blocklist: bool,
+    min_score: u8,
     service_words: Vec<String>,
 }
 
@@ -84,10 +91,37 @@ impl Default for PasswordPolicy {
 
 impl PasswordPolicy {
     /// NIST SP 800-63B-4 for a password used alone: 15..=128 code points,
-    /// blocklist on.
+    /// blocklist on, zxcvbn score at least [`PasswordPolicy::DEFAULT_MIN_SCORE`].
     #[must_use]
     pub fn single_factor() -> Self {
-        Self { min_chars: 15, max_chars: 128, blocklist: true, service_words: Vec::new() }
+        Self {
+            min_chars: 15,
+            max_chars: 128,
+            blocklist: true,
+            min_score: Self::DEFAULT_MIN_SCORE,
+            service_words: Vec::new(),
+        }
+    }
+
+    /// The default minimum zxcvbn score: 3, "safely unguessable: moderate
+    /// protection from an offline slow-hash scenario" (fewer than 10¹⁰
+    /// guesses is below it).
+    pub const DEFAULT_MIN_SCORE: u8 = 3;
+
+    /// How many characters of a password zxcvbn sees: the first 100 (its
+    /// cost grows faster than linearly with length; the crate itself stops
+    /// there too). A password whose first 100 characters are guessable is
+    /// refused whatever follows.
+    pub const SCORED_CHARS: usize = 100;
+
+    /// The lowest zxcvbn score (0..=4) a new password may have; 0 turns the
+    /// estimate off (the exact-match blocklist stays). Values above 4 are 4.
+    /// zxcvbn's scores are bands of estimated guesses: below 10³, 10⁶,
+    /// 10⁸, 10¹⁰, and above.
+    #[must_use]
+    pub fn min_score(mut self, score: u8) -> Self {
+        self.min_score = score.min(4);
+        self
     }
 
     /// For a password that is one factor of MFA: at least 8 code points.
@@ -116,6 +150,18 @@ impl PasswordPolicy {
     /// Checks a new password. `context` holds the user's own words: user
     /// name, e-mail address (its local part is used), display name. Words
     /// shorter than 4 characters are ignored.
+    ///
+    /// Guessability ([`Violation::Guessable`]) is estimated with zxcvbn on
+    /// the NFKC form's first [`PasswordPolicy::SCORED_CHARS`] characters,
+    /// with the context words, the e-mail's local part and the service
+    /// words as its user inputs; only for a password inside the length
+    /// window and not already on the blocklist. Only the score is read:
+    /// zxcvbn's feedback and match sequence hold pieces of the password and
+    /// never reach an error.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Policy`] with every violation, by code; never the password.
     pub fn check(&self, password: &SecretString, context: &[&str]) -> Result<(), Error> {
         let raw = password.expose_secret();
         let mut violations = Vec::new();
@@ -123,10 +169,14 @@ impl PasswordPolicy {
             violations.push(Violation::TooLong);
             return Err(Error::Policy(PolicyViolations(violations)));
         }
-        // NFKC once: its length in code points, then its lower case.
-        let nfkc: Zeroizing<String> = Zeroizing::new(raw.nfkc().collect());
+        // NFKC once: its length in code points, then its lower case. Each
+        // buffer is sized for the largest expansion (NFKC 18×, lower case
+        // 3× in UTF-8) so it never reallocates and leaves a copy behind.
+        let mut nfkc = Zeroizing::new(String::with_capacity(raw.len().saturating_mul(18)));
+        nfkc.extend(raw.nfkc());
         let chars = nfkc.chars().count();
-        let folded: Zeroizing<String> = Zeroizing::new(nfkc.chars().flat_map(char::to_lowercase).collect());
+        let mut folded = Zeroizing::new(String::with_capacity(nfkc.len().saturating_mul(3)));
+        folded.extend(nfkc.chars().flat_map(char::to_lowercase));
         if chars < self.min_chars {
             violations.push(Violation::TooShort);
         }
@@ -141,7 +191,31 @@ impl PasswordPolicy {
         if words.any(|w| w.chars().count() >= 4 && folded.contains(&w)) {
             violations.push(Violation::ContainsContext);
         }
+        let judged =
+            !violations.iter().any(|v| matches!(v, Violation::TooShort | Violation::TooLong | Violation::Common));
+        if self.min_score > 0 && judged && self.score(&nfkc, context) < self.min_score {
+            violations.push(Violation::Guessable);
+        }
         if violations.is_empty() { Ok(()) } else { Err(Error::Policy(PolicyViolations(violations))) }
+    }
+}
+
+impl PasswordPolicy {
+    /// zxcvbn's score (0..=4) of the first [`PasswordPolicy::SCORED_CHARS`]
+    /// characters of `nfkc`, with the context and service words as user inputs.
+    fn score(&self, nfkc: &str, context: &[&str]) -> u8 {
+        let end = nfkc.char_indices().nth(Self::SCORED_CHARS).map_or(nfkc.len(), |(i, _)| i);
+        let scored = nfkc.get(..end).unwrap_or(nfkc);
+        let mut inputs: Vec<&str> = self.service_words.iter().map(String::as_str).collect();
+        for word in context {
+            inputs.push(word);
+            if let Some((local, _)) = word.split_once('@') {
+                inputs.push(local);
+            }
+        }
+        // Only the score leaves this function; the entropy (feedback and
+        // matched pieces of the password) is dropped here.
+        u8::from(zxcvbn::zxcvbn(scored, &inputs).score())
     }
 }
 
@@ -192,5 +266,76 @@ mod tests {
         assert_eq!(codes(&p, "xx-jane.doe.1990-long-enough", &["jd", "jane.doe@example.com"]), ["contains_context"]);
         assert!(codes(&p, "a perfectly fine passphrase", &["bob", "bo@x.io"]).is_empty());
         assert_eq!(codes(&p, "acme", &["acme"]), ["too_short", "contains_context"]);
+    }
+
+    #[test]
+    fn long_guessable_passwords_are_refused() {
+        let p = PasswordPolicy::default();
+        // The issue's input: 16 characters, on no list, a repeated word.
+        assert_eq!(codes(&p, "passwordpassword", &[]), ["guessable"]);
+        for pw in [
+            "iloveyouiloveyou",     // repeated phrase
+            "qwertyuiopasdfghjkl",  // keyboard walk
+            "1234567890123456",     // sequence
+            "aaaaaaaaaaaaaaaaaaaa", // repeat
+            "Password12345678",     // word + sequence, capitalised
+            "p@ssw0rdp@ssw0rd",     // substitutions
+            "letmeinletmeinletmein",
+            "ｐａｓｓｗｏｒｄｐａｓｓｗｏｒｄ", // full-width: judged after NFKC
+        ] {
+            assert_eq!(codes(&p, pw, &[]), ["guessable"], "{pw}");
+        }
+        // Passphrases and long random-looking strings pass.
+        for pw in ["correct horse battery staple", "日本語のパスワードはとても長いです", "xx-jane.doe.1990-long-enough"]
+        {
+            assert!(codes(&p, pw, &[]).is_empty(), "{pw}");
+        }
+    }
+
+    #[test]
+    fn context_words_are_zxcvbn_user_inputs() {
+        // Reversed, so no substring check sees it: only the estimate does.
+        let p = PasswordPolicy::default();
+        assert!(codes(&p, "rehtaefgniwlertsek", &[]).is_empty());
+        assert_eq!(codes(&p, "rehtaefgniwlertsek", &["kestrelwingfeather"]), ["guessable"]);
+        assert_eq!(codes(&p, "rehtaefgniwlertsek", &["kestrelwingfeather@example.com"]), ["guessable"]);
+        let service = PasswordPolicy::default().service_words(["kestrelwingfeather"]);
+        assert_eq!(codes(&service, "rehtaefgniwlertsek", &[]), ["guessable"]);
+    }
+
+    #[test]
+    fn the_minimum_score_is_configurable() {
+        assert_eq!(PasswordPolicy::default().min_score, PasswordPolicy::DEFAULT_MIN_SCORE);
+        let off = PasswordPolicy::default().min_score(0);
+        assert!(codes(&off, "passwordpassword", &[]).is_empty());
+        // The exact-match list stays on with the estimate off.
+        assert_eq!(codes(&PasswordPolicy::with_mfa().min_score(0), "password", &[]), ["common_password"]);
+        // Score 3 ("alllowercaseletters", ~10^9.8 guesses) passes 3, not 4.
+        assert!(codes(&PasswordPolicy::default(), "alllowercaseletters", &[]).is_empty());
+        assert_eq!(codes(&PasswordPolicy::default().min_score(4), "alllowercaseletters", &[]), ["guessable"]);
+        assert_eq!(PasswordPolicy::default().min_score(9).min_score, 4);
+    }
+
+    #[test]
+    fn only_the_first_100_characters_are_scored() {
+        let p = PasswordPolicy::default();
+        // 100 guessable characters, then 28 random ones: refused.
+        let pw = format!("{}{}", "a".repeat(PasswordPolicy::SCORED_CHARS), "Xq7#vL2!mR9@tK4$wZ8%nB3^cJ6&");
+        assert_eq!(pw.chars().count(), 128);
+        assert_eq!(codes(&p, &pw, &[]), ["guessable"]);
+        // Counted in characters, not bytes: 100 multibyte characters are cut cleanly.
+        let cjk = format!("{}{}", "語".repeat(99), "日本");
+        assert!(matches!(codes(&p, &cjk, &[]).as_slice(), [] | ["guessable"]));
+    }
+
+    #[test]
+    fn refusals_never_hold_the_password() {
+        let p = PasswordPolicy::default();
+        let result = p.check(&SecretString::from("kestrelkestrelkestrel"), &["someone"]);
+        assert_eq!(codes(&p, "kestrelkestrelkestrel", &["someone"]), ["guessable"]);
+        for shown in [format!("{result:?}"), result.map_err(|e| e.to_string()).err().unwrap_or_default()] {
+            assert!(!shown.contains("kestrel"), "{shown}");
+            assert!(shown.contains("guessable") || shown.contains("Guessable"), "{shown}");
+        }
     }
 }
