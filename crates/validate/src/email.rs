@@ -53,6 +53,12 @@ impl Email {
     /// Parses an address whose local part may be UTF-8 (SMTPUTF8, RFC
     /// 6531), canonicalised to NFC. Only for systems whose mail path
     /// supports SMTPUTF8.
+    ///
+    /// The local part's rules and length limit hold for its NFC form (the
+    /// one handed back) and for its NFKC form, so no normalising layer on
+    /// the way (a mail server, a database collation) can turn an accepted
+    /// local part into a refused one: U+037E GREEK QUESTION MARK (NFC `;`)
+    /// and U+FF20 FULLWIDTH COMMERCIAL AT (NFKC `@`) are refused.
     pub fn parse_eai(input: &str) -> Result<Self, Error> {
         parse(input, true).map_err(|r| Error::invalid(Kind::Email, r))
     }
@@ -88,7 +94,7 @@ fn parse(input: &str, utf8_local: bool) -> Result<Email, Reason> {
     }
     let (local, domain) = input.rsplit_once('@').ok_or(Reason::MissingAt)?;
     check_local(local, utf8_local)?;
-    let local = if utf8_local && !local.is_ascii() { local.nfc().collect::<String>() } else { local.to_owned() };
+    let local = if utf8_local && !local.is_ascii() { normalise_local(local)? } else { local.to_owned() };
     if local.len() > Email::MAX_LOCAL_LEN {
         return Err(Reason::TooLong);
     }
@@ -119,6 +125,26 @@ fn check_local(local: &str, utf8_local: bool) -> Result<(), Reason> {
         return Err(Reason::LocalPart);
     }
     Ok(())
+}
+
+/// The canonical form of an UTF-8 local part, NFC, after checking that the
+/// rules of [`check_local`] and the length limit hold for it and for its
+/// NFKC form: NFC and NFKC map some characters to ASCII (U+037E to `;`,
+/// U+FF0E to `.`, U+FE6B to `@`) that the rules refuse, and the rules ran
+/// on the text as given.
+fn normalise_local(local: &str) -> Result<String, Reason> {
+    let nfc: String = local.nfc().collect();
+    let nfkc: String = nfc.nfkc().collect();
+    for form in [&nfc, &nfkc] {
+        check_local(form, true)?;
+        if form.chars().any(|c| c.is_control() || crate::is_invisible(c)) {
+            return Err(Reason::LocalPart);
+        }
+        if form.len() > Email::MAX_LOCAL_LEN {
+            return Err(Reason::TooLong);
+        }
+    }
+    Ok(nfc)
 }
 
 /// Converts the domain to its canonical form (lower-case A-labels) with the
@@ -211,5 +237,32 @@ mod tests {
         let e = Email::parse_eai("jose\u{301}@example.com").unwrap_or_else(|_| unreachable!());
         assert_eq!(e.local_part(), "josé");
         assert!(Email::parse_eai("jo sé@example.com").is_err());
+    }
+
+    /// Issue 10 item 8 for the local part: the rules hold for the NFC form
+    /// handed back and for the NFKC form.
+    #[test]
+    fn eai_local_part_rules_hold_for_every_normal_form() {
+        let eai = |s: &str| Email::parse_eai(s).map_or_else(|e| e.code(), |_| "ok");
+        for (input, want) in [
+            ("a\u{37e}b@example.com", "local_part"), // Greek question mark, NFC `;`
+            ("\u{37e}@example.com", "local_part"),
+            ("a\u{ff20}b@example.com", "local_part"), // full-width @, NFKC `@`
+            ("a\u{fe6b}b@example.com", "local_part"), // small commercial at
+            ("a\u{ff0e}\u{ff0e}b@example.com", "local_part"), // full-width dots, NFKC `..`
+            ("\u{ff0e}ab@example.com", "local_part"), // NFKC leading dot
+            ("a\u{2025}b@example.com", "local_part"), // two dot leader, NFKC `..`
+            ("a\u{ff0c}b@example.com", "local_part"), // full-width comma
+            ("\u{ff02}ab\u{ff02}@example.com", "quoted_string"), // full-width quotes
+            ("a\u{fe59}b\u{fe5a}@example.com", "comment"), // small parentheses
+            ("a\u{2474}@example.com", "comment"),     // parenthesised digit one, NFKC (1)
+            (&format!("{}@example.com", "\u{3300}".repeat(6)), "too_long"), // square apaato: 18 bytes, NFKC 72
+            ("K\u{212a}@example.com", "ok"),          // Kelvin sign: NFC `K`, allowed
+            ("\u{ff41}b@example.com", "ok"),          // full-width a: NFKC `a`, allowed
+        ] {
+            assert_eq!(eai(input), want, "{input:?}");
+        }
+        let e = Email::parse_eai("\u{212a}elvin@example.com").unwrap_or_else(|_| unreachable!());
+        assert_eq!(e.local_part(), "Kelvin");
     }
 }

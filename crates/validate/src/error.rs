@@ -70,7 +70,8 @@ pub enum Reason {
     /// Username, or a host-name label: letters of more than one script
     /// (e.g. Latin and Cyrillic).
     MixedScript,
-    /// Username or path: a reserved name (`admin`, `CON`, ...).
+    /// Username or path: a reserved name (`admin`, `CON`, ...); for a
+    /// username also any name that looks like one (`admın`, `adrnin`).
     ReservedName,
     /// URL: not parseable as an absolute URL, or a form other parsers read differently.
     Syntax,
@@ -135,6 +136,15 @@ pub enum Reason {
     ShortName,
     /// Path: starts with `-` (read as an option by command-line tools).
     LeadingDash,
+    /// Username: a whole-script confusable, every letter of one script
+    /// looking like a name in another (Cyrillic `сосо` reads as `coco`).
+    Confusable,
+    /// Username: contains `@`, so it could not be told apart from an
+    /// e-mail address where either may be used to log in.
+    AtSign,
+    /// Path: not in Unicode Normalization Form C (the file system may hold
+    /// the NFC and the decomposed spelling as two different files).
+    NotNfc,
 }
 
 impl Reason {
@@ -188,6 +198,9 @@ impl Reason {
             Self::Variable => "variable",
             Self::ShortName => "short_name",
             Self::LeadingDash => "leading_dash",
+            Self::Confusable => "confusable",
+            Self::AtSign => "at_sign",
+            Self::NotNfc => "not_nfc",
         }
     }
 }

@@ -16,7 +16,7 @@ pub use error::{Error, Kind, Reason};
 pub use fetch_url::{FetchPolicy, FetchUrl, Resolve, SystemResolver, check_ip};
 pub use host::HostName;
 pub use path::RelativePath;
-pub use username::{DEFAULT_RESERVED, Username, UsernamePolicy};
+pub use username::{DEFAULT_RESERVED, SKELETON_UNICODE_VERSION, Skeleton, Username, UsernamePolicy};
 
 /// The conversions every validated type has, all through its parser:
 /// `FromStr`, `TryFrom<String>`, `TryFrom<&str>`, `AsRef<str>`, `Display`
@@ -142,11 +142,18 @@ pub mod fuzzing {
         }
     }
 
-    /// `validate_username`
+    /// `validate_username`: also, the canonical form is its own NFKC form
+    /// and the input's NFC and NFKC forms are the same name.
     pub fn username(data: &[u8]) {
-        if let Some(Ok(u)) = text(data).map(Username::parse) {
+        use unicode_normalization::UnicodeNormalization;
+        let Some(s) = text(data) else { return };
+        if let Ok(u) = Username::parse(s) {
             assert_clean(u.as_str());
             assert_eq!(Username::parse(u.as_str()).ok().as_ref(), Some(&u));
+            assert!(u.as_str().nfkc().eq(u.as_str().chars()));
+            for form in [s.nfc().collect::<String>(), s.nfkc().collect()] {
+                assert_eq!(Username::parse(&form).ok().as_ref(), Some(&u));
+            }
         }
     }
 
@@ -187,6 +194,10 @@ pub mod fuzzing {
             assert_clean(p.as_str());
             assert!(p.segments().all(|s| !s.is_empty() && s != "." && s != ".."));
             assert_eq!(RelativePath::parse(p.as_str()).ok().as_ref(), Some(&p));
+            // Accepted paths are NFC, and their NFKC form passes the same rules.
+            assert!(unicode_normalization::is_nfc(p.as_str()));
+            let nfkc: String = unicode_normalization::UnicodeNormalization::nfkc(p.as_str()).collect();
+            assert!(RelativePath::parse(&nfkc).is_ok());
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{UnicodeNormalization, is_nfc};
 
 use crate::{Error, Kind, Reason, validated_string_type};
 
@@ -24,7 +24,24 @@ use crate::{Error, Kind, Reason, validated_string_type};
 /// and paths over 4096 bytes are refused before any other work.
 ///
 /// The canonical form drops `.` and empty segments and a trailing `/`
-/// (`./a//b/` is `a/b`).
+/// (`./a//b/` is `a/b`), and is otherwise the input, byte for byte.
+///
+/// # Unicode normalisation
+///
+/// A file system may or may not normalise names: on Linux `café` written
+/// with `é` (NFC) and with `e` + U+0301 (NFD) are two different files,
+/// macOS HFS+ stores NFD, and an application layer may apply NFC or NFKC
+/// on its way to the disk. So the canonical form is *not* normalised (that
+/// could name a different file than the one the user named); instead the
+/// input must already be NFC (`not_nfc` otherwise: browsers and archive
+/// tools send NFC names), and every rule above also holds for its NFKC
+/// form and its NFD characters. No normalising layer downstream can turn
+/// an accepted path into a refused one: `..` followed by U+037E GREEK
+/// QUESTION MARK (NFC `;`) is `traversal` like `..;`, `a\u{387}b`
+/// (NFKC U+00B7, a dot look-alike) is `lookalike`, `a≮b` (NFD `<` +
+/// U+0338) is `reserved_char`, and `½.txt` (NFKC `1⁄2.txt`, a fraction
+/// slash) is `lookalike`. Compatibility characters whose NFKC form passes
+/// (`ﬁle.txt`, `Ａ.txt`) are kept as given.
 ///
 /// ```
 /// use guardrail_validate::RelativePath;
@@ -130,7 +147,37 @@ fn is_lookalike(c: char) -> bool {
     !c.is_ascii() && (LOOKALIKES.contains(&c) || std::iter::once(c).nfkc().any(|m| matches!(m, '.' | '/' | '\\' | ':')))
 }
 
+/// Characters Windows does not allow in names (besides the separators).
+const WINDOWS_RESERVED: &[char] = &['<', '>', ':', '"', '|', '?', '*'];
+
 fn check(input: &str) -> Result<String, Reason> {
+    let canonical = check_form(input)?;
+    if !input.is_ascii() {
+        check_normal_forms(input)?;
+    }
+    Ok(canonical)
+}
+
+/// The rules hold for every form the input normalises to: all of them for
+/// the NFKC form (which includes every NFC mapping to ASCII, such as
+/// U+037E to `;` and U+212A to `K`), no Windows-reserved character in the
+/// NFD form (`≮` decomposes to `<` + U+0338), and the input itself is NFC.
+fn check_normal_forms(input: &str) -> Result<(), Reason> {
+    let nfkc: String = input.nfkc().collect();
+    if nfkc != input {
+        check_form(&nfkc)?;
+    }
+    if input.nfd().any(|c| WINDOWS_RESERVED.contains(&c)) {
+        return Err(Reason::ReservedChar);
+    }
+    if !is_nfc(input) {
+        return Err(Reason::NotNfc);
+    }
+    Ok(())
+}
+
+/// Every rule, on one form of the input; returns the canonical path.
+fn check_form(input: &str) -> Result<String, Reason> {
     crate::precheck(input, RelativePath::MAX_LEN)?;
     if input.chars().any(is_lookalike) {
         return Err(Reason::Lookalike);
@@ -153,7 +200,7 @@ fn check(input: &str) -> Result<String, Reason> {
     if input.contains('%') {
         check_encoded(input)?;
     }
-    if input.contains(['<', '>', ':', '"', '|', '?', '*']) {
+    if input.contains(WINDOWS_RESERVED) {
         return Err(Reason::ReservedChar);
     }
     let mut segments = Vec::new();
@@ -318,7 +365,9 @@ mod tests {
             "100%.txt",
             "50%25off.txt",
             "café.txt",
-            "cafe\u{301}.txt",
+            "\u{fb01}le.txt",
+            "\u{ff21}.txt",
+            "x\u{b2}.txt",
             "日本語/ファイル.txt",
             "emoji-😀.png",
             "com10.txt",
@@ -330,6 +379,43 @@ mod tests {
         let canon = |s: &str| RelativePath::parse(s).map(|p| p.as_str().to_owned()).unwrap_or_default();
         assert_eq!(canon("./a//b/./c/"), "a/b/c");
         assert_eq!(canon("dir/"), "dir");
+    }
+
+    /// Issue 10 item 8, the minimal input and its kind: characters that
+    /// NFC or NFKC turns into ASCII (or into a look-alike) are judged by
+    /// what they become, and non-NFC input is refused.
+    #[test]
+    fn rules_hold_for_every_normal_form() {
+        let cases = [
+            ("..\u{37e}", "traversal"), // NFC `..;`
+            ("..\u{37e}/etc/passwd", "traversal"),
+            ("a/..\u{37e}/b", "traversal"),
+            ("a\u{37e}b.txt", "not_nfc"),      // NFC `a;b.txt`: fine, but not the name given
+            ("\u{212a}.txt", "not_nfc"),       // Kelvin sign, NFC `K`
+            ("\u{2126}.txt", "not_nfc"),       // ohm sign, NFC Ω
+            ("a\u{1fef}b", "not_nfc"),         // Greek varia, NFC `
+            ("cafe\u{301}.txt", "not_nfc"),    // NFD
+            ("a\u{387}b", "lookalike"),        // NFC U+00B7 middle dot
+            ("a\u{2260}b", "ok"),              // ≠: NFD `=` + U+0338, harmless
+            ("a\u{226e}b", "reserved_char"),   // ≮: NFD `<` + U+0338
+            ("a\u{226f}b", "reserved_char"),   // ≯
+            ("\u{bd}.txt", "lookalike"),       // ½: NFKC 1⁄2, a fraction slash
+            ("a\u{fe55}b", "lookalike"),       // small colon, NFKC `:`
+            ("\u{ff0e}\u{ff0e}", "lookalike"), // full-width dots
+            ("\u{2025}", "lookalike"),         // two dot leader, NFKC `..`
+            ("a\u{fe56}b", "reserved_char"),   // small question mark, NFKC `?`
+            ("\u{fe6a}2e\u{fe6a}2e", "encoded"), // small percent signs, NFKC %2e%2e
+            ("\u{ff5e}/x", "home"),            // full-width tilde, NFKC ~
+            ("\u{fe63}rf", "leading_dash"),    // small hyphen-minus, NFKC -
+            ("\u{ff04}HOME", "variable"),      // full-width dollar
+            ("\u{ff23}\u{ff2f}\u{ff2e}.txt", "reserved_name"), // full-width CON
+            ("file\u{2024}", "lookalike"),
+            ("file\u{3000}", "trailing_dot_space"), // ideographic space, NFKC ` `
+            (&"\u{fdfa}".repeat(20), "too_long"),   // 60 bytes, NFKC 660: over the segment limit
+        ];
+        for (input, want) in cases {
+            assert_eq!(code(input), want, "{input:?}");
+        }
     }
 
     #[test]
