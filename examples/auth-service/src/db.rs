@@ -10,6 +10,10 @@
 //! - `service_keys`: the CSRF MAC key, sealed under the keyring.
 //!
 //! Every statement takes its values as parameters; no SQL is built from input.
+//!
+//! The file is treated like the keyring: it holds password hashes, session
+//! and API-key digests and e-mail addresses, and whoever can write it can
+//! add an account or a session. See [`Db::open`].
 
 use std::{
     path::Path,
@@ -60,6 +64,19 @@ pub enum DbError {
     /// The database file could not be created.
     #[error("creating the database file: {0}")]
     Create(std::io::Error),
+    /// The database file, or a `-wal`, `-shm` or `-journal` file beside it,
+    /// is refused: others may read or write it, another user owns it or a
+    /// directory above it, or it is not a regular file.
+    #[error("database: {0}")]
+    Insecure(guardrail::secret::Error),
+    /// The database path is a symlink (SQLite names its `-wal` and `-shm`
+    /// files after the path it is given, so they would land beside the
+    /// link, not the file).
+    #[error("database file {} is a symlink: configure the real path", .0.display())]
+    Symlink(std::path::PathBuf),
+    /// The file SQLite opened is not the one that was checked.
+    #[error("database file {} changed while it was being opened", .0.display())]
+    Changed(std::path::PathBuf),
     /// The database task could not finish.
     #[error("database task failed")]
     Task,
@@ -103,9 +120,28 @@ pub enum Inserted {
 
 impl Db {
     /// Opens (creating if needed) and migrates the database at `path`.
+    ///
+    /// An existing file is held to the keyring's rules before SQLite sees
+    /// it: not a symlink, and through `guardrail::secret`'s
+    /// [`FileLoader::open`](guardrail::secret::load::FileLoader::open) a
+    /// regular file owned by this user (or root), neither readable nor
+    /// writable by group or others, in directories only its owner or root
+    /// can change; the same for a `-wal`, `-shm` or `-journal` file left
+    /// beside it (SQLite would replay a planted `-wal`).
+    ///
+    /// SQLite opens the file by its path itself, so the check is made on
+    /// our own descriptor of that path, which stays open while SQLite opens
+    /// it with `SQLITE_OPEN_NOFOLLOW`; then both are compared (device and
+    /// inode). Nobody else can swap the file in between: the checked
+    /// directories are writable only by this user or root. SQLite creates
+    /// its `-wal` and `-shm` files with the database file's mode (0600),
+    /// whatever the process umask.
     pub fn open(path: &Path) -> Result<Self, DbError> {
         create_owner_only(path)?;
-        let mut conn = Connection::open(path)?;
+        let checked = check_files(path)?;
+        let flags = rusqlite::OpenFlags::default() | rusqlite::OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        let mut conn = Connection::open_with_flags(path, flags)?;
+        same_file(&checked, path)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
@@ -146,6 +182,46 @@ fn create_owner_only(path: &Path) -> Result<(), DbError> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(DbError::Create(e)),
     }
+}
+
+/// Checks the database file and any companion SQLite left beside it;
+/// returns the checked database file, open.
+fn check_files(path: &Path) -> Result<std::fs::File, DbError> {
+    let checked = check_file(path)?;
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut companion = path.as_os_str().to_owned();
+        companion.push(suffix);
+        let companion = std::path::PathBuf::from(companion);
+        match std::fs::symlink_metadata(&companion) {
+            Ok(_) => drop(check_file(&companion)?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(DbError::Create(e)),
+        }
+    }
+    Ok(checked)
+}
+
+fn check_file(path: &Path) -> Result<std::fs::File, DbError> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(DbError::Symlink(path.to_path_buf()));
+    }
+    guardrail::secret::load::FileLoader::new().open(path).map_err(DbError::Insecure)
+}
+
+/// Whether `path` (as SQLite just opened it) is still the checked file.
+#[cfg(unix)]
+fn same_file(checked: &std::fs::File, path: &Path) -> Result<(), DbError> {
+    use std::os::unix::fs::MetadataExt;
+    let (a, b) = (checked.metadata(), std::fs::symlink_metadata(path));
+    match (a, b) {
+        (Ok(a), Ok(b)) if (a.dev(), a.ino()) == (b.dev(), b.ino()) => Ok(()),
+        _ => Err(DbError::Changed(path.to_path_buf())),
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_checked: &std::fs::File, _path: &Path) -> Result<(), DbError> {
+    Ok(())
 }
 
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -289,7 +365,7 @@ pub fn replace_service_key(conn: &Connection, name: &str, sealed: &[u8]) -> rusq
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test code
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic, clippy::print_stdout)] // test code
 
     use super::*;
 
@@ -314,6 +390,60 @@ mod tests {
         assert!(!db.call_blocking(|c| replace_hash(c, user.id, "$h", "$stale")).unwrap(), "compare-and-swap");
         let version: i64 = db.call_blocking(|c| c.pragma_query_value(None, "user_version", |r| r.get(0))).unwrap();
         assert_eq!(version, i64::try_from(MIGRATIONS.len()).unwrap());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refuses_database_files_others_may_read_or_write() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        drop(Db::open(&path).unwrap());
+        for mode in [0o644, 0o666, 0o640, 0o660, 0o622, 0o602, 0o604] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            match Db::open(&path) {
+                Err(e @ DbError::Insecure(_)) => {
+                    let msg = e.to_string();
+                    assert!(msg.contains("t.db") && msg.contains(&format!("{mode:04o}")), "{msg}");
+                }
+                other => panic!("mode {mode:o}: {:?}", other.map(|_| ())),
+            }
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        drop(Db::open(&path).unwrap());
+
+        // A companion SQLite would replay is held to the same rules.
+        let wal = dir.path().join("t.db-wal");
+        std::fs::write(&wal, b"").unwrap();
+        std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o666)).unwrap();
+        assert!(matches!(Db::open(&path), Err(DbError::Insecure(_))));
+        std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o600)).unwrap();
+        drop(Db::open(&path).unwrap());
+
+        // A symlink, even to a good file, is refused by name.
+        let link = dir.path().join("link.db");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        assert!(matches!(Db::open(&link), Err(DbError::Symlink(p)) if p == link));
+        // And a directory others may write.
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(matches!(Db::open(&path), Err(DbError::Insecure(_))));
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refuses_a_database_file_another_user_owns() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        drop(Db::open(&path).unwrap());
+        if std::fs::metadata(&path).unwrap().uid() != 0 {
+            println!("skipped: giving a file to another user needs root");
+            return;
+        }
+        std::os::unix::fs::chown(&path, Some(65534), Some(65534)).unwrap();
+        let err = Db::open(&path).map(|_| ()).unwrap_err().to_string();
+        assert!(err.contains("t.db") && err.contains("uid 65534"), "{err}");
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //!   `AUTH_SERVICE_MASTER_KEY_FILE` set it is instead an envelope sealed
 //!   under that master key (a KMS-held or mounted secret in production).
 //! - Missing on first start, it is generated and written owner-only (0600);
-//!   the loader refuses a file others may read, as `ssh` does.
+//!   the loader refuses, as `ssh` does, a file group or others may read or
+//!   write, one owned by another user than the service's (root excepted),
+//!   and one in a directory others may change; the master key file too.
 //! - The keyring seals the password hashes (the pepper) and the CSRF MAC
 //!   key, which is stored in the database sealed under it: the database
 //!   alone reveals neither.
@@ -161,14 +163,23 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn refuses_a_keyring_others_can_read() {
+    fn refuses_a_keyring_or_master_key_others_can_read_or_write() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("k.json");
         load_or_create_keyring(&path, None).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let err = load_or_create_keyring(&path, None).unwrap_err().to_string();
-        assert!(err.contains("k.json"), "{err}");
+        let before = std::fs::read(&path).unwrap();
+        for mode in [0o644, 0o622, 0o602, 0o640, 0o660] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let err = load_or_create_keyring(&path, None).unwrap_err().to_string();
+            assert!(err.contains("k.json") && err.contains(&format!("{mode:04o}")), "{err}");
+            assert_eq!(std::fs::read(&path).unwrap(), before, "not replaced");
+        }
+        let master = dir.path().join("master.hex");
+        write_private(&master, "11".repeat(32).as_bytes(), Mode::CreateNew).unwrap();
+        std::fs::set_permissions(&master, std::fs::Permissions::from_mode(0o622)).unwrap();
+        let err = load_or_create_keyring(&dir.path().join("k2.json"), Some(&master)).unwrap_err().to_string();
+        assert!(err.contains("master.hex") && err.contains("0622"), "{err}");
     }
 
     #[test]

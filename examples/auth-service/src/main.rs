@@ -70,8 +70,11 @@ fn serve(config: Config) -> ExitCode {
                 keyring_path.display()
             );
         }
+        // Handlers first, then the line operators and tests wait for: a
+        // SIGTERM right after it must stop the service cleanly, not kill it.
+        let shutdown = shutdown_signal();
         println!("auth-service listening on http://{}", running.addr);
-        shutdown_signal().await;
+        shutdown.await;
         tracing::info!(target: "security", event = "sys_shutdown", "stopping: finishing requests in flight");
         match running.stop().await {
             Ok(()) => ExitCode::SUCCESS,
@@ -83,25 +86,30 @@ fn serve(config: Config) -> ExitCode {
     })
 }
 
-/// SIGINT (Ctrl-C) or, on unix, SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGINT (Ctrl-C) or, on unix, SIGTERM. The SIGTERM handler is installed
+/// when this is called, not when the future is first polled.
+fn shutdown_signal() -> impl Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let terminate = async move {
+            match sigterm {
+                Some(mut s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            () = ctrl_c => {}
+            () = terminate => {}
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
     }
 }
 

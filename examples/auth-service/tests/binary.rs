@@ -103,6 +103,50 @@ async fn first_start_creates_an_owner_only_keyring_prints_the_url_and_stops_on_s
     assert!(String::from_utf8_lossy(&out.stderr).contains("keyring.json"));
 }
 
+/// The database is held to the keyring's rules (issue 10, item 5): SQLite's
+/// `-wal` and `-shm` files get the database file's 0600, and a database
+/// file others may read or write, or a symlink to one, stops the start,
+/// naming the file and its mode.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_files_are_owner_only_and_a_loose_one_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn(dir.path());
+    for name in ["auth.db", "auth.db-wal", "auth.db-shm"] {
+        let mode = std::fs::metadata(dir.path().join(name)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{name} has mode {mode:o}");
+    }
+    // Serving.
+    let r = client().get(format!("{}/healthz", server.url)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (status, _) = terminate(server);
+    assert!(status.success());
+
+    let db = dir.path().join("auth.db");
+    for mode in [0o644, 0o666, 0o640, 0o622] {
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(mode)).unwrap();
+        let out = command(dir.path()).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "started with a mode {mode:o} database");
+        assert!(stderr.contains("auth.db") && stderr.contains(&format!("{mode:04o}")), "{stderr}");
+    }
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    // Through a symlink: refused by name, the real file untouched.
+    let link = dir.path().join("link.db");
+    std::os::unix::fs::symlink(&db, &link).unwrap();
+    let out = command(dir.path()).env("AUTH_SERVICE_DB", &link).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("link.db") && stderr.contains("symlink"), "{stderr}");
+
+    let server = spawn(dir.path());
+    let r = client().get(format!("{}/healthz", server.url)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (status, stderr) = terminate(server);
+    assert!(status.success(), "the 0600 database starts again: {status}\n{stderr}");
+}
+
 /// Rows of the password crate's passlib-made legacy hashes for this password.
 fn legacy_hashes(password: &str) -> Vec<(String, String)> {
     let tsv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/password/tests/data/legacy.tsv");
