@@ -11,7 +11,10 @@ use std::process::ExitCode;
 use guardrail::{
     ct,
     prelude::*,
-    secret::{self, load},
+    secret::{
+        self, load,
+        store::{Mode, write_private},
+    },
 };
 
 fn main() -> ExitCode {
@@ -37,8 +40,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     // 1. Secrets from a file, the way a deployment hands them over.
     let dir = tempfile::tempdir()?;
     let key_path = dir.path().join("session_key");
-    std::fs::write(&key_path, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n")?;
-    restrict_to_owner(&key_path)?;
+    // Owner-only from the start: `fs::write` then `chmod` would leave it
+    // world-readable for a moment.
+    write_private(&key_path, b"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n", Mode::CreateNew)?;
     let key_hex = load::from_file(&key_path)?;
     let key = secret::decode_hex(key_hex.expose_secret())?;
     println!("1. loaded a {}-byte key from {} (mode 0600)", key.expose_secret().len(), key_path.display());
@@ -51,6 +55,13 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         match load::from_file(&key_path) {
             Err(e) => println!("   the same file at mode 0644 is refused: {e}"),
             Ok(_) => return Err("a world-readable secret file was accepted".into()),
+        }
+        // Writable by others is refused too, even when they cannot read it:
+        // they could replace the key.
+        std::fs::set_permissions(&key_path, std::fs::Permissions::from_mode(0o622))?;
+        match load::from_file(&key_path) {
+            Err(e) => println!("   and at mode 0622: {e}"),
+            Ok(_) => return Err("a world-writable secret file was accepted".into()),
         }
     }
 
@@ -72,16 +83,5 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("   MAC tags as arrays: {}", ct::eq_array(&tag, &[0x42u8; 32]));
 
     println!("\nNext: the guide in docs/ (mdBook) and `cargo test --workspace --locked`.");
-    Ok(())
-}
-
-#[cfg(unix)]
-fn restrict_to_owner(path: &std::path::Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-}
-
-#[cfg(not(unix))]
-fn restrict_to_owner(_: &std::path::Path) -> std::io::Result<()> {
     Ok(())
 }

@@ -52,4 +52,6 @@ fn load_secret() {
     let out = run("load-secret", env!("CARGO_BIN_EXE_load-secret"));
     assert!(out.contains("[REDACTED]"), "{out}");
     assert!(!out.contains("3f9a0c1e"), "{out}");
+    #[cfg(unix)]
+    assert!(out.contains("refused at mode 0640") && out.contains("refused at mode 0602"), "{out}");
 }

@@ -17,4 +17,6 @@ fn tour_runs_and_prints_no_secret() {
     assert!(stdout.contains("a forged token: false"), "{stdout}");
     #[cfg(unix)]
     assert!(stdout.contains("mode 0644"), "{stdout}");
+    #[cfg(unix)]
+    assert!(stdout.contains("and at mode 0622") && stdout.contains("writable by others"), "{stdout}");
 }

@@ -26,6 +26,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640))?;
         let err = FileLoader::new().load(&path).err().ok_or("a group-readable key file was accepted")?;
         println!("refused at mode 0640: {err}");
+        // Writable by others: they could replace the key without reading it.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o602))?;
+        let err = FileLoader::new().load(&path).err().ok_or("a world-writable key file was accepted")?;
+        println!("refused at mode 0602: {err}");
     }
     let missing = FileLoader::new().load(dir.path().join("missing")).err().ok_or("a missing file loaded")?;
     println!("refused: {missing}");
