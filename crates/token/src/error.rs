@@ -45,6 +45,17 @@ pub enum Error {
     /// A keyring file or envelope is malformed.
     #[error("malformed keyring")]
     MalformedKeyring,
+    /// Key material is all zero bytes: an unset, placeholder or wiped key,
+    /// never a real one. Refused wherever key material comes in from
+    /// outside (keyring JSON, envelope master key, MAC keys, HKDF input).
+    #[error("key material is all zero bytes (an unset or placeholder key)")]
+    ZeroKey,
+    /// Keyring JSON or an envelope is longer than the limit.
+    #[error("keyring JSON is longer than the limit of {max} bytes")]
+    KeyringTooLarge {
+        /// The limit, in bytes.
+        max: usize,
+    },
     /// HKDF was called without a context.
     #[error("a key derivation context is required")]
     MissingContext,

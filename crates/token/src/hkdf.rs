@@ -24,10 +24,18 @@ impl hkdf::KeyType for Len {
 
 /// Derives `len` bytes (1..=255 × 32) from `ikm` with `salt` and a
 /// non-empty `context` (HKDF's `info`).
+///
+/// # Errors
+///
+/// [`Error::MissingContext`] for an empty context; [`Error::ZeroKey`] for
+/// input key material that is empty or all zero bytes (an unset key: every
+/// subkey would be public); [`Error::TooLong`] for a `len` of 0 or past
+/// 255 × 32 bytes.
 pub fn derive(ikm: &SecretSlice<u8>, salt: &[u8], context: &[u8], len: usize) -> Result<SecretSlice<u8>, Error> {
     if context.is_empty() {
         return Err(Error::MissingContext);
     }
+    crate::keyring::refuse_zero_key(ikm.expose_secret())?;
     if len == 0 || len > 255 * 32 {
         return Err(Error::TooLong { max: 255 * 32 });
     }

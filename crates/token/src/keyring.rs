@@ -28,9 +28,9 @@
 //! ```
 
 use base64ct::{Base64, Encoding};
-use guardrail_secret::{ExposeSecret, SecretBox, SecretSlice};
+use guardrail_secret::{ExposeSecret, ExposeSecretMut, SecretBox, SecretSlice};
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::{Error, random};
 
@@ -76,15 +76,24 @@ struct Key {
     aead: LessSafeKey,
 }
 
+/// Refuses key material that is all zero bytes ([`Error::ZeroKey`]): an
+/// unset, placeholder or wiped key. Every byte is read (no early exit), so
+/// the time taken says nothing about where a non-zero byte is.
+pub(crate) fn refuse_zero_key(material: &[u8]) -> Result<(), Error> {
+    let folded = material.iter().fold(0u8, |acc, b| acc | b);
+    if std::hint::black_box(folded) == 0 { Err(Error::ZeroKey) } else { Ok(()) }
+}
+
 impl Key {
     fn new(id: u32, status: Status, algorithm: Algorithm, material: SecretBox<[u8; 32]>) -> Result<Self, Error> {
+        refuse_zero_key(material.expose_secret())?;
         let unbound = UnboundKey::new(algorithm.ring(), material.expose_secret()).map_err(|_| Error::KeyId)?;
         Ok(Self { id, status, algorithm, material, aead: LessSafeKey::new(unbound) })
     }
 
     fn random(id: u32, algorithm: Algorithm) -> Result<Self, Error> {
         let mut material = SecretBox::new(Box::new([0u8; 32]));
-        random::fill(guardrail_secret::ExposeSecretMut::expose_secret_mut(&mut material))?;
+        random::fill(material.expose_secret_mut())?;
         Self::new(id, Status::Enabled, algorithm, material)
     }
 }
@@ -138,20 +147,113 @@ impl std::fmt::Debug for Keyring {
     }
 }
 
-#[derive(serde::Serialize, serde::Deserialize)]
-struct KeyJson {
+/// A key as the JSON holds it, when loading: the base64 is decoded
+/// straight into a secret box (no `String` of it is ever made).
+#[derive(serde::Deserialize)]
+struct KeyIn {
     id: u32,
     status: Status,
     algorithm: Algorithm,
-    /// Base64 key material.
-    key: String,
+    key: Material,
 }
 
-#[derive(serde::Serialize, serde::Deserialize)]
-struct KeyringJson {
+#[derive(serde::Deserialize)]
+struct KeyringIn {
     version: u8,
     primary: u32,
-    keys: Vec<KeyJson>,
+    keys: Vec<KeyIn>,
+}
+
+/// A key as the JSON holds it, when exporting: the base64 is written from a
+/// stack buffer that is wiped after.
+#[derive(serde::Serialize)]
+struct KeyOut<'a> {
+    id: u32,
+    status: Status,
+    algorithm: Algorithm,
+    key: MaterialRef<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct KeyringOut<'a> {
+    version: u8,
+    primary: u32,
+    keys: Vec<KeyOut<'a>>,
+}
+
+/// 32 bytes of key material, deserialized from standard base64.
+struct Material(SecretBox<[u8; 32]>);
+
+impl<'de> serde::Deserialize<'de> for Material {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Material;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("32 bytes in standard base64")
+            }
+            // Borrowed strings arrive here too (serde's default forwards).
+            fn visit_str<E: serde::de::Error>(self, encoded: &str) -> Result<Material, E> {
+                let mut decoded_len = 0;
+                let material = SecretBox::<[u8; 32]>::init_with_mut(|bytes| {
+                    decoded_len = Base64::decode(encoded, bytes).map_or(0, <[u8]>::len);
+                });
+                // Never the value: a static message.
+                if decoded_len == 32 { Ok(Material(material)) } else { Err(E::custom("key is not 32 bytes of base64")) }
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
+}
+
+/// Borrowed key material, serialized as standard base64.
+struct MaterialRef<'a>(&'a SecretBox<[u8; 32]>);
+
+impl serde::Serialize for MaterialRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut buf = Zeroizing::new([0u8; 44]);
+        let encoded = Base64::encode(self.0.expose_secret(), buf.as_mut_slice())
+            .map_err(|_| serde::ser::Error::custom("key encoding failed"))?;
+        serializer.serialize_str(encoded)
+    }
+}
+
+/// An `io::Write` into a buffer that is wiped on drop and grown by hand
+/// (the old buffer wiped), so serializing key material leaves no copy in
+/// freed memory, as `serde_json::to_string` (which grows a plain `Vec`)
+/// would.
+struct WipingWriter(Zeroizing<Vec<u8>>);
+
+impl std::io::Write for WipingWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let needed = self.0.len() + data.len();
+        if needed > self.0.capacity() {
+            let mut bigger = Zeroizing::new(Vec::with_capacity(needed.max(self.0.capacity().saturating_mul(2))));
+            bigger.extend_from_slice(&self.0);
+            self.0 = bigger; // the old buffer is wiped as it drops
+        }
+        self.0.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Pretty JSON in a string wiped on drop, through [`WipingWriter`].
+fn to_json_wiped(value: &impl serde::Serialize, capacity: usize) -> Result<Zeroizing<String>, Error> {
+    let mut writer = WipingWriter(Zeroizing::new(Vec::with_capacity(capacity)));
+    serde_json::to_writer_pretty(&mut writer, value).map_err(|_| Error::MalformedKeyring)?;
+    // Moved out without a copy; the empty vector left behind holds nothing.
+    match String::from_utf8(std::mem::take(&mut *writer.0)) {
+        Ok(text) => Ok(Zeroizing::new(text)),
+        Err(e) => {
+            // Unreachable (serde_json writes UTF-8), but never free key bytes unwiped.
+            e.into_bytes().zeroize();
+            Err(Error::MalformedKeyring)
+        }
+    }
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -163,8 +265,19 @@ struct EnvelopeJson {
 
 /// The associated data binding an envelope to its purpose.
 const ENVELOPE_AAD: &[u8] = b"guardrail keyring envelope v1";
-/// The longest keyring JSON accepted.
-const MAX_JSON: usize = 1 << 20;
+/// The longest keyring JSON accepted, in bytes (1 MiB).
+pub const MAX_JSON_BYTES: usize = 1 << 20;
+/// The longest envelope accepted, in bytes: the base64 of a sealed
+/// keyring of [`MAX_JSON_BYTES`], and room for its JSON wrapping.
+pub const MAX_ENVELOPE_BYTES: usize = (MAX_JSON_BYTES + HEADER + 16).div_ceil(3) * 4 + 256;
+
+/// Refuses what the keyring's own writer never produces and the parser
+/// could only handle by copying: JSON escapes. serde_json unescapes a string
+/// into a scratch buffer that it frees unwiped, so a key written with an
+/// escape would leave a copy behind.
+fn refuse_escapes(json: &str) -> Result<(), Error> {
+    if json.contains('\\') { Err(Error::MalformedKeyring) } else { Ok(()) }
+}
 
 impl Keyring {
     /// A keyring with one random key (id 1) as primary.
@@ -275,44 +388,61 @@ impl Keyring {
     /// The keyring as JSON **with its key material in the clear**. Named so
     /// every call stands out in review: write it only to a file only the
     /// service can read, or use [`Keyring::to_envelope`].
+    ///
+    /// The JSON is written into a buffer wiped on drop, grown by hand, and
+    /// each key's base64 from a wiped stack buffer: no copy of a key is
+    /// left in freed memory (`tests/zeroize_heap.rs`).
     pub fn export_json_insecure_plaintext_keys(&self) -> Zeroizing<String> {
-        let json = KeyringJson {
+        let json = KeyringOut {
             version: 1,
             primary: self.primary,
             keys: self
                 .keys
                 .iter()
-                .map(|k| KeyJson {
-                    id: k.id,
-                    status: k.status,
-                    algorithm: k.algorithm,
-                    key: Base64::encode_string(k.material.expose_secret()),
-                })
+                .map(|k| KeyOut { id: k.id, status: k.status, algorithm: k.algorithm, key: MaterialRef(&k.material) })
                 .collect(),
         };
-        Zeroizing::new(serde_json::to_string_pretty(&json).unwrap_or_default())
+        // About 170 bytes a key pretty-printed: one allocation in practice.
+        to_json_wiped(&json, 256 + 256 * self.keys.len()).unwrap_or_default()
     }
 
     /// Loads a keyring from [`Keyring::export_json_insecure_plaintext_keys`]'s JSON.
+    ///
+    /// Each key's base64 is decoded straight into a secret box (no copy of
+    /// it is made on the heap), and every check is made before any key is
+    /// handed to ring.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::KeyringTooLarge`] past [`MAX_JSON_BYTES`];
+    /// [`Error::MalformedKeyring`] for anything else that is not such a
+    /// keyring (not JSON, another version, no keys, a key that is not 32
+    /// bytes of standard base64, a duplicate id, no enabled primary, a JSON
+    /// escape anywhere — its own writer never makes one);
+    /// [`Error::ZeroKey`] for a key of all zero bytes.
     pub fn from_json(json: &str) -> Result<Self, Error> {
-        if json.len() > MAX_JSON {
-            return Err(Error::MalformedKeyring);
+        if json.len() > MAX_JSON_BYTES {
+            return Err(Error::KeyringTooLarge { max: MAX_JSON_BYTES });
         }
-        let parsed: KeyringJson = serde_json::from_str(json).map_err(|_| Error::MalformedKeyring)?;
+        refuse_escapes(json)?;
+        let parsed: KeyringIn = serde_json::from_str(json).map_err(|_| Error::MalformedKeyring)?;
         if parsed.version != 1 || parsed.keys.is_empty() {
             return Err(Error::MalformedKeyring);
         }
-        let mut keys = Vec::with_capacity(parsed.keys.len());
-        for k in parsed.keys {
-            if keys.iter().any(|e: &Key| e.id == k.id) {
+        for (i, k) in parsed.keys.iter().enumerate() {
+            if parsed.keys.get(..i).unwrap_or_default().iter().any(|e| e.id == k.id) {
                 return Err(Error::MalformedKeyring);
             }
-            let raw = Zeroizing::new(Base64::decode_vec(&k.key).map_err(|_| Error::MalformedKeyring)?);
-            let material: [u8; 32] = raw.as_slice().try_into().map_err(|_| Error::MalformedKeyring)?;
-            keys.push(Key::new(k.id, k.status, k.algorithm, SecretBox::new(Box::new(material)))?);
         }
-        if !keys.iter().any(|k| k.id == parsed.primary && k.status == Status::Enabled) {
+        if !parsed.keys.iter().any(|k| k.id == parsed.primary && k.status == Status::Enabled) {
             return Err(Error::MalformedKeyring);
+        }
+        for k in &parsed.keys {
+            refuse_zero_key(k.key.0.expose_secret())?;
+        }
+        let mut keys = Vec::with_capacity(parsed.keys.len());
+        for k in parsed.keys {
+            keys.push(Key::new(k.id, k.status, k.algorithm, k.key.0)?);
         }
         Ok(Self { keys, primary: parsed.primary })
     }
@@ -320,19 +450,38 @@ impl Keyring {
     /// The keyring sealed under a master key (32 bytes, loaded with
     /// guardrail-secret from a file or the environment): safe to store
     /// beside the data it protects.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooShort`] for a master key that is not 32 bytes,
+    /// [`Error::ZeroKey`] for one of all zero bytes,
+    /// [`Error::KeyringTooLarge`] when the keyring's JSON is past
+    /// [`MAX_JSON_BYTES`] (its envelope could not be loaded back).
     pub fn to_envelope(&self, master_key: &SecretSlice<u8>) -> Result<String, Error> {
         let master = Self::master(master_key)?;
-        let sealed = master.seal(self.export_json_insecure_plaintext_keys().as_bytes(), ENVELOPE_AAD)?;
+        let json = self.export_json_insecure_plaintext_keys();
+        if json.len() > MAX_JSON_BYTES {
+            return Err(Error::KeyringTooLarge { max: MAX_JSON_BYTES });
+        }
+        let sealed = master.seal(json.as_bytes(), ENVELOPE_AAD)?;
         serde_json::to_string_pretty(&EnvelopeJson { version: 1, sealed_keyring: Base64::encode_string(&sealed) })
             .map_err(|_| Error::MalformedKeyring)
     }
 
-    /// Opens an envelope made by [`Keyring::to_envelope`]. A wrong master
-    /// key is [`Error::Decrypt`].
+    /// Opens an envelope made by [`Keyring::to_envelope`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decrypt`] for a wrong master key (or a tampered envelope),
+    /// [`Error::TooShort`] / [`Error::ZeroKey`] for a master key that is not
+    /// 32 bytes or is all zero bytes, [`Error::KeyringTooLarge`] past
+    /// [`MAX_ENVELOPE_BYTES`], and the errors of [`Keyring::from_json`] for
+    /// the keyring inside.
     pub fn from_envelope(json: &str, master_key: &SecretSlice<u8>) -> Result<Self, Error> {
-        if json.len() > MAX_JSON {
-            return Err(Error::MalformedKeyring);
+        if json.len() > MAX_ENVELOPE_BYTES {
+            return Err(Error::KeyringTooLarge { max: MAX_ENVELOPE_BYTES });
         }
+        refuse_escapes(json)?;
         let envelope: EnvelopeJson = serde_json::from_str(json).map_err(|_| Error::MalformedKeyring)?;
         if envelope.version != 1 {
             return Err(Error::MalformedKeyring);
@@ -343,11 +492,14 @@ impl Keyring {
     }
 
     fn master(master_key: &SecretSlice<u8>) -> Result<Self, Error> {
-        let material: [u8; 32] = master_key.expose_secret().try_into().map_err(|_| Error::TooShort { min: 32 })?;
-        Ok(Self {
-            keys: vec![Key::new(0, Status::Enabled, Algorithm::Aes256Gcm, SecretBox::new(Box::new(material)))?],
-            primary: 0,
-        })
+        let bytes = master_key.expose_secret();
+        if bytes.len() != 32 {
+            return Err(Error::TooShort { min: 32 });
+        }
+        refuse_zero_key(bytes)?;
+        // Copied straight into its box: no stack copy of the master key.
+        let material = SecretBox::<[u8; 32]>::init_with_mut(|m| m.copy_from_slice(bytes));
+        Ok(Self { keys: vec![Key::new(0, Status::Enabled, Algorithm::Aes256Gcm, material)?], primary: 0 })
     }
 }
 
@@ -357,7 +509,8 @@ pub mod fuzzing {
     use super::*;
 
     static KEYRING: std::sync::LazyLock<Option<Keyring>> = std::sync::LazyLock::new(|| {
-        let json = r#"{"version":1,"primary":1,"keys":[{"id":1,"status":"enabled","algorithm":"AES256_GCM","key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}]}"#;
+        // A fixed key of 32 bytes 0x01 (an all-zero key would be refused).
+        let json = r#"{"version":1,"primary":1,"keys":[{"id":1,"status":"enabled","algorithm":"AES256_GCM","key":"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="}]}"#;
         Keyring::from_json(json).ok()
     });
 

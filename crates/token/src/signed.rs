@@ -97,6 +97,11 @@ impl MacKeyring {
     }
 
     /// A keyring with one given key (loaded with guardrail-secret) as primary.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooShort`] for a key shorter than [`MIN_KEY_BYTES`],
+    /// [`Error::ZeroKey`] for a key of all zero bytes.
     pub fn from_key(id: u32, key: &SecretSlice<u8>) -> Result<Self, Error> {
         let k = Self::make_key(id, key)?;
         Ok(Self { keys: Arc::new(vec![k]), primary: id })
@@ -106,10 +111,16 @@ impl MacKeyring {
         if key.expose_secret().len() < MIN_KEY_BYTES {
             return Err(Error::TooShort { min: MIN_KEY_BYTES });
         }
+        crate::keyring::refuse_zero_key(key.expose_secret())?;
         Ok(MacKey { id, enabled: true, key: hmac::Key::new(hmac::HMAC_SHA256, key.expose_secret()) })
     }
 
     /// Adds an enabled, non-primary key. An id already present is refused.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::KeyId`] for an id already present, and the key errors of
+    /// [`MacKeyring::from_key`].
     pub fn add(&self, id: u32, key: &SecretSlice<u8>) -> Result<Self, Error> {
         if self.keys.iter().any(|k| k.id == id) {
             return Err(Error::KeyId);

@@ -84,7 +84,7 @@ fn json_and_envelope_storage() {
     for bad in ["", "{}", "{\"version\":1,\"primary\":1,\"keys\":[]}", "{\"version\":2,\"primary\":1,\"keys\":[]}"] {
         assert!(matches!(Keyring::from_json(bad), Err(Error::MalformedKeyring)), "{bad}");
     }
-    let dup = r#"{"version":1,"primary":1,"keys":[{"id":1,"status":"enabled","algorithm":"AES256_GCM","key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="},{"id":1,"status":"enabled","algorithm":"AES256_GCM","key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}]}"#;
+    let dup = r#"{"version":1,"primary":1,"keys":[{"id":1,"status":"enabled","algorithm":"AES256_GCM","key":"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="},{"id":1,"status":"enabled","algorithm":"AES256_GCM","key":"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="}]}"#;
     assert!(Keyring::from_json(dup).is_err());
     let disabled_primary =
         dup.replacen("\"status\":\"enabled\"", "\"status\":\"disabled\"", 1).replacen(",{\"id\":1", ",{\"id\":2", 1);
@@ -113,4 +113,89 @@ proptest! {
         guardrail_token::keyring::fuzzing::open(&junk);
         guardrail_token::keyring::fuzzing::load_json(&junk);
     }
+}
+
+const ZERO_B64: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+fn one_key_json(key_b64: &str) -> String {
+    format!(
+        r#"{{"version":1,"primary":1,"keys":[{{"id":1,"status":"enabled","algorithm":"AES256_GCM","key":"{key_b64}"}}]}}"#
+    )
+}
+
+/// Issue 10, item 11: key material of all zero bytes is an unset or
+/// placeholder key; it is refused wherever key material comes in.
+#[test]
+fn all_zero_keys_are_refused_on_load_and_import() {
+    assert!(matches!(Keyring::from_json(&one_key_json(ZERO_B64)), Err(Error::ZeroKey)));
+    // One non-zero bit is a key (the check is all-zero, nothing more).
+    let mut one_bit = [0u8; 32];
+    one_bit[31] = 1;
+    let one_bit_b64 = guardrail_ct::base64::encode_string(&one_bit);
+    assert!(Keyring::from_json(&one_key_json(&one_bit_b64)).is_ok());
+    // A zero key that is neither primary nor enabled is refused too.
+    let second = one_key_json(&one_bit_b64).replace(
+        "}]}",
+        &format!(r#"}},{{"id":2,"status":"disabled","algorithm":"CHACHA20_POLY1305","key":"{ZERO_B64}"}}]}}"#),
+    );
+    assert!(matches!(Keyring::from_json(&second), Err(Error::ZeroKey)));
+
+    // The envelope's master key, both ways.
+    let k = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
+    let zero_master = SecretSlice::from(vec![0u8; 32]);
+    assert!(matches!(k.to_envelope(&zero_master), Err(Error::ZeroKey)));
+    let good_master = SecretSlice::from(vec![7u8; 32]);
+    let envelope = k.to_envelope(&good_master).unwrap();
+    assert!(matches!(Keyring::from_envelope(&envelope, &zero_master), Err(Error::ZeroKey)));
+    // Wrong lengths were already refused, and still are.
+    for len in [0, 16, 31, 33, 64] {
+        let master = SecretSlice::from(vec![7u8; len]);
+        assert!(matches!(Keyring::from_envelope(&envelope, &master), Err(Error::TooShort { min: 32 })), "{len}");
+    }
+}
+
+#[test]
+fn keyring_json_and_envelopes_at_their_caps_and_past_them() {
+    use guardrail_token::keyring::{MAX_ENVELOPE_BYTES, MAX_JSON_BYTES};
+    let json = one_key_json("AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=");
+    // JSON allows trailing whitespace: padded to the cap it still loads.
+    let at_cap = format!("{json}{}", " ".repeat(MAX_JSON_BYTES - json.len()));
+    assert!(Keyring::from_json(&at_cap).is_ok());
+    let past = format!("{at_cap} ");
+    let err = Keyring::from_json(&past).unwrap_err();
+    assert!(matches!(err, Error::KeyringTooLarge { max } if max == MAX_JSON_BYTES));
+    assert_eq!(err.to_string(), "keyring JSON is longer than the limit of 1048576 bytes");
+
+    let master = SecretSlice::from(vec![7u8; 32]);
+    let envelope = Keyring::from_json(&json).unwrap().to_envelope(&master).unwrap();
+    let at_cap = format!("{envelope}{}", " ".repeat(MAX_ENVELOPE_BYTES - envelope.len()));
+    assert!(Keyring::from_envelope(&at_cap, &master).is_ok());
+    let past = format!("{at_cap} ");
+    assert!(
+        matches!(Keyring::from_envelope(&past, &master), Err(Error::KeyringTooLarge { max }) if max == MAX_ENVELOPE_BYTES)
+    );
+}
+
+#[test]
+fn keyring_json_with_escapes_is_refused() {
+    // Its own writer never escapes; an escape would be unescaped into a
+    // buffer the parser frees unwiped (tests/zeroize_heap.rs).
+    let json = one_key_json("AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=");
+    assert!(Keyring::from_json(&json).is_ok());
+    let escaped = json.replace("\"key\":\"AQ", "\"key\":\"\\u0041Q");
+    assert!(matches!(Keyring::from_json(&escaped), Err(Error::MalformedKeyring)));
+    let escaped_status = json.replace("enabled", "\\u0065nabled");
+    assert!(matches!(Keyring::from_json(&escaped_status), Err(Error::MalformedKeyring)));
+}
+
+#[test]
+fn export_round_trips_every_key_byte_for_byte() {
+    let mut k = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
+    for _ in 0..20 {
+        k.add_key(Algorithm::ChaCha20Poly1305).unwrap();
+    }
+    let json = k.export_json_insecure_plaintext_keys();
+    let again = Keyring::from_json(&json).unwrap().export_json_insecure_plaintext_keys();
+    assert_eq!(*json, *again);
+    assert!(json.len() < 256 + 256 * 21, "the export outgrew its first buffer");
 }

@@ -9,6 +9,7 @@ use std::{
 
 use guardrail_secret::{ExposeSecret, SecretSlice, SecretString};
 use guardrail_token::{
+    Error,
     csrf::Csrf,
     hkdf,
     signed::{Clock, MacKeyring, Purpose, TokenSigner},
@@ -190,4 +191,25 @@ fn tag_layout_known_answer() {
     check::<Session>();
     assert!(Long::NAME.len() > 512);
     check::<Long>();
+}
+
+/// Issue 10, item 11: all-zero key material is refused for MAC keys and
+/// HKDF input, whatever its length; one non-zero byte is a key.
+#[test]
+fn all_zero_mac_keys_and_hkdf_inputs_are_refused() {
+    for len in [32, 64, 131] {
+        let zero = SecretSlice::from(vec![0u8; len]);
+        assert!(matches!(MacKeyring::from_key(1, &zero), Err(Error::ZeroKey)), "{len}");
+        assert!(matches!(MacKeyring::from_key(1, &key(1)).unwrap().add(2, &zero), Err(Error::ZeroKey)), "{len}");
+        assert!(matches!(hkdf::derive(&zero, b"salt", b"ctx", 32), Err(Error::ZeroKey)), "{len}");
+        let mut one_bit = vec![0u8; len];
+        one_bit[len - 1] = 0x80;
+        let one_bit = SecretSlice::from(one_bit);
+        assert!(MacKeyring::from_key(1, &one_bit).is_ok());
+        assert!(hkdf::derive(&one_bit, b"salt", b"ctx", 32).is_ok());
+    }
+    // Short keys were refused before, and still are (length first).
+    assert!(matches!(MacKeyring::from_key(1, &SecretSlice::from(vec![0u8; 16])), Err(Error::TooShort { min: 32 })));
+    let empty = SecretSlice::from(Vec::new());
+    assert!(matches!(hkdf::derive(&empty, b"salt", b"ctx", 32), Err(Error::ZeroKey)));
 }
