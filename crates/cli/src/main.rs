@@ -537,7 +537,10 @@ fn write_keyring(
 
 fn load_keyring(path: &std::path::Path) -> Result<guardrail_token::keyring::Keyring, String> {
     use guardrail_secret::ExposeSecret;
-    let text = guardrail_secret::load::FileLoader::new().max_len(1 << 20).load(path).map_err(|e| e.to_string())?;
+    let text = guardrail_secret::load::FileLoader::new()
+        .max_len(guardrail_token::keyring::MAX_JSON_BYTES)
+        .load(path)
+        .map_err(|e| e.to_string())?;
     guardrail_token::keyring::Keyring::from_json(text.expose_secret()).map_err(|e| format!("{}: {e}", path.display()))
 }
 

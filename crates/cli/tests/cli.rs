@@ -444,3 +444,45 @@ fn keyring_rotate_and_disable_through_a_symlink_update_the_target() {
     let _ = std::fs::remove_dir_all(&real_dir);
     let _ = std::fs::remove_dir_all(&link_dir);
 }
+
+/// A keyring file whose key is all zero bytes is refused (issue 10, item
+/// 11), and so is one past the 1 MiB cap (item 4), naming it.
+#[test]
+fn keyring_files_with_a_zero_key_or_past_the_cap_are_refused() {
+    let dir = std::env::temp_dir().join(format!("guardrail-cli-zero-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, contents: &[u8]| {
+        let path = dir.join(name);
+        std::fs::write(&path, contents).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        path.to_str().unwrap().to_owned()
+    };
+    let json = |key: &str| {
+        format!(
+            r#"{{"version":1,"primary":1,"keys":[{{"id":1,"status":"enabled","algorithm":"AES256_GCM","key":"{key}"}}]}}"#
+        )
+    };
+    let zero = write("zero.json", json("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").as_bytes());
+    for args in [vec!["keyring", "list", "--keyring", &zero], vec!["keyring", "seal", "--keyring", &zero]] {
+        let out = run(&args, b"data");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("all zero bytes"), "{err}");
+    }
+    assert_eq!(run(&["keyring", "open", "--keyring", &zero], b"AAAA").status.code(), Some(1));
+    let good = json("AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=");
+    let at_cap = write("cap.json", format!("{good}{}", " ".repeat((1 << 20) - good.len())).as_bytes());
+    assert_eq!(run(&["keyring", "list", "--keyring", &at_cap], b"").status.code(), Some(0));
+    let past = write("past.json", format!("{good}{}", " ".repeat((1 << 20) + 1 - good.len())).as_bytes());
+    let out = run(&["keyring", "list", "--keyring", &past], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("1048576"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
