@@ -19,10 +19,15 @@
 //! as it was; a link whose target is missing is an error, never replaced by
 //! a regular file. This matches the loader, which reads through symlinks,
 //! so what a rotation writes is what the next load reads.
+//!
+//! Crashes and power loss: both modes write a temporary file with an
+//! unpredictable name (`O_EXCL`, 0600) in the final directory, `fsync` it,
+//! rename it into place and `fsync` the directory; a failed write removes
+//! it. So the file is either the old one or the whole new one, a rotation
+//! that returned `Ok` survives a power cut, and a temporary file left by a
+//! killed process never blocks the next write.
 
 use std::{
-    ffi::OsString,
-    fs::OpenOptions,
     io::{self, Write},
     path::{Path, PathBuf},
 };
@@ -30,7 +35,9 @@ use std::{
 /// How [`write_private`] treats an existing file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// Fail with [`io::ErrorKind::AlreadyExists`] if the file exists.
+    /// Fail with [`io::ErrorKind::AlreadyExists`] if the file exists. The
+    /// new file appears whole or not at all: written and synced under a
+    /// temporary name, then linked into place without ever replacing a file.
     CreateNew,
     /// Replace the file atomically: a new owner-only file beside it, synced,
     /// then renamed over the old one (readers see the old or the new
@@ -42,49 +49,87 @@ pub enum Mode {
 /// Writes `data` to `path` with mode 0600 on unix (the file is created
 /// with that mode, never widened afterwards), synced to disk.
 ///
+/// Both modes write a temporary file first and give it its final name only
+/// once it is complete and synced, so a crash or a failed write never
+/// leaves a partial file under `path`:
+///
+/// - the temporary file is created in the directory the file ends up in
+///   (the rename is atomic), with an unpredictable name
+///   (`<name>.<random>.tmp-guardrail`), `O_CREAT | O_EXCL` and mode 0600,
+///   so a temporary file left by a crash never blocks a later write, and
+///   nothing planted under a guessed name is ever followed or reused;
+/// - its content is `fsync`ed before the rename, and the directory is
+///   `fsync`ed after it (unix), so after a power loss the file holds the new
+///   content, never the old one or none;
+/// - on any error the temporary file is removed.
+///
+/// A temporary file can only be left behind when the process dies between
+/// creating and renaming it; it is owner-only, never read by guardrail, and
+/// safe to delete.
+///
 /// # Errors
 ///
 /// The operating system's, which name no part of `data`: among them
 /// [`io::ErrorKind::AlreadyExists`] for [`Mode::CreateNew`] on an existing
-/// path (a symlink included), and [`io::ErrorKind::NotFound`] for
-/// [`Mode::Replace`] through a symlink whose target is missing.
+/// path (a symlink included), [`io::ErrorKind::NotFound`] for
+/// [`Mode::Replace`] through a symlink whose target is missing or into a
+/// directory that does not exist, and [`io::ErrorKind::InvalidInput`] for a
+/// path with no file name (`/`, `dir/..`). An error from syncing the
+/// directory says so: the file was then already in place, but its new name
+/// may not survive a power loss.
 pub fn write_private(path: impl AsRef<Path>, data: &[u8], mode: Mode) -> io::Result<()> {
     let given = path.as_ref();
-    let resolved;
     let path = match mode {
-        Mode::CreateNew => given,
-        Mode::Replace => {
-            resolved = replace_target(given)?;
-            resolved.as_path()
-        }
+        // Never follows a symlink: a link, even a dangling one, is a name
+        // that exists, and the final no-clobber rename refuses it.
+        Mode::CreateNew => given.to_path_buf(),
+        Mode::Replace => replace_target(given)?,
     };
-    let target = match mode {
-        Mode::CreateNew => path.to_path_buf(),
-        Mode::Replace => sibling_temp(path),
+    if mode == Mode::CreateNew && std::fs::symlink_metadata(&path).is_ok() {
+        // Early answer only; the no-clobber rename below is what decides.
+        return Err(io::Error::from(io::ErrorKind::AlreadyExists));
+    }
+    let name =
+        path.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path does not name a file"))?;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
     };
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
+    let mut prefix = name.to_os_string();
+    prefix.push(".");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp-guardrail").rand_bytes(12);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o600));
     }
-    let result = options.open(&target).and_then(|mut file| {
-        file.write_all(data)?;
-        file.sync_all()
-    });
-    match (mode, result) {
-        (Mode::CreateNew, result) => result,
-        (Mode::Replace, Ok(())) => std::fs::rename(&target, path).inspect_err(|_| {
-            let _ = std::fs::remove_file(&target);
-        }),
-        (Mode::Replace, Err(e)) => {
-            if e.kind() != io::ErrorKind::AlreadyExists {
-                let _ = std::fs::remove_file(&target);
-            }
-            Err(e)
-        }
+    // From here on, dropping `temp` (any `?` below) deletes the temporary
+    // file; only a successful persist keeps it, under its final name.
+    let mut temp = builder.tempfile_in(dir)?;
+    temp.as_file_mut().write_all(data)?;
+    temp.as_file().sync_all()?;
+    match mode {
+        Mode::CreateNew => temp.persist_noclobber(&path),
+        Mode::Replace => temp.persist(&path),
     }
+    .map_err(|e| e.error)?; // `e.file` is dropped, so the temporary file is removed
+    sync_dir(dir)
+}
+
+/// `fsync`s `dir`, so a rename or create in it survives a power loss.
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io::Error::new(e.kind(), format!("the file was written, but syncing its directory failed: {e}")))
+}
+
+/// Not done off unix: Windows has no `fsync` of a directory.
+#[cfg(not(unix))]
+#[allow(clippy::unnecessary_wraps)] // same signature as the unix version
+fn sync_dir(_dir: &Path) -> io::Result<()> {
+    Ok(())
 }
 
 /// The file [`Mode::Replace`] replaces: `path` itself, or, when `path` is a
@@ -103,16 +148,11 @@ fn replace_target(path: &Path) -> io::Result<PathBuf> {
     }
 }
 
-/// `<path>.tmp-guardrail`: in the same directory, so the rename is atomic.
-fn sibling_temp(path: &Path) -> PathBuf {
-    let mut name = path.file_name().map_or_else(OsString::new, OsString::from);
-    name.push(".tmp-guardrail");
-    path.with_file_name(name)
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)] // test code
+
+    use std::ffi::OsString;
 
     use super::*;
 
@@ -141,8 +181,7 @@ mod tests {
         write_private(&path, b"one", Mode::CreateNew).unwrap();
         write_private(&path, b"two", Mode::Replace).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(names, vec![OsString::from("k.json")]);
+        assert_eq!(names_in(dir.path()), vec![OsString::from("k.json")]);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -202,6 +241,106 @@ mod tests {
         assert!(err.to_string().contains("symlink"), "{err}");
         assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
         assert!(!dir.path().join("gone").exists());
+    }
+
+    fn names_in(dir: &Path) -> Vec<OsString> {
+        let mut names: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn create_new_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        write_private(dir.path().join("k.json"), b"one", Mode::CreateNew).unwrap();
+        assert_eq!(names_in(dir.path()), vec![OsString::from("k.json")]);
+    }
+
+    /// A crash of an earlier version left `<file>.tmp-guardrail` behind
+    /// (and blocked every later rotation with "File exists"); a crash of
+    /// this one may leave `<file>.<random>.tmp-guardrail`. Neither blocks a
+    /// write, and neither is followed when it is a symlink.
+    #[test]
+    fn a_stale_temporary_never_blocks_a_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.json");
+        write_private(&path, b"one", Mode::CreateNew).unwrap();
+        let stale_fixed = dir.path().join("k.json.tmp-guardrail");
+        let stale_random = dir.path().join("k.json.AAAAAAAAAAAA.tmp-guardrail");
+        std::fs::write(&stale_fixed, b"half a keyring").unwrap();
+        std::fs::write(&stale_random, b"half a keyring").unwrap();
+        write_private(&path, b"two", Mode::Replace).unwrap();
+        write_private(&path, b"three", Mode::Replace).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"three");
+        let other = dir.path().join("other.json");
+        std::fs::write(dir.path().join("other.json.tmp-guardrail"), b"stale").unwrap();
+        write_private(&other, b"new", Mode::CreateNew).unwrap();
+        assert_eq!(std::fs::read(&other).unwrap(), b"new");
+        // Nothing else was created, and the stale files are left as they were.
+        assert_eq!(names_in(dir.path()).len(), 5, "{:?}", names_in(dir.path()));
+        assert_eq!(std::fs::read(&stale_fixed).unwrap(), b"half a keyring");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_planted_under_the_old_temporary_name_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let victim = outside.path().join("victim");
+        std::fs::write(&victim, b"untouched").unwrap();
+        let path = dir.path().join("k.json");
+        write_private(&path, b"one", Mode::CreateNew).unwrap();
+        std::os::unix::fs::symlink(&victim, dir.path().join("k.json.tmp-guardrail")).unwrap();
+        write_private(&path, b"two", Mode::Replace).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        assert_eq!(std::fs::read(&victim).unwrap(), b"untouched");
+    }
+
+    /// The rename fails (the target is a directory): the temporary file,
+    /// already written and synced, is removed and the error comes back.
+    #[test]
+    fn a_failed_replace_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.json");
+        std::fs::create_dir(&path).unwrap();
+        assert!(write_private(&path, b"secret bytes", Mode::Replace).is_err());
+        assert_eq!(names_in(dir.path()), vec![OsString::from("k.json")]);
+        assert!(path.is_dir());
+    }
+
+    /// A file others could read is replaced by an owner-only one: the new
+    /// file never inherits the old one's mode.
+    #[cfg(unix)]
+    #[test]
+    fn replace_makes_a_loose_file_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.json");
+        std::fs::write(&path, b"old").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_private(&path, b"new", Mode::Replace).unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        // Replace of a file that did not exist creates it owner-only too.
+        let fresh = dir.path().join("fresh.json");
+        write_private(&fresh, b"new", Mode::Replace).unwrap();
+        assert_eq!(std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    #[test]
+    fn a_path_without_a_file_name_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        for path in [sub.join(".."), PathBuf::new()] {
+            let err = write_private(&path, b"x", Mode::Replace).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{}: {err}", path.display());
+        }
+        assert_eq!(
+            write_private(sub.join(".."), b"x", Mode::CreateNew).unwrap_err().kind(),
+            io::ErrorKind::AlreadyExists
+        );
+        assert_eq!(names_in(dir.path()), vec![OsString::from("sub")]);
+        assert!(names_in(&sub).is_empty());
     }
 
     #[test]

@@ -494,6 +494,12 @@ mod tests {
     #[test]
     fn anti_spoofing_policy() {
         assert_eq!(code("ex\u{430}mple.com"), "mixed_script"); // Cyrillic а among Latin
+        // Highly Restrictive combinations stay allowed: Latin with Han and
+        // Kana, Han with Hangul.
+        assert_eq!(code("\u{65e5}\u{672c}go.jp"), "ok");
+        assert_eq!(code("\u{30c6}\u{30b9}\u{30c8}\u{6f22}\u{5b57}abc.jp"), "ok");
+        assert_eq!(code("\u{d55c}\u{6f22}.kr"), "ok");
+        assert_eq!(code("\u{3b1}bc.com"), "mixed_script"); // Greek with Latin
         assert_eq!(code("\u{ff47}mail.com"), "domain"); // full-width g
         assert_eq!(code("example\u{3002}com"), "domain"); // ideographic full stop
         assert_eq!(code("xn--ls8h.example"), "domain"); // an emoji label
