@@ -1,13 +1,15 @@
 //! Password hashing hot paths beside their baselines: a default-profile
 //! verify through guardrail (pooled, wiped working memory, admission slot)
 //! vs the raw argon2 crate allocating per hash; hashing per profile; a
-//! legacy bcrypt verify through guardrail vs the raw bcrypt crate.
+//! legacy bcrypt verify through guardrail vs the raw bcrypt crate (and an
+//! over-long candidate, refused at the same cost); the new-password policy
+//! with and without zxcvbn's estimate at 15, 64, 100 and 128 characters.
 #![allow(clippy::unwrap_used, clippy::print_stderr)] // bench code; reports to the terminal
 
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use guardrail_password::{Params, PasswordHasher};
+use guardrail_password::{Params, PasswordHasher, PasswordPolicy};
 use guardrail_secret::SecretString;
 
 fn verify(c: &mut Criterion) {
@@ -63,8 +65,33 @@ fn verify(c: &mut Criterion) {
     group.bench_function("raw bcrypt::verify", |b| {
         b.iter(|| bcrypt::verify(black_box("correct horse battery stapler"), &bcrypt_hash).unwrap())
     });
+    // Refused (longer than the 72 bytes bcrypt reads), at the cost of a wrong password.
+    let over_long = SecretString::from("x".repeat(73));
+    group.bench_function("guardrail verify, 73-byte candidate (refused)", |b| {
+        b.iter(|| hasher.verify(black_box(&over_long), black_box(&bcrypt_hash)).unwrap())
+    });
     group.finish();
 }
 
-criterion_group!(benches, verify);
+/// The new-password policy per length: zxcvbn's estimate (the policy's
+/// cost; it sees at most 100 characters) beside the policy without it.
+fn policy(c: &mut Criterion) {
+    let words = "correct horse battery staple orbit lantern quiet velvet meadow copper ";
+    let mut group = c.benchmark_group("password_policy_check");
+    for chars in [15usize, 64, 100, 128] {
+        let text: String = words.chars().cycle().take(chars).collect();
+        let password = SecretString::from(text);
+        let with = PasswordPolicy::default();
+        let without = PasswordPolicy::default().min_score(0);
+        group.bench_with_input(BenchmarkId::new("with zxcvbn (default)", chars), &password, |b, pw| {
+            b.iter(|| with.check(black_box(pw), &["ana", "ana@example.org"]).is_ok())
+        });
+        group.bench_with_input(BenchmarkId::new("without zxcvbn (min_score 0)", chars), &password, |b, pw| {
+            b.iter(|| without.check(black_box(pw), &["ana", "ana@example.org"]).is_ok())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, verify, policy);
 criterion_main!(benches);

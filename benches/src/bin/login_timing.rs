@@ -6,6 +6,11 @@
 //! As a control, the same test against a "fast reject" (returning without
 //! hashing for unknown users, the bug this guards against) must leak.
 //!
+//! Then the same for a legacy bcrypt account (cost 4): a candidate longer
+//! than the 72 bytes bcrypt reads (refused, never valid) against a wrong
+//! 72-byte password; the control refuses the long one without hashing
+//! (Spring's CVE-2025-22234) and must leak.
+//!
 //! Usage: cargo run --release -p guardrail-benches --bin login-timing [-- --measurements N]
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a command-line report
 
@@ -60,11 +65,44 @@ fn main() {
     };
     let control = measure(measurements.min(400), 1, &mut 0usize, |c, class| *c = class, fast_reject);
     println!("control (unknown users skip hashing): max |t| = {:.2} (must be > {PASS_T})", control.max_t);
-    let pass = ours.max_t < PASS_T && control.max_t > PASS_T;
+    // bcrypt: an over-long candidate is refused at the cost of a wrong password.
+    let bcrypt_stored = match bcrypt::hash([b'a'; 72], 4) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("login-timing: {e}");
+            std::process::exit(1);
+        }
+    };
+    let wrong_72 = SecretString::from("b".repeat(72));
+    let over_long = SecretString::from(format!("{}X", "a".repeat(72)));
+    let bcrypt_login = |class: &usize| -> bool {
+        let candidate = if *class == 0 { &wrong_72 } else { &over_long };
+        matches!(hasher.verify(candidate, &bcrypt_stored), Ok(Verification::Invalid))
+    };
+    let refusal = measure(measurements, 1, &mut 0usize, |c, class| *c = class, bcrypt_login);
     println!(
-        "login-timing: unknown user vs wrong password max |t| = {:.2} (pass < {PASS_T}); control |t| = {:.2}: {}",
+        "bcrypt cost 4: wrong password {:>6.2} ms   73-byte candidate {:>6.2} ms   max |t| = {:.2}  {}",
+        refusal.mean_ns[0] / 1e6,
+        refusal.mean_ns[1] / 1e6,
+        refusal.max_t,
+        if refusal.max_t < PASS_T { "ok: no difference detected" } else { "LEAK" }
+    );
+    let fast_refusal = |class: &usize| -> bool {
+        if *class == 1 {
+            return true;
+        }
+        matches!(hasher.verify(&wrong_72, &bcrypt_stored), Ok(Verification::Invalid))
+    };
+    let refusal_control = measure(measurements.min(400), 1, &mut 0usize, |c, class| *c = class, fast_refusal);
+    println!("control (over-long candidates skip bcrypt): max |t| = {:.2} (must be > {PASS_T})", refusal_control.max_t);
+    let pass =
+        ours.max_t < PASS_T && control.max_t > PASS_T && refusal.max_t < PASS_T && refusal_control.max_t > PASS_T;
+    println!(
+        "login-timing: unknown user vs wrong password max |t| = {:.2}, bcrypt over-long vs wrong {:.2} (pass < {PASS_T}); controls |t| = {:.2}, {:.2}: {}",
         ours.max_t,
+        refusal.max_t,
         control.max_t,
+        refusal_control.max_t,
         if pass { "PASS" } else { "FAIL" }
     );
     if !pass {

@@ -131,6 +131,30 @@ fn hash_applies_the_policy_unless_told_not_to() {
     assert!(err.contains("too_short") && err.contains("common_password"), "{err}");
     assert!(!err.contains("trustno1"), "the password was echoed: {err}");
     assert_eq!(run(&["hash", "--no-policy"], b"trustno1\n").status.code(), Some(0));
+    // Long enough and on no list, but guessable (zxcvbn score below 3).
+    let guessable = run(&["hash"], b"passwordpassword\n");
+    assert_eq!(guessable.status.code(), Some(2));
+    let err = String::from_utf8(guessable.stderr).unwrap();
+    assert!(err.contains("guessable") && !err.contains("passwordpassword"), "{err}");
+}
+
+#[test]
+fn verify_never_takes_a_candidate_longer_than_bcrypt_reads() {
+    // pyca/bcrypt 4.0.1 hashes of 72 × "a" (crates/password/tests/data/truncation.tsv).
+    for stored in [
+        "$2a$04$.t0mCBun05u5lybghhIzZe40HI2RxHYikdy7SzyZZq2lYmIOdglR.",
+        "$2b$05$R2h.GwK175Y6jgSSaa9C7OjzywczTzerj/dK50aCZ35nSZlPuolY.",
+        "$2y$04$Liyln9fDUBQmlr.L1YQ1SuPdvO.bMGYFXc9Ri8VhYd4XJG1ncF7Dy",
+        "bcrypt$$2b$04$6/SlpKthHutmrIndJ8urBenstalEyCCYtuPXwYUXBouOliQqH7JAG",
+    ] {
+        let owner = run(&["verify", "--hash", stored], format!("{}\n", "a".repeat(72)).as_bytes());
+        assert_eq!(stdout(&owner), "valid needs-rehash\n", "{stored}");
+        for flags in [&[][..], &["--exact"][..]] {
+            let args = [&["verify", "--hash", stored][..], flags].concat();
+            let longer = run(&args, format!("{}X", "a".repeat(72)).as_bytes());
+            assert_eq!((longer.status.code(), stdout(&longer)), (Some(1), "invalid\n".to_owned()), "{stored}");
+        }
+    }
 }
 
 #[test]
@@ -380,7 +404,9 @@ fn keyring_files_others_may_read_or_write_are_refused() {
         let err = String::from_utf8_lossy(&list.stderr);
         assert_eq!(list.status.code(), Some(2), "list with mode {mode:o}: {err}");
         assert!(err.contains(f) && err.contains(&format!("{mode:04o}")), "{err}");
-        for args in [&["keyring", "rotate", "--keyring", f][..], &["keyring", "disable", "--keyring", f, "--key-id", "1"]] {
+        for args in
+            [&["keyring", "rotate", "--keyring", f][..], &["keyring", "disable", "--keyring", f, "--key-id", "1"]]
+        {
             assert_eq!(run(args, b"").status.code(), Some(2), "{args:?} with mode {mode:o}");
         }
         assert_eq!(run(&["keyring", "seal", "--keyring", f], b"x").status.code(), Some(2), "seal, mode {mode:o}");

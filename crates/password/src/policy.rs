@@ -157,7 +157,11 @@ impl PasswordPolicy {
     /// words as its user inputs; only for a password inside the length
     /// window and not already on the blocklist. Only the score is read:
     /// zxcvbn's feedback and match sequence hold pieces of the password and
-    /// never reach an error.
+    /// never reach an error. The estimate's cost grows faster than linearly
+    /// with length (measured: about 0.3 ms at 15 characters, 8 ms at 64,
+    /// 20 ms at 100 — one argon2 hash): call this where blocking work may
+    /// run, not on an async executor's thread. zxcvbn's own copies of the
+    /// password are freed without a wipe (the crate offers no way to ask).
     ///
     /// # Errors
     ///

@@ -84,6 +84,11 @@ async fn signup_refusals() {
     let r = s.signup("ada@example.com", "lovelace", "lovelace lovelace lovelace").await;
     let body: Value = r.json().await.unwrap();
     assert!(body["violations"].as_array().unwrap().contains(&json!("contains_context")), "{body}");
+    // Long enough and on no list, but guessable: zxcvbn's estimate refuses it.
+    let r = s.signup("ada@example.com", "ada", "passwordpassword").await;
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["violations"], json!(["guessable"]), "{body}");
+    assert!(!body.to_string().contains("passwordpassword"), "{body}");
     let r = s.signup("ada@example.com", "ada", "my guardrail password is long").await;
     let body: Value = r.json().await.unwrap();
     assert!(body["violations"].as_array().unwrap().contains(&json!("contains_context")), "service words: {body}");
