@@ -71,8 +71,16 @@ fn serve(config: Config) -> ExitCode {
             );
         }
         // Handlers first, then the line operators and tests wait for: a
-        // SIGTERM right after it must stop the service cleanly, not kill it.
-        let shutdown = shutdown_signal();
+        // SIGINT or SIGTERM right after it must stop the service cleanly,
+        // not kill it.
+        let shutdown = match shutdown_signal() {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("auth-service: cannot install the SIGINT/SIGTERM handlers: {e}");
+                let _ = running.stop().await;
+                return ExitCode::FAILURE;
+            }
+        };
         println!("auth-service listening on http://{}", running.addr);
         shutdown.await;
         tracing::info!(target: "security", event = "sys_shutdown", "stopping: finishing requests in flight");
@@ -86,30 +94,32 @@ fn serve(config: Config) -> ExitCode {
     })
 }
 
-/// SIGINT (Ctrl-C) or, on unix, SIGTERM. The SIGTERM handler is installed
-/// when this is called, not when the future is first polled.
-fn shutdown_signal() -> impl Future<Output = ()> {
+/// SIGINT (Ctrl-C) or, on unix, SIGTERM. Both handlers are installed when
+/// this is called, not when the future is first polled: from then on
+/// either signal stops the service cleanly instead of killing it.
+///
+/// # Errors
+///
+/// A handler could not be installed.
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
     #[cfg(unix)]
-    let sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    async move {
-        let ctrl_c = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
-        #[cfg(unix)]
-        let terminate = async move {
-            match sigterm {
-                Some(mut s) => {
-                    s.recv().await;
-                }
-                None => std::future::pending::<()>().await,
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
             }
-        };
-        #[cfg(not(unix))]
-        let terminate = std::future::pending::<()>();
-        tokio::select! {
-            () = ctrl_c => {}
-            () = terminate => {}
-        }
+        })
+    }
+    #[cfg(windows)]
+    {
+        let mut ctrl_c = tokio::signal::windows::ctrl_c()?;
+        Ok(async move {
+            ctrl_c.recv().await;
+        })
     }
 }
 
@@ -144,5 +154,36 @@ fn import_legacy(config: &Config, file: &str) -> ExitCode {
             eprintln!("auth-service: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+    use std::time::Duration;
+
+    use super::shutdown_signal;
+
+    /// The handlers exist as soon as `shutdown_signal` returns, before its
+    /// future is first polled (the service prints its URL in between): a
+    /// signal sent then is caught and remembered, not fatal. Deterministic,
+    /// unlike racing the binary: with a handler installed on first poll (as
+    /// `tokio::signal::ctrl_c()` does), the SIGINT below kills this process.
+    #[cfg(unix)]
+    #[test]
+    fn signals_sent_before_the_first_poll_are_caught() {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            for signal in ["INT", "TERM"] {
+                let shutdown = shutdown_signal().unwrap();
+                let pid = std::process::id().to_string();
+                let sent = std::process::Command::new("kill").args([&format!("-{signal}"), &pid]).status().unwrap();
+                assert!(sent.success());
+                tokio::time::timeout(Duration::from_secs(10), shutdown)
+                    .await
+                    .unwrap_or_else(|_| panic!("SIG{signal} sent before the first poll was not seen"));
+            }
+        });
     }
 }

@@ -1,5 +1,5 @@
 //! The `auth-service` binary as an operator runs it: first start, the
-//! printed URL, SIGTERM, the legacy import and its upgrade on login, and
+//! printed URL, SIGTERM and SIGINT, the legacy import and its upgrade on login, and
 //! that no submitted value reaches a response or a log line.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)] // test code
 
@@ -50,15 +50,21 @@ fn spawn(dir: &Path) -> Server {
 }
 
 /// Sends SIGTERM and returns the exit status and everything on stderr.
-fn terminate(mut server: Server) -> (std::process::ExitStatus, String) {
+fn terminate(server: Server) -> (std::process::ExitStatus, String) {
+    send_signal(server, "TERM")
+}
+
+/// Sends `signal` (`TERM`, `INT`) and returns the exit status and
+/// everything on stderr.
+fn send_signal(mut server: Server, signal: &str) -> (std::process::ExitStatus, String) {
     let pid = server.child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(Command::new("kill").args([&format!("-{signal}"), &pid]).status().unwrap().success());
     let deadline = Instant::now() + Duration::from_secs(15);
     let status = loop {
         if let Some(status) = server.child.try_wait().unwrap() {
             break status;
         }
-        assert!(Instant::now() < deadline, "no exit within 15 s of SIGTERM");
+        assert!(Instant::now() < deadline, "no exit within 15 s of SIG{signal}");
         std::thread::sleep(Duration::from_millis(20));
     };
     let mut stderr = String::new();
@@ -101,6 +107,23 @@ async fn first_start_creates_an_owner_only_keyring_prints_the_url_and_stops_on_s
     let out = command(dir.path()).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("keyring.json"));
+}
+
+/// Ctrl-C as soon as the URL is printed: both handlers (SIGINT and SIGTERM)
+/// are installed before that line, so either signal right after it stops
+/// the service cleanly (exit 0, the shutdown logged) instead of killing it
+/// (before the fix, a SIGINT then found no handler yet: "signal: 2").
+/// Several rounds, because a missing handler only loses a race.
+#[cfg(unix)]
+#[test]
+fn sigint_or_sigterm_right_after_the_url_line_stops_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    for (round, signal) in ["INT", "TERM", "INT", "INT", "TERM", "INT", "INT", "INT"].into_iter().enumerate() {
+        let server = spawn(dir.path());
+        let (status, stderr) = send_signal(server, signal);
+        assert_eq!(status.code(), Some(0), "round {round}, SIG{signal}: {status}\n{stderr}");
+        assert!(stderr.contains("sys_shutdown"), "round {round}, SIG{signal}: {stderr}");
+    }
 }
 
 /// The database is held to the keyring's rules (issue 10, item 5): SQLite's
