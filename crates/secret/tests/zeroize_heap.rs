@@ -136,6 +136,29 @@ fn no_secret_copy_is_freed_unwiped() {
     });
     assert_eq!(hits, 0, "decoders left {hits} copies");
 
+    // Bounded reads of streams (stdin, lines): the buffers grow by hand and
+    // are wiped, so a canary read through them is never freed as it is —
+    // small and large inputs (the large one grows the buffer several
+    // times), refused ones, and lines at and past the cap.
+    let long = CANARY.repeat(2000); // 56 KB: past the first 8 KiB buffer
+    let hits = freed_copies(|| {
+        drop(guardrail_secret::read::to_end(CANARY.as_bytes(), 64).unwrap());
+        drop(guardrail_secret::read::to_end(long.as_bytes(), long.len()).unwrap());
+        assert!(guardrail_secret::read::to_end(long.as_bytes(), long.len() - 1).is_err());
+    });
+    assert_eq!(hits, 0, "read::to_end left {hits} copies");
+    let lines = format!("{CANARY}\n{long}\n{CANARY}{CANARY}\n");
+    let hits = freed_copies(|| {
+        let mut reader = guardrail_secret::read::Lines::new(lines.as_bytes(), long.len());
+        while !matches!(reader.next_line(), Ok(None)) {}
+        drop(reader);
+        let mut capped = guardrail_secret::read::Lines::new(lines.as_bytes(), CANARY.len());
+        assert!(capped.next_line().unwrap().is_some());
+        assert!(capped.next_line().is_err(), "a line past the cap was returned");
+        drop(capped);
+    });
+    assert_eq!(hits, 0, "read::Lines left {hits} copies");
+
     // The environment loader, in a child process that has the variable.
     let out = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "no_secret_copy_is_freed_unwiped", "--quiet"])
