@@ -524,7 +524,9 @@ fn api_key_new(prefix: &str) -> io::Result<ExitCode> {
 }
 
 /// Writes a keyring file readable by its owner only: a new file, or an
-/// atomic replacement of an existing one.
+/// atomic replacement of an existing one. On an error the file is as it
+/// was (unless only the final directory sync failed, which the error says)
+/// and no temporary file is left (`store::write_private`).
 fn write_keyring(
     path: &std::path::Path,
     keyring: &guardrail_token::keyring::Keyring,
@@ -572,7 +574,9 @@ fn keyring(cmd: KeyringCommand) -> io::Result<ExitCode> {
                 Ok(id) => id,
                 Err(e) => return usage(e),
             };
-            write_keyring(&path, &k, false)?;
+            if let Err(e) = write_keyring(&path, &k, false) {
+                return usage(format_args!("{}: cannot write the rotated keyring: {e}", path.display()));
+            }
             writeln!(io::stderr(), "guardrail: key {id} is now primary; older keys stay enabled until disabled")?;
             Ok(ExitCode::SUCCESS)
         }
@@ -584,7 +588,12 @@ fn keyring(cmd: KeyringCommand) -> io::Result<ExitCode> {
             if let Err(e) = k.disable(key_id) {
                 return usage(format_args!("cannot disable key {key_id}: {e}"));
             }
-            write_keyring(&path, &k, false)?;
+            if let Err(e) = write_keyring(&path, &k, false) {
+                return usage(format_args!(
+                    "{}: cannot write the keyring with key {key_id} disabled: {e}",
+                    path.display()
+                ));
+            }
             Ok(ExitCode::SUCCESS)
         }
         KeyringCommand::List { keyring: path } => {

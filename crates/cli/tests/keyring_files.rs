@@ -1,0 +1,128 @@
+//! The keyring file as `guardrail keyring new/rotate/disable` write it
+//! (issue 10, item 5): a temporary file left by a killed run never blocks a
+//! rotation, nothing but the keyring is left in its directory, and a write
+//! cut short leaves the old keyring whole and names the file.
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
+
+use std::{
+    ffi::OsString,
+    os::unix::fs::PermissionsExt,
+    path::{Path, PathBuf},
+    process::{Command, Output},
+};
+
+const BIN: &str = env!("CARGO_BIN_EXE_guardrail");
+
+/// A fresh owner-only directory for one test, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("guardrail-cli-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        Self(dir)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn guardrail(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().unwrap()
+}
+
+fn names_in(dir: &Path) -> Vec<OsString> {
+    let mut names: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    names
+}
+
+fn list(keyring: &str) -> String {
+    let out = guardrail(&["keyring", "list", "--keyring", keyring]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_stale_temporary_file_does_not_block_rotate_or_disable() {
+    let dir = TempDir::new("stale-temp");
+    let path = dir.path().join("k.json");
+    let k = path.to_str().unwrap();
+    assert_eq!(guardrail(&["keyring", "new", "--out", k]).status.code(), Some(0));
+    // What a killed rotation of an earlier version left behind: it used to
+    // fail every later rotation with "File exists".
+    let stale = dir.path().join("k.json.tmp-guardrail");
+    std::fs::write(&stale, b"{").unwrap();
+    std::fs::set_permissions(&stale, std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    let rotated = guardrail(&["keyring", "rotate", "--keyring", k]);
+    assert_eq!(rotated.status.code(), Some(0), "{}", String::from_utf8_lossy(&rotated.stderr));
+    assert_eq!(list(k), "1\tenabled\t-\n2\tenabled\tprimary\n");
+    let disabled = guardrail(&["keyring", "disable", "--keyring", k, "--key-id", "1"]);
+    assert_eq!(disabled.status.code(), Some(0), "{}", String::from_utf8_lossy(&disabled.stderr));
+    assert_eq!(list(k), "1\tdisabled\t-\n2\tenabled\tprimary\n");
+
+    assert_eq!(names_in(dir.path()), vec![OsString::from("k.json"), OsString::from("k.json.tmp-guardrail")]);
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+}
+
+#[test]
+fn new_rotate_and_disable_leave_only_the_keyring() {
+    let dir = TempDir::new("only-keyring");
+    let k = dir.path().join("k.json");
+    let k = k.to_str().unwrap();
+    assert_eq!(guardrail(&["keyring", "new", "--out", k]).status.code(), Some(0));
+    assert_eq!(guardrail(&["keyring", "rotate", "--keyring", k]).status.code(), Some(0));
+    assert_eq!(guardrail(&["keyring", "disable", "--keyring", k, "--key-id", "1"]).status.code(), Some(0));
+    assert_eq!(names_in(dir.path()), vec![OsString::from("k.json")]);
+}
+
+/// The disk is "full" (`ulimit -f 1`: one block per file, and SIGXFSZ
+/// ignored so the write fails with EFBIG): rotate and new fail with exit 2
+/// naming the file, the old keyring still loads unchanged, and no temporary
+/// or partial file is left.
+#[test]
+fn a_write_cut_short_keeps_the_old_keyring_and_leaves_nothing() {
+    let dir = TempDir::new("cut-short");
+    let k = dir.path().join("k.json");
+    let k = k.to_str().unwrap();
+    assert_eq!(guardrail(&["keyring", "new", "--out", k]).status.code(), Some(0));
+    // Grow the keyring past one block, so that a rewrite cannot fit.
+    for _ in 0..8 {
+        assert_eq!(guardrail(&["keyring", "rotate", "--keyring", k]).status.code(), Some(0));
+    }
+    let before = std::fs::read(k).unwrap();
+    assert!(before.len() > 1024, "{} bytes", before.len());
+    let limited = |args: &[&str]| {
+        Command::new("sh")
+            .arg("-c")
+            .arg(r#"trap '' XFSZ; ulimit -f 1 && exec "$0" "$@""#)
+            .arg(BIN)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+
+    let out = limited(&["keyring", "rotate", "--keyring", k]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("k.json") && stderr.contains("too large"), "{stderr}");
+    assert_eq!(std::fs::read(k).unwrap(), before, "the old keyring is intact");
+    assert_eq!(names_in(dir.path()), vec![OsString::from("k.json")]);
+
+    let out = limited(&["keyring", "disable", "--keyring", k, "--key-id", "1"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(k).unwrap(), before);
+    assert_eq!(names_in(dir.path()), vec![OsString::from("k.json")]);
+    assert!(list(k).starts_with("1\tenabled\t-\n"));
+}
