@@ -127,6 +127,52 @@ fn no_secret_copy_is_freed_unwiped() {
     });
     assert_eq!(hits, 0, "a freed block held the password");
 
+    // Legacy schemes (verify only): the canary against one passlib-made
+    // hash of every scheme (a wrong password, so each runs its whole computation).
+    let mut seen = std::collections::BTreeSet::new();
+    let legacy: Vec<&str> = include_str!("data/legacy.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            seen.insert(f[0]).then_some(f[2])
+        })
+        .collect();
+    assert!(legacy.len() >= 20);
+    let hasher = PasswordHasher::new(Params::new(64, 1, 1).unwrap());
+    let text = [CANARY, "-legacy"];
+    let mut owned = String::with_capacity(text.iter().map(|t| t.len()).sum());
+    text.iter().for_each(|t| owned.push_str(t));
+    let mut pw = Some(SecretString::from(owned));
+    let mut leaking = Vec::new();
+    for stored in legacy {
+        let hits = freed_copies(CANARY.as_bytes(), || {
+            assert!(!hasher.verify(pw.as_ref().unwrap(), stored).unwrap().is_valid(), "{stored}");
+        });
+        if hits > 0 {
+            leaking.push(stored);
+        }
+    }
+    assert!(leaking.is_empty(), "legacy verify freed a copy of the password: {leaking:?}");
+
+    // The new-password policy's own work (NFKC, lower case, the list, the
+    // context words) frees no copy. zxcvbn's estimate is left out: the
+    // crate copies the password into buffers it frees without a wipe (a
+    // documented limitation, crates/password/README.md).
+    // All lower case, so the policy's lower-cased copy holds it too.
+    drop(pw.take());
+    let lower = CANARY.to_lowercase();
+    // Long enough that a buffer grown by doubling reallocates past the canary.
+    let text = [lower.as_str(), "-policy-check-of-a-longer-password"];
+    let mut owned = String::with_capacity(text.iter().map(|t| t.len()).sum());
+    text.iter().for_each(|t| owned.push_str(t));
+    let pw = SecretString::from(owned);
+    let policy = guardrail_password::PasswordPolicy::default().min_score(0);
+    let hits = freed_copies(lower.as_bytes(), || {
+        assert!(policy.check(&pw, &["ana", "ana@example.org"]).is_ok());
+    });
+    assert_eq!(hits, 0, "the policy freed a copy of the password");
+
     // argon2's working memory: a pooled buffer that grows. One worker; a
     // long verify holds it while a larger one queues, so the first one's
     // buffer is pooled as it is (a queued job overwrites it) and the
