@@ -6,6 +6,15 @@
 //! `scrypt`, `sha-crypt`, `md-5`, `sha1`, `sha2`); the format parsing is
 //! ours, so every cost parameter is capped before any work is done (a
 //! stored `rounds=999999999` must not stall a login).
+//!
+//! No scheme may take a candidate it cannot read whole: a variant that
+//! shares what the scheme reads would verify, and the upgrade would store
+//! it. bcrypt reads 72 bytes up to a NUL ([`bcrypt_reads_whole`]); HMAC-keyed
+//! schemes cannot tell a trailing NUL (`hmac_key_unambiguous`). Each refusal
+//! runs the scheme's whole computation first, so it costs what a wrong
+//! password costs. A scheme added later with a limit of its own (des_crypt
+//! reads 8 characters and 7 bits of each; it is not read today) must do
+//! the same.
 
 use base64ct::{Base64, Base64Unpadded, Encoding};
 use md5::{Digest, Md5};
