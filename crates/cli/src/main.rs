@@ -37,7 +37,7 @@ enum Command {
         /// Parameter profile.
         #[arg(long, value_enum, default_value_t = Profile::Owasp)]
         profile: Profile,
-        /// Skip the new-password policy (length, blocklist).
+        /// Skip the new-password policy (length, blocklist, zxcvbn guessability).
         #[arg(long)]
         no_policy: bool,
         /// Take stdin byte for byte.
