@@ -509,6 +509,33 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+        /// Any password bcrypt stored from its first 72 bytes: the head
+        /// verifies, the head plus any tail never does, each after one
+        /// bcrypt run; a candidate holding a NUL never verifies.
+        #[test]
+        fn no_tail_past_72_bytes_and_no_nul_ever_verifies(
+            head in proptest::collection::vec(1u8..=255, 72),
+            tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..64),
+            cut in 0usize..72,
+        ) {
+            let stored = bcrypt::hash(&head, 4).unwrap();
+            proptest::prop_assert_eq!(verify_counting(&head, &stored), (true, 1));
+            let longer = [head.as_slice(), tail.as_slice()].concat();
+            proptest::prop_assert_eq!(verify_counting(&longer, &stored), (false, 1));
+            let mut with_nul = head.clone();
+            if let Some(b) = with_nul.get_mut(cut) {
+                *b = 0;
+            }
+            let short = head.get(..cut).unwrap_or_default();
+            let nul_stored = bcrypt::hash(short, 4).unwrap();
+            proptest::prop_assert_eq!(verify_counting(&with_nul, &nul_stored), (false, 1));
+            proptest::prop_assert_eq!(verify_counting(&with_nul, &stored), (false, 1));
+        }
+    }
+
     #[test]
     fn bcrypt_sha256_reads_long_passwords_whole() {
         // Django's bcrypt_sha256 prehashes: long passwords are not truncated.
