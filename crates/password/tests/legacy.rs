@@ -138,3 +138,28 @@ fn malformed_legacy_strings_are_errors_not_panics() {
         assert!(h.verify(&pw, stored).is_err(), "{stored}");
     }
 }
+
+/// Plain bcrypt wrapped for storage — sealed under the pepper keyring (by
+/// `reseal`, as an import under a pepper stores it), or Django's `bcrypt$`
+/// — refuses an over-long candidate like the bare string does.
+#[cfg(feature = "pepper")]
+#[test]
+fn wrapped_bcrypt_never_takes_a_candidate_longer_than_72_bytes() {
+    use guardrail_token::keyring::{Algorithm, Keyring};
+    let keyring = std::sync::Arc::new(Keyring::generate(Algorithm::Aes256Gcm).unwrap());
+    let h = hasher().with_pepper(keyring);
+    // pyca/bcrypt 4.0.1 hashes of 72 × "a" (tests/data/truncation.tsv).
+    for plain in [
+        "$2b$05$R2h.GwK175Y6jgSSaa9C7OjzywczTzerj/dK50aCZ35nSZlPuolY.",
+        "bcrypt$$2b$04$6/SlpKthHutmrIndJ8urBenstalEyCCYtuPXwYUXBouOliQqH7JAG",
+    ] {
+        let sealed = h.reseal(plain).unwrap();
+        for stored in [plain, sealed.as_str()] {
+            let owner = SecretString::from("a".repeat(72));
+            assert!(h.verify(&owner, stored).unwrap().is_valid(), "{stored}");
+            let longer = SecretString::from(format!("{}X", "a".repeat(72)));
+            assert_eq!(h.verify(&longer, stored).unwrap(), Verification::Invalid, "{stored}");
+            assert_eq!(h.verify_bytes(&[b'a'; 73], stored).unwrap(), Verification::Invalid, "{stored}");
+        }
+    }
+}
