@@ -132,6 +132,54 @@ fn sync_dir(_dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// An exclusive advisory lock held for a read-modify-write of a secret file
+/// (load, change, [`write_private`] with [`Mode::Replace`]); released when
+/// dropped. See [`lock_for_update`].
+#[derive(Debug)]
+#[must_use = "the lock is released as soon as this is dropped"]
+pub struct UpdateLock {
+    #[cfg(unix)]
+    _dir: std::fs::File,
+}
+
+/// Waits for, then takes, an exclusive advisory lock (`flock(2)`) on the
+/// directory of the file `path` resolves to (through symlinks, like
+/// [`Mode::Replace`]), so that two cooperating processes updating the same
+/// file one after the other each see the other's change: without it, two
+/// `keyring rotate` at once both read the old file and the second rename
+/// drops the first one's new key.
+///
+/// The directory is locked rather than the file because a replace renames a
+/// new file over the old one: a lock on the old file would not stop a
+/// process that opens the new one. Advisory only: it orders the writers
+/// that take it (the `guardrail` CLI does), not others; on filesystems
+/// without `flock` on directories (NFS) it fails rather than pretending.
+/// Not done off unix (the lock is then empty).
+///
+/// # Errors
+///
+/// The operating system's: the directory cannot be opened (among them
+/// [`io::ErrorKind::NotFound`]) or locked, and [`io::ErrorKind::NotFound`]
+/// for a symlink whose target is missing.
+pub fn lock_for_update(path: impl AsRef<Path>) -> io::Result<UpdateLock> {
+    let path = replace_target(path.as_ref())?;
+    #[cfg(unix)]
+    {
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let dir = std::fs::File::open(dir)?;
+        rustix::fs::flock(&dir, rustix::fs::FlockOperation::LockExclusive)?;
+        Ok(UpdateLock { _dir: dir })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        Ok(UpdateLock {})
+    }
+}
+
 /// The file [`Mode::Replace`] replaces: `path` itself, or, when `path` is a
 /// symlink, the file it resolves to (so the temporary file lands in the
 /// target's directory and the rename replaces the target, not the link).
@@ -150,7 +198,7 @@ fn replace_target(path: &Path) -> io::Result<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)] // test code
+    #![allow(clippy::unwrap_used, clippy::expect_used)] // test code
 
     use std::ffi::OsString;
 
@@ -341,6 +389,50 @@ mod tests {
         );
         assert_eq!(names_in(dir.path()), vec![OsString::from("sub")]);
         assert!(names_in(&sub).is_empty());
+    }
+
+    /// A second lock on the same file waits until the first is dropped,
+    /// whether it is taken through the file or through a symlink to it.
+    #[cfg(unix)]
+    #[test]
+    fn update_locks_on_one_file_exclude_each_other() {
+        use std::sync::mpsc;
+        let real = tempfile::tempdir().unwrap();
+        let links = tempfile::tempdir().unwrap();
+        let path = real.path().join("k.json");
+        write_private(&path, b"one", Mode::CreateNew).unwrap();
+        let link = links.path().join("k.json");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+
+        let first = lock_for_update(&path).unwrap();
+        let (tx, rx) = mpsc::channel();
+        let waiter = std::thread::spawn(move || {
+            let second = lock_for_update(&link).unwrap();
+            tx.send(()).unwrap();
+            drop(second);
+        });
+        assert!(
+            rx.recv_timeout(std::time::Duration::from_millis(300)).is_err(),
+            "a second lock was granted while the first was held"
+        );
+        drop(first);
+        rx.recv_timeout(std::time::Duration::from_secs(10)).expect("the second lock after the first was dropped");
+        waiter.join().unwrap();
+        // Other files' directories are not locked.
+        let other = tempfile::tempdir().unwrap();
+        let _held = lock_for_update(&path).unwrap();
+        drop(lock_for_update(other.path().join("k.json")).unwrap());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn update_lock_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("k.json");
+        std::os::unix::fs::symlink(dir.path().join("gone"), &link).unwrap();
+        assert_eq!(lock_for_update(&link).unwrap_err().kind(), io::ErrorKind::NotFound);
+        let missing = dir.path().join("missing").join("k.json");
+        assert_eq!(lock_for_update(missing).unwrap_err().kind(), io::ErrorKind::NotFound);
     }
 
     #[test]
