@@ -537,6 +537,14 @@ fn write_keyring(
     write_private(path, json.as_bytes(), if create_new { Mode::CreateNew } else { Mode::Replace })
 }
 
+/// Held from before the load until after the write of a rotate or disable:
+/// two at once would both read the old file, and the second write would
+/// drop the first one's change (a new key reported as primary, then lost).
+fn lock_keyring(path: &std::path::Path) -> Result<guardrail_secret::store::UpdateLock, String> {
+    guardrail_secret::store::lock_for_update(path)
+        .map_err(|e| format!("{}: cannot lock for update: {e}", path.display()))
+}
+
 fn load_keyring(path: &std::path::Path) -> Result<guardrail_token::keyring::Keyring, String> {
     use guardrail_secret::ExposeSecret;
     let text = guardrail_secret::load::FileLoader::new()
@@ -566,6 +574,10 @@ fn keyring(cmd: KeyringCommand) -> io::Result<ExitCode> {
             }
         }
         KeyringCommand::Rotate { keyring: path } => {
+            let _lock = match lock_keyring(&path) {
+                Ok(lock) => lock,
+                Err(e) => return usage(e),
+            };
             let mut k = match load_keyring(&path) {
                 Ok(k) => k,
                 Err(e) => return usage(e),
@@ -581,6 +593,10 @@ fn keyring(cmd: KeyringCommand) -> io::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         KeyringCommand::Disable { keyring: path, key_id } => {
+            let _lock = match lock_keyring(&path) {
+                Ok(lock) => lock,
+                Err(e) => return usage(e),
+            };
             let mut k = match load_keyring(&path) {
                 Ok(k) => k,
                 Err(e) => return usage(e),

@@ -1,7 +1,8 @@
 //! The keyring file as `guardrail keyring new/rotate/disable` write it
 //! (issue 10, item 5): a temporary file left by a killed run never blocks a
-//! rotation, nothing but the keyring is left in its directory, and a write
-//! cut short leaves the old keyring whole and names the file.
+//! rotation, nothing but the keyring is left in its directory, a write cut
+//! short leaves the old keyring whole and names the file, and rotations run
+//! at the same time all land.
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code
 
@@ -125,4 +126,35 @@ fn a_write_cut_short_keeps_the_old_keyring_and_leaves_nothing() {
     assert_eq!(std::fs::read(k).unwrap(), before);
     assert_eq!(names_in(dir.path()), vec![OsString::from("k.json")]);
     assert!(list(k).starts_with("1\tenabled\t-\n"));
+}
+
+/// Two `rotate`s at once, ten times: every one of the twenty new keys is in
+/// the file. Without the update lock both read the same file and the
+/// second write dropped the first one's key (measured before the lock: 25
+/// of 41 keys left after 20 such pairs, each run reporting success).
+#[test]
+fn concurrent_rotations_all_land() {
+    let dir = TempDir::new("concurrent");
+    let k = dir.path().join("k.json");
+    let k = k.to_str().unwrap();
+    assert_eq!(guardrail(&["keyring", "new", "--out", k]).status.code(), Some(0));
+    for _ in 0..10 {
+        let children: Vec<_> = (0..2)
+            .map(|_| {
+                Command::new(BIN)
+                    .args(["keyring", "rotate", "--keyring", k])
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for mut child in children {
+            assert!(child.wait().unwrap().success());
+        }
+    }
+    let listed = list(k);
+    let ids: Vec<&str> = listed.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    let expected: Vec<String> = (1..=21).map(|i| i.to_string()).collect();
+    assert_eq!(ids, expected, "{listed}");
+    assert_eq!(names_in(dir.path()), vec![OsString::from("k.json")]);
 }
