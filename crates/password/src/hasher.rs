@@ -254,7 +254,8 @@ impl PasswordHasher {
 
     /// Hashes a password (NFKC-normalised first, NIST SP 800-63B-4 §3.1.1.2)
     /// with a fresh 16-byte salt. Does not check the policy: call
-    /// [`crate::PasswordPolicy::check`] for new passwords first.
+    /// [`crate::PasswordPolicy::check`] for new passwords first (async
+    /// callers: `hash_new_async`, feature `tokio`, does both on the workers).
     pub fn hash(&self, password: &SecretString) -> Result<PasswordHash, Error> {
         let normalized = normalize(password.expose_secret())?;
         self.hash_bytes(normalized.as_bytes())
@@ -423,6 +424,46 @@ impl PasswordHasher {
         self.on_worker(move || hasher.hash(&password)).await
     }
 
+    /// A new password (sign-up, change, reset): [`crate::PasswordPolicy::check`]
+    /// with the user's `context` words, then [`PasswordHasher::hash`], as
+    /// one job on the hasher's workers.
+    ///
+    /// The policy's guessability estimate costs up to about one hash (20
+    /// ms at 100 characters), so it must not run on an executor's thread
+    /// either: here it runs where the hash runs, under the same bound —
+    /// at most `max_concurrent` jobs at once, queued callers served in
+    /// arrival order, [`Error::Busy`] for a job not started within the
+    /// limits' `wait` — and a refused password never reaches argon2.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Policy`] with every violation by code (never the password);
+    /// [`Error::Busy`]; otherwise as [`PasswordHasher::hash`].
+    ///
+    /// The future borrows nothing (the policy and the words are copied),
+    /// so it can be spawned.
+    #[cfg(feature = "tokio")]
+    pub fn hash_new_async(
+        self: &std::sync::Arc<Self>,
+        policy: &crate::PasswordPolicy,
+        context: &[&str],
+        password: SecretString,
+    ) -> impl Future<Output = Result<PasswordHash, Error>> + Send + 'static {
+        let hasher = std::sync::Arc::clone(self);
+        let policy = policy.clone();
+        let context: Vec<String> = context.iter().map(|&w| w.to_owned()).collect();
+        async move {
+            let on_worker = std::sync::Arc::clone(&hasher);
+            on_worker
+                .on_worker(move || {
+                    let words: Vec<&str> = context.iter().map(String::as_str).collect();
+                    policy.check(&password, &words)?;
+                    hasher.hash(&password)
+                })
+                .await
+        }
+    }
+
     /// Runs `work` on one of the hasher's workers, first come first
     /// served; [`Error::Busy`] if it is still queued after the limits' `wait`.
     #[cfg(feature = "tokio")]
@@ -575,4 +616,90 @@ fn open_sealed(keyring: &guardrail_token::keyring::Keyring, stored: &str) -> Res
     let inner = String::from_utf8(plain.to_vec()).map_err(|_| Error::Malformed { part: "sealed hash" })?;
     let current = guardrail_token::keyring::Keyring::sealed_key_id(&sealed) == Some(keyring.primary_id());
     Ok((inner, current))
+}
+
+#[cfg(all(test, feature = "tokio"))]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)] // test code
+
+    use std::{
+        future::Future,
+        pin::pin,
+        sync::{Arc, mpsc},
+        task::Poll,
+        time::Duration,
+    };
+
+    use guardrail_secret::SecretString;
+
+    use super::{Error, Limits, Params, PasswordHasher};
+    use crate::PasswordPolicy;
+
+    /// One worker, held by a job that runs until `release` is sent.
+    fn held_hasher(wait: Duration) -> (Arc<PasswordHasher>, mpsc::Sender<()>) {
+        let params = Params::new(64, 1, 1).unwrap();
+        let hasher = Arc::new(PasswordHasher::with_limits(params, Limits { max_concurrent: 1, wait }));
+        let (release, held) = mpsc::channel::<()>();
+        let free = hasher.workers().unwrap().submit(move || held.recv().map_err(drop), |_| {}).unwrap();
+        assert!(free, "the worker was not free for the holding job");
+        (hasher, release)
+    }
+
+    /// Polls `fut` exactly once.
+    async fn poll_once<F: Future>(fut: std::pin::Pin<&mut F>) -> Poll<F::Output> {
+        let mut fut = fut;
+        std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx))).await
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn hash_new_async_checks_the_policy_on_a_worker() {
+        // A refusal the caller's thread could answer at once: if the check
+        // ran there, the first poll would be Ready. It waits for the worker.
+        let (hasher, release) = held_hasher(Duration::from_secs(60));
+        let policy = PasswordPolicy::default();
+        let weak = SecretString::from("password".repeat(16)); // 128 characters
+        let mut fut = pin!(hasher.hash_new_async(&policy, &["ana", "ana@example.org"], weak));
+        assert!(poll_once(fut.as_mut()).await.is_pending(), "the policy check ran on the caller's thread");
+        release.send(()).unwrap();
+        match fut.await {
+            Err(Error::Policy(v)) => assert_eq!(v.codes().collect::<Vec<_>>(), ["guessable"]),
+            other => panic!("expected a policy refusal, got {:?}", other.map(drop)),
+        }
+        // A refused password never reached argon2.
+        assert_eq!(hasher.peak_in_flight(), 0);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn hash_new_async_checks_then_hashes_in_one_job() {
+        let params = Params::new(64, 1, 1).unwrap();
+        let hasher =
+            Arc::new(PasswordHasher::with_limits(params, Limits { max_concurrent: 1, wait: Duration::from_secs(60) }));
+        let policy = PasswordPolicy::default();
+        let strong = "correct horse battery staple";
+        let stored = hasher.hash_new_async(&policy, &["ana"], SecretString::from(strong)).await.unwrap();
+        assert!(hasher.verify(&SecretString::from(strong), stored.as_str()).unwrap().is_valid());
+        // Context words reach the policy.
+        let own = hasher.hash_new_async(
+            &policy,
+            &["ana.lovelace@example.org"],
+            SecretString::from("ana.lovelace-rides-horses"),
+        );
+        assert!(matches!(own.await, Err(Error::Policy(v)) if v.codes().any(|c| c == "contains_context")));
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn hash_new_async_is_busy_when_not_started_within_the_wait() {
+        let (hasher, release) = held_hasher(Duration::from_millis(1));
+        let mut fut = pin!(hasher.hash_new_async(
+            &PasswordPolicy::default(),
+            &[],
+            SecretString::from("correct horse battery staple")
+        ));
+        assert!(poll_once(fut.as_mut()).await.is_pending());
+        // Past the 1 ms wait while queued behind the held worker.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        release.send(()).unwrap();
+        assert!(matches!(fut.await, Err(Error::Busy)));
+        assert_eq!(hasher.peak_in_flight(), 0);
+    }
 }

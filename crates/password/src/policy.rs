@@ -159,8 +159,11 @@ impl PasswordPolicy {
     /// zxcvbn's feedback and match sequence hold pieces of the password and
     /// never reach an error. The estimate's cost grows faster than linearly
     /// with length (measured: about 0.3 ms at 15 characters, 8 ms at 64,
-    /// 20 ms at 100 — one argon2 hash): call this where blocking work may
-    /// run, not on an async executor's thread. zxcvbn's own copies of the
+    /// 20 ms at 100 — one argon2 hash; input dense in l33t characters far
+    /// more, up to about 1 s at 100): call this where blocking work may
+    /// run, not on an async executor's thread — async callers use
+    /// `PasswordHasher::hash_new_async` (feature `tokio`), which checks and
+    /// hashes on the hasher's workers. zxcvbn's own copies of the
     /// password are freed without a wipe (the crate offers no way to ask).
     ///
     /// # Errors
