@@ -27,6 +27,10 @@ use crate::{Error, Kind, Reason, validated_string_type};
 /// own [`Reason`]:
 ///
 /// - invisible characters (`invisible`);
+/// - non-ASCII characters outside UTS #39's General Security Profile
+///   (`invalid_char`): technical, obsolete and uncommon letters such as
+///   `ɑ`, small capitals (`ᴛ`) and the click `ǀ` (reads as `l`); letters of
+///   living Limited_Use scripts (Cherokee, N'Ko, Tifinagh, ...) stay;
 /// - `@` (`at_sign`): a name that could be an e-mail address cannot be told
 ///   apart from one where either is accepted as a login;
 /// - mixed-script names (`mixed_script`): a Cyrillic `а` in an otherwise
