@@ -266,7 +266,9 @@ struct Sample {
 
 async fn run(o: &Options) -> Result<bool, String> {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let single = single_hash_time()?;
+    // Both measurements hash synchronously (and the second joins threads):
+    // on the blocking pool, never on an executor thread.
+    let single = tokio::task::spawn_blocking(single_hash_time).await.map_err(|e| e.to_string())??;
     let bound =
         o.hash_concurrency.unwrap_or(Limits::for_params(&Params::OWASP, Limits::DEFAULT_MEMORY_BUDGET).max_concurrent);
     #[allow(clippy::cast_precision_loss)] // small counts
@@ -277,7 +279,8 @@ async fn run(o: &Options) -> Result<bool, String> {
         LimitMode::Default => "default limits",
     };
     println!("load-test ({mode}): {} clients for {} s against a fresh auth-service", o.clients, o.seconds);
-    let (ceiling, ceiling_cpu) = steady_rate(cores, 3.0);
+    let (ceiling, ceiling_cpu) =
+        tokio::task::spawn_blocking(move || steady_rate(cores, 3.0)).await.map_err(|e| e.to_string())?;
     println!(
         "machine: {cores} cores; default-profile verify {:.1} ms alone (fastest of 15); {ceiling:.1} verifies/s with {cores} threads verifying back to back ({ceiling_cpu:.2} cores busy); admission bound {bound}",
         ms(single)
