@@ -50,7 +50,9 @@ pub enum Error {
     /// outside (keyring JSON, envelope master key, MAC keys, HKDF input).
     #[error("key material is all zero bytes (an unset or placeholder key)")]
     ZeroKey,
-    /// Keyring JSON or an envelope is longer than the limit.
+    /// Keyring JSON or an envelope is longer than the limit, or a change
+    /// to a keyring (`add_key`, `promote`, `disable`) would make its JSON
+    /// longer than that: refused before the keyring changes.
     #[error("keyring JSON is longer than the limit of {max} bytes")]
     KeyringTooLarge {
         /// The limit, in bytes.

@@ -279,33 +279,144 @@ fn refuse_escapes(json: &str) -> Result<(), Error> {
     if json.contains('\\') { Err(Error::MalformedKeyring) } else { Ok(()) }
 }
 
+/// The frame of [`Keyring::export_json_insecure_plaintext_keys`]'s pretty
+/// JSON without its keys and primary id (checked against the real writer
+/// by `exported_length_is_computed_exactly`).
+const JSON_FRAME: &str = "{\n  \"version\": 1,\n  \"primary\": ,\n  \"keys\": [\n\n  ]\n}";
+/// One key's frame in that JSON, without its id, status, algorithm and
+/// base64 (44 characters for 32 bytes).
+const JSON_KEY_FRAME: &str =
+    "    {\n      \"id\": ,\n      \"status\": \"\",\n      \"algorithm\": \"\",\n      \"key\": \"\"\n    }";
+/// The separator between two keys in that JSON.
+const JSON_KEY_SEPARATOR: &str = ",\n";
+/// The widest primary id in that JSON: `u32::MAX` has 10 digits.
+const MAX_ID_DIGITS: usize = 10;
+
+/// How many decimal digits `n` is written with.
+const fn decimal_digits(mut n: u32) -> usize {
+    let mut digits = 1;
+    while n >= 10 {
+        n /= 10;
+        digits += 1;
+    }
+    digits
+}
+
+impl Status {
+    /// Its name in the JSON (serde's `rename_all = "lowercase"`).
+    const fn json_name(self) -> &'static str {
+        match self {
+            Self::Enabled => "enabled",
+            Self::Disabled => "disabled",
+        }
+    }
+}
+
+impl Algorithm {
+    /// Its name in the JSON (serde's `rename`).
+    const fn json_name(self) -> &'static str {
+        match self {
+            Self::Aes256Gcm => "AES256_GCM",
+            Self::ChaCha20Poly1305 => "CHACHA20_POLY1305",
+        }
+    }
+}
+
+/// The bytes one key takes in the exported JSON, its separator included.
+const fn exported_key_len(id: u32, status: Status, algorithm: Algorithm) -> usize {
+    JSON_KEY_SEPARATOR.len()
+        + JSON_KEY_FRAME.len()
+        + decimal_digits(id)
+        + status.json_name().len()
+        + algorithm.json_name().len()
+        + 44
+}
+
+/// Refuses a keyring whose exported JSON would be `len` bytes, past what
+/// [`Keyring::from_json`] loads.
+const fn refuse_past_cap(len: usize) -> Result<(), Error> {
+    if len > MAX_JSON_BYTES { Err(Error::KeyringTooLarge { max: MAX_JSON_BYTES }) } else { Ok(()) }
+}
+
 impl Keyring {
+    /// The exact length in bytes of
+    /// [`Keyring::export_json_insecure_plaintext_keys`]'s JSON, computed
+    /// without writing it, as it would be with `primary` as the primary id
+    /// and `status_of` deciding each key's status.
+    fn exported_len_with(&self, primary: u32, status_of: impl Fn(&Key) -> Status) -> usize {
+        let keys: usize = self.keys.iter().map(|k| exported_key_len(k.id, status_of(k), k.algorithm)).sum();
+        // `exported_key_len` counts a separator for every key; there is one fewer.
+        JSON_FRAME.len() + decimal_digits(primary) + keys - JSON_KEY_SEPARATOR.len().min(keys)
+    }
+
+    /// The exported JSON's length if every key were disabled and the
+    /// primary id were the widest: the most any later `promote` or
+    /// `disable` can make it.
+    fn exported_len_at_most(&self) -> usize {
+        self.exported_len_with(u32::MAX, |_| Status::Disabled) - decimal_digits(u32::MAX) + MAX_ID_DIGITS
+    }
+
     /// A keyring with one random key (id 1) as primary.
     pub fn generate(algorithm: Algorithm) -> Result<Self, Error> {
         Ok(Self { keys: vec![Key::random(1, algorithm)?], primary: 1 })
     }
 
     /// Adds a random, enabled, non-primary key; returns its id.
+    ///
+    /// A keyring must stay loadable: its exported JSON must fit
+    /// [`MAX_JSON_BYTES`] (about 6,000 keys), and so must its JSON after
+    /// any later [`Keyring::promote`] or [`Keyring::disable`] (a disabled
+    /// key's status is one byte longer, a primary id up to ten digits). A
+    /// key that would break that is refused here, before the keyring
+    /// changes, so a caller that writes the keyring after each change never
+    /// writes a file [`Keyring::from_json`] (or, sealed,
+    /// [`Keyring::from_envelope`]) refuses.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::KeyringTooLarge`] (naming [`MAX_JSON_BYTES`]) when the key
+    /// would not fit, the keyring unchanged; [`Error::KeyId`] when the ids
+    /// are used up; [`Error::Random`] when the random number generator
+    /// fails.
     pub fn add_key(&mut self, algorithm: Algorithm) -> Result<u32, Error> {
         let id = self.keys.iter().map(|k| k.id).max().unwrap_or(0).checked_add(1).ok_or(Error::KeyId)?;
+        refuse_past_cap(self.exported_len_at_most() + exported_key_len(id, Status::Disabled, algorithm))?;
         self.keys.push(Key::random(id, algorithm)?);
         Ok(id)
     }
 
     /// Makes an enabled key the primary.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::KeyId`] for an id that is not an enabled key;
+    /// [`Error::KeyringTooLarge`] when the exported JSON would no longer
+    /// fit [`MAX_JSON_BYTES`] (only a keyring loaded from JSON written more
+    /// compactly than this crate writes it can get there: keys added with
+    /// [`Keyring::add_key`] leave room), the keyring unchanged.
     pub fn promote(&mut self, id: u32) -> Result<(), Error> {
         if !self.keys.iter().any(|k| k.id == id && k.status == Status::Enabled) {
             return Err(Error::KeyId);
         }
+        refuse_past_cap(self.exported_len_with(id, |k| k.status))?;
         self.primary = id;
         Ok(())
     }
 
     /// Disables a key (not the primary): data it sealed no longer opens.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::KeyId`] for the primary or an unknown id;
+    /// [`Error::KeyringTooLarge`] as for [`Keyring::promote`], the keyring
+    /// unchanged.
     pub fn disable(&mut self, id: u32) -> Result<(), Error> {
-        if id == self.primary {
+        if id == self.primary || !self.keys.iter().any(|k| k.id == id) {
             return Err(Error::KeyId);
         }
+        refuse_past_cap(
+            self.exported_len_with(self.primary, |k| if k.id == id { Status::Disabled } else { k.status }),
+        )?;
         let key = self.keys.iter_mut().find(|k| k.id == id).ok_or(Error::KeyId)?;
         key.status = Status::Disabled;
         Ok(())
@@ -526,5 +637,64 @@ pub mod fuzzing {
         if let Ok(text) = std::str::from_utf8(data) {
             let _ = Keyring::from_json(text);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test code
+
+    use super::*;
+
+    /// A keyring loaded from compact JSON: ids, statuses and algorithms
+    /// chosen freely (the writer then pretty-prints it).
+    fn keyring(primary: u32, keys: &[(u32, Status, Algorithm)]) -> Keyring {
+        let keys: Vec<String> = keys
+            .iter()
+            .map(|(id, status, alg)| {
+                format!(
+                    r#"{{"id":{id},"status":"{}","algorithm":"{}","key":"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="}}"#,
+                    status.json_name(),
+                    alg.json_name()
+                )
+            })
+            .collect();
+        Keyring::from_json(&format!(r#"{{"version":1,"primary":{primary},"keys":[{}]}}"#, keys.join(","))).unwrap()
+    }
+
+    #[test]
+    fn exported_length_is_computed_exactly() {
+        use Algorithm::{Aes256Gcm as A, ChaCha20Poly1305 as C};
+        use Status::{Disabled as D, Enabled as E};
+        type Keys = &'static [(u32, Status, Algorithm)];
+        let cases: &[(u32, Keys)] = &[
+            (1, &[(1, E, A)]),
+            (1, &[(1, E, C)]),
+            (9, &[(9, E, A), (10, D, C)]),
+            (10, &[(9, D, A), (10, E, C), (11, E, A)]),
+            (u32::MAX, &[(0, D, A), (u32::MAX, E, C), (123_456, D, C)]),
+        ];
+        for (primary, keys) in cases {
+            let k = keyring(*primary, keys);
+            let exported = k.export_json_insecure_plaintext_keys().len();
+            assert_eq!(k.exported_len_with(k.primary, |k| k.status), exported, "{keys:?}");
+            // The worst case is at least the real length, and is the real
+            // length once every key is disabled and the primary is widest.
+            assert!(k.exported_len_at_most() >= exported);
+        }
+        let all_disabled_widest = keyring(u32::MAX, &[(u32::MAX, E, A), (1, D, C), (22, D, A)]);
+        let exported = all_disabled_widest.export_json_insecure_plaintext_keys().len();
+        // One key (the primary) is still enabled: one byte short.
+        assert_eq!(all_disabled_widest.exported_len_at_most(), exported + 1);
+        // Also for a long generated keyring, the form every writer meets.
+        let mut k = Keyring::generate(A).unwrap();
+        for i in 0..300 {
+            let id = k.add_key(if i % 2 == 0 { C } else { A }).unwrap();
+            if i % 3 == 0 {
+                k.disable(id).unwrap();
+            }
+        }
+        k.promote(201).unwrap();
+        assert_eq!(k.exported_len_with(k.primary, |k| k.status), k.export_json_insecure_plaintext_keys().len());
     }
 }

@@ -199,3 +199,76 @@ fn export_round_trips_every_key_byte_for_byte() {
     assert_eq!(*json, *again);
     assert!(json.len() < 256 + 256 * 21, "the export outgrew its first buffer");
 }
+
+/// Issue 10, item 4: a keyring must never grow past what loads back. Keys
+/// are added up to the cap: the first key that would not fit is refused
+/// with `KeyringTooLarge` naming the cap, before the keyring changes, and
+/// every state on the way (after any disable or promote too) exports to
+/// JSON that loads, plain and sealed in an envelope.
+#[test]
+fn a_keyring_never_grows_past_what_loads_back() {
+    use guardrail_token::keyring::{MAX_ENVELOPE_BYTES, MAX_JSON_BYTES};
+    let master = SecretSlice::from(vec![7u8; 32]);
+    let loads_back = |k: &Keyring| {
+        let json = k.export_json_insecure_plaintext_keys();
+        assert!(json.len() <= MAX_JSON_BYTES, "{} bytes", json.len());
+        let again = Keyring::from_json(&json).unwrap();
+        assert_eq!(again.keys().collect::<Vec<_>>(), k.keys().collect::<Vec<_>>());
+        let envelope = k.to_envelope(&master).unwrap();
+        assert!(envelope.len() <= MAX_ENVELOPE_BYTES, "{} bytes", envelope.len());
+        assert_eq!(Keyring::from_envelope(&envelope, &master).unwrap().keys().count(), k.keys().count());
+    };
+    let mut k = Keyring::generate(Algorithm::ChaCha20Poly1305).unwrap();
+    let refused = loop {
+        match k.add_key(Algorithm::ChaCha20Poly1305) {
+            Ok(id) if id % 1000 == 0 => loads_back(&k),
+            Ok(_) => {}
+            Err(e) => break e,
+        }
+    };
+    assert!(matches!(refused, Error::KeyringTooLarge { max } if max == MAX_JSON_BYTES), "{refused:?}");
+    assert_eq!(refused.to_string(), "keyring JSON is longer than the limit of 1048576 bytes");
+    let count = k.keys().count();
+    assert!((5_000..7_000).contains(&count), "{count} keys fit");
+    // The refusal left the keyring as it was, and it is still full.
+    assert!(matches!(k.add_key(Algorithm::Aes256Gcm), Err(Error::KeyringTooLarge { .. })));
+    assert_eq!(k.keys().count(), count);
+    loads_back(&k);
+    // Near the cap: within one key of it.
+    let json_len = k.export_json_insecure_plaintext_keys().len();
+    assert!(MAX_JSON_BYTES - json_len < 200 + count, "{json_len} bytes: refused too early");
+    // Every later change still fits: promote the newest (widest id), then
+    // disable every other key (each one byte longer).
+    let newest = k.keys().map(|i| i.id).max().unwrap();
+    k.promote(newest).unwrap();
+    let others: Vec<u32> = k.keys().filter(|i| i.id != newest).map(|i| i.id).collect();
+    for id in others {
+        k.disable(id).unwrap();
+    }
+    loads_back(&k);
+}
+
+/// A keyring loaded from compact JSON can hold more keys than fit
+/// pretty-printed: every change to it is refused rather than written
+/// past the cap.
+#[test]
+fn a_compact_keyring_too_large_to_export_refuses_changes() {
+    use guardrail_token::keyring::MAX_JSON_BYTES;
+    let key = |id: u32, status: &str| {
+        format!(
+            r#"{{"id":{id},"status":"{status}","algorithm":"AES256_GCM","key":"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="}}"#
+        )
+    };
+    // About 100 bytes a key compact, about 170 pretty.
+    let keys: Vec<String> = (1..=8_000).map(|id| key(id, "enabled")).collect();
+    let json = format!(r#"{{"version":1,"primary":1,"keys":[{}]}}"#, keys.join(","));
+    assert!(json.len() <= MAX_JSON_BYTES);
+    let mut k = Keyring::from_json(&json).unwrap();
+    let too_large = |r: Result<_, Error>| matches!(r, Err(Error::KeyringTooLarge { max }) if max == MAX_JSON_BYTES);
+    assert!(too_large(k.add_key(Algorithm::Aes256Gcm).map(drop)));
+    assert!(too_large(k.disable(2)));
+    assert!(too_large(k.promote(8_000)));
+    assert_eq!(k.keys().count(), 8_000);
+    assert_eq!(k.primary_id(), 1);
+    assert!(k.keys().all(|i| i.status == Status::Enabled));
+}
