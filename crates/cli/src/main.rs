@@ -582,9 +582,11 @@ fn keyring(cmd: KeyringCommand) -> io::Result<ExitCode> {
                 Ok(k) => k,
                 Err(e) => return usage(e),
             };
+            // A keyring too full to load back once written is refused here
+            // (KeyringTooLarge, naming the cap), before anything is written.
             let id = match k.add_key(Algorithm::Aes256Gcm).and_then(|id| k.promote(id).map(|()| id)) {
                 Ok(id) => id,
-                Err(e) => return usage(e),
+                Err(e) => return usage(format_args!("{}: cannot add a key: {e}", path.display())),
             };
             if let Err(e) = write_keyring(&path, &k, false) {
                 return usage(format_args!("{}: cannot write the rotated keyring: {e}", path.display()));
@@ -602,7 +604,7 @@ fn keyring(cmd: KeyringCommand) -> io::Result<ExitCode> {
                 Err(e) => return usage(e),
             };
             if let Err(e) = k.disable(key_id) {
-                return usage(format_args!("cannot disable key {key_id}: {e}"));
+                return usage(format_args!("{}: cannot disable key {key_id}: {e}", path.display()));
             }
             if let Err(e) = write_keyring(&path, &k, false) {
                 return usage(format_args!(

@@ -158,3 +158,34 @@ fn concurrent_rotations_all_land() {
     assert_eq!(ids, expected, "{listed}");
     assert_eq!(names_in(dir.path()), vec![OsString::from("k.json")]);
 }
+
+/// Issue 10, item 4: a rotation never writes a keyring too large to load
+/// back. A keyring filled to the cap through the library is refused by
+/// `rotate` (exit 2, the file and the cap named), the file unchanged; a
+/// `disable` on it still works and what it writes loads.
+#[test]
+fn rotate_refuses_a_full_keyring_before_writing() {
+    use guardrail_token::keyring::{Algorithm, Keyring, MAX_JSON_BYTES};
+    let dir = TempDir::new("full-keyring");
+    let path = dir.path().join("k.json");
+    let mut k = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
+    while k.add_key(Algorithm::Aes256Gcm).is_ok() {}
+    let json = k.export_json_insecure_plaintext_keys();
+    guardrail_secret::store::write_private(&path, json.as_bytes(), guardrail_secret::store::Mode::CreateNew).unwrap();
+    let keyring = path.to_str().unwrap();
+    let count = list(keyring).lines().count();
+    let before = std::fs::read(&path).unwrap();
+
+    let out = guardrail(&["keyring", "rotate", "--keyring", keyring]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(keyring) && stderr.contains(&MAX_JSON_BYTES.to_string()), "{stderr}");
+    assert_eq!(std::fs::read(&path).unwrap(), before, "the keyring changed");
+    assert_eq!(names_in(dir.path()), [OsString::from("k.json")]);
+
+    let out = guardrail(&["keyring", "disable", "--keyring", keyring, "--key-id", "2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let listed = list(keyring);
+    assert_eq!(listed.lines().count(), count);
+    assert!(listed.lines().any(|l| l == "2\tdisabled\t-"), "{listed}");
+}
