@@ -27,7 +27,9 @@
 //!    and `sshd`'s `StrictModes` decide;
 //! 5. neither group nor others may read or write it (any of `0o066`);
 //!    [`FileLoader::allow_group_readable`] lets the group read, never
-//!    write.
+//!    write, and [`FileLoader::allow_others_to_read`] lets everyone read
+//!    (for files that hold no secret but must not be changed by anyone
+//!    else, such as a configuration file), never write.
 //!
 //! Each refusal is its own [`Error`] variant naming the path and the mode
 //! or owner, never the contents. [`FileLoader::open`] runs the same checks
@@ -112,6 +114,7 @@ pub fn from_file(path: impl AsRef<Path>) -> Result<SecretString, Error> {
 pub struct FileLoader {
     max_len: usize,
     allow_group_readable: bool,
+    allow_others_to_read: bool,
 }
 
 impl Default for FileLoader {
@@ -127,7 +130,7 @@ impl FileLoader {
     /// A loader with the defaults: 64 KiB cap, owner-only permissions.
     #[must_use]
     pub const fn new() -> Self {
-        Self { max_len: Self::DEFAULT_MAX_LEN, allow_group_readable: false }
+        Self { max_len: Self::DEFAULT_MAX_LEN, allow_group_readable: false, allow_others_to_read: false }
     }
 
     /// Sets the size cap in bytes (before newline trimming).
@@ -145,6 +148,20 @@ impl FileLoader {
     #[must_use]
     pub const fn allow_group_readable(mut self) -> Self {
         self.allow_group_readable = true;
+        self
+    }
+
+    /// Accepts files that group and others may read (mode `0644`), for
+    /// files that hold **no secret** but whose contents must come from
+    /// their owner alone: a configuration file that says where the keys
+    /// are and how strong the password hashes are, for instance. Every
+    /// other check stays: a file group or others may write, one owned by
+    /// another user than this process's (root excepted), one in a
+    /// directory others may change, and a symlink swapped in after the
+    /// path was resolved are refused. Never use it for a secret.
+    #[must_use]
+    pub const fn allow_others_to_read(mut self) -> Self {
+        self.allow_others_to_read = true;
         self
     }
 
@@ -242,10 +259,24 @@ impl FileLoader {
             return Err(Error::ForeignOwner { path: path.to_owned(), owned: path.to_owned(), owner: meta.uid(), euid });
         }
         let mode = meta.mode() & 0o7777;
-        if file_mode_forbidden(mode, self.allow_group_readable) != 0 {
+        if mode & self.forbidden_mode_bits() != 0 {
             return Err(Error::InsecurePermissions { path: path.to_owned(), mode });
         }
         Ok(())
+    }
+
+    /// The permission bits refused on the file: write for group and
+    /// others always, read as this loader allows. Execute bits grant no
+    /// access to the contents and are left alone.
+    #[cfg_attr(not(unix), allow(dead_code))] // unix only: no mode bits elsewhere
+    const fn forbidden_mode_bits(&self) -> u32 {
+        if self.allow_others_to_read {
+            0o022
+        } else if self.allow_group_readable {
+            0o026
+        } else {
+            0o066
+        }
     }
 
     #[cfg(not(unix))]
@@ -260,13 +291,6 @@ impl FileLoader {
 /// replace any file anyway, so trusting it adds no one).
 const fn owner_trusted(owner: u32, euid: u32) -> bool {
     owner == euid || owner == 0
-}
-
-/// The permission bits of a secret file that are refused: read or write
-/// for group and others (group read alone may be allowed). Execute bits
-/// grant no access to the contents and are left alone.
-const fn file_mode_forbidden(mode: u32, allow_group_readable: bool) -> u32 {
-    mode & if allow_group_readable { 0o026 } else { 0o066 }
 }
 
 /// Whether a directory with these permission bits keeps its entries
@@ -398,8 +422,25 @@ mod tests {
             (0o660, true, 0o020),
             (0o644, true, 0o004),
         ] {
-            assert_eq!(file_mode_forbidden(mode, group), bad, "mode {mode:o} group-readable {group}");
+            let loader = if group { FileLoader::new().allow_group_readable() } else { FileLoader::new() };
+            assert_eq!(mode & loader.forbidden_mode_bits(), bad, "mode {mode:o} group-readable {group}");
         }
+        // Files others may read but no one else may write (no secret in them).
+        let public = FileLoader::new().allow_others_to_read();
+        for (mode, bad) in [
+            (0o600, 0),
+            (0o644, 0),
+            (0o444, 0),
+            (0o640, 0),
+            (0o755, 0),
+            (0o664, 0o020),
+            (0o646, 0o002),
+            (0o622, 0o022),
+            (0o666, 0o022),
+        ] {
+            assert_eq!(mode & public.forbidden_mode_bits(), bad, "mode {mode:o} others may read");
+        }
+        assert_eq!(public.allow_group_readable().forbidden_mode_bits(), 0o022, "the wider option wins");
         for (mode, ok) in [
             (0o700, true),
             (0o755, true),

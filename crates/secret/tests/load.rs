@@ -121,6 +121,20 @@ fn group_or_world_readable_or_writable_files_are_refused() {
             "mode {mode:o}"
         );
     }
+    // A file with no secret in it (a configuration file) may be read by
+    // anyone; written by its owner only, still.
+    for mode in [0o644, 0o444, 0o640, 0o604, 0o600] {
+        let path = write(dir.path(), "public", b"s", mode);
+        assert!(FileLoader::new().allow_others_to_read().load(&path).is_ok(), "mode {mode:o}");
+        assert!(FileLoader::new().allow_others_to_read().open(&path).is_ok(), "mode {mode:o}");
+    }
+    for mode in [0o664, 0o646, 0o622, 0o602, 0o620, 0o666] {
+        let path = write(dir.path(), "public-writable", b"s", mode);
+        assert!(
+            matches!(FileLoader::new().allow_others_to_read().open(&path), Err(Error::InsecurePermissions { .. })),
+            "mode {mode:o}"
+        );
+    }
     // The message says who may do what, never the contents.
     let path = write(dir.path(), "622", b"the-secret-value", 0o622);
     let msg = loaded(&path).unwrap_err().to_string();
