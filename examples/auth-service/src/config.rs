@@ -6,9 +6,26 @@
 //!
 //! Secrets are never configuration values: the keyring lives in its own
 //! owner-only file, and the optional master key that seals it is read from
-//! a file through `guardrail::secret::load` (never from argv).
+//! a file through `guardrail::secret::load` (never from argv); the
+//! configuration names that file, it never holds the key.
+//!
+//! The configuration file holds no secret, so anyone may read it; but it
+//! can point the service at another keyring or database and weaken the
+//! argon2 parameters and rate limits, so it is refused when group or
+//! others may write it, when it belongs to another user than the
+//! service's (root excepted), or when it sits in a directory others may
+//! change — the checks of `guardrail::secret::load::FileLoader`, with
+//! [`allow_others_to_read`](guardrail::secret::load::FileLoader::allow_others_to_read).
+//! It is read through `guardrail::secret::read` with a cap of
+//! [`MAX_CONFIG_BYTES`]: a larger file is refused whole, never cut short.
 
-use std::{collections::BTreeMap, net::SocketAddr, num::NonZeroU32, path::PathBuf, time::Duration};
+use std::{
+    collections::BTreeMap,
+    net::SocketAddr,
+    num::NonZeroU32,
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use guardrail::password::{Limits, Params};
 
@@ -75,14 +92,47 @@ pub enum ConfigError {
         /// The name.
         name: String,
     },
-    /// The configuration file could not be read.
-    #[error("configuration file {path}: {source}")]
+    /// The configuration file could not be read, or is refused (too large,
+    /// another owner, in a directory others may change, not a regular
+    /// file).
+    #[error("configuration file {}: {source}", path.display())]
     File {
         /// The file.
         path: PathBuf,
-        /// Why.
-        source: std::io::Error,
+        /// Why (names the file, a mode, an owner or the cap; never the
+        /// contents).
+        source: guardrail::secret::Error,
     },
+    /// Group or others may write the configuration file.
+    #[error(
+        "configuration file {} has mode {mode:04o}: group or others may write it, and it decides which keyring and database the service uses and how strong its password hashes are (chmod go-w)",
+        path.display()
+    )]
+    Writable {
+        /// The file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+}
+
+/// The largest configuration file read, in bytes (64 KiB): every setting
+/// fits in a few hundred.
+pub const MAX_CONFIG_BYTES: usize = 64 * 1024;
+
+/// Reads the configuration file after the checks of the module docs, at
+/// most [`MAX_CONFIG_BYTES`].
+fn read_config_file(path: &Path) -> Result<String, ConfigError> {
+    use guardrail::secret::{Error, load::FileLoader, read};
+    let refused = |source| match source {
+        Error::InsecurePermissions { mode, .. } => ConfigError::Writable { path: path.to_owned(), mode },
+        source => ConfigError::File { path: path.to_owned(), source },
+    };
+    // No secret in it: others may read it; no one but its owner may change it.
+    let file = FileLoader::new().allow_others_to_read().open(path).map_err(refused)?;
+    let size_hint = file.metadata().map_or(0, |m| usize::try_from(m.len()).unwrap_or(usize::MAX));
+    let bytes = read::to_end_sized(file, size_hint, MAX_CONFIG_BYTES).map_err(refused)?;
+    String::from_utf8(bytes.to_vec()).map_err(|_| invalid("AUTH_SERVICE_CONFIG", "a UTF-8 file of KEY=VALUE lines"))
 }
 
 fn invalid(name: &str, expected: &'static str) -> ConfigError {
@@ -121,10 +171,7 @@ impl Config {
     pub fn from_map(env: BTreeMap<String, String>) -> Result<Self, ConfigError> {
         let mut vars = BTreeMap::new();
         if let Some(path) = env.get("AUTH_SERVICE_CONFIG") {
-            let path = PathBuf::from(path);
-            let text =
-                std::fs::read_to_string(&path).map_err(|source| ConfigError::File { path: path.clone(), source })?;
-            vars.extend(parse_file(&text)?);
+            vars.extend(parse_file(&read_config_file(Path::new(path))?)?);
         }
         vars.extend(env.into_iter().filter(|(k, _)| k.starts_with("AUTH_SERVICE_")));
         if let Some(name) = vars.keys().find(|k| !SETTINGS.iter().any(|(s, _)| s == k)) {
@@ -187,7 +234,13 @@ fn parse_file(text: &str) -> Result<BTreeMap<String, String>, ConfigError> {
         let Some((k, v)) = line.split_once('=') else {
             return Err(invalid(&format!("AUTH_SERVICE_CONFIG line {}", n + 1), "KEY=VALUE"));
         };
-        out.insert(k.trim().to_owned(), v.trim().to_owned());
+        let k = k.trim();
+        if !k.starts_with("AUTH_SERVICE_") {
+            // Not echoed: whatever stands before `=` on a stray line could
+            // be a value.
+            return Err(invalid(&format!("AUTH_SERVICE_CONFIG line {}", n + 1), "an AUTH_SERVICE_* setting"));
+        }
+        out.insert(k.to_owned(), v.trim().to_owned());
     }
     Ok(out)
 }
@@ -265,5 +318,88 @@ mod tests {
         assert_eq!(c.params, Params::new(1024, 1, 1).unwrap());
         std::fs::write(&file, "no equals sign\n").unwrap();
         assert!(Config::from_map(map(&[("AUTH_SERVICE_CONFIG", file.to_str().unwrap())])).is_err());
+        // A stray line's name is not echoed: it could be a value.
+        std::fs::write(&file, "hunter2=x\n").unwrap();
+        let err = Config::from_map(map(&[("AUTH_SERVICE_CONFIG", file.to_str().unwrap())])).unwrap_err().to_string();
+        assert!(err.contains("line 1") && !err.contains("hunter2"), "{err}");
+    }
+
+    fn with_file(path: &Path) -> Result<Config, ConfigError> {
+        Config::from_map(map(&[("AUTH_SERVICE_CONFIG", path.to_str().unwrap())]))
+    }
+
+    /// Issue 10, item 4: the file is read with a cap; at the cap it loads,
+    /// one byte past it is refused whole, naming the cap — never cut
+    /// short (a cut would have applied `AUTH_SERVICE_LOGIN_PER_IP=5` from
+    /// the last line's first bytes).
+    #[test]
+    fn the_file_is_read_up_to_its_cap_and_refused_past_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("service.env");
+        let setting = "AUTH_SERVICE_LOGIN_PER_IP=5";
+        let padding = format!("#{}\n", "x".repeat(MAX_CONFIG_BYTES - setting.len() - 2));
+        std::fs::write(&file, format!("{padding}{setting}")).unwrap();
+        assert_eq!(std::fs::metadata(&file).unwrap().len(), MAX_CONFIG_BYTES as u64);
+        assert_eq!(with_file(&file).unwrap().per_ip_per_minute.get(), 5);
+        std::fs::write(&file, format!("{padding}{setting}7")).unwrap();
+        let err = with_file(&file).unwrap_err();
+        assert!(
+            matches!(err, ConfigError::File { source: guardrail::secret::Error::InputTooLarge { max }, .. } if max == MAX_CONFIG_BYTES)
+        );
+        let msg = err.to_string();
+        assert!(msg.contains("service.env") && msg.contains("65536 bytes"), "{msg}");
+        // Not UTF-8: refused, nothing echoed.
+        std::fs::write(&file, b"AUTH_SERVICE_LOGIN_PER_IP=\xff\n").unwrap();
+        assert!(matches!(with_file(&file), Err(ConfigError::Invalid { .. })));
+    }
+
+    /// Issue 10, item 5: the file may be read by anyone (it holds no
+    /// secret) but changed by its owner only.
+    #[cfg(unix)]
+    #[test]
+    fn the_file_is_refused_when_others_may_change_it() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("service.env");
+        std::fs::write(&file, "AUTH_SERVICE_LOGIN_PER_IP=5\n").unwrap();
+        for mode in [0o644, 0o444, 0o640, 0o600] {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+            assert_eq!(with_file(&file).unwrap().per_ip_per_minute.get(), 5, "mode {mode:o}");
+        }
+        for mode in [0o664, 0o646, 0o666, 0o622, 0o602] {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+            let err = with_file(&file).unwrap_err();
+            assert!(matches!(err, ConfigError::Writable { mode: m, .. } if m == mode), "mode {mode:o}: {err}");
+            let msg = err.to_string();
+            assert!(msg.contains("service.env") && msg.contains(&format!("{mode:04o}")), "{msg}");
+        }
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+
+        // In a directory others may change: anyone could swap the file.
+        let open_dir = dir.path().join("open");
+        std::fs::create_dir(&open_dir).unwrap();
+        std::fs::set_permissions(&open_dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let swappable = open_dir.join("service.env");
+        std::fs::write(&swappable, "AUTH_SERVICE_LOGIN_PER_IP=5\n").unwrap();
+        let err = with_file(&swappable).unwrap_err();
+        assert!(
+            matches!(err, ConfigError::File { source: guardrail::secret::Error::InsecureDirectory { .. }, .. }),
+            "{err}"
+        );
+
+        // Owned by another user (root may hand it out; anyone else may not).
+        match std::os::unix::fs::chown(&file, Some(65534), None) {
+            Ok(()) => {
+                let err = with_file(&file).unwrap_err();
+                assert!(
+                    matches!(err, ConfigError::File { source: guardrail::secret::Error::ForeignOwner { .. }, .. }),
+                    "{err}"
+                );
+                assert!(err.to_string().contains("65534"), "{err}");
+            }
+            // Only root can give a file away: the owner check itself is
+            // tested in guardrail-secret.
+            Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::PermissionDenied, "{e}"),
+        }
     }
 }
