@@ -9,6 +9,10 @@
 //!   the loader refuses, as `ssh` does, a file group or others may read or
 //!   write, one owned by another user than the service's (root excepted),
 //!   and one in a directory others may change; the master key file too.
+//! - The keyring file is read with the cap of its form: 1 MiB
+//!   (`MAX_JSON_BYTES`) for plaintext JSON, `MAX_ENVELOPE_BYTES` for an
+//!   envelope. A master key of all zero bytes is refused, naming its file
+//!   and the reason, before a keyring is written under it.
 //! - The keyring seals the password hashes (the pepper) and the CSRF MAC
 //!   key, which is stored in the database sealed under it: the database
 //!   alone reveals neither.
@@ -25,7 +29,8 @@ use guardrail::{
         store::{Mode, write_private},
     },
     token::{
-        keyring::{Algorithm, Keyring},
+        Error as TokenError,
+        keyring::{Algorithm, Keyring, MAX_ENVELOPE_BYTES, MAX_JSON_BYTES},
         random,
         signed::MacKeyring,
     },
@@ -85,28 +90,46 @@ fn master_key(path: &Path) -> Result<SecretSlice<u8>, KeyError> {
     Ok(key)
 }
 
+/// A refusal of the master key itself (all zero bytes, or not 32 bytes),
+/// named after its file; anything else after the keyring file.
+fn envelope_error(path: &Path, master_path: &Path, e: TokenError) -> KeyError {
+    match e {
+        TokenError::ZeroKey | TokenError::TooShort { .. } => file_error(master_path, e),
+        e => file_error(path, e),
+    }
+}
+
 /// Loads the keyring, or creates it if the file does not exist.
+///
+/// The file is read with the cap of its form: a plaintext keyring's
+/// [`MAX_JSON_BYTES`], an envelope's [`MAX_ENVELOPE_BYTES`] (larger: the
+/// base64 of the sealed JSON), so every keyring `guardrail keyring` and
+/// [`Keyring::add_key`] can produce loads.
 pub fn load_or_create_keyring(
     path: &Path,
     master_key_file: Option<&Path>,
 ) -> Result<(Keyring, KeyringOrigin), KeyError> {
-    let master = master_key_file.map(master_key).transpose()?;
+    let master = master_key_file.map(|p| master_key(p).map(|key| (p, key))).transpose()?;
     match std::fs::symlink_metadata(path) {
         Ok(_) => {
-            let text = FileLoader::new().max_len(1 << 20).load(path).map_err(|e| file_error(path, e))?;
+            let cap = if master.is_some() { MAX_ENVELOPE_BYTES } else { MAX_JSON_BYTES };
+            let text = FileLoader::new().max_len(cap).load(path).map_err(|e| file_error(path, e))?;
             let keyring = match &master {
-                Some(master) => Keyring::from_envelope(text.expose_secret(), master),
-                None => Keyring::from_json(text.expose_secret()),
-            }
-            .map_err(|e| file_error(path, e))?;
+                Some((master_path, master)) => Keyring::from_envelope(text.expose_secret(), master)
+                    .map_err(|e| envelope_error(path, master_path, e))?,
+                None => Keyring::from_json(text.expose_secret()).map_err(|e| file_error(path, e))?,
+            };
             Ok((keyring, KeyringOrigin::Loaded))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let keyring = Keyring::generate(Algorithm::Aes256Gcm).map_err(|_| KeyError::Crypto)?;
             let written = match &master {
-                Some(master) => {
-                    guardrail::secret::Zeroizing::new(keyring.to_envelope(master).map_err(|_| KeyError::Crypto)?)
-                }
+                // A master key of all zero bytes is refused here, naming its
+                // file and the reason (never its bytes), before anything is
+                // written.
+                Some((master_path, master)) => guardrail::secret::Zeroizing::new(
+                    keyring.to_envelope(master).map_err(|e| envelope_error(path, master_path, e))?,
+                ),
                 None => keyring.export_json_insecure_plaintext_keys(),
             };
             write_private(path, written.as_bytes(), Mode::CreateNew).map_err(|e| file_error(path, e))?;
@@ -196,6 +219,70 @@ mod tests {
         let short = dir.path().join("short.hex");
         write_private(&short, b"1111", Mode::CreateNew).unwrap();
         assert!(load_or_create_keyring(&dir.path().join("k2.json"), Some(&short)).is_err());
+    }
+
+    /// Issue 10, item 11: an all-zero master key is refused with its real
+    /// reason, naming its file, never its bytes; on first start nothing is
+    /// written.
+    #[test]
+    fn an_all_zero_master_key_is_refused_naming_the_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let zero = dir.path().join("zero.hex");
+        write_private(&zero, "00".repeat(32).as_bytes(), Mode::CreateNew).unwrap();
+        let path = dir.path().join("k.json");
+        let err = load_or_create_keyring(&path, Some(&zero)).unwrap_err();
+        let msg = err.to_string();
+        assert!(matches!(&err, KeyError::File { path: p, .. } if *p == zero), "{msg}");
+        assert!(msg.contains("zero.hex") && msg.contains("all zero bytes"), "{msg}");
+        assert!(!msg.contains("0000"), "key bytes in the message: {msg}");
+        assert!(!path.exists(), "a keyring was written under a zero key");
+
+        // An envelope made under a real key, opened with a zero one.
+        let master = dir.path().join("master.hex");
+        write_private(&master, "11".repeat(32).as_bytes(), Mode::CreateNew).unwrap();
+        load_or_create_keyring(&path, Some(&master)).unwrap();
+        let msg = load_or_create_keyring(&path, Some(&zero)).unwrap_err().to_string();
+        assert!(msg.contains("zero.hex") && msg.contains("all zero bytes"), "{msg}");
+    }
+
+    /// Issue 10, item 4: each form is read with its own cap. A keyring
+    /// filled to what `add_key` allows loads as plaintext JSON and as an
+    /// envelope (larger than the JSON cap, which was applied to both before);
+    /// one byte past each cap is refused naming it.
+    #[test]
+    fn each_form_loads_up_to_its_own_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut full = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
+        while full.add_key(Algorithm::ChaCha20Poly1305).is_ok() {}
+        let count = full.keys().count();
+
+        let plain = dir.path().join("plain.json");
+        let json = full.export_json_insecure_plaintext_keys();
+        write_private(&plain, json.as_bytes(), Mode::CreateNew).unwrap();
+        let (k, origin) = load_or_create_keyring(&plain, None).unwrap();
+        assert_eq!((k.keys().count(), origin), (count, KeyringOrigin::Loaded));
+        let past = format!("{}{}", &*json, " ".repeat(MAX_JSON_BYTES + 1 - json.len()));
+        write_private(&plain, past.as_bytes(), Mode::Replace).unwrap();
+        let msg = load_or_create_keyring(&plain, None).unwrap_err().to_string();
+        assert!(msg.contains("plain.json") && msg.contains(&MAX_JSON_BYTES.to_string()), "{msg}");
+
+        let master_file = dir.path().join("master.hex");
+        write_private(&master_file, "11".repeat(32).as_bytes(), Mode::CreateNew).unwrap();
+        let master = master_key(&master_file).unwrap();
+        let sealed = dir.path().join("sealed.json");
+        let envelope = full.to_envelope(&master).unwrap();
+        assert!(
+            envelope.len() > MAX_JSON_BYTES,
+            "{} bytes: the test needs an envelope past the JSON cap",
+            envelope.len()
+        );
+        write_private(&sealed, envelope.as_bytes(), Mode::CreateNew).unwrap();
+        let (k, _) = load_or_create_keyring(&sealed, Some(&master_file)).unwrap();
+        assert_eq!(k.keys().count(), count);
+        let past = format!("{envelope}{}", " ".repeat(MAX_ENVELOPE_BYTES + 1 - envelope.len()));
+        write_private(&sealed, past.as_bytes(), Mode::Replace).unwrap();
+        let msg = load_or_create_keyring(&sealed, Some(&master_file)).unwrap_err().to_string();
+        assert!(msg.contains("sealed.json") && msg.contains(&MAX_ENVELOPE_BYTES.to_string()), "{msg}");
     }
 
     #[test]
