@@ -139,8 +139,23 @@ impl Drop for Server {
     }
 }
 
+/// The longest line read from the server's stdout (longer lines are
+/// skipped, never cut), the most of its log and of a `/proc` file read:
+/// every read here is bounded (issue 10, item 4).
+const MAX_LINE: usize = 64 * 1024;
+const MAX_LOG_BYTES: usize = 1 << 20;
+const MAX_PROC_BYTES: usize = 64 * 1024;
+
+/// A text file, at most `max` bytes (`guardrail::secret::read`: one byte
+/// past the cap is refused, naming it; nothing is cut short).
+fn read_capped(path: &std::path::Path, max: usize) -> Result<String, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes = guardrail::secret::read::to_end(file, max).map_err(|e| format!("{}: {e}", path.display()))?;
+    String::from_utf8(bytes.to_vec()).map_err(|_| format!("{}: not UTF-8", path.display()))
+}
+
 fn start_server(limits: LimitMode, hash_concurrency: Option<usize>) -> Result<Server, String> {
-    use std::io::BufRead;
+    use guardrail::secret::{Error, read::Lines};
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let log = std::fs::File::create(dir.path().join("server.log")).map_err(|e| e.to_string())?;
     let mut cmd = Command::new(server_binary()?);
@@ -162,28 +177,31 @@ fn start_server(limits: LimitMode, hash_concurrency: Option<usize>) -> Result<Se
     }
     let mut child = cmd.spawn().map_err(|e| format!("starting auth-service: {e}"))?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
-    let mut lines = std::io::BufReader::new(stdout).lines();
+    let mut lines = Lines::new(std::io::BufReader::new(stdout), MAX_LINE);
     let url = loop {
-        match lines.next() {
-            Some(Ok(line)) => {
-                if let Some(url) = line.strip_prefix("auth-service listening on ") {
-                    break url.to_owned();
+        match lines.next_line() {
+            Ok(Some(line)) => {
+                if let Some(url) = line.strip_prefix(b"auth-service listening on ") {
+                    break String::from_utf8_lossy(url).into_owned();
                 }
             }
-            _ => {
+            // Skipped whole: not the URL line.
+            Err(Error::LineTooLong { .. }) => {}
+            Ok(None) | Err(_) => {
                 let _ = child.kill();
-                let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default();
+                let log = read_capped(&dir.path().join("server.log"), MAX_LOG_BYTES).unwrap_or_else(|e| e);
                 return Err(format!("auth-service exited before listening:\n{log}"));
             }
         }
     };
-    std::thread::spawn(move || lines.for_each(drop));
+    // Keep draining stdout so the child never blocks on a full pipe.
+    std::thread::spawn(move || while !matches!(lines.next_line(), Ok(None) | Err(Error::Read(_))) {});
     Ok(Server { child, url, _dir: dir })
 }
 
 /// Peak resident set size of `pid` in bytes (Linux `VmHWM`).
 fn peak_rss(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let status = read_capped(std::path::Path::new(&format!("/proc/{pid}/status")), MAX_PROC_BYTES).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
@@ -191,7 +209,7 @@ fn peak_rss(pid: u32) -> Option<u64> {
 
 /// CPU seconds (user + system) `pid` has used so far (Linux; USER_HZ = 100).
 fn cpu_seconds(pid: &str) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let stat = read_capped(std::path::Path::new(&format!("/proc/{pid}/stat")), MAX_PROC_BYTES).ok()?;
     // Fields after the parenthesised command name; utime and stime are 14 and 15.
     let rest = stat.rsplit_once(')')?.1;
     let mut fields = rest.split_whitespace().skip(11);
@@ -442,4 +460,27 @@ async fn run(o: &Options) -> Result<bool, String> {
         pass(health_ok)
     );
     Ok(headline_ok && other_ok && rss_ok && health_ok)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test code
+
+    use super::*;
+
+    #[test]
+    fn files_are_read_up_to_their_cap_and_refused_past_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.log");
+        std::fs::write(&path, "x".repeat(MAX_LOG_BYTES)).unwrap();
+        assert_eq!(read_capped(&path, MAX_LOG_BYTES).unwrap().len(), MAX_LOG_BYTES);
+        std::fs::write(&path, "x".repeat(MAX_LOG_BYTES + 1)).unwrap();
+        let err = read_capped(&path, MAX_LOG_BYTES).unwrap_err();
+        assert!(err.contains("server.log") && err.contains("1048576 bytes"), "{err}");
+        // /proc files report a size of 0 and are read to their end.
+        if std::path::Path::new("/proc/self/stat").exists() {
+            assert!(cpu_seconds("self").is_some());
+            assert!(peak_rss(std::process::id()).is_some_and(|rss| rss > 0));
+        }
+    }
 }
