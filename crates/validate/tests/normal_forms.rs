@@ -87,7 +87,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 4000, .. ProptestConfig::default() })]
 
     #[test]
-    fn username_rules_hold_for_every_normal_form(s in prop_oneof![normalising(), name_like()]) {
+    fn username_rules_hold_for_every_normal_form(s in prop_oneof![normalising(), name_like(), "[a-zA-Z0-9._|`'~!-]{3,20}"]) {
         if let Ok(u) = Username::parse(&s) {
             let canonical = u.as_str();
             prop_assert_eq!(Username::parse(canonical).ok(), Some(u.clone()));
@@ -99,6 +99,8 @@ proptest! {
                 prop_assert_eq!(Username::parse(&form).ok(), Some(u.clone()), "{:?}", form);
             }
             prop_assert_eq!(Username::parse(canonical).unwrap().skeleton(), u.skeleton());
+            // The ASCII fast path of the skeleton agrees with UTS #39's.
+            prop_assert_eq!(u.skeleton().into_string(), unicode_security::skeleton(canonical).collect::<String>());
         }
     }
 
