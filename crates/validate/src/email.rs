@@ -265,4 +265,16 @@ mod tests {
         let e = Email::parse_eai("\u{212a}elvin@example.com").unwrap_or_else(|_| unreachable!());
         assert_eq!(e.local_part(), "Kelvin");
     }
+
+    /// Issue 10: hidden characters that are not default-ignorable (format
+    /// characters, spaces, U+2800) were accepted in an UTF-8 local part.
+    #[test]
+    fn eai_local_part_refuses_every_hidden_character() {
+        let eai = |s: &str| Email::parse_eai(s).map_or_else(|e| e.code(), |_| "ok");
+        for c in ['\u{2800}', '\u{600}', '\u{13430}', '\u{110bd}', '\u{a0}', '\u{3000}', '\u{205f}'] {
+            assert_eq!(eai(&format!("a{c}b@example.com")), "invisible", "U+{:04X}", u32::from(c));
+            assert_eq!(code(&format!("a{c}b@example.com")), "invisible", "U+{:04X}", u32::from(c));
+        }
+        assert_eq!(eai("a\u{2801}b@example.com"), "ok");
+    }
 }

@@ -42,7 +42,9 @@ pub enum Reason {
     TooShort,
     /// A control character (C0, DEL or C1), including CR and LF.
     ControlChar,
-    /// An invisible or format character (zero-width, bidi override, BOM, ...).
+    /// A hidden character: format (zero-width, bidi override, BOM, ...),
+    /// default-ignorable, a space other than U+0020 (no-break, ideographic,
+    /// ...), a line or paragraph separator, or U+2800 BRAILLE PATTERN BLANK.
     Invisible,
     /// Not valid UTF-8.
     InvalidEncoding,

@@ -25,7 +25,11 @@ use crate::{Error, Kind, Reason, validated_string_type};
 /// benchmarking, reserved, and IPv6 forms embedding such an IPv4 address:
 /// IPv4-mapped, IPv4-compatible, NAT64, 6to4, Teredo). Control characters,
 /// whitespace and backslashes are refused before parsing, because other
-/// parsers (curl, proxies) read them differently.
+/// parsers (curl, proxies) read them differently; so is every hidden
+/// character (format, default-ignorable, non-ASCII space, U+2800) anywhere
+/// in the URL, though the WHATWG parser would percent-encode it, because
+/// the text a person reads hides it (ZWNJ and ZWJ only in the host, where
+/// IDNA2008 allows them in context).
 ///
 /// Host names are checked in one canonical form, decided once: the `url`
 /// crate's A-labels with one root dot removed (`example.com.` is
@@ -284,10 +288,17 @@ fn check_raw(input: &str, absolute: bool) -> Result<(), Reason> {
     if input.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(Reason::ControlChar);
     }
-    // The joiners IDNA2008 allows in context pass here: in the host the
-    // host-name validator checks their context; elsewhere the WHATWG
-    // parser percent-encodes them, visibly.
-    if input.chars().any(|c| crate::is_invisible(c) && !crate::host::is_joiner(c)) {
+    // Every hidden character (format, separator, default-ignorable,
+    // U+2800) is refused wherever it stands: the WHATWG parser would
+    // percent-encode one in the path or query, but the text a person reads
+    // and copies (a link in a message, a configured webhook) still hides it.
+    // The joiners IDNA2008 allows in context pass only in the authority,
+    // where the host-name validator checks their context.
+    let authority = raw_authority(input);
+    if input
+        .char_indices()
+        .any(|(i, c)| crate::is_invisible(c) && !(crate::host::is_joiner(c) && authority.contains(&i)))
+    {
         return Err(Reason::Invisible);
     }
     // WHATWG reads `\` as `/` in http(s) URLs; most other parsers do not
@@ -311,6 +322,18 @@ fn check_raw(input: &str, absolute: bool) -> Result<(), Reason> {
         }
     }
     Ok(())
+}
+
+/// Where the authority (host, port and any userinfo) lies in raw input
+/// that starts with `http://`, `https://` (any case) or `//`: up to the
+/// first `/`, `?` or `#`. Empty for anything else.
+fn raw_authority(input: &str) -> std::ops::Range<usize> {
+    let head = input.get(..8).unwrap_or(input).to_ascii_lowercase();
+    let Some(start) = ["https://", "http://", "//"].into_iter().find(|p| head.starts_with(p)).map(str::len) else {
+        return 0..0;
+    };
+    let rest = input.get(start..).unwrap_or_default();
+    start..rest.find(['/', '?', '#']).map_or(input.len(), |end| start + end)
 }
 
 /// Cloud metadata services, by name (GCP, AWS, Azure, OpenStack, Alibaba, Oracle).

@@ -13,9 +13,12 @@ use crate::{Error, Kind, Reason, validated_string_type};
 /// Refused, each with its own [`Reason`]: `..` and dots-only segments
 /// (`...`, `..;`), absolute, UNC, device and drive forms (`/x`, `\\server`,
 /// `\\?\C:`, `C:x`), backslashes, NUL and other control characters,
-/// invisible characters, Windows reserved names with any extension (`CON`,
-/// `nul.tar.gz`, `COM1`, `LPT¹`), characters Windows forbids (`< > : " | ?
-/// *`, so no alternate data streams), segments ending in a dot or a space,
+/// hidden characters (`invisible`: format and default-ignorable
+/// characters, U+2800 BRAILLE PATTERN BLANK, and every space but U+0020,
+/// since a no-break space in a name looks like a plain one), Windows
+/// reserved names with any extension (`CON`, `nul.tar.gz`, `COM1`,
+/// `LPT¹`), characters Windows forbids (`< > : " | ? *`, so no alternate
+/// data streams), segments ending in a dot or a space,
 /// 8.3 short names (`PROGRA~1`), a leading `~`, `$` or `-`, percent- and
 /// `%u`-encodings that decode to a separator, a dot segment, a control
 /// character or invalid UTF-8 (at any depth of double encoding), and
@@ -250,8 +253,8 @@ fn check_segment(segment: &str) -> Result<(), Reason> {
 
 /// Decodes `%HH` (and refuses IIS-style `%uHHHH` outright) up to four times,
 /// refusing the path if any layer decodes to something the plain rules
-/// would refuse: a separator, a control character, invalid UTF-8, or a
-/// dots-only segment.
+/// would refuse: a separator, a control or other hidden character
+/// (`%C2%A0`, a no-break space), invalid UTF-8, or a dots-only segment.
 fn check_encoded(input: &str) -> Result<(), Reason> {
     let mut layer = input.as_bytes().to_vec();
     for _ in 0..4 {
@@ -270,7 +273,7 @@ fn check_encoded(input: &str) -> Result<(), Reason> {
         };
         let dots_only = text.split(['/', '\\']).any(|s| !s.is_empty() && s.bytes().all(|b| b == b'.'));
         if text.contains(['/', '\\'])
-            || text.chars().any(char::is_control)
+            || text.chars().any(crate::is_invisible)
             || dots_only
             || text.chars().any(is_lookalike)
         {
@@ -410,12 +413,28 @@ mod tests {
             ("\u{ff04}HOME", "variable"),      // full-width dollar
             ("\u{ff23}\u{ff2f}\u{ff2e}.txt", "reserved_name"), // full-width CON
             ("file\u{2024}", "lookalike"),
-            ("file\u{3000}", "trailing_dot_space"), // ideographic space, NFKC ` `
-            (&"\u{fdfa}".repeat(20), "too_long"),   // 60 bytes, NFKC 660: over the segment limit
+            ("file\u{3000}", "invisible"), // ideographic space, NFKC ` `: a hidden character either way
+            (&"\u{fdfa}".repeat(20), "too_long"), // 60 bytes, NFKC 660: over the segment limit
         ];
         for (input, want) in cases {
             assert_eq!(code(input), want, "{input:?}");
         }
+    }
+
+    /// Issue 10: hidden characters beyond the default-ignorable ones —
+    /// spaces other than U+0020, format characters that are not ignorable,
+    /// U+2800 — were accepted (`tests/hidden_chars.rs` checks them all).
+    #[test]
+    fn hidden_characters_of_every_kind() {
+        for c in
+            ['\u{a0}', '\u{3000}', '\u{2007}', '\u{202f}', '\u{2028}', '\u{2800}', '\u{600}', '\u{6dd}', '\u{13430}']
+        {
+            assert_eq!(code(&format!("a{c}b.txt")), "invisible", "U+{:04X}", u32::from(c));
+        }
+        assert_eq!(code("a%C2%A0b.txt"), "encoded"); // decodes to a no-break space
+        assert_eq!(code("a%E2%A0%80b.txt"), "encoded");
+        assert_eq!(code("a b.txt"), "ok");
+        assert_eq!(code("a\u{2801}b.txt"), "ok"); // braille dot 1: visible
     }
 
     #[test]

@@ -92,6 +92,12 @@ fn every_url_reason_code() {
         ("", Some(Reason::Scheme)),
         ("http://exa mple.com/", Some(Reason::ControlChar)),
         ("http://exa\u{200b}mple.com/", Some(Reason::Invisible)),
+        ("https://example.com/a\u{2800}b", Some(Reason::Invisible)), // braille blank, percent-encoded by WHATWG
+        ("https://example.com/?q=\u{600}", Some(Reason::Invisible)),
+        ("https://example.com/#\u{13430}", Some(Reason::Invisible)),
+        ("https://example.com/a\u{200c}b", Some(Reason::Invisible)), // a joiner outside the host
+        ("https://example.com/a\u{a0}b", Some(Reason::ControlChar)), // White_Space
+        ("https://example.com/a\u{3000}b", Some(Reason::ControlChar)),
         ("http://evil.com\\@127.0.0.1/", Some(Reason::Syntax)),
         ("http://[::1/", Some(Reason::Syntax)),
         ("ftp://example.com/", Some(Reason::Scheme)),

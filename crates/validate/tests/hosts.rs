@@ -122,6 +122,17 @@ fn idna2008_contextual_rules_in_email_domains_and_url_hosts() {
     assert_eq!(url_code("https://pay\u{200c}pal.com/"), "syntax"); // the url crate's own UTS #46 CheckJoiners
     assert_eq!(email_code("u\u{200c}ser@example.com"), "invisible");
     assert_eq!(email_code("u@exa\u{200b}mple.com"), "invisible");
+    // In a URL the joiners pass the raw checks only in the authority: the
+    // host validator judges them there; in a path, query or fragment they
+    // are hidden characters like any other.
+    let start = FetchUrl::parse("https://example.com/").unwrap();
+    for location in [format!("//{PERSIAN}/"), format!("HTTPS://{PERSIAN}/x"), format!("https://{PERSIAN}?q")] {
+        assert_eq!(start.redirect(&location).unwrap().host_name(), Some(PERSIAN_A), "{location}");
+    }
+    assert_eq!(url_code(&format!("https://{PERSIAN}/{PERSIAN}")), "invisible");
+    assert_eq!(url_code(&format!("https://{PERSIAN}/?q={PERSIAN}")), "invisible");
+    assert_eq!(url_code(&format!("https://{PERSIAN}#{PERSIAN}")), "invisible");
+    assert_eq!(start.redirect(&format!("/{PERSIAN}")).map_err(|e| e.code()).err(), Some("invisible"));
 }
 
 /// Limits hold for the canonical (A-label) form: the fuzzer's input.
