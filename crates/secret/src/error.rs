@@ -111,6 +111,39 @@ pub enum Error {
         /// Its permission bits.
         mode: u32,
     },
+    /// A symlink met on the way to the file (the file itself, a directory
+    /// on the way, or a link in a link's target) belongs to a user other
+    /// than this process's effective user and root (unix): that user chose
+    /// where it points, so it could make this process read or write a file
+    /// of its choosing.
+    #[error(
+        "secret file {}: symlink {} is owned by uid {owner}, not by this process's user (uid {euid}) or root",
+        path.display(),
+        link.display()
+    )]
+    UntrustedSymlink {
+        /// The path of the secret file, as given.
+        path: PathBuf,
+        /// The symlink.
+        link: PathBuf,
+        /// Its owner's uid.
+        owner: u32,
+        /// This process's effective uid.
+        euid: u32,
+    },
+    /// The file has more than one name (hard links, unix): another name
+    /// may sit in a directory someone else controls, who could then make
+    /// this process take a file meant for something else as this secret.
+    #[error(
+        "secret file {} has {links} names (hard links): a secret file must have one (copy it, then remove the other names)",
+        path.display()
+    )]
+    HardLinked {
+        /// The path.
+        path: PathBuf,
+        /// Its link count (`st_nlink`).
+        links: u64,
+    },
     /// Opening or reading the file failed.
     #[error("cannot read secret file {}", path.display())]
     Io {

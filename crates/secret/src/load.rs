@@ -7,29 +7,49 @@
 //!
 //! # What a secret file must pass (unix)
 //!
-//! [`FileLoader`] resolves the path once (every symlink, so Kubernetes'
-//! `..data` links keep working), then:
+//! [`FileLoader`] walks the path as given, component by component, the
+//! way the kernel resolves it (every symlink followed, so Kubernetes'
+//! `..data` links keep working), then opens what it resolved to:
 //!
-//! 1. every directory from `/` down to the one holding the real file must
-//!    belong to this process's effective user or to root, and must not be
-//!    writable by group or others unless it has the sticky bit (like
-//!    `/tmp`, where others may add names but cannot rename or remove ours):
-//!    whoever can write a directory can swap the file in it, so this is what
-//!    makes the path stable from the check to the open;
-//! 2. the real file is opened with `O_NOFOLLOW` (a symlink put in its place
+//! 1. every directory a name is looked up in — from `/` (or, for a relative
+//!    path, from the root above the working directory) down to the one
+//!    holding the real file, and every directory holding a symlink met on
+//!    the way — must belong to this process's effective user or to root,
+//!    and must not be writable by group or others unless it has the sticky
+//!    bit (like `/tmp`, where others may add names but cannot rename or
+//!    remove ours): whoever can write a directory can swap the file in it,
+//!    so this is what makes the path stable from the check to the open;
+//! 2. every symlink met (the file's own, one standing for a directory on
+//!    the way, one inside another link's target) must belong to this
+//!    process's effective user or to root. In a sticky directory such as
+//!    `/tmp`, anyone may create a link, so a link planted there by another
+//!    user would choose the file this process reads (or, through
+//!    [`crate::store`], overwrites); `fs.protected_symlinks` stops that only
+//!    where it is on. Ours or root's in a sticky directory is fine. The
+//!    same walk resolves [`crate::store::write_private`]'s target and
+//!    [`crate::store::lock_for_update`]'s directory;
+//! 3. the real file is opened with `O_NOFOLLOW` (a symlink put in its place
 //!    after the resolution is refused, not followed) and `O_NONBLOCK`, and
 //!    every check below is made on the open descriptor (`fstat`), so the
 //!    file checked is the file read;
-//! 3. it must be a regular file;
-//! 4. it must belong to this process's effective user, or to root (root can
+//! 4. it must be a regular file;
+//! 5. it must belong to this process's effective user, or to root (root can
 //!    replace any file anyway, so trusting it adds no one; root-owned is
 //!    what Kubernetes, Docker and systemd credentials hand out), as `ssh`
 //!    and `sshd`'s `StrictModes` decide;
-//! 5. neither group nor others may read or write it (any of `0o066`);
+//! 6. neither group nor others may read or write it (any of `0o066`);
 //!    [`FileLoader::allow_group_readable`] lets the group read, never
 //!    write, and [`FileLoader::allow_others_to_read`] lets everyone read
 //!    (for files that hold no secret but must not be changed by anyone
-//!    else, such as a configuration file), never write.
+//!    else, such as a configuration file), never write;
+//! 7. it must have one name (`st_nlink` 1). OpenSSH does not check this;
+//!    guardrail does because a hard link passes every check above: another
+//!    user who can see a root-owned 0600 file can (with
+//!    `fs.protected_hardlinks` off) give it a second name in a sticky
+//!    directory, and a root process told to load that name would take the
+//!    other file's secret as its own. Secret files handed out by
+//!    Kubernetes, Docker, systemd credentials and [`crate::store`] have one
+//!    name; a file with two is refused ([`Error::HardLinked`]): copy it.
 //!
 //! Each refusal is its own [`Error`] variant naming the path and the mode
 //! or owner, never the contents. [`FileLoader::open`] runs the same checks
@@ -212,10 +232,11 @@ impl FileLoader {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] (missing, unreadable, or its final component turned
-    /// into a symlink after the path was resolved), [`Error::NotRegularFile`],
-    /// [`Error::InsecureDirectory`], [`Error::ForeignOwner`] or
-    /// [`Error::InsecurePermissions`].
+    /// [`Error::Io`] (missing, unreadable, a symlink loop, or its final
+    /// component turned into a symlink after the path was resolved),
+    /// [`Error::NotRegularFile`], [`Error::InsecureDirectory`],
+    /// [`Error::ForeignOwner`], [`Error::UntrustedSymlink`],
+    /// [`Error::InsecurePermissions`] or [`Error::HardLinked`].
     pub fn open(&self, path: impl AsRef<Path>) -> Result<File, Error> {
         self.open_checked(path.as_ref()).map(|(file, _)| file)
     }
@@ -224,8 +245,7 @@ impl FileLoader {
         let io_err = |source| Error::Io { path: path.to_owned(), source };
         // Every symlink resolved once; from here on, only the real path is
         // used, and its final component is opened without following links.
-        let real = std::fs::canonicalize(path).map_err(io_err)?;
-        check_directories(path, &real)?;
+        let real = resolve(path, Walk::Load)?;
         let file = open_nofollow(&real).map_err(io_err)?;
         let meta = file.metadata().map_err(io_err)?;
         if !meta.is_file() {
@@ -261,6 +281,10 @@ impl FileLoader {
         let mode = meta.mode() & 0o7777;
         if mode & self.forbidden_mode_bits() != 0 {
             return Err(Error::InsecurePermissions { path: path.to_owned(), mode });
+        }
+        // One name only: see the module docs (check 6).
+        if meta.nlink() > 1 {
+            return Err(Error::HardLinked { path: path.to_owned(), links: meta.nlink() });
         }
         Ok(())
     }
@@ -301,39 +325,144 @@ const fn directory_mode_safe(mode: u32) -> bool {
     mode & 0o022 == 0 || mode & 0o1000 != 0
 }
 
-/// Checks every directory from the root down to the one holding `real`
-/// (an absolute path without symlinks), as `sshd`'s `StrictModes` does.
+/// How [`resolve`] treats the directories it walks through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Walk {
+    /// The loader's walk: every directory a name is looked up in must be
+    /// safe ([`check_directory`]), and the final component must exist.
+    Load,
+    /// The writers' walk ([`crate::store`]): only directories that hold a
+    /// symlink met on the way are checked (the link's owner always is),
+    /// and a missing final component named by the path itself (not by a
+    /// link's target) is allowed: it is the file about to be created.
+    Write,
+}
+
+/// The most symlinks one resolution follows (Linux's own limit).
+const MAX_SYMLINKS: usize = 40;
+
+/// Resolves `path` component by component, as the kernel would, and
+/// checks every symlink it meets on the way (the final one, intermediate
+/// ones, and those inside a link's target): a link must belong to this
+/// process's effective user or to root, and the directory holding it must
+/// pass [`check_directory`] (a link in a sticky directory such as `/tmp`
+/// is fine only when it is ours or root's: one planted there by another
+/// user is exactly the attack). Returns the path with every symlink
+/// resolved, absolute. The one walk of the crate: the loader, the
+/// writer's replace target and the update lock all use it.
 ///
-/// Top-down, each directory is reached through directories already found
-/// to be changeable only by this user or root, so no one else can swap any
-/// of them between this check and the open that follows.
+/// `path` is the path as given, for errors.
 #[cfg(unix)]
-fn check_directories(path: &Path, real: &Path) -> Result<(), Error> {
-    use std::os::unix::fs::MetadataExt;
+pub(crate) fn resolve(path: &Path, walk: Walk) -> Result<std::path::PathBuf, Error> {
+    use std::{os::unix::fs::MetadataExt, path::Component};
     let euid = rustix::process::geteuid().as_raw();
-    let mut dirs: Vec<&Path> = real.ancestors().skip(1).collect();
-    dirs.reverse();
-    for dir in dirs {
-        let meta = std::fs::symlink_metadata(dir).map_err(|source| Error::Io { path: path.to_owned(), source })?;
-        if !meta.is_dir() {
-            // Only a racing change can get here: `real` had no symlinks.
-            let source = io::Error::new(io::ErrorKind::NotADirectory, "the path changed while it was checked");
-            return Err(Error::Io { path: path.to_owned(), source });
-        }
-        if !owner_trusted(meta.uid(), euid) {
-            return Err(Error::ForeignOwner { path: path.to_owned(), owned: dir.to_owned(), owner: meta.uid(), euid });
-        }
-        let mode = meta.mode() & 0o7777;
-        if !directory_mode_safe(mode) {
-            return Err(Error::InsecureDirectory { path: path.to_owned(), dir: dir.to_owned(), mode });
+    let io_err = |source| Error::Io { path: path.to_owned(), source };
+    let start = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        // The working directory, as the kernel reports it, has no symlinks;
+        // walking it checks its directories.
+        std::env::current_dir().map_err(io_err)?.join(path)
+    };
+    // Components still to walk, last first; `true` for those that come
+    // from a symlink's target.
+    let mut todo: Vec<(OsString, bool)> =
+        start.components().rev().map(|c| (c.as_os_str().to_os_string(), false)).collect();
+    let mut cur = std::path::PathBuf::from("/");
+    let mut cur_meta = std::fs::symlink_metadata(&cur).map_err(io_err)?;
+    let mut followed = 0;
+    while let Some((name, from_link)) = todo.pop() {
+        match Path::new(&name).components().next() {
+            Some(Component::RootDir | Component::Prefix(_)) => {
+                cur = std::path::PathBuf::from("/");
+                cur_meta = std::fs::symlink_metadata(&cur).map_err(io_err)?;
+            }
+            Some(Component::CurDir) | None => {}
+            Some(Component::ParentDir) => {
+                // `cur` has no symlinks, so its parent is the real `..`.
+                cur.pop();
+                cur_meta = std::fs::symlink_metadata(&cur).map_err(io_err)?;
+            }
+            Some(Component::Normal(_)) => {
+                let next = cur.join(&name);
+                let meta = match std::fs::symlink_metadata(&next) {
+                    Ok(meta) => meta,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound && from_link => {
+                        let source =
+                            io::Error::new(io::ErrorKind::NotFound, "the symlink points to a file that does not exist");
+                        return Err(io_err(source));
+                    }
+                    // The file a writer is about to create.
+                    Err(e) if e.kind() == io::ErrorKind::NotFound && todo.is_empty() && walk == Walk::Write => {
+                        return Ok(next);
+                    }
+                    Err(e) => return Err(io_err(e)),
+                };
+                if walk == Walk::Load || meta.file_type().is_symlink() {
+                    check_directory(path, &cur, &cur_meta, euid)?;
+                }
+                if meta.file_type().is_symlink() {
+                    if !owner_trusted(meta.uid(), euid) {
+                        return Err(Error::UntrustedSymlink {
+                            path: path.to_owned(),
+                            link: next,
+                            owner: meta.uid(),
+                            euid,
+                        });
+                    }
+                    followed += 1;
+                    if followed > MAX_SYMLINKS {
+                        return Err(io_err(io::Error::from_raw_os_error(libc::ELOOP)));
+                    }
+                    let target = std::fs::read_link(&next).map_err(io_err)?;
+                    todo.extend(target.components().rev().map(|c| (c.as_os_str().to_os_string(), true)));
+                } else {
+                    cur = next;
+                    cur_meta = meta;
+                }
+            }
         }
     }
-    Ok(())
+    Ok(cur)
 }
 
 #[cfg(not(unix))]
-fn check_directories(_path: &Path, _real: &Path) -> Result<(), Error> {
-    // Windows ACLs are not inspected; see the crate's Security section.
+pub(crate) fn resolve(path: &Path, walk: Walk) -> Result<std::path::PathBuf, Error> {
+    // Windows ACLs and reparse points are not inspected; see the crate's
+    // Security section.
+    let io_err = |source| Error::Io { path: path.to_owned(), source };
+    match std::fs::canonicalize(path) {
+        Ok(real) => Ok(real),
+        Err(e) if e.kind() == io::ErrorKind::NotFound && walk == Walk::Write => {
+            let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let name = path.file_name().ok_or_else(|| io_err(io::Error::from(io::ErrorKind::InvalidInput)))?;
+            Ok(std::fs::canonicalize(parent).map_err(io_err)?.join(name))
+        }
+        Err(e) => Err(io_err(e)),
+    }
+}
+
+/// Checks one directory a name is looked up in, as `sshd`'s `StrictModes`
+/// does: it must belong to this process's effective user or root, and be
+/// writable by no one else unless it is sticky ([`directory_mode_safe`]).
+///
+/// The walk goes top-down, so each directory is reached through
+/// directories already found to be changeable only by this user or root,
+/// and no one else can swap any of them between this check and the open.
+#[cfg(unix)]
+fn check_directory(path: &Path, dir: &Path, meta: &std::fs::Metadata, euid: u32) -> Result<(), Error> {
+    use std::os::unix::fs::MetadataExt;
+    if !meta.is_dir() {
+        let source = io::Error::new(io::ErrorKind::NotADirectory, "the path changed while it was checked");
+        return Err(Error::Io { path: path.to_owned(), source });
+    }
+    if !owner_trusted(meta.uid(), euid) {
+        return Err(Error::ForeignOwner { path: path.to_owned(), owned: dir.to_owned(), owner: meta.uid(), euid });
+    }
+    let mode = meta.mode() & 0o7777;
+    if !directory_mode_safe(mode) {
+        return Err(Error::InsecureDirectory { path: path.to_owned(), dir: dir.to_owned(), mode });
+    }
     Ok(())
 }
 
@@ -470,6 +599,38 @@ mod tests {
         let err = open_nofollow(&link).unwrap_err();
         // Linux says ELOOP; FreeBSD says EMLINK.
         assert!(matches!(err.raw_os_error(), Some(libc::ELOOP | libc::EMLINK)), "{err}");
+    }
+
+    /// The walk resolves like the kernel: `..` after a link applies to its
+    /// target, relative targets are read from the link's directory, a loop
+    /// stops, and only a writer may name a file that does not exist yet
+    /// (never through a dangling link).
+    #[cfg(unix)]
+    #[test]
+    fn the_walk_resolves_like_the_kernel() {
+        use std::os::unix::fs::symlink;
+        let top = tempfile::tempdir().unwrap();
+        let real = std::fs::canonicalize(top.path()).unwrap();
+        std::fs::create_dir_all(real.join("a/b")).unwrap();
+        std::fs::write(real.join("a/f"), b"x").unwrap();
+        symlink("a/b", real.join("lb")).unwrap();
+        // `lb/..` is `a`, not `top`.
+        assert_eq!(resolve(&real.join("lb/../f"), Walk::Load).unwrap(), real.join("a/f"));
+        assert_eq!(resolve(&real.join("./a//b/.."), Walk::Load).unwrap(), real.join("a"));
+        assert_eq!(resolve(&real.join("a/new"), Walk::Write).unwrap(), real.join("a/new"));
+        assert_eq!(resolve(&real.join("lb/new"), Walk::Write).unwrap(), real.join("a/b/new"));
+        let missing = resolve(&real.join("a/new"), Walk::Load).unwrap_err();
+        assert!(matches!(missing, Error::Io { ref source, .. } if source.kind() == io::ErrorKind::NotFound));
+        symlink("gone", real.join("dangling")).unwrap();
+        for walk in [Walk::Load, Walk::Write] {
+            let e = resolve(&real.join("dangling"), walk).unwrap_err();
+            assert!(matches!(&e, Error::Io { source, .. } if source.kind() == io::ErrorKind::NotFound), "{e}");
+        }
+        assert!(resolve(&real.join("missing/new"), Walk::Write).is_err(), "only the last component may be missing");
+        symlink("loop2", real.join("loop1")).unwrap();
+        symlink("loop1", real.join("loop2")).unwrap();
+        let e = resolve(&real.join("loop1"), Walk::Load).unwrap_err();
+        assert!(matches!(&e, Error::Io { source, .. } if source.raw_os_error() == Some(libc::ELOOP)), "{e}");
     }
 
     #[test]

@@ -18,7 +18,10 @@
 //! temporary file made in that file's own directory, and the link is left
 //! as it was; a link whose target is missing is an error, never replaced by
 //! a regular file. This matches the loader, which reads through symlinks,
-//! so what a rotation writes is what the next load reads.
+//! so what a rotation writes is what the next load reads; and like the
+//! loader (the same walk), a symlink owned by another user than this
+//! process's and root, or held by a directory others may change (a link
+//! planted in `/tmp` by someone else), is refused, never written through.
 //!
 //! Crashes and power loss: both modes write a temporary file with an
 //! unpredictable name (`O_EXCL`, 0600) in the final directory, `fsync` it,
@@ -73,17 +76,33 @@ pub enum Mode {
 /// [`io::ErrorKind::AlreadyExists`] for [`Mode::CreateNew`] on an existing
 /// path (a symlink included), [`io::ErrorKind::NotFound`] for
 /// [`Mode::Replace`] through a symlink whose target is missing or into a
-/// directory that does not exist, and [`io::ErrorKind::InvalidInput`] for a
-/// path with no file name (`/`, `dir/..`). An error from syncing the
+/// directory that does not exist, [`io::ErrorKind::InvalidInput`] for a
+/// path with no file name (`/`, `dir/..`), and
+/// [`io::ErrorKind::PermissionDenied`] for a symlink on the way (the final
+/// one for [`Mode::Replace`], any before it for both modes) that belongs to
+/// another user than this process's and root, or sits in a directory
+/// others may change, as the loader refuses ([`crate::load`], check 2). An error from syncing the
 /// directory says so: the file was then already in place, but its new name
 /// may not survive a power loss.
 pub fn write_private(path: impl AsRef<Path>, data: &[u8], mode: Mode) -> io::Result<()> {
     let given = path.as_ref();
+    // Checked on the path as given: `dir/..` names no file, whatever it
+    // resolves to.
+    let given_name = given
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path does not name a file"))?;
     let path = match mode {
-        // Never follows a symlink: a link, even a dangling one, is a name
-        // that exists, and the final no-clobber rename refuses it.
-        Mode::CreateNew => given.to_path_buf(),
-        Mode::Replace => replace_target(given)?,
+        // The final component is never followed: a link, even a dangling
+        // one, is a name that exists, and the final no-clobber rename
+        // refuses it. Symlinks on the way to its directory are checked.
+        Mode::CreateNew => {
+            let parent = match given.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir,
+                _ => Path::new("."),
+            };
+            resolve_checked(parent)?.join(given_name)
+        }
+        Mode::Replace => resolve_checked(given)?,
     };
     if mode == Mode::CreateNew && std::fs::symlink_metadata(&path).is_ok() {
         // Early answer only; the no-clobber rename below is what decides.
@@ -159,10 +178,12 @@ pub struct UpdateLock {
 /// # Errors
 ///
 /// The operating system's: the directory cannot be opened (among them
-/// [`io::ErrorKind::NotFound`]) or locked, and [`io::ErrorKind::NotFound`]
-/// for a symlink whose target is missing.
+/// [`io::ErrorKind::NotFound`]) or locked, [`io::ErrorKind::NotFound`]
+/// for a symlink whose target is missing, and
+/// [`io::ErrorKind::PermissionDenied`] for an untrusted symlink on the way,
+/// as [`write_private`].
 pub fn lock_for_update(path: impl AsRef<Path>) -> io::Result<UpdateLock> {
-    let path = replace_target(path.as_ref())?;
+    let path = resolve_checked(path.as_ref())?;
     #[cfg(unix)]
     {
         let dir = match path.parent() {
@@ -180,25 +201,23 @@ pub fn lock_for_update(path: impl AsRef<Path>) -> io::Result<UpdateLock> {
     }
 }
 
-/// The file [`Mode::Replace`] replaces: `path` itself, or, when `path` is a
-/// symlink, the file it resolves to (so the temporary file lands in the
-/// target's directory and the rename replaces the target, not the link).
-fn replace_target(path: &Path) -> io::Result<PathBuf> {
-    match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path).map_err(|e| {
-            if e.kind() == io::ErrorKind::NotFound {
-                io::Error::new(io::ErrorKind::NotFound, "the symlink points to a file that does not exist")
-            } else {
-                e
-            }
-        }),
-        _ => Ok(path.to_path_buf()),
-    }
+/// The file [`Mode::Replace`] replaces and [`lock_for_update`] locks:
+/// `path` with every symlink resolved (so the temporary file lands in the
+/// target's directory and the rename replaces the target, not the link),
+/// by the loader's walk ([`crate::load`]), which refuses a symlink owned by
+/// another user than this process's and root, or held by a directory
+/// others may change. Such a refusal is [`io::ErrorKind::PermissionDenied`]
+/// with the loader's message.
+fn resolve_checked(path: &Path) -> io::Result<PathBuf> {
+    crate::load::resolve(path, crate::load::Walk::Write).map_err(|e| match e {
+        crate::Error::Io { source, .. } => source,
+        other => io::Error::new(io::ErrorKind::PermissionDenied, other.to_string()),
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)] // test code
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)] // test code (skips are printed)
 
     use std::ffi::OsString;
 
@@ -385,7 +404,7 @@ mod tests {
         }
         assert_eq!(
             write_private(sub.join(".."), b"x", Mode::CreateNew).unwrap_err().kind(),
-            io::ErrorKind::AlreadyExists
+            io::ErrorKind::InvalidInput
         );
         assert_eq!(names_in(dir.path()), vec![OsString::from("sub")]);
         assert!(names_in(&sub).is_empty());
@@ -433,6 +452,59 @@ mod tests {
         assert_eq!(lock_for_update(&link).unwrap_err().kind(), io::ErrorKind::NotFound);
         let missing = dir.path().join("missing").join("k.json");
         assert_eq!(lock_for_update(missing).unwrap_err().kind(), io::ErrorKind::NotFound);
+    }
+
+    /// The writers walk the path like the loader: a symlink owned by
+    /// another user, or held by a directory others may change, is never
+    /// followed, by [`Mode::Replace`], [`Mode::CreateNew`] (links on the way
+    /// to its directory) or [`lock_for_update`]; the target is left alone.
+    #[cfg(unix)]
+    #[test]
+    fn writers_refuse_untrusted_symlinks() {
+        use std::os::unix::fs::{PermissionsExt, lchown, symlink};
+        let top = tempfile::tempdir().unwrap();
+        let victim_dir = top.path().join("victim");
+        std::fs::create_dir(&victim_dir).unwrap();
+        let victim = victim_dir.join("prod.json");
+        write_private(&victim, b"victim", Mode::CreateNew).unwrap();
+        let st = top.path().join("st");
+        std::fs::create_dir(&st).unwrap();
+        let link = st.join("app.json");
+        symlink(&victim, &link).unwrap();
+        let dir_link = top.path().join("st-dir");
+        symlink(&victim_dir, &dir_link).unwrap();
+
+        // Our link, in a directory others may write (not sticky).
+        std::fs::set_permissions(&st, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let refused = |e: io::Error| {
+            assert_eq!(e.kind(), io::ErrorKind::PermissionDenied, "{e}");
+            e.to_string()
+        };
+        let msg = refused(write_private(&link, b"attacker", Mode::Replace).unwrap_err());
+        assert!(msg.contains("0777"), "{msg}");
+        refused(lock_for_update(&link).unwrap_err());
+        assert_eq!(std::fs::read(&victim).unwrap(), b"victim");
+        // Sticky: our own link is written through.
+        std::fs::set_permissions(&st, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        write_private(&link, b"two", Mode::Replace).unwrap();
+        drop(lock_for_update(&link).unwrap());
+        assert_eq!(std::fs::read(&victim).unwrap(), b"two");
+
+        if rustix::process::geteuid().as_raw() != 0 {
+            println!("skipped: giving a symlink to another user needs root");
+            return;
+        }
+        lchown(&link, Some(65534), Some(65534)).unwrap();
+        lchown(&dir_link, Some(65534), Some(65534)).unwrap();
+        let msg = refused(write_private(&link, b"attacker", Mode::Replace).unwrap_err());
+        assert!(msg.contains("uid 65534") && msg.contains("symlink"), "{msg}");
+        refused(lock_for_update(&link).unwrap_err());
+        refused(write_private(dir_link.join("prod.json"), b"attacker", Mode::Replace).unwrap_err());
+        refused(write_private(dir_link.join("new.json"), b"attacker", Mode::CreateNew).unwrap_err());
+        refused(lock_for_update(dir_link.join("prod.json")).unwrap_err());
+        assert_eq!(std::fs::read(&victim).unwrap(), b"two");
+        assert_eq!(names_in(&victim_dir), vec![OsString::from("prod.json")]);
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is left as it was");
     }
 
     #[test]

@@ -317,3 +317,89 @@ fn env_loader_in_a_child_process() {
         assert!(out.status.success(), "child case {expect}: {}", String::from_utf8_lossy(&out.stdout));
     }
 }
+
+/// A symlink is followed only when its owner is this process's user or
+/// root and the directory holding it is one only they can change: a link
+/// planted in a sticky world-writable directory by another user (with
+/// `fs.protected_symlinks` off) would make this process read the file of
+/// that user's choosing. Intermediate links are checked the same way.
+#[cfg(unix)]
+#[test]
+fn symlinks_are_trusted_only_from_their_owner_in_safe_directories() {
+    use std::os::unix::fs::{PermissionsExt, lchown, symlink};
+    let top = tempfile::tempdir().unwrap();
+    let victim_dir = top.path().join("victim");
+    fs::create_dir(&victim_dir).unwrap();
+    let victim = write(&victim_dir, "prod.json", b"victim", 0o600);
+    let st = top.path().join("st");
+    fs::create_dir(&st).unwrap();
+
+    // Our own link in a directory others may write without the sticky bit:
+    // they could replace the link.
+    fs::set_permissions(&st, fs::Permissions::from_mode(0o777)).unwrap();
+    let link = st.join("app.json");
+    symlink(&victim, &link).unwrap();
+    assert!(matches!(loaded(&link), Err(Error::InsecureDirectory { dir, .. }) if dir == st));
+    // The same directory as the way to a real file (not a link) is refused too.
+    let via_dir = top.path().join("via");
+    symlink(&st, &via_dir).unwrap();
+    assert!(matches!(loaded(&via_dir.join("app.json")), Err(Error::InsecureDirectory { dir, .. }) if dir == st));
+    // Sticky: our own (or root's) link is fine.
+    fs::set_permissions(&st, fs::Permissions::from_mode(0o1777)).unwrap();
+    assert_eq!(loaded(&link).unwrap(), "victim");
+
+    if my_uid(top.path()) != 0 {
+        println!("skipped: giving a symlink to another user needs root");
+        return;
+    }
+    lchown(&link, Some(NOBODY), Some(NOBODY)).unwrap();
+    match loaded(&link) {
+        Err(e @ Error::UntrustedSymlink { owner: NOBODY, euid: 0, .. }) => {
+            let msg = e.to_string();
+            assert!(msg.contains(&link.display().to_string()) && msg.contains("uid 65534"), "{msg}");
+            assert!(matches!(e, Error::UntrustedSymlink { link: ref l, .. } if *l == link));
+        }
+        other => panic!("foreign symlink: {:?}", other.map(|_| ())),
+    }
+    // Through a trusted link to the foreign one: still refused.
+    let alias = top.path().join("alias.json");
+    symlink(&link, &alias).unwrap();
+    assert!(matches!(loaded(&alias), Err(Error::UntrustedSymlink { link: l, .. }) if l == link));
+    // A foreign link as an intermediate directory component.
+    let dir_link = st.join("dir");
+    symlink(&victim_dir, &dir_link).unwrap();
+    assert_eq!(loaded(&dir_link.join("prod.json")).unwrap(), "victim", "root's own link");
+    lchown(&dir_link, Some(NOBODY), Some(NOBODY)).unwrap();
+    assert!(
+        matches!(loaded(&dir_link.join("prod.json")), Err(Error::UntrustedSymlink { link: l, .. }) if l == dir_link)
+    );
+    // `FileLoader::open` walks the same way.
+    assert!(matches!(FileLoader::new().open(&link), Err(Error::UntrustedSymlink { .. })));
+    // Back to root: accepted (Kubernetes' `..data` links are root's).
+    lchown(&link, Some(0), Some(0)).unwrap();
+    assert_eq!(loaded(&link).unwrap(), "victim");
+}
+
+/// A secret file with a second name is refused: the other name may be in
+/// a directory someone else controls (a hard link to a root-owned 0600
+/// file passes every owner and mode check).
+#[cfg(unix)]
+#[test]
+fn hard_linked_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "key", b"s", 0o600);
+    assert_eq!(loaded(&path).unwrap(), "s");
+    let second = dir.path().join("second");
+    fs::hard_link(&path, &second).unwrap();
+    for p in [&path, &second] {
+        match loaded(p) {
+            Err(e @ Error::HardLinked { links: 2, .. }) => {
+                assert!(e.to_string().contains("2 names"), "{e}");
+            }
+            other => panic!("hard link: {:?}", other.map(|_| ())),
+        }
+    }
+    assert!(matches!(FileLoader::new().allow_others_to_read().open(&path), Err(Error::HardLinked { .. })));
+    fs::remove_file(&second).unwrap();
+    assert_eq!(loaded(&path).unwrap(), "s");
+}

@@ -89,6 +89,8 @@ fn errors_never_hold_secret_values() {
         Error::ForeignOwner { path: path.clone(), owned: path.clone(), owner: 65534, euid: 1000 },
         Error::ForeignOwner { path: path.clone(), owned: PathBuf::from("/run/secrets"), owner: 65534, euid: 1000 },
         Error::InsecureDirectory { path: path.clone(), dir: PathBuf::from("/run/secrets"), mode: 0o777 },
+        Error::UntrustedSymlink { path: path.clone(), link: PathBuf::from("/tmp/st/app.json"), owner: 65534, euid: 0 },
+        Error::HardLinked { path: path.clone(), links: 2 },
         Error::Io { path, source: std::io::Error::from(std::io::ErrorKind::NotFound) },
         guardrail_secret::decode_base64(&format!("{CANARY}!")).unwrap_err(),
         guardrail_secret::decode_hex(CANARY).unwrap_err(),
