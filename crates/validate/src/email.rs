@@ -59,6 +59,13 @@ impl Email {
     /// the way (a mail server, a database collation) can turn an accepted
     /// local part into a refused one: U+037E GREEK QUESTION MARK (NFC `;`)
     /// and U+FF20 FULLWIDTH COMMERCIAL AT (NFKC `@`) are refused.
+    ///
+    /// An address is a login identity, so the local part's letters follow
+    /// the same anti-spoofing rules as a domain's labels: one script (UTS
+    /// #39 Highly Restrictive: Latin with Han and Kana, Han with Hangul
+    /// pass), else [`Reason::MixedScript`] (`janе` with a Cyrillic `е`);
+    /// no hidden mark (U+0307 on `i` or dotless `ı`, a repeated or fifth
+    /// non-spacing mark on one letter), else [`Reason::Confusable`].
     pub fn parse_eai(input: &str) -> Result<Self, Error> {
         parse(input, true).map_err(|r| Error::invalid(Kind::Email, r))
     }
@@ -142,6 +149,14 @@ fn normalise_local(local: &str) -> Result<String, Reason> {
         }
         if form.len() > Email::MAX_LOCAL_LEN {
             return Err(Reason::TooLong);
+        }
+        // A login identity, like a host label: one script (UTS #39 Highly
+        // Restrictive, the host labels' rule) and no hidden marks.
+        if !crate::host::is_highly_restrictive(form) {
+            return Err(Reason::MixedScript);
+        }
+        if crate::host::hides_a_mark(form) {
+            return Err(Reason::Confusable);
         }
     }
     Ok(nfc)

@@ -69,8 +69,8 @@ pub enum Reason {
     InvalidChar,
     /// Username: fails the RFC 5893 bidi rule.
     Bidi,
-    /// Username, or a host-name label: letters of more than one script
-    /// (e.g. Latin and Cyrillic).
+    /// Username, a host-name label or an UTF-8 e-mail local part: letters
+    /// of more than one script (e.g. Latin and Cyrillic).
     MixedScript,
     /// Username or path: a reserved name (`admin`, `CON`, ...); for a
     /// username also any name that looks like one (`admın`, `adrnin`).
@@ -140,6 +140,8 @@ pub enum Reason {
     LeadingDash,
     /// Username: a whole-script confusable, every letter of one script
     /// looking like a name in another (Cyrillic `сосо` reads as `coco`).
+    /// Username, host-name label or UTF-8 e-mail local part: a mark a
+    /// reader cannot see (U+0307 on `i` or `ı`, a repeated mark).
     Confusable,
     /// Username: contains `@`, so it could not be told apart from an
     /// e-mail address where either may be used to log in.

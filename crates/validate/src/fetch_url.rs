@@ -123,7 +123,8 @@ impl FetchUrl {
 
     /// The canonical host name every check compared and the resolver hook
     /// receives: lower-case A-labels without the root dot; `None` for an
-    /// IP address.
+    /// IP address. It is always fully qualified: resolve it without search
+    /// domains (see [`Resolve`]).
     #[must_use]
     pub fn host_name(&self) -> Option<&str> {
         match self.url.host() {
@@ -351,7 +352,30 @@ const METADATA_NAMES: &[&str] = &[
 /// Suffixes that only resolve inside a network (RFC 6761 `.localhost` is
 /// handled apart; `.local` is mDNS, `.internal` is ICANN's private-use TLD,
 /// `.home.arpa` is RFC 8375).
-const INTERNAL_SUFFIXES: &[&str] = &[".internal", ".local", ".localdomain", ".home.arpa", ".intranet", ".corp", ".lan"];
+/// `.svc` is the Kubernetes service domain searched from pods
+/// (`kubernetes.default.svc`; `.svc.cluster.local` ends in `.local`),
+/// `.consul` is Consul's DNS interface; `.test`, `.invalid` (RFC 6761),
+/// `.onion` (RFC 7686) and `.alt` (RFC 9476) are never resolved through
+/// the public DNS, so a name there resolves only through local
+/// configuration; `.home` and `.private` are names ICANN's collision
+/// studies found widely used inside networks.
+const INTERNAL_SUFFIXES: &[&str] = &[
+    ".internal",
+    ".local",
+    ".localdomain",
+    ".home.arpa",
+    ".intranet",
+    ".corp",
+    ".lan",
+    ".svc",
+    ".consul",
+    ".test",
+    ".invalid",
+    ".onion",
+    ".alt",
+    ".home",
+    ".private",
+];
 
 /// Name rules on the canonical name ([`crate::host::url_host`]).
 fn check_name(name: &str) -> Result<(), Reason> {
@@ -491,8 +515,20 @@ fn check_v6(ip: Ipv6Addr) -> Result<(), Reason> {
 /// Resolves a host name to IP addresses: the hook [`FetchUrl::resolve`]
 /// checks. Implement it over your async resolver, a test stub, or a
 /// caching resolver.
+///
+/// `host` is a fully-qualified name ([`FetchUrl::host_name`]: lower-case
+/// A-labels, its root dot left off). Resolve it as absolute, **without
+/// search domains**: append the root dot, or turn search-list expansion off
+/// (`ndots:0`, no `search` list), as [`SystemResolver`] does. A resolver
+/// that expands names (Kubernetes pods have `ndots:5` and
+/// `search <ns>.svc.cluster.local svc.cluster.local cluster.local`) turns
+/// an accepted public-looking name such as `kubernetes.default` into the
+/// cluster-internal `kubernetes.default.svc.cluster.local`, past every name
+/// check; the addresses it returns are still checked, but a cluster
+/// service on a public-range address would pass.
 pub trait Resolve {
-    /// All addresses for `host` (an ASCII domain name, without brackets).
+    /// All addresses for `host`, a fully-qualified ASCII domain name
+    /// (without brackets or root dot), looked up without search domains.
     fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<IpAddr>>;
 }
 

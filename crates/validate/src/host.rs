@@ -20,6 +20,10 @@
 //!   uncommon scripts and characters, which fonts render poorly or alike;
 //! - a label that mixes scripts beyond UTS #39's Highly Restrictive level
 //!   (`exаmple` with a Cyrillic `а`): [`Reason::MixedScript`];
+//! - a label with a mark a reader cannot see (UTS #39 §5.4): U+0307 dot
+//!   above on `i`, `j` or another soft-dotted letter or on dotless `ı`
+//!   (`admi̇n` displays as `admin`), the same non-spacing mark twice over
+//!   one letter, or more than four: [`Reason::Confusable`];
 //! - when a name is typed in (e-mail domains, [`HostName::parse`]): any
 //!   compatibility character UTS #46 would map to something else
 //!   (full-width `ｇｍａｉｌ`, the ideographic full stops `。．｡`), because
@@ -29,7 +33,7 @@ use icu_properties::{
     CodePointMapData, CodePointSetData,
     props::{
         CanonicalCombiningClass, DefaultIgnorableCodePoint, GeneralCategory, HangulSyllableType, JoiningType,
-        NoncharacterCodePoint, Script, WhiteSpace,
+        NoncharacterCodePoint, Script, SoftDotted, WhiteSpace,
     },
 };
 use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
@@ -241,11 +245,68 @@ pub(crate) fn check_u_label(label: &str) -> Result<(), Reason> {
     if !chars.iter().all(|c| c.is_ascii() || is_joiner(*c) || c.identifier_allowed()) {
         return Err(Reason::Domain);
     }
-    let visible: String = chars.iter().filter(|c| !is_joiner(**c)).collect();
-    if visible.as_str().detect_restriction_level() > RestrictionLevel::HighlyRestrictive {
+    if !is_highly_restrictive(label) {
         return Err(Reason::MixedScript);
     }
+    if hides_a_mark(label) {
+        return Err(Reason::Confusable);
+    }
     Ok(())
+}
+
+/// UTS #39 §5.2's Highly Restrictive level, on the characters of `text`
+/// that UTS #39 allows in identifiers (the others, such as the joiners,
+/// ASCII symbols or emoji, carry no script a reader could mistake): one
+/// script, or Latin with Han and Kana, Han with Bopomofo, or Han with
+/// Hangul. The one script rule for every identity value: host labels,
+/// the UTF-8 local part of [`crate::Email::parse_eai`] (usernames use the
+/// stricter single-script rule).
+pub(crate) fn is_highly_restrictive(text: &str) -> bool {
+    let scripted: String = text.chars().filter(|c| c.identifier_allowed()).collect();
+    scripted.as_str().detect_restriction_level() <= RestrictionLevel::HighlyRestrictive
+}
+
+/// A non-spacing mark (gc=Mn) or enclosing mark (gc=Me): UTS #39 §5.4's
+/// "nonspacing marks", which draw over or under their base.
+pub(crate) fn is_nonspacing_mark(c: char) -> bool {
+    matches!(
+        CodePointMapData::<GeneralCategory>::new().get(c),
+        GeneralCategory::NonspacingMark | GeneralCategory::EnclosingMark
+    )
+}
+
+/// UTS #39 §5.4 (Optional Detection), on the NFD form of `text`: a mark a
+/// reader cannot see, so the text displays like another one. True for
+///
+/// - U+0307 COMBINING DOT ABOVE on a soft-dotted letter (`Soft_Dotted`:
+///   `i`, `j`, `і`, `ј`, ...) or on dotless `ı` / `ȷ`: `admi̇n` and `admı̇n`
+///   display as `admin` (the case folding of `İ` is `i` + U+0307, so
+///   `ADMİN` folds to it);
+/// - the same non-spacing mark twice over one base (`é` + U+0301 draws
+///   one accent over another);
+/// - more than four non-spacing marks over one base.
+///
+/// The same sequence-tracking as ICU's `USPOOF_INVISIBLE` check, plus the
+/// soft-dotted rule.
+pub(crate) fn hides_a_mark(text: &str) -> bool {
+    if text.is_ascii() {
+        return false;
+    }
+    let soft_dotted = CodePointSetData::new::<SoftDotted>();
+    let mut dotted_base = false;
+    let mut marks: Vec<char> = Vec::new();
+    for c in text.nfd() {
+        if !is_nonspacing_mark(c) {
+            dotted_base = soft_dotted.contains(c) || matches!(c, '\u{131}' | '\u{237}');
+            marks.clear();
+            continue;
+        }
+        if (dotted_base && c == '\u{307}') || marks.contains(&c) || marks.len() >= 4 {
+            return true;
+        }
+        marks.push(c);
+    }
+    false
 }
 
 /// RFC 5892's derived property values.
@@ -503,6 +564,10 @@ mod tests {
         assert_eq!(code("\u{ff47}mail.com"), "domain"); // full-width g
         assert_eq!(code("example\u{3002}com"), "domain"); // ideographic full stop
         assert_eq!(code("xn--ls8h.example"), "domain"); // an emoji label
+        assert_eq!(code("admi\u{307}n.com"), "confusable"); // i + dot above displays as admin
+        assert_eq!(code("adm\u{131}\u{307}n.com"), "confusable"); // dotless ı + dot above
+        assert_eq!(code("cafe\u{301}\u{301}.com"), "confusable"); // the same accent twice
+        assert_eq!(code("caf\u{e9}.com"), "ok");
         assert_eq!(code("\u{43f}\u{440}\u{438}\u{43c}\u{435}\u{440}.\u{440}\u{444}"), "ok"); // пример.рф
     }
 }

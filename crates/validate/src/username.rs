@@ -43,7 +43,18 @@ use crate::{Error, Kind, Reason, validated_string_type};
 ///   `admin`;
 /// - whole-script confusables (`confusable`): a name written in one script
 ///   whose skeleton is a name in another, such as Cyrillic `сосо` (reads
-///   as `coco`), `ѕсоре`, Greek `ορα` or Hebrew `וו` (reads as `ll`).
+///   as `coco`), `ѕсоре`, Greek `ορα` or Hebrew `וו` (reads as `ll`);
+/// - hidden marks (`confusable`, UTS #39 §5.4): U+0307 dot above on `i`,
+///   `j` (or another soft-dotted letter) or on dotless `ı`, which displays
+///   as the plain letter (`admi̇n`; also `ADMİN`, since case folding turns
+///   `İ` into `i` + U+0307, so a Turkish capital `İ` cannot be used: write
+///   `i`), the same non-spacing mark twice over one letter, or more than
+///   four non-spacing marks over one letter.
+///
+/// Reserved names are compared on the skeleton with its non-spacing marks
+/// removed, so accented variants of a reserved name (`ádmin`, `rööt`) are
+/// refused as `reserved_name` too. [`Username::skeleton`] keeps the marks
+/// (`jose` and `josé` are different names).
 ///
 /// ```
 /// use guardrail_validate::Username;
@@ -54,6 +65,8 @@ use crate::{Error, Kind, Reason, validated_string_type};
 /// assert_eq!("p\u{0430}ypal".parse::<Username>().unwrap_err().code(), "mixed_script"); // Cyrillic а
 /// assert_eq!("\u{441}\u{43e}\u{441}\u{43e}".parse::<Username>().unwrap_err().code(), "confusable"); // Cyrillic сосо
 /// assert_eq!("jane@example".parse::<Username>().unwrap_err().code(), "at_sign");
+/// assert_eq!("ADM\u{130}N".parse::<Username>().unwrap_err().code(), "confusable"); // İ folds to i + U+0307
+/// assert_eq!("\u{e1}dmin".parse::<Username>().unwrap_err().code(), "reserved_name"); // ádmin
 ///
 /// // Look-alikes share a skeleton: keep it under a unique index.
 /// let a: Username = "paypal".parse().unwrap();
@@ -174,6 +187,15 @@ fn ascii_skeleton(ascii: &str) -> String {
     out
 }
 
+/// A skeleton (NFD) without its non-spacing and enclosing marks: the key
+/// reserved names are compared on, so `ádmin` is `admin`.
+fn without_marks(skeleton: &str) -> std::borrow::Cow<'_, str> {
+    if skeleton.is_ascii() {
+        return skeleton.into();
+    }
+    skeleton.chars().filter(|c| !crate::host::is_nonspacing_mark(*c)).collect::<String>().into()
+}
+
 /// UTS #39's General Security Profile (§3.1) for a non-ASCII character:
 /// letters of recommended scripts and the few inclusions (`ʼ`, `·`), plus
 /// the living Limited_Use scripts (Cherokee, N'Ko, Tifinagh, ...). Refused:
@@ -260,7 +282,7 @@ pub const DEFAULT_RESERVED: &[&str] = &[
 pub struct UsernamePolicy {
     min_chars: usize,
     max_chars: usize,
-    /// The skeletons of the reserved names.
+    /// The skeletons of the reserved names, non-spacing marks removed.
     reserved: BTreeSet<String>,
 }
 
@@ -288,7 +310,7 @@ impl UsernamePolicy {
     pub fn with_reserved<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> Self {
         for name in names {
             if let Ok(canonical) = UsernameCaseMapped::enforce(name) {
-                self.reserved.insert(skeleton(&canonical));
+                self.reserved.insert(without_marks(&skeleton(&canonical)).into_owned());
             }
         }
         self
@@ -329,6 +351,9 @@ impl UsernamePolicy {
         if !canonical.is_ascii() && !canonical.as_ref().is_single_script() {
             return Err(Reason::MixedScript);
         }
+        if crate::host::hides_a_mark(&canonical) {
+            return Err(Reason::Confusable);
+        }
         let chars = canonical.chars().count();
         if chars < self.min_chars {
             return Err(Reason::TooShort);
@@ -337,7 +362,7 @@ impl UsernamePolicy {
             return Err(Reason::TooLong);
         }
         let skeleton = skeleton(&canonical);
-        if self.reserved.contains(&skeleton) {
+        if self.reserved.contains(without_marks(&skeleton).as_ref()) {
             return Err(Reason::ReservedName);
         }
         if is_whole_script_confusable(&canonical, &skeleton) {
@@ -375,6 +400,10 @@ mod tests {
         assert_eq!(code("jane@doe"), "at_sign");
         assert_eq!(code("jane＠doe"), "at_sign"); // full-width @, width-mapped to @
         assert_eq!(code("\u{441}\u{43e}\u{441}\u{43e}"), "confusable"); // Cyrillic сосо
+        assert_eq!(code("ADM\u{130}N"), "confusable"); // İ folds to i + U+0307, displayed as admin
+        assert_eq!(code("adm\u{131}\u{307}n"), "confusable"); // dotless ı + dot above
+        assert_eq!(code("admi\u{307}n"), "confusable");
+        assert_eq!(code("admi\u{307}\u{307}n"), "confusable");
     }
 
     /// Issue 10 item 2, the minimal input: `admın` (U+0131 dotless i) is
@@ -400,6 +429,9 @@ mod tests {
             ("r\u{3bf}\u{3bf}t", "mixed_script"), // Greek ο
             ("rnail", "reserved_name"),           // mail
             ("nu11", "reserved_name"),            // null, digit one for l
+            ("\u{e1}dmin", "reserved_name"),      // á: marks are dropped for the reserved comparison
+            ("a\u{301}dmin", "reserved_name"),    // the same in NFD
+            ("r\u{f5}\u{f4}t", "reserved_name"),  // õô
             ("\u{1d5ee}dmin", "invalid_char"),    // mathematical sans-serif a: a compatibility character
             ("suppor\u{1d1b}", "invalid_char"),   // Latin small capital T: outside the UTS #39 profile
             ("\u{251}dmin", "invalid_char"),      // Latin alpha: outside the UTS #39 profile
