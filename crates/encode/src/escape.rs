@@ -155,11 +155,14 @@ pub(crate) fn needs_escape(context: Context, c: char) -> bool {
                 hidden(c)
             }
         }
+        // U+FFFD too: a terminal draws each undecodable byte as U+FFFD, so a
+        // real one must not look like the `\xHH` escape of an invalid byte
+        // that `StreamEncoder` writes (`write_invalid`).
         Context::LogLine => {
             if c.is_ascii() {
                 c.is_ascii_control() || c == '\\'
             } else {
-                hidden(c)
+                c == '\u{fffd}' || hidden(c)
             }
         }
     }
@@ -255,12 +258,26 @@ pub(crate) fn write_encoded<W: Write + ?Sized>(context: Context, input: &str, ou
     out.write_str(input.get(clean_from..).unwrap_or_default())
 }
 
-/// What one undecodable character of raw input becomes: a space in HTML
-/// (as the OWASP encoder treats a lone surrogate), U+FFFD elsewhere.
-pub(crate) fn write_replacement<W: Write + ?Sized>(context: Context, out: &mut W) -> fmt::Result {
+/// What one undecodable sequence of raw input (`bytes`: one to three
+/// bytes that are not UTF-8, as `str::from_utf8` splits them) becomes.
+///
+/// - Log lines: `\xHH` for each byte. Every byte below 0x80 is ASCII, so
+///   `\xHH` with HH >= 80 can only be an invalid byte, and `\xHH` below 80
+///   only an ASCII control: the encoding stays one-to-one (a real U+FFFD is
+///   `\u{fffd}`), and it does not depend on how the bytes are grouped.
+/// - URL components: `%HH` for each byte (percent-encoding is of bytes;
+///   decoding gives the same bytes back).
+/// - HTML text and attributes: one space, as the OWASP encoder writes for a
+///   lone surrogate.
+/// - JavaScript and CSS strings: one U+FFFD, as a browser's UTF-8 decoder
+///   reads the sequence (a string in these languages is Unicode text, and
+///   no escape of either can stand for a byte that is not).
+pub(crate) fn write_invalid<W: Write + ?Sized>(context: Context, bytes: &[u8], out: &mut W) -> fmt::Result {
     match context {
         Context::Html | Context::HtmlAttribute => out.write_str(" "),
-        _ => write_encoded(context, "\u{fffd}", out),
+        Context::LogLine => bytes.iter().try_for_each(|b| write!(out, "\\x{b:02x}")),
+        Context::UrlComponent => bytes.iter().try_for_each(|b| write!(out, "%{b:02X}")),
+        Context::JsString | Context::CssString => write_encoded(context, "\u{fffd}", out),
     }
 }
 
@@ -317,6 +334,7 @@ mod tests {
         assert_eq!(enc(Context::LogLine, "user\u{202e}nimda\u{2028}x\u{85}"), r"user\u{202e}nimda\u{2028}x\u{85}");
         assert_eq!(enc(Context::LogLine, "ok: naïve 日本 \"quoted\""), "ok: naïve 日本 \"quoted\"");
         assert_eq!(enc(Context::LogLine, "user=admin\u{200b} logged in"), r"user=admin\u{200b} logged in");
+        assert_eq!(enc(Context::LogLine, "admin\u{fffd}"), r"admin\u{fffd}");
         assert_eq!(
             enc(Context::LogLine, "\u{a0}\u{ad}\u{feff}\u{2800}\u{3000}\u{e0001}"),
             r"\u{a0}\u{ad}\u{feff}\u{2800}\u{3000}\u{e0001}"

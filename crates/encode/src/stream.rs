@@ -33,12 +33,16 @@ impl<W: io::Write + ?Sized> fmt::Write for IoAdapter<'_, W> {
 
 /// Encodes a byte stream chunk by chunk.
 ///
-/// Invalid UTF-8 is not an error: each undecodable sequence becomes one
-/// replacement (a space for HTML, as the OWASP encoder does with a lone
-/// surrogate; an encoded U+FFFD elsewhere). A surrogate code point encoded
-/// as three bytes (`ED A0..BF 80..BF`, as Java and Python's
-/// `surrogatepass` write one) counts as one character. A sequence cut by a
-/// chunk boundary is carried into the next chunk.
+/// Invalid UTF-8 is not an error. In a log line each byte that is not part
+/// of a UTF-8 character becomes `\xHH` (the bytes `61 FF 62` log as `a\xffb`;
+/// a real U+FFFD is `\u{fffd}`), so different byte strings never log alike; in a URL
+/// component each such byte becomes `%HH`. Elsewhere each undecodable
+/// sequence becomes one replacement: a space for HTML, as the OWASP encoder
+/// does with a lone surrogate; U+FFFD in JavaScript and CSS strings, which
+/// hold Unicode text only. A surrogate code point encoded as three bytes
+/// (`ED A0..BF 80..BF`, as Java and Python's `surrogatepass` write one)
+/// counts as one sequence. A sequence cut by a chunk boundary is carried
+/// into the next chunk, so the output never depends on the chunking.
 ///
 /// ```
 /// use guardrail_encode::{Context, StreamEncoder};
@@ -84,7 +88,7 @@ impl StreamEncoder {
             return Ok(());
         }
         let mut adapter = IoAdapter::new(out);
-        escape::write_replacement(self.context, &mut adapter).map_err(|_| adapter.into_error())
+        escape::write_invalid(self.context, &self.pending, &mut adapter).map_err(|_| adapter.into_error())
     }
 
     /// Encodes everything but a trailing incomplete sequence, which it returns.
@@ -112,8 +116,9 @@ impl StreamEncoder {
                             (_, [0xed, 0xa0..=0xbf]) | (None, _) => return Ok(after),
                             (Some(len), _) => len,
                         };
-                        escape::write_replacement(self.context, &mut adapter)?;
-                        rest = after.get(skip..).unwrap_or_default();
+                        let (invalid, next) = after.split_at(skip.min(after.len()));
+                        escape::write_invalid(self.context, invalid, &mut adapter)?;
+                        rest = next;
                     }
                 }
             }
@@ -149,7 +154,24 @@ mod tests {
     #[test]
     fn invalid_sequences_become_one_replacement_each() {
         assert_eq!(stream(Context::Html, &[b"a\xffb\xed\xa0\x80c\xc3"]), "a b c ");
-        assert_eq!(stream(Context::LogLine, &[b"a\xffb"]), "a\u{fffd}b");
-        assert_eq!(stream(Context::UrlComponent, &[b"\xff"]), "%EF%BF%BD");
+        assert_eq!(stream(Context::JsString, &[b"a\xffb\xc3"]), "a\u{fffd}b\u{fffd}");
+        assert_eq!(stream(Context::CssString, &[b"a\xed\xa0\x80b"]), "a\u{fffd}b");
+    }
+
+    /// Issue 10, item 10: `admin\xff`, `admin\xfe` and `admin` + U+FFFD
+    /// once all logged as `admin` + U+FFFD.
+    #[test]
+    fn log_and_url_escape_each_invalid_byte() {
+        assert_eq!(
+            stream(Context::LogLine, &[b"a\xff\xfeb\xc0\xafc\xed\xa0\x80d"]),
+            r"a\xff\xfeb\xc0\xafc\xed\xa0\x80d"
+        );
+        assert_eq!(stream(Context::LogLine, &[b"admin\xff"]), r"admin\xff");
+        assert_eq!(stream(Context::LogLine, &[b"admin\xfe"]), r"admin\xfe");
+        assert_eq!(stream(Context::LogLine, &["admin\u{fffd}".as_bytes()]), r"admin\u{fffd}");
+        // An incomplete sequence at the very end, and one cut by a boundary.
+        assert_eq!(stream(Context::LogLine, &[b"x\xe2\x82"]), r"x\xe2\x82");
+        assert_eq!(stream(Context::LogLine, &[b"x\xe2", b"\x82y"]), r"x\xe2\x82y");
+        assert_eq!(stream(Context::UrlComponent, &[b"\xff\xe2\x82"]), "%FF%E2%82");
     }
 }
