@@ -87,6 +87,11 @@ fn encode_each_context() {
         ("log", "user=admin\u{200b} logged in".as_bytes(), "user=admin\\u{200b} logged in"),
         // Invalid UTF-8 (a surrogate written by Java or Python) is one space in HTML.
         ("html", b"a\xed\xa0\x80b", "a b"),
+        // In a log line each invalid byte is `\xHH` and a real U+FFFD is
+        // escaped, so none of these print alike (issue 10, item 10).
+        ("log", b"a\xff\xfeb\xc0\xafc\xed\xa0\x80d", "a\\xff\\xfeb\\xc0\\xafc\\xed\\xa0\\x80d"),
+        ("log", "admin\u{fffd}".as_bytes(), "admin\\u{fffd}"),
+        ("url", b"\xff", "%FF"),
     ];
     for (context, input, want) in cases {
         let out = run(&["encode", context], input);
@@ -502,7 +507,20 @@ fn keyring_files_with_a_zero_key_or_past_the_cap_are_refused() {
         assert!(err.contains("all zero bytes"), "{err}");
     }
     assert_eq!(run(&["keyring", "open", "--keyring", &zero], b"AAAA").status.code(), Some(1));
-    let good = json("AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=");
+    // One repeated byte of any value is a placeholder too (all 0xFF here),
+    // and so are two ids holding the same key.
+    let ff = write("ff.json", json("//////////////////////////////////////////8=").as_bytes());
+    let err = String::from_utf8(run(&["keyring", "list", "--keyring", &ff], b"").stderr).unwrap();
+    assert!(err.contains("placeholder key: all bytes equal"), "{err}");
+    let a = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";
+    let dup = json(a)
+        .replace("}]}", &format!(r#"}},{{"id":2,"status":"enabled","algorithm":"CHACHA20_POLY1305","key":"{a}"}}]}}"#));
+    let dup = write("dup.json", dup.as_bytes());
+    let out = run(&["keyring", "list", "--keyring", &dup], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("same key material") && !err.contains("AQIDBAUG"), "{err}");
+    let good = json(a);
     let at_cap = write("cap.json", format!("{good}{}", " ".repeat((1 << 20) - good.len())).as_bytes());
     assert_eq!(run(&["keyring", "list", "--keyring", &at_cap], b"").status.code(), Some(0));
     let past = write("past.json", format!("{good}{}", " ".repeat((1 << 20) + 1 - good.len())).as_bytes());

@@ -45,11 +45,18 @@ pub enum Error {
     /// A keyring file or envelope is malformed.
     #[error("malformed keyring")]
     MalformedKeyring,
-    /// Key material is all zero bytes: an unset, placeholder or wiped key,
-    /// never a real one. Refused wherever key material comes in from
-    /// outside (keyring JSON, envelope master key, MAC keys, HKDF input).
-    #[error("key material is all zero bytes (an unset or placeholder key)")]
+    /// Key material is a placeholder: empty, or every byte the same value
+    /// (all zero bytes, all 0xFF, 32 × `a`, ...): an unset, placeholder or
+    /// wiped key, never a real one. Refused wherever key material comes in
+    /// from outside (keyring JSON, envelope master key, MAC keys, HKDF
+    /// input). The name is kept from when only all-zero keys were refused.
+    #[error("placeholder key: all bytes equal (all zero bytes, or one byte value repeated)")]
     ZeroKey,
+    /// Two keys of one keyring hold the same key material (a copied entry,
+    /// or one placeholder pasted twice): rotating from one to the other
+    /// would change nothing. Which keys is not said.
+    #[error("two keys in one keyring hold the same key material")]
+    DuplicateKey,
     /// Keyring JSON or an envelope is longer than the limit, or a change
     /// to a keyring (`add_key`, `promote`, `disable`) would make its JSON
     /// longer than that: refused before the keyring changes.

@@ -76,17 +76,19 @@ struct Key {
     aead: LessSafeKey,
 }
 
-/// Refuses key material that is all zero bytes ([`Error::ZeroKey`]): an
+/// Refuses placeholder key material ([`Error::ZeroKey`]): empty, or every
+/// byte equal to the first (all zero bytes, all 0xFF, 32 × `a`, ...), an
 /// unset, placeholder or wiped key. Every byte is read (no early exit), so
-/// the time taken says nothing about where a non-zero byte is.
-pub(crate) fn refuse_zero_key(material: &[u8]) -> Result<(), Error> {
-    let folded = material.iter().fold(0u8, |acc, b| acc | b);
+/// the time taken says nothing about where a differing byte is.
+pub(crate) fn refuse_placeholder_key(material: &[u8]) -> Result<(), Error> {
+    let first = material.first().copied().unwrap_or(0);
+    let folded = material.iter().fold(0u8, |acc, b| acc | (b ^ first));
     if std::hint::black_box(folded) == 0 { Err(Error::ZeroKey) } else { Ok(()) }
 }
 
 impl Key {
     fn new(id: u32, status: Status, algorithm: Algorithm, material: SecretBox<[u8; 32]>) -> Result<Self, Error> {
-        refuse_zero_key(material.expose_secret())?;
+        refuse_placeholder_key(material.expose_secret())?;
         let unbound = UnboundKey::new(algorithm.ring(), material.expose_secret()).map_err(|_| Error::KeyId)?;
         Ok(Self { id, status, algorithm, material, aead: LessSafeKey::new(unbound) })
     }
@@ -530,7 +532,9 @@ impl Keyring {
     /// keyring (not JSON, another version, no keys, a key that is not 32
     /// bytes of standard base64, a duplicate id, no enabled primary, a JSON
     /// escape anywhere — its own writer never makes one);
-    /// [`Error::ZeroKey`] for a key of all zero bytes.
+    /// [`Error::ZeroKey`] for a placeholder key (every byte equal: all zero
+    /// bytes, all 0xFF, ...); [`Error::DuplicateKey`] for two keys with the
+    /// same key material.
     pub fn from_json(json: &str) -> Result<Self, Error> {
         if json.len() > MAX_JSON_BYTES {
             return Err(Error::KeyringTooLarge { max: MAX_JSON_BYTES });
@@ -548,9 +552,18 @@ impl Keyring {
         if !parsed.keys.iter().any(|k| k.id == parsed.primary && k.status == Status::Enabled) {
             return Err(Error::MalformedKeyring);
         }
+        // Duplicates: a set of references to the boxed keys (no copy of any
+        // key), so a keyring at the cap (about 10,000 keys) is one pass.
+        // Checked on load only, not in constant time; the error does not
+        // say which keys.
+        let mut seen = std::collections::HashSet::with_capacity(parsed.keys.len());
         for k in &parsed.keys {
-            refuse_zero_key(k.key.0.expose_secret())?;
+            refuse_placeholder_key(k.key.0.expose_secret())?;
+            if !seen.insert(k.key.0.expose_secret()) {
+                return Err(Error::DuplicateKey);
+            }
         }
+        drop(seen);
         let mut keys = Vec::with_capacity(parsed.keys.len());
         for k in parsed.keys {
             keys.push(Key::new(k.id, k.status, k.algorithm, k.key.0)?);
@@ -565,7 +578,7 @@ impl Keyring {
     /// # Errors
     ///
     /// [`Error::TooShort`] for a master key that is not 32 bytes,
-    /// [`Error::ZeroKey`] for one of all zero bytes,
+    /// [`Error::ZeroKey`] for a placeholder (every byte equal),
     /// [`Error::KeyringTooLarge`] when the keyring's JSON is past
     /// [`MAX_JSON_BYTES`] (its envelope could not be loaded back).
     pub fn to_envelope(&self, master_key: &SecretSlice<u8>) -> Result<String, Error> {
@@ -585,7 +598,7 @@ impl Keyring {
     ///
     /// [`Error::Decrypt`] for a wrong master key (or a tampered envelope),
     /// [`Error::TooShort`] / [`Error::ZeroKey`] for a master key that is not
-    /// 32 bytes or is all zero bytes, [`Error::KeyringTooLarge`] past
+    /// 32 bytes or is a placeholder (every byte equal), [`Error::KeyringTooLarge`] past
     /// [`MAX_ENVELOPE_BYTES`], and the errors of [`Keyring::from_json`] for
     /// the keyring inside.
     pub fn from_envelope(json: &str, master_key: &SecretSlice<u8>) -> Result<Self, Error> {
@@ -607,7 +620,7 @@ impl Keyring {
         if bytes.len() != 32 {
             return Err(Error::TooShort { min: 32 });
         }
-        refuse_zero_key(bytes)?;
+        refuse_placeholder_key(bytes)?;
         // Copied straight into its box: no stack copy of the master key.
         let material = SecretBox::<[u8; 32]>::init_with_mut(|m| m.copy_from_slice(bytes));
         Ok(Self { keys: vec![Key::new(0, Status::Enabled, Algorithm::Aes256Gcm, material)?], primary: 0 })
@@ -620,8 +633,9 @@ pub mod fuzzing {
     use super::*;
 
     static KEYRING: std::sync::LazyLock<Option<Keyring>> = std::sync::LazyLock::new(|| {
-        // A fixed key of 32 bytes 0x01 (an all-zero key would be refused).
-        let json = r#"{"version":1,"primary":1,"keys":[{"id":1,"status":"enabled","algorithm":"AES256_GCM","key":"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="}]}"#;
+        // A fixed key of the bytes 1..=32 (a key of one repeated byte would
+        // be refused, and the oracle would silently test nothing).
+        let json = r#"{"version":1,"primary":1,"keys":[{"id":1,"status":"enabled","algorithm":"AES256_GCM","key":"AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="}]}"#;
         Keyring::from_json(json).ok()
     });
 
@@ -652,10 +666,15 @@ mod tests {
         let keys: Vec<String> = keys
             .iter()
             .map(|(id, status, alg)| {
+                // Distinct material per id (duplicates are refused), 44
+                // base64 characters as every key.
+                let mut material = [7u8; 32];
+                material[..4].copy_from_slice(&id.to_le_bytes());
                 format!(
-                    r#"{{"id":{id},"status":"{}","algorithm":"{}","key":"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="}}"#,
+                    r#"{{"id":{id},"status":"{}","algorithm":"{}","key":"{}"}}"#,
                     status.json_name(),
-                    alg.json_name()
+                    alg.json_name(),
+                    Base64::encode_string(&material)
                 )
             })
             .collect();

@@ -65,6 +65,11 @@ struct MacKey {
     id: u32,
     enabled: bool,
     key: hmac::Key,
+    /// HMAC of a fixed label under the key: equal for two keys that sign
+    /// alike (the same bytes, or bytes that differ only by trailing zeros,
+    /// which HMAC pads to the same block), so [`MacKeyring::add`] can refuse
+    /// a duplicate without keeping the key bytes. Never printed.
+    fingerprint: hmac::Tag,
 }
 
 /// HMAC keys with ids and one primary: sign with the primary, verify with
@@ -101,7 +106,8 @@ impl MacKeyring {
     /// # Errors
     ///
     /// [`Error::TooShort`] for a key shorter than [`MIN_KEY_BYTES`],
-    /// [`Error::ZeroKey`] for a key of all zero bytes.
+    /// [`Error::ZeroKey`] for a placeholder key (every byte equal: all zero
+    /// bytes, all 0xFF, ...).
     pub fn from_key(id: u32, key: &SecretSlice<u8>) -> Result<Self, Error> {
         let k = Self::make_key(id, key)?;
         Ok(Self { keys: Arc::new(vec![k]), primary: id })
@@ -111,22 +117,36 @@ impl MacKeyring {
         if key.expose_secret().len() < MIN_KEY_BYTES {
             return Err(Error::TooShort { min: MIN_KEY_BYTES });
         }
-        crate::keyring::refuse_zero_key(key.expose_secret())?;
-        Ok(MacKey { id, enabled: true, key: hmac::Key::new(hmac::HMAC_SHA256, key.expose_secret()) })
+        crate::keyring::refuse_placeholder_key(key.expose_secret())?;
+        Ok(Self::unchecked_key(id, key.expose_secret()))
+    }
+
+    /// The key itself, after `make_key`'s checks (the RFC 4231 vectors'
+    /// keys, 131 × 0xaa, are placeholders `from_key` refuses: the unit test
+    /// below runs them here).
+    fn unchecked_key(id: u32, key: &[u8]) -> MacKey {
+        let key = hmac::Key::new(hmac::HMAC_SHA256, key);
+        let fingerprint = hmac::sign(&key, b"guardrail-token MacKeyring duplicate check");
+        MacKey { id, enabled: true, key, fingerprint }
     }
 
     /// Adds an enabled, non-primary key. An id already present is refused.
     ///
     /// # Errors
     ///
-    /// [`Error::KeyId`] for an id already present, and the key errors of
-    /// [`MacKeyring::from_key`].
+    /// [`Error::KeyId`] for an id already present, [`Error::DuplicateKey`]
+    /// for key material that signs like a key already present, and the key
+    /// errors of [`MacKeyring::from_key`].
     pub fn add(&self, id: u32, key: &SecretSlice<u8>) -> Result<Self, Error> {
         if self.keys.iter().any(|k| k.id == id) {
             return Err(Error::KeyId);
         }
+        let new = Self::make_key(id, key)?;
+        if self.keys.iter().any(|k| k.fingerprint.as_ref() == new.fingerprint.as_ref()) {
+            return Err(Error::DuplicateKey);
+        }
         let mut keys: Vec<MacKey> = self.keys.iter().map(clone_key).collect();
-        keys.push(Self::make_key(id, key)?);
+        keys.push(new);
         Ok(Self { keys: Arc::new(keys), primary: self.primary })
     }
 
@@ -174,7 +194,7 @@ impl MacKeyring {
 }
 
 fn clone_key(k: &MacKey) -> MacKey {
-    MacKey { id: k.id, enabled: k.enabled, key: k.key.clone() }
+    MacKey { id: k.id, enabled: k.enabled, key: k.key.clone(), fingerprint: k.fingerprint }
 }
 
 /// A verified token's contents.
@@ -315,8 +335,43 @@ pub fn check_verify(data: &[u8]) {
         const NAME: &'static str = "fuzz";
     }
     static KEYRING: std::sync::LazyLock<Option<MacKeyring>> =
-        std::sync::LazyLock::new(|| MacKeyring::from_key(1, &SecretSlice::from(vec![7u8; 32])).ok());
+        std::sync::LazyLock::new(|| MacKeyring::from_key(1, &SecretSlice::from((1..=32).collect::<Vec<u8>>())).ok());
     if let (Ok(text), Some(keyring)) = (std::str::from_utf8(data), KEYRING.as_ref()) {
         let _ = TokenSigner::<Fuzz>::new(keyring.clone()).verify(text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test code
+    use super::*;
+
+    /// RFC 4231 test cases 6 and 7 (HMAC-SHA-256; the shorter keys of cases
+    /// 1-5 are below our 32-byte minimum), and tampered twins. Their key,
+    /// 131 × 0xaa, is one repeated byte, which `from_key` refuses
+    /// (`tests/signed.rs`), so the keyring is built past that check.
+    #[test]
+    fn rfc4231_vectors_and_tampered_twins() {
+        let keyring = MacKeyring { keys: Arc::new(vec![MacKeyring::unchecked_key(1, &[0xaa; 131])]), primary: 1 };
+        let cases: [(&[u8], &str); 2] = [
+            (
+                b"Test Using Larger Than Block-Size Key - Hash Key First",
+                "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
+            ),
+            (
+                b"This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.",
+                "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2",
+            ),
+        ];
+        for (message, expected) in cases {
+            let tag = keyring.sign_raw(message);
+            assert_eq!(guardrail_ct::hex::encode_string(&tag), expected);
+            assert!(keyring.verify_raw(message, &tag).is_ok());
+            let mut tampered = tag.clone();
+            if let Some(b) = tampered.first_mut() {
+                *b ^= 1;
+            }
+            assert!(keyring.verify_raw(message, &tampered).is_err());
+        }
     }
 }

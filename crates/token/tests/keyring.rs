@@ -73,18 +73,21 @@ fn json_and_envelope_storage() {
     let loaded = Keyring::from_json(&json).unwrap();
     assert_eq!(&*loaded.open(&sealed, b"aad").unwrap(), b"data");
 
-    let master = SecretSlice::from(vec![9u8; 32]);
+    let master = SecretSlice::from((1..=32).collect::<Vec<u8>>());
     let envelope = k.to_envelope(&master).unwrap();
     assert!(!envelope.contains(&json[json.find("\"key\"").unwrap() + 8..][..20]), "key material in the envelope");
     let opened = Keyring::from_envelope(&envelope, &master).unwrap();
     assert_eq!(&*opened.open(&sealed, b"aad").unwrap(), b"data");
-    assert!(matches!(Keyring::from_envelope(&envelope, &SecretSlice::from(vec![8u8; 32])), Err(Error::Decrypt)));
+    assert!(matches!(
+        Keyring::from_envelope(&envelope, &SecretSlice::from((2..=33).collect::<Vec<u8>>())),
+        Err(Error::Decrypt)
+    ));
     assert!(Keyring::from_envelope(&envelope, &SecretSlice::from(vec![9u8; 16])).is_err());
 
     for bad in ["", "{}", "{\"version\":1,\"primary\":1,\"keys\":[]}", "{\"version\":2,\"primary\":1,\"keys\":[]}"] {
         assert!(matches!(Keyring::from_json(bad), Err(Error::MalformedKeyring)), "{bad}");
     }
-    let dup = r#"{"version":1,"primary":1,"keys":[{"id":1,"status":"enabled","algorithm":"AES256_GCM","key":"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="},{"id":1,"status":"enabled","algorithm":"AES256_GCM","key":"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="}]}"#;
+    let dup = r#"{"version":1,"primary":1,"keys":[{"id":1,"status":"enabled","algorithm":"AES256_GCM","key":"AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="},{"id":1,"status":"enabled","algorithm":"AES256_GCM","key":"ISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+P0A="}]}"#;
     assert!(Keyring::from_json(dup).is_err());
     let disabled_primary =
         dup.replacen("\"status\":\"enabled\"", "\"status\":\"disabled\"", 1).replacen(",{\"id\":1", ",{\"id\":2", 1);
@@ -128,7 +131,7 @@ fn one_key_json(key_b64: &str) -> String {
 #[test]
 fn all_zero_keys_are_refused_on_load_and_import() {
     assert!(matches!(Keyring::from_json(&one_key_json(ZERO_B64)), Err(Error::ZeroKey)));
-    // One non-zero bit is a key (the check is all-zero, nothing more).
+    // One differing bit is a key (the check is all bytes equal, nothing more).
     let mut one_bit = [0u8; 32];
     one_bit[31] = 1;
     let one_bit_b64 = guardrail_ct::base64::encode_string(&one_bit);
@@ -144,7 +147,7 @@ fn all_zero_keys_are_refused_on_load_and_import() {
     let k = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
     let zero_master = SecretSlice::from(vec![0u8; 32]);
     assert!(matches!(k.to_envelope(&zero_master), Err(Error::ZeroKey)));
-    let good_master = SecretSlice::from(vec![7u8; 32]);
+    let good_master = SecretSlice::from((1..=32).collect::<Vec<u8>>());
     let envelope = k.to_envelope(&good_master).unwrap();
     assert!(matches!(Keyring::from_envelope(&envelope, &zero_master), Err(Error::ZeroKey)));
     // Wrong lengths were already refused, and still are.
@@ -157,7 +160,7 @@ fn all_zero_keys_are_refused_on_load_and_import() {
 #[test]
 fn keyring_json_and_envelopes_at_their_caps_and_past_them() {
     use guardrail_token::keyring::{MAX_ENVELOPE_BYTES, MAX_JSON_BYTES};
-    let json = one_key_json("AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=");
+    let json = one_key_json("AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=");
     // JSON allows trailing whitespace: padded to the cap it still loads.
     let at_cap = format!("{json}{}", " ".repeat(MAX_JSON_BYTES - json.len()));
     assert!(Keyring::from_json(&at_cap).is_ok());
@@ -166,7 +169,7 @@ fn keyring_json_and_envelopes_at_their_caps_and_past_them() {
     assert!(matches!(err, Error::KeyringTooLarge { max } if max == MAX_JSON_BYTES));
     assert_eq!(err.to_string(), "keyring JSON is longer than the limit of 1048576 bytes");
 
-    let master = SecretSlice::from(vec![7u8; 32]);
+    let master = SecretSlice::from((1..=32).collect::<Vec<u8>>());
     let envelope = Keyring::from_json(&json).unwrap().to_envelope(&master).unwrap();
     let at_cap = format!("{envelope}{}", " ".repeat(MAX_ENVELOPE_BYTES - envelope.len()));
     assert!(Keyring::from_envelope(&at_cap, &master).is_ok());
@@ -180,7 +183,7 @@ fn keyring_json_and_envelopes_at_their_caps_and_past_them() {
 fn keyring_json_with_escapes_is_refused() {
     // Its own writer never escapes; an escape would be unescaped into a
     // buffer the parser frees unwiped (tests/zeroize_heap.rs).
-    let json = one_key_json("AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=");
+    let json = one_key_json("AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=");
     assert!(Keyring::from_json(&json).is_ok());
     let escaped = json.replace("\"key\":\"AQ", "\"key\":\"\\u0041Q");
     assert!(matches!(Keyring::from_json(&escaped), Err(Error::MalformedKeyring)));
@@ -208,7 +211,7 @@ fn export_round_trips_every_key_byte_for_byte() {
 #[test]
 fn a_keyring_never_grows_past_what_loads_back() {
     use guardrail_token::keyring::{MAX_ENVELOPE_BYTES, MAX_JSON_BYTES};
-    let master = SecretSlice::from(vec![7u8; 32]);
+    let master = SecretSlice::from((1..=32).collect::<Vec<u8>>());
     let loads_back = |k: &Keyring| {
         let json = k.export_json_insecure_plaintext_keys();
         assert!(json.len() <= MAX_JSON_BYTES, "{} bytes", json.len());
@@ -254,10 +257,12 @@ fn a_keyring_never_grows_past_what_loads_back() {
 #[test]
 fn a_compact_keyring_too_large_to_export_refuses_changes() {
     use guardrail_token::keyring::MAX_JSON_BYTES;
+    // Distinct material per id: duplicates are refused.
     let key = |id: u32, status: &str| {
-        format!(
-            r#"{{"id":{id},"status":"{status}","algorithm":"AES256_GCM","key":"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="}}"#
-        )
+        let mut material = [7u8; 32];
+        material[..4].copy_from_slice(&id.to_le_bytes());
+        let b64 = guardrail_ct::base64::encode_string(&material);
+        format!(r#"{{"id":{id},"status":"{status}","algorithm":"AES256_GCM","key":"{b64}"}}"#)
     };
     // About 100 bytes a key compact, about 170 pretty.
     let keys: Vec<String> = (1..=8_000).map(|id| key(id, "enabled")).collect();
@@ -271,4 +276,59 @@ fn a_compact_keyring_too_large_to_export_refuses_changes() {
     assert_eq!(k.keys().count(), 8_000);
     assert_eq!(k.primary_id(), 1);
     assert!(k.keys().all(|i| i.status == Status::Enabled));
+}
+
+/// Issue 10, item 11 (hostile review): the placeholder check was all-zero
+/// only; a key of one repeated byte of any value (0xFF, `A`, 0x01) is a
+/// placeholder too, refused in keyring JSON and as the envelope's master
+/// key, both ways; the message says why and holds no key material.
+#[test]
+fn keys_of_one_repeated_byte_are_refused_on_load_and_import() {
+    for byte in [0x00u8, 0x01, 0x41, 0x7f, 0x80, 0xff] {
+        let b64 = guardrail_ct::base64::encode_string(&[byte; 32]);
+        let err = Keyring::from_json(&one_key_json(&b64)).unwrap_err();
+        assert!(matches!(err, Error::ZeroKey), "{byte:#x}");
+        assert_eq!(err.to_string(), "placeholder key: all bytes equal (all zero bytes, or one byte value repeated)");
+        assert!(!err.to_string().contains(&b64[..8]));
+        // As a disabled, non-primary second key too.
+        let second = one_key_json("AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=").replace(
+            "}]}",
+            &format!(r#"}},{{"id":2,"status":"disabled","algorithm":"CHACHA20_POLY1305","key":"{b64}"}}]}}"#),
+        );
+        assert!(matches!(Keyring::from_json(&second), Err(Error::ZeroKey)), "{byte:#x}");
+
+        let k = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
+        let master = SecretSlice::from(vec![byte; 32]);
+        assert!(matches!(k.to_envelope(&master), Err(Error::ZeroKey)), "{byte:#x}");
+        let good = SecretSlice::from((1..=32).collect::<Vec<u8>>());
+        let envelope = k.to_envelope(&good).unwrap();
+        assert!(matches!(Keyring::from_envelope(&envelope, &master), Err(Error::ZeroKey)), "{byte:#x}");
+    }
+    // Two distinct byte values make a key (the check is no entropy estimate).
+    let mut two = [0xffu8; 32];
+    two[0] = 0xfe;
+    assert!(Keyring::from_json(&one_key_json(&guardrail_ct::base64::encode_string(&two))).is_ok());
+}
+
+/// Issue 10, item 11 (hostile review): two ids holding the same key bytes
+/// (a copied entry) are refused, whatever their algorithms and statuses;
+/// the message names no id and no key.
+#[test]
+fn duplicate_key_material_in_one_keyring_is_refused() {
+    let a = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";
+    let b = "ISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+P0A=";
+    let two = |second: &str, alg: &str, status: &str| {
+        one_key_json(a)
+            .replace("}]}", &format!(r#"}},{{"id":2,"status":"{status}","algorithm":"{alg}","key":"{second}"}}]}}"#))
+    };
+    assert!(Keyring::from_json(&two(b, "AES256_GCM", "enabled")).is_ok());
+    for (alg, status) in [("AES256_GCM", "enabled"), ("CHACHA20_POLY1305", "enabled"), ("AES256_GCM", "disabled")] {
+        let err = Keyring::from_json(&two(a, alg, status)).unwrap_err();
+        assert!(matches!(err, Error::DuplicateKey), "{alg} {status}");
+        assert_eq!(err.to_string(), "two keys in one keyring hold the same key material");
+    }
+    // Sealed in an envelope, the keyring inside is checked the same way.
+    let master = SecretSlice::from((1..=32).collect::<Vec<u8>>());
+    let k = Keyring::from_json(&two(b, "AES256_GCM", "enabled")).unwrap();
+    assert!(Keyring::from_envelope(&k.to_envelope(&master).unwrap(), &master).is_ok());
 }

@@ -7,7 +7,7 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use guardrail_secret::{ExposeSecret, SecretSlice, SecretString};
+use guardrail_secret::{SecretSlice, SecretString};
 use guardrail_token::{
     Error,
     csrf::Csrf,
@@ -31,44 +31,29 @@ impl Clock for FixedClock {
     }
 }
 
+/// 32 bytes `byte ^ i` for i in 0..32: distinct for each `byte`, and never
+/// one repeated byte (refused as a placeholder).
 fn key(byte: u8) -> SecretSlice<u8> {
-    SecretSlice::from(vec![byte; 32])
+    SecretSlice::from(key_bytes(byte).to_vec())
 }
 
-/// RFC 4231 test cases 6 and 7 (HMAC-SHA-256; the shorter keys of cases
-/// 1-5 are below our 32-byte minimum).
-#[test]
-fn rfc4231_vectors_and_tampered_twins() {
-    let keyring = MacKeyring::from_key(1, &SecretSlice::from(vec![0xaa; 131])).unwrap();
-    let cases: [(&[u8], &str); 2] = [
-        (b"Test Using Larger Than Block-Size Key - Hash Key First", "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
-        (
-            b"This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.",
-            "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2",
-        ),
-    ];
-    for (message, expected) in cases {
-        let tag = keyring.sign_raw(message);
-        assert_eq!(guardrail_ct::hex::encode_string(&tag), expected);
-        assert!(keyring.verify_raw(message, &tag).is_ok());
-        let mut tampered = tag.clone();
-        tampered[0] ^= 1;
-        assert!(keyring.verify_raw(message, &tampered).is_err());
-    }
+fn key_bytes(byte: u8) -> [u8; 32] {
+    std::array::from_fn(|i| byte ^ u8::try_from(i).unwrap())
 }
 
-/// RFC 5869 test case 1 (HKDF-SHA-256), and its tampered twin.
+/// The keys of the RFC 4231 (HMAC, 131 × 0xaa) and RFC 5869 (HKDF, 22 ×
+/// 0x0b) vectors are one repeated byte: placeholders, refused. The vectors
+/// themselves run in the unit tests of `src/signed.rs` and `src/hkdf.rs`,
+/// past that check.
 #[test]
-fn rfc5869_vector() {
+fn rfc_vector_keys_are_placeholders_and_refused() {
+    assert!(matches!(MacKeyring::from_key(1, &SecretSlice::from(vec![0xaa; 131])), Err(Error::ZeroKey)));
     let ikm = SecretSlice::from(vec![0x0b; 22]);
     let salt: Vec<u8> = (0x00..=0x0c).collect();
     let info: Vec<u8> = (0xf0..=0xf9).collect();
-    let okm = hkdf::derive(&ikm, &salt, &info, 42).unwrap();
-    let expected = "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865";
-    assert_eq!(guardrail_ct::hex::encode_string(okm.expose_secret()), expected);
-    let other = hkdf::derive(&ikm, &salt, &info[1..], 42).unwrap();
-    assert_ne!(guardrail_ct::hex::encode_string(other.expose_secret()), expected);
-    assert!(hkdf::derive(&ikm, &salt, b"", 32).is_err());
+    assert!(matches!(hkdf::derive(&ikm, &salt, &info, 42), Err(Error::ZeroKey)));
+    // The context check still comes first.
+    assert!(matches!(hkdf::derive(&key(1), &salt, b"", 32), Err(Error::MissingContext)));
 }
 
 #[test]
@@ -183,7 +168,7 @@ fn tag_layout_known_answer() {
         assert_eq!(&parts[..3], ["v1", "3", "1800000100"]);
         let message =
             [b"guardrail signed token v1\0".as_slice(), P::NAME.as_bytes(), b"\x003\x001800000100\0user-42"].concat();
-        let expected = ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &[9u8; 32]), &message);
+        let expected = ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key_bytes(9)), &message);
         let tag = guardrail_ct::base64url::decode_vec(parts[4]).unwrap();
         assert_eq!(tag, expected.as_ref());
         assert_eq!(signer.verify(&token).unwrap().subject(), "user-42");
@@ -212,4 +197,40 @@ fn all_zero_mac_keys_and_hkdf_inputs_are_refused() {
     assert!(matches!(MacKeyring::from_key(1, &SecretSlice::from(vec![0u8; 16])), Err(Error::TooShort { min: 32 })));
     let empty = SecretSlice::from(Vec::new());
     assert!(matches!(hkdf::derive(&empty, b"salt", b"ctx", 32), Err(Error::ZeroKey)));
+}
+
+/// Issue 10, item 11 (hostile review): MAC keys and HKDF input of one
+/// repeated byte (any value) are placeholders, refused like all-zero ones.
+#[test]
+fn mac_keys_and_hkdf_inputs_of_one_repeated_byte_are_refused() {
+    for byte in [0x01u8, 0x41, 0xaa, 0xff] {
+        for len in [32, 64, 131] {
+            let same = SecretSlice::from(vec![byte; len]);
+            assert!(matches!(MacKeyring::from_key(1, &same), Err(Error::ZeroKey)), "{byte:#x} {len}");
+            assert!(matches!(MacKeyring::from_key(1, &key(1)).unwrap().add(2, &same), Err(Error::ZeroKey)));
+            assert!(matches!(hkdf::derive(&same, b"salt", b"ctx", 32), Err(Error::ZeroKey)), "{byte:#x} {len}");
+        }
+    }
+    let mut two = vec![0xffu8; 32];
+    two[5] = 0xfe;
+    assert!(MacKeyring::from_key(1, &SecretSlice::from(two.clone())).is_ok());
+    assert!(hkdf::derive(&SecretSlice::from(two), b"salt", b"ctx", 32).is_ok());
+}
+
+/// Issue 10, item 11 (hostile review): a MAC keyring refuses a second id
+/// with the same key material, and key bytes that differ only by trailing
+/// zeros (HMAC pads a key with zeros to its block, so they sign alike).
+#[test]
+fn duplicate_mac_keys_are_refused() {
+    let k = MacKeyring::from_key(1, &key(1)).unwrap();
+    let err = k.add(2, &key(1)).unwrap_err();
+    assert!(matches!(err, Error::DuplicateKey));
+    assert_eq!(err.to_string(), "two keys in one keyring hold the same key material");
+    let mut padded = key_bytes(1).to_vec();
+    padded.extend_from_slice(&[0, 0, 0]);
+    assert!(matches!(k.add(2, &SecretSlice::from(padded)), Err(Error::DuplicateKey)));
+    // After rotation too: the old key is still in the keyring.
+    let k = k.add(2, &key(2)).unwrap().promote(2).unwrap();
+    assert!(matches!(k.add(3, &key(1)), Err(Error::DuplicateKey)));
+    assert!(k.add(3, &key(3)).is_ok());
 }
