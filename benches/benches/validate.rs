@@ -1,12 +1,15 @@
 //! Parsers beside their baselines: `Email` vs the `validator` crate's
 //! `ValidateEmail` on the same 10,000 realistic addresses, `FetchUrl` vs a
-//! bare `url::Url::parse`, `Username` vs a bare PRECIS `enforce`.
+//! bare `url::Url::parse`, `Username` vs a bare PRECIS `enforce`,
+//! `RelativePath` and `Email::parse_eai` on Unicode names (where the
+//! hidden-character check runs on every character), and that check beside
+//! the hand-written list it replaced.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::print_stderr)] // bench code; it reports to the terminal
 
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use guardrail_validate::{Email, FetchUrl, Username};
+use guardrail_validate::{Email, FetchUrl, RelativePath, Username};
 use precis_profiles::{UsernameCaseMapped, precis_core::profile::PrecisFastInvocation};
 use validator::ValidateEmail;
 
@@ -104,5 +107,65 @@ fn username(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, email, fetch_url, username);
+fn unicode_text(c: &mut Criterion) {
+    let paths = [
+        "reports/2026/q3.pdf",
+        "café/menü-übersicht.txt",
+        "日本語/ファイル名の長い文書.txt",
+        "Ελληνικά/έγγραφο.odt",
+        "документы/отчёт за квартал.docx",
+        "emoji-😀/фото.png",
+        "مستندات/تقرير.pdf",
+        "한국어/보고서.hwp",
+    ];
+    let addresses = [
+        "josé.garcía@example.com",
+        "用户@example.com",
+        "пользователь@example.com",
+        "Ελένη@example.com",
+        "δοκιμή@bücher.example",
+        "ユーザー@example.jp",
+        "müller@example.de",
+        "a.b@example.com",
+    ];
+    let mut group = c.benchmark_group("unicode");
+    group.throughput(Throughput::Elements(paths.len() as u64));
+    group.bench_function("guardrail RelativePath::parse", |b| {
+        b.iter(|| paths.iter().filter(|p| RelativePath::parse(black_box(p)).is_ok()).count())
+    });
+    group.throughput(Throughput::Elements(addresses.len() as u64));
+    group.bench_function("guardrail Email::parse_eai", |b| {
+        b.iter(|| addresses.iter().filter(|a| Email::parse_eai(black_box(a)).is_ok()).count())
+    });
+    group.finish();
+}
+
+/// The check `unicode_text` pays per character: the Unicode-property set
+/// every parser refuses (`Invisible`) beside the hand-written list of
+/// default-ignorable code points it replaced (which missed the non-ASCII
+/// spaces, the format characters that are not ignorable and U+2800), on
+/// 1 KiB of mixed-script text.
+fn hidden_check(c: &mut Criterion) {
+    fn hand_written_list(c: char) -> bool {
+        matches!(c,
+            '\u{ad}' | '\u{34f}' | '\u{61c}' | '\u{115f}'..='\u{1160}' | '\u{17b4}'..='\u{17b5}'
+            | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}' | '\u{3164}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}' | '\u{ffa0}'
+            | '\u{fff0}'..='\u{fffb}' | '\u{1bca0}'..='\u{1bca3}' | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0000}'..='\u{e0fff}')
+    }
+    let sample = "café menü 日本語のファイル Ελληνικά документы 😀 مستندات 한국어 josé 用户 ";
+    let text: String = sample.chars().cycle().take(1024 / 2).collect();
+    let mut group = c.benchmark_group("hidden_check");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.bench_function("guardrail (Unicode properties)", |b| {
+        b.iter(|| black_box(&text).chars().filter(|&c| guardrail_validate::fuzzing::is_invisible(c)).count())
+    });
+    group.bench_function("hand-written list (before)", |b| {
+        b.iter(|| black_box(&text).chars().filter(|&c| hand_written_list(c)).count())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, email, fetch_url, username, unicode_text, hidden_check);
 criterion_main!(benches);

@@ -127,16 +127,39 @@ pub(crate) fn is_invisible(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_control();
     }
-    c == '\u{2800}'
-        || matches!(
-            CodePointMapData::<GeneralCategory>::new().get(c),
-            GeneralCategory::Control
-                | GeneralCategory::Format
-                | GeneralCategory::SpaceSeparator
-                | GeneralCategory::LineSeparator
-                | GeneralCategory::ParagraphSeparator
-        )
-        || CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
+    match CodePointMapData::<GeneralCategory>::new().get(c) {
+        GeneralCategory::Control
+        | GeneralCategory::Format
+        | GeneralCategory::SpaceSeparator
+        | GeneralCategory::LineSeparator
+        | GeneralCategory::ParagraphSeparator => true,
+        // The only other categories with default-ignorable code points
+        // (combining grapheme joiner and variation selectors, Hangul
+        // fillers, unassigned ignorables; `tests::
+        // default_ignorables_lie_in_the_categories_looked_up` checks every
+        // code point): letters of most scripts skip the second lookup,
+        // which took the check from about 1.3× to 2.5× the time of the
+        // hand-written list it replaced.
+        GeneralCategory::NonspacingMark | GeneralCategory::OtherLetter | GeneralCategory::Unassigned => {
+            CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
+        }
+        _ => c == '\u{2800}',
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `is_invisible` looks Default_Ignorable_Code_Point up only for three
+    /// categories; a Unicode update that puts one elsewhere fails here.
+    #[test]
+    fn default_ignorables_lie_in_the_categories_looked_up() {
+        let ignorable = CodePointSetData::new::<DefaultIgnorableCodePoint>();
+        for c in (0..=0x10_ffff).filter_map(char::from_u32).filter(|&c| ignorable.contains(c)) {
+            assert!(is_invisible(c), "U+{:04X}", u32::from(c));
+        }
+    }
 }
 
 /// Fuzzing oracles: the fuzz targets in `fuzz/` and their corpus replay in
