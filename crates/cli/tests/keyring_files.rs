@@ -4,7 +4,7 @@
 //! short leaves the old keyring whole and names the file, and rotations run
 //! at the same time all land.
 #![cfg(unix)]
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)] // test code (skips are printed)
 
 use std::{
     ffi::OsString,
@@ -188,4 +188,48 @@ fn rotate_refuses_a_full_keyring_before_writing() {
     let listed = list(keyring);
     assert_eq!(listed.lines().count(), count);
     assert!(listed.lines().any(|l| l == "2\tdisabled\t-"), "{listed}");
+}
+
+/// The hostile review's scenario (issue 10, item 5): in a sticky
+/// world-writable directory, another user (uid 65534) plants
+/// `app.json` as a symlink to root's keyring elsewhere. `keyring list`
+/// and `keyring rotate` run by root refuse it, naming the link's owner, and
+/// the victim keyring is left byte for byte; root's own link there works.
+#[test]
+fn a_symlink_planted_by_another_user_in_a_sticky_directory_is_refused() {
+    use std::os::unix::fs::{MetadataExt, lchown, symlink};
+    let dir = TempDir::new("foreign-link");
+    if std::fs::metadata(dir.path()).unwrap().uid() != 0 {
+        println!("skipped: giving a symlink to another user needs root");
+        return;
+    }
+    let victim_dir = dir.path().join("victim");
+    std::fs::create_dir(&victim_dir).unwrap();
+    let victim = victim_dir.join("prod.json");
+    let v = victim.to_str().unwrap();
+    assert_eq!(guardrail(&["keyring", "new", "--out", v]).status.code(), Some(0));
+    let before = std::fs::read(&victim).unwrap();
+    let st = dir.path().join("st");
+    std::fs::create_dir(&st).unwrap();
+    std::fs::set_permissions(&st, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let link = st.join("app.json");
+    symlink(&victim, &link).unwrap();
+    let l = link.to_str().unwrap();
+    // Root's own link in the sticky directory is followed.
+    assert_eq!(list(l), "1\tenabled\tprimary\n");
+
+    lchown(&link, Some(65534), Some(65534)).unwrap();
+    for args in [
+        &["keyring", "list", "--keyring", l][..],
+        &["keyring", "rotate", "--keyring", l],
+        &["keyring", "disable", "--keyring", l, "--key-id", "1"],
+    ] {
+        let out = guardrail(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{args:?} succeeded");
+        assert!(stderr.contains("uid 65534") && stderr.contains("symlink"), "{args:?}: {stderr}");
+    }
+    assert_eq!(std::fs::read(&victim).unwrap(), before, "the victim keyring is untouched");
+    assert_eq!(names_in(&victim_dir), vec![OsString::from("prod.json")]);
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
 }
