@@ -78,10 +78,12 @@ fn api_key(c: &mut Criterion) {
 }
 
 fn signed(c: &mut Criterion) {
-    let keyring = MacKeyring::from_key(1, &SecretSlice::from(vec![7u8; 32])).unwrap();
+    // Not one repeated byte: `from_key` refuses such placeholder keys.
+    let key_bytes: Vec<u8> = (1..=32).collect();
+    let keyring = MacKeyring::from_key(1, &SecretSlice::from(key_bytes.clone())).unwrap();
     let signer = TokenSigner::<Session>::new(keyring);
     let token = signer.sign("user-1234567", Duration::from_secs(3600)).unwrap();
-    let raw_key = hmac::Key::new(hmac::HMAC_SHA256, &[7u8; 32]);
+    let raw_key = hmac::Key::new(hmac::HMAC_SHA256, &key_bytes);
     let message = b"guardrail signed token v1\0session\x001\x001800000000\0user-1234567";
     let tag = hmac::sign(&raw_key, message);
     let mut group = c.benchmark_group("signed_token_verify");

@@ -199,7 +199,7 @@ mod tests {
             assert_eq!(std::fs::read(&path).unwrap(), before, "not replaced");
         }
         let master = dir.path().join("master.hex");
-        write_private(&master, "11".repeat(32).as_bytes(), Mode::CreateNew).unwrap();
+        write_private(&master, "0123456789abcdef".repeat(4).as_bytes(), Mode::CreateNew).unwrap();
         std::fs::set_permissions(&master, std::fs::Permissions::from_mode(0o622)).unwrap();
         let err = load_or_create_keyring(&dir.path().join("k2.json"), Some(&master)).unwrap_err().to_string();
         assert!(err.contains("master.hex") && err.contains("0622"), "{err}");
@@ -209,7 +209,7 @@ mod tests {
     fn envelope_under_a_master_key() {
         let dir = tempfile::tempdir().unwrap();
         let master = dir.path().join("master.hex");
-        write_private(&master, "11".repeat(32).as_bytes(), Mode::CreateNew).unwrap();
+        write_private(&master, "0123456789abcdef".repeat(4).as_bytes(), Mode::CreateNew).unwrap();
         let path = dir.path().join("k.json");
         let (k, _) = load_or_create_keyring(&path, Some(&master)).unwrap();
         assert!(load_or_create_keyring(&path, None).is_err(), "an envelope is not a plaintext keyring");
@@ -239,7 +239,7 @@ mod tests {
 
         // An envelope made under a real key, opened with a zero one.
         let master = dir.path().join("master.hex");
-        write_private(&master, "11".repeat(32).as_bytes(), Mode::CreateNew).unwrap();
+        write_private(&master, "0123456789abcdef".repeat(4).as_bytes(), Mode::CreateNew).unwrap();
         load_or_create_keyring(&path, Some(&master)).unwrap();
         let msg = load_or_create_keyring(&path, Some(&zero)).unwrap_err().to_string();
         assert!(msg.contains("zero.hex") && msg.contains("all zero bytes"), "{msg}");
@@ -267,7 +267,7 @@ mod tests {
         assert!(msg.contains("plain.json") && msg.contains(&MAX_JSON_BYTES.to_string()), "{msg}");
 
         let master_file = dir.path().join("master.hex");
-        write_private(&master_file, "11".repeat(32).as_bytes(), Mode::CreateNew).unwrap();
+        write_private(&master_file, "0123456789abcdef".repeat(4).as_bytes(), Mode::CreateNew).unwrap();
         let master = master_key(&master_file).unwrap();
         let sealed = dir.path().join("sealed.json");
         let envelope = full.to_envelope(&master).unwrap();
