@@ -134,10 +134,15 @@ fn import_legacy(config: &Config, file: &str) -> ExitCode {
     let input: Box<dyn BufRead> = if file == "-" {
         Box::new(std::io::stdin().lock())
     } else {
-        match std::fs::File::open(file) {
+        // A file of password hashes is an offline-cracking target: it gets
+        // the keyring's checks (owner-only, no group read: the export is a
+        // one-off file the operator makes, so `chmod 600` costs nothing),
+        // and a FIFO is refused rather than hanging the import; `-` reads
+        // a pipe.
+        match guardrail::secret::load::FileLoader::new().open(file) {
             Ok(f) => Box::new(std::io::BufReader::new(f)),
             Err(e) => {
-                eprintln!("auth-service: {file}: {e}");
+                eprintln!("auth-service: {e}");
                 return ExitCode::FAILURE;
             }
         }

@@ -189,6 +189,56 @@ fn legacy_hashes(password: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The legacy export holds password hashes: `import-legacy` opens it with
+/// the keyring's checks (`FileLoader::open`): a file group or others may
+/// read, one with a second name, and a FIFO (opened non-blocking: the
+/// failure would be a hang) are refused, naming the file and nothing of
+/// its contents, before any row is imported; the same file made owner-only
+/// imports.
+#[cfg(unix)]
+#[test]
+fn import_legacy_refuses_an_export_others_may_read_a_hard_link_and_a_fifo() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (_, hash) = legacy_hashes("correct horse battery staple").swap_remove(0);
+    let row = json!({"email": "u@example.com", "username": "someone", "hash": hash});
+    let file = dir.path().join("users.jsonl");
+    std::fs::write(&file, format!("{row}\n")).unwrap();
+    let import = |path: &Path| {
+        let started = Instant::now();
+        let out = command(dir.path()).arg("import-legacy").arg(path).output().unwrap();
+        assert!(started.elapsed() < Duration::from_secs(30), "the import hung");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for mode in [0o644, 0o640, 0o604, 0o620] {
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+        let (code, stdout, stderr) = import(&file);
+        assert_eq!(code, Some(1), "mode {mode:o}: {stderr}");
+        assert!(stderr.contains(&format!("{mode:04o}")) && stderr.contains("users.jsonl"), "{stderr}");
+        assert!(!stdout.contains("imported") && !stderr.contains(&hash), "{stdout}{stderr}");
+    }
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let second = dir.path().join("second.jsonl");
+    std::fs::hard_link(&file, &second).unwrap();
+    let (code, _, stderr) = import(&file);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("2 names"), "{stderr}");
+    std::fs::remove_file(&second).unwrap();
+
+    let fifo = dir.path().join("fifo.jsonl");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let (code, _, stderr) = import(&fifo);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+
+    let (code, stdout, stderr) = import(&file);
+    assert!(stdout.contains("imported 1 users, skipped 0"), "{code:?} {stdout} {stderr}");
+}
+
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn imported_legacy_hashes_log_in_and_are_upgraded_to_sealed_argon2id() {
@@ -207,6 +257,7 @@ async fn imported_legacy_hashes_log_in_and_are_upgraded_to_sealed_argon2id() {
     jsonl.push('\n');
     let file = dir.path().join("users.jsonl");
     std::fs::write(&file, &jsonl).unwrap();
+    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
 
     let out = command(dir.path()).arg("import-legacy").arg(&file).output().unwrap();
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
