@@ -14,6 +14,8 @@ pub enum Kind {
     Path,
     /// A host name.
     Host,
+    /// A display label ([`Label`](crate::Label)).
+    Label,
 }
 
 impl Kind {
@@ -24,6 +26,7 @@ impl Kind {
             Self::Url => "URL",
             Self::Path => "path",
             Self::Host => "host name",
+            Self::Label => "label",
         }
     }
 }

@@ -11,6 +11,7 @@ mod email;
 mod error;
 mod fetch_url;
 mod host;
+mod label;
 mod path;
 #[cfg(feature = "validator")]
 pub mod rules;
@@ -20,6 +21,7 @@ pub use email::Email;
 pub use error::{Error, Kind, Reason};
 pub use fetch_url::{FetchPolicy, FetchUrl, Resolve, SystemResolver, check_ip};
 pub use host::HostName;
+pub use label::Label;
 pub use path::RelativePath;
 pub use username::{DEFAULT_RESERVED, SKELETON_UNICODE_VERSION, Skeleton, Username, UsernamePolicy};
 

@@ -33,7 +33,7 @@ use std::borrow::Cow;
 
 use validator::{ValidationError, ValidationErrors, ValidationErrorsKind};
 
-use crate::{Email, Error, FetchUrl, HostName, RelativePath, Username};
+use crate::{Email, Error, FetchUrl, HostName, Label, RelativePath, Username};
 
 fn rule(result: Result<(), Error>) -> Result<(), ValidationError> {
     result.map_err(|e| ValidationError::new(e.code()).with_message(Cow::Owned(e.to_string())))
@@ -62,6 +62,13 @@ pub fn host_name<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationErro
 /// `#[validate(custom(function = "guardrail_validate::rules::relative_path"))]`
 pub fn relative_path<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
     rule(RelativePath::parse(value.as_ref()).map(drop))
+}
+
+/// `#[validate(custom(function = "guardrail_validate::rules::label"))]`: a
+/// short display label ([`Label`], at most [`Label::MAX_CHARS`] characters,
+/// every character visible).
+pub fn label<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
+    rule(Label::parse(value.as_ref()).map(drop))
 }
 
 /// One failed rule: where, and which code. Safe to log and to return to a

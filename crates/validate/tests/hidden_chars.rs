@@ -11,7 +11,7 @@
 
 use std::ops::RangeInclusive;
 
-use guardrail_validate::{Email, FetchUrl, HostName, RelativePath, Username, fuzzing};
+use guardrail_validate::{Email, FetchUrl, HostName, Label, RelativePath, Username, fuzzing};
 
 const ORACLE: &str = include_str!("../../encode/tests/data/hidden_chars.txt");
 
@@ -70,6 +70,7 @@ fn every_hidden_character_is_refused_by_every_parser() {
     assert!(Username::parse("abc").is_ok());
     assert!(FetchUrl::parse("https://example.com/ab?q=ab#ab").is_ok());
     assert!(HostName::parse("ab.example").is_ok());
+    assert!(Label::parse("ab").is_ok());
     let base = FetchUrl::parse("https://example.com/").unwrap();
     let mut checked = 0;
     for c in hidden_chars() {
@@ -82,6 +83,8 @@ fn every_hidden_character_is_refused_by_every_parser() {
         expect_refused("e-mail local part, Unicode", c, code(Email::parse_eai(&format!("ä{c}@example.com"))), false);
         expect_refused("ASCII e-mail", c, code(Email::parse(&format!("a{c}b@example.com"))), false);
         expect_refused("username", c, code(Username::parse(&format!("a{c}bc"))), false);
+        expect_refused("label", c, code(Label::parse(&format!("a{c}b"))), false);
+        expect_refused("label start", c, code(Label::parse(&format!("{c}ab"))), false);
         expect_refused("URL path", c, code(FetchUrl::parse(&format!("https://example.com/a{c}b"))), true);
         expect_refused("URL query", c, code(FetchUrl::parse(&format!("https://example.com/ab?q={c}"))), true);
         expect_refused("URL fragment", c, code(FetchUrl::parse(&format!("https://example.com/ab#{c}"))), true);

@@ -2,7 +2,7 @@
 //! unlike the `validator` crate's own errors.
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)] // test code
 
-use guardrail_validate::{Email, FetchUrl, HostName, RelativePath, Username, rules};
+use guardrail_validate::{Email, FetchUrl, HostName, Label, RelativePath, Username, rules};
 use validator::Validate;
 
 const CANARY: &str = "canary7f3a";
@@ -17,6 +17,10 @@ fn parser_errors_hold_no_value() {
         format!("{CANARY} with space"),
         format!("{CANARY}..example"),
         format!("{CANARY}\u{b7}com.example"),
+        format!("{CANARY}\u{200b}"),
+        format!("\u{202e}{CANARY}"),
+        format!("{CANARY}\n"),
+        CANARY.repeat(20),
     ];
     for input in &inputs {
         let errors = [
@@ -25,9 +29,14 @@ fn parser_errors_hold_no_value() {
             FetchUrl::parse(input).err(),
             RelativePath::parse(input).err(),
             HostName::parse(input).err(),
+            Label::parse(input).err(),
         ];
         for e in errors.into_iter().flatten() {
             let rendered = format!("{e} {e:?} {}", e.code());
+            assert!(!rendered.contains(CANARY), "{rendered}");
+        }
+        if let Err(e) = rules::label(input) {
+            let rendered = format!("{e} {e:?}");
             assert!(!rendered.contains(CANARY), "{rendered}");
         }
         if let Err(e) = rules::host_name(input) {
