@@ -109,6 +109,15 @@ impl<T: Mask> Mask for Option<T> {
 ///   not shown.
 /// - Control characters in what is kept are never written (a mask must not
 ///   forge log lines); they are replaced by `?`.
+/// - Only characters a reader sees are kept: ASCII graphic characters and
+///   letters and digits of any script (`char::is_alphanumeric`, less the
+///   Hangul fillers, which are letters that draw nothing). Anything else
+///   kept — a zero-width space, a bidi control such as U+202E, U+2800
+///   BRAILLE PATTERN BLANK, a no-break space or U+0020 itself, a combining
+///   mark — is written as `*`, so a mask can neither hide a character nor
+///   reorder the rest of a log line. (This crate does not depend on
+///   `guardrail-validate`; `crates/guardrail/tests/pii_mask_visible.rs`
+///   checks every code point against its hidden-character set.)
 pub fn mask_text(text: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     if let Some((local, domain)) = text.rsplit_once('@')
         && !local.is_empty()
@@ -130,9 +139,24 @@ pub fn mask_text(text: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 fn write_kept(f: &mut fmt::Formatter<'_>, chars: impl Iterator<Item = char>) -> fmt::Result {
     use fmt::Write;
     for c in chars {
-        f.write_char(if c.is_control() { '?' } else { c })?;
+        f.write_char(kept(c))?;
     }
     Ok(())
+}
+
+/// What a mask writes for a character it keeps: the character if a reader
+/// sees it, `?` for a control, `*` for anything else.
+fn kept(c: char) -> char {
+    // Hangul choseong and jungseong fillers, Hangul filler, halfwidth
+    // Hangul filler: the only letters (Lo) that are Default_Ignorable_Code_Point.
+    const HANGUL_FILLERS: [char; 4] = ['\u{115F}', '\u{1160}', '\u{3164}', '\u{FFA0}'];
+    if c.is_control() {
+        '?'
+    } else if c.is_ascii_graphic() || (c.is_alphanumeric() && !HANGUL_FILLERS.contains(&c)) {
+        c
+    } else {
+        '*'
+    }
 }
 
 /// Fuzzing oracle (the `secret_mask` target and its corpus replay): the
@@ -145,7 +169,7 @@ pub fn check_mask(text: &str) {
     assert!(shown.contains("***"));
     match text.rsplit_once('@') {
         Some((local, domain)) if !local.is_empty() && !domain.is_empty() => {
-            assert!(shown.ends_with(&domain.replace(char::is_control, "?")));
+            assert!(shown.ends_with(&domain.chars().map(kept).collect::<String>()));
         }
         _ => assert!(shown.chars().count() <= 5),
     }
@@ -168,7 +192,36 @@ mod tests {
         assert_eq!(shown("+1 555 0100 200"), "+1***");
         assert_eq!(shown(""), "***");
         assert_eq!(shown("@example.com"), "@e***");
-        assert_eq!(shown("x@y\nFAKE LOG LINE"), "x***@y?FAKE LOG LINE");
+        assert_eq!(shown("x@y\nFAKE LOG LINE"), "x***@y?FAKE*LOG*LINE");
         assert_eq!(format!("{:?}", Pii::new(Some(String::from("Robert")))), "Pii(R***)");
+    }
+
+    /// A kept character that a reader cannot see, or that reorders the
+    /// line (bidi controls), is written as `*`: the mask shows how many
+    /// characters it kept, never an invisible one.
+    #[test]
+    fn hidden_characters_are_never_kept() {
+        for hidden in
+            ['\u{202E}', '\u{200B}', '\u{2800}', '\u{2066}', '\u{200F}', '\u{FEFF}', '\u{A0}', '\u{3164}', '\u{AD}']
+        {
+            let label = format!("U+{:04X}", u32::from(hidden));
+            // Two hidden characters at the start of text of 8+ characters.
+            assert_eq!(shown(&format!("{hidden}{hidden}secret-value")), "*****", "{label}");
+            assert_eq!(shown(&format!("{hidden}Xsecret-value")), "*X***", "{label}");
+            // The first character of an e-mail local part.
+            assert_eq!(shown(&format!("{hidden}jane@example.com")), "****@example.com", "{label}");
+            // The domain is kept whole, its hidden characters masked.
+            assert_eq!(shown(&format!("jane@exa{hidden}mple.com")), "j***@exa*mple.com", "{label}");
+            // Short text keeps one character.
+            assert_eq!(shown(&format!("{hidden}abcd")), "****", "{label}");
+            check_mask(&format!("{hidden}jane@ex{hidden}ample.com"));
+        }
+        // Visible letters and digits of any script are kept.
+        assert_eq!(shown("Ωmega-value"), "Ωm***");
+        assert_eq!(shown("日本語のテキスト"), "日本***");
+        assert_eq!(shown("٣٤ value here"), "٣٤***");
+        // Spaces and combining marks are not kept either.
+        assert_eq!(shown(" leading space"), "*l***");
+        assert_eq!(shown("e\u{301}values"), "e****");
     }
 }
