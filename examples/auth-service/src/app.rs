@@ -31,7 +31,7 @@ use guardrail::{
         csrf::Csrf,
         random,
     },
-    validate::{Email, Username},
+    validate::{Email, Label, Username},
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use tower_http::{catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer};
@@ -555,16 +555,18 @@ async fn create_api_key(
     JsonBody(req): JsonBody<NewApiKey>,
 ) -> Result<Response, Problem> {
     let session = session_with_csrf(&s, &headers, peer.ip()).await?;
-    let chars = req.name.chars().count();
-    if chars == 0 || chars > MAX_KEY_NAME || req.name.chars().any(char::is_control) {
-        return Err(Problem::invalid("invalid_name"));
-    }
+    // A name people read: NFC, at most MAX_KEY_NAME characters, no control
+    // or hidden character (zero-width, bidi controls, no-break spaces,
+    // U+2800, ...), so two keys cannot show the same name. The problem
+    // names the code only, never the value.
+    let name =
+        Label::parse_with_max(&req.name, MAX_KEY_NAME).map_err(|_| Problem::invalid("invalid_name"))?.into_string();
     let id = session.user_id;
     if s.db.call(move |c| db::count_api_keys(c, id)).await.map_err(internal)? >= MAX_API_KEYS {
         return Err(Problem::too_many_keys());
     }
     let (key, stored) = s.issuer.issue().map_err(|_| Problem::internal())?;
-    let (lookup, digest, name) = (stored.lookup_id().to_owned(), stored.digest_hex(), req.name);
+    let (lookup, digest) = (stored.lookup_id().to_owned(), stored.digest_hex());
     match s.db.call(move |c| db::insert_api_key(c, &lookup, id, &name, &digest)).await.map_err(internal)? {
         Inserted::Id(_) => {}
         Inserted::Duplicate => return Err(Problem::internal()), // a lookup-id collision: 2^-60 per pair

@@ -288,6 +288,34 @@ async fn wrong_api_keys_are_401_with_www_authenticate() {
     s.stop().await;
 }
 
+/// API-key names are shown to people: a name that hides a character
+/// (zero-width space, right-to-left override, braille blank, no-break
+/// space, BOM, a leading space) is refused with the usual 422, and the
+/// answer never echoes the name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_key_names_with_hidden_characters_are_422_without_echo() {
+    const CANARY: &str = "keyname7c1e";
+    let s = Service::start().await;
+    let a = s.user("ada@example.com", "ada").await;
+    // A plain space shows between words, so only a leading, trailing or doubled one hides.
+    for hidden in ["\u{200B}", "\u{202E}", "\u{2800}", "\u{A0}", "\u{FEFF}", "\u{2066}", "  "] {
+        for name in [format!("{CANARY}{hidden}"), format!("{hidden}{CANARY}"), format!("ci{hidden}{CANARY}")] {
+            let r = a.post(&s, "/api-keys").json(&json!({ "name": name })).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
+            let body = r.text().await.unwrap();
+            assert!(!body.contains(CANARY), "the name is echoed: {body}");
+            let problem: Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(problem["code"], "invalid_name", "{body}");
+        }
+    }
+    // The visible names still pass, stored in NFC.
+    for name in ["ci", "clé de déploiement", "cle\u{301} 🔑"] {
+        let r = a.post(&s, "/api-keys").json(&json!({ "name": name })).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED, "{name:?}");
+    }
+    s.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn per_account_limit_answers_429_before_hashing() {
     let s = Service::start_with(|c| c.per_account_per_minute = 2.try_into().unwrap()).await;
