@@ -3,7 +3,9 @@
 //! vs the raw argon2 crate allocating per hash; hashing per profile; a
 //! legacy bcrypt verify through guardrail vs the raw bcrypt crate (and an
 //! over-long candidate, refused at the same cost); the new-password policy
-//! with and without zxcvbn's estimate at 15, 64, 100 and 128 characters.
+//! with and without zxcvbn's estimate at 15, 64, 100 and 128 characters,
+//! and on input dense in l33t characters at 64, 100, 128 and 4096 bytes
+//! (its worst case, bounded by `PasswordPolicy::SCORE_WORK_BUDGET`).
 #![allow(clippy::unwrap_used, clippy::print_stderr)] // bench code; reports to the terminal
 
 use std::hint::black_box;
@@ -88,6 +90,23 @@ fn policy(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("without zxcvbn (min_score 0)", chars), &password, |b, pw| {
             b.iter(|| without.check(black_box(pw), &["ana", "ana@example.org"]).is_ok())
+        });
+    }
+    // Adversarial: dense in distinct l33t characters (800 substitution maps
+    // for zxcvbn once all are in); before the work budget 100 characters of
+    // this cost ~1 s. Over 128 characters the default policy refuses it as
+    // too long before any estimate; a policy whose maximum is the 4096-byte
+    // hard cap (MAX_PASSWORD_BYTES) scores it.
+    let dense = "p4$$w0rd!|1+7%2(@{[<368950";
+    let lenient = PasswordPolicy::default().length(15, 4096);
+    for bytes in [64usize, 100, 128, 4096] {
+        let password = SecretString::from(dense.chars().cycle().take(bytes).collect::<String>());
+        let with = PasswordPolicy::default();
+        group.bench_with_input(BenchmarkId::new("l33t-dense, with zxcvbn (default)", bytes), &password, |b, pw| {
+            b.iter(|| with.check(black_box(pw), &["ana", "ana@example.org"]).is_ok())
+        });
+        group.bench_with_input(BenchmarkId::new("l33t-dense, max length 4096", bytes), &password, |b, pw| {
+            b.iter(|| lenient.check(black_box(pw), &["ana", "ana@example.org"]).is_ok())
         });
     }
     group.finish();
