@@ -242,7 +242,7 @@ fn main() -> ExitCode {
         // A closed stdout (`| head`) is not an error worth a message.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(io::stderr(), "guardrail: {e}");
+            let _ = writeln!(io::stderr(), "guardrail: {}", shown(e));
             ExitCode::from(2)
         }
     }
@@ -389,8 +389,16 @@ fn as_secret(bytes: &[u8]) -> Option<SecretString> {
 }
 
 fn usage(message: impl std::fmt::Display) -> io::Result<ExitCode> {
-    writeln!(io::stderr(), "guardrail: {message}")?;
+    writeln!(io::stderr(), "guardrail: {}", shown(message))?;
     Ok(ExitCode::from(2))
+}
+
+/// A message for the terminal as one log line: file names and other text
+/// from the caller (or from the secret loader's errors, which name the
+/// path) may hold controls, bidi overrides or hidden characters; these
+/// are escaped (`\u{202e}`), so a message cannot be reordered or forged.
+fn shown(message: impl std::fmt::Display) -> String {
+    guardrail_encode::log_line(&message.to_string()).into_owned()
 }
 
 fn hash(profile: Profile, no_policy: bool, exact: bool) -> io::Result<ExitCode> {
@@ -564,7 +572,11 @@ fn keyring(cmd: KeyringCommand) -> io::Result<ExitCode> {
             };
             match write_keyring(&out, &k, true) {
                 Ok(()) => {
-                    writeln!(io::stderr(), "guardrail: created {} (mode 0600) with primary key 1", out.display())?;
+                    writeln!(
+                        io::stderr(),
+                        "guardrail: created {} (mode 0600) with primary key 1",
+                        shown(out.display())
+                    )?;
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
