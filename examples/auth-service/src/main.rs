@@ -24,7 +24,7 @@ fn main() -> ExitCode {
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("auth-service: {e}");
+            eprintln!("auth-service: {}", shown(&e));
             return ExitCode::from(2);
         }
     };
@@ -60,7 +60,7 @@ fn serve(config: Config) -> ExitCode {
         let running = match auth_service::start(config).await {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("auth-service: {e}");
+                eprintln!("auth-service: {}", shown(&e));
                 return ExitCode::FAILURE;
             }
         };
@@ -87,7 +87,7 @@ fn serve(config: Config) -> ExitCode {
         match running.stop().await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("auth-service: {e}");
+                eprintln!("auth-service: {}", shown(&e));
                 ExitCode::FAILURE
             }
         }
@@ -123,11 +123,19 @@ fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
     }
 }
 
+/// An error for the operator's terminal as one log line: errors name
+/// files and settings the operator chose, which may hold controls, bidi
+/// overrides or hidden characters; these are escaped (`\u{202e}`), so a
+/// message cannot be reordered or forged.
+fn shown(e: &impl std::fmt::Display) -> String {
+    guardrail::encode::log_line(&e.to_string()).into_owned()
+}
+
 fn import_legacy(config: &Config, file: &str) -> ExitCode {
     let (state, _) = match build_state(config) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("auth-service: {e}");
+            eprintln!("auth-service: {}", shown(&e));
             return ExitCode::FAILURE;
         }
     };
@@ -142,7 +150,7 @@ fn import_legacy(config: &Config, file: &str) -> ExitCode {
         match guardrail::secret::load::FileLoader::new().open(file) {
             Ok(f) => Box::new(std::io::BufReader::new(f)),
             Err(e) => {
-                eprintln!("auth-service: {e}");
+                eprintln!("auth-service: {}", shown(&e));
                 return ExitCode::FAILURE;
             }
         }
@@ -156,7 +164,7 @@ fn import_legacy(config: &Config, file: &str) -> ExitCode {
             if summary.skipped.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
         }
         Err(e) => {
-            eprintln!("auth-service: {e}");
+            eprintln!("auth-service: {}", shown(&e));
             ExitCode::FAILURE
         }
     }

@@ -367,3 +367,19 @@ async fn no_submitted_value_reaches_a_response_or_a_log_line() {
     assert!(stderr.contains("authn_login_fail") && stderr.contains("input_validation_fail"), "{stderr}");
     assert!(!stderr.contains(CANARY), "logged: {stderr}");
 }
+
+/// Errors name files the operator chose: a name holding a bidi override,
+/// a zero-width space, U+2800 or ESC reaches the terminal escaped.
+#[test]
+fn file_names_in_errors_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    for c in ['\u{202E}', '\u{200B}', '\u{2800}', '\u{1b}'] {
+        let missing = dir.path().join(format!("users{c}lnosj.jsonl"));
+        let out = command(dir.path()).arg("import-legacy").arg(&missing).output().unwrap();
+        assert_ne!(out.status.code(), Some(0));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        let line = stderr.lines().find(|l| l.starts_with("auth-service: ")).expect("an error line");
+        assert!(!stderr.contains(c), "U+{:04X} reached the terminal: {stderr:?}", u32::from(c));
+        assert!(line.contains("users\\") && line.contains("lnosj.jsonl"), "the file is named: {line:?}");
+    }
+}
