@@ -6,6 +6,10 @@
 use std::{collections::HashSet, fmt, sync::LazyLock};
 
 use guardrail_secret::{ExposeSecret, SecretString};
+use icu_properties::{
+    CodePointMapData, CodePointSetData,
+    props::{DefaultIgnorableCodePoint, GeneralCategory},
+};
 use unicode_normalization::UnicodeNormalization;
 use zeroize::Zeroizing;
 
@@ -221,24 +225,44 @@ impl PasswordPolicy {
         let chars = nfkc.chars().count();
         let mut folded = Zeroizing::new(String::with_capacity(nfkc.len().saturating_mul(3)));
         folded.extend(nfkc.chars().flat_map(char::to_lowercase));
-        if chars < self.min_chars {
+        // What the password looks like (see `looks_like`), sized exactly by
+        // a counting pass so it never reallocates either.
+        let mut looks = Zeroizing::new(String::with_capacity(looks_like_len(&nfkc)));
+        looks_like(&nfkc, |c| looks.push(c));
+        let visible = nfkc.chars().filter(|&c| !invisible(c)).count();
+        if chars.min(visible) < self.min_chars {
             violations.push(Violation::TooShort);
         }
         if chars > self.max_chars {
             violations.push(Violation::TooLong);
         }
-        if self.blocklist && BLOCKLIST.contains(folded.as_str()) {
+        if self.blocklist && (BLOCKLIST.contains(folded.as_str()) || BLOCKLIST.contains(looks.as_str())) {
             violations.push(Violation::Common);
         }
-        let user_words = context.iter().map(|w| fold(w.split('@').next().unwrap_or(w)));
-        let mut words = self.service_words.iter().cloned().chain(user_words);
-        if words.any(|w| w.chars().count() >= 4 && folded.contains(&w)) {
+        let user_words = context.iter().map(|w| w.split('@').next().unwrap_or(w));
+        let mut words = self.service_words.iter().map(String::as_str).chain(user_words);
+        if words.any(|w| {
+            let (plain, seen) = (fold(w), looks_like_string(w));
+            (plain.chars().count() >= 4 && folded.contains(&plain))
+                || (seen.chars().count() >= 4 && looks.contains(&seen))
+        }) {
             violations.push(Violation::ContainsContext);
         }
         let judged =
             !violations.iter().any(|v| matches!(v, Violation::TooShort | Violation::TooLong | Violation::Common));
-        if self.min_score > 0 && judged && self.score(&nfkc, context) < self.min_score {
-            violations.push(Violation::Guessable);
+        if self.min_score > 0 && judged {
+            // The folded form is scored only when it differs from the NFKC
+            // form other than in case; the budget is then split between
+            // the two estimates so their sum stays within it.
+            let both = looks.as_str() != folded.as_str();
+            let budget = if both { Self::SCORE_WORK_BUDGET / 2 } else { Self::SCORE_WORK_BUDGET };
+            let mut score = self.score(&nfkc, context, budget);
+            if both && score >= self.min_score {
+                score = score.min(self.score(&looks, context, budget));
+            }
+            if score < self.min_score {
+                violations.push(Violation::Guessable);
+            }
         }
         if violations.is_empty() { Ok(()) } else { Err(Error::Policy(PolicyViolations(violations))) }
     }
@@ -247,8 +271,8 @@ impl PasswordPolicy {
 impl PasswordPolicy {
     /// zxcvbn's score (0..=4) of the first [`scored_chars`] characters of
     /// `nfkc`, with the context and service words as user inputs.
-    fn score(&self, nfkc: &str, context: &[&str]) -> u8 {
-        let end = nfkc.char_indices().nth(scored_chars(nfkc)).map_or(nfkc.len(), |(i, _)| i);
+    fn score(&self, nfkc: &str, context: &[&str], budget: u64) -> u8 {
+        let end = nfkc.char_indices().nth(scored_chars(nfkc, budget)).map_or(nfkc.len(), |(i, _)| i);
         let scored = nfkc.get(..end).unwrap_or(nfkc);
         let mut inputs: Vec<&str> = self.service_words.iter().map(String::as_str).collect();
         for word in context {
@@ -257,6 +281,9 @@ impl PasswordPolicy {
                 inputs.push(local);
             }
         }
+        // The words as they look too, for the folded form.
+        let seen: Vec<String> = inputs.iter().map(|w| looks_like_string(w)).collect();
+        inputs.extend(seen.iter().map(String::as_str));
         // Only the score leaves this function; the entropy (feedback and
         // matched pieces of the password) is dropped here.
         u8::from(zxcvbn::zxcvbn(scored, &inputs).score())
@@ -370,7 +397,7 @@ fn score_work(maps: u64, chars: usize) -> u64 {
 /// only grows with the prefix, so the first character that would pass the
 /// budget ends it. Counted before zxcvbn runs: at most 100 characters and
 /// one map count per new distinct l33t character (at most 20).
-fn scored_chars(nfkc: &str) -> usize {
+fn scored_chars(nfkc: &str, budget: u64) -> usize {
     let mut present: Vec<char> = Vec::new();
     let mut maps = 0;
     let mut chars = 0;
@@ -379,8 +406,7 @@ fn scored_chars(nfkc: &str) -> usize {
             present.push(c);
             maps = l33t_maps(&present);
         }
-        if chars >= PasswordPolicy::MIN_SCORED_CHARS && score_work(maps, chars + 1) > PasswordPolicy::SCORE_WORK_BUDGET
-        {
+        if chars >= PasswordPolicy::MIN_SCORED_CHARS && score_work(maps, chars + 1) > budget {
             break;
         }
         chars += 1;
@@ -391,6 +417,70 @@ fn scored_chars(nfkc: &str) -> usize {
 /// NFKC and lower case, for comparisons.
 fn fold(s: &str) -> String {
     s.nfkc().flat_map(char::to_lowercase).collect()
+}
+
+/// A character a reader does not see as one of the text's own: a
+/// Default_Ignorable_Code_Point (zero-width space and joiners, soft hyphen,
+/// variation selectors, Hangul fillers), a format character (Cf: bidi
+/// controls, U+2060), a nonspacing or enclosing mark (Mn, Me: accents and
+/// overlays such as U+0335, which only decorate the letter under them),
+/// and U+2800 BRAILLE PATTERN BLANK (So, but drawn as blank space).
+fn hidden(c: char) -> bool {
+    c == '\u{2800}'
+        || CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
+        || matches!(
+            CodePointMapData::<GeneralCategory>::new().get(c),
+            GeneralCategory::Format | GeneralCategory::NonspacingMark | GeneralCategory::EnclosingMark
+        )
+}
+
+/// A character with no ink of its own: [`hidden`] but for the marks
+/// (scripts such as Devanagari and Thai write vowels with nonspacing marks,
+/// so they count toward the length).
+fn invisible(c: char) -> bool {
+    hidden(c)
+        && !matches!(
+            CodePointMapData::<GeneralCategory>::new().get(c),
+            GeneralCategory::NonspacingMark | GeneralCategory::EnclosingMark
+        )
+}
+
+/// What `nfkc` looks like, one character at a time to `emit`: its NFD form
+/// without [`hidden`] characters (so accents come off), each non-ASCII
+/// character replaced by its UTS #39 confusable skeleton
+/// ([`unicode_security::skeleton`]: Cyrillic `а` and Greek `ο` become Latin
+/// `a`, `o`), then lower case. ASCII is kept as it is: the skeleton maps
+/// `m` to `rn`, `d` to `cl`, `0` to `O` and `1` to `l`, which would turn the
+/// words the blocklist and zxcvbn know into others (zxcvbn reads digits
+/// as letters itself). Nothing is allocated on the heap unless a character
+/// carries more than 4 combining marks (the normaliser's inline buffer then
+/// spills; freed without a wipe, as the NFKC step's own buffer is).
+fn looks_like(nfkc: &str, mut emit: impl FnMut(char)) {
+    for c in nfkc.chars().nfd().filter(|&c| !hidden(c)) {
+        if c.is_ascii() {
+            emit(c.to_ascii_lowercase());
+            continue;
+        }
+        let mut utf8 = [0u8; 4];
+        for p in unicode_security::skeleton(c.encode_utf8(&mut utf8)).filter(|&p| !hidden(p)) {
+            p.to_lowercase().for_each(&mut emit);
+        }
+    }
+}
+
+/// The length in bytes of what [`looks_like`] emits for `nfkc`.
+fn looks_like_len(nfkc: &str) -> usize {
+    let mut len = 0;
+    looks_like(nfkc, |c| len += c.len_utf8());
+    len
+}
+
+/// [`looks_like`] of the NFKC form of `s`, for the (non-secret) context words.
+fn looks_like_string(s: &str) -> String {
+    let nfkc: String = s.nfkc().collect();
+    let mut out = String::with_capacity(looks_like_len(&nfkc));
+    looks_like(&nfkc, |c| out.push(c));
+    out
 }
 
 #[cfg(test)]
@@ -551,19 +641,19 @@ mod tests {
     fn plain_text_is_scored_to_100_characters() {
         let words = "correct horse battery staple orbit lantern quiet velvet meadow copper ";
         let text: String = words.chars().cycle().take(128).collect();
-        assert_eq!(scored_chars(&text), PasswordPolicy::SCORED_CHARS);
-        assert_eq!(scored_chars("short"), 5);
-        assert_eq!(scored_chars(""), 0);
+        assert_eq!(scored_chars(&text, PasswordPolicy::SCORE_WORK_BUDGET), PasswordPolicy::SCORED_CHARS);
+        assert_eq!(scored_chars("short", PasswordPolicy::SCORE_WORK_BUDGET), 5);
+        assert_eq!(scored_chars("", PasswordPolicy::SCORE_WORK_BUDGET), 0);
         // A few l33t characters, as people type them: still all 100.
         let typed: String = "Tr0ub4dor&3 horse! battery$ ".chars().cycle().take(120).collect();
         assert!(l33t_maps(&typed.chars().collect::<Vec<_>>()) <= 16);
-        assert_eq!(scored_chars(&typed), 100);
+        assert_eq!(scored_chars(&typed, PasswordPolicy::SCORE_WORK_BUDGET), 100);
     }
 
     #[test]
     fn l33t_dense_input_is_scored_on_a_prefix_within_the_budget() {
         let dense: String = "p4$$w0rd!|1+7%2(@{[<368950".chars().cycle().take(4096).collect();
-        let n = scored_chars(&dense);
+        let n = scored_chars(&dense, PasswordPolicy::SCORE_WORK_BUDGET);
         assert!(n >= PasswordPolicy::MIN_SCORED_CHARS, "{n}");
         assert!(n < 32, "{n}");
         let present: Vec<char> = dense.chars().take(n).filter(|c| L33T_CHARS.contains(*c)).collect();
@@ -571,7 +661,7 @@ mod tests {
         // The floor holds even where the budget would cut sooner, and its
         // own worst case (every l33t character in the first 16) is inside.
         let front: String = L33T_CHARS.chars().chain("abcdefgh".chars()).cycle().take(200).collect();
-        let n = scored_chars(&front);
+        let n = scored_chars(&front, PasswordPolicy::SCORE_WORK_BUDGET);
         assert!(n >= PasswordPolicy::MIN_SCORED_CHARS);
         let present: Vec<char> = front.chars().take(n).collect();
         assert!(score_work(l33t_maps(&present), n) <= PasswordPolicy::SCORE_WORK_BUDGET, "{n}");
@@ -586,7 +676,7 @@ mod tests {
         /// is the longest such, and never exceeds 100 characters.
         #[test]
         fn the_prefix_is_the_longest_within_the_budget(text in "[a-z4@8({\\[<3691!|70$5+%2 A-Z]{0,160}") {
-            let n = scored_chars(&text);
+            let n = scored_chars(&text, PasswordPolicy::SCORE_WORK_BUDGET);
             let len = text.chars().count();
             proptest::prop_assert!(n <= PasswordPolicy::SCORED_CHARS.min(len));
             proptest::prop_assert!(n >= PasswordPolicy::MIN_SCORED_CHARS.min(len));
@@ -613,9 +703,9 @@ mod tests {
         let row: Vec<char> = "0123456789!@#$%^&*()".chars().collect();
         assert_eq!(l33t_maps(&row), 56);
         let all_row: String = "a0b1c2d3e4f5g6h7i8j9!@#$%^&*()".chars().cycle().take(100).collect();
-        assert_eq!(scored_chars(&all_row), 63);
+        assert_eq!(scored_chars(&all_row, PasswordPolicy::SCORE_WORK_BUDGET), 63);
         let typed: String = "dragon 2024.f00tb4ll_summer-1987 ".chars().cycle().take(100).collect();
-        assert_eq!(scored_chars(&typed), 100);
+        assert_eq!(scored_chars(&typed, PasswordPolicy::SCORE_WORK_BUDGET), 100);
         assert!(score_work(8, 100) <= PasswordPolicy::SCORE_WORK_BUDGET);
     }
 
@@ -627,7 +717,152 @@ mod tests {
         let whole = "dragonf00tb4llf00tb4ll";
         let prefix: String = whole.chars().take(16).collect();
         assert!(zxcvbn::zxcvbn(&prefix, &[]).score() > zxcvbn::zxcvbn(whole, &[]).score());
-        assert_eq!(scored_chars(whole), whole.chars().count());
+        assert_eq!(scored_chars(whole, PasswordPolicy::SCORE_WORK_BUDGET), whole.chars().count());
+    }
+
+    /// The hostile review's variants: one hidden character, homoglyph or
+    /// mark in a refused password.
+    const REVIEW_VARIANTS: &[&str] = &[
+        "pass\u{200b}wordpassword",                 // zero-width space
+        "pass\u{ad}wordpassword",                   // soft hyphen
+        "pass\u{2800}wordpassword",                 // braille blank
+        "pass\u{2060}wordpassword",                 // word joiner (Cf)
+        "pass\u{fe0f}wordpassword",                 // variation selector
+        "p\u{430}sswordpassword",                   // Cyrillic а
+        "passw\u{43e}rdpassword",                   // Cyrillic о
+        "p\u{430}ssw\u{43e}rdp\u{430}ssw\u{43e}rd", // several
+        "pas\u{15b}wordpassword",                   // ś, precomposed
+        "pass\u{301}wordpassword",                  // combining acute
+        "pas\u{335}swordpassword",                  // combining short stroke overlay
+        "p\u{335}a\u{335}s\u{335}s\u{335}wordpassword",
+        "\u{202e}passwordpassword", // bidi override
+    ];
+
+    #[test]
+    fn hidden_characters_and_homoglyphs_do_not_lift_a_refused_password() {
+        let p = PasswordPolicy::default();
+        assert_eq!(codes(&p, "passwordpassword", &[]), ["guessable"]);
+        for pw in REVIEW_VARIANTS {
+            assert_eq!(codes(&p, pw, &[]), ["guessable"], "{}", pw.escape_unicode());
+        }
+    }
+
+    #[test]
+    fn hidden_characters_and_homoglyphs_do_not_pass_the_blocklist() {
+        let p = PasswordPolicy::with_mfa();
+        assert_eq!(codes(&p, "password123", &[]), ["common_password"]);
+        for pw in [
+            "p\u{200b}assword123",
+            "p\u{ad}assword123",
+            "p\u{2800}assword123",
+            "p\u{430}ssword123",
+            "pa\u{301}ssword123",
+            "\u{440}assword123", // Cyrillic р
+            "qwerty\u{200d}uiop",
+            "sun\u{455}hine", // Cyrillic ѕ
+        ] {
+            assert_eq!(codes(&p, pw, &[]), ["common_password"], "{}", pw.escape_unicode());
+        }
+        // The review's example: not on the list, but no longer lifted past
+        // the estimate either.
+        let single = PasswordPolicy::default();
+        assert_eq!(codes(&single, "password1234567", &[]), ["guessable"]);
+        assert_eq!(codes(&single, "p\u{200b}assword1234567", &[]), ["guessable"]);
+    }
+
+    #[test]
+    fn hidden_characters_and_homoglyphs_do_not_hide_context_words() {
+        let p = PasswordPolicy::default().service_words(["Acme"]);
+        // A Cyrillic letter inside the password, or inside the user name.
+        for (pw, user) in [
+            ("J\u{430}neDoe-likes-long-passwords", "janedoe"),
+            ("Jane\u{200b}Doe-likes-long-passwords", "janedoe"),
+            ("Jane\u{301}Doe-likes-long-passwords", "janedoe"),
+            ("JaneDoe-likes-long-passwords", "j\u{430}nedoe"),
+            ("my \u{430}cme passphrase is long", "bob"),
+            ("my ac\u{2060}me passphrase is long", "bob"),
+        ] {
+            assert_eq!(codes(&p, pw, &[user]), ["contains_context"], "{}", pw.escape_unicode());
+        }
+        // An e-mail local part with a homoglyph.
+        assert_eq!(
+            codes(&p, "xx-jane.doe.1990-long-enough", &["jd", "j\u{430}ne.doe@example.com"]),
+            ["contains_context"]
+        );
+    }
+
+    #[test]
+    fn hidden_characters_do_not_pad_the_length() {
+        let p = PasswordPolicy::default();
+        // 14 visible characters and a zero-width space: too short.
+        assert!(codes(&p, "Xq7#vL2!mR9@tK\u{200b}", &[]).contains(&"too_short"));
+        assert!(codes(&p, "Xq7#vL2!mR9@tK4", &[]).is_empty());
+    }
+
+    #[test]
+    fn strong_passwords_in_other_scripts_and_with_accents_pass() {
+        let p = PasswordPolicy::default();
+        for pw in [
+            "naïve-crème-brûlée-déjà-vu",
+            "Ψηφίδα-κλεψύδρα-ανεμώνη-ζέφυρος", // Greek words
+            "ξζψθλμπφχωσδγβ-ρνκτ",             // random Greek, 20 characters
+            "щёлкжэюфцяьзбйгхвшъ",             // random Cyrillic
+            "Сковорода-ёжик-вьюга-шмель",      // Cyrillic words
+            "日本語のパスワードはとても長いです",
+            "Tr\u{e4}umerei über Brücken 1987!",
+        ] {
+            assert!(codes(&p, pw, &[]).is_empty(), "{pw}");
+        }
+    }
+
+    /// Every hidden character of one kind, for the property below.
+    const HIDDEN: &[char] = &[
+        '\u{200b}',
+        '\u{200c}',
+        '\u{200d}',
+        '\u{2060}',
+        '\u{ad}',
+        '\u{2800}',
+        '\u{fe0f}',
+        '\u{feff}',
+        '\u{180e}',
+        '\u{115f}',
+        '\u{3164}',
+        '\u{202e}',
+        '\u{2066}',
+        '\u{301}',
+        '\u{335}',
+        '\u{20dd}',
+        '\u{e0041}',
+    ];
+
+    /// Refused passwords, for the property below.
+    const REFUSED: &[&str] = &[
+        "passwordpassword",
+        "iloveyouiloveyou",
+        "qwertyuiopasdfghjkl",
+        "1234567890123456",
+        "p@ssw0rdp@ssw0rd",
+        "kestrelkestrelkestrel",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Inserting any hidden character anywhere into a refused password
+        /// keeps it refused.
+        #[test]
+        fn a_hidden_character_never_lifts_a_refusal(
+            pw in proptest::sample::select(REFUSED),
+            at in 0usize..32,
+            hidden in proptest::sample::select(HIDDEN),
+        ) {
+            let p = PasswordPolicy::default();
+            proptest::prop_assert!(!codes(&p, pw, &[]).is_empty());
+            let at = at % (pw.chars().count() + 1);
+            let variant: String = pw.chars().take(at).chain(std::iter::once(hidden)).chain(pw.chars().skip(at)).collect();
+            proptest::prop_assert_eq!(codes(&p, &variant, &[]), codes(&p, pw, &[]), "{}", variant.escape_unicode());
+        }
     }
 
     #[test]

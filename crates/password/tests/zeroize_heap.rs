@@ -172,6 +172,17 @@ fn no_secret_copy_is_freed_unwiped() {
         assert!(policy.check(&pw, &["ana", "ana@example.org"]).is_ok());
     });
     assert_eq!(hits, 0, "the policy freed a copy of the password");
+    // The same with a homoglyph and a hidden character, so the folded
+    // form (marks and hidden characters removed, confusable skeleton) is
+    // computed and compared too.
+    let text = ["\u{430}\u{200b}", lower.as_str(), "-policy-\u{301}check-of-a-longer-\u{43e}password"];
+    let mut owned = String::with_capacity(text.iter().map(|t| t.len()).sum());
+    text.iter().for_each(|t| owned.push_str(t));
+    let pw = SecretString::from(owned);
+    let hits = freed_copies(lower.as_bytes(), || {
+        assert!(policy.check(&pw, &["ana", "ana@example.org"]).is_ok());
+    });
+    assert_eq!(hits, 0, "the policy's folded form freed a copy of the password");
 
     // argon2's working memory: a pooled buffer that grows. One worker; a
     // long verify holds it while a larger one queues, so the first one's
