@@ -109,6 +109,33 @@ fn policy(c: &mut Criterion) {
             b.iter(|| lenient.check(black_box(pw), &["ana", "ana@example.org"]).is_ok())
         });
     }
+    // Adversarial for the folded form too: a Cyrillic `а` first, so the
+    // folded form differs and both forms are scored (each on half the
+    // budget); and text whose NFKC form is 18 times longer (U+FDFA), the
+    // most the folding (NFD, hidden characters, confusable skeleton) walks.
+    for bytes in [100usize, 128, 4096] {
+        let text: String = "\u{430}".chars().chain(dense.chars().cycle().take(bytes - 2)).collect();
+        let password = SecretString::from(text);
+        group.bench_with_input(
+            BenchmarkId::new("l33t-dense + homoglyph, max length 4096", bytes),
+            &password,
+            |b, pw| b.iter(|| lenient.check(black_box(pw), &["ana", "ana@example.org"]).is_ok()),
+        );
+    }
+    // The floor: the 16 l33t characters with the most maps, which both
+    // forms score even past their half of the budget; then a homoglyph.
+    let worst16 = "4@({[<691!|7$5+2";
+    for (name, tail) in [("l33t floor, one form", "8%3-abc"), ("l33t floor + homoglyph, both forms", "\u{430}8%3-abc")]
+    {
+        let password = SecretString::from(format!("{worst16}{tail}"));
+        group.bench_with_input(BenchmarkId::new(name, 16), &password, |b, pw| {
+            b.iter(|| lenient.check(black_box(pw), &["ana", "ana@example.org"]).is_ok())
+        });
+    }
+    let expanding = SecretString::from("\u{fdfa}".repeat(4096 / 3));
+    group.bench_with_input(BenchmarkId::new("NFKC 18x (U+FDFA), max length 4096", 4095), &expanding, |b, pw| {
+        b.iter(|| lenient.check(black_box(pw), &["ana", "ana@example.org"]).is_ok())
+    });
     group.finish();
 }
 

@@ -27,9 +27,12 @@ pub enum Violation {
     TooShort,
     /// More code points than the policy's maximum.
     TooLong,
-    /// On the list of common passwords (case-insensitive, after NFKC).
+    /// On the list of common passwords (case-insensitive, after NFKC), as
+    /// typed or as it looks (hidden characters, accents and look-alike
+    /// letters of other scripts folded away; see [`PasswordPolicy::check`]).
     Common,
-    /// Contains the user name, the e-mail's local part or the service name.
+    /// Contains the user name, the e-mail's local part or the service name,
+    /// as typed or as it looks.
     ContainsContext,
     /// Easy to guess: zxcvbn's estimate (common words, repeats, sequences,
     /// keyboard walks, dates, substitutions, the context words) scores it
@@ -136,7 +139,18 @@ impl PasswordPolicy {
     /// about 50 ms — two or three OWASP-profile argon2 hashes. A plain
     /// 100-character password costs 60,000 units and is scored whole; 100
     /// characters dense in l33t characters (800 maps) would cost 8 million
-    /// units (about 1 s) and are scored on a shorter prefix instead.
+    /// units (about 1 s) and are scored on a shorter prefix instead. The
+    /// budget is for the whole check: when the password's folded form (what
+    /// it looks like, see [`PasswordPolicy::check`]) differs from its NFKC
+    /// form other than in case, both are scored, each within half of it.
+    /// The floor of [`PasswordPolicy::MIN_SCORED_CHARS`] holds for each
+    /// form, so two estimates at the floor can cost up to 412,672 units
+    /// (the 16 l33t characters with the most maps, `4@({[<691!|7$5+2`, then
+    /// a homoglyph). Measured (release, `cargo bench -p guardrail-benches
+    /// --bench password -- password_policy_check`, 2-core machine): worst
+    /// case 47 ms for one form; both forms within their halves 44 ms
+    /// (l33t-dense input, 4 KiB, a Cyrillic letter in front); both at the
+    /// floor 63 ms.
     pub const SCORE_WORK_BUDGET: u64 = 250_000;
 
     /// The lowest zxcvbn score (0..=4) a new password may have; 0 turns the
@@ -176,6 +190,21 @@ impl PasswordPolicy {
     /// name, e-mail address (its local part is used), display name. Words
     /// shorter than 4 characters are ignored.
     ///
+    /// The judgements hold for what the password looks like, not only for
+    /// its code points: a zero-width space, soft hyphen, U+2800, a combining
+    /// accent or overlay, or a Cyrillic `а` in place of a Latin `a` does not
+    /// lift a refused password past any of them. Besides its NFKC form the
+    /// check computes a folded form — NFD without Default_Ignorable code
+    /// points, format characters (Cf), nonspacing and enclosing marks (Mn,
+    /// Me) and U+2800; each non-ASCII character replaced by its UTS #39
+    /// confusable skeleton; lower case — and refuses the password if either
+    /// form is on the blocklist, contains a context word (itself compared
+    /// in both forms), or scores below the minimum (the lower score
+    /// counts). ASCII is not put through the skeleton (it maps `m` to `rn`
+    /// and `0` to `O`, which would make known words unknown). The minimum
+    /// length counts code points that are neither Default_Ignorable nor Cf
+    /// nor U+2800 (marks count: Devanagari and Thai write vowels with them).
+    ///
     /// Guessability ([`Violation::Guessable`]) is estimated with zxcvbn on
     /// a prefix of the NFKC form (at most [`PasswordPolicy::SCORED_CHARS`]
     /// characters), with the context words, the e-mail's local part and
@@ -190,22 +219,30 @@ impl PasswordPolicy {
     /// unbounded, 100 such characters cost about 1 s). The prefix is the
     /// longest (≤ 100 characters, ≥ [`PasswordPolicy::MIN_SCORED_CHARS`])
     /// whose work, counted before zxcvbn runs, stays within
-    /// [`PasswordPolicy::SCORE_WORK_BUDGET`]. Text of letters, digits and
-    /// `space . _ -` (at most 8 maps) is always scored to 100 characters,
-    /// exactly as without the budget; only text holding many distinct l33t
+    /// [`PasswordPolicy::SCORE_WORK_BUDGET`] (half of it each when both
+    /// forms are scored). Text of letters, digits and `space . _ -` (at
+    /// most 8 maps) is scored to 100 characters when one form is (at least
+    /// 94 when both are); only text holding many distinct l33t
     /// symbols is cut (with every digit and `!@#$%^&*()`: at 63). A cut
     /// prefix is judged on its own, and zxcvbn's score is not monotone in
     /// the prefix (`dragonf00tb4llf00tb4ll` scores 1, its first 16
     /// characters 3), so such a password could pass on its prefix where
     /// 100 characters would be refused; the budget is what bounds the cost
     /// any client can make one check take. Measured worst case (release):
-    /// about 50 ms for any input up to 4 KiB; plain text 0.3 ms at 15
-    /// characters, 4–8 ms at 64, 9–20 ms at 100.
+    /// 47 ms for one form, 44 ms for both within their halves, 63 ms for
+    /// both at the 16-character floor; plain text 0.3 ms at 15
+    /// characters, 4–8 ms at 64, 9–20 ms at 100; the folding itself at
+    /// most 10 ms (4 KiB of U+FDFA, 24,570 characters after NFKC).
     /// Call this where blocking work may run, not on an async executor's
     /// thread — async callers use
     /// `PasswordHasher::hash_new_async` (feature `tokio`), which checks and
     /// hashes on the hasher's workers. zxcvbn's own copies of the
     /// password are freed without a wipe (the crate offers no way to ask).
+    /// The check's own copies (NFKC, lower case, folded form) are sized
+    /// so they never reallocate and are wiped; the skeleton is computed a
+    /// character at a time without a heap buffer, except that the Unicode
+    /// normaliser's inline buffer spills to the heap for a character with
+    /// more than 4 combining marks (freed without a wipe, as for NFKC).
     ///
     /// # Errors
     ///
@@ -667,6 +704,23 @@ mod tests {
         assert!(score_work(l33t_maps(&present), n) <= PasswordPolicy::SCORE_WORK_BUDGET, "{n}");
         let floor: Vec<char> = L33T_CHARS.chars().take(PasswordPolicy::MIN_SCORED_CHARS).collect();
         assert!(score_work(l33t_maps(&floor), PasswordPolicy::MIN_SCORED_CHARS) <= PasswordPolicy::SCORE_WORK_BUDGET);
+        // Both forms at the floor (each may pass its half there): the
+        // worst 16 of the 20 l33t characters (every choice of 4 left out;
+        // `4@({[<691!|7$5+2`) cost 206,336 units, so two such estimates
+        // 412,672 — the documented excess over the budget (see
+        // SCORE_WORK_BUDGET), measured at about 63 ms.
+        let all: Vec<char> = L33T_CHARS.chars().collect();
+        let mut worst_floor = 0;
+        for left_out in 0u32..(1 << all.len()) {
+            if left_out.count_ones() as usize != all.len() - PasswordPolicy::MIN_SCORED_CHARS {
+                continue;
+            }
+            let kept: Vec<char> =
+                all.iter().enumerate().filter(|(i, _)| left_out & (1 << i) == 0).map(|(_, c)| *c).collect();
+            worst_floor = worst_floor.max(score_work(l33t_maps(&kept), PasswordPolicy::MIN_SCORED_CHARS));
+        }
+        assert_eq!(worst_floor, 206_336);
+        assert!(worst_floor <= PasswordPolicy::SCORE_WORK_BUDGET);
     }
 
     proptest::proptest! {
@@ -707,6 +761,10 @@ mod tests {
         let typed: String = "dragon 2024.f00tb4ll_summer-1987 ".chars().cycle().take(100).collect();
         assert_eq!(scored_chars(&typed, PasswordPolicy::SCORE_WORK_BUDGET), 100);
         assert!(score_work(8, 100) <= PasswordPolicy::SCORE_WORK_BUDGET);
+        // When both forms are scored, each on half the budget: at least 94.
+        let text: String = "a0b1c2d3e4f5g6h7i8j9 ._-".chars().cycle().take(100).collect();
+        assert_eq!(scored_chars(&text, PasswordPolicy::SCORE_WORK_BUDGET / 2), 94);
+        assert_eq!(scored_chars(&typed, PasswordPolicy::SCORE_WORK_BUDGET / 2), 100);
     }
 
     #[test]
