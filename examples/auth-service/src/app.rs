@@ -252,9 +252,11 @@ async fn signup(
         tracing::info!(target: "security", event = "input_validation_fail", field = "username", reason = e.code(), %client);
         Problem::invalid("invalid_username")
     })?;
-    // The policy's guessability estimate costs up to one hash (~20 ms at
-    // 100 characters): it runs with the hash, on the hasher's workers and
-    // under their bound, never on the executor's thread.
+    // The policy's guessability estimate costs up to one hash (9–20 ms at
+    // 100 characters; at most ~50 ms, 63 ms measured when both the NFKC and
+    // the folded form are scored at their floor): it runs with the hash, on
+    // the hasher's workers and under their bound, never on the executor's
+    // thread.
     let hash = s
         .hasher
         .hash_new_async(&s.policy, &[email.as_str(), username.as_str()], req.password)
