@@ -2,35 +2,10 @@
 //! exit codes.
 #![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)] // test code
 
-use std::{
-    io::Write,
-    process::{Command, Output, Stdio},
-};
+#[allow(dead_code)] // uses run, stdout and TempDir; not guardrail or BIN
+mod common;
 
-fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_guardrail"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Feed stdin from a thread: the child may fill its stdout pipe before it
-    // has read all of its input.
-    let mut pipe = child.stdin.take().unwrap();
-    let input = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        // A child that exits without reading (a usage error) closes the pipe.
-        let _ = pipe.write_all(&input);
-    });
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    output
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
+use common::{TempDir, run, stdout};
 
 #[test]
 fn validate_one_value() {
@@ -214,10 +189,8 @@ fn token_and_api_keys() {
 
 #[test]
 fn keyring_lifecycle_from_the_shell() {
-    let dir = std::env::temp_dir().join(format!("guardrail-cli-keyring-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("keyring.json");
+    let dir = TempDir::new("keyring");
+    let file = dir.path().join("keyring.json");
     let f = file.to_str().unwrap();
 
     assert_eq!(run(&["keyring", "new", "--out", f], b"").status.code(), Some(0));
@@ -252,7 +225,6 @@ fn keyring_lifecycle_from_the_shell() {
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600, "rotation loosened the mode");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Every bounded stdin read takes the value at its cap, refuses one byte
@@ -261,10 +233,8 @@ fn keyring_lifecycle_from_the_shell() {
 #[test]
 fn keyring_seal_and_open_at_the_cap_and_past_it() {
     const CAP: usize = 16 << 20;
-    let dir = std::env::temp_dir().join(format!("guardrail-cli-caps-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("keyring.json");
+    let dir = TempDir::new("caps");
+    let file = dir.path().join("keyring.json");
     let f = file.to_str().unwrap();
     assert_eq!(run(&["keyring", "new", "--out", f], b"").status.code(), Some(0));
 
@@ -299,7 +269,6 @@ fn keyring_seal_and_open_at_the_cap_and_past_it() {
     assert!(refused.stdout.is_empty(), "opened something");
     let err = String::from_utf8(refused.stderr).unwrap();
     assert!(err.contains(&format!("limit of {open_cap} bytes")), "{err}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -380,14 +349,6 @@ fn encode_streams_past_every_cap() {
     assert_eq!(out.stdout.len(), input.len());
 }
 
-/// A fresh directory under the temp dir for one test (removed first).
-fn scratch_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("guardrail-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// `chmod 622 k.json; guardrail keyring list --keyring k.json` (issue 10,
 /// item 5): a keyring others may read or write (or that another user owns)
 /// is refused by every command that loads it, naming the file and the
@@ -397,8 +358,8 @@ fn scratch_dir(name: &str) -> std::path::PathBuf {
 #[allow(clippy::print_stdout)] // a skipped case is printed
 fn keyring_files_others_may_read_or_write_are_refused() {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
-    let dir = scratch_dir("keyring-modes");
-    let file = dir.join("k.json");
+    let dir = TempDir::new("keyring-modes");
+    let file = dir.path().join("k.json");
     let f = file.to_str().unwrap();
     assert_eq!(run(&["keyring", "new", "--out", f], b"").status.code(), Some(0));
     let sealed = stdout(&run(&["keyring", "seal", "--keyring", f], b"x"));
@@ -431,7 +392,6 @@ fn keyring_files_others_may_read_or_write_are_refused() {
     } else {
         println!("skipped the foreign-owner case: giving a file to another user needs root");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `keyring rotate` / `disable` through a symlink update the file it points
@@ -441,10 +401,10 @@ fn keyring_files_others_may_read_or_write_are_refused() {
 #[test]
 fn keyring_rotate_and_disable_through_a_symlink_update_the_target() {
     use std::os::unix::fs::PermissionsExt;
-    let real_dir = scratch_dir("keyring-real");
-    let link_dir = scratch_dir("keyring-links");
-    let real = real_dir.join("k.json");
-    let link = link_dir.join("current.json");
+    let real_dir = TempDir::new("keyring-real");
+    let link_dir = TempDir::new("keyring-links");
+    let real = real_dir.path().join("k.json");
+    let link = link_dir.path().join("current.json");
     let (r, l) = (real.to_str().unwrap(), link.to_str().unwrap());
     assert_eq!(run(&["keyring", "new", "--out", r], b"").status.code(), Some(0));
     std::os::unix::fs::symlink(&real, &link).unwrap();
@@ -458,33 +418,29 @@ fn keyring_rotate_and_disable_through_a_symlink_update_the_target() {
     assert!(listed.starts_with("1\tdisabled\t") && listed.ends_with("2\tenabled\tprimary\n"), "{listed}");
     assert_eq!(stdout(&run(&["keyring", "list", "--keyring", l], b"")), listed);
     assert_eq!(std::fs::metadata(&real).unwrap().permissions().mode() & 0o777, 0o600);
-    for dir in [&real_dir, &link_dir] {
+    for dir in [real_dir.path(), link_dir.path()] {
         assert_eq!(std::fs::read_dir(dir).unwrap().count(), 1, "a stray file in {}", dir.display());
     }
 
     // A dangling link: `new` refuses to write through it, `rotate` fails
     // and leaves it a link.
-    let dangling = link_dir.join("dangling.json");
-    let missing = real_dir.join("missing.json");
+    let dangling = link_dir.path().join("dangling.json");
+    let missing = real_dir.path().join("missing.json");
     std::os::unix::fs::symlink(&missing, &dangling).unwrap();
     let d = dangling.to_str().unwrap();
     assert_eq!(run(&["keyring", "new", "--out", d], b"").status.code(), Some(2));
     assert_ne!(run(&["keyring", "rotate", "--keyring", d], b"").status.code(), Some(0));
     assert!(!missing.exists(), "a keyring was created through a dangling link");
     assert!(std::fs::symlink_metadata(&dangling).unwrap().file_type().is_symlink());
-    let _ = std::fs::remove_dir_all(&real_dir);
-    let _ = std::fs::remove_dir_all(&link_dir);
 }
 
 /// A keyring file whose key is all zero bytes is refused (issue 10, item
 /// 11), and so is one past the 1 MiB cap (item 4), naming it.
 #[test]
 fn keyring_files_with_a_zero_key_or_past_the_cap_are_refused() {
-    let dir = std::env::temp_dir().join(format!("guardrail-cli-zero-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("zero");
     let write = |name: &str, contents: &[u8]| {
-        let path = dir.join(name);
+        let path = dir.path().join(name);
         std::fs::write(&path, contents).unwrap();
         #[cfg(unix)]
         {
@@ -528,5 +484,4 @@ fn keyring_files_with_a_zero_key_or_past_the_cap_are_refused() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("1048576"), "{err}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

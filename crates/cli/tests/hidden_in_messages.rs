@@ -3,28 +3,10 @@
 //! (`\u{202e}`), so it cannot reorder or forge the message.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test code
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+#[allow(dead_code)] // uses guardrail and TempDir only
+mod common;
 
-fn guardrail(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_guardrail")).args(args).output().unwrap()
-}
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("guardrail-hidden-{tag}-{}", std::process::id()));
-        std::fs::create_dir(&dir).unwrap();
-        Self(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use common::{TempDir, guardrail};
 
 const HIDDEN: [char; 5] = ['\u{202E}', '\u{200B}', '\u{2066}', '\u{2800}', '\u{1b}'];
 
@@ -38,16 +20,16 @@ fn assert_escaped(stderr: &[u8], c: char) {
 
 #[test]
 fn file_names_in_messages_are_escaped() {
-    let dir = TempDir::new("names");
+    let dir = TempDir::new("hidden-names");
     for c in HIDDEN {
         // A keyring that does not exist: the loader's error names it.
-        let missing = dir.0.join(format!("missing{c}nosj.json"));
+        let missing = dir.path().join(format!("missing{c}nosj.json"));
         let out = guardrail(&["keyring", "list", "--keyring", missing.to_str().unwrap()]);
         assert_ne!(out.status.code(), Some(0));
         assert_escaped(&out.stderr, c);
 
         // Created, then refused as existing: both messages name it.
-        let k = dir.0.join(format!("k{c}.json"));
+        let k = dir.path().join(format!("k{c}.json"));
         let out = guardrail(&["keyring", "new", "--out", k.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
         assert_escaped(&out.stderr, c);

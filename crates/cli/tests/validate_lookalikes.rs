@@ -3,32 +3,10 @@
 //! as a user types them: the value as an argument, or JSON lines on stdin.
 #![allow(clippy::unwrap_used)] // test code
 
-use std::{
-    io::Write,
-    process::{Command, Output, Stdio},
-};
+#[allow(dead_code)] // uses run and stdout only
+mod common;
 
-fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_guardrail"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    let input = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    output
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
+use common::{run, stdout};
 
 #[test]
 fn look_alike_usernames_are_refused() {
