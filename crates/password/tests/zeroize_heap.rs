@@ -2,80 +2,26 @@
 //! password nor argon2's working memory (which holds blocks derived from
 //! it, enough to test guesses against without the stored hash's cost).
 //!
-//! This test binary installs a global allocator that, while armed, scans
-//! every block it is about to free for a marker (the pattern of
-//! crates/secret/tests/zeroize_heap.rs). A plain `String` holding the
+//! This test binary installs guardrail-testkit's global allocator, which,
+//! while armed, scans every block it is about to free for a marker (as
+//! crates/secret/tests/zeroize_heap.rs does). A plain `String` holding the
 //! marker is caught (the control, which shows the scan works).
-#![allow(unsafe_code)] // GlobalAlloc is an unsafe trait; see the SAFETY notes.
 #![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)] // test code
 
-use std::{
-    alloc::{GlobalAlloc, Layout, System},
-    sync::{
-        Arc,
-        atomic::{AtomicBool, AtomicUsize, Ordering},
-    },
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
 use guardrail_password::{Limits, Params, PasswordHasher};
 use guardrail_secret::SecretString;
+use guardrail_testkit::ScanningAllocator;
 
 const CANARY: &str = "ZQ-password-canary-7d3f0a";
 
-static ARMED: AtomicBool = AtomicBool::new(false);
-static HITS: AtomicUsize = AtomicUsize::new(0);
-/// The byte pattern searched for while armed: a leaked buffer's (pointer, length).
-static MARKER_PTR: AtomicUsize = AtomicUsize::new(0);
-static MARKER_LEN: AtomicUsize = AtomicUsize::new(0);
-
-struct Inspecting;
-
-// SAFETY: every method forwards to `System` with the arguments it was
-// given, so the allocator contract is `System`'s. The only addition reads a
-// block in `dealloc` before it is freed: the block is live and `size` bytes
-// long (the caller's `dealloc` contract), and it was zero-initialised by
-// `alloc`, so every byte read is initialised memory. The marker it reads is
-// a leaked `Vec` that stays alive and unchanged while armed.
-unsafe impl GlobalAlloc for Inspecting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded unchanged; zeroed so `dealloc` reads initialised bytes.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        let len = MARKER_LEN.load(Ordering::SeqCst);
-        if ARMED.load(Ordering::SeqCst) && len > 0 && layout.size() >= len {
-            // SAFETY: `ptr` is a live block of `layout.size()` initialised
-            // bytes that this call is about to free (see above).
-            let block = unsafe { std::slice::from_raw_parts(ptr, layout.size()) };
-            // SAFETY: the marker is leaked and unchanged while armed (see `armed`).
-            let marker = unsafe { std::slice::from_raw_parts(MARKER_PTR.load(Ordering::SeqCst) as *const u8, len) };
-            if block.windows(len).any(|w| w == marker) {
-                HITS.fetch_add(1, Ordering::SeqCst);
-            }
-        }
-        // SAFETY: forwarded unchanged.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    // `realloc` keeps the default (alloc, copy, dealloc), so the old block
-    // of every reallocation is scanned too.
-}
-
 #[global_allocator]
-static GLOBAL: Inspecting = Inspecting;
+static GLOBAL: ScanningAllocator = ScanningAllocator;
 
 /// Runs `f` with the scan armed for `marker`; returns how many freed blocks held it.
 fn freed_copies(marker: &[u8], f: impl FnOnce()) -> usize {
-    let leaked: &'static [u8] = Vec::leak(marker.to_vec());
-    MARKER_PTR.store(leaked.as_ptr() as usize, Ordering::SeqCst);
-    MARKER_LEN.store(leaked.len(), Ordering::SeqCst);
-    HITS.store(0, Ordering::SeqCst);
-    ARMED.store(true, Ordering::SeqCst);
-    f();
-    ARMED.store(false, Ordering::SeqCst);
-    MARKER_LEN.store(0, Ordering::SeqCst);
-    HITS.load(Ordering::SeqCst)
+    guardrail_testkit::freed_copies(&[marker], f).0
 }
 
 fn b64(bytes: &[u8]) -> String {

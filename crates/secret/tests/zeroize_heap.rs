@@ -1,64 +1,23 @@
 //! Proof that secrets leave no copy in freed heap memory.
 //!
-//! This test binary installs a global allocator that, while armed, scans
+//! This test binary installs guardrail-testkit's global allocator, which, while armed, scans
 //! every block it is about to free for a canary. A plain `String` holding
 //! the canary is caught (the control, which shows the scan works); a
 //! `SecretString`, and everything the loaders and decoders allocate on the
 //! way to one, must not be.
-#![allow(unsafe_code)] // GlobalAlloc is an unsafe trait; see the SAFETY notes.
 #![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)] // test code
 
-use std::{
-    alloc::{GlobalAlloc, Layout, System},
-    sync::atomic::{AtomicBool, AtomicUsize, Ordering},
-};
-
 use guardrail_secret::{ExposeSecret, SecretString, load};
+use guardrail_testkit::ScanningAllocator;
 
 const CANARY: &str = "ZQ-heap-canary-41c9e2-secret";
 
-static ARMED: AtomicBool = AtomicBool::new(false);
-static HITS: AtomicUsize = AtomicUsize::new(0);
-
-struct Inspecting;
-
-// SAFETY: every method forwards to `System` with the arguments it was
-// given, so the allocator contract is `System`'s. The only addition reads a
-// block in `dealloc` before it is freed: the block is live and `size` bytes
-// long (the caller's `dealloc` contract), and it was zero-initialised by
-// `alloc`, so every byte read is initialised memory.
-unsafe impl GlobalAlloc for Inspecting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded unchanged; zeroed so `dealloc` reads initialised bytes.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        if ARMED.load(Ordering::SeqCst) {
-            // SAFETY: `ptr` is a live block of `layout.size()` initialised
-            // bytes that this call is about to free (see above).
-            let block = unsafe { std::slice::from_raw_parts(ptr, layout.size()) };
-            if block.windows(CANARY.len()).any(|w| w == CANARY.as_bytes()) {
-                HITS.fetch_add(1, Ordering::SeqCst);
-            }
-        }
-        // SAFETY: forwarded unchanged.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    // `realloc` keeps the default (alloc, copy, dealloc), so the old block
-    // of every reallocation is scanned too.
-}
-
 #[global_allocator]
-static GLOBAL: Inspecting = Inspecting;
+static GLOBAL: ScanningAllocator = ScanningAllocator;
 
 /// Runs `f` with the scan armed; returns how many freed blocks held the canary.
 fn freed_copies(f: impl FnOnce()) -> usize {
-    HITS.store(0, Ordering::SeqCst);
-    ARMED.store(true, Ordering::SeqCst);
-    f();
-    ARMED.store(false, Ordering::SeqCst);
-    HITS.load(Ordering::SeqCst)
+    guardrail_testkit::freed_copies(&[CANARY], f).0
 }
 
 fn write_secret_file(dir: &std::path::Path, name: &str, contents: &[u8]) -> std::path::PathBuf {
