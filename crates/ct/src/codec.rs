@@ -20,6 +20,11 @@ pub mod hex {
     /// Encodes `src` as lower-case hex into `dst`, which needs
     /// `2 * src.len()` bytes.
     ///
+    /// # Errors
+    ///
+    /// [`Error::BufferTooSmall`] when `dst` is shorter than `2 * src.len()`
+    /// bytes.
+    ///
     /// ```
     /// let mut buf = [0u8; 8];
     /// assert_eq!(guardrail_ct::hex::encode(&[0xde, 0xad, 0xbe, 0xef], &mut buf), Ok("deadbeef"));
@@ -39,6 +44,8 @@ pub mod hex {
 
     /// Decodes hex (upper, lower or mixed case) into the front of `dst`.
     ///
+    /// # Errors
+    ///
     /// Odd lengths are [`Error::InvalidLength`], a `dst` shorter than half
     /// the input is [`Error::BufferTooSmall`], anything outside `0-9a-fA-F`
     /// is [`Error::InvalidEncoding`]. On error `dst` may hold partial output.
@@ -57,6 +64,11 @@ pub mod hex {
 
     /// Decodes hex into a new vector of exactly the decoded length. Nothing
     /// is reallocated, and the buffer is wiped before it is dropped on error.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidLength`] for an odd length, [`Error::InvalidEncoding`]
+    /// for anything outside `0-9a-fA-F`.
     #[cfg(feature = "alloc")]
     pub fn decode_vec(src: impl AsRef<[u8]>) -> Result<Vec<u8>, Error> {
         let src = src.as_ref();
@@ -77,7 +89,11 @@ pub mod hex {
         }
     }
 
-    /// The number of bytes `src` decodes to, or [`Error::InvalidLength`].
+    /// The number of bytes `src` decodes to.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidLength`] when `src` has an odd length.
     pub fn decoded_len(src: impl AsRef<[u8]>) -> Result<usize, Error> {
         base16ct::decoded_len(src.as_ref()).map_err(|_| Error::InvalidLength)
     }
@@ -91,6 +107,8 @@ macro_rules! base64_module {
             use base64ct::Encoding as _;
 
             /// Encodes `src` into `dst`, returning the encoded text.
+            ///
+            /// # Errors
             ///
             /// A `dst` shorter than the encoding is [`Error::BufferTooSmall`].
             pub fn encode<'a>(src: &[u8], dst: &'a mut [u8]) -> Result<&'a str, Error> {
@@ -107,6 +125,8 @@ macro_rules! base64_module {
             }
 
             /// Decodes `src` into the front of `dst`.
+            ///
+            /// # Errors
             ///
             /// A length no encoding can have is [`Error::InvalidLength`]; a
             /// short `dst` is [`Error::BufferTooSmall`]; a character outside
@@ -126,6 +146,12 @@ macro_rules! base64_module {
             /// Decodes `src` into a new vector of exactly the decoded length.
             /// The scratch buffer is wiped before it is dropped, on success
             /// and on error.
+            ///
+            /// # Errors
+            ///
+            /// As [`decode`]: [`Error::InvalidLength`] for a length no
+            /// encoding can have, [`Error::InvalidEncoding`] for a character
+            /// outside the alphabet, wrong padding or non-canonical bits.
             #[cfg(feature = "alloc")]
             pub fn decode_vec(src: impl AsRef<[u8]>) -> Result<Vec<u8>, Error> {
                 let src = src.as_ref();

@@ -128,12 +128,20 @@ impl Context {
 
     /// Streams the encoding of `input` into a [`fmt::Write`] (a `String`, a
     /// `Formatter`), without an intermediate allocation.
+    ///
+    /// # Errors
+    ///
+    /// [`fmt::Error`] when `out` fails; what was written before stays written.
     pub fn encode_to_fmt<W: fmt::Write + ?Sized>(self, input: &str, out: &mut W) -> fmt::Result {
         escape::write_encoded(self, input, out)
     }
 
     /// Streams the encoding of `input` into an [`io::Write`] (a socket, a
     /// file, a response body).
+    ///
+    /// # Errors
+    ///
+    /// The [`io::Error`] of the first write to `out` that fails.
     pub fn encode_to_io<W: io::Write + ?Sized>(self, input: &str, out: &mut W) -> io::Result<()> {
         let mut adapter = stream::IoAdapter::new(out);
         match escape::write_encoded(self, input, &mut adapter) {

@@ -67,7 +67,12 @@ impl StreamEncoder {
         Self { context, pending: Vec::new() }
     }
 
-    /// Encodes one chunk into `out`.
+    /// Encodes one chunk into `out`; an incomplete UTF-8 sequence at its end
+    /// waits for the next chunk.
+    ///
+    /// # Errors
+    ///
+    /// The [`io::Error`] of the first write to `out` that fails.
     pub fn write<W: io::Write + ?Sized>(&mut self, chunk: &[u8], out: &mut W) -> io::Result<()> {
         if self.pending.is_empty() {
             let kept = self.encode_complete(chunk, out)?;
@@ -83,6 +88,10 @@ impl StreamEncoder {
 
     /// Flushes what is left: an incomplete sequence at the very end is one
     /// replacement.
+    ///
+    /// # Errors
+    ///
+    /// The [`io::Error`] of the write to `out`, if it fails.
     pub fn finish<W: io::Write + ?Sized>(self, out: &mut W) -> io::Result<()> {
         if self.pending.is_empty() {
             return Ok(());

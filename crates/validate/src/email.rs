@@ -46,6 +46,11 @@ impl Email {
     pub const MAX_LOCAL_LEN: usize = 64;
 
     /// Parses an address whose local part is ASCII.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] with [`Kind::Email`] and the [`Reason`] of the
+    /// first rule the address breaks.
     pub fn parse(input: &str) -> Result<Self, Error> {
         parse(input, false).map_err(|r| Error::invalid(Kind::Email, r))
     }
@@ -66,6 +71,11 @@ impl Email {
     /// pass), else [`Reason::MixedScript`] (`janе` with a Cyrillic `е`);
     /// no hidden mark (U+0307 on `i` or dotless `ı`, a repeated or fifth
     /// non-spacing mark on one letter), else [`Reason::Confusable`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] with [`Kind::Email`] and the [`Reason`] of the
+    /// first rule the address breaks.
     pub fn parse_eai(input: &str) -> Result<Self, Error> {
         parse(input, true).map_err(|r| Error::invalid(Kind::Email, r))
     }

@@ -398,6 +398,11 @@ fn check_name(name: &str) -> Result<(), Reason> {
 ///
 /// Use it in a custom connector to re-check the address actually dialled.
 ///
+/// # Errors
+///
+/// The [`Reason`] of the range `ip` falls in ([`Reason::Loopback`],
+/// [`Reason::PrivateAddress`], [`Reason::Metadata`], ...).
+///
 /// ```
 /// use guardrail_validate::{check_ip, Reason};
 /// assert_eq!(check_ip("10.1.2.3".parse().unwrap()), Err(Reason::PrivateAddress));
@@ -529,6 +534,11 @@ fn check_v6(ip: Ipv6Addr) -> Result<(), Reason> {
 pub trait Resolve {
     /// All addresses for `host`, a fully-qualified ASCII domain name
     /// (without brackets or root dot), looked up without search domains.
+    ///
+    /// # Errors
+    ///
+    /// The lookup's [`io::Error`]; [`FetchUrl::resolve`] reports it as
+    /// [`Reason::Resolution`].
     fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<IpAddr>>;
 }
 

@@ -66,6 +66,12 @@ impl RelativePath {
     pub const MAX_SEGMENT_LEN: usize = 255;
 
     /// Parses a path given as text.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] with [`Kind::Path`] and the [`Reason`] of the
+    /// first rule the path breaks (`..`, an absolute or drive form, a
+    /// control character, a reserved name, a length above the limits).
     pub fn parse(input: &str) -> Result<Self, Error> {
         check(input).map(Self).map_err(|r| Error::invalid(Kind::Path, r))
     }
@@ -73,6 +79,11 @@ impl RelativePath {
     /// Parses a path given as raw bytes (a multipart file name, an archive
     /// entry): invalid UTF-8, including overlong encodings of `.` and `/`,
     /// is [`Reason::InvalidEncoding`].
+    ///
+    /// # Errors
+    ///
+    /// As [`RelativePath::parse`], and [`Reason::InvalidEncoding`] for bytes
+    /// that are not UTF-8.
     pub fn from_bytes(input: &[u8]) -> Result<Self, Error> {
         if input.len() > Self::MAX_LEN {
             return Err(Error::invalid(Kind::Path, Reason::TooLong));
@@ -106,6 +117,11 @@ impl RelativePath {
     /// symbolic link or `..` out of `base` (capability-based resolution
     /// with `cap-std`: `openat2(RESOLVE_BENEATH)` on Linux, a checked
     /// component-by-component walk elsewhere).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] with the operating system's error: `base` or the file
+    /// cannot be opened, or a symbolic link or `..` would leave `base`.
     #[cfg(feature = "cap-std")]
     pub fn open_under(&self, base: impl AsRef<Path>) -> Result<std::fs::File, Error> {
         let dir = open_base(base.as_ref())?;
@@ -115,6 +131,12 @@ impl RelativePath {
     /// Creates (or truncates) the file for writing under `base`, creating
     /// missing parent directories, with the same containment as
     /// [`RelativePath::open_under`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] with the operating system's error: `base`, a parent
+    /// directory or the file cannot be opened or created, or a symbolic link
+    /// or `..` would leave `base`.
     #[cfg(feature = "cap-std")]
     pub fn create_under(&self, base: impl AsRef<Path>) -> Result<std::fs::File, Error> {
         let dir = open_base(base.as_ref())?;

@@ -40,26 +40,51 @@ fn rule(result: Result<(), Error>) -> Result<(), ValidationError> {
 }
 
 /// `#[validate(custom(function = "guardrail_validate::rules::email"))]`
+///
+/// # Errors
+///
+/// A [`ValidationError`] whose code is the refused rule's [`Reason`](crate::Reason) code
+/// (its message names the rule, never the value).
 pub fn email<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
     rule(Email::parse(value.as_ref()).map(drop))
 }
 
 /// `#[validate(custom(function = "guardrail_validate::rules::username"))]` (default policy)
+///
+/// # Errors
+///
+/// A [`ValidationError`] whose code is the refused rule's [`Reason`] code
+/// (its message names the rule, never the value).
 pub fn username<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
     rule(Username::parse(value.as_ref()).map(drop))
 }
 
 /// `#[validate(custom(function = "guardrail_validate::rules::fetch_url"))]` (default policy)
+///
+/// # Errors
+///
+/// A [`ValidationError`] whose code is the refused rule's [`Reason`] code
+/// (its message names the rule, never the value).
 pub fn fetch_url<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
     rule(FetchUrl::parse(value.as_ref()).map(drop))
 }
 
 /// `#[validate(custom(function = "guardrail_validate::rules::host_name"))]`
+///
+/// # Errors
+///
+/// A [`ValidationError`] whose code is the refused rule's [`Reason`] code
+/// (its message names the rule, never the value).
 pub fn host_name<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
     rule(HostName::parse(value.as_ref()).map(drop))
 }
 
 /// `#[validate(custom(function = "guardrail_validate::rules::relative_path"))]`
+///
+/// # Errors
+///
+/// A [`ValidationError`] whose code is the refused rule's [`Reason`] code
+/// (its message names the rule, never the value).
 pub fn relative_path<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
     rule(RelativePath::parse(value.as_ref()).map(drop))
 }
@@ -67,6 +92,11 @@ pub fn relative_path<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), Validation
 /// `#[validate(custom(function = "guardrail_validate::rules::label"))]`: a
 /// short display label ([`Label`], at most [`Label::MAX_CHARS`] characters,
 /// every character visible).
+///
+/// # Errors
+///
+/// A [`ValidationError`] whose code is the refused rule's [`Reason`] code
+/// (its message names the rule, never the value).
 pub fn label<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
     rule(Label::parse(value.as_ref()).map(drop))
 }
