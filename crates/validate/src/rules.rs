@@ -53,7 +53,7 @@ pub fn email<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
 ///
 /// # Errors
 ///
-/// A [`ValidationError`] whose code is the refused rule's [`Reason`] code
+/// A [`ValidationError`] whose code is the refused rule's [`Reason`](crate::Reason) code
 /// (its message names the rule, never the value).
 pub fn username<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
     rule(Username::parse(value.as_ref()).map(drop))
@@ -63,7 +63,7 @@ pub fn username<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError
 ///
 /// # Errors
 ///
-/// A [`ValidationError`] whose code is the refused rule's [`Reason`] code
+/// A [`ValidationError`] whose code is the refused rule's [`Reason`](crate::Reason) code
 /// (its message names the rule, never the value).
 pub fn fetch_url<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
     rule(FetchUrl::parse(value.as_ref()).map(drop))
@@ -73,7 +73,7 @@ pub fn fetch_url<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationErro
 ///
 /// # Errors
 ///
-/// A [`ValidationError`] whose code is the refused rule's [`Reason`] code
+/// A [`ValidationError`] whose code is the refused rule's [`Reason`](crate::Reason) code
 /// (its message names the rule, never the value).
 pub fn host_name<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
     rule(HostName::parse(value.as_ref()).map(drop))
@@ -83,7 +83,7 @@ pub fn host_name<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationErro
 ///
 /// # Errors
 ///
-/// A [`ValidationError`] whose code is the refused rule's [`Reason`] code
+/// A [`ValidationError`] whose code is the refused rule's [`Reason`](crate::Reason) code
 /// (its message names the rule, never the value).
 pub fn relative_path<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
     rule(RelativePath::parse(value.as_ref()).map(drop))
@@ -95,7 +95,7 @@ pub fn relative_path<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), Validation
 ///
 /// # Errors
 ///
-/// A [`ValidationError`] whose code is the refused rule's [`Reason`] code
+/// A [`ValidationError`] whose code is the refused rule's [`Reason`](crate::Reason) code
 /// (its message names the rule, never the value).
 pub fn label<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
     rule(Label::parse(value.as_ref()).map(drop))
