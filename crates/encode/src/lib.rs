@@ -6,8 +6,12 @@ use std::{borrow::Cow, fmt, io, str::FromStr};
 
 mod escape;
 mod stream;
+#[cfg(feature = "clap")]
+mod value_enum;
+mod writer;
 
 pub use stream::StreamEncoder;
+pub use writer::Writer;
 
 /// Where an untrusted value is about to be written. Each context has its
 /// own rules; a value encoded for one is not safe in another.
@@ -87,15 +91,7 @@ impl FromStr for Context {
 
     /// The CLI's names: `html`, `attr`, `js`, `url`, `css`, `log`.
     fn from_str(name: &str) -> Result<Self, Self::Err> {
-        Ok(match name {
-            "html" => Self::Html,
-            "attr" => Self::HtmlAttribute,
-            "js" => Self::JsString,
-            "url" => Self::UrlComponent,
-            "css" => Self::CssString,
-            "log" => Self::LogLine,
-            _ => return Err(UnknownContext),
-        })
+        Self::ALL.into_iter().find(|c| c.name() == name).ok_or(UnknownContext)
     }
 }
 
@@ -103,6 +99,19 @@ impl Context {
     /// Every context, for tests and tools.
     pub const ALL: [Self; 6] =
         [Self::Html, Self::HtmlAttribute, Self::JsString, Self::UrlComponent, Self::CssString, Self::LogLine];
+
+    /// The short name [`Context::from_str`] (and, with the `clap` feature,
+    /// `clap::ValueEnum`) takes.
+    const fn name(self) -> &'static str {
+        match self {
+            Self::Html => "html",
+            Self::HtmlAttribute => "attr",
+            Self::JsString => "js",
+            Self::UrlComponent => "url",
+            Self::CssString => "css",
+            Self::LogLine => "log",
+        }
+    }
 
     /// Encodes `input` for this context. Borrows when nothing needs escaping.
     ///
