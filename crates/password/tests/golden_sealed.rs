@@ -1,0 +1,75 @@
+//! Golden vector of the peppered stored hash, `$guardrail-sealed$v1$...`
+//! (`tests/data/sealed-hash.txt`, see `tests/data/README.md`): a PHC string
+//! sealed under a fixed keyring verifies its password with no upgrade, and
+//! its tampered twin (one character of the sealed text changed) is refused
+//! with `Error::Pepper`. A format change cannot pass unnoticed.
+#![cfg(feature = "pepper")]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::print_stdout)] // test code
+
+use std::{path::PathBuf, sync::Arc};
+
+use guardrail_password::{Error, Params, PasswordHasher, Verification};
+use guardrail_secret::SecretString;
+use guardrail_token::keyring::Keyring;
+
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+}
+
+/// `field: value` lines of a vector file.
+fn field(text: &str, name: &str) -> String {
+    let prefix = format!("{name}: ");
+    text.lines().find_map(|l| l.strip_prefix(prefix.as_str())).unwrap().to_owned()
+}
+
+/// The hasher of the vector: m=256 KiB, t=2, p=1, peppered with its keyring.
+fn hasher(text: &str) -> PasswordHasher {
+    let keyring = Keyring::from_json(&field(text, "keyring_json")).unwrap();
+    PasswordHasher::new(Params::new(256, 2, 1).unwrap()).with_pepper(Arc::new(keyring))
+}
+
+#[test]
+fn sealed_hash_verifies_its_password() {
+    let text = std::fs::read_to_string(data("sealed-hash.txt")).unwrap();
+    let stored = field(&text, "stored");
+    assert!(stored.starts_with("$guardrail-sealed$v1$"));
+    let h = hasher(&text);
+    let password = SecretString::from(field(&text, "password"));
+    assert_eq!(h.verify(&password, &stored).unwrap(), Verification::Valid { upgrade: None });
+    assert_eq!(h.verify(&SecretString::from("not the password"), &stored).unwrap(), Verification::Invalid);
+    // Re-sealed (a fresh nonce), it still verifies.
+    let resealed = h.reseal(&stored).unwrap();
+    assert_eq!(h.verify(&password, resealed.as_str()).unwrap(), Verification::Valid { upgrade: None });
+}
+
+#[test]
+fn sealed_hash_tampered_twin_is_refused() {
+    let text = std::fs::read_to_string(data("sealed-hash.tampered.txt")).unwrap();
+    let h = hasher(&text);
+    let password = SecretString::from(field(&text, "password"));
+    assert!(matches!(h.verify(&password, &field(&text, "stored")), Err(Error::Pepper)));
+}
+
+/// Writes the files above: `cargo test -p guardrail-password --test
+/// golden_sealed -- --ignored write_golden_vectors`. Run once; the committed
+/// files are the vectors (rerunning makes a new salt and nonce).
+#[test]
+#[ignore = "writes tests/data: run by hand to make new vectors"]
+fn write_golden_vectors() {
+    // One AES-256-GCM key of the bytes 0x60..0x80 (id 5).
+    let key = guardrail_ct::base64::encode_string(&(0x60..0x80).collect::<Vec<u8>>());
+    let keyring_json = format!(
+        r#"{{"version":1,"primary":5,"keys":[{{"id":5,"status":"enabled","algorithm":"AES256_GCM","key":"{key}"}}]}}"#
+    );
+    let header = format!("password: correct horse battery staple\nkeyring_json: {keyring_json}\n");
+    let stored = hasher(&header).hash(&SecretString::from("correct horse battery staple")).unwrap();
+    let stored = stored.as_str();
+    std::fs::write(data("sealed-hash.txt"), format!("{header}stored: {stored}\n")).unwrap();
+    // A character in the middle of the sealed text (inside the ciphertext).
+    let at = "$guardrail-sealed$v1$".len() + 40;
+    let mut tampered = stored.as_bytes().to_vec();
+    tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    std::fs::write(data("sealed-hash.tampered.txt"), format!("{header}stored: {tampered}\n")).unwrap();
+    println!("wrote the golden sealed-hash vectors");
+}

@@ -1,0 +1,125 @@
+//! Golden vectors of guardrail-token's own formats (`tests/data/`, see its
+//! README): an API key with its lookup id and stored digest, and a signed
+//! token made with a fixed MAC key at a fixed time. Each golden checks out
+//! (the deterministic ones re-encode byte for byte) and each tampered twin
+//! is refused. A format change cannot pass unnoticed.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::print_stdout)] // test code
+
+use std::{
+    path::PathBuf,
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use guardrail_secret::{ExposeSecret, SecretSlice};
+use guardrail_token::{
+    ApiKey, ApiKeyIssuer, Error, StoredApiKey,
+    signed::{Clock, MacKeyring, Purpose, TokenSigner},
+};
+
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+}
+
+fn read(name: &str) -> String {
+    std::fs::read_to_string(data(name)).unwrap()
+}
+
+/// `field: value` lines of a vector file.
+fn field(text: &str, name: &str) -> String {
+    let prefix = format!("{name}: ");
+    text.lines().find_map(|l| l.strip_prefix(prefix.as_str())).unwrap().to_owned()
+}
+
+struct PasswordReset;
+impl Purpose for PasswordReset {
+    const NAME: &'static str = "password_reset";
+}
+
+struct At(SystemTime);
+impl Clock for At {
+    fn now(&self) -> SystemTime {
+        self.0
+    }
+}
+
+/// A signer of the vector file's key id and key, at its clock.
+fn signer(text: &str) -> TokenSigner<PasswordReset> {
+    let key = SecretSlice::from(guardrail_ct::hex::decode_vec(field(text, "mac_key_hex")).unwrap());
+    let keyring = MacKeyring::from_key(field(text, "key_id").parse().unwrap(), &key).unwrap();
+    let now = UNIX_EPOCH + Duration::from_secs(field(text, "now_unix_seconds").parse().unwrap());
+    TokenSigner::with_clock(keyring, Arc::new(At(now)))
+}
+
+#[test]
+fn api_key_gives_its_lookup_id_and_digest() {
+    let text = read("api-key.txt");
+    let key = field(&text, "key");
+    let parsed = ApiKey::parse(&key, &field(&text, "prefix")).unwrap();
+    assert_eq!(parsed.lookup_id(), field(&text, "lookup_id"));
+    let stored = StoredApiKey::from_parts(&field(&text, "lookup_id"), &field(&text, "digest_hex")).unwrap();
+    assert_eq!(stored.lookup_id(), field(&text, "lookup_id"));
+    assert_eq!(stored.digest_hex(), field(&text, "digest_hex"));
+    assert!(stored.verify(&parsed).is_ok());
+    assert!(ApiKey::parse_any_prefix(&key).is_ok());
+}
+
+#[test]
+fn api_key_tampered_twin_is_refused() {
+    let text = read("api-key.tampered.txt");
+    assert!(matches!(ApiKey::parse(&field(&text, "key"), &field(&text, "prefix")), Err(Error::InvalidKey)));
+}
+
+#[test]
+fn signed_token_is_made_byte_for_byte_and_verifies() {
+    let text = read("signed-token.txt");
+    let signer = signer(&text);
+    let ttl = Duration::from_secs(field(&text, "ttl_seconds").parse().unwrap());
+    assert_eq!(signer.sign(&field(&text, "subject"), ttl).unwrap(), field(&text, "token"));
+    let verified = signer.verify(&field(&text, "token")).unwrap();
+    assert_eq!(verified.subject(), field(&text, "subject"));
+}
+
+#[test]
+fn signed_token_tampered_twin_is_refused() {
+    let text = read("signed-token.tampered.txt");
+    assert!(matches!(signer(&text).verify(&field(&text, "token")), Err(Error::InvalidToken)));
+}
+
+/// Changes the character at `at` to `B` if it is `A`, else to `A`.
+fn tamper_char(text: &str, at: usize) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+    String::from_utf8(bytes).unwrap()
+}
+
+/// Writes the files above: `cargo test -p guardrail-token --test golden --
+/// --ignored write_golden_vectors`. Run once; the committed files are the
+/// vectors (rerunning issues a new random API key).
+#[test]
+#[ignore = "writes tests/data: run by hand to make new vectors"]
+fn write_golden_vectors() {
+    let (key, stored) = ApiKeyIssuer::new("acme_live").unwrap().issue().unwrap();
+    let key = key.expose_secret();
+    let body = |key: &str| {
+        format!(
+            "prefix: acme_live\nkey: {key}\nlookup_id: {}\ndigest_hex: {}\n",
+            stored.lookup_id(),
+            stored.digest_hex()
+        )
+    };
+    std::fs::write(data("api-key.txt"), body(key)).unwrap();
+    // A character of the random part.
+    std::fs::write(data("api-key.tampered.txt"), body(&tamper_char(key, "acme_live_".len() + 5))).unwrap();
+
+    let key_hex = guardrail_ct::hex::encode_string(&(0x20..0x40).collect::<Vec<u8>>());
+    let header = format!(
+        "purpose: password_reset\nkey_id: 7\nmac_key_hex: {key_hex}\nnow_unix_seconds: 1800000000\nttl_seconds: 3600\nsubject: user-42\n"
+    );
+    let token = signer(&header).sign("user-42", Duration::from_secs(3600)).unwrap();
+    std::fs::write(data("signed-token.txt"), format!("{header}token: {token}\n")).unwrap();
+    // A character of the tag (not the last: its low bits are padding).
+    let tampered = tamper_char(&token, token.len() - 5);
+    std::fs::write(data("signed-token.tampered.txt"), format!("{header}token: {tampered}\n")).unwrap();
+    println!("wrote the golden token vectors");
+}
