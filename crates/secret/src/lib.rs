@@ -39,16 +39,31 @@ pub use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 /// let key = decode_hex("00ff").unwrap();
 /// assert_eq!(key.expose_secret(), &[0x00, 0xff]);
 /// ```
+///
+/// # Errors
+///
+/// [`Error::Decode`] for an odd length or a character outside `0-9a-fA-F`
+/// (the error never holds the input).
 pub fn decode_hex(encoded: &str) -> Result<SecretSlice<u8>, Error> {
     Ok(guardrail_ct::hex::decode_vec(encoded)?.into())
 }
 
 /// Decodes a standard, padded base64 secret into a [`SecretSlice`].
+///
+/// # Errors
+///
+/// [`Error::Decode`] for a length no encoding can have, a character outside
+/// the alphabet, wrong padding or non-canonical bits.
 pub fn decode_base64(encoded: &str) -> Result<SecretSlice<u8>, Error> {
     Ok(guardrail_ct::base64::decode_vec(encoded)?.into())
 }
 
 /// Decodes a URL-safe, unpadded base64 secret into a [`SecretSlice`].
+///
+/// # Errors
+///
+/// [`Error::Decode`] for a length no encoding can have, a character outside
+/// the alphabet or non-canonical bits.
 pub fn decode_base64url(encoded: &str) -> Result<SecretSlice<u8>, Error> {
     Ok(guardrail_ct::base64url::decode_vec(encoded)?.into())
 }

@@ -71,13 +71,16 @@ use crate::{Error, Origin};
 
 /// Reads a secret from the environment variable `name`.
 ///
-/// Errors: [`Error::InvalidEnvName`], [`Error::EnvMissing`],
-/// [`Error::Empty`], [`Error::NotUtf8`] (the rejected bytes are wiped).
 /// The value is taken as it is: no trimming.
 ///
 /// The process environment itself keeps its copy of the value (removing
 /// it needs `unsafe` under edition 2024); prefer files for long-lived
 /// secrets.
+///
+/// # Errors
+///
+/// [`Error::InvalidEnvName`], [`Error::EnvMissing`], [`Error::Empty`],
+/// [`Error::NotUtf8`] (the rejected bytes are wiped).
 pub fn from_env(name: &str) -> Result<SecretString, Error> {
     if name.is_empty() || name.contains(['=', '\0']) {
         return Err(Error::InvalidEnvName { name: name.to_owned() });

@@ -64,6 +64,10 @@ impl<T: Mask> fmt::Debug for Pii<T> {
 /// numbers) to wrap them in [`Pii`].
 pub trait Mask {
     /// Writes the masked form.
+    ///
+    /// # Errors
+    ///
+    /// The formatter's [`fmt::Error`], if writing to it fails.
     fn mask(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
 }
 
@@ -118,6 +122,10 @@ impl<T: Mask> Mask for Option<T> {
 ///   reorder the rest of a log line. (This crate does not depend on
 ///   `guardrail-validate`; `crates/guardrail/tests/pii_mask_visible.rs`
 ///   checks every code point against its hidden-character set.)
+///
+/// # Errors
+///
+/// The formatter's [`fmt::Error`], if writing to it fails.
 pub fn mask_text(text: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     if let Some((local, domain)) = text.rsplit_once('@')
         && !local.is_empty()

@@ -22,6 +22,10 @@ use serde::{Serialize, Serializer};
 
 /// Serialises the secret's value. Use only with `serialize_with`, on a field
 /// whose value is meant to leave the process.
+///
+/// # Errors
+///
+/// The serializer's error, if it fails.
 pub fn expose_secret<S, T, V>(secret: &T, serializer: S) -> Result<S::Ok, S::Error>
 where
     S: Serializer,
