@@ -30,11 +30,12 @@ pub struct Calibration {
 }
 
 /// Measures this machine and returns parameters for `target` latency per
-/// hash within `max_memory_kib`, with `lanes` lanes; `progress` is called
-/// with every measured point.
+/// hash within `max_memory_kib` (a memory ceiling in KiB), with `lanes`
+/// lanes; `progress` is called with every measured point.
 ///
-/// Errors: [`Error::InvalidParams`] for a ceiling below 8 × lanes KiB or no
-/// lanes.
+/// # Errors
+///
+/// [`Error::InvalidParams`] for a ceiling below 8 × lanes KiB or no lanes.
 pub fn calibrate(
     target: Duration,
     max_memory_kib: u32,

@@ -81,12 +81,13 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// The default memory budget for concurrent hashing: 256 MiB.
+    /// The default memory budget for concurrent hashing, in bytes: 256 MiB.
     pub const DEFAULT_MEMORY_BUDGET: usize = 256 * 1024 * 1024;
 
     /// As many hashes as the budget holds at these parameters, never more
     /// than the machine has cores (more would only queue inside the OS),
-    /// at least one; callers wait up to one second.
+    /// at least one; callers wait up to one second. `memory_budget` is in
+    /// bytes (see [`Limits::DEFAULT_MEMORY_BUDGET`]).
     #[must_use]
     pub fn for_params(params: &Params, memory_budget: usize) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);

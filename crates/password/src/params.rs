@@ -26,8 +26,14 @@ impl Params {
     /// The most lanes accepted (RFC 9106 allows 2^24 - 1; no machine uses more than this).
     pub const MAX_P_COST: u32 = 255;
 
-    /// Checked parameters: `t_cost >= 1`, `1 <= p_cost <= 255`,
+    /// Checked parameters: `m_cost` memory in KiB, `t_cost` passes over
+    /// it, `p_cost` lanes; `t_cost >= 1`, `1 <= p_cost <= 255`,
     /// `m_cost >= 8 * p_cost` (RFC 9106 §3.1).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParams`] naming the first parameter (`"m"`, `"t"` or
+    /// `"p"`) outside those bounds.
     pub fn new(m_cost: u32, t_cost: u32, p_cost: u32) -> Result<Self, Error> {
         if t_cost == 0 {
             return Err(Error::InvalidParams { name: "t" });

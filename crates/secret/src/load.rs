@@ -147,7 +147,7 @@ impl Default for FileLoader {
 }
 
 impl FileLoader {
-    /// The default size cap: 64 KiB.
+    /// The default size cap, in bytes: 64 KiB.
     pub const DEFAULT_MAX_LEN: usize = 64 * 1024;
 
     /// A loader with the defaults: 64 KiB cap, owner-only permissions.
