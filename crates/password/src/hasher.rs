@@ -124,7 +124,7 @@ pub struct PasswordHasher {
     dummy: String,
     /// The pepper keyring: stored hashes are sealed under it.
     #[cfg(feature = "pepper")]
-    pepper: Option<std::sync::Arc<guardrail_token::keyring::Keyring>>,
+    pepper: Option<std::sync::Arc<guardrail_keys::Keyring>>,
 }
 
 /// An unsealed stored value, by format.
@@ -184,7 +184,7 @@ impl PasswordHasher {
     /// stored values offline — no user's password is needed.
     #[cfg(feature = "pepper")]
     #[must_use]
-    pub fn with_pepper(mut self, keyring: std::sync::Arc<guardrail_token::keyring::Keyring>) -> Self {
+    pub fn with_pepper(mut self, keyring: std::sync::Arc<guardrail_keys::Keyring>) -> Self {
         // The dummy is sealed too, so unknown users cost the same open.
         if let Ok(sealed) = seal(&keyring, &self.dummy) {
             self.dummy = sealed;
@@ -600,14 +600,14 @@ fn normalize(password: &str) -> Result<Zeroizing<String>, Error> {
 }
 
 #[cfg(feature = "pepper")]
-fn seal(keyring: &guardrail_token::keyring::Keyring, phc: &str) -> Result<String, Error> {
+fn seal(keyring: &guardrail_keys::Keyring, phc: &str) -> Result<String, Error> {
     let sealed = keyring.seal(phc.as_bytes(), SEALED_AAD).map_err(|_| Error::Pepper)?;
     Ok(format!("{SEALED_PREFIX}{}", guardrail_ct::base64url::encode_string(&sealed)))
 }
 
 /// The inner PHC string, and whether it was sealed under the primary key.
 #[cfg(feature = "pepper")]
-fn open_sealed(keyring: &guardrail_token::keyring::Keyring, stored: &str) -> Result<(String, bool), Error> {
+fn open_sealed(keyring: &guardrail_keys::Keyring, stored: &str) -> Result<(String, bool), Error> {
     let encoded = stored.strip_prefix(SEALED_PREFIX).ok_or(Error::Pepper)?;
     if encoded.len() > 4096 {
         return Err(Error::OutOfPolicy { param: "length" });
@@ -615,7 +615,7 @@ fn open_sealed(keyring: &guardrail_token::keyring::Keyring, stored: &str) -> Res
     let sealed = guardrail_ct::base64url::decode_vec(encoded).map_err(|_| Error::Malformed { part: "sealed hash" })?;
     let plain = keyring.open(&sealed, SEALED_AAD).map_err(|_| Error::Pepper)?;
     let inner = String::from_utf8(plain.to_vec()).map_err(|_| Error::Malformed { part: "sealed hash" })?;
-    let current = guardrail_token::keyring::Keyring::sealed_key_id(&sealed) == Some(keyring.primary_id());
+    let current = guardrail_keys::Keyring::sealed_key_id(&sealed) == Some(keyring.primary_id());
     Ok((inner, current))
 }
 

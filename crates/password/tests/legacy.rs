@@ -145,7 +145,7 @@ fn malformed_legacy_strings_are_errors_not_panics() {
 #[cfg(feature = "pepper")]
 #[test]
 fn wrapped_bcrypt_never_takes_a_candidate_longer_than_72_bytes() {
-    use guardrail_token::keyring::{Algorithm, Keyring};
+    use guardrail_keys::{Algorithm, Keyring};
     let keyring = std::sync::Arc::new(Keyring::generate(Algorithm::Aes256Gcm).unwrap());
     let h = hasher().with_pepper(keyring);
     // pyca/bcrypt 4.0.1 hashes of 72 × "a" (tests/data/truncation.tsv).

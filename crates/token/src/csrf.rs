@@ -4,7 +4,8 @@
 //!
 //! ```
 //! use guardrail_secret::SecretString;
-//! use guardrail_token::{csrf::Csrf, signed::MacKeyring};
+//! use guardrail_keys::MacKeyring;
+//! use guardrail_token::csrf::Csrf;
 //! let csrf = Csrf::new(MacKeyring::generate().unwrap());
 //! let session = SecretString::from("session-id-from-the-cookie");
 //! let token = csrf.token_for(&session); // put in the page or a header
@@ -15,7 +16,9 @@
 use base64ct::{Base64UrlUnpadded, Encoding};
 use guardrail_secret::{ExposeSecret, SecretString};
 
-use crate::{Error, signed::MacKeyring};
+use guardrail_keys::MacKeyring;
+
+use crate::Error;
 
 /// Issues and checks CSRF tokens.
 #[derive(Debug, Clone)]
@@ -43,11 +46,15 @@ impl Csrf {
     }
 
     /// `Ok` when `presented` is this session's token (any enabled key).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidToken`] for anything else: one variant, no detail.
     pub fn verify(&self, session: &SecretString, presented: &str) -> Result<(), Error> {
         if presented.len() > 128 {
             return Err(Error::InvalidToken);
         }
         let tag = Base64UrlUnpadded::decode_vec(presented).map_err(|_| Error::InvalidToken)?;
-        self.keyring.verify_raw(&message(session), &tag)
+        self.keyring.verify_raw(&message(session), &tag).map_err(|_| Error::InvalidToken)
     }
 }

@@ -5,8 +5,8 @@
 pub mod api_key;
 pub mod csrf;
 mod error;
-pub mod hkdf;
-pub mod keyring;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod random;
 pub mod signed;
 

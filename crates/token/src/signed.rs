@@ -10,7 +10,8 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use guardrail_token::signed::{MacKeyring, Purpose, TokenSigner};
+//! use guardrail_keys::MacKeyring;
+//! use guardrail_token::signed::{Purpose, TokenSigner};
 //!
 //! struct PasswordReset;
 //! impl Purpose for PasswordReset { const NAME: &'static str = "password_reset"; }
@@ -32,10 +33,9 @@ use std::{
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use base64ct::{Base64UrlUnpadded, Encoding};
-use guardrail_secret::{ExposeSecret, SecretSlice};
-use ring::hmac;
+use guardrail_keys::MacKeyring;
 
-use crate::{Error, random};
+use crate::Error;
 
 /// A token purpose. Implement it on a unit struct per purpose; `NAME` is
 /// bound into every tag, so make each one distinct.
@@ -58,143 +58,6 @@ impl Clock for SystemClock {
     fn now(&self) -> SystemTime {
         SystemTime::now()
     }
-}
-
-/// One HMAC-SHA256 key with an id. Not `Debug`-printable beyond its id.
-struct MacKey {
-    id: u32,
-    enabled: bool,
-    key: hmac::Key,
-    /// HMAC of a fixed label under the key: equal for two keys that sign
-    /// alike (the same bytes, or bytes that differ only by trailing zeros,
-    /// which HMAC pads to the same block), so [`MacKeyring::add`] can refuse
-    /// a duplicate without keeping the key bytes. Never printed.
-    fingerprint: hmac::Tag,
-}
-
-/// HMAC keys with ids and one primary: sign with the primary, verify with
-/// any enabled key. Rotation: [`MacKeyring::add`] a key, make it primary
-/// with [`MacKeyring::promote`], and when old tokens have expired,
-/// [`MacKeyring::disable`] the old key.
-#[derive(Clone)]
-pub struct MacKeyring {
-    keys: Arc<Vec<MacKey>>,
-    primary: u32,
-}
-
-impl std::fmt::Debug for MacKeyring {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let ids: Vec<(u32, bool)> = self.keys.iter().map(|k| (k.id, k.enabled)).collect();
-        f.debug_struct("MacKeyring").field("primary", &self.primary).field("keys(id, enabled)", &ids).finish()
-    }
-}
-
-/// The shortest accepted key: 256 bits (HMAC-SHA256's block size is not
-/// required, its output size is the floor).
-pub const MIN_KEY_BYTES: usize = 32;
-
-impl MacKeyring {
-    /// A keyring with one fresh random key (id 1) as primary.
-    pub fn generate() -> Result<Self, Error> {
-        let mut raw = zeroize::Zeroizing::new([0u8; 32]);
-        random::fill(raw.as_mut_slice())?;
-        Self::from_key(1, &SecretSlice::from(raw.to_vec()))
-    }
-
-    /// A keyring with one given key (loaded with guardrail-secret) as primary.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::TooShort`] for a key shorter than [`MIN_KEY_BYTES`],
-    /// [`Error::ZeroKey`] for a placeholder key (every byte equal: all zero
-    /// bytes, all 0xFF, ...).
-    pub fn from_key(id: u32, key: &SecretSlice<u8>) -> Result<Self, Error> {
-        let k = Self::make_key(id, key)?;
-        Ok(Self { keys: Arc::new(vec![k]), primary: id })
-    }
-
-    fn make_key(id: u32, key: &SecretSlice<u8>) -> Result<MacKey, Error> {
-        if key.expose_secret().len() < MIN_KEY_BYTES {
-            return Err(Error::TooShort { min: MIN_KEY_BYTES });
-        }
-        crate::keyring::refuse_placeholder_key(key.expose_secret())?;
-        Ok(Self::unchecked_key(id, key.expose_secret()))
-    }
-
-    /// The key itself, after `make_key`'s checks (the RFC 4231 vectors'
-    /// keys, 131 × 0xaa, are placeholders `from_key` refuses: the unit test
-    /// below runs them here).
-    fn unchecked_key(id: u32, key: &[u8]) -> MacKey {
-        let key = hmac::Key::new(hmac::HMAC_SHA256, key);
-        let fingerprint = hmac::sign(&key, b"guardrail-token MacKeyring duplicate check");
-        MacKey { id, enabled: true, key, fingerprint }
-    }
-
-    /// Adds an enabled, non-primary key. An id already present is refused.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::KeyId`] for an id already present, [`Error::DuplicateKey`]
-    /// for key material that signs like a key already present, and the key
-    /// errors of [`MacKeyring::from_key`].
-    pub fn add(&self, id: u32, key: &SecretSlice<u8>) -> Result<Self, Error> {
-        if self.keys.iter().any(|k| k.id == id) {
-            return Err(Error::KeyId);
-        }
-        let new = Self::make_key(id, key)?;
-        if self.keys.iter().any(|k| k.fingerprint.as_ref() == new.fingerprint.as_ref()) {
-            return Err(Error::DuplicateKey);
-        }
-        let mut keys: Vec<MacKey> = self.keys.iter().map(clone_key).collect();
-        keys.push(new);
-        Ok(Self { keys: Arc::new(keys), primary: self.primary })
-    }
-
-    /// Makes an enabled key the primary (new tokens are signed with it).
-    pub fn promote(&self, id: u32) -> Result<Self, Error> {
-        if !self.keys.iter().any(|k| k.id == id && k.enabled) {
-            return Err(Error::KeyId);
-        }
-        Ok(Self { keys: Arc::new(self.keys.iter().map(clone_key).collect()), primary: id })
-    }
-
-    /// Disables a key: tokens it signed no longer verify. The primary
-    /// cannot be disabled.
-    pub fn disable(&self, id: u32) -> Result<Self, Error> {
-        if id == self.primary || !self.keys.iter().any(|k| k.id == id) {
-            return Err(Error::KeyId);
-        }
-        let keys = self.keys.iter().map(|k| MacKey { enabled: k.enabled && k.id != id, ..clone_key(k) }).collect();
-        Ok(Self { keys: Arc::new(keys), primary: self.primary })
-    }
-
-    fn primary_key(&self) -> Option<&MacKey> {
-        self.keys.iter().find(|k| k.id == self.primary)
-    }
-
-    fn enabled_key(&self, id: u32) -> Option<&MacKey> {
-        self.keys.iter().find(|k| k.id == id && k.enabled)
-    }
-
-    /// HMAC-SHA256 of `message` with the primary key (for protocols that
-    /// define their own message layout; tokens use [`TokenSigner`]).
-    #[must_use]
-    pub fn sign_raw(&self, message: &[u8]) -> Vec<u8> {
-        self.primary_key().map(|k| hmac::sign(&k.key, message).as_ref().to_vec()).unwrap_or_default()
-    }
-
-    /// Checks a raw tag against every enabled key, in constant time each.
-    pub fn verify_raw(&self, message: &[u8], tag: &[u8]) -> Result<(), Error> {
-        if self.keys.iter().filter(|k| k.enabled).any(|k| hmac::verify(&k.key, message, tag).is_ok()) {
-            Ok(())
-        } else {
-            Err(Error::InvalidToken)
-        }
-    }
-}
-
-fn clone_key(k: &MacKey) -> MacKey {
-    MacKey { id: k.id, enabled: k.enabled, key: k.key.clone(), fingerprint: k.fingerprint }
 }
 
 /// A verified token's contents.
@@ -248,37 +111,49 @@ impl<P: Purpose> TokenSigner<P> {
         Self { keyring, clock, purpose: PhantomData }
     }
 
-    /// The tag over the domain label, purpose, key id, expiry and subject
-    /// (NUL-separated; key id and expiry as canonical decimal text).
-    fn tag(key: &hmac::Key, kid: &str, expires: &str, subject: &[u8]) -> hmac::Tag {
-        let mut ctx = hmac::Context::with_key(key);
-        for part in [b"guardrail signed token v1".as_slice(), P::NAME.as_bytes(), kid.as_bytes(), expires.as_bytes()] {
-            ctx.update(part);
-            ctx.update(&[0]);
+    /// The message the tag covers: the domain label, purpose, key id,
+    /// expiry and subject (NUL-separated; key id and expiry as canonical
+    /// decimal text).
+    fn message(kid: &str, expires: &str, subject: &[u8]) -> Vec<u8> {
+        let parts = [b"guardrail signed token v1".as_slice(), P::NAME.as_bytes(), kid.as_bytes(), expires.as_bytes()];
+        let mut message = Vec::with_capacity(parts.iter().map(|p| p.len() + 1).sum::<usize>() + subject.len());
+        for part in parts {
+            message.extend_from_slice(part);
+            message.push(0);
         }
-        ctx.update(subject);
-        ctx.sign()
+        message.extend_from_slice(subject);
+        message
     }
 
-    /// A token for `subject`, valid for `ttl`, signed with the primary key.
+    /// A token for `subject` (at most 256 bytes), valid for `ttl`, signed
+    /// with the keyring's primary key.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooLong`] for a subject past 256 bytes;
+    /// [`Error::InvalidToken`] when the expiry is not representable (a
+    /// clock before 1970, or a `ttl` past the end of time).
     pub fn sign(&self, subject: &str, ttl: Duration) -> Result<String, Error> {
         if subject.len() > MAX_SUBJECT {
             return Err(Error::TooLong { max: MAX_SUBJECT });
         }
-        let key = self.keyring.primary_key().ok_or(Error::KeyId)?;
+        let kid = self.keyring.primary_id();
         let expires = self.clock.now().checked_add(ttl).ok_or(Error::InvalidToken)?;
         let expires = expires.duration_since(UNIX_EPOCH).map_err(|_| Error::InvalidToken)?.as_secs();
-        let tag = Self::tag(&key.key, &key.id.to_string(), &expires.to_string(), subject.as_bytes());
+        let tag = self.keyring.sign_raw(&Self::message(&kid.to_string(), &expires.to_string(), subject.as_bytes()));
         Ok(format!(
-            "v1.{}.{expires}.{}.{}",
-            key.id,
+            "v1.{kid}.{expires}.{}.{}",
             Base64UrlUnpadded::encode_string(subject.as_bytes()),
-            Base64UrlUnpadded::encode_string(tag.as_ref())
+            Base64UrlUnpadded::encode_string(&tag)
         ))
     }
 
-    /// Verifies purpose, key, tag and expiry. Every failure is the same
-    /// [`Error::InvalidToken`].
+    /// Verifies purpose, key, tag and expiry.
+    ///
+    /// # Errors
+    ///
+    /// Every failure — malformed, another purpose, an unknown or disabled
+    /// key, a bad tag, expired — is the same [`Error::InvalidToken`].
     pub fn verify(&self, token: &str) -> Result<Verified, Error> {
         self.check(token).ok_or(Error::InvalidToken)
     }
@@ -300,11 +175,11 @@ impl<P: Purpose> TokenSigner<P> {
         if !canonical(kid) || !canonical(exp) {
             return None;
         }
-        let key = self.keyring.enabled_key(kid.parse().ok()?)?;
+        let kid_value = kid.parse().ok()?;
         let expires: u64 = exp.parse().ok()?;
         // The subject and the presented tag are public (the client sent
-        // them), so a table-driven decoder is safe here; only the tag we
-        // compute is secret, and it is compared in constant time.
+        // them), so a table-driven decoder is safe here; the tag is checked
+        // under the key the token names, in constant time (ring).
         let mut subject_buf = [0u8; MAX_SUBJECT + 2];
         if subject.len() > MAX_SUBJECT.div_ceil(3) * 4 {
             return None;
@@ -315,63 +190,11 @@ impl<P: Purpose> TokenSigner<P> {
         if tag.len() != 43 || URL_SAFE_NO_PAD.decode_slice(tag, &mut presented).ok()? != 32 {
             return None;
         }
-        let expected = Self::tag(&key.key, kid, exp, subject);
-        if !guardrail_ct::eq(expected.as_ref(), presented.get(..32)?) {
-            return None;
-        }
+        self.keyring.verify_raw_with(kid_value, &Self::message(kid, exp, subject), presented.get(..32)?).ok()?;
         let expires_at = UNIX_EPOCH.checked_add(Duration::from_secs(expires))?;
         if self.clock.now() >= expires_at {
             return None;
         }
         Some(Verified { subject: std::str::from_utf8(subject).ok()?.to_owned(), expires_at })
-    }
-}
-
-/// Fuzzing oracle: verifying any text returns, never panics.
-#[doc(hidden)]
-pub fn check_verify(data: &[u8]) {
-    struct Fuzz;
-    impl Purpose for Fuzz {
-        const NAME: &'static str = "fuzz";
-    }
-    static KEYRING: std::sync::LazyLock<Option<MacKeyring>> =
-        std::sync::LazyLock::new(|| MacKeyring::from_key(1, &SecretSlice::from((1..=32).collect::<Vec<u8>>())).ok());
-    if let (Ok(text), Some(keyring)) = (std::str::from_utf8(data), KEYRING.as_ref()) {
-        let _ = TokenSigner::<Fuzz>::new(keyring.clone()).verify(text);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)] // test code
-    use super::*;
-
-    /// RFC 4231 test cases 6 and 7 (HMAC-SHA-256; the shorter keys of cases
-    /// 1-5 are below our 32-byte minimum), and tampered twins. Their key,
-    /// 131 × 0xaa, is one repeated byte, which `from_key` refuses
-    /// (`tests/signed.rs`), so the keyring is built past that check.
-    #[test]
-    fn rfc4231_vectors_and_tampered_twins() {
-        let keyring = MacKeyring { keys: Arc::new(vec![MacKeyring::unchecked_key(1, &[0xaa; 131])]), primary: 1 };
-        let cases: [(&[u8], &str); 2] = [
-            (
-                b"Test Using Larger Than Block-Size Key - Hash Key First",
-                "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
-            ),
-            (
-                b"This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.",
-                "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2",
-            ),
-        ];
-        for (message, expected) in cases {
-            let tag = keyring.sign_raw(message);
-            assert_eq!(guardrail_ct::hex::encode_string(&tag), expected);
-            assert!(keyring.verify_raw(message, &tag).is_ok());
-            let mut tampered = tag.clone();
-            if let Some(b) = tampered.first_mut() {
-                *b ^= 1;
-            }
-            assert!(keyring.verify_raw(message, &tampered).is_err());
-        }
     }
 }

@@ -11,10 +11,11 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
+use guardrail_keys::MacKeyring;
 use guardrail_secret::{ExposeSecret, SecretSlice};
 use guardrail_token::{
     ApiKey, ApiKeyIssuer, Error, StoredApiKey,
-    signed::{Clock, MacKeyring, Purpose, TokenSigner},
+    signed::{Clock, Purpose, TokenSigner},
 };
 
 fn data(name: &str) -> PathBuf {

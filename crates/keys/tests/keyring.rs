@@ -2,11 +2,8 @@
 //! rotation, disabled keys, JSON and envelope storage, no key in Debug.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test code
 
+use guardrail_keys::{Algorithm, Error, Keyring, Status};
 use guardrail_secret::SecretSlice;
-use guardrail_token::{
-    Error,
-    keyring::{Algorithm, Keyring, Status},
-};
 use proptest::prelude::*;
 
 #[test]
@@ -113,8 +110,8 @@ proptest! {
 
     #[test]
     fn opening_junk_never_panics(junk in prop::collection::vec(any::<u8>(), 0..128)) {
-        guardrail_token::keyring::fuzzing::open(&junk);
-        guardrail_token::keyring::fuzzing::load_json(&junk);
+        guardrail_keys::fuzzing::check_keyring_open(&junk);
+        guardrail_keys::fuzzing::check_keyring_json(&junk);
     }
 }
 
@@ -130,7 +127,7 @@ fn one_key_json(key_b64: &str) -> String {
 /// placeholder key; it is refused wherever key material comes in.
 #[test]
 fn all_zero_keys_are_refused_on_load_and_import() {
-    assert!(matches!(Keyring::from_json(&one_key_json(ZERO_B64)), Err(Error::ZeroKey)));
+    assert!(matches!(Keyring::from_json(&one_key_json(ZERO_B64)), Err(Error::PlaceholderKey)));
     // One differing bit is a key (the check is all bytes equal, nothing more).
     let mut one_bit = [0u8; 32];
     one_bit[31] = 1;
@@ -141,25 +138,25 @@ fn all_zero_keys_are_refused_on_load_and_import() {
         "}]}",
         &format!(r#"}},{{"id":2,"status":"disabled","algorithm":"CHACHA20_POLY1305","key":"{ZERO_B64}"}}]}}"#),
     );
-    assert!(matches!(Keyring::from_json(&second), Err(Error::ZeroKey)));
+    assert!(matches!(Keyring::from_json(&second), Err(Error::PlaceholderKey)));
 
     // The envelope's master key, both ways.
     let k = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
     let zero_master = SecretSlice::from(vec![0u8; 32]);
-    assert!(matches!(k.to_envelope(&zero_master), Err(Error::ZeroKey)));
+    assert!(matches!(k.to_envelope(&zero_master), Err(Error::PlaceholderKey)));
     let good_master = SecretSlice::from((1..=32).collect::<Vec<u8>>());
     let envelope = k.to_envelope(&good_master).unwrap();
-    assert!(matches!(Keyring::from_envelope(&envelope, &zero_master), Err(Error::ZeroKey)));
+    assert!(matches!(Keyring::from_envelope(&envelope, &zero_master), Err(Error::PlaceholderKey)));
     // Wrong lengths were already refused, and still are.
     for len in [0, 16, 31, 33, 64] {
         let master = SecretSlice::from(vec![7u8; len]);
-        assert!(matches!(Keyring::from_envelope(&envelope, &master), Err(Error::TooShort { min: 32 })), "{len}");
+        assert!(matches!(Keyring::from_envelope(&envelope, &master), Err(Error::MasterKeyLength { len: 32 })), "{len}");
     }
 }
 
 #[test]
 fn keyring_json_and_envelopes_at_their_caps_and_past_them() {
-    use guardrail_token::keyring::{MAX_ENVELOPE_BYTES, MAX_JSON_BYTES};
+    use guardrail_keys::aead::{MAX_ENVELOPE_BYTES, MAX_JSON_BYTES};
     let json = one_key_json("AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=");
     // JSON allows trailing whitespace: padded to the cap it still loads.
     let at_cap = format!("{json}{}", " ".repeat(MAX_JSON_BYTES - json.len()));
@@ -210,7 +207,7 @@ fn export_round_trips_every_key_byte_for_byte() {
 /// JSON that loads, plain and sealed in an envelope.
 #[test]
 fn a_keyring_never_grows_past_what_loads_back() {
-    use guardrail_token::keyring::{MAX_ENVELOPE_BYTES, MAX_JSON_BYTES};
+    use guardrail_keys::aead::{MAX_ENVELOPE_BYTES, MAX_JSON_BYTES};
     let master = SecretSlice::from((1..=32).collect::<Vec<u8>>());
     let loads_back = |k: &Keyring| {
         let json = k.export_json_insecure_plaintext_keys();
@@ -256,7 +253,7 @@ fn a_keyring_never_grows_past_what_loads_back() {
 /// past the cap.
 #[test]
 fn a_compact_keyring_too_large_to_export_refuses_changes() {
-    use guardrail_token::keyring::MAX_JSON_BYTES;
+    use guardrail_keys::aead::MAX_JSON_BYTES;
     // Distinct material per id: duplicates are refused.
     let key = |id: u32, status: &str| {
         let mut material = [7u8; 32];
@@ -287,7 +284,7 @@ fn keys_of_one_repeated_byte_are_refused_on_load_and_import() {
     for byte in [0x00u8, 0x01, 0x41, 0x7f, 0x80, 0xff] {
         let b64 = guardrail_ct::base64::encode_string(&[byte; 32]);
         let err = Keyring::from_json(&one_key_json(&b64)).unwrap_err();
-        assert!(matches!(err, Error::ZeroKey), "{byte:#x}");
+        assert!(matches!(err, Error::PlaceholderKey), "{byte:#x}");
         assert_eq!(err.to_string(), "placeholder key: all bytes equal (all zero bytes, or one byte value repeated)");
         assert!(!err.to_string().contains(&b64[..8]));
         // As a disabled, non-primary second key too.
@@ -295,14 +292,14 @@ fn keys_of_one_repeated_byte_are_refused_on_load_and_import() {
             "}]}",
             &format!(r#"}},{{"id":2,"status":"disabled","algorithm":"CHACHA20_POLY1305","key":"{b64}"}}]}}"#),
         );
-        assert!(matches!(Keyring::from_json(&second), Err(Error::ZeroKey)), "{byte:#x}");
+        assert!(matches!(Keyring::from_json(&second), Err(Error::PlaceholderKey)), "{byte:#x}");
 
         let k = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
         let master = SecretSlice::from(vec![byte; 32]);
-        assert!(matches!(k.to_envelope(&master), Err(Error::ZeroKey)), "{byte:#x}");
+        assert!(matches!(k.to_envelope(&master), Err(Error::PlaceholderKey)), "{byte:#x}");
         let good = SecretSlice::from((1..=32).collect::<Vec<u8>>());
         let envelope = k.to_envelope(&good).unwrap();
-        assert!(matches!(Keyring::from_envelope(&envelope, &master), Err(Error::ZeroKey)), "{byte:#x}");
+        assert!(matches!(Keyring::from_envelope(&envelope, &master), Err(Error::PlaceholderKey)), "{byte:#x}");
     }
     // Two distinct byte values make a key (the check is no entropy estimate).
     let mut two = [0xffu8; 32];

@@ -7,11 +7,11 @@
 
 use std::path::PathBuf;
 
-use guardrail_secret::SecretSlice;
-use guardrail_token::{
-    Error,
-    keyring::{Algorithm, KeyInfo, Keyring, Status},
+use guardrail_keys::{
+    Error, Status,
+    aead::{Algorithm, KeyInfo, Keyring},
 };
+use guardrail_secret::SecretSlice;
 
 fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)

@@ -11,9 +11,9 @@
 //! frees ring's key objects (`LessSafeKey`), which ring does not wipe.
 #![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)] // test code
 
+use guardrail_keys::Keyring;
 use guardrail_secret::{ExposeSecret, SecretSlice, SecretString};
 use guardrail_testkit::{ScanningAllocator, freed_copies};
-use guardrail_token::keyring::Keyring;
 
 #[global_allocator]
 static GLOBAL: ScanningAllocator = ScanningAllocator;

@@ -4,8 +4,8 @@
 //! ```
 //! use guardrail_secret::{ExposeSecret, SecretSlice};
 //! let master = SecretSlice::from((1..=32).collect::<Vec<u8>>());
-//! let cookies = guardrail_token::hkdf::derive(&master, b"salt", b"cookie encryption v1", 32).unwrap();
-//! let csrf = guardrail_token::hkdf::derive(&master, b"salt", b"csrf v1", 32).unwrap();
+//! let cookies = guardrail_keys::hkdf::derive(&master, b"salt", b"cookie encryption v1", 32).unwrap();
+//! let csrf = guardrail_keys::hkdf::derive(&master, b"salt", b"csrf v1", 32).unwrap();
 //! assert_ne!(cookies.expose_secret(), csrf.expose_secret());
 //! ```
 
@@ -22,23 +22,26 @@ impl hkdf::KeyType for Len {
     }
 }
 
-/// Derives `len` bytes (1..=255 × 32) from `ikm` with `salt` and a
-/// non-empty `context` (HKDF's `info`).
+/// The most bytes HKDF-SHA256 derives: 255 × 32.
+pub const MAX_OUTPUT_BYTES: usize = 255 * 32;
+
+/// Derives `len` bytes (1..=[`MAX_OUTPUT_BYTES`]) from `ikm` with `salt`
+/// and a non-empty `context` (HKDF's `info`).
 ///
 /// # Errors
 ///
-/// [`Error::MissingContext`] for an empty context; [`Error::ZeroKey`] for
-/// input key material that is empty or a placeholder with every byte equal
-/// (all zero bytes, all 0xFF, ...: an unset key, whose every subkey would
-/// be public); [`Error::TooLong`] for a `len` of 0 or past
-/// 255 × 32 bytes.
+/// [`Error::MissingContext`] for an empty context;
+/// [`Error::PlaceholderKey`] for input key material that is empty or a
+/// placeholder with every byte equal (all zero bytes, all 0xFF, ...: an
+/// unset key, whose every subkey would be public); [`Error::OutputLength`]
+/// for a `len` of 0 or past [`MAX_OUTPUT_BYTES`] bytes.
 pub fn derive(ikm: &SecretSlice<u8>, salt: &[u8], context: &[u8], len: usize) -> Result<SecretSlice<u8>, Error> {
     if context.is_empty() {
         return Err(Error::MissingContext);
     }
-    crate::keyring::refuse_placeholder_key(ikm.expose_secret())?;
-    if len == 0 || len > 255 * 32 {
-        return Err(Error::TooLong { max: 255 * 32 });
+    crate::rotation::refuse_placeholder_key(ikm.expose_secret())?;
+    if len == 0 || len > MAX_OUTPUT_BYTES {
+        return Err(Error::OutputLength { max: MAX_OUTPUT_BYTES });
     }
     expand(ikm.expose_secret(), salt, context, len)
 }
@@ -49,9 +52,9 @@ pub fn derive(ikm: &SecretSlice<u8>, salt: &[u8], context: &[u8], len: usize) ->
 fn expand(ikm: &[u8], salt: &[u8], context: &[u8], len: usize) -> Result<SecretSlice<u8>, Error> {
     let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, salt).extract(ikm);
     let info = [context];
-    let okm = prk.expand(&info, Len(len)).map_err(|_| Error::TooLong { max: 255 * 32 })?;
+    let okm = prk.expand(&info, Len(len)).map_err(|_| Error::OutputLength { max: MAX_OUTPUT_BYTES })?;
     let mut out = vec![0u8; len];
-    okm.fill(&mut out).map_err(|_| Error::TooLong { max: 255 * 32 })?;
+    okm.fill(&mut out).map_err(|_| Error::OutputLength { max: MAX_OUTPUT_BYTES })?;
     Ok(SecretSlice::from(out))
 }
 

@@ -1,0 +1,42 @@
+//! Oracles for the fuzz targets and hooks for this workspace's own tests;
+//! not a stable API (feature `fuzzing`, off by default). The `token_*` fuzz
+//! targets and the corpus replay in `cargo test -p guardrail` call these,
+//! so both check the same thing.
+
+use std::sync::LazyLock;
+
+use guardrail_keys::MacKeyring;
+use guardrail_secret::SecretSlice;
+
+use crate::{
+    ApiKey,
+    signed::{Purpose, TokenSigner},
+};
+
+/// `token_api_key`: parsing any text with any prefix returns, and a key
+/// that parses has that prefix.
+pub fn check_api_key_parse(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Some((prefix, _)) = text.split_once('_')
+        && let Ok(key) = ApiKey::parse(text, prefix)
+    {
+        assert_eq!(key.prefix(), prefix);
+    }
+}
+
+struct Fuzz;
+impl Purpose for Fuzz {
+    const NAME: &'static str = "fuzz";
+}
+
+/// A keyring of the fixed key 1..=32 (a key of one repeated byte would be
+/// refused, and the oracle would silently test nothing).
+static KEYRING: LazyLock<Option<MacKeyring>> =
+    LazyLock::new(|| MacKeyring::from_key(1, &SecretSlice::from((1..=32).collect::<Vec<u8>>())).ok());
+
+/// `token_signed_verify`: verifying any text returns.
+pub fn check_signed_verify(data: &[u8]) {
+    if let (Ok(text), Some(keyring)) = (std::str::from_utf8(data), KEYRING.as_ref()) {
+        let _ = TokenSigner::<Fuzz>::new(keyring.clone()).verify(text);
+    }
+}
