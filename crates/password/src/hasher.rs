@@ -194,8 +194,14 @@ impl PasswordHasher {
     }
 
     /// Re-seals a stored value under the pepper keyring's primary key
-    /// (offline rotation). Plain values are sealed; values sealed under the
-    /// primary are returned as they are.
+    /// (offline rotation). Plain values are sealed; sealed values are opened
+    /// (under any enabled key) and sealed again under the primary.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Pepper`] when the hasher has no pepper keyring, a sealed
+    /// value does not open, or sealing fails; [`Error::Malformed`] or
+    /// [`Error::OutOfPolicy`] for a damaged or oversized sealed value.
     #[cfg(feature = "pepper")]
     pub fn reseal(&self, stored: &str) -> Result<PasswordHash, Error> {
         let keyring = self.pepper.as_ref().ok_or(Error::Pepper)?;
@@ -257,6 +263,11 @@ impl PasswordHasher {
     /// with a fresh 16-byte salt. Does not check the policy: call
     /// [`crate::PasswordPolicy::check`] for new passwords first (async
     /// callers: `hash_new_async`, feature `tokio`, does both on the workers).
+    ///
+    /// # Errors
+    ///
+    /// As [`PasswordHasher::hash_bytes`], and [`Error::PasswordTooLong`]
+    /// past [`crate::MAX_PASSWORD_BYTES`] bytes.
     pub fn hash(&self, password: &SecretString) -> Result<PasswordHash, Error> {
         let normalized = normalize(password.expose_secret())?;
         self.hash_bytes(normalized.as_bytes())
@@ -264,6 +275,14 @@ impl PasswordHasher {
 
     /// Hashes raw bytes as they are (no normalisation), for passwords that
     /// are not text.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::PasswordTooLong`] past [`crate::MAX_PASSWORD_BYTES`] bytes;
+    /// [`Error::Busy`] when no hashing slot frees up within the limits'
+    /// `wait`; [`Error::Random`] when the system's random number generator
+    /// fails; [`Error::Pepper`] when sealing under the pepper keyring
+    /// fails; [`Error::Argon2`] (not expected with checked parameters).
     pub fn hash_bytes(&self, password: &[u8]) -> Result<PasswordHash, Error> {
         if password.len() > MAX_PASSWORD_BYTES {
             return Err(Error::PasswordTooLong);
@@ -282,9 +301,14 @@ impl PasswordHasher {
     /// NFKC and that fails, the raw bytes (a hash another system made from
     /// un-normalised input), which then asks for an upgrade.
     ///
-    /// Errors are for the stored hash (malformed, unsupported, above the
-    /// caps), an over-long password, or [`Error::Busy`]; never for a
-    /// wrong password.
+    /// # Errors
+    ///
+    /// Errors are for the stored hash ([`Error::Malformed`],
+    /// [`Error::Unsupported`], [`Error::OutOfPolicy`] above the caps,
+    /// [`Error::Pepper`] for a sealed value that does not open), an
+    /// over-long password ([`Error::PasswordTooLong`]), or [`Error::Busy`];
+    /// never for a wrong password. An upgrade is hashed as by
+    /// [`PasswordHasher::hash_bytes`], with its errors.
     pub fn verify(&self, password: &SecretString, stored: &str) -> Result<Verification, Error> {
         let raw = password.expose_secret();
         if raw.len() > MAX_PASSWORD_BYTES {
@@ -295,6 +319,10 @@ impl PasswordHasher {
     }
 
     /// Verifies raw bytes (no normalisation) against a stored hash.
+    ///
+    /// # Errors
+    ///
+    /// As [`PasswordHasher::verify`].
     pub fn verify_bytes(&self, password: &[u8], stored: &str) -> Result<Verification, Error> {
         if password.len() > MAX_PASSWORD_BYTES {
             return Err(Error::PasswordTooLong);
@@ -394,6 +422,12 @@ impl PasswordHasher {
     /// and checked against the caps; legacy schemes (feature `legacy`) are
     /// recognised by their prefix only — their costs are checked at the
     /// first login, before any work.
+    ///
+    /// # Errors
+    ///
+    /// What [`PasswordHasher::verify`] would answer for the stored value:
+    /// [`Error::Malformed`], [`Error::Unsupported`], [`Error::OutOfPolicy`],
+    /// or [`Error::Pepper`] for a sealed value that does not open.
     pub fn check_stored(&self, stored: &str) -> Result<(), Error> {
         #[cfg(feature = "pepper")]
         if let Some(keyring) = &self.pepper
@@ -408,7 +442,13 @@ impl PasswordHasher {
     /// For a login whose account does not exist: the same work as
     /// verifying a wrong password against a hash made with the current
     /// parameters, so response time does not reveal which accounts exist.
-    /// Always [`Verification::Invalid`] (or [`Error::Busy`]).
+    /// Always [`Verification::Invalid`] (or an error).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Busy`], or [`Error::PasswordTooLong`] past
+    /// [`crate::MAX_PASSWORD_BYTES`] bytes: as [`PasswordHasher::verify`]
+    /// would answer for this password.
     pub fn verify_unknown_user(&self, password: &SecretString) -> Result<Verification, Error> {
         match self.verify(password, &self.dummy)? {
             Verification::Invalid | Verification::Valid { .. } => Ok(Verification::Invalid),
