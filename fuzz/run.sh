@@ -8,9 +8,20 @@
 # RUSTC_BOOTSTRAP=1 lets the stable compiler accept them, so no second
 # toolchain is needed. The address sanitizer stays on (the default):
 # guardrail's crates forbid unsafe code, but their dependencies do not.
-# New inputs that libFuzzer finds go into fuzz/corpus/TARGET; commit the
-# small, interesting ones: `cargo test` replays every file there.
+#
+# Corpora: libFuzzer writes new inputs to the FIRST corpus directory it is
+# given, so that is the local corpus, outside git
+# ($GUARDRAIL_FUZZ_CORPUS/TARGET, default fuzz/local-corpus/TARGET,
+# gitignored); the committed seeds (fuzz/corpus/TARGET) come second and are
+# only read. The local corpus keeps growing from run to run. To promote
+# inputs to the seeds (see fuzz/README.md): minimise seeds + local corpus
+# with `cargo fuzz cmin`, drop files over 4 KiB (-max_len below: libFuzzer
+# never grows an input past it, so a bigger seed only costs space), keep
+# the named seeds, commit. `cargo test` replays every committed seed.
+#
+# Every target in turn, with a table of results: fuzz/campaign.sh MINUTES.
 set -euo pipefail
+local_root=$(realpath -m "${GUARDRAIL_FUZZ_CORPUS:-$(dirname "$0")/local-corpus}")
 cd "$(dirname "$0")"
 
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
@@ -26,6 +37,8 @@ fi
 
 target=$1
 seconds=${2:-60}
-mkdir -p "corpus/$target"
+local_corpus=$local_root/$target
+mkdir -p "$local_corpus" "corpus/$target"
 export RUSTC_BOOTSTRAP=1
-exec cargo fuzz run "$target" "corpus/$target" -- -max_total_time="$seconds" -max_len=4096
+exec cargo fuzz run "$target" "$local_corpus" "corpus/$target" -- \
+    -max_total_time="$seconds" -max_len=4096 -print_final_stats=1
