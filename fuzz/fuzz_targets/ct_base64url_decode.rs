@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| guardrail_ct::base64url::check_decode(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| guardrail_ct::fuzzing::check_base64url_decode(data));

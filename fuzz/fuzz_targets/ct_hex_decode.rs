@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| guardrail_ct::hex::check_decode(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| guardrail_ct::fuzzing::check_hex_decode(data));

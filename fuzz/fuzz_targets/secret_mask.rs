@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|text: &str| guardrail_secret::check_mask(text));
+libfuzzer_sys::fuzz_target!(|text: &str| guardrail_secret::fuzzing::check_mask(text));

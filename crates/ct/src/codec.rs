@@ -78,17 +78,6 @@ pub mod hex {
         Ok(core::mem::take(&mut *out))
     }
 
-    /// Fuzzing oracle (the `ct_hex_decode` target and its corpus replay):
-    /// decoding any input returns, and what decodes re-encodes to the
-    /// input, lower-cased.
-    #[doc(hidden)]
-    #[cfg(feature = "alloc")]
-    pub fn check_decode(data: &[u8]) {
-        if let Ok(bytes) = decode_vec(data) {
-            assert!(encode_string(&bytes).as_bytes().eq_ignore_ascii_case(data));
-        }
-    }
-
     /// The number of bytes `src` decodes to.
     ///
     /// # Errors
@@ -161,17 +150,6 @@ macro_rules! base64_module {
                 let mut out = Vec::with_capacity(decoded.len());
                 out.extend_from_slice(decoded);
                 Ok(out)
-            }
-
-            /// Fuzzing oracle (the fuzz target of this codec and its corpus
-            /// replay): decoding any input returns, and what decodes
-            /// re-encodes to exactly the input (the encoding is canonical).
-            #[doc(hidden)]
-            #[cfg(feature = "alloc")]
-            pub fn check_decode(data: &[u8]) {
-                if let Ok(bytes) = decode_vec(data) {
-                    assert_eq!(encode_string(&bytes).as_bytes(), data);
-                }
             }
 
             fn check_length(len: usize) -> Result<(), Error> {

@@ -8,6 +8,8 @@ extern crate alloc;
 
 mod codec;
 mod error;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 
 pub use codec::{base64, base64url, hex};
 pub use error::Error;

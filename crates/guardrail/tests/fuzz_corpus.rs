@@ -10,13 +10,13 @@ use guardrail::encode::Context;
 type Oracle = fn(&[u8]);
 
 const TARGETS: &[(&str, Oracle)] = &[
-    ("ct_hex_decode", guardrail::ct::hex::check_decode),
-    ("ct_base64_decode", guardrail::ct::base64::check_decode),
-    ("ct_base64url_decode", guardrail::ct::base64url::check_decode),
+    ("ct_hex_decode", guardrail::ct::fuzzing::check_hex_decode),
+    ("ct_base64_decode", guardrail::ct::fuzzing::check_base64_decode),
+    ("ct_base64url_decode", guardrail::ct::fuzzing::check_base64url_decode),
     ("secret_mask", |d| {
         // libFuzzer hands `&str` targets valid UTF-8 only; so does the replay.
         if let Ok(text) = std::str::from_utf8(d) {
-            guardrail::secret::check_mask(text);
+            guardrail::secret::fuzzing::check_mask(text);
         }
     }),
     ("password_phc", guardrail::password::fuzzing::phc),

@@ -159,6 +159,9 @@ impl Admission {
         self.lock().peak
     }
 
+    /// Whether every idle pooled buffer is all zeroes (the test hook
+    /// `fuzzing::idle_buffers_wiped`).
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn idle_buffers_wiped(&self) -> bool {
         let state = self.lock();
         !state.idle.is_empty()

@@ -116,7 +116,7 @@ impl Limits {
 pub struct PasswordHasher {
     params: Params,
     caps: Caps,
-    admission: std::sync::Arc<Admission>,
+    pub(crate) admission: std::sync::Arc<Admission>,
     /// The worker threads every hash runs on, started by the first hash.
     workers: std::sync::OnceLock<Option<crate::workers::Workers>>,
     /// A hash of a random password at the policy's parameters: what
@@ -244,13 +244,6 @@ impl PasswordHasher {
     #[must_use]
     pub fn peak_in_flight(&self) -> usize {
         self.admission.peak()
-    }
-
-    /// Test hook: whether the pooled working buffers are wiped while idle.
-    #[doc(hidden)]
-    #[must_use]
-    pub fn idle_buffers_wiped(&self) -> bool {
-        self.admission.idle_buffers_wiped()
     }
 
     /// How many hashes run right now.

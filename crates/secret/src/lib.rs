@@ -4,6 +4,8 @@
 
 mod eq;
 mod error;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod load;
 mod pii;
 pub mod read;
@@ -14,9 +16,6 @@ pub mod store;
 pub use eq::SecretEq;
 pub use error::{Error, Origin};
 pub use pii::{Mask, Pii, mask_text};
-
-#[doc(hidden)]
-pub use pii::check_mask;
 
 /// The wrappers every secret lives in, re-exported from [`secrecy`]: a
 /// secret is reached only through [`ExposeSecret::expose_secret`], its

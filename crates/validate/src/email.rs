@@ -176,7 +176,7 @@ fn normalise_local(local: &str) -> Result<String, Reason> {
 /// one host-name validator ([`crate::HostName`]: IDNA2008 with its
 /// contextual rules, DNS lengths on the A-label form, the anti-spoofing
 /// policy), after the e-mail-only refusals.
-fn check_domain(domain: &str) -> Result<String, Reason> {
+pub(crate) fn check_domain(domain: &str) -> Result<String, Reason> {
     if domain.starts_with('[') {
         return Err(Reason::DomainLiteral);
     }
@@ -192,24 +192,6 @@ fn check_domain(domain: &str) -> Result<String, Reason> {
 fn invisible_only_domain_joiners(input: &str) -> bool {
     let domain_start = input.rfind('@').map_or(input.len(), |at| at + 1);
     input.char_indices().all(|(i, c)| !crate::is_invisible(c) || (i >= domain_start && crate::host::is_joiner(c)))
-}
-
-/// The domain check as `Email::parse` runs it (fast path included), for tests.
-#[doc(hidden)]
-pub fn domain_for_tests(domain: &str) -> Result<String, Reason> {
-    check_domain(domain)
-}
-
-/// The full IDNA path (UTS #46 ToASCII even for ASCII input, then the
-/// canonical-form checks), for comparing with the fast path in tests.
-#[doc(hidden)]
-pub fn idna_domain_for_tests(domain: &str) -> Result<String, Reason> {
-    if domain.ends_with('.') {
-        return Err(Reason::Domain);
-    }
-    let ascii = crate::host::to_ascii(domain)?;
-    crate::host::check_canonical(&ascii)?;
-    Ok(ascii)
 }
 
 #[cfg(test)]
