@@ -12,6 +12,7 @@ pub mod read;
 #[cfg(feature = "serde")]
 pub mod ser;
 pub mod store;
+mod walk;
 
 pub use eq::SecretEq;
 pub use error::{Error, Origin};

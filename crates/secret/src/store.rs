@@ -209,7 +209,7 @@ pub fn lock_for_update(path: impl AsRef<Path>) -> io::Result<UpdateLock> {
 /// others may change. Such a refusal is [`io::ErrorKind::PermissionDenied`]
 /// with the loader's message.
 fn resolve_checked(path: &Path) -> io::Result<PathBuf> {
-    crate::load::resolve(path, crate::load::Walk::Write).map_err(|e| match e {
+    crate::walk::resolve(path, crate::walk::Walk::Write).map_err(|e| match e {
         crate::Error::Io { source, .. } => source,
         other => io::Error::new(io::ErrorKind::PermissionDenied, other.to_string()),
     })
