@@ -36,6 +36,7 @@ use guardrail::{
     secret::SecretString,
 };
 use serde_json::json;
+use tokio::task::{JoinHandle, JoinSet};
 
 const PASSWORD: &str = "flood the login endpoint steadily";
 
@@ -43,6 +44,12 @@ const PASSWORD: &str = "flood the login endpoint steadily";
 enum LimitMode {
     Raised,
     Default,
+}
+
+impl LimitMode {
+    fn name(self) -> &'static str {
+        if self == Self::Raised { "limits raised" } else { "default limits" }
+    }
 }
 
 #[derive(Debug)]
@@ -282,7 +289,33 @@ struct Sample {
     latency: Duration,
 }
 
+/// The machine, measured before the server starts.
+struct Machine {
+    cores: usize,
+    /// One default-profile verify, alone.
+    single: Duration,
+    /// Verifies per second with `cores` threads verifying back to back.
+    ceiling: f64,
+    /// Logins per second the service should reach: 0.9 × cores ÷ `single`.
+    goal_rate: f64,
+    /// The most the server's peak RSS may be, in bytes (bound × 19 MiB + 64 MiB).
+    rss_goal_bytes: u64,
+}
+
 async fn run(o: &Options) -> Result<bool, String> {
+    let machine = measure_machine(o).await?;
+    let server = start_server(o.limits, o.hash_concurrency)?;
+    let http = sign_up(&server, o.clients).await?;
+    let deadline = Instant::now() + Duration::from_secs(o.seconds);
+    let logins = flood(&http, &server.url, o.clients, deadline);
+    let probes = probe_health(&server.url, deadline)?;
+    let measured = collect(server, logins, probes).await?;
+    Ok(report(o, &machine, &measured))
+}
+
+/// Step 1: the single-hash time and the machine's hashing rate; prints
+/// the run's first two lines.
+async fn measure_machine(o: &Options) -> Result<Machine, String> {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     // Both measurements hash synchronously (and the second joins threads):
     // on the blocking pool, never on an executor thread.
@@ -291,11 +324,8 @@ async fn run(o: &Options) -> Result<bool, String> {
         o.hash_concurrency.unwrap_or(Limits::for_params(&Params::OWASP, Limits::DEFAULT_MEMORY_BUDGET).max_concurrent);
     #[allow(clippy::cast_precision_loss)] // small counts
     let goal_rate = 0.9 * cores as f64 / single.as_secs_f64();
-    let rss_goal = (bound as u64 * 19 + 64) * 1024 * 1024;
-    let mode = match o.limits {
-        LimitMode::Raised => "limits raised",
-        LimitMode::Default => "default limits",
-    };
+    let rss_goal_bytes = (bound as u64 * 19 + 64) * 1024 * 1024;
+    let mode = o.limits.name();
     println!("load-test ({mode}): {} clients for {} s against a fresh auth-service", o.clients, o.seconds);
     let (ceiling, ceiling_cpu) =
         tokio::task::spawn_blocking(move || steady_rate(cores, 3.0)).await.map_err(|e| e.to_string())?;
@@ -303,11 +333,13 @@ async fn run(o: &Options) -> Result<bool, String> {
         "machine: {cores} cores; default-profile verify {:.1} ms alone (fastest of 15); {ceiling:.1} verifies/s with {cores} threads verifying back to back ({ceiling_cpu:.2} cores busy); admission bound {bound}",
         ms(single)
     );
+    Ok(Machine { cores, single, ceiling, goal_rate, rss_goal_bytes })
+}
 
-    let server = start_server(o.limits, o.hash_concurrency)?;
-    let pid = server.child.id();
+/// Step 2: a client pool sized for the flood, and the account it logs in to.
+async fn sign_up(server: &Server, clients: usize) -> Result<reqwest::Client, String> {
     let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(o.clients)
+        .pool_max_idle_per_host(clients)
         .timeout(Duration::from_secs(30))
         .build()
         .map_err(|e| e.to_string())?;
@@ -316,13 +348,17 @@ async fn run(o: &Options) -> Result<bool, String> {
     if r.status().as_u16() != 201 {
         return Err(format!("signup failed: {}", r.status()));
     }
+    Ok(http)
+}
 
-    let deadline = Instant::now() + Duration::from_secs(o.seconds);
-    let url: Arc<str> = format!("{}/login", server.url).into();
-    let mut clients = tokio::task::JoinSet::new();
-    for c in 0..o.clients {
+/// Step 3: `clients` tasks post `/login` back to back until `deadline`,
+/// cycling through a correct password, a wrong one and an unknown user.
+fn flood(http: &reqwest::Client, base: &str, clients: usize, deadline: Instant) -> JoinSet<Vec<Sample>> {
+    let url: Arc<str> = format!("{base}/login").into();
+    let mut set = JoinSet::new();
+    for c in 0..clients {
         let (http, url) = (http.clone(), Arc::clone(&url));
-        clients.spawn(async move {
+        set.spawn(async move {
             let mut samples = Vec::new();
             let mut n = c;
             while Instant::now() < deadline {
@@ -346,9 +382,17 @@ async fn run(o: &Options) -> Result<bool, String> {
             samples
         });
     }
-    let health_url = format!("{}/healthz", server.url);
+    set
+}
+
+/// `/healthz` latencies and the number of failed probes.
+type Probes = (Vec<Duration>, usize);
+
+/// Step 3, beside the flood: `/healthz` every 20 ms on its own connection.
+fn probe_health(base: &str, deadline: Instant) -> Result<JoinHandle<Probes>, String> {
+    let health_url = format!("{base}/healthz");
     let health_http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().map_err(|e| e.to_string())?;
-    let prober = tokio::spawn(async move {
+    Ok(tokio::spawn(async move {
         let mut samples = Vec::new();
         let mut failures = 0usize;
         while Instant::now() < deadline {
@@ -360,73 +404,152 @@ async fn run(o: &Options) -> Result<bool, String> {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         (samples, failures)
-    });
+    }))
+}
+
+/// What the flood measured.
+struct Measured {
+    samples: Vec<Sample>,
+    elapsed: Duration,
+    /// `/healthz` latencies, sorted.
+    health: Vec<Duration>,
+    health_failures: usize,
+    /// The server's peak RSS in bytes (0 if unknown).
+    rss: u64,
+    /// Cores busy during the flood: (the server, this process), if known.
+    cores_busy: Option<(f64, f64)>,
+}
+
+/// Step 4: waits for the clients and the prober, reads the server's CPU
+/// time and peak RSS, and stops the server.
+async fn collect(server: Server, logins: JoinSet<Vec<Sample>>, probes: JoinHandle<Probes>) -> Result<Measured, String> {
+    let pid = server.child.id();
     let started = Instant::now();
     let cpu_before = (cpu_seconds(&pid.to_string()), cpu_seconds("self"));
-    let samples: Vec<Sample> = clients.join_all().await.into_iter().flatten().collect();
+    let samples: Vec<Sample> = logins.join_all().await.into_iter().flatten().collect();
     let elapsed = started.elapsed();
-    let (mut health, health_failures) = prober.await.map_err(|e| e.to_string())?;
+    let (mut health, health_failures) = probes.await.map_err(|e| e.to_string())?;
     let rss = peak_rss(pid).unwrap_or(0);
     let cpu_after = (cpu_seconds(&pid.to_string()), cpu_seconds("self"));
     drop(server);
-
-    let mut counts: BTreeMap<u16, usize> = BTreeMap::new();
-    for s in &samples {
-        *counts.entry(s.status).or_default() += 1;
-    }
-    let count = |s: u16| counts.get(&s).copied().unwrap_or(0);
-    let other: usize = counts.iter().filter(|(s, _)| ![200, 401, 429, 503].contains(*s)).map(|(_, n)| n).sum();
-    let hashed = count(200) + count(401);
-    #[allow(clippy::cast_precision_loss)] // counts
-    let rate = hashed as f64 / elapsed.as_secs_f64();
-    let mut all: Vec<Duration> = samples.iter().map(|s| s.latency).collect();
-    all.sort();
-    let mut limited: Vec<Duration> = samples.iter().filter(|s| s.status == 429).map(|s| s.latency).collect();
-    limited.sort();
     health.sort();
-    let health_p99 = percentile(&health, 0.99);
+    let secs = elapsed.as_secs_f64();
+    let cores_busy = match (cpu_before, cpu_after) {
+        ((Some(s0), Some(c0)), (Some(s1), Some(c1))) => Some(((s1 - s0) / secs, (c1 - c0) / secs)),
+        _ => None,
+    };
+    Ok(Measured { samples, elapsed, health, health_failures, rss, cores_busy })
+}
 
-    println!(
-        "requests: {} in {:.1} s; status 200={} 401={} 429={} 503={} other={other}",
-        samples.len(),
-        elapsed.as_secs_f64(),
-        count(200),
-        count(401),
-        count(429),
-        count(503)
-    );
-    println!("login latency: p50 {:.1} ms, p99 {:.1} ms", ms(percentile(&all, 0.5)), ms(percentile(&all, 0.99)));
-    println!(
-        "/healthz during the flood: {} probes, p50 {:.2} ms, p99 {:.2} ms, failures {health_failures}",
-        health.len(),
-        ms(percentile(&health, 0.5)),
-        ms(health_p99)
-    );
-    #[allow(clippy::cast_precision_loss)] // bytes to MiB
-    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
-    println!("server peak RSS (VmHWM): {:.1} MiB", mib(rss));
-    if let ((Some(s0), Some(c0)), (Some(s1), Some(c1))) = (cpu_before, cpu_after) {
-        let secs = elapsed.as_secs_f64();
-        println!(
-            "CPU during the flood: server {:.2} cores, this load client {:.2} cores (of {cores})",
-            (s1 - s0) / secs,
-            (c1 - c0) / secs
-        );
+/// The samples counted by status; `other`: not 200, 401, 429 or 503;
+/// `hashed`: 200 and 401, `rate` of them per second; latencies sorted,
+/// `all` and of the 429 answers (`limited`).
+struct Tally {
+    counts: BTreeMap<u16, usize>,
+    other: usize,
+    hashed: usize,
+    rate: f64,
+    all: Vec<Duration>,
+    limited: Vec<Duration>,
+}
+
+impl Tally {
+    fn new(m: &Measured) -> Self {
+        let mut counts: BTreeMap<u16, usize> = BTreeMap::new();
+        for s in &m.samples {
+            *counts.entry(s.status).or_default() += 1;
+        }
+        let other: usize = counts.iter().filter(|(s, _)| ![200, 401, 429, 503].contains(*s)).map(|(_, n)| n).sum();
+        let hashed = counts.get(&200).copied().unwrap_or(0) + counts.get(&401).copied().unwrap_or(0);
+        #[allow(clippy::cast_precision_loss)] // counts
+        let rate = hashed as f64 / m.elapsed.as_secs_f64();
+        let mut all: Vec<Duration> = m.samples.iter().map(|s| s.latency).collect();
+        all.sort();
+        let mut limited: Vec<Duration> = m.samples.iter().filter(|s| s.status == 429).map(|s| s.latency).collect();
+        limited.sort();
+        Self { counts, other, hashed, rate, all, limited }
     }
 
-    let pass = |ok: bool| if ok { "PASS" } else { "FAIL" };
-    let rss_ok = rss > 0 && rss <= rss_goal;
-    let health_ok = !health.is_empty() && health_p99 < Duration::from_millis(50) && health_failures == 0;
-    let other_ok = other == 0;
-    let (headline, headline_ok) = match o.limits {
+    fn count(&self, status: u16) -> usize {
+        self.counts.get(&status).copied().unwrap_or(0)
+    }
+}
+
+#[allow(clippy::cast_precision_loss)] // bytes to MiB
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+fn pass(ok: bool) -> &'static str {
+    if ok { "PASS" } else { "FAIL" }
+}
+
+/// Step 5: prints the measurements and the summary line; `true` when every
+/// goal was met.
+fn report(o: &Options, machine: &Machine, m: &Measured) -> bool {
+    let t = Tally::new(m);
+    print_measurements(machine, m, &t);
+    let health_p99 = percentile(&m.health, 0.99);
+    let rss_ok = m.rss > 0 && m.rss <= machine.rss_goal_bytes;
+    let health_ok = !m.health.is_empty() && health_p99 < Duration::from_millis(50) && m.health_failures == 0;
+    let other_ok = t.other == 0;
+    let (headline, headline_ok) = headline(o, machine, &t);
+    println!(
+        "summary ({}): {headline}; p50 {:.0} ms p99 {:.0} ms; other statuses {} {}; peak RSS {:.0} MiB (goal ≤ {:.0}) {}; /healthz p99 {:.1} ms (goal < 50) {}",
+        o.limits.name(),
+        ms(percentile(&t.all, 0.5)),
+        ms(percentile(&t.all, 0.99)),
+        t.other,
+        pass(other_ok),
+        mib(m.rss),
+        mib(machine.rss_goal_bytes),
+        pass(rss_ok),
+        ms(health_p99),
+        pass(health_ok)
+    );
+    headline_ok && other_ok && rss_ok && health_ok
+}
+
+fn print_measurements(machine: &Machine, m: &Measured, t: &Tally) {
+    println!(
+        "requests: {} in {:.1} s; status 200={} 401={} 429={} 503={} other={}",
+        m.samples.len(),
+        m.elapsed.as_secs_f64(),
+        t.count(200),
+        t.count(401),
+        t.count(429),
+        t.count(503),
+        t.other
+    );
+    println!("login latency: p50 {:.1} ms, p99 {:.1} ms", ms(percentile(&t.all, 0.5)), ms(percentile(&t.all, 0.99)));
+    println!(
+        "/healthz during the flood: {} probes, p50 {:.2} ms, p99 {:.2} ms, failures {}",
+        m.health.len(),
+        ms(percentile(&m.health, 0.5)),
+        ms(percentile(&m.health, 0.99)),
+        m.health_failures
+    );
+    println!("server peak RSS (VmHWM): {:.1} MiB", mib(m.rss));
+    if let Some((server, client)) = m.cores_busy {
+        let cores = machine.cores;
+        println!("CPU during the flood: server {server:.2} cores, this load client {client:.2} cores (of {cores})");
+    }
+}
+
+/// The goal of the mode: the login rate (limits raised), or 429s before
+/// any hashing past the limiter's budget (default limits).
+fn headline(o: &Options, machine: &Machine, t: &Tally) -> (String, bool) {
+    let (cores, rate) = (machine.cores, t.rate);
+    match o.limits {
         LimitMode::Raised => {
+            let goal_rate = machine.goal_rate;
             let ok = rate >= goal_rate;
             (
                 format!(
                     "{rate:.1} logins/s (goal ≥ {goal_rate:.1}: 0.9 × {cores} ÷ {:.1} ms) {} = {:.2} × the machine's {cores}-thread hashing rate",
-                    ms(single),
+                    ms(machine.single),
                     pass(ok),
-                    rate / ceiling
+                    rate / machine.ceiling
                 ),
                 ok,
             )
@@ -436,30 +559,19 @@ async fn run(o: &Options) -> Result<bool, String> {
             // account: what can be hashed in the run, plus the signup.
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // seconds
             let budget = 30 + (30 * o.seconds).div_ceil(60) as usize;
-            let ok = count(429) > 0 && hashed <= budget;
+            let ok = t.count(429) > 0 && t.hashed <= budget;
             (
                 format!(
-                    "limiter: {} × 429 (p99 {:.2} ms, before any hashing), {hashed} logins hashed (budget ≤ {budget}) {}",
-                    count(429),
-                    ms(percentile(&limited, 0.99)),
+                    "limiter: {} × 429 (p99 {:.2} ms, before any hashing), {} logins hashed (budget ≤ {budget}) {}",
+                    t.count(429),
+                    ms(percentile(&t.limited, 0.99)),
+                    t.hashed,
                     pass(ok)
                 ),
                 ok,
             )
         }
-    };
-    println!(
-        "summary ({mode}): {headline}; p50 {:.0} ms p99 {:.0} ms; other statuses {other} {}; peak RSS {:.0} MiB (goal ≤ {:.0}) {}; /healthz p99 {:.1} ms (goal < 50) {}",
-        ms(percentile(&all, 0.5)),
-        ms(percentile(&all, 0.99)),
-        pass(other_ok),
-        mib(rss),
-        mib(rss_goal),
-        pass(rss_ok),
-        ms(health_p99),
-        pass(health_ok)
-    );
-    Ok(headline_ok && other_ok && rss_ok && health_ok)
+    }
 }
 
 #[cfg(test)]
