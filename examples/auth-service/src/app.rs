@@ -9,16 +9,22 @@
 //! - `app/api_keys.rs`: `POST /api-keys`, `GET /whoami`;
 //! - `app/limits.rs`: rate limits and the throttle on their log lines.
 //!
-//! Each handler reads top to bottom in the order a reviewer wants to see:
-//! rate limits before any hashing, validation before storage, CSRF before
-//! any cookie-authenticated change, and one security event per outcome.
+//! Every handler starts from a `Call` (state, client address, headers),
+//! then its JSON body if it takes one; each reads top to bottom in the
+//! order a reviewer wants to see: rate limits before any hashing,
+//! validation before storage, CSRF before any cookie-authenticated change,
+//! and one security event per outcome.
 
-use std::{net::IpAddr, sync::Arc, time::Duration};
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+    time::Duration,
+};
 
 use axum::{
     Json, Router,
-    extract::{DefaultBodyLimit, FromRequest, Request},
-    http::{HeaderName, HeaderValue, header},
+    extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Request},
+    http::{HeaderMap, HeaderName, HeaderValue, header, request::Parts},
     response::IntoResponse,
     routing::{get, post},
 };
@@ -103,6 +109,26 @@ pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
 
 fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+}
+
+/// What every handler starts from: the shared state, the client's address
+/// (for rate limits and security events) and the request's headers
+/// (session cookie, CSRF token, API key). Extracted as `State`,
+/// `ConnectInfo` and `HeaderMap` are, so it refuses only what
+/// `ConnectInfo` would.
+struct Call {
+    s: Arc<AppState>,
+    client: IpAddr,
+    headers: HeaderMap,
+}
+
+impl FromRequestParts<Arc<AppState>> for Call {
+    type Rejection = <ConnectInfo<SocketAddr> as FromRequestParts<Arc<AppState>>>::Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
+        let ConnectInfo(peer) = ConnectInfo::<SocketAddr>::from_request_parts(parts, state).await?;
+        Ok(Self { s: Arc::clone(state), client: peer.ip(), headers: parts.headers.clone() })
+    }
 }
 
 /// `Json<T>` whose rejections are problems without axum's messages (which

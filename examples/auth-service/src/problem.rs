@@ -66,32 +66,6 @@ impl Problem {
         self.code
     }
 
-    /// 400: the body is not the JSON this endpoint takes.
-    #[must_use]
-    pub fn malformed() -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_request",
-            "The request body is not valid JSON of the expected shape.",
-        )
-    }
-
-    /// 413: the body is larger than the configured limit.
-    #[must_use]
-    pub fn too_large() -> Self {
-        Self::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "The request body is larger than this service accepts.",
-        )
-    }
-
-    /// 415: not `application/json`.
-    #[must_use]
-    pub fn unsupported_media_type() -> Self {
-        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Send the body as application/json.")
-    }
-
     /// 422 for one invalid field (`invalid_email`, `invalid_username`, `invalid_name`).
     #[must_use]
     pub fn invalid(code: &'static str) -> Self {
@@ -101,99 +75,77 @@ impl Problem {
     /// 422 `weak_password` with every violation's code.
     #[must_use]
     pub fn weak_password(violations: Vec<&'static str>) -> Self {
-        let mut p = Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "weak_password",
-            "The password was refused by the password policy.",
-        );
-        p.violations = violations;
-        p
-    }
-
-    /// 409: the email address or username is taken.
-    #[must_use]
-    pub fn already_exists() -> Self {
-        Self::new(StatusCode::CONFLICT, "already_exists", "An account with this email address or username exists.")
-    }
-
-    /// 409: the account holds as many API keys as it may.
-    #[must_use]
-    pub fn too_many_keys() -> Self {
-        Self::new(StatusCode::CONFLICT, "too_many_api_keys", "This account holds the most API keys allowed.")
-    }
-
-    /// 401 for a failed login: one value for an unknown account and a wrong
-    /// password, so the response cannot tell them apart.
-    #[must_use]
-    pub fn invalid_credentials() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "The login or the password is wrong.")
-    }
-
-    /// 403 for a wrong current password on `/password` (the session is valid).
-    #[must_use]
-    pub fn wrong_current_password() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "invalid_credentials", "The current password is wrong.")
-    }
-
-    /// 401: no session, or an unknown one.
-    #[must_use]
-    pub fn unauthenticated() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Log in first.")
-    }
-
-    /// 401: the session expired.
-    #[must_use]
-    pub fn session_expired() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "session_expired", "The session expired; log in again.")
+        Self { violations, ..Self::weak_password_without_codes() }
     }
 
     /// 401 from `/whoami`: missing, malformed or unknown API key.
     #[must_use]
     pub fn invalid_api_key() -> Self {
-        let mut p = Self::new(StatusCode::UNAUTHORIZED, "invalid_api_key", "The API key is missing or not valid.");
-        p.bearer = true;
-        p
-    }
-
-    /// 403: a cookie-authenticated change without this session's CSRF token.
-    #[must_use]
-    pub fn csrf() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "csrf", "Send this session's token in the X-CSRF-Token header.")
+        Self { bearer: true, ..Self::invalid_api_key_without_challenge() }
     }
 
     /// 429 with `Retry-After`.
     #[must_use]
     pub fn rate_limited(retry_after_secs: u64) -> Self {
-        let mut p = Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many attempts; retry later.");
-        p.retry_after = Some(retry_after_secs.max(1));
-        p
+        Self { retry_after: Some(retry_after_secs.max(1)), ..Self::rate_limited_without_wait() }
     }
 
     /// 503 with `Retry-After`: every hashing slot is busy.
     #[must_use]
     pub fn busy() -> Self {
-        let mut p = Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "The service is busy; retry shortly.");
-        p.retry_after = Some(1);
-        p
+        Self { retry_after: Some(1), ..Self::busy_without_wait() }
     }
+}
 
+/// The problems with a fixed status, code and detail, one a row: `name`
+/// (its constructor), status, code, detail. The rows `*_without_*` are the
+/// bodies the constructors above complete.
+macro_rules! fixed_problems {
+    ($($(#[$doc:meta])* $vis:vis $name:ident: $status:ident, $code:literal, $detail:literal;)*) => {
+        impl Problem {
+            $(
+                $(#[$doc])*
+                #[must_use]
+                $vis fn $name() -> Self {
+                    Self::new(StatusCode::$status, $code, $detail)
+                }
+            )*
+        }
+    };
+}
+
+fixed_problems! {
+    /// 400: the body is not the JSON this endpoint takes.
+    pub malformed: BAD_REQUEST, "malformed_request", "The request body is not valid JSON of the expected shape.";
+    /// 413: the body is larger than the configured limit.
+    pub too_large: PAYLOAD_TOO_LARGE, "payload_too_large", "The request body is larger than this service accepts.";
+    /// 415: not `application/json`.
+    pub unsupported_media_type: UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Send the body as application/json.";
+    weak_password_without_codes: UNPROCESSABLE_ENTITY, "weak_password", "The password was refused by the password policy.";
+    /// 409: the email address or username is taken.
+    pub already_exists: CONFLICT, "already_exists", "An account with this email address or username exists.";
+    /// 409: the account holds as many API keys as it may.
+    pub too_many_keys: CONFLICT, "too_many_api_keys", "This account holds the most API keys allowed.";
+    /// 401 for a failed login: one value for an unknown account and a wrong
+    /// password, so the response cannot tell them apart.
+    pub invalid_credentials: UNAUTHORIZED, "invalid_credentials", "The login or the password is wrong.";
+    /// 403 for a wrong current password on `/password` (the session is valid).
+    pub wrong_current_password: FORBIDDEN, "invalid_credentials", "The current password is wrong.";
+    /// 401: no session, or an unknown one.
+    pub unauthenticated: UNAUTHORIZED, "unauthenticated", "Log in first.";
+    /// 401: the session expired.
+    pub session_expired: UNAUTHORIZED, "session_expired", "The session expired; log in again.";
+    invalid_api_key_without_challenge: UNAUTHORIZED, "invalid_api_key", "The API key is missing or not valid.";
+    /// 403: a cookie-authenticated change without this session's CSRF token.
+    pub csrf: FORBIDDEN, "csrf", "Send this session's token in the X-CSRF-Token header.";
+    rate_limited_without_wait: TOO_MANY_REQUESTS, "rate_limited", "Too many attempts; retry later.";
+    busy_without_wait: SERVICE_UNAVAILABLE, "busy", "The service is busy; retry shortly.";
     /// 404.
-    #[must_use]
-    pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "There is nothing at this path.")
-    }
-
+    pub not_found: NOT_FOUND, "not_found", "There is nothing at this path.";
     /// 405.
-    #[must_use]
-    pub fn method_not_allowed() -> Self {
-        Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "This path does not take this method.")
-    }
-
+    pub method_not_allowed: METHOD_NOT_ALLOWED, "method_not_allowed", "This path does not take this method.";
     /// 500: details go to the log, never to the client.
-    #[must_use]
-    pub fn internal() -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side.")
-    }
+    pub internal: INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side.";
 }
 
 impl IntoResponse for Problem {

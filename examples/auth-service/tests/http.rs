@@ -94,10 +94,11 @@ async fn signup_refusals() {
     assert!(body["violations"].as_array().unwrap().contains(&json!("contains_context")), "service words: {body}");
 
     assert_eq!(s.signup("ada@example.com", "ada", PASSWORD).await.status(), StatusCode::CREATED);
-    let r = s.signup("ADA@example.com", "other", PASSWORD).await;
-    assert_eq!(problem(r).await, (StatusCode::CONFLICT, "already_exists".into()));
-    let r = s.signup("other@example.com", "ADA", PASSWORD).await;
-    assert_eq!(problem(r).await, (StatusCode::CONFLICT, "already_exists".into()));
+    // The email address and the username are each unique, whatever their case.
+    for (email, username) in [("ADA@example.com", "other"), ("other@example.com", "ADA")] {
+        let r = s.signup(email, username, PASSWORD).await;
+        assert_eq!(problem(r).await, (StatusCode::CONFLICT, "already_exists".into()), "{email} {username}");
+    }
     s.stop().await;
 }
 

@@ -3,12 +3,9 @@
 //! key — format and checksum before any lookup, the digest in constant
 //! time.
 
-use std::{net::SocketAddr, sync::Arc};
-
 use axum::{
     Json,
-    extract::{ConnectInfo, State},
-    http::{HeaderMap, StatusCode, header},
+    http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
 use guardrail::{
@@ -18,11 +15,8 @@ use guardrail::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{AppState, JsonBody, internal, session::session_with_csrf};
-use crate::{
-    db::{self, Inserted},
-    problem::Problem,
-};
+use super::{Call, JsonBody, Problem, internal, session::session_with_csrf};
+use crate::db::{self, Inserted};
 
 /// API keys one account may hold.
 const MAX_API_KEYS: usize = 25;
@@ -44,12 +38,10 @@ struct NewApiKeyResponse {
 }
 
 pub(super) async fn create_api_key(
-    State(s): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Call { s, client, headers }: Call,
     JsonBody(req): JsonBody<NewApiKey>,
 ) -> Result<Response, Problem> {
-    let session = session_with_csrf(&s, &headers, peer.ip()).await?;
+    let session = session_with_csrf(&s, &headers, client).await?;
     // A name people read: NFC, at most MAX_KEY_NAME characters, no control
     // or hidden character (zero-width, bidi controls, no-break spaces,
     // U+2800, ...), so two keys cannot show the same name. The problem
@@ -77,12 +69,7 @@ pub(super) struct WhoamiResponse {
     key_id: String,
 }
 
-pub(super) async fn whoami(
-    State(s): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Result<Json<WhoamiResponse>, Problem> {
-    let client = peer.ip();
+pub(super) async fn whoami(Call { s, client, headers }: Call) -> Result<Json<WhoamiResponse>, Problem> {
     let fail = |reason: &'static str| {
         tracing::info!(target: "security", event = "authz_fail", reason, %client);
         Problem::invalid_api_key()

@@ -9,8 +9,7 @@ use governor::{
 };
 use guardrail::password::Error as PasswordError;
 
-use super::AppState;
-use crate::problem::Problem;
+use super::{AppState, Problem};
 
 /// Lets one event through per interval and counts the ones it held back.
 #[derive(Debug)]

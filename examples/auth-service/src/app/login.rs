@@ -2,12 +2,9 @@
 //! hashing, the same work and the same answer for an unknown account and a
 //! wrong password, upgrade-on-login, and a rotated session.
 
-use std::{net::SocketAddr, sync::Arc};
-
 use axum::{
     Json,
-    extract::{ConnectInfo, State},
-    http::{HeaderMap, header},
+    http::header,
     response::{IntoResponse, Response},
 };
 use guardrail::{
@@ -18,11 +15,8 @@ use guardrail::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{AppState, JsonBody, internal, limits::account_key, session};
-use crate::{
-    db::{self, Login},
-    problem::Problem,
-};
+use super::{Call, JsonBody, Problem, internal, limits::account_key, session};
+use crate::db::{self, Login};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,12 +42,9 @@ fn parse_login(login: &str) -> Option<Login> {
 }
 
 pub(super) async fn login(
-    State(s): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Call { s, client, headers }: Call,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<Response, Problem> {
-    let client = peer.ip();
     s.limit_ip(client)?;
     let login = parse_login(&req.login);
     let user = match login.clone() {

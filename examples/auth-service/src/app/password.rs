@@ -2,11 +2,8 @@
 //! the current password, the policy for the new one; a successful change
 //! ends every other session of the account.
 
-use std::{net::SocketAddr, sync::Arc};
-
 use axum::{
-    extract::{ConnectInfo, State},
-    http::{HeaderMap, StatusCode},
+    http::StatusCode,
     response::{IntoResponse, Response},
 };
 use guardrail::{
@@ -15,8 +12,8 @@ use guardrail::{
 };
 use serde::Deserialize;
 
-use super::{AppState, JsonBody, internal, limits::account_key, session::session_with_csrf};
-use crate::{db, problem::Problem};
+use super::{AppState, Call, JsonBody, Problem, internal, limits::account_key, session::session_with_csrf};
+use crate::db;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,12 +32,9 @@ pub(super) fn new_password_failed(s: &AppState, e: PasswordError) -> Problem {
 }
 
 pub(super) async fn change_password(
-    State(s): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Call { s, client, headers }: Call,
     JsonBody(req): JsonBody<PasswordChange>,
 ) -> Result<Response, Problem> {
-    let client = peer.ip();
     let session = session_with_csrf(&s, &headers, client).await?;
     // A stolen session must not become an unlimited password oracle.
     s.limit_account(&account_key("user", &session.user_id.to_string()), client)?;

@@ -3,11 +3,10 @@
 //! cookie-authenticated changes; and the two handlers that need nothing
 //! but a session, `POST /logout` and `GET /me`.
 
-use std::{net::IpAddr, sync::Arc, time::Duration};
+use std::{net::IpAddr, time::Duration};
 
 use axum::{
     Json,
-    extract::{ConnectInfo, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -17,8 +16,8 @@ use guardrail::{
 };
 use serde::Serialize;
 
-use super::{AppState, internal};
-use crate::{db, problem::Problem};
+use super::{AppState, Call, Problem, internal};
+use crate::db;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "session";
@@ -114,12 +113,8 @@ pub(super) async fn session_with_csrf(s: &AppState, headers: &HeaderMap, client:
     Ok(session)
 }
 
-pub(super) async fn logout(
-    State(s): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-) -> Result<Response, Problem> {
-    let session = session_with_csrf(&s, &headers, peer.ip()).await?;
+pub(super) async fn logout(Call { s, client, headers }: Call) -> Result<Response, Problem> {
+    let session = session_with_csrf(&s, &headers, client).await?;
     let digest = session.digest;
     s.db.call(move |c| db::delete_session(c, &digest)).await.map_err(internal)?;
     tracing::info!(target: "security", event = "session_expired", user_id = session.user_id, reason = "logout");
@@ -133,7 +128,7 @@ pub(super) struct MeResponse {
     username: String,
 }
 
-pub(super) async fn me(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<MeResponse>, Problem> {
+pub(super) async fn me(Call { s, headers, .. }: Call) -> Result<Json<MeResponse>, Problem> {
     let session = session(&s, &headers).await?;
     let id = session.user_id;
     let user =

@@ -2,11 +2,8 @@
 //! username, the password policy and hash on the hasher's workers, then
 //! storage (a taken address or name is 409).
 
-use std::{net::SocketAddr, sync::Arc};
-
 use axum::{
     Json,
-    extract::{ConnectInfo, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -17,11 +14,8 @@ use guardrail::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{AppState, JsonBody, internal, password::new_password_failed};
-use crate::{
-    db::{self, Inserted},
-    problem::Problem,
-};
+use super::{Call, JsonBody, Problem, internal, password::new_password_failed};
+use crate::db::{self, Inserted};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,11 +32,9 @@ struct SignupResponse {
 }
 
 pub(super) async fn signup(
-    State(s): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Call { s, client, .. }: Call,
     JsonBody(req): JsonBody<SignupRequest>,
 ) -> Result<Response, Problem> {
-    let client = peer.ip();
     s.limit_ip(client)?;
     let email = Email::parse(&req.email).map_err(|e| {
         tracing::info!(target: "security", event = "input_validation_fail", field = "email", reason = e.code(), %client);
