@@ -36,13 +36,14 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("AUTH_SERVICE_KEYRING", "keyring file, created 0600 on first start (default ./auth-service.keyring.json)"),
     ("AUTH_SERVICE_MASTER_KEY_FILE", "optional: 32-byte hex master key file; the keyring file is then sealed under it"),
     ("AUTH_SERVICE_CONFIG", "optional: a file of KEY=VALUE lines for any of these settings"),
-    ("AUTH_SERVICE_ARGON2", "argon2id m,t,p (default 19456,2,1 — OWASP)"),
+    ("AUTH_SERVICE_ARGON2", "argon2id m,t,p: memory in KiB, passes, lanes (default 19456,2,1 — OWASP)"),
     ("AUTH_SERVICE_HASH_CONCURRENCY", "hashes at once (default: memory budget 256 MiB / m, at most the cores)"),
-    ("AUTH_SERVICE_HASH_WAIT_MS", "longest wait for a hashing slot before 503 (default 1000)"),
+    ("AUTH_SERVICE_HASH_WAIT_MS", "longest wait for a hashing slot before 503, in milliseconds (default 1000)"),
     ("AUTH_SERVICE_LOGIN_PER_IP", "login/signup attempts per client address per minute (default 30)"),
     ("AUTH_SERVICE_LOGIN_PER_ACCOUNT", "login/password-check attempts per account per minute (default 10)"),
     ("AUTH_SERVICE_SESSION_TTL_SECS", "session lifetime in seconds (default 28800 = 8 h)"),
-    ("AUTH_SERVICE_MAX_BODY", "largest request body in bytes (default 16384)"),
+    ("AUTH_SERVICE_MAX_BODY_BYTES", "largest request body in bytes (default 16384)"),
+    ("AUTH_SERVICE_MAX_BODY", "older name of AUTH_SERVICE_MAX_BODY_BYTES, still read (the new name wins)"),
     ("AUTH_SERVICE_API_KEY_PREFIX", "API key prefix (default authsvc_live)"),
 ];
 
@@ -57,7 +58,7 @@ pub struct Config {
     pub keyring: PathBuf,
     /// The file holding the master key the keyring file is sealed under.
     pub master_key_file: Option<PathBuf>,
-    /// argon2id parameters for new hashes.
+    /// argon2id parameters for new hashes (memory in KiB, passes, lanes).
     pub params: Params,
     /// Admission control for hashing.
     pub hash_limits: Limits,
@@ -65,7 +66,8 @@ pub struct Config {
     pub per_ip_per_minute: NonZeroU32,
     /// Password checks per account per minute.
     pub per_account_per_minute: NonZeroU32,
-    /// Absolute session lifetime.
+    /// Absolute session lifetime (whole seconds; at most 30 days from the
+    /// environment).
     pub session_ttl: Duration,
     /// Largest request body in bytes.
     pub max_body: usize,
@@ -160,6 +162,9 @@ impl Default for Config {
 
 impl Config {
     /// Reads the process environment (and `AUTH_SERVICE_CONFIG`, if set).
+    ///
+    /// # Errors
+    /// As [`Config::from_map`].
     pub fn from_env() -> Result<Self, ConfigError> {
         let env: BTreeMap<String, String> =
             std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect();
@@ -168,6 +173,12 @@ impl Config {
 
     /// Builds a configuration from `AUTH_SERVICE_*` variables; other names
     /// are ignored. A file named by `AUTH_SERVICE_CONFIG` is read first.
+    ///
+    /// # Errors
+    /// [`ConfigError::Unknown`] for an `AUTH_SERVICE_*` name that is no
+    /// setting, [`ConfigError::Invalid`] for a value that does not parse or
+    /// is out of range (or a malformed file line), [`ConfigError::File`] or
+    /// [`ConfigError::Writable`] when the file is refused.
     pub fn from_map(env: BTreeMap<String, String>) -> Result<Self, ConfigError> {
         let mut vars = BTreeMap::new();
         if let Some(path) = env.get("AUTH_SERVICE_CONFIG") {
@@ -211,8 +222,10 @@ impl Config {
         if let Some(v) = get("AUTH_SERVICE_SESSION_TTL_SECS") {
             config.session_ttl = Duration::from_secs(number("AUTH_SERVICE_SESSION_TTL_SECS", v, 1, 30 * 24 * 3600)?);
         }
-        if let Some(v) = get("AUTH_SERVICE_MAX_BODY") {
-            config.max_body = number("AUTH_SERVICE_MAX_BODY", v, 256, 1 << 20)?;
+        for name in ["AUTH_SERVICE_MAX_BODY", "AUTH_SERVICE_MAX_BODY_BYTES"] {
+            if let Some(v) = get(name) {
+                config.max_body = number(name, v, 256, 1 << 20)?;
+            }
         }
         if let Some(v) = get("AUTH_SERVICE_API_KEY_PREFIX") {
             guardrail::token::api_key::ApiKeyIssuer::new(v)
@@ -316,6 +329,10 @@ mod tests {
         assert_eq!(c.per_ip_per_minute.get(), 5);
         assert_eq!(c.max_body, 2048);
         assert_eq!(c.params, Params::new(1024, 1, 1).unwrap());
+        // The name with its unit wins over the older one.
+        let c = Config::from_map(map(&[("AUTH_SERVICE_MAX_BODY", "2048"), ("AUTH_SERVICE_MAX_BODY_BYTES", "4096")]))
+            .unwrap();
+        assert_eq!(c.max_body, 4096);
         std::fs::write(&file, "no equals sign\n").unwrap();
         assert!(Config::from_map(map(&[("AUTH_SERVICE_CONFIG", file.to_str().unwrap())])).is_err());
         // A stray line's name is not echoed: it could be a value.

@@ -10,6 +10,9 @@
 //! - `service_keys`: the CSRF MAC key, sealed under the keyring.
 //!
 //! Every statement takes its values as parameters; no SQL is built from input.
+//! The query functions are `pub(crate)`: the handlers, the import and the
+//! key loader are their only callers, and each returns SQLite's error as
+//! it came ([`Db::call`] wraps it in [`DbError::Sqlite`]).
 //!
 //! The file is treated like the keyring: it holds password hashes, session
 //! and API-key digests and e-mail addresses, and whoever can write it can
@@ -136,6 +139,11 @@ impl Db {
     /// directories are writable only by this user or root. SQLite creates
     /// its `-wal` and `-shm` files with the database file's mode (0600),
     /// whatever the process umask.
+    ///
+    /// # Errors
+    /// [`DbError::Symlink`], [`DbError::Insecure`] or [`DbError::Changed`]
+    /// when a check above fails, [`DbError::Create`] when the file cannot be
+    /// created, [`DbError::Sqlite`] when SQLite cannot open or migrate it.
     pub fn open(path: &Path) -> Result<Self, DbError> {
         create_owner_only(path)?;
         let checked = check_files(path)?;
@@ -151,6 +159,10 @@ impl Db {
     }
 
     /// Runs `f` with the connection on the blocking pool.
+    ///
+    /// # Errors
+    /// `f`'s error as [`DbError::Sqlite`]; [`DbError::Task`] when the
+    /// blocking task panicked or was cancelled.
     pub async fn call<T, F>(&self, f: F) -> Result<T, DbError>
     where
         T: Send + 'static,
@@ -167,6 +179,9 @@ impl Db {
 
     /// Runs `f` with the connection on the current thread (start-up and
     /// commands, outside the executor).
+    ///
+    /// # Errors
+    /// `f`'s error as [`DbError::Sqlite`].
     pub fn call_blocking<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, DbError> {
         let conn = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         f(&conn).map_err(DbError::from)
@@ -247,7 +262,7 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
 }
 
 /// Inserts a user; [`Inserted::Duplicate`] if the email or username is taken.
-pub fn insert_user(conn: &Connection, email: &str, username: &str, hash: &str) -> rusqlite::Result<Inserted> {
+pub(crate) fn insert_user(conn: &Connection, email: &str, username: &str, hash: &str) -> rusqlite::Result<Inserted> {
     match conn.execute(
         "INSERT INTO users (email, username, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![email, username, hash, now()],
@@ -263,7 +278,7 @@ fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
 }
 
 /// The user a login names, if any.
-pub fn find_user(conn: &Connection, login: &Login) -> rusqlite::Result<Option<User>> {
+pub(crate) fn find_user(conn: &Connection, login: &Login) -> rusqlite::Result<Option<User>> {
     let (sql, value) = match login {
         Login::Email(e) => ("SELECT id, email, username, password_hash FROM users WHERE email = ?1", e),
         Login::Username(u) => ("SELECT id, email, username, password_hash FROM users WHERE username = ?1", u),
@@ -272,55 +287,55 @@ pub fn find_user(conn: &Connection, login: &Login) -> rusqlite::Result<Option<Us
 }
 
 /// The user with this id.
-pub fn user_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<User>> {
+pub(crate) fn user_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<User>> {
     conn.query_row("SELECT id, email, username, password_hash FROM users WHERE id = ?1", [id], user_from_row).optional()
 }
 
 /// Replaces a stored hash only if it is still `old` (two concurrent
 /// logins both asking for an upgrade store one of them, never a stale one
 /// over a password change). Returns whether it was replaced.
-pub fn replace_hash(conn: &Connection, id: i64, old: &str, new: &str) -> rusqlite::Result<bool> {
+pub(crate) fn replace_hash(conn: &Connection, id: i64, old: &str, new: &str) -> rusqlite::Result<bool> {
     conn.execute("UPDATE users SET password_hash = ?3 WHERE id = ?1 AND password_hash = ?2", params![id, old, new])
         .map(|n| n == 1)
 }
 
 /// Stores a session by the digest of its token.
-pub fn insert_session(conn: &Connection, digest: &[u8], user_id: i64, expires_at: i64) -> rusqlite::Result<()> {
+pub(crate) fn insert_session(conn: &Connection, digest: &[u8], user_id: i64, expires_at: i64) -> rusqlite::Result<()> {
     conn.prepare_cached("INSERT INTO sessions (digest, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![digest, user_id, now(), expires_at])
         .map(drop)
 }
 
 /// `(user_id, expires_at)` of the session with this digest.
-pub fn find_session(conn: &Connection, digest: &[u8]) -> rusqlite::Result<Option<(i64, i64)>> {
+pub(crate) fn find_session(conn: &Connection, digest: &[u8]) -> rusqlite::Result<Option<(i64, i64)>> {
     conn.prepare_cached("SELECT user_id, expires_at FROM sessions WHERE digest = ?1")?
         .query_row([digest], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()
 }
 
 /// Ends one session.
-pub fn delete_session(conn: &Connection, digest: &[u8]) -> rusqlite::Result<bool> {
+pub(crate) fn delete_session(conn: &Connection, digest: &[u8]) -> rusqlite::Result<bool> {
     conn.execute("DELETE FROM sessions WHERE digest = ?1", [digest]).map(|n| n == 1)
 }
 
 /// Ends every session of `user_id` but `keep`; returns how many ended.
-pub fn delete_other_sessions(conn: &Connection, user_id: i64, keep: &[u8]) -> rusqlite::Result<usize> {
+pub(crate) fn delete_other_sessions(conn: &Connection, user_id: i64, keep: &[u8]) -> rusqlite::Result<usize> {
     conn.execute("DELETE FROM sessions WHERE user_id = ?1 AND digest != ?2", params![user_id, keep])
 }
 
 /// Removes expired sessions; returns how many.
-pub fn delete_expired_sessions(conn: &Connection) -> rusqlite::Result<usize> {
+pub(crate) fn delete_expired_sessions(conn: &Connection) -> rusqlite::Result<usize> {
     conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now()])
 }
 
 /// Number of API keys `user_id` holds.
-pub fn count_api_keys(conn: &Connection, user_id: i64) -> rusqlite::Result<usize> {
+pub(crate) fn count_api_keys(conn: &Connection, user_id: i64) -> rusqlite::Result<usize> {
     let n: i64 = conn.query_row("SELECT COUNT(*) FROM api_keys WHERE user_id = ?1", [user_id], |r| r.get(0))?;
     Ok(usize::try_from(n).unwrap_or(usize::MAX))
 }
 
 /// Stores an API key's lookup id and digest.
-pub fn insert_api_key(
+pub(crate) fn insert_api_key(
     conn: &Connection,
     lookup_id: &str,
     user_id: i64,
@@ -338,7 +353,7 @@ pub fn insert_api_key(
 }
 
 /// `(digest_hex, username)` of the API key with this lookup id.
-pub fn find_api_key(conn: &Connection, lookup_id: &str) -> rusqlite::Result<Option<(String, String)>> {
+pub(crate) fn find_api_key(conn: &Connection, lookup_id: &str) -> rusqlite::Result<Option<(String, String)>> {
     conn.query_row(
         "SELECT k.digest, u.username FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.lookup_id = ?1",
         [lookup_id],
@@ -348,18 +363,18 @@ pub fn find_api_key(conn: &Connection, lookup_id: &str) -> rusqlite::Result<Opti
 }
 
 /// A sealed service key by name.
-pub fn service_key(conn: &Connection, name: &str) -> rusqlite::Result<Option<Vec<u8>>> {
+pub(crate) fn service_key(conn: &Connection, name: &str) -> rusqlite::Result<Option<Vec<u8>>> {
     conn.query_row("SELECT sealed FROM service_keys WHERE name = ?1", [name], |r| r.get(0)).optional()
 }
 
 /// Stores a sealed service key unless one exists; returns whether it was stored.
-pub fn insert_service_key(conn: &Connection, name: &str, sealed: &[u8]) -> rusqlite::Result<bool> {
+pub(crate) fn insert_service_key(conn: &Connection, name: &str, sealed: &[u8]) -> rusqlite::Result<bool> {
     conn.execute("INSERT OR IGNORE INTO service_keys (name, sealed) VALUES (?1, ?2)", params![name, sealed])
         .map(|n| n == 1)
 }
 
 /// Replaces a sealed service key (re-sealed after a rotation).
-pub fn replace_service_key(conn: &Connection, name: &str, sealed: &[u8]) -> rusqlite::Result<()> {
+pub(crate) fn replace_service_key(conn: &Connection, name: &str, sealed: &[u8]) -> rusqlite::Result<()> {
     conn.execute("UPDATE service_keys SET sealed = ?2 WHERE name = ?1", params![name, sealed]).map(drop)
 }
 
@@ -368,6 +383,14 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic, clippy::print_stdout)] // test code
 
     use super::*;
+
+    /// A temporary directory holding a new, closed database `t.db`.
+    fn closed_db() -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        drop(Db::open(&path).unwrap());
+        (dir, path)
+    }
 
     #[test]
     fn migrates_once_and_keeps_data() {
@@ -396,9 +419,7 @@ mod tests {
     #[test]
     fn refuses_database_files_others_may_read_or_write() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.db");
-        drop(Db::open(&path).unwrap());
+        let (dir, path) = closed_db();
         for mode in [0o644, 0o666, 0o640, 0o660, 0o622, 0o602, 0o604] {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
             match Db::open(&path) {
@@ -434,9 +455,7 @@ mod tests {
     #[test]
     fn refuses_a_database_file_another_user_owns() {
         use std::os::unix::fs::MetadataExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.db");
-        drop(Db::open(&path).unwrap());
+        let (_dir, path) = closed_db();
         if std::fs::metadata(&path).unwrap().uid() != 0 {
             println!("skipped: giving a file to another user needs root");
             return;

@@ -60,6 +60,11 @@ pub struct Summary {
 
 /// Imports every line of `input`; storage errors stop the import (lines
 /// before it stay imported, each in its own statement).
+///
+/// # Errors
+/// [`ImportError::Read`] when `input` cannot be read, [`ImportError::Db`]
+/// when storage fails. A refused line is no error: it is in
+/// [`Summary::skipped`] with its code.
 pub fn import_jsonl(db: &Db, hasher: &PasswordHasher, input: impl BufRead) -> Result<Summary, ImportError> {
     let mut summary = Summary::default();
     let mut lines = Lines::new(input, MAX_LINE);
@@ -125,11 +130,16 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn imports_valid_rows_and_reports_the_rest_by_line() {
+    /// A new database in a temporary directory, and a fast hasher.
+    fn setup() -> (tempfile::TempDir, Db, PasswordHasher) {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("t.db")).unwrap();
-        let hasher = PasswordHasher::new(Params::new(64, 1, 1).unwrap());
+        (dir, db, PasswordHasher::new(Params::new(64, 1, 1).unwrap()))
+    }
+
+    #[test]
+    fn imports_valid_rows_and_reports_the_rest_by_line() {
+        let (_dir, db, hasher) = setup();
         let input = concat!(
             r#"{"email":"a@example.com","username":"alice","hash":"$2b$04$GMws5cBWcskZ.MMt2VQQ.usbIOs6Td6DwqZ5vLOJe7kCtBJBqrQoW"}"#,
             "\n",
@@ -167,9 +177,7 @@ mod tests {
 
     #[test]
     fn a_line_at_the_cap_is_imported_and_one_byte_more_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("t.db")).unwrap();
-        let hasher = PasswordHasher::new(Params::new(64, 1, 1).unwrap());
+        let (_dir, db, hasher) = setup();
         // JSON allows trailing spaces: both lines are valid rows.
         let input = format!(
             "{}\n{}\n{}\n",
@@ -216,9 +224,7 @@ mod tests {
                 Ok(n)
             }
         }
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("t.db")).unwrap();
-        let hasher = PasswordHasher::new(Params::new(64, 1, 1).unwrap());
+        let (_dir, db, hasher) = setup();
         let line_len = 200_000_000;
         let input = std::io::BufReader::new(LongLine {
             left: line_len,

@@ -105,6 +105,12 @@ fn envelope_error(path: &Path, master_path: &Path, e: TokenError) -> KeyError {
 /// [`MAX_JSON_BYTES`], an envelope's [`MAX_ENVELOPE_BYTES`] (larger: the
 /// base64 of the sealed JSON), so every keyring `guardrail keyring` and
 /// [`Keyring::add_key`] can produce loads.
+///
+/// # Errors
+/// [`KeyError::File`] when the keyring or master key file is refused,
+/// cannot be read, written or parsed, or does not open under the master
+/// key (naming the file and the reason); [`KeyError::Crypto`] when a new
+/// key cannot be generated.
 pub fn load_or_create_keyring(
     path: &Path,
     master_key_file: Option<&Path>,
@@ -141,6 +147,11 @@ pub fn load_or_create_keyring(
 
 /// The CSRF MAC key: opened from the database, or generated, sealed and
 /// stored on first start.
+///
+/// # Errors
+/// [`KeyError::SealedKey`] when the stored key does not open under this
+/// keyring, [`KeyError::Db`] when storage fails, [`KeyError::Crypto`] when
+/// a key cannot be generated or sealed.
 pub fn csrf_keyring(db: &Db, keyring: &Arc<Keyring>) -> Result<MacKeyring, KeyError> {
     if db.call_blocking(|c| db::service_key(c, CSRF_KEY_NAME))?.is_none() {
         let mut key = guardrail::secret::Zeroizing::new([0u8; 32]);
@@ -166,6 +177,13 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test code
 
     use super::*;
+
+    /// A key file `name` in `dir` holding `hex`, written owner-only.
+    fn key_file(dir: &Path, name: &str, hex: &str) -> PathBuf {
+        let path = dir.join(name);
+        write_private(&path, hex.as_bytes(), Mode::CreateNew).unwrap();
+        path
+    }
 
     #[test]
     fn created_once_owner_only_then_loaded() {
@@ -198,8 +216,7 @@ mod tests {
             assert!(err.contains("k.json") && err.contains(&format!("{mode:04o}")), "{err}");
             assert_eq!(std::fs::read(&path).unwrap(), before, "not replaced");
         }
-        let master = dir.path().join("master.hex");
-        write_private(&master, "0123456789abcdef".repeat(4).as_bytes(), Mode::CreateNew).unwrap();
+        let master = key_file(dir.path(), "master.hex", &"0123456789abcdef".repeat(4));
         std::fs::set_permissions(&master, std::fs::Permissions::from_mode(0o622)).unwrap();
         let err = load_or_create_keyring(&dir.path().join("k2.json"), Some(&master)).unwrap_err().to_string();
         assert!(err.contains("master.hex") && err.contains("0622"), "{err}");
@@ -208,16 +225,14 @@ mod tests {
     #[test]
     fn envelope_under_a_master_key() {
         let dir = tempfile::tempdir().unwrap();
-        let master = dir.path().join("master.hex");
-        write_private(&master, "0123456789abcdef".repeat(4).as_bytes(), Mode::CreateNew).unwrap();
+        let master = key_file(dir.path(), "master.hex", &"0123456789abcdef".repeat(4));
         let path = dir.path().join("k.json");
         let (k, _) = load_or_create_keyring(&path, Some(&master)).unwrap();
         assert!(load_or_create_keyring(&path, None).is_err(), "an envelope is not a plaintext keyring");
         let (again, origin) = load_or_create_keyring(&path, Some(&master)).unwrap();
         assert_eq!(origin, KeyringOrigin::Loaded);
         assert_eq!(&*again.open(&k.seal(b"x", b"").unwrap(), b"").unwrap(), b"x");
-        let short = dir.path().join("short.hex");
-        write_private(&short, b"1111", Mode::CreateNew).unwrap();
+        let short = key_file(dir.path(), "short.hex", "1111");
         assert!(load_or_create_keyring(&dir.path().join("k2.json"), Some(&short)).is_err());
     }
 
@@ -227,8 +242,7 @@ mod tests {
     #[test]
     fn an_all_zero_master_key_is_refused_naming_the_reason() {
         let dir = tempfile::tempdir().unwrap();
-        let zero = dir.path().join("zero.hex");
-        write_private(&zero, "00".repeat(32).as_bytes(), Mode::CreateNew).unwrap();
+        let zero = key_file(dir.path(), "zero.hex", &"00".repeat(32));
         let path = dir.path().join("k.json");
         let err = load_or_create_keyring(&path, Some(&zero)).unwrap_err();
         let msg = err.to_string();
@@ -238,8 +252,7 @@ mod tests {
         assert!(!path.exists(), "a keyring was written under a zero key");
 
         // An envelope made under a real key, opened with a zero one.
-        let master = dir.path().join("master.hex");
-        write_private(&master, "0123456789abcdef".repeat(4).as_bytes(), Mode::CreateNew).unwrap();
+        let master = key_file(dir.path(), "master.hex", &"0123456789abcdef".repeat(4));
         load_or_create_keyring(&path, Some(&master)).unwrap();
         let msg = load_or_create_keyring(&path, Some(&zero)).unwrap_err().to_string();
         assert!(msg.contains("zero.hex") && msg.contains("all zero bytes"), "{msg}");
@@ -266,8 +279,7 @@ mod tests {
         let msg = load_or_create_keyring(&plain, None).unwrap_err().to_string();
         assert!(msg.contains("plain.json") && msg.contains(&MAX_JSON_BYTES.to_string()), "{msg}");
 
-        let master_file = dir.path().join("master.hex");
-        write_private(&master_file, "0123456789abcdef".repeat(4).as_bytes(), Mode::CreateNew).unwrap();
+        let master_file = key_file(dir.path(), "master.hex", &"0123456789abcdef".repeat(4));
         let master = master_key(&master_file).unwrap();
         let sealed = dir.path().join("sealed.json");
         let envelope = full.to_envelope(&master).unwrap();

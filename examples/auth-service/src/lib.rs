@@ -67,6 +67,12 @@ pub enum StartError {
 
 /// Opens the database and the keyring (creating either on first start)
 /// and builds the shared state.
+///
+/// # Errors
+/// [`StartError::Keys`] when the keyring, its master key or the CSRF key
+/// cannot be loaded or created, [`StartError::Db`] when the database is
+/// refused or cannot be opened, [`StartError::Prefix`] when the API key
+/// prefix is not one the token crate accepts.
 pub fn build_state(config: &Config) -> Result<(Arc<app::AppState>, KeyringOrigin), StartError> {
     let (keyring, origin) = keys::load_or_create_keyring(&config.keyring, config.master_key_file.as_deref())?;
     let keyring = Arc::new(keyring);
@@ -103,6 +109,9 @@ pub struct Running {
 impl Running {
     /// Stops accepting connections, lets requests in flight finish, and
     /// waits for the server to end.
+    ///
+    /// # Errors
+    /// The server's I/O error, or the server task's panic as an I/O error.
     pub async fn stop(self) -> std::io::Result<()> {
         let _ = self.shutdown.send(());
         let result = self.server.await.unwrap_or_else(|e| Err(std::io::Error::other(e)));
@@ -113,6 +122,10 @@ impl Running {
 
 /// Starts the service: state, listener, server and the maintenance task
 /// (expired sessions and idle rate-limit entries are dropped every minute).
+///
+/// # Errors
+/// What [`build_state`] refuses, and [`StartError::Bind`] when the address
+/// cannot be listened on.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let (state, keyring_origin) = build_state(&config)?;
     let listener =
