@@ -147,8 +147,8 @@ impl Drop for Server {
 }
 
 /// The longest line read from the server's stdout (longer lines are
-/// skipped, never cut), the most of its log and of a `/proc` file read:
-/// every read here is bounded (issue 10, item 4).
+/// skipped, never cut), the most of its log and of a `/proc` file read, in
+/// bytes: every read here is bounded (issue 10, item 4).
 const MAX_LINE: usize = 64 * 1024;
 const MAX_LOG_BYTES: usize = 1 << 20;
 const MAX_PROC_BYTES: usize = 64 * 1024;
