@@ -7,14 +7,19 @@ use zeroize::Zeroizing;
 
 use crate::Error;
 
-/// The least randomness a token may have: 128 bits.
+/// The least randomness a token may have, in bytes: 16 (128 bits).
 pub const MIN_TOKEN_BYTES: usize = 16;
-/// The default: 256 bits.
+/// The default randomness of a token, in bytes: 32 (256 bits).
 pub const DEFAULT_TOKEN_BYTES: usize = 32;
-/// The most a token may have (a bound, not a recommendation).
+/// The most randomness a token may have, in bytes (a bound, not a
+/// recommendation).
 pub const MAX_TOKEN_BYTES: usize = 1024;
 
 /// Fills `buf` from the system CSPRNG.
+///
+/// # Errors
+///
+/// [`Error::Random`] when the operating system's generator fails.
 pub fn fill(buf: &mut [u8]) -> Result<(), Error> {
     SystemRandom::new().fill(buf).map_err(|_| Error::Random)
 }
@@ -28,6 +33,11 @@ pub fn fill(buf: &mut [u8]) -> Result<(), Error> {
 /// assert_eq!(t.expose_secret().len(), 43);
 /// assert!(guardrail_token::random::token(8).is_err()); // under 128 bits
 /// ```
+///
+/// # Errors
+///
+/// [`Error::TooShort`] below [`MIN_TOKEN_BYTES`], [`Error::TooLong`] above
+/// [`MAX_TOKEN_BYTES`], [`Error::Random`] when the generator fails.
 pub fn token(bytes: usize) -> Result<SecretString, Error> {
     if bytes < MIN_TOKEN_BYTES {
         return Err(Error::TooShort { min: MIN_TOKEN_BYTES });
@@ -48,6 +58,11 @@ pub fn token(bytes: usize) -> Result<SecretString, Error> {
 /// let die = guardrail_token::random::uniform(6).unwrap();
 /// assert!(die < 6);
 /// ```
+///
+/// # Errors
+///
+/// [`Error::EmptyRange`] for a `bound` of 0, [`Error::Random`] when the
+/// generator fails.
 pub fn uniform(bound: u64) -> Result<u64, Error> {
     if bound == 0 {
         return Err(Error::EmptyRange);
