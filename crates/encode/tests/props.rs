@@ -1,51 +1,56 @@
 //! Property tests of every encoder's output invariants.
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)] // test code
 
-use std::borrow::Cow;
+use std::{borrow::Cow, io::Write};
 
-use guardrail_encode::{Context, StreamEncoder};
+use guardrail_encode::{Context, StreamEncoder, Writer};
 use proptest::prelude::*;
 
+/// Pieces every encoder must handle: markup, quotes, escapes, controls,
+/// line and paragraph separators, bidi and invisible characters,
+/// noncharacters, multi-byte text, entities and template syntax.
+const TRICKY: &[&str] = &[
+    "<",
+    ">",
+    "&",
+    "\"",
+    "'",
+    "`",
+    "\\",
+    "/",
+    "\n",
+    "\r",
+    "\t",
+    "\0",
+    "\x1b[2J",
+    "\u{7f}",
+    "\u{85}",
+    "\u{9f}",
+    "\u{2028}",
+    "\u{2029}",
+    "\u{202e}",
+    "\u{200b}",
+    "\u{a0}",
+    "\u{e0041}",
+    "\u{fdd0}",
+    "\u{fffe}",
+    "é",
+    "日本",
+    "😀",
+    "&amp;",
+    "&#34;",
+    "a",
+    " ",
+    "</script>",
+    "-->",
+    "${",
+    "%",
+    "+",
+    "=",
+];
+
 fn input() -> impl Strategy<Value = String> {
-    let tricky = prop::sample::select(vec![
-        "<",
-        ">",
-        "&",
-        "\"",
-        "'",
-        "`",
-        "\\",
-        "/",
-        "\n",
-        "\r",
-        "\t",
-        "\0",
-        "\x1b[2J",
-        "\u{7f}",
-        "\u{85}",
-        "\u{9f}",
-        "\u{2028}",
-        "\u{2029}",
-        "\u{202e}",
-        "\u{200b}",
-        "\u{a0}",
-        "\u{e0041}",
-        "\u{fdd0}",
-        "\u{fffe}",
-        "é",
-        "日本",
-        "😀",
-        "&amp;",
-        "&#34;",
-        "a",
-        " ",
-        "</script>",
-        "-->",
-        "${",
-        "%",
-        "+",
-        "=",
-    ]);
+    let tricky = prop::sample::select(TRICKY);
     prop_oneof![any::<String>(), prop::collection::vec(tricky, 0..16).prop_map(|v| v.concat())]
 }
 
@@ -123,9 +128,15 @@ proptest! {
                 enc.write(chunk, &mut stream_out).unwrap();
             }
             enc.finish(&mut stream_out).unwrap();
+            let mut writer = Writer::new(ctx, Vec::new());
+            for chunk in s.as_bytes().chunks(5) {
+                writer.write_all(chunk).unwrap();
+            }
+            let writer_out = writer.finish().unwrap();
             prop_assert_eq!(&fmt_out, cow.as_ref());
             prop_assert_eq!(&String::from_utf8(io_out).unwrap(), cow.as_ref());
             prop_assert_eq!(&String::from_utf8(stream_out).unwrap(), cow.as_ref());
+            prop_assert_eq!(&String::from_utf8(writer_out).unwrap(), cow.as_ref());
             prop_assert_eq!(&ctx.display(&s).to_string(), cow.as_ref());
         }
     }

@@ -199,7 +199,7 @@ mod tests {
             ("$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbH!$aGFzaGhhc2g", "malformed stored hash: salt"),
             ("$argon2id$v=19$m=7,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2g", "malformed stored hash: params"),
         ];
-        for (input, want) in cases {
+        for &(input, want) in &cases {
             assert_eq!(err(input), want, "{input}");
         }
         let huge_salt = format!("$argon2id$v=19$m=19456,t=2,p=1${}$aGFzaGhhc2g", "A".repeat(200));

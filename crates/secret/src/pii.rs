@@ -171,20 +171,21 @@ pub(crate) fn kept(c: char) -> char {
 mod tests {
     use super::*;
 
-    fn shown(text: &str) -> String {
-        Pii::new(text).to_string()
-    }
-
     #[test]
     fn masks() {
-        assert_eq!(shown("jane@example.com"), "j***@example.com");
-        assert_eq!(shown("élodie@exämple.org"), "é***@exämple.org");
-        assert_eq!(shown("abc"), "***");
-        assert_eq!(shown("Alice"), "A***");
-        assert_eq!(shown("+1 555 0100 200"), "+1***");
-        assert_eq!(shown(""), "***");
-        assert_eq!(shown("@example.com"), "@e***");
-        assert_eq!(shown("x@y\nFAKE LOG LINE"), "x***@y?FAKE*LOG*LINE");
+        let masked = [
+            ("jane@example.com", "j***@example.com"),
+            ("élodie@exämple.org", "é***@exämple.org"),
+            ("abc", "***"),
+            ("Alice", "A***"),
+            ("+1 555 0100 200", "+1***"),
+            ("", "***"),
+            ("@example.com", "@e***"),
+            ("x@y\nFAKE LOG LINE", "x***@y?FAKE*LOG*LINE"),
+        ];
+        for (text, mask) in masked {
+            assert_eq!(shown(text), mask);
+        }
         assert_eq!(format!("{:?}", Pii::new(Some(String::from("Robert")))), "Pii(R***)");
     }
 
@@ -215,5 +216,10 @@ mod tests {
         // Spaces and combining marks are not kept either.
         assert_eq!(shown(" leading space"), "*l***");
         assert_eq!(shown("e\u{301}values"), "e****");
+    }
+
+    /// What `Display` shows of `text` wrapped in [`Pii`].
+    fn shown(text: &str) -> String {
+        Pii::new(text).to_string()
     }
 }

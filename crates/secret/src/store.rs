@@ -221,6 +221,8 @@ mod tests {
 
     use std::ffi::OsString;
 
+    use guardrail_testkit::names_in;
+
     use super::*;
 
     #[test]
@@ -248,7 +250,7 @@ mod tests {
         write_private(&path, b"one", Mode::CreateNew).unwrap();
         write_private(&path, b"two", Mode::Replace).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
-        assert_eq!(names_in(dir.path()), vec![OsString::from("k.json")]);
+        assert_eq!(names_in(dir.path()).unwrap(), vec![OsString::from("k.json")]);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -289,10 +291,9 @@ mod tests {
         assert!(std::fs::symlink_metadata(&link2).unwrap().file_type().is_symlink(), "the link is kept");
         assert_eq!(std::fs::read(&target).unwrap(), b"two", "the target got the new content");
         assert_eq!(std::fs::metadata(&target).unwrap().permissions().mode() & 0o777, 0o600);
-        let in_links: Vec<_> = std::fs::read_dir(links.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let in_links = names_in(links.path()).unwrap();
         assert_eq!(in_links.len(), 2, "no temporary beside the links: {in_links:?}");
-        let in_real: Vec<_> = std::fs::read_dir(real.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(in_real, vec![OsString::from("k.json")]);
+        assert_eq!(names_in(real.path()).unwrap(), vec![OsString::from("k.json")]);
         let loaded = crate::load::from_file(&link).unwrap();
         assert_eq!(secrecy::ExposeSecret::expose_secret(&loaded), "two");
     }
@@ -310,17 +311,11 @@ mod tests {
         assert!(!dir.path().join("gone").exists());
     }
 
-    fn names_in(dir: &Path) -> Vec<OsString> {
-        let mut names: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name()).collect();
-        names.sort();
-        names
-    }
-
     #[test]
     fn create_new_leaves_no_temporary() {
         let dir = tempfile::tempdir().unwrap();
         write_private(dir.path().join("k.json"), b"one", Mode::CreateNew).unwrap();
-        assert_eq!(names_in(dir.path()), vec![OsString::from("k.json")]);
+        assert_eq!(names_in(dir.path()).unwrap(), vec![OsString::from("k.json")]);
     }
 
     /// A crash of an earlier version left `<file>.tmp-guardrail` behind
@@ -344,7 +339,7 @@ mod tests {
         write_private(&other, b"new", Mode::CreateNew).unwrap();
         assert_eq!(std::fs::read(&other).unwrap(), b"new");
         // Nothing else was created, and the stale files are left as they were.
-        assert_eq!(names_in(dir.path()).len(), 5, "{:?}", names_in(dir.path()));
+        assert_eq!(names_in(dir.path()).unwrap().len(), 5, "{:?}", names_in(dir.path()).unwrap());
         assert_eq!(std::fs::read(&stale_fixed).unwrap(), b"half a keyring");
     }
 
@@ -371,7 +366,7 @@ mod tests {
         let path = dir.path().join("k.json");
         std::fs::create_dir(&path).unwrap();
         assert!(write_private(&path, b"secret bytes", Mode::Replace).is_err());
-        assert_eq!(names_in(dir.path()), vec![OsString::from("k.json")]);
+        assert_eq!(names_in(dir.path()).unwrap(), vec![OsString::from("k.json")]);
         assert!(path.is_dir());
     }
 
@@ -406,8 +401,8 @@ mod tests {
             write_private(sub.join(".."), b"x", Mode::CreateNew).unwrap_err().kind(),
             io::ErrorKind::InvalidInput
         );
-        assert_eq!(names_in(dir.path()), vec![OsString::from("sub")]);
-        assert!(names_in(&sub).is_empty());
+        assert_eq!(names_in(dir.path()).unwrap(), vec![OsString::from("sub")]);
+        assert!(names_in(&sub).unwrap().is_empty());
     }
 
     /// A second lock on the same file waits until the first is dropped,
@@ -503,7 +498,7 @@ mod tests {
         refused(write_private(dir_link.join("new.json"), b"attacker", Mode::CreateNew).unwrap_err());
         refused(lock_for_update(dir_link.join("prod.json")).unwrap_err());
         assert_eq!(std::fs::read(&victim).unwrap(), b"two");
-        assert_eq!(names_in(&victim_dir), vec![OsString::from("prod.json")]);
+        assert_eq!(names_in(&victim_dir).unwrap(), vec![OsString::from("prod.json")]);
         assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is left as it was");
     }
 

@@ -9,18 +9,13 @@
 use std::{ffi::OsString, path::Path};
 
 use guardrail_secret::store::{Mode, write_private};
+use guardrail_testkit::names_in;
 
 /// Set (to a directory) only in the child process the parent test starts.
 const CHILD_DIR: &str = "GUARDRAIL_STORE_TEST_FULL_DISK_DIR";
 
 /// More than the child's file-size limit (at most 1 KiB) can hold.
 const BIG: usize = 64 * 1024;
-
-fn names_in(dir: &Path) -> Vec<OsString> {
-    let mut names: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name()).collect();
-    names.sort();
-    names
-}
 
 #[test]
 fn a_write_cut_short_leaves_no_temporary_and_keeps_the_old_file() {
@@ -45,7 +40,7 @@ fn a_write_cut_short_leaves_no_temporary_and_keeps_the_old_file() {
         String::from_utf8_lossy(&out.stderr)
     );
     // Seen from outside the child too.
-    assert_eq!(names_in(dir.path()), vec![OsString::from("k.json")]);
+    assert_eq!(names_in(dir.path()).unwrap(), vec![OsString::from("k.json")]);
     assert_eq!(std::fs::read(dir.path().join("k.json")).unwrap(), b"old keyring");
 }
 
@@ -61,11 +56,11 @@ fn child_writes_under_a_file_size_limit() {
     let err = write_private(dir.join("k.json"), &data, Mode::Replace).unwrap_err();
     assert_eq!(err.raw_os_error(), Some(libc::EFBIG), "{err}");
     assert_eq!(std::fs::read(dir.join("k.json")).unwrap(), b"old keyring", "the old file is intact");
-    assert_eq!(names_in(dir), vec![OsString::from("k.json")], "no temporary left");
+    assert_eq!(names_in(dir).unwrap(), vec![OsString::from("k.json")], "no temporary left");
 
     let err = write_private(dir.join("new.json"), &data, Mode::CreateNew).unwrap_err();
     assert_eq!(err.raw_os_error(), Some(libc::EFBIG), "{err}");
-    assert_eq!(names_in(dir), vec![OsString::from("k.json")], "no partial new file, no temporary");
+    assert_eq!(names_in(dir).unwrap(), vec![OsString::from("k.json")], "no partial new file, no temporary");
 
     // What fits under the limit is written whole.
     write_private(dir.join("k.json"), b"new keyring", Mode::Replace).unwrap();

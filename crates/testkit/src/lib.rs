@@ -105,6 +105,18 @@ impl Drop for Disarm {
     }
 }
 
+/// The names of the entries of `dir`, sorted: what a test compares to show
+/// that a write left no temporary or stray file behind.
+///
+/// # Errors
+///
+/// The [`std::io::Error`] of reading the directory or one of its entries.
+pub fn names_in(dir: &std::path::Path) -> std::io::Result<Vec<std::ffi::OsString>> {
+    let mut names = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.file_name())).collect::<Result<Vec<_>, _>>()?;
+    names.sort();
+    Ok(names)
+}
+
 #[cfg(test)]
 mod tests {
     use super::holds_any;

@@ -39,66 +39,42 @@ fn rule(result: Result<(), Error>) -> Result<(), ValidationError> {
     result.map_err(|e| ValidationError::new(e.code()).with_message(Cow::Owned(e.to_string())))
 }
 
-/// `#[validate(custom(function = "guardrail_validate::rules::email"))]`
-///
-/// # Errors
-///
-/// A [`ValidationError`] whose code is the refused rule's [`Reason`](crate::Reason) code
-/// (its message names the rule, never the value).
-pub fn email<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
-    rule(Email::parse(value.as_ref()).map(drop))
+/// Each rule: `name(value)` runs `Type::parse` on the value and turns a
+/// refusal into a value-free [`ValidationError`].
+macro_rules! rules {
+    ($($(#[$doc:meta])* $name:ident => $ty:ident;)*) => {$(
+        $(#[$doc])*
+        ///
+        /// # Errors
+        ///
+        /// A [`ValidationError`] whose code is the refused rule's [`Reason`](crate::Reason) code
+        /// (its message names the rule, never the value).
+        pub fn $name<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
+            rule($ty::parse(value.as_ref()).map(drop))
+        }
+    )*};
 }
 
-/// `#[validate(custom(function = "guardrail_validate::rules::username"))]` (default policy)
-///
-/// # Errors
-///
-/// A [`ValidationError`] whose code is the refused rule's [`Reason`](crate::Reason) code
-/// (its message names the rule, never the value).
-pub fn username<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
-    rule(Username::parse(value.as_ref()).map(drop))
-}
+rules! {
+    /// `#[validate(custom(function = "guardrail_validate::rules::email"))]`
+    email => Email;
 
-/// `#[validate(custom(function = "guardrail_validate::rules::fetch_url"))]` (default policy)
-///
-/// # Errors
-///
-/// A [`ValidationError`] whose code is the refused rule's [`Reason`](crate::Reason) code
-/// (its message names the rule, never the value).
-pub fn fetch_url<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
-    rule(FetchUrl::parse(value.as_ref()).map(drop))
-}
+    /// `#[validate(custom(function = "guardrail_validate::rules::username"))]` (default policy)
+    username => Username;
 
-/// `#[validate(custom(function = "guardrail_validate::rules::host_name"))]`
-///
-/// # Errors
-///
-/// A [`ValidationError`] whose code is the refused rule's [`Reason`](crate::Reason) code
-/// (its message names the rule, never the value).
-pub fn host_name<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
-    rule(HostName::parse(value.as_ref()).map(drop))
-}
+    /// `#[validate(custom(function = "guardrail_validate::rules::fetch_url"))]` (default policy)
+    fetch_url => FetchUrl;
 
-/// `#[validate(custom(function = "guardrail_validate::rules::relative_path"))]`
-///
-/// # Errors
-///
-/// A [`ValidationError`] whose code is the refused rule's [`Reason`](crate::Reason) code
-/// (its message names the rule, never the value).
-pub fn relative_path<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
-    rule(RelativePath::parse(value.as_ref()).map(drop))
-}
+    /// `#[validate(custom(function = "guardrail_validate::rules::host_name"))]`
+    host_name => HostName;
 
-/// `#[validate(custom(function = "guardrail_validate::rules::label"))]`: a
-/// short display label ([`Label`], at most [`Label::MAX_CHARS`] characters,
-/// every character visible).
-///
-/// # Errors
-///
-/// A [`ValidationError`] whose code is the refused rule's [`Reason`](crate::Reason) code
-/// (its message names the rule, never the value).
-pub fn label<T: AsRef<str> + ?Sized>(value: &T) -> Result<(), ValidationError> {
-    rule(Label::parse(value.as_ref()).map(drop))
+    /// `#[validate(custom(function = "guardrail_validate::rules::relative_path"))]`
+    relative_path => RelativePath;
+
+    /// `#[validate(custom(function = "guardrail_validate::rules::label"))]`: a
+    /// short display label ([`Label`], at most [`Label::MAX_CHARS`] characters,
+    /// every character visible).
+    label => Label;
 }
 
 /// One failed rule: where, and which code. Safe to log and to return to a
