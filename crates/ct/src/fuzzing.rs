@@ -7,6 +7,11 @@ use crate::{base64, base64url, hex};
 
 /// `ct_hex_decode`: decoding any input returns, and what decodes
 /// re-encodes to the input, lower-cased.
+///
+/// # Panics
+///
+/// When the property does not hold for this input: the panic is the
+/// finding the fuzz target reports.
 pub fn check_hex_decode(data: &[u8]) {
     if let Ok(bytes) = hex::decode_vec(data) {
         assert!(hex::encode_string(&bytes).as_bytes().eq_ignore_ascii_case(data));
@@ -15,6 +20,11 @@ pub fn check_hex_decode(data: &[u8]) {
 
 /// `ct_base64_decode`: decoding any input returns, and what decodes
 /// re-encodes to exactly the input (the encoding is canonical).
+///
+/// # Panics
+///
+/// When the property does not hold for this input: the panic is the
+/// finding the fuzz target reports.
 pub fn check_base64_decode(data: &[u8]) {
     if let Ok(bytes) = base64::decode_vec(data) {
         assert_eq!(base64::encode_string(&bytes).as_bytes(), data);
@@ -23,6 +33,11 @@ pub fn check_base64_decode(data: &[u8]) {
 
 /// `ct_base64url_decode`: as [`check_base64_decode`], for the URL-safe
 /// unpadded alphabet.
+///
+/// # Panics
+///
+/// When the property does not hold for this input: the panic is the
+/// finding the fuzz target reports.
 pub fn check_base64url_decode(data: &[u8]) {
     if let Ok(bytes) = base64url::decode_vec(data) {
         assert_eq!(base64url::encode_string(&bytes).as_bytes(), data);

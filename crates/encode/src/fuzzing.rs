@@ -7,6 +7,11 @@ use crate::{Context, StreamEncoder};
 
 /// Encodes arbitrary bytes (whole, and split in two at a byte chosen by
 /// the input) and asserts the context's invariants on the output.
+///
+/// # Panics
+///
+/// When the property does not hold for this input: the panic is the
+/// finding the fuzz target reports.
 pub fn check(context: Context, data: &[u8]) {
     let mut whole = Vec::new();
     let mut enc = StreamEncoder::new(context);

@@ -19,6 +19,11 @@ static KEYRING: LazyLock<Option<Keyring>> = LazyLock::new(|| {
 
 /// `keys_keyring_open`: opening any bytes returns, and fails for anything
 /// shorter than a header and a tag.
+///
+/// # Panics
+///
+/// When the property does not hold for this input: the panic is the
+/// finding the fuzz target reports.
 pub fn check_keyring_open(data: &[u8]) {
     if let Some(k) = KEYRING.as_ref() {
         assert!(k.open(data, b"fuzz").is_err() || data.len() >= HEADER + TAG);

@@ -8,6 +8,11 @@ use crate::{Caps, Params, PasswordHasher, phc};
 /// `password_phc`: parsing any string with the default caps returns (never
 /// panics, never allocates past the caps), and what parses encodes back to
 /// a string that parses to the same hash.
+///
+/// # Panics
+///
+/// When the property does not hold for this input: the panic is the
+/// finding the fuzz target reports.
 pub fn phc(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let caps = Caps::for_policy(&Params::OWASP);

@@ -86,6 +86,10 @@ pub struct ApiKeyIssuer {
 impl ApiKeyIssuer {
     /// An issuer for `prefix`: 1..=32 characters of `a-z`, `0-9`, `_`,
     /// starting with a letter (`acme_live`, `acme_test`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidPrefix`] for any other prefix.
     pub fn new(prefix: &str) -> Result<Self, Error> {
         if !valid_prefix(prefix) {
             return Err(Error::InvalidPrefix);
@@ -94,6 +98,10 @@ impl ApiKeyIssuer {
     }
 
     /// A new key (to show once) and what to store.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Random`] when the system's random number generator fails.
     pub fn issue(&self) -> Result<(SecretString, StoredApiKey), Error> {
         let mut body = Zeroizing::new(String::with_capacity(self.prefix.len() + 1 + RANDOM_CHARS + CHECKSUM_CHARS));
         body.push_str(&self.prefix);
@@ -134,8 +142,12 @@ impl std::fmt::Debug for ApiKey<'_> {
 
 impl<'a> ApiKey<'a> {
     /// Checks `prefix`, length, alphabet and checksum: cheap, no I/O, so
-    /// junk is rejected before any lookup. Every failure is
-    /// [`Error::InvalidKey`].
+    /// junk is rejected before any lookup.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidKey`] for every failure (wrong prefix, length,
+    /// alphabet or checksum), one variant on purpose.
     pub fn parse(key: &'a str, prefix: &str) -> Result<Self, Error> {
         let Some(rest) = key.strip_prefix(prefix).and_then(|r| r.strip_prefix('_')) else {
             return Err(Error::InvalidKey);
@@ -164,6 +176,10 @@ impl<'a> ApiKey<'a> {
     /// Like [`ApiKey::parse`], taking the prefix from the key itself
     /// (everything before the final `_` and 36 characters): for tools and
     /// scanners that accept keys of any issuer.
+    ///
+    /// # Errors
+    ///
+    /// As [`ApiKey::parse`]: [`Error::InvalidKey`].
     pub fn parse_any_prefix(key: &'a str) -> Result<Self, Error> {
         let tail = 1 + RANDOM_CHARS + CHECKSUM_CHARS;
         let prefix = key.len().checked_sub(tail).and_then(|n| key.get(..n)).ok_or(Error::InvalidKey)?;
@@ -200,6 +216,11 @@ impl StoredApiKey {
     }
 
     /// Rebuilds a stored record from its columns.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedStored`] naming the column: a digest that is not 64
+    /// hex digits, a lookup id that is not 12 base64url characters.
     pub fn from_parts(lookup_id: &str, digest_hex: &str) -> Result<Self, Error> {
         let mut digest = [0u8; 32];
         let decoded = guardrail_ct::hex::decode(digest_hex, &mut digest)
@@ -227,7 +248,11 @@ impl StoredApiKey {
 
     /// `Ok` when `key` is the key this record was made for; the digests are
     /// compared in constant time (a matching digest implies the matching
-    /// lookup id). Any mismatch is [`Error::InvalidKey`].
+    /// lookup id).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidKey`] for any mismatch, with no detail.
     pub fn verify(&self, key: &ApiKey<'_>) -> Result<(), Error> {
         let presented = derive("gk-d1", key.expose_secret());
         if guardrail_ct::eq_array(&presented, &self.digest) { Ok(()) } else { Err(Error::InvalidKey) }

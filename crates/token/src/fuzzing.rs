@@ -15,6 +15,11 @@ use crate::{
 
 /// `token_api_key`: parsing any text with any prefix returns, and a key
 /// that parses has that prefix.
+///
+/// # Panics
+///
+/// When the property does not hold for this input: the panic is the
+/// finding the fuzz target reports.
 pub fn check_api_key_parse(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data)
         && let Some((prefix, _)) = text.split_once('_')

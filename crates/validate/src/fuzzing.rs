@@ -24,6 +24,11 @@ fn assert_clean(canonical: &str) {
 }
 
 /// `validate_email`
+///
+/// # Panics
+///
+/// When the property does not hold for this input: the panic is the
+/// finding the fuzz target reports.
 pub fn email(data: &[u8]) {
     let Some(s) = text(data) else { return };
     for (parsed, eai) in [(Email::parse(s), false), (Email::parse_eai(s), true)] {
@@ -39,6 +44,11 @@ pub fn email(data: &[u8]) {
 
 /// `validate_username`: also, the canonical form is its own NFKC form
 /// and the input's NFC and NFKC forms are the same name.
+///
+/// # Panics
+///
+/// When the property does not hold for this input: the panic is the
+/// finding the fuzz target reports.
 pub fn username(data: &[u8]) {
     use unicode_normalization::UnicodeNormalization;
     let Some(s) = text(data) else { return };
@@ -54,6 +64,11 @@ pub fn username(data: &[u8]) {
 
 /// `validate_url`: also, the canonical host is a [`HostName`] in
 /// canonical form (the one host-name validator holds for URL hosts).
+///
+/// # Panics
+///
+/// When the property does not hold for this input: the panic is the
+/// finding the fuzz target reports.
 pub fn url(data: &[u8]) {
     if let Some(Ok(u)) = text(data).map(FetchUrl::parse) {
         assert_clean(u.as_str());
@@ -66,6 +81,11 @@ pub fn url(data: &[u8]) {
 
 /// `validate_host`: the canonical form is a fixed point, and an e-mail
 /// domain and a URL host built from it agree with it.
+///
+/// # Panics
+///
+/// When the property does not hold for this input: the panic is the
+/// finding the fuzz target reports.
 pub fn host(data: &[u8]) {
     if let Some(Ok(h)) = text(data).map(HostName::parse) {
         assert!(h.as_str().len() <= HostName::MAX_LEN && h.as_str().is_ascii());
@@ -84,6 +104,11 @@ pub fn host(data: &[u8]) {
 }
 
 /// `validate_path`
+///
+/// # Panics
+///
+/// When the property does not hold for this input: the panic is the
+/// finding the fuzz target reports.
 pub fn path(data: &[u8]) {
     if let Ok(p) = RelativePath::from_bytes(data) {
         assert_clean(p.as_str());
