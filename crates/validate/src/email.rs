@@ -35,9 +35,7 @@ pub struct Email {
 
 validated_string_type!(Email);
 
-/// Input longer than this is refused before any parsing (a Unicode domain
-/// can be longer than its A-label form, so this is above `MAX_LEN`).
-const MAX_INPUT: usize = 1024;
+use crate::MAX_INPUT;
 
 impl Email {
     /// The longest address, in bytes of the canonical form.

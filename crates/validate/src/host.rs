@@ -68,9 +68,7 @@ pub struct HostName(String);
 
 validated_string_type!(HostName);
 
-/// Input longer than this, in bytes, is refused before any parsing (a
-/// Unicode name can be longer than its A-label form).
-const MAX_INPUT: usize = 1024;
+use crate::MAX_INPUT;
 
 impl HostName {
     /// The longest name, in bytes of the canonical (A-label) form, without

@@ -85,6 +85,12 @@ macro_rules! validated_string_type {
 }
 pub(crate) use validated_string_type;
 
+/// Input longer than this, in bytes, is refused before any parsing or
+/// Unicode work by the e-mail, host-name and username parsers (Unicode text
+/// can be longer than its canonical A-label or NFC form, so this is above
+/// each type's `MAX_LEN`).
+pub(crate) const MAX_INPUT: usize = 1024;
+
 /// The checks every parser makes first, cheapest first: size (before any
 /// other work), emptiness, control characters, hidden characters
 /// ([`is_invisible`]).

@@ -242,8 +242,7 @@ fn is_whole_script_confusable(canonical: &str, skeleton: &str) -> bool {
     shared.is_empty()
 }
 
-/// Input longer than this (in bytes) is refused before any Unicode work.
-const MAX_INPUT: usize = 1024;
+use crate::MAX_INPUT;
 
 /// The names refused by default: accounts users could mistake for staff or
 /// for the system, and names that break URLs or code that handles them.

@@ -5,19 +5,22 @@
 //! one-script rule.
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)] // test code
 
+mod common;
+
+use common::code_of;
 use guardrail_validate::{DEFAULT_RESERVED, Email, HostName, Username};
 use proptest::prelude::*;
 
 fn user(s: &str) -> &'static str {
-    Username::parse(s).map_or_else(|e| e.code(), |_| "ok")
+    code_of(Username::parse(s))
 }
 
 fn eai(local: &str) -> &'static str {
-    Email::parse_eai(&format!("{local}@example.com")).map_or_else(|e| e.code(), |_| "ok")
+    code_of(Email::parse_eai(&format!("{local}@example.com")))
 }
 
 fn host(label: &str) -> &'static str {
-    HostName::parse(&format!("{label}.example")).map_or_else(|e| e.code(), |_| "ok")
+    code_of(HostName::parse(&format!("{label}.example")))
 }
 
 /// The minimal inputs of the review, and their kin, for all three types.

@@ -2,20 +2,13 @@
 //! validator (issue 10 items 1, 8 and 9, each minimal input as a test).
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)] // test code
 
-use std::{
-    cell::RefCell,
-    io,
-    net::{IpAddr, Ipv4Addr},
-};
+mod common;
 
+use common::{Recorder, code_of, url_code};
 use guardrail_validate::{Email, FetchPolicy, FetchUrl, HostName, Reason};
 
-fn url_code(url: &str) -> &'static str {
-    FetchUrl::parse(url).map_or_else(|e| e.code(), |_| "ok")
-}
-
 fn email_code(addr: &str) -> &'static str {
-    Email::parse(addr).map_or_else(|e| e.code(), |_| "ok")
+    code_of(Email::parse(addr))
 }
 
 /// Persian "I want" with its ZERO WIDTH NON-JOINER (valid IDNA2008: ZWNJ
@@ -66,18 +59,14 @@ fn url_hosts_follow_the_host_name_rules() {
 /// The resolver hook sees the canonical name, whatever the spelling.
 #[test]
 fn resolver_sees_the_canonical_host() {
-    let seen = RefCell::new(Vec::new());
-    let resolver = |host: &str, _port: u16| -> io::Result<Vec<IpAddr>> {
-        seen.borrow_mut().push(host.to_owned());
-        Ok(vec![IpAddr::V4(Ipv4Addr::new(93, 184, 215, 14))])
-    };
+    let resolver = Recorder::default();
     for url in ["https://EXAMPLE.com./", "https://example.com/", "https://Example.Com/x"] {
         let u = FetchUrl::parse(url).unwrap();
         assert_eq!(u.host_name(), Some("example.com"));
         u.resolve(&resolver).unwrap();
     }
     FetchUrl::parse(&format!("https://{PERSIAN}/")).unwrap().resolve(&resolver).unwrap();
-    assert_eq!(*seen.borrow(), ["example.com", "example.com", "example.com", PERSIAN_A]);
+    assert_eq!(*resolver.0.borrow(), ["example.com", "example.com", "example.com", PERSIAN_A]);
 }
 
 #[test]

@@ -4,17 +4,10 @@
 //! fully-qualified name.
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)] // test code
 
-use std::{
-    cell::RefCell,
-    io,
-    net::{IpAddr, Ipv4Addr},
-};
+mod common;
 
+use common::{Recorder, url_code as code};
 use guardrail_validate::FetchUrl;
-
-fn code(url: &str) -> &'static str {
-    FetchUrl::parse(url).map_or_else(|e| e.code(), |_| "ok")
-}
 
 #[test]
 fn cluster_and_special_use_names_are_internal() {
@@ -52,14 +45,10 @@ fn resolver_hook_sees_the_canonical_fully_qualified_name() {
         "https://xn--bcher-kva.example/",
         "https://b\u{fc}cher.example/",
     ] {
-        let seen = RefCell::new(Vec::new());
-        let hook = |host: &str, _port: u16| -> io::Result<Vec<IpAddr>> {
-            seen.borrow_mut().push(host.to_owned());
-            Ok(vec![IpAddr::V4(Ipv4Addr::new(93, 184, 215, 14))])
-        };
+        let hook = Recorder::default();
         let u = FetchUrl::parse(url).unwrap();
         assert!(u.resolve(&hook).is_ok(), "{url}");
-        let seen = seen.into_inner();
+        let seen = hook.0.into_inner();
         assert_eq!(seen.len(), 1, "{url}");
         assert_eq!(Some(seen[0].as_str()), u.host_name(), "{url}");
         assert!(!seen[0].ends_with('.') && seen[0].contains('.'), "{url}");
