@@ -11,11 +11,11 @@
 use std::{hint::black_box, time::Duration};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use guardrail_keys::{Algorithm, Keyring, MacKeyring};
 use guardrail_secret::{ExposeSecret, SecretSlice};
 use guardrail_token::{
     ApiKey, ApiKeyIssuer,
-    keyring::{Algorithm, Keyring},
-    signed::{MacKeyring, Purpose, TokenSigner},
+    signed::{Purpose, TokenSigner},
 };
 use ring::{
     aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey},

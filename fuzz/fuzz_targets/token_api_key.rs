@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| guardrail_token::api_key::check_parse(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| guardrail_token::fuzzing::check_api_key_parse(data));

@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| guardrail_token::keyring::fuzzing::load_json(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| guardrail_keys::fuzzing::check_keyring_json(data));

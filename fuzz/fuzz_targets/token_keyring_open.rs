@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| guardrail_token::keyring::fuzzing::open(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| guardrail_keys::fuzzing::check_keyring_open(data));

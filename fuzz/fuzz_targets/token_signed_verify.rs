@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| guardrail_token::signed::check_verify(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| guardrail_token::fuzzing::check_signed_verify(data));

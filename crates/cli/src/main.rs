@@ -537,7 +537,7 @@ fn api_key_new(prefix: &str) -> io::Result<ExitCode> {
 /// and no temporary file is left (`store::write_private`).
 fn write_keyring(
     path: &std::path::Path,
-    keyring: &guardrail_token::keyring::Keyring,
+    keyring: &guardrail_keys::Keyring,
     create_new: bool,
 ) -> io::Result<()> {
     use guardrail_secret::store::{Mode, write_private};
@@ -553,17 +553,17 @@ fn lock_keyring(path: &std::path::Path) -> Result<guardrail_secret::store::Updat
         .map_err(|e| format!("{}: cannot lock for update: {e}", path.display()))
 }
 
-fn load_keyring(path: &std::path::Path) -> Result<guardrail_token::keyring::Keyring, String> {
+fn load_keyring(path: &std::path::Path) -> Result<guardrail_keys::Keyring, String> {
     use guardrail_secret::ExposeSecret;
     let text = guardrail_secret::load::FileLoader::new()
-        .max_len(guardrail_token::keyring::MAX_JSON_BYTES)
+        .max_len(guardrail_keys::aead::MAX_JSON_BYTES)
         .load(path)
         .map_err(|e| e.to_string())?;
-    guardrail_token::keyring::Keyring::from_json(text.expose_secret()).map_err(|e| format!("{}: {e}", path.display()))
+    guardrail_keys::Keyring::from_json(text.expose_secret()).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn keyring(cmd: KeyringCommand) -> io::Result<ExitCode> {
-    use guardrail_token::keyring::{Algorithm, Keyring, Status};
+    use guardrail_keys::{Algorithm, Keyring, Status};
     match cmd {
         KeyringCommand::New { out } => {
             let k = match Keyring::generate(Algorithm::Aes256Gcm) {
@@ -663,7 +663,7 @@ fn keyring(cmd: KeyringCommand) -> io::Result<ExitCode> {
                 .and_then(|s| k.open(&s, aad.as_bytes()).ok());
             match opened {
                 Some(plain) => {
-                    io::stdout().write_all(&plain)?;
+                    io::stdout().write_all(guardrail_secret::ExposeSecret::expose_secret(&plain))?;
                     Ok(ExitCode::SUCCESS)
                 }
                 None => Ok(ExitCode::from(1)),

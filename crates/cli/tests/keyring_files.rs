@@ -136,7 +136,7 @@ fn concurrent_rotations_all_land() {
 /// `disable` on it still works and what it writes loads.
 #[test]
 fn rotate_refuses_a_full_keyring_before_writing() {
-    use guardrail_token::keyring::{Algorithm, Keyring, MAX_JSON_BYTES};
+    use guardrail_keys::{Algorithm, Keyring, aead::MAX_JSON_BYTES};
     let dir = TempDir::new("full-keyring");
     let path = dir.path().join("k.json");
     let mut k = Keyring::generate(Algorithm::Aes256Gcm).unwrap();

@@ -11,7 +11,10 @@ pub use guardrail_secret as secret;
 /// argon2id hashing with verify-and-upgrade, password policy: [`guardrail_password`].
 pub use guardrail_password as password;
 
-/// Random tokens and API keys: [`guardrail_token`].
+/// AEAD and MAC keyrings, rotation, the master-key envelope, HKDF: [`guardrail_keys`].
+pub use guardrail_keys as keys;
+
+/// Random tokens, API keys, purpose-bound signed tokens, CSRF: [`guardrail_token`].
 pub use guardrail_token as token;
 
 /// Typed validated input (e-mail, username, SSRF-safe URL, contained path): [`guardrail_validate`].
@@ -48,6 +51,8 @@ mod guide {
     struct Encoding;
     #[doc = include_str!("../../../docs/src/password.md")]
     struct Password;
+    #[doc = include_str!("../../../docs/src/keys.md")]
+    struct Keys;
     #[doc = include_str!("../../../docs/src/token.md")]
     struct Token;
     #[doc = include_str!("../../../docs/src/examples.md")]

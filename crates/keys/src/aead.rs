@@ -15,9 +15,10 @@
 //!
 //! ```
 //! use guardrail_keys::{Algorithm, Keyring};
+//! use guardrail_secret::ExposeSecret;
 //! let mut keyring = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
 //! let sealed = keyring.seal(b"card ending 4242", b"user:42/payment").unwrap();
-//! assert_eq!(&*keyring.open(&sealed, b"user:42/payment").unwrap(), b"card ending 4242");
+//! assert_eq!(keyring.open(&sealed, b"user:42/payment").unwrap().expose_secret(), b"card ending 4242");
 //! assert!(keyring.open(&sealed, b"user:43/payment").is_err()); // other associated data
 //!
 //! // Rotation: add, promote, and once old data is re-sealed, disable.
@@ -90,13 +91,14 @@ impl Key {
     }
 }
 
-/// Opened plaintext: derefs to the bytes, wiped when dropped (a bulk
-/// fill kept by `black_box`, at memset speed), `Debug` redacted.
+/// Opened plaintext, wiped when dropped (a bulk fill kept by `black_box`,
+/// at memset speed), `Debug` redacted. The bytes leave it only through
+/// [`ExposeSecret::expose_secret`], the one greppable exit every secret of
+/// this workspace has.
 pub struct Opened(Vec<u8>);
 
-impl std::ops::Deref for Opened {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
+impl ExposeSecret<[u8]> for Opened {
+    fn expose_secret(&self) -> &[u8] {
         &self.0
     }
 }

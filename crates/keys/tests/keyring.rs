@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test code
 
 use guardrail_keys::{Algorithm, Error, Keyring, Status};
-use guardrail_secret::SecretSlice;
+use guardrail_secret::{ExposeSecret, SecretSlice};
 use proptest::prelude::*;
 
 #[test]
@@ -14,7 +14,7 @@ fn round_trip_both_algorithms_and_associated_data() {
             let msg = vec![0x5a; len];
             let sealed = k.seal(&msg, b"ctx").unwrap();
             assert_eq!(sealed.len(), 17 + len + 16);
-            assert_eq!(*k.open(&sealed, b"ctx").unwrap(), msg);
+            assert_eq!(k.open(&sealed, b"ctx").unwrap().expose_secret(), msg);
             assert!(matches!(k.open(&sealed, b"ctx2"), Err(Error::Decrypt)));
             assert!(matches!(k.open(&sealed, b""), Err(Error::Decrypt)));
         }
@@ -50,11 +50,11 @@ fn staged_rotation() {
     k.promote(id2).unwrap();
     let new = k.seal(b"new", b"a").unwrap();
     assert_eq!(new[1..5], 2u32.to_be_bytes());
-    assert_eq!(&*k.open(&old, b"a").unwrap(), b"old");
+    assert_eq!(k.open(&old, b"a").unwrap().expose_secret(), b"old");
     assert!(k.disable(2).is_err(), "primary");
     k.disable(1).unwrap();
     assert!(k.open(&old, b"a").is_err(), "disabled key opened data");
-    assert_eq!(&*k.open(&new, b"a").unwrap(), b"new");
+    assert_eq!(k.open(&new, b"a").unwrap().expose_secret(), b"new");
     assert!(k.promote(1).is_err(), "disabled key promoted");
     let listed: Vec<_> = k.keys().map(|i| (i.id, i.status, i.primary)).collect();
     assert_eq!(listed, [(1, Status::Disabled, false), (2, Status::Enabled, true)]);
@@ -68,13 +68,13 @@ fn json_and_envelope_storage() {
 
     let json = k.export_json_insecure_plaintext_keys();
     let loaded = Keyring::from_json(&json).unwrap();
-    assert_eq!(&*loaded.open(&sealed, b"aad").unwrap(), b"data");
+    assert_eq!(loaded.open(&sealed, b"aad").unwrap().expose_secret(), b"data");
 
     let master = SecretSlice::from((1..=32).collect::<Vec<u8>>());
     let envelope = k.to_envelope(&master).unwrap();
     assert!(!envelope.contains(&json[json.find("\"key\"").unwrap() + 8..][..20]), "key material in the envelope");
     let opened = Keyring::from_envelope(&envelope, &master).unwrap();
-    assert_eq!(&*opened.open(&sealed, b"aad").unwrap(), b"data");
+    assert_eq!(opened.open(&sealed, b"aad").unwrap().expose_secret(), b"data");
     assert!(matches!(
         Keyring::from_envelope(&envelope, &SecretSlice::from((2..=33).collect::<Vec<u8>>())),
         Err(Error::Decrypt)
@@ -105,7 +105,8 @@ proptest! {
     fn seal_open_round_trips(msg in prop::collection::vec(any::<u8>(), 0..256), aad in prop::collection::vec(any::<u8>(), 0..32)) {
         let k = Keyring::generate(Algorithm::ChaCha20Poly1305).unwrap();
         let sealed = k.seal(&msg, &aad).unwrap();
-        prop_assert_eq!(&*k.open(&sealed, &aad).unwrap(), &msg);
+        let opened = k.open(&sealed, &aad).unwrap();
+        prop_assert_eq!(opened.expose_secret(), &msg);
     }
 
     #[test]

@@ -548,7 +548,8 @@ fn open_sealed(keyring: &guardrail_keys::Keyring, stored: &str) -> Result<(Strin
     }
     let sealed = guardrail_ct::base64url::decode_vec(encoded).map_err(|_| Error::Malformed { part: "sealed hash" })?;
     let plain = keyring.open(&sealed, SEALED_AAD).map_err(|_| Error::Pepper)?;
-    let inner = String::from_utf8(plain.to_vec()).map_err(|_| Error::Malformed { part: "sealed hash" })?;
+    let inner =
+        String::from_utf8(plain.expose_secret().to_vec()).map_err(|_| Error::Malformed { part: "sealed hash" })?;
     let current = guardrail_keys::Keyring::sealed_key_id(&sealed) == Some(keyring.primary_id());
     Ok((inner, current))
 }

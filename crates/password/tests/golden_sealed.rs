@@ -8,9 +8,9 @@
 
 use std::{path::PathBuf, sync::Arc};
 
+use guardrail_keys::Keyring;
 use guardrail_password::{Error, Params, PasswordHasher, Verification};
 use guardrail_secret::SecretString;
-use guardrail_keys::Keyring;
 
 fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)

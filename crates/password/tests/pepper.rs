@@ -6,9 +6,9 @@
 
 use std::sync::Arc;
 
+use guardrail_keys::{Algorithm, Keyring};
 use guardrail_password::{Error, Params, PasswordHasher, Verification};
 use guardrail_secret::SecretString;
-use guardrail_keys::{Algorithm, Keyring};
 
 fn params() -> Params {
     Params::new(256, 2, 1).unwrap()

@@ -23,7 +23,7 @@
 //! assert!(stored.verify(&presented).is_ok()); // constant-time digest comparison
 //! ```
 
-use guardrail_secret::SecretString;
+use guardrail_secret::{ExposeSecret, SecretString};
 use ring::digest::{Context, SHA256};
 use zeroize::Zeroizing;
 
@@ -167,12 +167,6 @@ impl<'a> ApiKey<'a> {
         Ok(Self { key, prefix_len: prefix.len() })
     }
 
-    /// The whole key (ASCII, checked by `parse`); named so a grep for
-    /// `expose_secret` finds every use.
-    fn expose_secret(&self) -> &[u8] {
-        self.key.as_bytes()
-    }
-
     /// Like [`ApiKey::parse`], taking the prefix from the key itself
     /// (everything before the final `_` and 36 characters): for tools and
     /// scanners that accept keys of any issuer.
@@ -197,8 +191,16 @@ impl<'a> ApiKey<'a> {
     /// reveals none of its randomness).
     #[must_use]
     pub fn lookup_id(&self) -> String {
-        let d = derive("gk-l1", self.expose_secret());
+        let d = derive("gk-l1", self.expose_secret().as_bytes());
         guardrail_ct::base64url::encode_string(d.get(..LOOKUP_ID_BYTES).unwrap_or_default())
+    }
+}
+
+/// The whole presented key (ASCII, checked by `parse`): the one exit of
+/// the key's text, so a grep for `expose_secret` finds every use.
+impl ExposeSecret<str> for ApiKey<'_> {
+    fn expose_secret(&self) -> &str {
+        self.key
     }
 }
 
@@ -212,7 +214,7 @@ pub struct StoredApiKey {
 
 impl StoredApiKey {
     fn for_key(key: &ApiKey<'_>) -> Self {
-        Self { lookup_id: key.lookup_id(), digest: derive("gk-d1", key.expose_secret()) }
+        Self { lookup_id: key.lookup_id(), digest: derive("gk-d1", key.expose_secret().as_bytes()) }
     }
 
     /// Rebuilds a stored record from its columns.
@@ -254,7 +256,7 @@ impl StoredApiKey {
     ///
     /// [`Error::InvalidKey`] for any mismatch, with no detail.
     pub fn verify(&self, key: &ApiKey<'_>) -> Result<(), Error> {
-        let presented = derive("gk-d1", key.expose_secret());
+        let presented = derive("gk-d1", key.expose_secret().as_bytes());
         if guardrail_ct::eq_array(&presented, &self.digest) { Ok(()) } else { Err(Error::InvalidKey) }
     }
 }

@@ -28,12 +28,11 @@ use guardrail::{
         load::FileLoader,
         store::{Mode, write_private},
     },
-    token::{
-        Error as TokenError,
-        keyring::{Algorithm, Keyring, MAX_ENVELOPE_BYTES, MAX_JSON_BYTES},
-        random,
-        signed::MacKeyring,
+    keys::{
+        Algorithm, Error as KeysError, Keyring, MacKeyring,
+        aead::{MAX_ENVELOPE_BYTES, MAX_JSON_BYTES},
     },
+    token::random,
 };
 
 use crate::db::{self, Db, DbError};
@@ -92,9 +91,9 @@ fn master_key(path: &Path) -> Result<SecretSlice<u8>, KeyError> {
 
 /// A refusal of the master key itself (all zero bytes, or not 32 bytes),
 /// named after its file; anything else after the keyring file.
-fn envelope_error(path: &Path, master_path: &Path, e: TokenError) -> KeyError {
+fn envelope_error(path: &Path, master_path: &Path, e: KeysError) -> KeyError {
     match e {
-        TokenError::ZeroKey | TokenError::TooShort { .. } => file_error(master_path, e),
+        KeysError::PlaceholderKey | KeysError::MasterKeyLength { .. } => file_error(master_path, e),
         e => file_error(path, e),
     }
 }
@@ -165,10 +164,10 @@ pub fn csrf_keyring(db: &Db, keyring: &Arc<Keyring>) -> Result<MacKeyring, KeyEr
     if Keyring::sealed_key_id(&sealed) != Some(keyring.primary_id()) {
         // Rotated since it was sealed: re-seal under the primary, so the
         // old key can be disabled.
-        let resealed = keyring.seal(&opened, CSRF_KEY_AAD).map_err(|_| KeyError::Crypto)?;
+        let resealed = keyring.seal(opened.expose_secret(), CSRF_KEY_AAD).map_err(|_| KeyError::Crypto)?;
         db.call_blocking(|c| db::replace_service_key(c, CSRF_KEY_NAME, &resealed))?;
     }
-    let key = SecretSlice::from(opened.to_vec());
+    let key = SecretSlice::from(opened.expose_secret().to_vec());
     MacKeyring::from_key(1, &key).map_err(|_| KeyError::Crypto)
 }
 
@@ -199,7 +198,7 @@ mod tests {
         let (second, origin) = load_or_create_keyring(&path, None).unwrap();
         assert_eq!(origin, KeyringOrigin::Loaded);
         let sealed = first.seal(b"x", b"ad").unwrap();
-        assert_eq!(&*second.open(&sealed, b"ad").unwrap(), b"x");
+        assert_eq!(second.open(&sealed, b"ad").unwrap().expose_secret(), b"x");
     }
 
     #[cfg(unix)]
@@ -231,7 +230,7 @@ mod tests {
         assert!(load_or_create_keyring(&path, None).is_err(), "an envelope is not a plaintext keyring");
         let (again, origin) = load_or_create_keyring(&path, Some(&master)).unwrap();
         assert_eq!(origin, KeyringOrigin::Loaded);
-        assert_eq!(&*again.open(&k.seal(b"x", b"").unwrap(), b"").unwrap(), b"x");
+        assert_eq!(again.open(&k.seal(b"x", b"").unwrap(), b"").unwrap().expose_secret(), b"x");
         let short = key_file(dir.path(), "short.hex", "1111");
         assert!(load_or_create_keyring(&dir.path().join("k2.json"), Some(&short)).is_err());
     }

@@ -64,7 +64,7 @@ impl Keyring {
         }
         let sealed = Base64::decode_vec(&envelope.sealed_keyring).map_err(|_| Error::MalformedKeyring)?;
         let plain = Self::master(master_key)?.open(&sealed, ENVELOPE_AAD)?;
-        Self::from_json(std::str::from_utf8(&plain).map_err(|_| Error::MalformedKeyring)?)
+        Self::from_json(std::str::from_utf8(plain.expose_secret()).map_err(|_| Error::MalformedKeyring)?)
     }
 
     /// A one-key keyring (id 0, AES-256-GCM) of the master key.
