@@ -5,26 +5,19 @@
 //! error that names what is wrong. A format change cannot pass unnoticed.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::print_stdout)] // test code
 
-use std::path::PathBuf;
-
 use guardrail_keys::{
     Error, Status,
     aead::{Algorithm, KeyInfo, Keyring},
 };
 use guardrail_secret::{ExposeSecret, SecretSlice};
-
-fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
-}
+use guardrail_testkit::vectors::{data_path, field, tamper_char};
 
 fn read(name: &str) -> String {
-    std::fs::read_to_string(data(name)).unwrap()
+    guardrail_testkit::vectors::read_data(env!("CARGO_MANIFEST_DIR"), name)
 }
 
-/// `field: value` lines (and `#` comments) of a vector file.
-fn field(text: &str, name: &str) -> String {
-    let prefix = format!("{name}: ");
-    text.lines().find_map(|l| l.strip_prefix(prefix.as_str())).unwrap().to_owned()
+fn data(name: &str) -> std::path::PathBuf {
+    data_path(env!("CARGO_MANIFEST_DIR"), name)
 }
 
 /// The master key of `envelope.json`: the bytes 0x40..0x60 (32 bytes).
@@ -96,15 +89,6 @@ fn sealed_tampered_twins_are_refused() {
         let sealed = guardrail_ct::hex::decode_vec(field(&text, "sealed_hex")).unwrap();
         assert!(matches!(k.open(&sealed, field(&text, "associated_data").as_bytes()), Err(Error::Decrypt)), "{name}");
     }
-}
-
-/// Changes one character of `text` at `at`: to `B` if it is `A`, else to
-/// `A` (a character of every alphabet used here: base64, hex, decimal
-/// excluded).
-fn tamper_char(text: &str, at: usize) -> String {
-    let mut bytes = text.as_bytes().to_vec();
-    bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
-    String::from_utf8(bytes).unwrap()
 }
 
 /// Writes the files above: `cargo test -p <crate> --test golden_keyring --

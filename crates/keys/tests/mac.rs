@@ -7,15 +7,11 @@
 
 use guardrail_keys::{Algorithm, Error, Keyring, MacKeyring, Status, hkdf};
 use guardrail_secret::SecretSlice;
+use guardrail_testkit::vectors::distinct_key as key_bytes;
 
-/// 32 bytes `byte ^ i` for i in 0..32: distinct for each `byte`, and never
-/// one repeated byte (refused as a placeholder).
+/// `distinct_key(byte)` as a secret.
 fn key(byte: u8) -> SecretSlice<u8> {
     SecretSlice::from(key_bytes(byte).to_vec())
-}
-
-fn key_bytes(byte: u8) -> [u8; 32] {
-    std::array::from_fn(|i| byte ^ u8::try_from(i).unwrap())
 }
 
 /// The keys of the RFC 4231 (HMAC, 131 × 0xaa) and RFC 5869 (HKDF, 22 ×

@@ -6,20 +6,15 @@
 #![cfg(feature = "pepper")]
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::print_stdout)] // test code
 
-use std::{path::PathBuf, sync::Arc};
+use std::sync::Arc;
 
 use guardrail_keys::Keyring;
 use guardrail_password::{Error, Params, PasswordHasher, Verification};
 use guardrail_secret::SecretString;
+use guardrail_testkit::vectors::{data_path, field, read_data, tamper_char};
 
-fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
-}
-
-/// `field: value` lines of a vector file.
-fn field(text: &str, name: &str) -> String {
-    let prefix = format!("{name}: ");
-    text.lines().find_map(|l| l.strip_prefix(prefix.as_str())).unwrap().to_owned()
+fn data(name: &str) -> std::path::PathBuf {
+    data_path(env!("CARGO_MANIFEST_DIR"), name)
 }
 
 /// The hasher of the vector: m=256 KiB, t=2, p=1, peppered with its keyring.
@@ -30,7 +25,7 @@ fn hasher(text: &str) -> PasswordHasher {
 
 #[test]
 fn sealed_hash_verifies_its_password() {
-    let text = std::fs::read_to_string(data("sealed-hash.txt")).unwrap();
+    let text = read_data(env!("CARGO_MANIFEST_DIR"), "sealed-hash.txt");
     let stored = field(&text, "stored");
     assert!(stored.starts_with("$guardrail-sealed$v1$"));
     let h = hasher(&text);
@@ -44,7 +39,7 @@ fn sealed_hash_verifies_its_password() {
 
 #[test]
 fn sealed_hash_tampered_twin_is_refused() {
-    let text = std::fs::read_to_string(data("sealed-hash.tampered.txt")).unwrap();
+    let text = read_data(env!("CARGO_MANIFEST_DIR"), "sealed-hash.tampered.txt");
     let h = hasher(&text);
     let password = SecretString::from(field(&text, "password"));
     assert!(matches!(h.verify(&password, &field(&text, "stored")), Err(Error::Pepper)));
@@ -66,10 +61,7 @@ fn write_golden_vectors() {
     let stored = stored.as_str();
     std::fs::write(data("sealed-hash.txt"), format!("{header}stored: {stored}\n")).unwrap();
     // A character in the middle of the sealed text (inside the ciphertext).
-    let at = "$guardrail-sealed$v1$".len() + 40;
-    let mut tampered = stored.as_bytes().to_vec();
-    tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
-    let tampered = String::from_utf8(tampered).unwrap();
+    let tampered = tamper_char(stored, "$guardrail-sealed$v1$".len() + 40);
     std::fs::write(data("sealed-hash.tampered.txt"), format!("{header}stored: {tampered}\n")).unwrap();
     println!("wrote the golden sealed-hash vectors");
 }

@@ -5,6 +5,8 @@
 // block below carries a SAFETY comment.
 #![allow(unsafe_code)]
 
+pub mod vectors;
+
 use std::{
     alloc::{GlobalAlloc, Layout, System},
     ptr,

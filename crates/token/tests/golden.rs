@@ -6,30 +6,24 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::print_stdout)] // test code
 
 use std::{
-    path::PathBuf,
     sync::Arc,
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
 use guardrail_keys::MacKeyring;
 use guardrail_secret::{ExposeSecret, SecretSlice};
+use guardrail_testkit::vectors::{data_path, field, tamper_char};
 use guardrail_token::{
     ApiKey, ApiKeyIssuer, Error, StoredApiKey,
     signed::{Clock, Purpose, TokenSigner},
 };
 
-fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
-}
-
 fn read(name: &str) -> String {
-    std::fs::read_to_string(data(name)).unwrap()
+    guardrail_testkit::vectors::read_data(env!("CARGO_MANIFEST_DIR"), name)
 }
 
-/// `field: value` lines of a vector file.
-fn field(text: &str, name: &str) -> String {
-    let prefix = format!("{name}: ");
-    text.lines().find_map(|l| l.strip_prefix(prefix.as_str())).unwrap().to_owned()
+fn data(name: &str) -> std::path::PathBuf {
+    data_path(env!("CARGO_MANIFEST_DIR"), name)
 }
 
 struct PasswordReset;
@@ -85,13 +79,6 @@ fn signed_token_is_made_byte_for_byte_and_verifies() {
 fn signed_token_tampered_twin_is_refused() {
     let text = read("signed-token.tampered.txt");
     assert!(matches!(signer(&text).verify(&field(&text, "token")), Err(Error::InvalidToken)));
-}
-
-/// Changes the character at `at` to `B` if it is `A`, else to `A`.
-fn tamper_char(text: &str, at: usize) -> String {
-    let mut bytes = text.as_bytes().to_vec();
-    bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
-    String::from_utf8(bytes).unwrap()
 }
 
 /// Writes the files above: `cargo test -p guardrail-token --test golden --

@@ -10,6 +10,7 @@ use std::{
 
 use guardrail_keys::MacKeyring;
 use guardrail_secret::{SecretSlice, SecretString};
+use guardrail_testkit::vectors::distinct_key as key_bytes;
 use guardrail_token::{
     csrf::Csrf,
     signed::{Clock, Purpose, TokenSigner},
@@ -31,14 +32,9 @@ impl Clock for FixedClock {
     }
 }
 
-/// 32 bytes `byte ^ i` for i in 0..32: distinct for each `byte`, and never
-/// one repeated byte (refused as a placeholder).
+/// `distinct_key(byte)` as a secret.
 fn key(byte: u8) -> SecretSlice<u8> {
     SecretSlice::from(key_bytes(byte).to_vec())
-}
-
-fn key_bytes(byte: u8) -> [u8; 32] {
-    std::array::from_fn(|i| byte ^ u8::try_from(i).unwrap())
 }
 
 #[test]
