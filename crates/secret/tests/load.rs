@@ -10,12 +10,24 @@ fn write(dir: &Path, name: &str, contents: &[u8], mode: u32) -> std::path::PathB
     let _ = fs::remove_file(&path); // a read-only earlier file of this name (non-root runs)
     fs::write(&path, contents).unwrap();
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
-    }
+    chmod(&path, mode);
     let _ = mode;
     path
+}
+
+/// A new directory `name` in `parent`.
+#[cfg(unix)]
+fn subdir(parent: &Path, name: &str) -> std::path::PathBuf {
+    let dir = parent.join(name);
+    fs::create_dir(&dir).unwrap();
+    dir
+}
+
+/// Sets the permission bits of `path` (a file or a directory).
+#[cfg(unix)]
+fn chmod(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
 }
 
 fn loaded(path: &Path) -> Result<String, Error> {
@@ -175,7 +187,7 @@ fn files_owned_by_another_user_are_refused() {
         other => panic!("foreign owner: {:?}", other.map(|_| ())),
     }
     // Read-only for its owner changes nothing; neither does a symlink.
-    fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o400)).unwrap();
+    chmod(&path, 0o400);
     assert!(matches!(loaded(&path), Err(Error::ForeignOwner { .. })));
     let link = dir.path().join("link");
     std::os::unix::fs::symlink(&path, &link).unwrap();
@@ -188,13 +200,11 @@ fn files_owned_by_another_user_are_refused() {
 #[cfg(unix)]
 #[test]
 fn directories_others_can_change_are_refused() {
-    use std::os::unix::fs::PermissionsExt;
     let top = tempfile::tempdir().unwrap();
-    let dir = top.path().join("secrets");
-    fs::create_dir(&dir).unwrap();
+    let dir = subdir(top.path(), "secrets");
     let path = write(&dir, "key", b"s", 0o600);
     for (mode, ok) in [(0o700, true), (0o755, true), (0o1777, true), (0o777, false), (0o775, false), (0o757, false)] {
-        fs::set_permissions(&dir, fs::Permissions::from_mode(mode)).unwrap();
+        chmod(&dir, mode);
         match loaded(&path) {
             Ok(_) => assert!(ok, "directory mode {mode:o} accepted"),
             Err(e @ Error::InsecureDirectory { .. }) => {
@@ -206,10 +216,10 @@ fn directories_others_can_change_are_refused() {
         }
     }
     // A writable directory higher up is refused too.
-    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
-    fs::set_permissions(top.path(), fs::Permissions::from_mode(0o777)).unwrap();
+    chmod(&dir, 0o700);
+    chmod(top.path(), 0o777);
     assert!(matches!(loaded(&path), Err(Error::InsecureDirectory { dir, .. }) if dir == top.path()));
-    fs::set_permissions(top.path(), fs::Permissions::from_mode(0o700)).unwrap();
+    chmod(top.path(), 0o700);
     assert!(loaded(&path).is_ok());
 
     if my_uid(top.path()) != 0 {
@@ -242,11 +252,9 @@ fn fifos_and_devices_are_refused_without_blocking() {
 #[cfg(unix)]
 #[test]
 fn symlinks_are_resolved_and_the_target_is_checked() {
-    use std::os::unix::fs::PermissionsExt;
     // Kubernetes mounts secrets as symlinks into a `..data` directory.
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("..2026_11_29");
-    fs::create_dir(&data).unwrap();
+    let data = subdir(dir.path(), "..2026_11_29");
     let target = write(&data, "real", b"s3cret\n", 0o600);
     std::os::unix::fs::symlink("..2026_11_29", dir.path().join("..data")).unwrap();
     let link = dir.path().join("link");
@@ -254,7 +262,7 @@ fn symlinks_are_resolved_and_the_target_is_checked() {
     assert_eq!(loaded(&link).unwrap(), "s3cret");
     // The checks are the target's: its mode, and its own directory.
     for mode in [0o644, 0o622] {
-        fs::set_permissions(&target, fs::Permissions::from_mode(mode)).unwrap();
+        chmod(&target, mode);
         match loaded(&link) {
             Err(Error::InsecurePermissions { path, mode: m }) => {
                 assert_eq!((path, m), (link.clone(), mode), "the error names the path as given");
@@ -262,10 +270,10 @@ fn symlinks_are_resolved_and_the_target_is_checked() {
             other => panic!("mode {mode:o} through a link: {:?}", other.map(|_| ())),
         }
     }
-    fs::set_permissions(&target, fs::Permissions::from_mode(0o600)).unwrap();
-    fs::set_permissions(&data, fs::Permissions::from_mode(0o777)).unwrap();
+    chmod(&target, 0o600);
+    chmod(&data, 0o777);
     assert!(matches!(loaded(&link), Err(Error::InsecureDirectory { dir, .. }) if dir.ends_with("..2026_11_29")));
-    fs::set_permissions(&data, fs::Permissions::from_mode(0o755)).unwrap();
+    chmod(&data, 0o755);
     // A dangling link is a missing file.
     let dangling = dir.path().join("dangling");
     std::os::unix::fs::symlink("nowhere", &dangling).unwrap();
@@ -326,17 +334,15 @@ fn env_loader_in_a_child_process() {
 #[cfg(unix)]
 #[test]
 fn symlinks_are_trusted_only_from_their_owner_in_safe_directories() {
-    use std::os::unix::fs::{PermissionsExt, lchown, symlink};
+    use std::os::unix::fs::{lchown, symlink};
     let top = tempfile::tempdir().unwrap();
-    let victim_dir = top.path().join("victim");
-    fs::create_dir(&victim_dir).unwrap();
+    let victim_dir = subdir(top.path(), "victim");
     let victim = write(&victim_dir, "prod.json", b"victim", 0o600);
-    let st = top.path().join("st");
-    fs::create_dir(&st).unwrap();
+    let st = subdir(top.path(), "st");
 
     // Our own link in a directory others may write without the sticky bit:
     // they could replace the link.
-    fs::set_permissions(&st, fs::Permissions::from_mode(0o777)).unwrap();
+    chmod(&st, 0o777);
     let link = st.join("app.json");
     symlink(&victim, &link).unwrap();
     assert!(matches!(loaded(&link), Err(Error::InsecureDirectory { dir, .. }) if dir == st));
@@ -345,7 +351,7 @@ fn symlinks_are_trusted_only_from_their_owner_in_safe_directories() {
     symlink(&st, &via_dir).unwrap();
     assert!(matches!(loaded(&via_dir.join("app.json")), Err(Error::InsecureDirectory { dir, .. }) if dir == st));
     // Sticky: our own (or root's) link is fine.
-    fs::set_permissions(&st, fs::Permissions::from_mode(0o1777)).unwrap();
+    chmod(&st, 0o1777);
     assert_eq!(loaded(&link).unwrap(), "victim");
 
     if my_uid(top.path()) != 0 {

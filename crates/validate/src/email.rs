@@ -3,7 +3,7 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::{Error, Kind, Reason, validated_string_type};
+use crate::{Error, Kind, MAX_INPUT, Reason, validated_string_type};
 
 /// A validated e-mail address, in canonical form: the local part as given
 /// (NFC for UTF-8 local parts), `@`, the domain as lower-case A-labels.
@@ -34,8 +34,6 @@ pub struct Email {
 }
 
 validated_string_type!(Email);
-
-use crate::MAX_INPUT;
 
 impl Email {
     /// The longest address, in bytes of the canonical form.

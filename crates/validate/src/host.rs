@@ -40,7 +40,7 @@ use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
 use unicode_normalization::{UnicodeNormalization, is_nfc};
 use unicode_security::{GeneralSecurityProfile, RestrictionLevel, RestrictionLevelDetection};
 
-use crate::{Error, Kind, Reason, validated_string_type};
+use crate::{Error, Kind, MAX_INPUT, Reason, validated_string_type};
 
 /// A host name in its canonical form: lower-case LDH labels and A-labels,
 /// no trailing dot, at most [`HostName::MAX_LEN`] bytes.
@@ -67,8 +67,6 @@ use crate::{Error, Kind, Reason, validated_string_type};
 pub struct HostName(String);
 
 validated_string_type!(HostName);
-
-use crate::MAX_INPUT;
 
 impl HostName {
     /// The longest name, in bytes of the canonical (A-label) form, without

@@ -11,7 +11,7 @@ use precis_profiles::{
 use unicode_normalization::UnicodeNormalization;
 use unicode_security::{GeneralSecurityProfile, MixedScript};
 
-use crate::{Error, Kind, Reason, validated_string_type};
+use crate::{Error, Kind, MAX_INPUT, Reason, validated_string_type};
 
 /// A validated username in its canonical form, so two accounts cannot have
 /// names that display alike: store [`Username::skeleton`] under a unique
@@ -241,8 +241,6 @@ fn is_whole_script_confusable(canonical: &str, skeleton: &str) -> bool {
     shared.intersect_with(looks_like);
     shared.is_empty()
 }
-
-use crate::MAX_INPUT;
 
 /// The names refused by default: accounts users could mistake for staff or
 /// for the system, and names that break URLs or code that handles them.
