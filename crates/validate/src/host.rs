@@ -435,10 +435,6 @@ fn context_o(label: &[char], i: usize) -> bool {
 mod tests {
     use super::*;
 
-    fn code(s: &str) -> &'static str {
-        HostName::parse(s).map_or_else(|e| e.code(), |_| "ok")
-    }
-
     #[test]
     fn context_j_rules() {
         // A.1/A.2: after a virama (U+094D DEVANAGARI SIGN VIRAMA).
@@ -565,5 +561,10 @@ mod tests {
         assert_eq!(code("cafe\u{301}\u{301}.com"), "confusable"); // the same accent twice
         assert_eq!(code("caf\u{e9}.com"), "ok");
         assert_eq!(code("\u{43f}\u{440}\u{438}\u{43c}\u{435}\u{440}.\u{440}\u{444}"), "ok"); // пример.рф
+    }
+
+    /// The reason code [`HostName::parse`] gives `s`, or `"ok"`.
+    fn code(s: &str) -> &'static str {
+        HostName::parse(s).map_or_else(|e| e.code(), |_| "ok")
     }
 }

@@ -330,10 +330,6 @@ fn percent_decode(input: &[u8]) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    fn code(s: &str) -> &'static str {
-        RelativePath::parse(s).map_or_else(|e| e.code(), |_| "ok")
-    }
-
     #[test]
     fn every_reason_code() {
         let cases = [
@@ -466,5 +462,10 @@ mod tests {
             Some("invalid_encoding")
         );
         assert!(RelativePath::from_bytes(b"ok.txt").is_ok());
+    }
+
+    /// The reason code [`RelativePath::parse`] gives `s`, or `"ok"`.
+    fn code(s: &str) -> &'static str {
+        RelativePath::parse(s).map_or_else(|e| e.code(), |_| "ok")
     }
 }

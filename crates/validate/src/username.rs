@@ -373,10 +373,6 @@ impl UsernamePolicy {
 mod tests {
     use super::*;
 
-    fn code(s: &str) -> &'static str {
-        Username::parse(s).map_or_else(|e| e.code(), |_| "ok")
-    }
-
     #[test]
     fn every_reason_code() {
         assert_eq!(code("jane_doe-42"), "ok");
@@ -571,5 +567,10 @@ mod tests {
         assert_eq!(p.parse("OPS").map_err(|e| e.code()).err(), Some("reserved_name"));
         assert!(p.parse("admin").is_ok());
         assert_eq!(p.parse("abcdefghi").map_err(|e| e.code()).err(), Some("too_long"));
+    }
+
+    /// The reason code [`Username::parse`] gives `s`, or `"ok"`.
+    fn code(s: &str) -> &'static str {
+        Username::parse(s).map_or_else(|e| e.code(), |_| "ok")
     }
 }
