@@ -234,10 +234,7 @@ mod tests {
         assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
         assert_eq!(std::fs::read(&path).unwrap(), b"one");
         #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-        }
+        assert_eq!(mode_of(&path), 0o600);
         // What the loader accepts back.
         let loaded = crate::load::from_file(&path).unwrap();
         assert_eq!(secrecy::ExposeSecret::expose_secret(&loaded), "one");
@@ -252,10 +249,7 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         assert_eq!(names_in(dir.path()).unwrap(), vec![OsString::from("k.json")]);
         #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-        }
+        assert_eq!(mode_of(&path), 0o600);
     }
 
     #[cfg(unix)]
@@ -275,7 +269,6 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn replace_writes_through_a_symlink_into_the_targets_directory() {
-        use std::os::unix::fs::PermissionsExt;
         let links = tempfile::tempdir().unwrap();
         let real = tempfile::tempdir().unwrap();
         let target = real.path().join("k.json");
@@ -290,7 +283,7 @@ mod tests {
         assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is kept");
         assert!(std::fs::symlink_metadata(&link2).unwrap().file_type().is_symlink(), "the link is kept");
         assert_eq!(std::fs::read(&target).unwrap(), b"two", "the target got the new content");
-        assert_eq!(std::fs::metadata(&target).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(mode_of(&target), 0o600);
         let in_links = names_in(links.path()).unwrap();
         assert_eq!(in_links.len(), 2, "no temporary beside the links: {in_links:?}");
         assert_eq!(names_in(real.path()).unwrap(), vec![OsString::from("k.json")]);
@@ -375,17 +368,16 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn replace_makes_a_loose_file_owner_only() {
-        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("k.json");
         std::fs::write(&path, b"old").unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        chmod(&path, 0o644);
         write_private(&path, b"new", Mode::Replace).unwrap();
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(mode_of(&path), 0o600);
         // Replace of a file that did not exist creates it owner-only too.
         let fresh = dir.path().join("fresh.json");
         write_private(&fresh, b"new", Mode::Replace).unwrap();
-        assert_eq!(std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(mode_of(&fresh), 0o600);
     }
 
     #[test]
@@ -456,7 +448,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn writers_refuse_untrusted_symlinks() {
-        use std::os::unix::fs::{PermissionsExt, lchown, symlink};
+        use std::os::unix::fs::{lchown, symlink};
         let top = tempfile::tempdir().unwrap();
         let victim_dir = top.path().join("victim");
         std::fs::create_dir(&victim_dir).unwrap();
@@ -470,7 +462,7 @@ mod tests {
         symlink(&victim_dir, &dir_link).unwrap();
 
         // Our link, in a directory others may write (not sticky).
-        std::fs::set_permissions(&st, std::fs::Permissions::from_mode(0o777)).unwrap();
+        chmod(&st, 0o777);
         let refused = |e: io::Error| {
             assert_eq!(e.kind(), io::ErrorKind::PermissionDenied, "{e}");
             e.to_string()
@@ -480,7 +472,7 @@ mod tests {
         refused(lock_for_update(&link).unwrap_err());
         assert_eq!(std::fs::read(&victim).unwrap(), b"victim");
         // Sticky: our own link is written through.
-        std::fs::set_permissions(&st, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        chmod(&st, 0o1777);
         write_private(&link, b"two", Mode::Replace).unwrap();
         drop(lock_for_update(&link).unwrap());
         assert_eq!(std::fs::read(&victim).unwrap(), b"two");
@@ -507,5 +499,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("missing").join("k.json");
         assert_eq!(write_private(&path, b"x", Mode::Replace).unwrap_err().kind(), io::ErrorKind::NotFound);
+    }
+
+    /// The permission bits of `path`.
+    #[cfg(unix)]
+    fn mode_of(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    /// Sets the permission bits of `path` (a file or a directory).
+    #[cfg(unix)]
+    fn chmod(path: &Path, mode: u32) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
     }
 }
