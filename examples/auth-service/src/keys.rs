@@ -23,14 +23,14 @@ use std::{
 };
 
 use guardrail::{
+    keys::{
+        Algorithm, Error as KeysError, Keyring, MacKeyring,
+        aead::{MAX_ENVELOPE_BYTES, MAX_JSON_BYTES},
+    },
     secret::{
         ExposeSecret, SecretSlice,
         load::FileLoader,
         store::{Mode, write_private},
-    },
-    keys::{
-        Algorithm, Error as KeysError, Keyring, MacKeyring,
-        aead::{MAX_ENVELOPE_BYTES, MAX_JSON_BYTES},
     },
     token::random,
 };
