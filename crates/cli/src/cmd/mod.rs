@@ -1,0 +1,7 @@
+//! One module per family of subcommands, one function per subcommand.
+
+pub(crate) mod encode;
+pub(crate) mod keyring;
+pub(crate) mod password;
+pub(crate) mod token;
+pub(crate) mod validate;

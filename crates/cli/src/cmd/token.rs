@@ -1,0 +1,91 @@
+//! `guardrail token`: a random token, and `guardrail api-key`: issue and
+//! check API keys.
+
+use std::io::{self, Write};
+
+use clap::{Args, Subcommand};
+use guardrail_secret::ExposeSecret;
+use guardrail_token::{ApiKey, ApiKeyIssuer};
+
+use crate::{
+    error::CliError,
+    input::{read_stdin, trim_newline},
+};
+
+/// The most `api-key check` reads from stdin, bytes.
+const MAX_API_KEY_INPUT: usize = 1024;
+
+/// `guardrail token`.
+#[derive(Args, Debug)]
+pub(crate) struct TokenArgs {
+    /// Bytes of randomness (at least 16).
+    #[arg(long, default_value_t = 32)]
+    bytes: usize,
+}
+
+/// `guardrail api-key ...`.
+#[derive(Subcommand, Debug)]
+pub(crate) enum ApiKeyCommand {
+    /// Issue a key. Line 1: the key (show it once); line 2: what to store,
+    /// "lookup_id<TAB>sha256 digest in hex".
+    New {
+        /// Issuer and environment, e.g. acme_live.
+        #[arg(long)]
+        prefix: String,
+    },
+    /// Exit 0 when the key's prefix, alphabet, length and checksum are right, 1 otherwise.
+    ///
+    /// The key is read from stdin when KEY is left out (the documented form:
+    /// keys stay out of argv and `ps`); one trailing newline is removed;
+    /// stdin longer than 1024 bytes: exit 2, naming the limit.
+    Check {
+        /// The key (better: leave it out and give it on stdin).
+        key: Option<String>,
+    },
+}
+
+/// Prints a URL-safe random token of `--bytes` bytes.
+pub(crate) fn token(args: &TokenArgs) -> Result<(), CliError> {
+    let token = guardrail_token::random::token(args.bytes).map_err(CliError::usage)?;
+    writeln!(io::stdout(), "{}", token.expose_secret())?;
+    Ok(())
+}
+
+/// Runs one `api-key` subcommand.
+pub(crate) fn api_key(command: &ApiKeyCommand) -> Result<(), CliError> {
+    match command {
+        ApiKeyCommand::New { prefix } => new(prefix),
+        ApiKeyCommand::Check { key } => check(key.as_deref()),
+    }
+}
+
+/// Issues a key: the key on line 1 (shown once), what to store on line 2.
+fn new(prefix: &str) -> Result<(), CliError> {
+    let issuer = ApiKeyIssuer::new(prefix)
+        .map_err(|e| CliError::usage(format_args!("{e}: use 1-32 of a-z, 0-9 and _, starting with a letter")))?;
+    let (key, stored) = issuer.issue().map_err(CliError::failed)?;
+    let mut out = io::stdout();
+    writeln!(out, "{}", key.expose_secret())?;
+    writeln!(out, "{}\t{}", stored.lookup_id(), stored.digest_hex())?;
+    Ok(())
+}
+
+/// Checks a key's form (from stdin when `key` is left out): refused unless
+/// its prefix, alphabet, length and checksum are right.
+fn check(key: Option<&str>) -> Result<(), CliError> {
+    let from_stdin;
+    let key = match key {
+        Some(key) => key,
+        None => {
+            let mut buf = read_stdin(MAX_API_KEY_INPUT)?;
+            trim_newline(&mut buf);
+            from_stdin = buf;
+            // Not UTF-8: not a key.
+            std::str::from_utf8(&from_stdin).unwrap_or_default()
+        }
+    };
+    if key.is_empty() || ApiKey::parse_any_prefix(key).is_err() {
+        return Err(CliError::Refused);
+    }
+    Ok(())
+}
