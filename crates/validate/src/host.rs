@@ -185,9 +185,11 @@ pub(crate) fn check_canonical(name: &str) -> Result<(), Reason> {
             has_a_label = true;
         }
     }
-    // The top-level label is never all digits (RFC 3696 §2): `1.2.3.4` is
-    // an address literal without its brackets, not a name.
-    if name.rsplit('.').next().is_none_or(|tld| tld.bytes().all(|b| b.is_ascii_digit())) {
+    // The top-level label is never a number (RFC 3696 §2): `1.2.3.4` is an
+    // address literal without its brackets, not a name. "Number" as the
+    // WHATWG URL parser's ends-in-a-number check reads it, which takes
+    // `8.0xe` for the IPv4 address 8.0.0.14: all digits, or `0x` and hex.
+    if name.rsplit('.').next().is_none_or(is_number) {
         return Err(Reason::Domain);
     }
     // UTS #46 validity of the decoded labels (disallowed and mapped code
@@ -197,6 +199,16 @@ pub(crate) fn check_canonical(name: &str) -> Result<(), Reason> {
         return Err(Reason::Domain);
     }
     Ok(())
+}
+
+/// A label the WHATWG URL parser reads as a number (its IPv4 parser's
+/// ends-in-a-number check, on a lower-case label): decimal digits, or `0x`
+/// followed by hex digits (none at all included).
+fn is_number(label: &str) -> bool {
+    match label.strip_prefix("0x") {
+        Some(hex) => hex.bytes().all(|b| b.is_ascii_hexdigit()),
+        None => label.bytes().all(|b| b.is_ascii_digit()),
+    }
 }
 
 /// An A-label (without `xn--`): Punycode that decodes to a non-ASCII
@@ -531,6 +543,11 @@ mod tests {
         assert_eq!(code("xn--example-"), "domain"); // decodes to ASCII
         assert_eq!(code("xn---9uc"), "domain"); // does not re-encode to itself
         assert_eq!(code("1.2.3.4"), "domain");
+        // The last label is no number to the WHATWG URL parser either.
+        assert_eq!(code("8.0Xe"), "domain"); // the fuzzer's input: 8.0.0.14 in a URL
+        assert_eq!(code("a.0x"), "domain");
+        assert_eq!(code("a.0xg"), "ok");
+        assert_eq!(code("0x1f.com"), "ok");
         assert_eq!(code("exa_mple.com"), "domain");
     }
 

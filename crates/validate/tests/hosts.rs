@@ -56,6 +56,27 @@ fn url_hosts_follow_the_host_name_rules() {
     assert_eq!(url_code("http://paypal\u{b7}com.example/"), "domain");
 }
 
+/// A name whose last label the WHATWG URL parser reads as a number is an
+/// IPv4 address in a URL (`8.0xe` is 8.0.0.14), so it is no host name: the
+/// `validate_host` fuzzer's input `8.0Xe` was a `HostName` and an e-mail
+/// domain whose URL had no host name.
+#[test]
+fn a_last_label_that_is_a_number_is_no_name() {
+    for name in ["8.0Xe", "8.0xe", "a.0x", "a.0x1F", "a.123", "1.2.3.4"] {
+        assert_eq!(HostName::parse(name).unwrap_err().code(), "domain", "{name}");
+        assert_eq!(email_code(&format!("u@{name}")), "domain", "{name}");
+    }
+    // In a URL such a host is an address, and is checked as one.
+    assert_eq!(FetchUrl::parse("http://8.0xe/").unwrap().host_name(), None);
+    assert_eq!(url_code("http://127.0x1/"), "loopback");
+    // Not a number (no hex after `0x`, or not last): a name everywhere.
+    for name in ["a.0xg", "0x1f.com", "a.x0"] {
+        assert_eq!(HostName::parse(name).unwrap().as_str(), name);
+        assert_eq!(email_code(&format!("u@{name}")), "ok", "{name}");
+        assert_eq!(FetchUrl::parse(&format!("https://{name}/")).unwrap().host_name(), Some(name));
+    }
+}
+
 /// The resolver hook sees the canonical name, whatever the spelling.
 #[test]
 fn resolver_sees_the_canonical_host() {
