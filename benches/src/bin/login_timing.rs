@@ -14,13 +14,37 @@
 //! Usage: cargo run --release -p guardrail-benches --bin login-timing [-- --measurements N]
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a command-line report
 
-use guardrail_benches::dudect::measure;
+use guardrail_benches::dudect::{Report, measure};
 use guardrail_password::{PasswordHasher, Verification};
 use guardrail_secret::SecretString;
 
 const PASS_T: f64 = 4.5;
 
-fn main() {
+/// The value of `result`, or the error printed and exit status 1.
+fn or_exit<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
+    result.unwrap_or_else(|e| {
+        eprintln!("login-timing: {e}");
+        std::process::exit(1);
+    })
+}
+
+/// Prints one comparison: each class's mean time in ms (`width` columns)
+/// and the largest |t|.
+fn print_pair(prefix: &str, classes: [&str; 2], width: usize, report: &Report) {
+    println!(
+        "{prefix}{} {:>width$.2} ms   {} {:>width$.2} ms   max |t| = {:.2}  {}",
+        classes[0],
+        report.mean_ns[0] / 1e6,
+        classes[1],
+        report.mean_ns[1] / 1e6,
+        report.max_t,
+        if report.max_t < PASS_T { "ok: no difference detected" } else { "LEAK" }
+    );
+}
+
+/// `--measurements N` (default 2000, at least 200); usage and exit 2 on
+/// anything else.
+fn parse_args() -> usize {
     let mut measurements = 2000usize;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -32,14 +56,13 @@ fn main() {
             }
         }
     }
+    measurements
+}
+
+fn main() {
+    let measurements = parse_args();
     let hasher = PasswordHasher::default();
-    let stored = match hasher.hash(&SecretString::from("the real user's password")) {
-        Ok(h) => h,
-        Err(e) => {
-            eprintln!("login-timing: {e}");
-            std::process::exit(1);
-        }
-    };
+    let stored = or_exit(hasher.hash(&SecretString::from("the real user's password")));
     let attempt = SecretString::from("an attacker's guess");
     // Class 0: the account exists, wrong password. Class 1: no such account.
     let login = |class: &usize| -> bool {
@@ -49,13 +72,7 @@ fn main() {
     };
     println!("login-timing: {measurements} logins at m=19456 KiB, t=2, p=1 (about {} s)", measurements * 16 / 1000);
     let ours = measure(measurements, 1, &mut 0usize, |c, class| *c = class, login);
-    println!(
-        "wrong password {:>8.2} ms   unknown user {:>8.2} ms   max |t| = {:.2}  {}",
-        ours.mean_ns[0] / 1e6,
-        ours.mean_ns[1] / 1e6,
-        ours.max_t,
-        if ours.max_t < PASS_T { "ok: no difference detected" } else { "LEAK" }
-    );
+    print_pair("", ["wrong password", "unknown user"], 8, &ours);
     // Control: the mistake of skipping the hash for unknown users.
     let fast_reject = |class: &usize| -> bool {
         if *class == 1 {
@@ -66,13 +83,7 @@ fn main() {
     let control = measure(measurements.min(400), 1, &mut 0usize, |c, class| *c = class, fast_reject);
     println!("control (unknown users skip hashing): max |t| = {:.2} (must be > {PASS_T})", control.max_t);
     // bcrypt: an over-long candidate is refused at the cost of a wrong password.
-    let bcrypt_stored = match bcrypt::hash([b'a'; 72], 4) {
-        Ok(h) => h,
-        Err(e) => {
-            eprintln!("login-timing: {e}");
-            std::process::exit(1);
-        }
-    };
+    let bcrypt_stored = or_exit(bcrypt::hash([b'a'; 72], 4));
     let wrong_72 = SecretString::from("b".repeat(72));
     let over_long = SecretString::from(format!("{}X", "a".repeat(72)));
     let bcrypt_login = |class: &usize| -> bool {
@@ -80,13 +91,7 @@ fn main() {
         matches!(hasher.verify(candidate, &bcrypt_stored), Ok(Verification::Invalid))
     };
     let refusal = measure(measurements, 1, &mut 0usize, |c, class| *c = class, bcrypt_login);
-    println!(
-        "bcrypt cost 4: wrong password {:>6.2} ms   73-byte candidate {:>6.2} ms   max |t| = {:.2}  {}",
-        refusal.mean_ns[0] / 1e6,
-        refusal.mean_ns[1] / 1e6,
-        refusal.max_t,
-        if refusal.max_t < PASS_T { "ok: no difference detected" } else { "LEAK" }
-    );
+    print_pair("bcrypt cost 4: ", ["wrong password", "73-byte candidate"], 6, &refusal);
     let fast_refusal = |class: &usize| -> bool {
         if *class == 1 {
             return true;
