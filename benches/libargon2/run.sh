@@ -17,9 +17,10 @@ trap 'rm -rf "$out"' EXIT
 cc -O2 -o "$out/verify_bench" benches/libargon2/verify_bench.c -largon2
 
 cargo build --release -q -p guardrail-cli -p guardrail-benches
+release=$(.ci/target-dir)/release # target/release unless CARGO_TARGET_DIR moves it
 password="correct horse battery staple"
-encoded=$(printf '%s' "$password" | target/release/guardrail hash --exact)
-ours=$(target/release/verify-time "$encoded" "$password" "$n")
+encoded=$(printf '%s' "$password" | "$release/guardrail" hash --exact)
+ours=$("$release/verify-time" "$encoded" "$password" "$n")
 theirs=$("$out/verify_bench" "$encoded" "$password" "$n")
 echo "$ours"
 echo "$theirs"
