@@ -7,12 +7,12 @@ use std::{
 };
 
 use clap::{Args, Subcommand};
+use guardrail_keys::{Algorithm, Keyring, Status, aead::MAX_JSON_BYTES};
 use guardrail_secret::{
     ExposeSecret,
     load::FileLoader,
     store::{Mode, UpdateLock, lock_for_update, write_private},
 };
-use guardrail_token::keyring::{Algorithm, Keyring, MAX_JSON_BYTES, Status};
 
 use crate::{
     error::{CliError, note},
@@ -164,7 +164,7 @@ fn open(path: &Path, aad: &str) -> Result<(), CliError> {
         .and_then(|text| guardrail_ct::base64url::decode_vec(text.trim()).ok())
         .and_then(|sealed| k.open(&sealed, aad.as_bytes()).ok())
         .ok_or(CliError::Refused)?;
-    io::stdout().write_all(&plain)?;
+    io::stdout().write_all(plain.expose_secret())?;
     Ok(())
 }
 
