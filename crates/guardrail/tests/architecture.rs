@@ -270,6 +270,27 @@ fn readme_links_the_architecture() {
     assert!(read("README.md").contains("(ARCHITECTURE.md)"), "README.md links ARCHITECTURE.md");
 }
 
+/// The README's quick start is two commands, run the service and run the
+/// tests, and CI runs the same test command.
+#[test]
+fn quick_start_is_two_commands_and_ci_runs_the_same_tests() {
+    let readme = read("README.md");
+    let quick_start = section(&readme, "## Quick start");
+    let commands: Vec<&str> = quick_start
+        .iter()
+        .skip_while(|l| !l.starts_with("```sh"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("```"))
+        .map(|l| l.split(" #").next().unwrap_or_default().trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(commands.len(), 2, "the quick start's set-up commands: {commands:?}");
+    assert!(commands[0].starts_with("cargo run") && commands[0].contains("-p auth-service"), "{commands:?}");
+    assert!(commands[1].starts_with("cargo test"), "{commands:?}");
+    let ci = read(".ci/run");
+    assert!(ci.lines().any(|l| l.trim() == commands[1]), ".ci/run does not run `{}`", commands[1]);
+}
+
 #[test]
 #[allow(clippy::print_stderr)] // a note for whoever empties KNOWN_OFFENDERS
 fn sources_and_functions_stay_small() {
