@@ -449,23 +449,27 @@ mod tests {
 
     #[test]
     fn context_j_rules() {
-        // A.1/A.2: after a virama (U+094D DEVANAGARI SIGN VIRAMA).
-        assert_eq!(code("\u{915}\u{94d}\u{200d}\u{937}"), "ok");
-        assert_eq!(code("\u{915}\u{94d}\u{200c}\u{937}"), "ok");
-        assert_eq!(code("\u{915}\u{200d}\u{937}"), "domain");
-        assert_eq!(code("\u{200d}\u{937}"), "domain");
-        assert_eq!(code("\u{915}\u{94d}\u{200d}"), "ok"); // the rule only looks back
-        // A.1: between a left/dual-joining and a right/dual-joining letter,
-        // transparent marks (U+064E FATHA) skipped.
-        assert_eq!(code("\u{628}\u{64a}\u{200c}\u{628}\u{64a}"), "ok");
-        assert_eq!(code("\u{628}\u{64e}\u{200c}\u{64e}\u{628}"), "ok");
-        assert_eq!(code("\u{627}\u{200c}\u{628}"), "domain"); // ALEF is right-joining: nothing joins on its left
-        assert_eq!(code("\u{628}\u{200c}"), "domain");
-        assert_eq!(code("\u{200c}\u{628}"), "domain");
-        // ZWJ has no joining-type rule.
-        assert_eq!(code("\u{628}\u{200d}\u{628}"), "domain");
-        // Joiners elsewhere (ASCII context) are refused.
-        assert_eq!(code("pay\u{200c}pal.com"), "domain");
+        for (name, want) in [
+            // A.1/A.2: after a virama (U+094D DEVANAGARI SIGN VIRAMA).
+            ("\u{915}\u{94d}\u{200d}\u{937}", "ok"),
+            ("\u{915}\u{94d}\u{200c}\u{937}", "ok"),
+            ("\u{915}\u{200d}\u{937}", "domain"),
+            ("\u{200d}\u{937}", "domain"),
+            ("\u{915}\u{94d}\u{200d}", "ok"), // the rule only looks back
+            // A.1: between a left/dual-joining and a right/dual-joining letter,
+            // transparent marks (U+064E FATHA) skipped.
+            ("\u{628}\u{64a}\u{200c}\u{628}\u{64a}", "ok"),
+            ("\u{628}\u{64e}\u{200c}\u{64e}\u{628}", "ok"),
+            ("\u{627}\u{200c}\u{628}", "domain"), // ALEF is right-joining: nothing joins on its left
+            ("\u{628}\u{200c}", "domain"),
+            ("\u{200c}\u{628}", "domain"),
+            // ZWJ has no joining-type rule.
+            ("\u{628}\u{200d}\u{628}", "domain"),
+            // Joiners elsewhere (ASCII context) are refused.
+            ("pay\u{200c}pal.com", "domain"),
+        ] {
+            assert_eq!(code(name), want, "{name:?}");
+        }
     }
 
     #[test]
