@@ -19,6 +19,20 @@ fn names_in(dir: &Path) -> Vec<OsString> {
     names
 }
 
+/// Runs `guardrail args` and asserts that it exits 0.
+fn succeeds(args: &[&str]) {
+    let out = guardrail(args);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Writes a new keyring with `guardrail keyring new` to `dir/name` and
+/// returns its path as text.
+fn new_keyring(dir: &Path, name: &str) -> String {
+    let path = dir.join(name).to_str().unwrap().to_owned();
+    succeeds(&["keyring", "new", "--out", &path]);
+    path
+}
+
 fn list(keyring: &str) -> String {
     let out = guardrail(&["keyring", "list", "--keyring", keyring]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
@@ -28,34 +42,28 @@ fn list(keyring: &str) -> String {
 #[test]
 fn a_stale_temporary_file_does_not_block_rotate_or_disable() {
     let dir = TempDir::new("stale-temp");
-    let path = dir.path().join("k.json");
-    let k = path.to_str().unwrap();
-    assert_eq!(guardrail(&["keyring", "new", "--out", k]).status.code(), Some(0));
+    let k = &new_keyring(dir.path(), "k.json");
     // What a killed rotation of an earlier version left behind: it used to
     // fail every later rotation with "File exists".
     let stale = dir.path().join("k.json.tmp-guardrail");
     std::fs::write(&stale, b"{").unwrap();
     std::fs::set_permissions(&stale, std::fs::Permissions::from_mode(0o600)).unwrap();
 
-    let rotated = guardrail(&["keyring", "rotate", "--keyring", k]);
-    assert_eq!(rotated.status.code(), Some(0), "{}", String::from_utf8_lossy(&rotated.stderr));
+    succeeds(&["keyring", "rotate", "--keyring", k]);
     assert_eq!(list(k), "1\tenabled\t-\n2\tenabled\tprimary\n");
-    let disabled = guardrail(&["keyring", "disable", "--keyring", k, "--key-id", "1"]);
-    assert_eq!(disabled.status.code(), Some(0), "{}", String::from_utf8_lossy(&disabled.stderr));
+    succeeds(&["keyring", "disable", "--keyring", k, "--key-id", "1"]);
     assert_eq!(list(k), "1\tdisabled\t-\n2\tenabled\tprimary\n");
 
     assert_eq!(names_in(dir.path()), vec![OsString::from("k.json"), OsString::from("k.json.tmp-guardrail")]);
-    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(std::fs::metadata(k).unwrap().permissions().mode() & 0o777, 0o600);
 }
 
 #[test]
 fn new_rotate_and_disable_leave_only_the_keyring() {
     let dir = TempDir::new("only-keyring");
-    let k = dir.path().join("k.json");
-    let k = k.to_str().unwrap();
-    assert_eq!(guardrail(&["keyring", "new", "--out", k]).status.code(), Some(0));
-    assert_eq!(guardrail(&["keyring", "rotate", "--keyring", k]).status.code(), Some(0));
-    assert_eq!(guardrail(&["keyring", "disable", "--keyring", k, "--key-id", "1"]).status.code(), Some(0));
+    let k = &new_keyring(dir.path(), "k.json");
+    succeeds(&["keyring", "rotate", "--keyring", k]);
+    succeeds(&["keyring", "disable", "--keyring", k, "--key-id", "1"]);
     assert_eq!(names_in(dir.path()), vec![OsString::from("k.json")]);
 }
 
@@ -66,12 +74,10 @@ fn new_rotate_and_disable_leave_only_the_keyring() {
 #[test]
 fn a_write_cut_short_keeps_the_old_keyring_and_leaves_nothing() {
     let dir = TempDir::new("cut-short");
-    let k = dir.path().join("k.json");
-    let k = k.to_str().unwrap();
-    assert_eq!(guardrail(&["keyring", "new", "--out", k]).status.code(), Some(0));
+    let k = &new_keyring(dir.path(), "k.json");
     // Grow the keyring past one block, so that a rewrite cannot fit.
     for _ in 0..8 {
-        assert_eq!(guardrail(&["keyring", "rotate", "--keyring", k]).status.code(), Some(0));
+        succeeds(&["keyring", "rotate", "--keyring", k]);
     }
     let before = std::fs::read(k).unwrap();
     assert!(before.len() > 1024, "{} bytes", before.len());
@@ -106,9 +112,7 @@ fn a_write_cut_short_keeps_the_old_keyring_and_leaves_nothing() {
 #[test]
 fn concurrent_rotations_all_land() {
     let dir = TempDir::new("concurrent");
-    let k = dir.path().join("k.json");
-    let k = k.to_str().unwrap();
-    assert_eq!(guardrail(&["keyring", "new", "--out", k]).status.code(), Some(0));
+    let k = &new_keyring(dir.path(), "k.json");
     for _ in 0..10 {
         let children: Vec<_> = (0..2)
             .map(|_| {
@@ -154,8 +158,7 @@ fn rotate_refuses_a_full_keyring_before_writing() {
     assert_eq!(std::fs::read(&path).unwrap(), before, "the keyring changed");
     assert_eq!(names_in(dir.path()), [OsString::from("k.json")]);
 
-    let out = guardrail(&["keyring", "disable", "--keyring", keyring, "--key-id", "2"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    succeeds(&["keyring", "disable", "--keyring", keyring, "--key-id", "2"]);
     let listed = list(keyring);
     assert_eq!(listed.lines().count(), count);
     assert!(listed.lines().any(|l| l == "2\tdisabled\t-"), "{listed}");
@@ -176,15 +179,13 @@ fn a_symlink_planted_by_another_user_in_a_sticky_directory_is_refused() {
     }
     let victim_dir = dir.path().join("victim");
     std::fs::create_dir(&victim_dir).unwrap();
-    let victim = victim_dir.join("prod.json");
-    let v = victim.to_str().unwrap();
-    assert_eq!(guardrail(&["keyring", "new", "--out", v]).status.code(), Some(0));
-    let before = std::fs::read(&victim).unwrap();
+    let victim = &new_keyring(&victim_dir, "prod.json");
+    let before = std::fs::read(victim).unwrap();
     let st = dir.path().join("st");
     std::fs::create_dir(&st).unwrap();
     std::fs::set_permissions(&st, std::fs::Permissions::from_mode(0o1777)).unwrap();
     let link = st.join("app.json");
-    symlink(&victim, &link).unwrap();
+    symlink(victim, &link).unwrap();
     let l = link.to_str().unwrap();
     // Root's own link in the sticky directory is followed.
     assert_eq!(list(l), "1\tenabled\tprimary\n");
@@ -200,7 +201,7 @@ fn a_symlink_planted_by_another_user_in_a_sticky_directory_is_refused() {
         assert_ne!(out.status.code(), Some(0), "{args:?} succeeded");
         assert!(stderr.contains("uid 65534") && stderr.contains("symlink"), "{args:?}: {stderr}");
     }
-    assert_eq!(std::fs::read(&victim).unwrap(), before, "the victim keyring is untouched");
+    assert_eq!(std::fs::read(victim).unwrap(), before, "the victim keyring is untouched");
     assert_eq!(names_in(&victim_dir), vec![OsString::from("prod.json")]);
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
 }
