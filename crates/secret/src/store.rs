@@ -216,7 +216,7 @@ fn resolve_checked(path: &Path) -> io::Result<PathBuf> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)] // test code (skips are printed)
 
     use std::ffi::OsString;
@@ -227,8 +227,7 @@ mod tests {
 
     #[test]
     fn creates_owner_only_and_never_overwrites() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("k.json");
+        let (_dir, path) = in_tempdir("k.json");
         write_private(&path, b"one", Mode::CreateNew).unwrap();
         let err = write_private(&path, b"two", Mode::CreateNew).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
@@ -242,8 +241,7 @@ mod tests {
 
     #[test]
     fn replace_is_atomic_and_leaves_no_temporary() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("k.json");
+        let (dir, path) = in_tempdir("k.json");
         write_private(&path, b"one", Mode::CreateNew).unwrap();
         write_private(&path, b"two", Mode::Replace).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
@@ -270,8 +268,7 @@ mod tests {
     #[test]
     fn replace_writes_through_a_symlink_into_the_targets_directory() {
         let links = tempfile::tempdir().unwrap();
-        let real = tempfile::tempdir().unwrap();
-        let target = real.path().join("k.json");
+        let (real, target) = in_tempdir("k.json");
         write_private(&target, b"one", Mode::CreateNew).unwrap();
         let link = links.path().join("current.json");
         std::os::unix::fs::symlink(&target, &link).unwrap();
@@ -294,8 +291,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn replace_through_a_dangling_symlink_fails_and_keeps_the_link() {
-        let dir = tempfile::tempdir().unwrap();
-        let link = dir.path().join("k.json");
+        let (dir, link) = in_tempdir("k.json");
         std::os::unix::fs::symlink(dir.path().join("gone"), &link).unwrap();
         let err = write_private(&link, b"x", Mode::Replace).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::NotFound);
@@ -317,8 +313,7 @@ mod tests {
     /// write, and neither is followed when it is a symlink.
     #[test]
     fn a_stale_temporary_never_blocks_a_write() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("k.json");
+        let (dir, path) = in_tempdir("k.json");
         write_private(&path, b"one", Mode::CreateNew).unwrap();
         let stale_fixed = dir.path().join("k.json.tmp-guardrail");
         let stale_random = dir.path().join("k.json.AAAAAAAAAAAA.tmp-guardrail");
@@ -339,11 +334,9 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_symlink_planted_under_the_old_temporary_name_is_not_followed() {
-        let dir = tempfile::tempdir().unwrap();
-        let outside = tempfile::tempdir().unwrap();
-        let victim = outside.path().join("victim");
+        let (dir, path) = in_tempdir("k.json");
+        let (_outside, victim) = in_tempdir("victim");
         std::fs::write(&victim, b"untouched").unwrap();
-        let path = dir.path().join("k.json");
         write_private(&path, b"one", Mode::CreateNew).unwrap();
         std::os::unix::fs::symlink(&victim, dir.path().join("k.json.tmp-guardrail")).unwrap();
         write_private(&path, b"two", Mode::Replace).unwrap();
@@ -355,8 +348,7 @@ mod tests {
     /// already written and synced, is removed and the error comes back.
     #[test]
     fn a_failed_replace_leaves_no_temporary() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("k.json");
+        let (dir, path) = in_tempdir("k.json");
         std::fs::create_dir(&path).unwrap();
         assert!(write_private(&path, b"secret bytes", Mode::Replace).is_err());
         assert_eq!(names_in(dir.path()).unwrap(), vec![OsString::from("k.json")]);
@@ -368,8 +360,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn replace_makes_a_loose_file_owner_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("k.json");
+        let (dir, path) = in_tempdir("k.json");
         std::fs::write(&path, b"old").unwrap();
         chmod(&path, 0o644);
         write_private(&path, b"new", Mode::Replace).unwrap();
@@ -433,8 +424,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn update_lock_errors() {
-        let dir = tempfile::tempdir().unwrap();
-        let link = dir.path().join("k.json");
+        let (dir, link) = in_tempdir("k.json");
         std::os::unix::fs::symlink(dir.path().join("gone"), &link).unwrap();
         assert_eq!(lock_for_update(&link).unwrap_err().kind(), io::ErrorKind::NotFound);
         let missing = dir.path().join("missing").join("k.json");
@@ -499,6 +489,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("missing").join("k.json");
         assert_eq!(write_private(&path, b"x", Mode::Replace).unwrap_err().kind(), io::ErrorKind::NotFound);
+    }
+
+    /// A new temporary directory and the path of `name` in it (nothing is
+    /// created there); the directory is removed when the guard drops.
+    pub(crate) fn in_tempdir(name: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        (dir, path)
     }
 
     /// The permission bits of `path`.
