@@ -441,7 +441,7 @@ mod tests {
     fn a_final_symlink_is_not_followed_after_resolution() {
         // What a symlink swapped in between `canonicalize` and the open
         // meets: `O_NOFOLLOW` refuses it.
-        let (dir, target) = crate::store::tests::in_tempdir("real");
+        let (dir, target) = crate::store::in_tempdir("real");
         std::fs::write(&target, b"s").unwrap();
         let link = dir.path().join("link");
         std::os::unix::fs::symlink(&target, &link).unwrap();

@@ -215,8 +215,12 @@ fn resolve_checked(path: &Path) -> io::Result<PathBuf> {
     })
 }
 
+/// The load module's tests make their files the same way.
 #[cfg(test)]
-pub(crate) mod tests {
+pub(crate) use tests::in_tempdir;
+
+#[cfg(test)]
+mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)] // test code (skips are printed)
 
     use std::ffi::OsString;
