@@ -9,11 +9,13 @@
 //! - `app/api_keys.rs`: `POST /api-keys`, `GET /whoami`;
 //! - `app/limits.rs`: rate limits and the throttle on their log lines.
 //!
-//! Every handler starts from a `Call` (state, client address, headers),
-//! then its JSON body if it takes one; each reads top to bottom in the
-//! order a reviewer wants to see: rate limits before any hashing,
-//! validation before storage, CSRF before any cookie-authenticated change,
-//! and one security event per outcome.
+//! Every handler that logs or limits by client address starts from a
+//! `Call` (state, client address, headers), then its JSON body if it takes
+//! one; `GET /me` and `/healthz` need no address and take no `Call`, so
+//! they answer even where the router is served without connect info. Each
+//! handler reads top to bottom in the order a reviewer wants to see: rate
+//! limits before any hashing, validation before storage, CSRF before any
+//! cookie-authenticated change, and one security event per outcome.
 
 use std::{
     net::{IpAddr, SocketAddr},

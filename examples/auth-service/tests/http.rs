@@ -68,6 +68,33 @@ async fn signup_login_me_api_key_password_change_logout() {
     s.stop().await;
 }
 
+/// `GET /me` needs no client address (as before the handler split): the
+/// router served by plain `axum::serve`, without
+/// `into_make_service_with_connect_info`, answers it as documented — 401
+/// `unauthenticated` without a session, the account with one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn me_answers_without_connect_info() {
+    let s = Service::start().await;
+    let ada = s.user("ada@example.com", "ada").await;
+    // A second server over the same database and keyring, without connect info.
+    let (state, _) = auth_service::build_state(&common::config(s.dir.path())).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/me", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        axum::serve(listener, auth_service::app::router(state, 16 * 1024)).await.unwrap();
+    });
+
+    let r = s.http.get(&url).send().await.unwrap();
+    assert_eq!(problem(r).await, (StatusCode::UNAUTHORIZED, "unauthenticated".into()));
+    let r = s.http.get(&url).header(header::COOKIE, &ada.cookie).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let me: Value = r.json().await.unwrap();
+    assert_eq!(me["username"], "ada");
+
+    server.abort();
+    s.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signup_refusals() {
     let s = Service::start().await;

@@ -3,10 +3,11 @@
 //! cookie-authenticated changes; and the two handlers that need nothing
 //! but a session, `POST /logout` and `GET /me`.
 
-use std::{net::IpAddr, time::Duration};
+use std::{net::IpAddr, sync::Arc, time::Duration};
 
 use axum::{
     Json,
+    extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -128,7 +129,9 @@ pub(super) struct MeResponse {
     username: String,
 }
 
-pub(super) async fn me(Call { s, headers, .. }: Call) -> Result<Json<MeResponse>, Problem> {
+/// Takes no `Call`: it needs no client address, so it answers even where
+/// the router is served without connect info (as before the split).
+pub(super) async fn me(State(s): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<MeResponse>, Problem> {
     let session = session(&s, &headers).await?;
     let id = session.user_id;
     let user =
