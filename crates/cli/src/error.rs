@@ -21,8 +21,25 @@ pub(crate) enum CliError {
     /// locked, the system RNG, the hasher. Exit 2, the message on stderr.
     Failed(String),
     /// Reading stdin or writing stdout failed. Exit 2, the error on stderr;
-    /// a closed stdout (`| head`) is not worth a message: exit 0.
+    /// a closed stdout (`| head`) is not worth a message: exit 0. A command
+    /// with a verdict never gets here once its verdict is known: it goes
+    /// through [`verdict`], so a closed stdout never turns a refusal into
+    /// success.
     Io(io::Error),
+}
+
+/// How a command with a verdict ends once the verdict is known and its
+/// answer was written (`written`): `refused` exits 1 whatever became of the
+/// answer (on a closed stdout, silently); a positive verdict whose answer
+/// met a closed stdout exits 0 silently, as plain output does. Any other
+/// write error exits 2.
+pub(crate) fn verdict(refused: bool, written: Result<(), CliError>) -> Result<(), CliError> {
+    match written {
+        Err(CliError::Io(e)) if e.kind() != io::ErrorKind::BrokenPipe => Err(CliError::Io(e)),
+        Err(e @ (CliError::Usage(_) | CliError::Failed(_))) => Err(e),
+        _ if refused => Err(CliError::Refused),
+        _ => Ok(()),
+    }
 }
 
 impl CliError {

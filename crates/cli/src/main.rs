@@ -58,6 +58,8 @@ enum Command {
     /// with --jsonl each stdin line is a JSON string and each output line is
     /// {"ok":true,"canonical":"..."} or {"ok":false,"code":"..."}.
     /// Exit 0 when all were ok, 1 when any was rejected, 2 on a usage error.
+    /// A closed stdout stops the judging: exit 1 when any value judged so
+    /// far was rejected, else 0.
     /// A stdin line longer than 65536 bytes is not cut: its verdict is
     /// "reject", a tab and "too_long", stderr names the line and the limit,
     /// and the next line is read.

@@ -13,7 +13,7 @@ use guardrail_secret::SecretString;
 use zeroize::Zeroizing;
 
 use crate::{
-    error::CliError,
+    error::{CliError, verdict},
     input::{read_stdin, trim_newline},
 };
 
@@ -127,16 +127,12 @@ pub(crate) fn verify(args: &VerifyArgs) -> Result<(), CliError> {
         Some(secret) => hasher.verify(&secret, &args.stored),
         None => hasher.verify_bytes(&password, &args.stored),
     };
-    let mut out = io::stdout();
-    match outcome.map_err(CliError::usage)? {
-        Verification::Valid { upgrade: None } => writeln!(out, "valid")?,
-        Verification::Valid { upgrade: Some(_) } => writeln!(out, "valid needs-rehash")?,
-        Verification::Invalid => {
-            writeln!(out, "invalid")?;
-            return Err(CliError::Refused);
-        }
-    }
-    Ok(())
+    let answer = match outcome.map_err(CliError::usage)? {
+        Verification::Valid { upgrade: None } => "valid",
+        Verification::Valid { upgrade: Some(_) } => "valid needs-rehash",
+        Verification::Invalid => "invalid",
+    };
+    verdict(answer == "invalid", writeln!(io::stdout(), "{answer}").map_err(CliError::Io))
 }
 
 /// Measures argon2id on this machine, showing each step on stderr, and

@@ -8,7 +8,7 @@ use guardrail_secret::read::Lines;
 use guardrail_validate::{Email, Error as ValidateError, FetchUrl, Reason, RelativePath, Username};
 
 use crate::{
-    error::{CliError, note},
+    error::{self, CliError, note},
     input::stdin_error,
 };
 
@@ -47,12 +47,15 @@ type Verdict = Result<String, &'static str>;
 /// rejected (after every verdict is printed).
 pub(crate) fn validate(args: &ValidateArgs) -> Result<(), CliError> {
     let mut report = Report { out: io::BufWriter::new(io::stdout().lock()), jsonl: args.jsonl, all_ok: true };
-    match &args.value {
-        Some(value) => report.emit(verdict(args, value.as_bytes()))?,
-        None => judge_lines(args, &mut report)?,
+    let written = match &args.value {
+        Some(value) => report.emit(verdict(args, value.as_bytes())).map_err(CliError::Io),
+        None => judge_lines(args, &mut report),
     }
-    report.out.flush()?;
-    if report.all_ok { Ok(()) } else { Err(CliError::Refused) }
+    .and_then(|()| report.out.flush().map_err(CliError::Io));
+    // A closed stdout stops the judging (the rest of stdin is not read):
+    // refused when any value judged so far was rejected, the one whose
+    // verdict met the closed pipe included.
+    error::verdict(!report.all_ok, written)
 }
 
 /// One verdict per stdin line (a trailing "\r" removed; with `--jsonl`, the
