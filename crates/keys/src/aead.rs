@@ -78,9 +78,9 @@ struct Key {
 impl Key {
     fn new(id: KeyId, status: Status, algorithm: Algorithm, material: SecretBox<[u8; 32]>) -> Result<Self, Error> {
         rotation::refuse_placeholder_key(material.expose_secret())?;
-        // ring refuses only a key of the wrong length, which a 32-byte box is not.
-        let unbound =
-            UnboundKey::new(algorithm.ring(), material.expose_secret()).map_err(|_| Error::MalformedKeyring)?;
+        // ring refuses only a key of the wrong length, which a 32-byte box is
+        // not: nothing was parsed here, so a refusal is `KeySetup`, a bug.
+        let unbound = UnboundKey::new(algorithm.ring(), material.expose_secret()).map_err(|_| Error::KeySetup)?;
         Ok(Self { id, status, algorithm, material, aead: LessSafeKey::new(unbound) })
     }
 
@@ -146,7 +146,9 @@ impl Keyring {
     ///
     /// # Errors
     ///
-    /// [`Error::Random`] when the random number generator fails.
+    /// [`Error::Random`] when the random number generator fails;
+    /// [`Error::KeySetup`] if ring refused the key (cannot happen: see the
+    /// variant).
     pub fn generate(algorithm: Algorithm) -> Result<Self, Error> {
         Ok(Self { keys: vec![Key::random(1, algorithm)?], primary: 1 })
     }
@@ -168,7 +170,8 @@ impl Keyring {
     /// [`Error::KeyringTooLarge`] (naming [`MAX_JSON_BYTES`]) when the key
     /// would not fit, the keyring unchanged; [`Error::KeyIdsExhausted`]
     /// when a key has the largest id; [`Error::Random`] when the random
-    /// number generator fails.
+    /// number generator fails; [`Error::KeySetup`] as for
+    /// [`Keyring::generate`].
     pub fn add_key(&mut self, algorithm: Algorithm) -> Result<KeyId, Error> {
         let id = rotation::next_id(self.keys.iter().map(|k| k.id))?;
         json::refuse_past_cap(self.exported_len_at_most() + json::exported_key_len(id, Status::Disabled, algorithm))?;

@@ -22,6 +22,11 @@ pub enum Error {
     /// A keyring file or envelope is malformed.
     #[error("malformed keyring")]
     MalformedKeyring,
+    /// The AEAD library refused to set up a key. Cannot happen with keys
+    /// this crate made: ring refuses only a key of the wrong length, and
+    /// every key here is 32 bytes by its type. Reaching it is a bug.
+    #[error("AEAD key setup failed")]
+    KeySetup,
     /// Key material is a placeholder: empty, or every byte the same value
     /// (all zero bytes, all 0xFF, 32 × `a`, ...): an unset, placeholder or
     /// wiped key, never a real one. Refused wherever key material comes in
