@@ -63,6 +63,39 @@ fn envelope_opens_to_the_golden_keyring() {
     assert_eq!(k.export_json_insecure_plaintext_keys().as_str(), read("keyring.json"));
 }
 
+/// The envelope split at its `sealed_keyring` value: the text with that
+/// value masked, and the value decoded (standard base64, padded).
+fn envelope_parts(envelope: &str) -> (String, Vec<u8>) {
+    let start = envelope.find("\"sealed_keyring\": \"").unwrap() + "\"sealed_keyring\": \"".len();
+    let end = start + envelope[start..].find('"').unwrap();
+    let value = &envelope[start..end];
+    assert!(value.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)), "standard base64 alphabet");
+    assert_eq!(value.len() % 4, 0, "padded base64");
+    let masked = format!("{}<sealed>{}", &envelope[..start], &envelope[end..]);
+    (masked, guardrail_ct::base64::decode_vec(value).unwrap())
+}
+
+/// New data is written as the golden was: `to_envelope` of the golden
+/// keyring has the golden envelope's text (field names, order, version,
+/// layout) once the random sealed value is masked, and that value is the
+/// same base64 flavour, decodes to the same length and starts with the same
+/// header (version 1, master key id 0); only the nonce and ciphertext
+/// differ.
+#[test]
+fn to_envelope_writes_the_golden_envelope_shape() {
+    let golden = read("envelope.json");
+    let written = golden_keyring().to_envelope(&master_key()).unwrap();
+    let (golden_text, golden_sealed) = envelope_parts(&golden);
+    let (written_text, written_sealed) = envelope_parts(&written);
+    assert_eq!(written_text, golden_text);
+    assert_eq!(written.len(), golden.len());
+    assert_eq!(written_sealed.len(), golden_sealed.len());
+    assert_eq!(written_sealed.len(), read("keyring.json").len() + 33, "keyring JSON + header + tag");
+    assert_eq!(written_sealed[..5], golden_sealed[..5], "version and key id");
+    assert_eq!(written_sealed[..5], [1, 0, 0, 0, 0]);
+    assert_ne!(written_sealed[5..17], golden_sealed[5..17], "a fresh nonce");
+}
+
 #[test]
 fn envelope_tampered_twin_is_refused() {
     assert!(matches!(Keyring::from_envelope(&read("envelope.tampered.json"), &master_key()), Err(Error::Decrypt)));
@@ -78,6 +111,27 @@ fn sealed_bytes_open_to_their_plaintext() {
         assert_eq!(sealed[0], 1, "{name}: version byte");
         let opened = k.open(&sealed, field(&text, "associated_data").as_bytes()).unwrap();
         assert_eq!(opened.expose_secret(), field(&text, "plaintext").as_bytes(), "{name}");
+    }
+}
+
+/// New sealed bytes are laid out as the golden ones: sealing each golden's
+/// plaintext again under the key that sealed it gives the same header
+/// (`01` ‖ key id, big-endian) and the same length, plaintext + 33 bytes
+/// (12-byte nonce, 16-byte tag); the nonce is fresh.
+#[test]
+fn seal_writes_the_golden_layout() {
+    let primary = golden_keyring();
+    let mut old = golden_keyring();
+    old.promote(1).unwrap();
+    for (name, keyring) in [("sealed-primary.txt", &primary), ("sealed-old-key.txt", &old)] {
+        let text = read(name);
+        let golden = guardrail_ct::hex::decode_vec(field(&text, "sealed_hex")).unwrap();
+        let plaintext = field(&text, "plaintext");
+        let written = keyring.seal(plaintext.as_bytes(), field(&text, "associated_data").as_bytes()).unwrap();
+        assert_eq!(written[..5], golden[..5], "{name}: version and key id");
+        assert_eq!(written.len(), golden.len(), "{name}");
+        assert_eq!(written.len(), plaintext.len() + 33, "{name}: plaintext + header + tag");
+        assert_ne!(written[5..17], golden[5..17], "{name}: a fresh nonce");
     }
 }
 
