@@ -205,3 +205,22 @@ fn a_symlink_planted_by_another_user_in_a_sticky_directory_is_refused() {
     assert_eq!(names_in(&victim_dir), vec![OsString::from("prod.json")]);
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
 }
+
+/// `keyring disable` of the primary key and of an unknown id: exit 2, the
+/// file and the id named, and the reason as the README's changelog gives
+/// it (before issue 11 both said "key id not usable for this operation").
+#[test]
+fn disabling_the_primary_or_an_unknown_id_names_the_reason() {
+    let dir = TempDir::new("disable-messages");
+    let k = &new_keyring(dir.path(), "k.json");
+    for (id, reason) in [("1", "the primary key cannot be disabled"), ("7", "unknown key id")] {
+        let out = guardrail(&["keyring", "disable", "--keyring", k, "--key-id", id]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(out.stdout.is_empty());
+        assert_eq!(
+            String::from_utf8(out.stderr).unwrap(),
+            format!("guardrail: {k}: cannot disable key {id}: {reason}\n")
+        );
+    }
+    assert_eq!(list(k), "1\tenabled\tprimary\n", "a refused disable changed the keyring");
+}
