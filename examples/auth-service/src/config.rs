@@ -43,7 +43,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("AUTH_SERVICE_LOGIN_PER_ACCOUNT", "login/password-check attempts per account per minute (default 10)"),
     ("AUTH_SERVICE_SESSION_TTL_SECS", "session lifetime in seconds (default 28800 = 8 h)"),
     ("AUTH_SERVICE_MAX_BODY_BYTES", "largest request body in bytes (default 16384)"),
-    ("AUTH_SERVICE_MAX_BODY", "older name of AUTH_SERVICE_MAX_BODY_BYTES, still read (the new name wins)"),
+    ("AUTH_SERVICE_MAX_BODY", "older name of AUTH_SERVICE_MAX_BODY_BYTES, read only when the new name is not set"),
     ("AUTH_SERVICE_API_KEY_PREFIX", "API key prefix (default authsvc_live)"),
 ];
 
@@ -222,10 +222,15 @@ impl Config {
         if let Some(v) = get("AUTH_SERVICE_SESSION_TTL_SECS") {
             config.session_ttl = Duration::from_secs(number("AUTH_SERVICE_SESSION_TTL_SECS", v, 1, 30 * 24 * 3600)?);
         }
-        for name in ["AUTH_SERVICE_MAX_BODY", "AUTH_SERVICE_MAX_BODY_BYTES"] {
-            if let Some(v) = get(name) {
-                config.max_body = number(name, v, 256, 1 << 20)?;
+        // The name with its unit wins: when it is set, the older name is
+        // not parsed at all (an invalid leftover cannot stop the start).
+        if let Some(v) = get("AUTH_SERVICE_MAX_BODY_BYTES") {
+            config.max_body = number("AUTH_SERVICE_MAX_BODY_BYTES", v, 256, 1 << 20)?;
+            if get("AUTH_SERVICE_MAX_BODY").is_some() {
+                tracing::warn!("AUTH_SERVICE_MAX_BODY is ignored: AUTH_SERVICE_MAX_BODY_BYTES is set");
             }
+        } else if let Some(v) = get("AUTH_SERVICE_MAX_BODY") {
+            config.max_body = number("AUTH_SERVICE_MAX_BODY", v, 256, 1 << 20)?;
         }
         if let Some(v) = get("AUTH_SERVICE_API_KEY_PREFIX") {
             guardrail::token::api_key::ApiKeyIssuer::new(v)
@@ -329,16 +334,50 @@ mod tests {
         assert_eq!(c.per_ip_per_minute.get(), 5);
         assert_eq!(c.max_body, 2048);
         assert_eq!(c.params, Params::new(1024, 1, 1).unwrap());
-        // The name with its unit wins over the older one.
-        let c = Config::from_map(map(&[("AUTH_SERVICE_MAX_BODY", "2048"), ("AUTH_SERVICE_MAX_BODY_BYTES", "4096")]))
-            .unwrap();
-        assert_eq!(c.max_body, 4096);
         std::fs::write(&file, "no equals sign\n").unwrap();
         assert!(Config::from_map(map(&[("AUTH_SERVICE_CONFIG", file.to_str().unwrap())])).is_err());
         // A stray line's name is not echoed: it could be a value.
         std::fs::write(&file, "hunter2=x\n").unwrap();
         let err = Config::from_map(map(&[("AUTH_SERVICE_CONFIG", file.to_str().unwrap())])).unwrap_err().to_string();
         assert!(err.contains("line 1") && !err.contains("hunter2"), "{err}");
+    }
+
+    /// The name with its unit wins: when it is set, the older name is not
+    /// parsed (valid or not, from the environment or the file); when it is
+    /// not, the older name is read and checked as before.
+    #[test]
+    fn max_body_bytes_wins_over_the_older_name() {
+        const OLD: &str = "AUTH_SERVICE_MAX_BODY";
+        const NEW: &str = "AUTH_SERVICE_MAX_BODY_BYTES";
+        // (older name, new name) -> Ok(max_body) or Err(name in the error)
+        let cases = [
+            (Some("2048"), Some("4096"), Ok(4096)),
+            (Some("not a number"), Some("4096"), Ok(4096)),
+            (Some("1"), Some("4096"), Ok(4096)),
+            (Some("2048"), Some("not a number"), Err(NEW)),
+            (Some("2048"), None, Ok(2048)),
+            (Some("not a number"), None, Err(OLD)),
+            (None, Some("4096"), Ok(4096)),
+            (None, Some("1"), Err(NEW)),
+        ];
+        for (old, new, expected) in cases {
+            let vars: Vec<(&str, &str)> =
+                [(OLD, old), (NEW, new)].into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
+            let got = Config::from_map(map(&vars)).map(|c| c.max_body).map_err(|e| match e {
+                ConfigError::Invalid { name, .. } => name,
+                other => other.to_string(),
+            });
+            assert_eq!(got, expected.map_err(str::to_owned), "{old:?} {new:?}");
+        }
+        // Either name may come from the file and the other from the
+        // environment: the new one wins both ways.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("service.env");
+        for (in_file, in_env) in [((OLD, "bad"), (NEW, "4096")), ((NEW, "4096"), (OLD, "bad"))] {
+            std::fs::write(&file, format!("{}={}\n", in_file.0, in_file.1)).unwrap();
+            let c = Config::from_map(map(&[("AUTH_SERVICE_CONFIG", file.to_str().unwrap()), in_env])).unwrap();
+            assert_eq!(c.max_body, 4096);
+        }
     }
 
     fn with_file(path: &Path) -> Result<Config, ConfigError> {
