@@ -37,6 +37,33 @@ fn sealed_hash_verifies_its_password() {
     assert_eq!(h.verify(&password, resealed.as_str()).unwrap(), Verification::Valid { upgrade: None });
 }
 
+/// The sealed value after the prefix, decoded: base64url without padding.
+fn sealed_bytes(stored: &str) -> Vec<u8> {
+    let encoded = stored.strip_prefix("$guardrail-sealed$v1$").unwrap();
+    assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b)), "base64url, unpadded");
+    guardrail_ct::base64url::decode_vec(encoded).unwrap()
+}
+
+/// New hashes are written as the golden was: hashing the golden's password
+/// with its hasher gives the same `$`-segments (`guardrail-sealed`, `v1`,
+/// one base64url value), the same length, and sealed bytes with the same
+/// header (`01` ‖ key id 5) and length; the salt and nonce are fresh.
+#[test]
+fn new_sealed_hash_has_the_golden_shape() {
+    let text = read_data(env!("CARGO_MANIFEST_DIR"), "sealed-hash.txt");
+    let golden = field(&text, "stored");
+    let written = hasher(&text).hash(&SecretString::from(field(&text, "password"))).unwrap();
+    let written = written.as_str();
+    let segments = |s: &str| s.split('$').map(str::len).collect::<Vec<_>>();
+    assert_eq!(segments(written), segments(&golden));
+    assert_eq!(written.split('$').take(3).collect::<Vec<_>>(), ["", "guardrail-sealed", "v1"]);
+    let (golden_sealed, written_sealed) = (sealed_bytes(&golden), sealed_bytes(written));
+    assert_eq!(written_sealed.len(), golden_sealed.len());
+    assert_eq!(written_sealed[..5], golden_sealed[..5], "version and key id");
+    assert_eq!(written_sealed[..5], [1, 0, 0, 0, 5]);
+    assert_ne!(written, golden, "a fresh salt and nonce");
+}
+
 #[test]
 fn sealed_hash_tampered_twin_is_refused() {
     let text = read_data(env!("CARGO_MANIFEST_DIR"), "sealed-hash.tampered.txt");
