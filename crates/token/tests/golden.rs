@@ -1,6 +1,7 @@
 //! Golden vectors of guardrail-token's own formats (`tests/data/`, see its
 //! README): an API key with its lookup id and stored digest, and a signed
-//! token made with a fixed MAC key at a fixed time. Each golden checks out
+//! token made with a fixed MAC key at a fixed time, and a CSRF token of a
+//! fixed MAC key and session. Each golden checks out
 //! (the deterministic ones re-encode byte for byte) and each tampered twin
 //! is refused. A format change cannot pass unnoticed.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::print_stdout)] // test code
@@ -11,10 +12,11 @@ use std::{
 };
 
 use guardrail_keys::MacKeyring;
-use guardrail_secret::{ExposeSecret, SecretSlice};
+use guardrail_secret::{ExposeSecret, SecretSlice, SecretString};
 use guardrail_testkit::vectors::{data_path, field, tamper_char};
 use guardrail_token::{
     ApiKey, ApiKeyIssuer, Error, StoredApiKey,
+    csrf::Csrf,
     signed::{Clock, Purpose, TokenSigner},
 };
 
@@ -38,10 +40,15 @@ impl Clock for At {
     }
 }
 
+/// A MAC keyring of the vector file's key id and key.
+fn mac_keyring(text: &str) -> MacKeyring {
+    let key = SecretSlice::from(guardrail_ct::hex::decode_vec(field(text, "mac_key_hex")).unwrap());
+    MacKeyring::from_key(field(text, "key_id").parse().unwrap(), &key).unwrap()
+}
+
 /// A signer of the vector file's key id and key, at its clock.
 fn signer(text: &str) -> TokenSigner<PasswordReset> {
-    let key = SecretSlice::from(guardrail_ct::hex::decode_vec(field(text, "mac_key_hex")).unwrap());
-    let keyring = MacKeyring::from_key(field(text, "key_id").parse().unwrap(), &key).unwrap();
+    let keyring = mac_keyring(text);
     let now = UNIX_EPOCH + Duration::from_secs(field(text, "now_unix_seconds").parse().unwrap());
     TokenSigner::with_clock(keyring, Arc::new(At(now)))
 }
@@ -79,6 +86,46 @@ fn signed_token_is_made_byte_for_byte_and_verifies() {
 fn signed_token_tampered_twin_is_refused() {
     let text = read("signed-token.tampered.txt");
     assert!(matches!(signer(&text).verify(&field(&text, "token")), Err(Error::InvalidToken)));
+}
+
+/// The CSRF token of a session is an HMAC (no clock, no randomness): made
+/// again byte for byte from the vector's key, and it verifies for its
+/// session only.
+#[test]
+fn csrf_token_is_made_byte_for_byte_and_verifies() {
+    let text = read("csrf-token.txt");
+    let csrf = Csrf::new(mac_keyring(&text));
+    let session = SecretString::from(field(&text, "session"));
+    assert_eq!(csrf.token_for(&session), field(&text, "token"));
+    assert!(csrf.verify(&session, &field(&text, "token")).is_ok());
+    assert!(matches!(
+        csrf.verify(&SecretString::from("another-session"), &field(&text, "token")),
+        Err(Error::InvalidToken)
+    ));
+}
+
+#[test]
+fn csrf_token_tampered_twin_is_refused() {
+    let text = read("csrf-token.tampered.txt");
+    let csrf = Csrf::new(mac_keyring(&text));
+    let session = SecretString::from(field(&text, "session"));
+    assert!(matches!(csrf.verify(&session, &field(&text, "token")), Err(Error::InvalidToken)));
+}
+
+/// Writes `csrf-token.txt` and its twin: `cargo test -p guardrail-token
+/// --test golden -- --ignored write_golden_csrf_vector`. Deterministic, so
+/// rerunning writes the same files (apart from a deliberate format change).
+#[test]
+#[ignore = "writes tests/data: run by hand to make new vectors"]
+fn write_golden_csrf_vector() {
+    let key_hex = guardrail_ct::hex::encode_string(&(0x50..0x70).collect::<Vec<u8>>());
+    let header = format!("key_id: 3\nmac_key_hex: {key_hex}\nsession: session-id-from-the-cookie\n");
+    let token = Csrf::new(mac_keyring(&header)).token_for(&SecretString::from("session-id-from-the-cookie"));
+    std::fs::write(data("csrf-token.txt"), format!("{header}token: {token}\n")).unwrap();
+    // A character of the tag (not the last: its low bits are padding).
+    let tampered = tamper_char(&token, token.len() - 5);
+    std::fs::write(data("csrf-token.tampered.txt"), format!("{header}token: {tampered}\n")).unwrap();
+    println!("wrote the golden CSRF vectors");
 }
 
 /// Writes the files above: `cargo test -p guardrail-token --test golden --
