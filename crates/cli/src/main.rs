@@ -1,7 +1,8 @@
 //! `guardrail`: the command-line face of the guardrail crates.
 //!
-//! Secrets never come from argv (it shows in `ps`); they are read from
-//! stdin. Exit codes: 0 success, 1 a negative verdict (rejected, invalid),
+//! Secrets are read from stdin, not argv (it shows in `ps` and shell
+//! history); the one argv form kept for compatibility, `api-key check
+//! KEY`, warns on stderr. Exit codes: 0 success, 1 a negative verdict (rejected, invalid),
 //! 2 a usage error or a failure ([`error::CliError`] carries them).
 //!
 //! This file declares the commands and dispatches; each subcommand is one

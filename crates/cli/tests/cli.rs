@@ -314,6 +314,26 @@ fn api_key_check_reads_stdin_with_a_cap() {
     assert_eq!(run(&["api-key", "check"], &padded).status.code(), Some(2));
 }
 
+/// `api-key check KEY` (kept for compatibility) still judges the key, and
+/// warns on stderr, without the key, that argv shows in `ps` and shell
+/// history; the stdin form says nothing.
+#[test]
+fn api_key_check_from_argv_warns() {
+    let key = stdout(&run(&["api-key", "new", "--prefix", "acme_live"], b"")).lines().next().unwrap().to_owned();
+    for (arg, code) in [(key.clone(), 0), (format!("{key}x"), 1)] {
+        let out = run(&["api-key", "check", &arg], b"");
+        assert_eq!(out.status.code(), Some(code));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(
+            stderr,
+            "guardrail: warning: a key given as an argument shows in the process list and in shell history; \
+             give it on stdin instead\n"
+        );
+        assert!(!stderr.contains(&key[10..]));
+    }
+    assert!(run(&["api-key", "check"], format!("{key}\n").as_bytes()).stderr.is_empty());
+}
+
 #[test]
 fn validate_lines_at_the_cap_and_past_it() {
     const CAP: usize = 64 << 10;

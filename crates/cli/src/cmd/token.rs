@@ -8,12 +8,16 @@ use guardrail_secret::ExposeSecret;
 use guardrail_token::{ApiKey, ApiKeyIssuer};
 
 use crate::{
-    error::CliError,
+    error::{CliError, note},
     input::{read_stdin, trim_newline},
 };
 
 /// The most `api-key check` reads from stdin, bytes.
 const MAX_API_KEY_INPUT: usize = 1024;
+
+/// What `api-key check KEY` says on stderr (the key is not in it).
+const ARGV_WARNING: &str =
+    "warning: a key given as an argument shows in the process list and in shell history; give it on stdin instead";
 
 /// `guardrail token`.
 #[derive(Args, Debug)]
@@ -35,11 +39,13 @@ pub(crate) enum ApiKeyCommand {
     },
     /// Exit 0 when the key's prefix, alphabet, length and checksum are right, 1 otherwise.
     ///
-    /// The key is read from stdin when KEY is left out (the documented form:
-    /// keys stay out of argv and `ps`); one trailing newline is removed;
-    /// stdin longer than 1024 bytes: exit 2, naming the limit.
+    /// The key is read from stdin: `printf '%s\n' "$KEY" | guardrail api-key check`.
+    /// One trailing newline is removed; stdin longer than 1024 bytes: exit 2,
+    /// naming the limit.
     Check {
-        /// The key (better: leave it out and give it on stdin).
+        /// Deprecated, kept for compatibility: a key given here shows in the
+        /// process list (`ps`) and in shell history, and a warning on stderr
+        /// says so. Leave it out and give the key on stdin.
         key: Option<String>,
     },
 }
@@ -75,7 +81,10 @@ fn new(prefix: &str) -> Result<(), CliError> {
 fn check(key: Option<&str>) -> Result<(), CliError> {
     let from_stdin;
     let key = match key {
-        Some(key) => key,
+        Some(key) => {
+            note(ARGV_WARNING);
+            key
+        }
         None => {
             let mut buf = read_stdin(MAX_API_KEY_INPUT)?;
             trim_newline(&mut buf);
