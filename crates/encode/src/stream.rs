@@ -53,11 +53,22 @@ impl<W: io::Write + ?Sized> fmt::Write for IoAdapter<'_, W> {
 /// enc.finish(&mut out).unwrap();
 /// assert_eq!(out, "&lt;a&gt;é  !".as_bytes());
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct StreamEncoder {
     context: Context,
     /// At most three bytes of an incomplete UTF-8 sequence.
     pending: Vec<u8>,
+}
+
+/// The context and how many bytes wait, never the bytes: they are part of
+/// the text being encoded, which may be personal data or a secret.
+impl std::fmt::Debug for StreamEncoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamEncoder")
+            .field("context", &self.context)
+            .field("pending_bytes", &self.pending.len())
+            .finish()
+    }
 }
 
 impl StreamEncoder {
@@ -148,6 +159,16 @@ mod tests {
         }
         enc.finish(&mut out).unwrap_or_default();
         String::from_utf8(out).unwrap_or_default()
+    }
+
+    #[test]
+    fn debug_shows_no_waiting_bytes() {
+        let mut enc = StreamEncoder::new(Context::LogLine);
+        let mut out = Vec::new();
+        // The first two bytes of "€" (E2 82 AC) wait for the third.
+        enc.write(b"\xe2\x82", &mut out).unwrap_or_default();
+        let shown = format!("{enc:?}");
+        assert_eq!(shown, "StreamEncoder { context: LogLine, pending_bytes: 2 }");
     }
 
     #[test]
