@@ -1,6 +1,7 @@
 //! What both keyrings share: the checks behind `add_key`, `promote` and
 //! `disable` (one rotation vocabulary: the AEAD keyring and the MAC keyring
-//! refuse the same mistakes with the same errors), the placeholder-key
+//! refuse the mistakes they share with the same errors; `check_new_id` is
+//! the MAC keyring's alone, as only it imports keys), the placeholder-key
 //! check every key passes, and the CSPRNG.
 
 use crate::{Error, KeyId, Status};

@@ -101,8 +101,12 @@ fn duplicate_mac_keys_are_refused() {
 }
 
 /// One rotation vocabulary: the AEAD keyring and the MAC keyring answer
-/// the same steps (add → promote → disable) and the same mistakes with the
-/// same ids and the same error variants, and list their keys alike.
+/// the same steps (add → promote → disable) and the mistakes they share
+/// with the same ids and the same error variants, each refused call leaving
+/// the keyring's `keys()` and `primary_id()` as they were, and list their
+/// keys alike. (Only the MAC keyring imports key material, so only it
+/// answers `KeyIdTaken`: see the crate README, "What the two keyrings
+/// share".)
 #[test]
 fn both_keyrings_rotate_alike() {
     let mut aead = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
@@ -110,21 +114,36 @@ fn both_keyrings_rotate_alike() {
     assert_eq!((aead.primary_id(), mac.primary_id()), (1, 1));
     assert_eq!(aead.add_key(Algorithm::ChaCha20Poly1305).unwrap(), 2);
     assert_eq!(mac.add_key().unwrap(), 2);
-    // Mistakes, the keyrings unchanged after each.
+    // Mistakes, each checked to leave the keyring as it was.
+    let aead_before = (aead.keys().collect::<Vec<_>>(), aead.primary_id());
+    let mac_before = (mac.keys().collect::<Vec<_>>(), mac.primary_id());
+    let aead_unchanged = |k: &Keyring| assert_eq!((k.keys().collect::<Vec<_>>(), k.primary_id()), aead_before);
+    let mac_unchanged = |k: &MacKeyring| assert_eq!((k.keys().collect::<Vec<_>>(), k.primary_id()), mac_before);
     assert!(matches!(aead.promote(9), Err(Error::UnknownKeyId)));
+    aead_unchanged(&aead);
     assert!(matches!(mac.promote(9), Err(Error::UnknownKeyId)));
+    mac_unchanged(&mac);
     assert!(matches!(aead.disable(9), Err(Error::UnknownKeyId)));
+    aead_unchanged(&aead);
     assert!(matches!(mac.disable(9), Err(Error::UnknownKeyId)));
+    mac_unchanged(&mac);
     assert!(matches!(aead.disable(1), Err(Error::PrimaryKey)));
+    aead_unchanged(&aead);
     assert!(matches!(mac.disable(1), Err(Error::PrimaryKey)));
+    mac_unchanged(&mac);
     assert!(matches!(mac.import_key(2, &key(7)), Err(Error::KeyIdTaken)));
+    mac_unchanged(&mac);
     // The steps.
     aead.promote(2).unwrap();
     mac.promote(2).unwrap();
     aead.disable(1).unwrap();
     mac.disable(1).unwrap();
+    let aead_rotated = (aead.keys().collect::<Vec<_>>(), aead.primary_id());
+    let mac_rotated = (mac.keys().collect::<Vec<_>>(), mac.primary_id());
     assert!(matches!(aead.promote(1), Err(Error::KeyDisabled)));
+    assert_eq!((aead.keys().collect::<Vec<_>>(), aead.primary_id()), aead_rotated);
     assert!(matches!(mac.promote(1), Err(Error::KeyDisabled)));
+    assert_eq!((mac.keys().collect::<Vec<_>>(), mac.primary_id()), mac_rotated);
     // Disabling a disabled key changes nothing and is no error.
     aead.disable(1).unwrap();
     mac.disable(1).unwrap();
