@@ -62,8 +62,8 @@ pub struct StreamEncoder {
 
 /// The context and how many bytes wait, never the bytes: they are part of
 /// the text being encoded, which may be personal data or a secret.
-impl std::fmt::Debug for StreamEncoder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Debug for StreamEncoder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StreamEncoder")
             .field("context", &self.context)
             .field("pending_bytes", &self.pending.len())
