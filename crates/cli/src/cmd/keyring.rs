@@ -16,7 +16,7 @@ use guardrail_secret::{
 
 use crate::{
     error::{CliError, note},
-    input::read_stdin,
+    input::{Newline, read_stdin},
 };
 
 /// The most `keyring seal` reads from stdin: 16 MiB.
@@ -146,8 +146,8 @@ fn list(path: &Path) -> Result<(), CliError> {
 /// one line of base64url.
 fn seal(path: &Path, aad: &str) -> Result<(), CliError> {
     let k = load(path)?;
-    let input = read_stdin(MAX_SEAL_BYTES)?;
-    let sealed = k.seal(&input, aad.as_bytes()).map_err(CliError::failed)?;
+    let input = read_stdin(MAX_SEAL_BYTES, Newline::Keep)?;
+    let sealed = k.seal(input.expose_secret(), aad.as_bytes()).map_err(CliError::failed)?;
     writeln!(io::stdout(), "{}", guardrail_ct::base64url::encode_string(&sealed))?;
     Ok(())
 }
@@ -158,8 +158,8 @@ fn seal(path: &Path, aad: &str) -> Result<(), CliError> {
 /// input says nothing about keys or plaintext.
 fn open(path: &Path, aad: &str) -> Result<(), CliError> {
     let k = load(path).map_err(|_| CliError::Refused)?;
-    let input = read_stdin(MAX_OPEN_BYTES)?;
-    let plain = std::str::from_utf8(&input)
+    let input = read_stdin(MAX_OPEN_BYTES, Newline::Keep)?;
+    let plain = std::str::from_utf8(input.expose_secret())
         .ok()
         .and_then(|text| guardrail_ct::base64url::decode_vec(text.trim()).ok())
         .and_then(|sealed| k.open(&sealed, aad.as_bytes()).ok())

@@ -9,12 +9,11 @@ use clap::{Args, ValueEnum};
 use guardrail_password::{
     Calibration, Error as PasswordError, MAX_PASSWORD_BYTES, Params, PasswordHasher, PasswordPolicy, Step, Verification,
 };
-use guardrail_secret::SecretString;
-use zeroize::Zeroizing;
+use guardrail_secret::{ExposeSecret, SecretSlice, SecretString};
 
 use crate::{
     error::{CliError, verdict},
-    input::{read_stdin, trim_newline},
+    input::{Newline, read_stdin},
 };
 
 /// A named parameter profile.
@@ -75,23 +74,20 @@ pub(crate) struct CalibrateArgs {
     lanes: u32,
 }
 
-/// Reads the password from stdin into a buffer wiped on drop, refusing more
-/// than the hasher accepts, and removes one trailing newline unless `exact`.
-fn read_password(exact: bool) -> Result<Zeroizing<Vec<u8>>, CliError> {
+/// Reads the password from stdin into a secret box, refusing more than the
+/// hasher accepts, with one trailing newline removed unless `exact`.
+fn read_password(exact: bool) -> Result<SecretSlice<u8>, CliError> {
     // Room for the newline that is removed; the length is checked after.
-    let mut buf = read_stdin(MAX_PASSWORD_BYTES + 2)?;
-    if !exact {
-        trim_newline(&mut buf);
-    }
-    if buf.len() > MAX_PASSWORD_BYTES {
+    let buf = read_stdin(MAX_PASSWORD_BYTES + 2, if exact { Newline::Keep } else { Newline::Trim })?;
+    if buf.expose_secret().len() > MAX_PASSWORD_BYTES {
         return Err(CliError::usage(format_args!("password longer than the limit of {MAX_PASSWORD_BYTES} bytes")));
     }
     Ok(buf)
 }
 
 /// The password as a secret string when it is UTF-8 (and so normalised).
-fn as_secret(bytes: &[u8]) -> Option<SecretString> {
-    std::str::from_utf8(bytes).ok().map(SecretString::from)
+fn as_secret(password: &SecretSlice<u8>) -> Option<SecretString> {
+    std::str::from_utf8(password.expose_secret()).ok().map(SecretString::from)
 }
 
 /// Hashes the password on stdin and prints the PHC string; a password the
@@ -108,7 +104,7 @@ pub(crate) fn hash(args: &HashArgs) -> Result<(), CliError> {
             hasher.hash(&secret)
         }
         (Some(secret), true) => hasher.hash(&secret),
-        (None, true) => hasher.hash_bytes(&password),
+        (None, true) => hasher.hash_bytes(password.expose_secret()),
         (None, false) => {
             return Err(CliError::usage("password is not valid UTF-8 (use --no-policy to hash raw bytes)"));
         }
@@ -125,7 +121,7 @@ pub(crate) fn verify(args: &VerifyArgs) -> Result<(), CliError> {
     let hasher = PasswordHasher::default();
     let outcome = match as_secret(&password) {
         Some(secret) => hasher.verify(&secret, &args.stored),
-        None => hasher.verify_bytes(&password, &args.stored),
+        None => hasher.verify_bytes(password.expose_secret(), &args.stored),
     };
     let answer = match outcome.map_err(CliError::usage)? {
         Verification::Valid { upgrade: None } => "valid",

@@ -9,7 +9,7 @@ use guardrail_token::{ApiKey, ApiKeyIssuer};
 
 use crate::{
     error::{CliError, note},
-    input::{read_stdin, trim_newline},
+    input::{Newline, read_stdin},
 };
 
 /// The most `api-key check` reads from stdin, bytes.
@@ -86,11 +86,9 @@ fn check(key: Option<&str>) -> Result<(), CliError> {
             key
         }
         None => {
-            let mut buf = read_stdin(MAX_API_KEY_INPUT)?;
-            trim_newline(&mut buf);
-            from_stdin = buf;
+            from_stdin = read_stdin(MAX_API_KEY_INPUT, Newline::Trim)?;
             // Not UTF-8: not a key.
-            std::str::from_utf8(&from_stdin).unwrap_or_default()
+            std::str::from_utf8(from_stdin.expose_secret()).unwrap_or_default()
         }
     };
     if key.is_empty() || ApiKey::parse_any_prefix(key).is_err() {
