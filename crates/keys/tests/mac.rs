@@ -5,7 +5,7 @@
 //! `src/mac.rs` and `src/hkdf.rs`.)
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test code
 
-use guardrail_keys::{Algorithm, Error, Keyring, MacKeyring, Status, hkdf};
+use guardrail_keys::{Algorithm, Error, KeyId, Keyring, MacKeyring, Status, aead::KeyInfo, hkdf, mac::MacKeyInfo};
 use guardrail_secret::SecretSlice;
 use guardrail_testkit::vectors::distinct_key as key_bytes;
 
@@ -100,6 +100,29 @@ fn duplicate_mac_keys_are_refused() {
     assert!(k.import_key(3, &key(3)).is_ok());
 }
 
+/// What a keyring lists: its keys and its primary.
+fn aead_state(k: &Keyring) -> (Vec<KeyInfo>, KeyId) {
+    (k.keys().collect(), k.primary_id())
+}
+
+/// What a MAC keyring lists: its keys and its primary.
+fn mac_state(k: &MacKeyring) -> (Vec<MacKeyInfo>, KeyId) {
+    (k.keys().collect(), k.primary_id())
+}
+
+/// The error of a call that must be refused, after asserting that the
+/// keyring lists the same keys and primary as before it.
+fn refused<K, S: PartialEq + std::fmt::Debug>(
+    keyring: &mut K,
+    state: fn(&K) -> S,
+    call: impl FnOnce(&mut K) -> Result<(), Error>,
+) -> Error {
+    let before = state(keyring);
+    let err = call(keyring).unwrap_err();
+    assert_eq!(state(keyring), before, "a refused call changed the keyring");
+    err
+}
+
 /// One rotation vocabulary: the AEAD keyring and the MAC keyring answer
 /// the same steps (add → promote → disable) and the mistakes they share
 /// with the same ids and the same error variants, each refused call leaving
@@ -115,35 +138,26 @@ fn both_keyrings_rotate_alike() {
     assert_eq!(aead.add_key(Algorithm::ChaCha20Poly1305).unwrap(), 2);
     assert_eq!(mac.add_key().unwrap(), 2);
     // Mistakes, each checked to leave the keyring as it was.
-    let aead_before = (aead.keys().collect::<Vec<_>>(), aead.primary_id());
-    let mac_before = (mac.keys().collect::<Vec<_>>(), mac.primary_id());
-    let aead_unchanged = |k: &Keyring| assert_eq!((k.keys().collect::<Vec<_>>(), k.primary_id()), aead_before);
-    let mac_unchanged = |k: &MacKeyring| assert_eq!((k.keys().collect::<Vec<_>>(), k.primary_id()), mac_before);
-    assert!(matches!(aead.promote(9), Err(Error::UnknownKeyId)));
-    aead_unchanged(&aead);
-    assert!(matches!(mac.promote(9), Err(Error::UnknownKeyId)));
-    mac_unchanged(&mac);
-    assert!(matches!(aead.disable(9), Err(Error::UnknownKeyId)));
-    aead_unchanged(&aead);
-    assert!(matches!(mac.disable(9), Err(Error::UnknownKeyId)));
-    mac_unchanged(&mac);
-    assert!(matches!(aead.disable(1), Err(Error::PrimaryKey)));
-    aead_unchanged(&aead);
-    assert!(matches!(mac.disable(1), Err(Error::PrimaryKey)));
-    mac_unchanged(&mac);
-    assert!(matches!(mac.import_key(2, &key(7)), Err(Error::KeyIdTaken)));
-    mac_unchanged(&mac);
+    type AeadCall = fn(&mut Keyring) -> Result<(), Error>;
+    type MacCall = fn(&mut MacKeyring) -> Result<(), Error>;
+    let shared: [(AeadCall, MacCall, &str); 3] = [
+        (|k| k.promote(9), |k| k.promote(9), "UnknownKeyId"),
+        (|k| k.disable(9), |k| k.disable(9), "UnknownKeyId"),
+        (|k| k.disable(1), |k| k.disable(1), "PrimaryKey"),
+    ];
+    for (aead_call, mac_call, variant) in shared {
+        assert_eq!(format!("{:?}", refused(&mut aead, aead_state, aead_call)), variant);
+        assert_eq!(format!("{:?}", refused(&mut mac, mac_state, mac_call)), variant);
+    }
+    let taken = refused(&mut mac, mac_state, |k| k.import_key(2, &key(7)));
+    assert!(matches!(taken, Error::KeyIdTaken));
     // The steps.
     aead.promote(2).unwrap();
     mac.promote(2).unwrap();
     aead.disable(1).unwrap();
     mac.disable(1).unwrap();
-    let aead_rotated = (aead.keys().collect::<Vec<_>>(), aead.primary_id());
-    let mac_rotated = (mac.keys().collect::<Vec<_>>(), mac.primary_id());
-    assert!(matches!(aead.promote(1), Err(Error::KeyDisabled)));
-    assert_eq!((aead.keys().collect::<Vec<_>>(), aead.primary_id()), aead_rotated);
-    assert!(matches!(mac.promote(1), Err(Error::KeyDisabled)));
-    assert_eq!((mac.keys().collect::<Vec<_>>(), mac.primary_id()), mac_rotated);
+    assert!(matches!(refused(&mut aead, aead_state, |k| k.promote(1)), Error::KeyDisabled));
+    assert!(matches!(refused(&mut mac, mac_state, |k| k.promote(1)), Error::KeyDisabled));
     // Disabling a disabled key changes nothing and is no error.
     aead.disable(1).unwrap();
     mac.disable(1).unwrap();

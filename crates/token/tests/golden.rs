@@ -88,28 +88,27 @@ fn signed_token_tampered_twin_is_refused() {
     assert!(matches!(signer(&text).verify(&field(&text, "token")), Err(Error::InvalidToken)));
 }
 
+/// A CSRF vector file: its `Csrf` (key id and key), session and token.
+fn csrf_vector(name: &str) -> (Csrf, SecretString, String) {
+    let text = read(name);
+    (Csrf::new(mac_keyring(&text)), SecretString::from(field(&text, "session")), field(&text, "token"))
+}
+
 /// The CSRF token of a session is an HMAC (no clock, no randomness): made
 /// again byte for byte from the vector's key, and it verifies for its
 /// session only.
 #[test]
 fn csrf_token_is_made_byte_for_byte_and_verifies() {
-    let text = read("csrf-token.txt");
-    let csrf = Csrf::new(mac_keyring(&text));
-    let session = SecretString::from(field(&text, "session"));
-    assert_eq!(csrf.token_for(&session), field(&text, "token"));
-    assert!(csrf.verify(&session, &field(&text, "token")).is_ok());
-    assert!(matches!(
-        csrf.verify(&SecretString::from("another-session"), &field(&text, "token")),
-        Err(Error::InvalidToken)
-    ));
+    let (csrf, session, token) = csrf_vector("csrf-token.txt");
+    assert_eq!(csrf.token_for(&session), token);
+    assert!(csrf.verify(&session, &token).is_ok());
+    assert!(matches!(csrf.verify(&SecretString::from("another-session"), &token), Err(Error::InvalidToken)));
 }
 
 #[test]
 fn csrf_token_tampered_twin_is_refused() {
-    let text = read("csrf-token.tampered.txt");
-    let csrf = Csrf::new(mac_keyring(&text));
-    let session = SecretString::from(field(&text, "session"));
-    assert!(matches!(csrf.verify(&session, &field(&text, "token")), Err(Error::InvalidToken)));
+    let (csrf, session, tampered) = csrf_vector("csrf-token.tampered.txt");
+    assert!(matches!(csrf.verify(&session, &tampered), Err(Error::InvalidToken)));
 }
 
 /// Writes `csrf-token.txt` and its twin: `cargo test -p guardrail-token
@@ -121,11 +120,12 @@ fn write_golden_csrf_vector() {
     let key_hex = guardrail_ct::hex::encode_string(&(0x50..0x70).collect::<Vec<u8>>());
     let header = format!("key_id: 3\nmac_key_hex: {key_hex}\nsession: session-id-from-the-cookie\n");
     let token = Csrf::new(mac_keyring(&header)).token_for(&SecretString::from("session-id-from-the-cookie"));
-    std::fs::write(data("csrf-token.txt"), format!("{header}token: {token}\n")).unwrap();
-    // A character of the tag (not the last: its low bits are padding).
-    let tampered = tamper_char(&token, token.len() - 5);
-    std::fs::write(data("csrf-token.tampered.txt"), format!("{header}token: {tampered}\n")).unwrap();
-    println!("wrote the golden CSRF vectors");
+    // The twin: a character of the tag (not the last: its low bits are padding).
+    for (name, token) in
+        [("csrf-token.txt", token.clone()), ("csrf-token.tampered.txt", tamper_char(&token, token.len() - 5))]
+    {
+        std::fs::write(data(name), format!("{header}token: {token}\n")).unwrap();
+    }
 }
 
 /// Writes the files above: `cargo test -p guardrail-token --test golden --
