@@ -8,26 +8,17 @@
 //! closed pipe.
 #![allow(clippy::unwrap_used)] // test code
 
-#[allow(dead_code)] // uses run, stdout and TempDir; not guardrail or BIN
+#[allow(dead_code)] // uses spawn, run, stdout and TempDir; not guardrail or BIN
 mod common;
 
-use std::{
-    io::Write,
-    process::{Command, Stdio},
-};
+use std::io::Write;
 
-use common::{BIN, TempDir, run, stdout};
+use common::{TempDir, run, spawn, stdout};
 
 /// Runs `guardrail args…` with its stdout closed before it reads `stdin`;
 /// the exit code and stderr.
 fn closed_stdout(args: &[&str], stdin: &[u8]) -> (Option<i32>, String) {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(args);
     drop(child.stdout.take());
     let mut pipe = child.stdin.take().unwrap();
     // A child that exits before reading everything closes its stdin.
@@ -89,10 +80,11 @@ fn api_key_check_refused_on_a_closed_stdout_exits_1() {
 #[test]
 fn keyring_open_refused_on_a_closed_stdout_exits_1() {
     let dir = TempDir::new("closed-stdout");
-    let file = dir.path().join("k.json");
-    let f = file.to_str().unwrap();
-    assert_eq!(run(&["keyring", "new", "--out", f], b"").status.code(), Some(0));
-    let sealed = stdout(&run(&["keyring", "seal", "--keyring", f, "--aad", "a"], b"plaintext"));
+    let f = &dir.path().join("k.json").to_str().unwrap().to_owned();
+    let created = run(&["keyring", "new", "--out", f], b"");
+    let sealed = run(&["keyring", "seal", "--keyring", f, "--aad", "a"], b"plaintext");
+    assert_eq!((created.status.code(), sealed.status.code()), (Some(0), Some(0)));
+    let sealed = stdout(&sealed);
     exits(&["keyring", "open", "--keyring", f, "--aad", "a"], sealed.as_bytes(), 0);
     exits(&["keyring", "open", "--keyring", f, "--aad", "b"], sealed.as_bytes(), 1);
 }

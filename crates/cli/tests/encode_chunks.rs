@@ -7,18 +7,9 @@
 #[allow(dead_code)] // uses run and stdout; not guardrail, BIN or TempDir
 mod common;
 
+use clap::ValueEnum;
 use common::{run, stdout};
 use guardrail_encode::Context;
-
-/// Every context, by the name the command takes.
-const CONTEXTS: [(&str, Context); 6] = [
-    ("html", Context::Html),
-    ("attr", Context::HtmlAttribute),
-    ("js", Context::JsString),
-    ("url", Context::UrlComponent),
-    ("css", Context::CssString),
-    ("log", Context::LogLine),
-];
 
 #[test]
 fn characters_split_across_the_copy_buffer_encode_as_a_whole() {
@@ -29,7 +20,10 @@ fn characters_split_across_the_copy_buffer_encode_as_a_whole() {
         for boundary in [BUFFER, 2 * BUFFER] {
             for before in boundary + 1 - ch.len_utf8()..boundary {
                 let input = format!("{}{ch}<tail>", "a".repeat(before));
-                for (name, context) in CONTEXTS {
+                // Every context, by the name the command takes.
+                for context in Context::value_variants() {
+                    let name = context.to_possible_value().unwrap().get_name().to_owned();
+                    let name = name.as_str();
                     let out = run(&["encode", name], input.as_bytes());
                     assert_eq!(out.status.code(), Some(0), "{name} {ch} at {before}");
                     assert!(

@@ -10,22 +10,21 @@
 use std::{
     io::Write,
     path::{Path, PathBuf},
-    process::{Command, Output, Stdio},
+    process::{Child, Command, Output, Stdio},
 };
 
 /// The `guardrail` binary Cargo built for these tests.
 pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_guardrail");
 
+/// Starts `guardrail args…` with stdin, stdout and stderr piped.
+pub(crate) fn spawn(args: &[&str]) -> Child {
+    Command::new(BIN).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
+}
+
 /// Runs `guardrail args…` with `stdin` as its input; collects its exit
 /// status, stdout and stderr.
 pub(crate) fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(args);
     // Feed stdin from a thread: the child may fill its stdout pipe before it
     // has read all of its input.
     let mut pipe = child.stdin.take().unwrap();
