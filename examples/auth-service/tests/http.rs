@@ -6,6 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::{PASSWORD, Service, problem};
+use guardrail::password::{Limits, Params};
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 
@@ -77,21 +78,14 @@ async fn me_answers_without_connect_info() {
     let s = Service::start().await;
     let ada = s.user("ada@example.com", "ada").await;
     // A second server over the same database and keyring, without connect info.
-    let (state, _) = auth_service::build_state(&common::config(s.dir.path())).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/me", listener.local_addr().unwrap());
-    let server = tokio::spawn(async move {
-        axum::serve(listener, auth_service::app::router(state, 16 * 1024)).await.unwrap();
-    });
+    let plain = Service::serve_router(tempfile::tempdir().unwrap(), &common::config(s.dir.path()), false).await;
 
-    let r = s.http.get(&url).send().await.unwrap();
+    let r = plain.http.get(plain.url("/me")).send().await.unwrap();
     assert_eq!(problem(r).await, (StatusCode::UNAUTHORIZED, "unauthenticated".into()));
-    let r = s.http.get(&url).header(header::COOKIE, &ada.cookie).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let me: Value = r.json().await.unwrap();
+    let me: Value = ada.get(&plain, "/me").send().await.unwrap().json().await.unwrap();
     assert_eq!(me["username"], "ada");
 
-    server.abort();
+    plain.stop().await;
     s.stop().await;
 }
 
@@ -344,9 +338,19 @@ async fn api_key_names_with_hidden_characters_are_422_without_echo() {
     s.stop().await;
 }
 
+/// The per-account limit answers before any hash: the service has one
+/// hashing worker and a wait much shorter than a hash, so a request that
+/// tried to hash while another login holds the worker would answer 503
+/// `busy`; a limited login answers
+/// 429 while the slot is held from before it was sent until after its
+/// answer came back (the hasher's `in_flight` counter, read on both sides,
+/// and the holder's answer still outstanding).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn per_account_limit_answers_429_before_hashing() {
-    let s = Service::start_with(|c| c.per_account_per_minute = 2.try_into().unwrap()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = common::config(dir.path());
+    config.per_account_per_minute = 2.try_into().unwrap();
+    let s = Service::serve_router(dir, &config, true).await;
     assert_eq!(s.signup("ada@example.com", "ada", PASSWORD).await.status(), StatusCode::CREATED);
     assert_eq!(s.login("ada", "wrong password one").await.status(), StatusCode::UNAUTHORIZED);
     // By email: the same account, the same budget.
@@ -363,6 +367,54 @@ async fn per_account_limit_answers_429_before_hashing() {
     assert_eq!(s.signup("bob@example.com", "bob", PASSWORD).await.status(), StatusCode::CREATED);
     assert_eq!(s.login("bob", PASSWORD).await.status(), StatusCode::OK);
     s.stop().await;
+
+    // Before hashing: the same limits behind one slow hashing slot.
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = common::config(dir.path());
+    config.per_account_per_minute = 2.try_into().unwrap();
+    config.params = Params::new(64 * 1024, 8, 1).unwrap();
+    // 100 ms of queueing, a fraction of one such hash: back-to-back
+    // requests below never meet a worker still handing back its last
+    // answer, and a login queued behind the holder gets 503.
+    config.hash_limits = Limits { max_concurrent: 1, wait: Duration::from_millis(100) };
+    let s = Service::serve_router(dir, &config, true).await;
+    assert_eq!(s.signup("ada@example.com", "ada", PASSWORD).await.status(), StatusCode::CREATED);
+    for login in ["ada", "ada", "nobody", "nobody"] {
+        assert_eq!(s.login(login, "wrong password").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    for limited in ["ada", "nobody"] {
+        assert_429_while_the_only_hashing_slot_is_held(&s, limited).await;
+    }
+    s.stop().await;
+}
+
+/// Sends a login for `limited` (over its budget) while another login's
+/// hash holds the only slot the whole time; retries with a new holder if
+/// that hash ended before the answer came back (a loaded machine).
+async fn assert_429_while_the_only_hashing_slot_is_held(s: &Service, limited: &str) {
+    let hasher = &s.state.as_ref().unwrap().hasher;
+    for attempt in 0..5 {
+        let (http, url) = (s.http.clone(), s.url("/login"));
+        let holder = tokio::spawn(async move {
+            http.post(url).json(&json!({"login": format!("holder{attempt}"), "password": "x"})).send().await.unwrap()
+        });
+        while hasher.in_flight() == 0 && !holder.is_finished() {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let held_before = hasher.in_flight() == 1;
+        let r = s.login(limited, PASSWORD).await;
+        let held_after = hasher.in_flight() == 1 && !holder.is_finished();
+        // A 503 here would mean the limited login asked for the slot.
+        assert_eq!(problem(r).await, (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into()), "{limited}");
+        assert_eq!(holder.await.unwrap().status(), StatusCode::UNAUTHORIZED);
+        if held_before && held_after {
+            return;
+        }
+    }
+    // A login that queued for the hasher answers only after the holder's
+    // hash: that is what failing here means (or a machine on which a 64 MiB
+    // hash never outlasts one request).
+    panic!("no limited login answered while a holder's hash ran, in 5 attempts");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -383,8 +435,8 @@ async fn per_address_limit_covers_signup_and_login() {
 async fn busy_hashing_answers_503_with_retry_after() {
     // One slot, no wait, and a hash slow enough for requests to overlap.
     let s = Service::start_with(|c| {
-        c.params = guardrail::password::Params::new(32 * 1024, 4, 1).unwrap();
-        c.hash_limits = guardrail::password::Limits { max_concurrent: 1, wait: Duration::ZERO };
+        c.params = Params::new(32 * 1024, 4, 1).unwrap();
+        c.hash_limits = Limits { max_concurrent: 1, wait: Duration::ZERO };
     })
     .await;
     let mut logins = tokio::task::JoinSet::new();
@@ -435,7 +487,7 @@ async fn new_password_policy_checks_run_under_the_hasher_bound() {
     // with long passwords are refused as busy, not checked on the
     // executor's thread. Before the fix every one of them answered 422.
     let s = Service::start_with(|c| {
-        c.hash_limits = guardrail::password::Limits { max_concurrent: 1, wait: Duration::ZERO };
+        c.hash_limits = Limits { max_concurrent: 1, wait: Duration::ZERO };
     })
     .await;
     let weak = weak_128();

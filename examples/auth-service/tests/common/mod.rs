@@ -2,9 +2,9 @@
 //! keyring, and small argon2 parameters; and a client for it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, dead_code, unreachable_pub)] // test code
 
-use std::time::Duration;
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
-use auth_service::{Config, Running};
+use auth_service::{Config, Running, app::AppState};
 use guardrail::password::{Limits, Params};
 use reqwest::{Response, StatusCode, header};
 use serde_json::{Value, json};
@@ -15,6 +15,10 @@ pub struct Service {
     pub url: String,
     pub dir: tempfile::TempDir,
     running: Option<Running>,
+    /// Set by [`Service::serve_router`]: the shared state (the hasher's
+    /// counters) and the server task.
+    pub state: Option<Arc<AppState>>,
+    server: Option<tokio::task::JoinHandle<()>>,
     pub http: reqwest::Client,
 }
 
@@ -48,13 +52,33 @@ impl Service {
     pub async fn start_in(dir: tempfile::TempDir, config: Config) -> Self {
         let running = auth_service::start(config).await.unwrap();
         let url = format!("http://{}", running.addr);
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-        Self { url, dir, running: Some(running), http }
+        Self { url, dir, running: Some(running), state: None, server: None, http: client() }
+    }
+
+    /// `config`'s state and `router()` served by plain `axum::serve` on
+    /// 127.0.0.1 port 0, with or without connect info; the state stays
+    /// reachable. `dir` lives as long as the service.
+    pub async fn serve_router(dir: tempfile::TempDir, config: &Config, connect_info: bool) -> Self {
+        let (state, _) = auth_service::build_state(config).unwrap();
+        let router = auth_service::app::router(Arc::clone(&state), config.max_body);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            if connect_info {
+                axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+            } else {
+                axum::serve(listener, router).await.unwrap();
+            }
+        });
+        Self { url, dir, running: None, state: Some(state), server: Some(server), http: client() }
     }
 
     pub async fn stop(mut self) {
         if let Some(r) = self.running.take() {
             r.stop().await.unwrap();
+        }
+        if let Some(server) = self.server.take() {
+            server.abort();
         }
     }
 
@@ -85,6 +109,10 @@ impl Service {
         assert_eq!(r.status(), StatusCode::OK);
         Session::from_login(r).await
     }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap()
 }
 
 /// A logged-in browser: its cookie and CSRF token.
