@@ -19,7 +19,8 @@
 # corpus; crash, timeout, OOM and leak inputs land in fuzz/artifacts/TARGET/.
 # Each target's full libFuzzer log is in $GUARDRAIL_FUZZ_CORPUS/logs/.
 # A target stops at its first crash. Exit status: 0 when no target crashed,
-# 1 when any did, 2 on a usage or build error.
+# 1 when any did, 2 on a usage or build error or when cargo-fuzz is missing
+# (this script installs nothing; fuzz/run.sh TARGET does, once).
 set -euo pipefail
 local_root=$(realpath -m "${GUARDRAIL_FUZZ_CORPUS:-$(dirname "$0")/local-corpus}")
 cd "$(dirname "$0")"
@@ -34,8 +35,18 @@ jobs=${GUARDRAIL_FUZZ_JOBS:-2}
 timeout=${GUARDRAIL_FUZZ_TIMEOUT:-20}
 export RUSTC_BOOTSTRAP=1 # see run.sh
 
-if [ $# -gt 0 ]; then targets=("$@"); else mapfile -t targets < <(cargo fuzz list); fi
-[ ${#targets[@]} -gt 0 ] || { echo "no fuzz targets" >&2; exit 2; }
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+    echo "cargo-fuzz is missing: install it with \`cargo install cargo-fuzz --locked\`" \
+        "(fuzz/run.sh TARGET installs it on first use)" >&2
+    exit 2
+fi
+if [ $# -gt 0 ]; then
+    targets=("$@")
+else
+    cargo_fuzz_list=$(cargo fuzz list) || { echo "\`cargo fuzz list\` failed" >&2; exit 2; }
+    mapfile -t targets <<<"$cargo_fuzz_list"
+fi
+[ -n "${targets[0]:-}" ] || { echo "no fuzz targets" >&2; exit 2; }
 
 echo "building ${#targets[@]} targets..." >&2
 target_dir=$fuzz_dir/target

@@ -4,6 +4,9 @@
 #   fuzz/run.sh TARGET [SECONDS]      e.g. fuzz/run.sh ct_hex_decode 120
 #   fuzz/run.sh --list
 #
+# A run installs cargo-fuzz the first time it is missing; the usage message
+# and --list install nothing.
+#
 # cargo-fuzz needs nightly-only rustc flags (-Zsanitizer, sancov options);
 # RUSTC_BOOTSTRAP=1 lets the stable compiler accept them, so no second
 # toolchain is needed. The address sanitizer stays on (the default):
@@ -24,15 +27,22 @@ set -euo pipefail
 local_root=$(realpath -m "${GUARDRAIL_FUZZ_CORPUS:-$(dirname "$0")/local-corpus}")
 cd "$(dirname "$0")"
 
+# The targets, as `cargo fuzz list` names them (the [[bin]] names of
+# fuzz/Cargo.toml), without needing cargo-fuzz: usage and --list install
+# nothing.
+list_targets() {
+    sed -n '/^\[\[bin\]\]/,/^name/ s/^name *= *"\(.*\)"/\1/p' Cargo.toml | sort
+}
+
+if [ "${1:-}" = "--list" ] || [ $# -lt 1 ]; then
+    list_targets
+    [ $# -ge 1 ] || { echo "usage: $0 TARGET [SECONDS] | $0 --list" >&2; exit 2; }
+    exit 0
+fi
+
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
     echo "installing cargo-fuzz (once)..." >&2
     cargo install cargo-fuzz --locked
-fi
-
-if [ "${1:-}" = "--list" ] || [ $# -lt 1 ]; then
-    cargo fuzz list
-    [ $# -ge 1 ] || { echo "usage: $0 TARGET [SECONDS]" >&2; exit 2; }
-    exit 0
 fi
 
 target=$1
