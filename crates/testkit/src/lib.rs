@@ -5,6 +5,7 @@
 // block below carries a SAFETY comment.
 #![allow(unsafe_code)]
 
+pub mod pieces;
 pub mod vectors;
 
 use std::{

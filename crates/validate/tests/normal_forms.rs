@@ -40,46 +40,7 @@ fn normalising() -> impl Strategy<Value = String> {
 /// Name-like strings: letters and their width, case and look-alike
 /// variants, so more of them are accepted usernames.
 fn name_like() -> impl Strategy<Value = String> {
-    let pieces = prop::sample::select(vec![
-        "a",
-        "K",
-        "o",
-        "l",
-        "1",
-        "0",
-        "_",
-        "-",
-        ".",
-        "\u{ff21}",
-        "\u{ff41}",
-        "\u{131}",
-        "\u{212a}",
-        "\u{2126}",
-        "\u{3a9}",
-        "\u{3c9}",
-        "e\u{301}",
-        "\u{e9}",
-        "\u{1c5}",
-        "\u{1c4}",
-        "\u{df}",
-        "\u{1e9e}",
-        "\u{3bf}",
-        "\u{3b1}",
-        "\u{3ac}",
-        "\u{3b1}\u{301}",
-        "\u{430}",
-        "\u{441}",
-        "\u{43e}",
-        "\u{438}",
-        "\u{306}",
-        "\u{439}",
-        "\u{37e}",
-        "\u{387}",
-        "\u{b7}",
-        "\u{1fef}",
-        "\u{ff20}",
-        "\u{fb01}",
-    ]);
+    let pieces = prop::sample::select(guardrail_testkit::pieces::NAME_LIKE.to_vec());
     prop::collection::vec(pieces, 1..8).prop_map(|v| v.concat())
 }
 
