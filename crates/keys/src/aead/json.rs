@@ -108,16 +108,20 @@ impl std::io::Write for WipingWriter {
 }
 
 /// Pretty JSON in a string wiped on drop, through [`WipingWriter`].
-fn to_json_wiped(value: &impl serde::Serialize, capacity: usize) -> Result<Zeroizing<String>, Error> {
+///
+/// `None` only if serde_json fails, which it cannot for the keyring's own
+/// types written into memory (no I/O, string keys only, UTF-8 out): no
+/// error variant is invented for it.
+fn to_json_wiped(value: &impl serde::Serialize, capacity: usize) -> Option<Zeroizing<String>> {
     let mut writer = WipingWriter(Zeroizing::new(Vec::with_capacity(capacity)));
-    serde_json::to_writer_pretty(&mut writer, value).map_err(|_| Error::MalformedKeyring)?;
+    serde_json::to_writer_pretty(&mut writer, value).ok()?;
     // Moved out without a copy; the empty vector left behind holds nothing.
     match String::from_utf8(std::mem::take(&mut *writer.0)) {
-        Ok(text) => Ok(Zeroizing::new(text)),
+        Ok(text) => Some(Zeroizing::new(text)),
         Err(e) => {
             // Unreachable (serde_json writes UTF-8), but never free key bytes unwiped.
             e.into_bytes().zeroize();
-            Err(Error::MalformedKeyring)
+            None
         }
     }
 }
@@ -225,6 +229,8 @@ impl Keyring {
                 .collect(),
         };
         // About 170 bytes a key pretty-printed: one allocation in practice.
+        // Never `None` (see `to_json_wiped`); were it, the empty text would be
+        // refused by `from_json`, never read as a keyring.
         to_json_wiped(&json, 256 + 256 * self.keys.len()).unwrap_or_default()
     }
 
