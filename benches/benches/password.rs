@@ -1,49 +1,80 @@
-//! Password hashing hot paths beside their baselines: a default-profile
-//! verify through guardrail (pooled, wiped working memory, admission slot)
-//! vs the raw argon2 crate allocating per hash; hashing per profile; a
-//! legacy bcrypt verify through guardrail vs the raw bcrypt crate (and an
-//! over-long candidate, refused at the same cost); the new-password policy
-//! with and without zxcvbn's estimate at 15, 64, 100 and 128 characters,
-//! and on input dense in l33t characters at 64, 100, 128 and 4096 bytes
-//! (its worst case, bounded by `PasswordPolicy::SCORE_WORK_BUDGET`).
+//! Password hashing hot paths beside their baselines. Verify (a wrong
+//! password, so the full work) through guardrail — its engine's admission,
+//! workers and warm, wiped working memory — beside argon2-rust 1.1's pooled
+//! `Hasher` (the engine issue's baseline), RustCrypto `argon2` 0.6 with a
+//! reused block buffer and the same allocating per hash, in one group per
+//! profile: OWASP (m=19456, t=2, p=1) on one thread, and RFC 9106's low-memory
+//! option (m=65536, t=3, p=4) with argon2-rust on 4 threads and on 1, and
+//! RustCrypto on 1. The interleaved rep-by-rep comparison of the same arms is
+//! `--bin engine-compare`. Then hashing per profile; a legacy bcrypt verify
+//! through guardrail vs the raw bcrypt crate (and an over-long candidate,
+//! refused at the same cost); the new-password policy with and without
+//! zxcvbn's estimate at 15, 64, 100 and 128 characters, and on input dense in
+//! l33t characters at 64, 100, 128 and 4096 bytes (its worst case, bounded by
+//! `PasswordPolicy::SCORE_WORK_BUDGET`).
+//!
+//! Only the verify groups: `cargo bench -p guardrail-benches --bench password
+//! -- password_verify_`
 #![allow(clippy::unwrap_used, clippy::print_stderr)] // bench code; reports to the terminal
 
-use std::hint::black_box;
+use std::{hint::black_box, time::Duration};
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
+use guardrail_benches::engines::{self, Argon2Rust, GuardrailVerify, PASSWORD, Profile, RustCrypto, WRONG};
 use guardrail_password::{Params, PasswordHasher, PasswordPolicy};
 use guardrail_secret::SecretString;
 
-fn verify(c: &mut Criterion) {
-    #[cfg(target_arch = "x86_64")]
-    eprintln!(
-        "password: CPU has AVX2: {} (argon2 0.6 picks its AVX2 block function at run time)",
-        std::arch::is_x86_feature_detected!("avx2")
-    );
-    let hasher = PasswordHasher::default();
-    let password = SecretString::from("correct horse battery staple");
-    let stored = hasher.hash(&password).unwrap().into_string();
-    let wrong = SecretString::from("correct horse battery stapler");
-
-    let params = argon2::Params::new(19456, 2, 1, Some(32)).unwrap();
-    let raw = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
-    let salt = [7u8; 16];
-    let mut expected = [0u8; 32];
-    raw.hash_password_into(b"correct horse battery staple", &salt, &mut expected).unwrap();
+/// Verify at the OWASP default: guardrail beside the raw engines, one thread.
+fn verify_owasp(c: &mut Criterion) {
+    eprintln!("password: {}", engines::backends());
+    let guardrail = GuardrailVerify::new(Profile::OWASP).unwrap();
+    let mut argon2_rust = Argon2Rust::new(Profile::OWASP, 1).unwrap();
+    let mut rustcrypto = RustCrypto::new(Profile::OWASP).unwrap();
 
     let mut group = c.benchmark_group("password_verify_owasp");
     group.sample_size(20);
-    group.bench_function("guardrail verify", |b| {
-        b.iter(|| hasher.verify(black_box(&wrong), black_box(&stored)).unwrap())
+    group.bench_function("guardrail verify", |b| b.iter(|| assert!(black_box(guardrail.run().unwrap()))));
+    group.bench_function("argon2-rust 1.1, pooled Hasher", |b| {
+        b.iter(|| assert!(black_box(argon2_rust.run().unwrap())))
     });
-    group.bench_function("raw argon2 (allocates per hash)", |b| {
-        b.iter(|| {
-            let mut out = [0u8; 32];
-            raw.hash_password_into(black_box(b"correct horse battery stapler"), &salt, &mut out).unwrap();
-            out == expected
-        })
+    group.bench_function("argon2 0.6, reused buffer", |b| b.iter(|| assert!(black_box(rustcrypto.run().unwrap()))));
+    group.bench_function("argon2 0.6, allocates per hash", |b| {
+        b.iter(|| assert!(black_box(rustcrypto.run_allocating().unwrap())))
     });
     group.finish();
+}
+
+/// Verify at RFC 9106's low-memory option (4 lanes): guardrail beside
+/// argon2-rust on 4 threads (the goal's baseline) and on 1, and RustCrypto
+/// on 1 (it spawns no threads without its `parallel` feature).
+fn verify_rfc9106_low(c: &mut Criterion) {
+    let profile = Profile::RFC9106_LOW;
+    let guardrail = GuardrailVerify::new(profile).unwrap();
+    let mut threaded = Argon2Rust::new(profile, profile.p).unwrap();
+    let mut single = Argon2Rust::new(profile, 1).unwrap();
+    let mut rustcrypto = RustCrypto::new(profile).unwrap();
+
+    let mut group = c.benchmark_group("password_verify_rfc9106_low");
+    // 50-160 ms an iteration: the same count in every sample, ten of them.
+    group.sampling_mode(SamplingMode::Flat).sample_size(10).measurement_time(Duration::from_secs(8));
+    group.bench_function("guardrail verify", |b| b.iter(|| assert!(black_box(guardrail.run().unwrap()))));
+    group.bench_function("argon2-rust 1.1, pooled Hasher, 4 threads", |b| {
+        b.iter(|| assert!(black_box(threaded.run().unwrap())))
+    });
+    group.bench_function("argon2-rust 1.1, pooled Hasher, 1 thread", |b| {
+        b.iter(|| assert!(black_box(single.run().unwrap())))
+    });
+    group.bench_function("argon2 0.6, reused buffer, 1 thread", |b| {
+        b.iter(|| assert!(black_box(rustcrypto.run().unwrap())))
+    });
+    group.finish();
+}
+
+/// Hashing per profile, and legacy bcrypt verifies through guardrail.
+fn hash_and_legacy(c: &mut Criterion) {
+    let hasher = PasswordHasher::default();
+    let password = SecretString::from(PASSWORD);
+    let wrong = SecretString::from(WRONG);
 
     let mut group = c.benchmark_group("password_hash");
     group.sample_size(10);
@@ -139,5 +170,5 @@ fn policy(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, verify, policy);
+criterion_group!(benches, verify_owasp, verify_rfc9106_low, hash_and_legacy, policy);
 criterion_main!(benches);

@@ -1,7 +1,10 @@
 //! 64 concurrent password verifies at the default profile: throughput and
-//! peak memory, through guardrail's admission control and buffer pool, and
-//! (in a child process, so the peaks stay apart) through the raw argon2
-//! crate with one thread and one allocation per verify.
+//! peak memory, through guardrail's admission and its workers' pooled
+//! working memory. Two baselines, each in a child process so the peaks stay
+//! apart: argon2-rust 1.1's pooled `Hasher` on `bound` threads verifying
+//! back to back (the steady rate the bare engine reaches on this machine,
+//! beside guardrail's), and the raw RustCrypto argon2 crate with one thread
+//! and one allocation per verify, all 64 at once (no admission).
 //!
 //! Goals (the password issue): peak RSS <= bound × m + 32 MiB, and burst
 //! throughput >= 0.9 × the steady rate of `bound` threads verifying back to
@@ -15,6 +18,7 @@ use std::{
     time::Instant,
 };
 
+use guardrail_benches::engines::{self, Argon2Rust, Profile};
 use guardrail_password::{Params, PasswordHasher};
 use guardrail_secret::SecretString;
 
@@ -105,17 +109,90 @@ fn raw_argon2_burst() {
     }
     let secs = t0.elapsed().as_secs_f64();
     println!(
-        "raw argon2, unbounded   {BURST} verifies in {secs:.2} s = {:.1} verifies/s, peak RSS {:.0} MiB",
+        "argon2 0.6, unbounded   {BURST} verifies in {secs:.2} s = {:.1} verifies/s, peak RSS {:.0} MiB",
         BURST as f64 / secs,
         peak_rss_mib()
     );
 }
 
-fn main() {
-    if std::env::args().any(|a| a == "--raw-child") {
-        raw_argon2_burst();
-        return;
+/// The first line of the argon2-rust child's output: its steady rate
+/// (verifies/s) and peak RSS (MiB), for the parent to read.
+const RATE_LINE: &str = "argon2-rust-steady";
+
+/// `bound` threads, each with its own pooled argon2-rust `Hasher` (arena
+/// sized before the clock starts), verifying back to back as many times as
+/// the guardrail steady run does; the median rate of ROUNDS rounds.
+fn argon2_rust_steady(bound: usize) {
+    let per_thread = BURST.div_ceil(bound);
+    let mut rates: Vec<f64> = (0..ROUNDS)
+        .map(|_| {
+            let start = Arc::new(Barrier::new(bound + 1));
+            let threads: Vec<_> = (0..bound)
+                .map(|_| {
+                    let start = Arc::clone(&start);
+                    std::thread::spawn(move || {
+                        let mut engine = Argon2Rust::new(Profile::OWASP, 1).unwrap();
+                        start.wait();
+                        for _ in 0..per_thread {
+                            assert!(engine.run().unwrap(), "argon2-rust accepted a wrong password");
+                        }
+                    })
+                })
+                .collect();
+            start.wait();
+            let t0 = Instant::now();
+            for t in threads {
+                t.join().unwrap();
+            }
+            (bound * per_thread) as f64 / t0.elapsed().as_secs_f64()
+        })
+        .collect();
+    let rate = engines::quantile(&mut rates, 0.5);
+    println!("{RATE_LINE} {rate} {}", peak_rss_mib());
+}
+
+/// Runs this binary with `args` and returns its standard output, or `None`
+/// (said on stderr) if it failed.
+fn child(args: &[&str]) -> Option<String> {
+    let output = std::process::Command::new(std::env::current_exe().ok()?).args(args).output();
+    match output {
+        Ok(out) if out.status.success() => Some(String::from_utf8_lossy(&out.stdout).into_owned()),
+        _ => {
+            eprintln!("(the baseline {args:?} failed to run)");
+            None
+        }
     }
+}
+
+/// The argon2-rust baseline's steady rate and peak RSS, printed beside
+/// guardrail's steady rate.
+fn report_argon2_rust(bound: usize, steady_rate: f64) {
+    let Some(out) = child(&["--argon2-rust-child", &bound.to_string()]) else { return };
+    let numbers: Vec<f64> = out
+        .lines()
+        .find_map(|l| l.strip_prefix(RATE_LINE))
+        .map(|rest| rest.split_whitespace().filter_map(|n| n.parse().ok()).collect())
+        .unwrap_or_default();
+    let [rate, peak] = numbers[..] else {
+        eprintln!("(the argon2-rust baseline printed no rate)");
+        return;
+    };
+    println!(
+        "argon2-rust pooled      {bound} threads back to back (median of {ROUNDS}): {rate:.1} verifies/s, peak RSS {peak:.0} MiB; guardrail's steady rate = {:.2} x it",
+        steady_rate / rate
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("--raw-child") => return raw_argon2_burst(),
+        Some("--argon2-rust-child") => {
+            return argon2_rust_steady(args.get(2).and_then(|b| b.parse().ok()).unwrap_or(1));
+        }
+        _ => {}
+    }
+    println!("verify-burst: {}", engines::backends());
     let hasher = Arc::new(PasswordHasher::default());
     let bound = hasher.max_concurrent();
     let m_mib = f64::from(Params::OWASP.m_cost()) / 1024.0;
@@ -149,9 +226,9 @@ fn main() {
         "guardrail, bounded      {BURST} verifies per burst, {busy} answered Busy in all, peak RSS {peak:.0} MiB (baseline {baseline:.0} MiB)"
     );
     println!("steady rate             {bound} threads back to back (median round): {steady_rate:.1} verifies/s");
-    let child = std::process::Command::new(std::env::current_exe().unwrap()).arg("--raw-child").status();
-    if !child.is_ok_and(|s| s.success()) {
-        eprintln!("(the raw argon2 comparison failed to run)");
+    report_argon2_rust(bound, steady_rate);
+    if let Some(out) = child(&["--raw-child"]) {
+        print!("{out}");
     }
     let ratio = burst_rate / steady_rate;
     let pass = peak <= rss_goal && ratio >= 0.9 && busy == 0;
