@@ -4,6 +4,7 @@
 
 mod admission;
 mod calibrate;
+mod engine;
 mod error;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
