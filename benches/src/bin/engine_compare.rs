@@ -61,7 +61,7 @@ fn arms(profile: Profile) -> Result<Vec<Arm>, Error> {
     let mut arms = vec![
         arm("guardrail verify".into(), Engine::Guardrail(GuardrailVerify::new(profile)?)),
         arm(
-            format!("argon2-rust 1.1 pooled Hasher, {} thread(s)", profile.p),
+            format!("argon2-rust 1.1 pooled Hasher, {}", threads(profile.p)),
             Engine::Argon2Rust(Argon2Rust::new(profile, profile.p)?),
         ),
     ];
@@ -73,6 +73,11 @@ fn arms(profile: Profile) -> Result<Vec<Arm>, Error> {
     }
     arms.push(arm("argon2 0.6 reused buffer, 1 thread".into(), Engine::RustCrypto(RustCrypto::new(profile)?)));
     Ok(arms)
+}
+
+/// "1 thread", "4 threads".
+fn threads(n: u32) -> String {
+    if n == 1 { "1 thread".into() } else { format!("{n} threads") }
 }
 
 /// Median, p10 and p90 of `samples`.
@@ -97,7 +102,7 @@ fn compare(profile: Profile, reps: usize) -> Result<(), Error> {
     }
     for arm in &arms {
         let [median, p10, p90] = summary(&arm.ms);
-        println!("  {:<44} median {median:>8.2} ms   p10 {p10:>8.2}   p90 {p90:>8.2}", arm.label);
+        println!("  {:<42} median {median:>8.2} ms   p10 {p10:>8.2}   p90 {p90:>8.2}", arm.label);
     }
     let Some((ours, baselines)) = arms.split_first() else { return Ok(()) };
     let [our_median, ..] = summary(&ours.ms);
@@ -106,7 +111,7 @@ fn compare(profile: Profile, reps: usize) -> Result<(), Error> {
         let paired: Vec<f64> = ours.ms.iter().zip(&base.ms).map(|(a, b)| a / b).collect();
         let [paired_median, paired_p10, paired_p90] = summary(&paired);
         println!(
-            "  guardrail ÷ {:<37} {:.3}x (medians); per rep {paired_median:.3}x (p10 {paired_p10:.3}, p90 {paired_p90:.3})",
+            "  guardrail ÷ {:<42} {:.3}x (medians); per rep {paired_median:.3}x (p10 {paired_p10:.3}, p90 {paired_p90:.3})",
             base.label,
             our_median / median
         );
