@@ -20,6 +20,7 @@ const TARGETS: &[(&str, Oracle)] = &[
         }
     }),
     ("password_phc", guardrail::password::fuzzing::phc),
+    ("password_engine_differential", guardrail::password::fuzzing::engine_differential),
     ("token_api_key", guardrail::token::fuzzing::check_api_key_parse),
     ("token_signed_verify", guardrail::token::fuzzing::check_signed_verify),
     ("keys_keyring_open", guardrail::keys::fuzzing::check_keyring_open),
