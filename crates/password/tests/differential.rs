@@ -20,7 +20,9 @@ fn available_backends() -> Vec<Backend> {
     Backend::ALL.iter().copied().filter(|backend| backend.is_available()).collect()
 }
 
-/// The case's tag through argon2-rust with `backend` forced, `None` when
+/// The case's tag through argon2-rust with `backend` forced, its lanes one
+/// after another on this thread (the engine and argon2-rust's public API,
+/// in `fuzzing::agreed_tag`, run them on p threads), `None` when
 /// argon2-rust refuses the inputs.
 ///
 /// The only `unsafe` in this crate's tests: forcing a backend is
@@ -30,6 +32,7 @@ fn available_backends() -> Vec<Backend> {
 fn forced_tag(backend: Backend, case: &Argon2Case<'_>) -> Option<Vec<u8>> {
     assert!(backend.is_available(), "backend {backend} is not available on this CPU");
     let (algorithm, version, params) = fuzzing::argon2_rust_inputs(case)?;
+    let params = params.to_builder().threads(1).build().unwrap();
     let mut tag = vec![0u8; case.tag_len];
     // SAFETY: `hash_with_backend` runs `backend`'s `#[target_feature]`
     // compression function, which is undefined behaviour on a CPU without
