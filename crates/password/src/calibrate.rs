@@ -6,7 +6,10 @@
 
 use std::time::{Duration, Instant};
 
-use crate::{Error, Params};
+use crate::{
+    Error, Params,
+    engine::core::{Algorithm, Core, Input, Version},
+};
 
 /// One measured point of a calibration.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -42,18 +45,27 @@ pub fn calibrate(
     lanes: u32,
     mut progress: impl FnMut(&Step),
 ) -> Result<Calibration, Error> {
+    // The engine's own core (argon2-rust by default), so what is measured
+    // is what `verify` runs; its lanes on as many threads as a hasher of
+    // this machine would give them.
+    let mut core = Core::new();
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let threads = lanes.min(u32::try_from(cores).unwrap_or(u32::MAX));
     let mut measure = |params: Params| -> Result<Step, Error> {
-        let argon_params = argon2::Params::new(params.m_cost(), params.t_cost(), params.p_cost(), Some(32))
-            .map_err(|_| Error::InvalidParams { name: "m" })?;
-        let mut blocks = vec![argon2::Block::default(); argon_params.block_count()];
-        let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, argon_params);
+        let input = Input {
+            algorithm: Algorithm::Argon2id,
+            version: Version::V0x13,
+            params,
+            password: b"calibration password",
+            salt: b"calibration salt",
+            secret: &[],
+            ad: &[],
+        };
         let mut times = [Duration::ZERO; 3];
         let mut out = [0u8; 32];
         for t in &mut times {
             let start = Instant::now();
-            argon
-                .hash_password_into_with_memory(b"calibration password", b"calibration salt", &mut out, &mut blocks)
-                .map_err(|_| Error::Argon2)?;
+            core.compute(&input, threads, &mut out)?;
             *t = start.elapsed();
         }
         times.sort();

@@ -46,11 +46,27 @@ pub fn legacy(prefix: &str, data: &[u8]) {
     let _ = crate::legacy::verify(b"password", &format!("{prefix}{rest}"), &caps);
 }
 
-/// Test hook: whether the hasher's pooled working buffers are wiped while
-/// idle (the zeroize and admission tests wait for it).
+/// Test hook: every one of the hasher's workers audits the argon2 working
+/// memory it keeps warm, then frees it (each after the job it is running,
+/// if any). `Some(bytes)` — how many bytes the workers held, all of them
+/// wiped — or `None` when any byte of it was not zero.
+///
+/// The audit is real, not a flag: with argon2-rust (the default engine)
+/// each worker arms argon2-rust's release audit (`internal-api`) for its
+/// arena's size, frees it, and requires the dependency to have seen it
+/// released with every byte zero; with `rustcrypto-argon2` it scans its
+/// buffer. The zeroize, admission and async tests call it.
 #[must_use]
-pub fn idle_buffers_wiped(hasher: &PasswordHasher) -> bool {
-    hasher.admission.idle_buffers_wiped()
+pub fn idle_memory_wiped(hasher: &PasswordHasher) -> Option<usize> {
+    hasher.engine.idle_memory_wiped()
+}
+
+/// Test hook: the most argon2 working memory the hasher's engine ever
+/// reserved at once (parked in idle workers and in use), in bytes; the
+/// admission tests check it against [`crate::Limits::memory_budget`].
+#[must_use]
+pub fn peak_resident_bytes(hasher: &PasswordHasher) -> usize {
+    hasher.engine.peak_resident_bytes()
 }
 
 /// One argon2 computation with all of RFC 9106's inputs (§3.1), for the

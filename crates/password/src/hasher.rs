@@ -1,11 +1,17 @@
-use std::{fmt, time::Duration};
+use std::{fmt, future::Future, pin::pin, task};
 
-use argon2::{Algorithm, Argon2, Version};
 use guardrail_secret::{ExposeSecret, SecretString};
 use unicode_normalization::{UnicodeNormalization, is_nfkc};
 use zeroize::Zeroizing;
 
-use crate::{Caps, Error, MAX_PASSWORD_BYTES, Params, admission::Admission, phc};
+use crate::{
+    Caps, Error, Limits, MAX_PASSWORD_BYTES, Params,
+    engine::{
+        Engine, Job, Output,
+        core::{Algorithm, Input, Version},
+    },
+    phc,
+};
 
 #[cfg(feature = "tokio")]
 mod on_workers;
@@ -74,31 +80,6 @@ impl Verification {
     }
 }
 
-/// How many hashes may run at once and how long a caller waits for a slot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Hashes at once.
-    pub max_concurrent: usize,
-    /// Longest wait for a slot before [`Error::Busy`].
-    pub wait: Duration,
-}
-
-impl Limits {
-    /// The default memory budget for concurrent hashing, in bytes: 256 MiB.
-    pub const DEFAULT_MEMORY_BUDGET: usize = 256 * 1024 * 1024;
-
-    /// As many hashes as the budget holds at these parameters, never more
-    /// than the machine has cores (more would only queue inside the OS),
-    /// at least one; callers wait up to one second. `memory_budget` is in
-    /// bytes (see [`Limits::DEFAULT_MEMORY_BUDGET`]).
-    #[must_use]
-    pub fn for_params(params: &Params, memory_budget: usize) -> Self {
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        let by_memory = memory_budget / params.memory_bytes().max(1);
-        Self { max_concurrent: by_memory.min(cores).max(1), wait: Duration::from_secs(1) }
-    }
-}
-
 /// argon2id hashing and verification under one policy.
 ///
 /// ```
@@ -119,9 +100,8 @@ impl Limits {
 pub struct PasswordHasher {
     params: Params,
     caps: Caps,
-    pub(crate) admission: std::sync::Arc<Admission>,
-    /// The worker threads every hash runs on, started by the first hash.
-    workers: std::sync::OnceLock<Option<crate::workers::Workers>>,
+    /// Every hash, verify and policy check runs here (`engine.rs`).
+    pub(crate) engine: Engine,
     /// A hash of a random password at the policy's parameters: what
     /// [`PasswordHasher::verify_unknown_user`] verifies against.
     dummy: String,
@@ -171,8 +151,7 @@ impl PasswordHasher {
         Self {
             params,
             caps: Caps::for_policy(&params),
-            admission: std::sync::Arc::new(Admission::new(limits.max_concurrent, limits.wait)),
-            workers: std::sync::OnceLock::new(),
+            engine: Engine::new(limits, params.memory_bytes()),
             dummy: phc::encode(Algorithm::Argon2id, Version::V0x13, &params, &dummy_salt, &dummy_hash),
             #[cfg(feature = "pepper")]
             pepper: None,
@@ -237,22 +216,42 @@ impl PasswordHasher {
         &self.params
     }
 
-    /// How many hashes may run at once.
+    /// How many hashes may run at once (the hashing threads).
     #[must_use]
     pub fn max_concurrent(&self) -> usize {
-        self.admission.max()
+        self.engine.max_concurrent()
     }
 
-    /// The most hashes that ever ran at once: never above [`PasswordHasher::max_concurrent`].
+    /// The most jobs (hashes, verifies, legacy verifies, policy checks)
+    /// that ever ran at once: never above [`PasswordHasher::max_concurrent`].
     #[must_use]
     pub fn peak_in_flight(&self) -> usize {
-        self.admission.peak()
+        self.engine.peak_in_flight()
     }
 
-    /// How many hashes run right now.
+    /// How many jobs run right now.
     #[must_use]
     pub fn in_flight(&self) -> usize {
-        self.admission.in_flight()
+        self.engine.in_flight()
+    }
+
+    /// The memory budget of [`Limits::memory_budget`], in bytes.
+    #[must_use]
+    pub fn memory_budget(&self) -> usize {
+        self.engine.memory_budget()
+    }
+
+    /// Memory the running jobs declared (argon2: m × 1024 each), in bytes.
+    #[must_use]
+    pub fn in_flight_bytes(&self) -> usize {
+        self.engine.in_flight_bytes()
+    }
+
+    /// The most memory running jobs ever held at once, in bytes: never
+    /// above [`PasswordHasher::memory_budget`].
+    #[must_use]
+    pub fn peak_in_flight_bytes(&self) -> usize {
+        self.engine.peak_in_flight_bytes()
     }
 
     /// Hashes a password (NFKC-normalised first, NIST SP 800-63B-4 §3.1.1.2)
@@ -265,8 +264,12 @@ impl PasswordHasher {
     /// As [`PasswordHasher::hash_bytes`], and [`Error::PasswordTooLong`]
     /// past [`crate::MAX_PASSWORD_BYTES`] bytes.
     pub fn hash(&self, password: &SecretString) -> Result<PasswordHash, Error> {
-        let normalized = normalize(password.expose_secret())?;
-        self.hash_bytes(normalized.as_bytes())
+        ready(self.hash_in(password.expose_secret(), Mode::Blocking))
+    }
+
+    pub(crate) async fn hash_in(&self, password: &str, mode: Mode) -> Result<PasswordHash, Error> {
+        let normalized = normalize(password)?;
+        self.hash_bytes_in(normalized.as_bytes(), mode).await
     }
 
     /// Hashes raw bytes as they are (no normalisation), for passwords that
@@ -278,17 +281,30 @@ impl PasswordHasher {
     /// [`Error::Busy`] when no hashing slot frees up within the limits'
     /// `wait`; [`Error::Random`] when the system's random number generator
     /// fails; [`Error::Pepper`] when sealing under the pepper keyring
-    /// fails; [`Error::Argon2`] (not expected with checked parameters).
+    /// fails; [`Error::OutOfPolicy`] `{ param: "m" }` when one hash at the
+    /// policy's memory needs more than [`Limits::memory_budget`];
+    /// [`Error::Argon2`] (not expected with checked parameters).
     pub fn hash_bytes(&self, password: &[u8]) -> Result<PasswordHash, Error> {
+        ready(self.hash_bytes_in(password, Mode::Blocking))
+    }
+
+    async fn hash_bytes_in(&self, password: &[u8], mode: Mode) -> Result<PasswordHash, Error> {
         if password.len() > MAX_PASSWORD_BYTES {
             return Err(Error::PasswordTooLong);
         }
         let mut salt = [0u8; SALT_LEN];
         getrandom::fill(&mut salt).map_err(|_| Error::Random)?;
-        let mut tag = Zeroizing::new([0u8; HASH_LEN]);
-        let setup = Setup { algorithm: Algorithm::Argon2id, version: Version::V0x13, params: self.params };
-        self.compute(setup, password, &salt, tag.as_mut_slice())?;
-        self.finish(phc::encode(Algorithm::Argon2id, Version::V0x13, &self.params, &salt, tag.as_slice()))
+        let input = Input {
+            algorithm: Algorithm::Argon2id,
+            version: Version::V0x13,
+            params: self.params,
+            password,
+            salt: &salt,
+            secret: &[],
+            ad: &[],
+        };
+        let tag = self.tag(&input, HASH_LEN, mode).await?;
+        self.finish(phc::encode(Algorithm::Argon2id, Version::V0x13, &self.params, &salt, &tag))
     }
 
     /// Verifies a password against a stored PHC string, and says whether to
@@ -301,18 +317,22 @@ impl PasswordHasher {
     /// # Errors
     ///
     /// Errors are for the stored hash ([`Error::Malformed`],
-    /// [`Error::Unsupported`], [`Error::OutOfPolicy`] above the caps,
+    /// [`Error::Unsupported`], [`Error::OutOfPolicy`] above the caps or the
+    /// memory budget,
     /// [`Error::Pepper`] for a sealed value that does not open), an
     /// over-long password ([`Error::PasswordTooLong`]), or [`Error::Busy`];
     /// never for a wrong password. An upgrade is hashed as by
     /// [`PasswordHasher::hash_bytes`], with its errors.
     pub fn verify(&self, password: &SecretString, stored: &str) -> Result<Verification, Error> {
-        let raw = password.expose_secret();
+        ready(self.verify_in(password.expose_secret(), stored, Mode::Blocking))
+    }
+
+    pub(crate) async fn verify_in(&self, raw: &str, stored: &str, mode: Mode) -> Result<Verification, Error> {
         if raw.len() > MAX_PASSWORD_BYTES {
             return Err(Error::PasswordTooLong);
         }
         let normalized = normalize(raw)?;
-        self.verify_any(raw.as_bytes(), normalized.as_bytes(), stored)
+        self.verify_any(raw.as_bytes(), normalized.as_bytes(), stored, mode).await
     }
 
     /// Verifies raw bytes (no normalisation) against a stored hash.
@@ -324,19 +344,19 @@ impl PasswordHasher {
         if password.len() > MAX_PASSWORD_BYTES {
             return Err(Error::PasswordTooLong);
         }
-        self.verify_any(password, password, stored)
+        ready(self.verify_any(password, password, stored, Mode::Blocking))
     }
 
     /// Dispatches on the stored format: argon2 PHC, Django's `argon2$...`
     /// wrapping of it, or (feature `legacy`) an older scheme. `raw` is tried
     /// after `normalized` only when they differ.
-    fn verify_any(&self, raw: &[u8], normalized: &[u8], stored: &str) -> Result<Verification, Error> {
+    async fn verify_any(&self, raw: &[u8], normalized: &[u8], stored: &str, mode: Mode) -> Result<Verification, Error> {
         #[cfg(feature = "pepper")]
         if let Some(keyring) = &self.pepper {
             return match stored.strip_prefix(SEALED_PREFIX) {
                 Some(_) => {
                     let (inner, current_key) = open_sealed(keyring, stored)?;
-                    match self.verify_unpeppered(raw, normalized, &inner)? {
+                    match self.verify_unpeppered(raw, normalized, &inner, mode).await? {
                         // Sealed under an older key: store it re-sealed.
                         Verification::Valid { upgrade: None } if !current_key => {
                             Ok(Verification::Valid { upgrade: Some(PasswordHash(seal(keyring, &inner)?)) })
@@ -345,7 +365,7 @@ impl PasswordHasher {
                     }
                 }
                 // Plain hashes from before the pepper: verify, then store sealed.
-                None => match self.verify_unpeppered(raw, normalized, stored)? {
+                None => match self.verify_unpeppered(raw, normalized, stored, mode).await? {
                     Verification::Valid { upgrade: None } => {
                         Ok(Verification::Valid { upgrade: Some(PasswordHash(seal(keyring, stored)?)) })
                     }
@@ -353,14 +373,20 @@ impl PasswordHasher {
                 },
             };
         }
-        self.verify_unpeppered(raw, normalized, stored)
+        self.verify_unpeppered(raw, normalized, stored, mode).await
     }
 
-    fn verify_unpeppered(&self, raw: &[u8], normalized: &[u8], stored: &str) -> Result<Verification, Error> {
+    async fn verify_unpeppered(
+        &self,
+        raw: &[u8],
+        normalized: &[u8],
+        stored: &str,
+        mode: Mode,
+    ) -> Result<Verification, Error> {
         match self.classify(stored)? {
-            Stored::Phc { phc, force_upgrade } => self.verify_phc(&phc, raw, normalized, force_upgrade),
+            Stored::Phc { phc, force_upgrade } => self.verify_phc(&phc, raw, normalized, force_upgrade, mode).await,
             #[cfg(feature = "legacy")]
-            Stored::Legacy => self.verify_legacy(raw, normalized, stored),
+            Stored::Legacy => self.verify_legacy(raw, normalized, stored, mode).await,
         }
     }
 
@@ -380,34 +406,41 @@ impl PasswordHasher {
         Ok(Stored::Phc { phc: phc::parse(stored, &self.caps)?, force_upgrade: false })
     }
 
-    fn verify_phc(
+    async fn verify_phc(
         &self,
         stored: &phc::Phc,
         raw: &[u8],
         normalized: &[u8],
         force_upgrade: bool,
+        mode: Mode,
     ) -> Result<Verification, Error> {
-        if self.matches(stored, normalized)? {
-            return self.valid(stored, normalized, force_upgrade);
+        if self.matches(stored, normalized, mode).await? {
+            return self.valid(stored, normalized, force_upgrade, mode).await;
         }
-        if normalized != raw && self.matches(stored, raw)? {
-            return self.valid(stored, normalized, true);
+        if normalized != raw && self.matches(stored, raw, mode).await? {
+            return self.valid(stored, normalized, true, mode).await;
         }
         Ok(Verification::Invalid)
     }
 
-    /// Legacy schemes: inside an admission slot (they are CPU-heavy too),
-    /// and always answered with an argon2id upgrade.
+    /// Legacy schemes: one engine job (they are CPU-heavy too; scrypt
+    /// declares its memory), always answered with an argon2id upgrade.
     #[cfg(feature = "legacy")]
-    fn verify_legacy(&self, raw: &[u8], normalized: &[u8], stored: &str) -> Result<Verification, Error> {
-        let matched = {
-            let _slot = self.admission.acquire()?;
-            let caps = crate::legacy::LegacyCaps::DEFAULT;
-            crate::legacy::verify(normalized, stored, &caps)?
-                || (normalized != raw && crate::legacy::verify(raw, stored, &caps)?)
-        };
-        if matched {
-            Ok(Verification::Valid { upgrade: Some(self.hash_bytes(normalized)?) })
+    async fn verify_legacy(
+        &self,
+        raw: &[u8],
+        normalized: &[u8],
+        stored: &str,
+        mode: Mode,
+    ) -> Result<Verification, Error> {
+        let caps = crate::legacy::LegacyCaps::DEFAULT;
+        let memory = crate::legacy::memory_bytes(stored, &caps);
+        let (n, r, s) = (Zeroizing::new(normalized.to_vec()), Zeroizing::new(raw.to_vec()), stored.to_owned());
+        let job = Job::task(memory, move || {
+            Ok(crate::legacy::verify(&n, &s, &caps)? || (*n != *r && crate::legacy::verify(&r, &s, &caps)?))
+        });
+        if matches!(self.run(job, mode).await?, Output::Flag(true)) {
+            Ok(Verification::Valid { upgrade: Some(self.hash_bytes_in(normalized, mode).await?) })
         } else {
             Ok(Verification::Invalid)
         }
@@ -447,76 +480,86 @@ impl PasswordHasher {
     /// [`crate::MAX_PASSWORD_BYTES`] bytes: as [`PasswordHasher::verify`]
     /// would answer for this password.
     pub fn verify_unknown_user(&self, password: &SecretString) -> Result<Verification, Error> {
-        match self.verify(password, &self.dummy)? {
+        ready(self.verify_unknown_user_in(password.expose_secret(), Mode::Blocking))
+    }
+
+    pub(crate) async fn verify_unknown_user_in(&self, password: &str, mode: Mode) -> Result<Verification, Error> {
+        match self.verify_in(password, &self.dummy, mode).await? {
             Verification::Invalid | Verification::Valid { .. } => Ok(Verification::Invalid),
         }
     }
 
-    fn valid(&self, stored: &phc::Phc, normalized: &[u8], force_upgrade: bool) -> Result<Verification, Error> {
+    async fn valid(
+        &self,
+        stored: &phc::Phc,
+        normalized: &[u8],
+        force_upgrade: bool,
+        mode: Mode,
+    ) -> Result<Verification, Error> {
         let outdated = stored.algorithm != Algorithm::Argon2id
             || stored.version != Version::V0x13
             || stored.params.weaker_than(&self.params)
             || stored.salt.len() < SALT_LEN
             || stored.hash.len() < HASH_LEN;
-        let upgrade = if outdated || force_upgrade { Some(self.hash_bytes(normalized)?) } else { None };
+        let upgrade = if outdated || force_upgrade { Some(self.hash_bytes_in(normalized, mode).await?) } else { None };
         Ok(Verification::Valid { upgrade })
     }
 
-    fn matches(&self, stored: &phc::Phc, password: &[u8]) -> Result<bool, Error> {
-        let mut tag = Zeroizing::new(vec![0u8; stored.hash.len()]);
-        let setup = Setup { algorithm: stored.algorithm, version: stored.version, params: stored.params };
-        self.compute(setup, password, &stored.salt, &mut tag)?;
+    async fn matches(&self, stored: &phc::Phc, password: &[u8], mode: Mode) -> Result<bool, Error> {
+        let input = Input {
+            algorithm: stored.algorithm,
+            version: stored.version,
+            params: stored.params,
+            password,
+            salt: &stored.salt,
+            secret: &[],
+            ad: &[],
+        };
+        let tag = self.tag(&input, stored.hash.len(), mode).await?;
         Ok(guardrail_ct::eq(&tag, &stored.hash))
     }
 
-    /// One argon2 computation, on one of the hasher's workers: the caller
-    /// blocks for the tag (or gets `Busy` if no worker took the job within
-    /// the limits' `wait`).
-    fn compute(&self, setup: Setup, password: &[u8], salt: &[u8], out: &mut [u8]) -> Result<(), Error> {
-        let Some(workers) = self.workers().filter(|_| !crate::workers::in_worker()) else {
-            // On a worker already (an async call), or no worker could start.
-            return compute_here(&self.admission, setup, password, salt, out);
-        };
-        let (admission, len) = (std::sync::Arc::clone(&self.admission), out.len());
-        let (password, salt) = (Zeroizing::new(password.to_vec()), salt.to_vec());
-        let tag = workers.run(self.admission.wait(), move || {
-            let mut tag = Zeroizing::new(vec![0u8; len]);
-            compute_here(&admission, setup, &password, &salt, &mut tag)?;
-            Ok(tag)
-        })?;
-        out.copy_from_slice(&tag);
-        Ok(())
+    /// One argon2 computation as an engine job: its tag.
+    async fn tag(&self, input: &Input<'_>, len: usize, mode: Mode) -> Result<Zeroizing<Vec<u8>>, Error> {
+        match self.run(Job::argon2(input, len), mode).await? {
+            Output::Tag(tag) => Ok(tag),
+            Output::Flag(_) => Err(Error::TaskFailed),
+        }
     }
 
-    /// The workers, started on first use (`None` if none could start).
-    fn workers(&self) -> Option<&crate::workers::Workers> {
-        self.workers.get_or_init(|| crate::workers::Workers::start(self.admission.max(), &self.admission)).as_ref()
+    /// The engine's one entry point, blocking or awaited.
+    pub(crate) async fn run(&self, job: Job, mode: Mode) -> Result<Output, Error> {
+        match mode {
+            Mode::Blocking => self.engine.run(job),
+            #[cfg(feature = "tokio")]
+            Mode::Async => self.engine.run_async(job).await,
+        }
     }
 }
 
-/// What one argon2 computation runs with, besides its password and salt.
-#[derive(Clone, Copy)]
-struct Setup {
-    algorithm: Algorithm,
-    version: Version,
-    params: Params,
+/// How a flow (hash, verify) waits for the engine. The flows are written
+/// once, as `async fn`s: the sync API drives them with [`ready`] in
+/// `Blocking` mode, the async API (feature `tokio`) awaits them in `Async`
+/// mode. Parsing and normalisation (microseconds) run on the caller's
+/// thread or task either way; every computation is an engine job.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Mode {
+    /// Each engine call blocks this thread until its job is done.
+    Blocking,
+    /// Each engine call awaits its job's result.
+    #[cfg(feature = "tokio")]
+    Async,
 }
 
-/// One argon2 computation inside an admission slot, on a pooled buffer.
-fn compute_here(
-    admission: &Admission,
-    setup: Setup,
-    password: &[u8],
-    salt: &[u8],
-    out: &mut [u8],
-) -> Result<(), Error> {
-    let Setup { algorithm, version, params } = setup;
-    let argon_params = argon2::Params::new(params.m_cost(), params.t_cost(), params.p_cost(), Some(out.len()))
-        .map_err(|_| Error::Argon2)?;
-    let blocks = argon_params.block_count();
-    let argon = Argon2::new(algorithm, version, argon_params);
-    let mut permit = admission.acquire()?;
-    argon.hash_password_into_with_memory(password, salt, out, permit.memory(blocks)).map_err(|_| Error::Argon2)
+/// Runs a `Mode::Blocking` flow to its end. In that mode no engine call
+/// ever yields (each blocks the thread), so the first poll completes it.
+fn ready<T>(flow: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
+    let mut flow = pin!(flow);
+    match flow.as_mut().poll(&mut task::Context::from_waker(task::Waker::noop())) {
+        task::Poll::Ready(result) => result,
+        // Not reachable in Blocking mode; an error, never a panic.
+        task::Poll::Pending => Err(Error::TaskFailed),
+    }
 }
 
 /// NFKC, in a buffer wiped on drop, sized for the largest NFKC expansion

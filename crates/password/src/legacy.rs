@@ -108,6 +108,27 @@ fn ldap_scheme(stored: &str) -> Option<(&'static str, &str)> {
     }
 }
 
+/// Memory verifying `stored` needs, in bytes, declared to the engine
+/// before any work: scrypt's 128 × r × 2^ln (its V array), 0 for every
+/// other scheme (a few KiB of state) and for a row over the caps or
+/// malformed (refused before any work). A peek at the parameters only:
+/// [`verify`] parses and checks them.
+pub(crate) fn memory_bytes(stored: &str, caps: &LegacyCaps) -> usize {
+    let Some(rest) = stored.strip_prefix("$scrypt$") else { return 0 };
+    let (mut log_n, mut r) = (0u32, 0u32);
+    for part in rest.split('$').next().unwrap_or_default().split(',') {
+        if let Some(v) = part.strip_prefix("ln=") {
+            log_n = v.parse().unwrap_or(u32::MAX);
+        } else if let Some(v) = part.strip_prefix("r=") {
+            r = v.parse().unwrap_or(u32::MAX);
+        }
+    }
+    if log_n > caps.scrypt_log_n || r > caps.scrypt_r {
+        return 0;
+    }
+    (128usize * r as usize) << log_n
+}
+
 /// Verifies `password` against a legacy `stored` hash. `Ok(false)` is a
 /// wrong password; errors are for the stored string.
 pub(crate) fn verify(password: &[u8], stored: &str, caps: &LegacyCaps) -> Result<bool, Error> {

@@ -2,7 +2,6 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
-mod admission;
 mod calibrate;
 mod engine;
 mod error;
@@ -14,11 +13,11 @@ mod legacy;
 mod params;
 mod phc;
 mod policy;
-mod workers;
 
 pub use calibrate::{Calibration, Step, calibrate};
+pub use engine::Limits;
 pub use error::Error;
-pub use hasher::{Limits, PasswordHash, PasswordHasher, Verification};
+pub use hasher::{PasswordHash, PasswordHasher, Verification};
 pub use params::{Caps, Params};
 pub use policy::{PasswordPolicy, PolicyViolations, Violation};
 

@@ -3,11 +3,13 @@
 //! unpadded standard base64. Parsed by hand so every limit is checked
 //! before anything is decoded or allocated.
 
-use argon2::{Algorithm, Version};
 use base64ct::{Base64Unpadded, Encoding};
 use zeroize::Zeroizing;
 
-use crate::{Caps, Error, Params};
+use crate::{
+    Caps, Error, Params,
+    engine::core::{Algorithm, Version},
+};
 
 /// The longest PHC string looked at.
 const MAX_PHC_LEN: usize = 1024;
@@ -131,7 +133,7 @@ pub(crate) fn encode(algorithm: Algorithm, version: Version, params: &Params, sa
     let alg = match algorithm {
         Algorithm::Argon2d => "argon2d",
         Algorithm::Argon2i => "argon2i",
-        _ => "argon2id",
+        Algorithm::Argon2id => "argon2id",
     };
     let v = if version == Version::V0x10 { 16 } else { 19 };
     format!(

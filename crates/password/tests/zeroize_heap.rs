@@ -138,7 +138,8 @@ fn no_secret_copy_is_freed_unwiped() {
     let salt = [7u8; 16];
     let password = b"the first user's password";
     let marker = final_memory_marker(password, &salt, small_m, small_t);
-    let limits = Limits { max_concurrent: 1, wait: Duration::from_secs(60) };
+    let limits =
+        Limits { max_concurrent: 1, wait: Duration::from_secs(60), memory_budget: Limits::DEFAULT_MEMORY_BUDGET };
     let hasher = Arc::new(PasswordHasher::with_limits(Params::new(1024, 10, 1).unwrap(), limits));
     let hits = freed_copies(&marker, || {
         let first = {
@@ -157,6 +158,7 @@ fn no_secret_copy_is_freed_unwiped() {
         assert!(!first.join().unwrap().is_valid());
     });
     assert_eq!(hits, 0, "a grown argon2 buffer was freed holding the last hash's memory");
-    // And once idle, the pooled buffer is wiped.
-    assert!(guardrail_password::fuzzing::idle_buffers_wiped(&hasher));
+    // And once idle, whatever the worker keeps is wiped (the grown 4 MiB
+    // arena, above the policy's 1 MiB, was freed after its job).
+    assert!(guardrail_password::fuzzing::idle_memory_wiped(&hasher).is_some());
 }

@@ -376,7 +376,8 @@ async fn per_account_limit_answers_429_before_hashing() {
     // 100 ms of queueing, a fraction of one such hash: back-to-back
     // requests below never meet a worker still handing back its last
     // answer, and a login queued behind the holder gets 503.
-    config.hash_limits = Limits { max_concurrent: 1, wait: Duration::from_millis(100) };
+    config.hash_limits =
+        Limits { max_concurrent: 1, wait: Duration::from_millis(100), memory_budget: Limits::DEFAULT_MEMORY_BUDGET };
     let s = Service::serve_router(dir, &config, true).await;
     assert_eq!(s.signup("ada@example.com", "ada", PASSWORD).await.status(), StatusCode::CREATED);
     for login in ["ada", "ada", "nobody", "nobody"] {
@@ -436,7 +437,8 @@ async fn busy_hashing_answers_503_with_retry_after() {
     // One slot, no wait, and a hash slow enough for requests to overlap.
     let s = Service::start_with(|c| {
         c.params = Params::new(32 * 1024, 4, 1).unwrap();
-        c.hash_limits = Limits { max_concurrent: 1, wait: Duration::ZERO };
+        c.hash_limits =
+            Limits { max_concurrent: 1, wait: Duration::ZERO, memory_budget: Limits::DEFAULT_MEMORY_BUDGET };
     })
     .await;
     let mut logins = tokio::task::JoinSet::new();
@@ -487,7 +489,8 @@ async fn new_password_policy_checks_run_under_the_hasher_bound() {
     // with long passwords are refused as busy, not checked on the
     // executor's thread. Before the fix every one of them answered 422.
     let s = Service::start_with(|c| {
-        c.hash_limits = Limits { max_concurrent: 1, wait: Duration::ZERO };
+        c.hash_limits =
+            Limits { max_concurrent: 1, wait: Duration::ZERO, memory_budget: Limits::DEFAULT_MEMORY_BUDGET };
     })
     .await;
     let weak = weak_128();

@@ -13,7 +13,7 @@
 //! Both take the same [`Input`]; every library error is [`Error::Argon2`]
 //! (no value in the message).
 
-use crate::{Error, Params};
+use crate::Params;
 
 /// argon2 variant (RFC 9106 §3.4): guardrail's own, independent of the engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,6 +273,7 @@ mod tests {
     #![allow(clippy::unwrap_used)] // test code
 
     use super::*;
+    use crate::Error;
 
     fn hex(bytes: &[u8]) -> String {
         guardrail_ct::hex::encode_string(bytes)

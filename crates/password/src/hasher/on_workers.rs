@@ -1,37 +1,43 @@
-//! The async API (feature `tokio`): every hash runs on the hasher's own
-//! worker threads, never on the executor, under the admission bound.
+//! The async API (feature `tokio`): the same flows as the sync API, each
+//! engine job awaited as a future (a oneshot the worker answers), so no
+//! hash ever runs on the executor's thread and no flow hops from a worker
+//! back into the hasher.
 
-use guardrail_secret::SecretString;
+use std::sync::Arc;
 
-use super::{PasswordHash, PasswordHasher, Verification};
-use crate::Error;
+use guardrail_secret::{ExposeSecret, SecretString};
+
+use super::{Mode, PasswordHash, PasswordHasher, Verification};
+use crate::{Error, engine::Job};
 
 impl PasswordHasher {
-    /// [`PasswordHasher::hash`] on the hasher's worker threads
-    /// (`max_concurrent` of them, started by the first async call): the
-    /// executor is never blocked, waiting callers cost a future each and
-    /// are served in arrival order, and the admission bound still holds.
+    /// [`PasswordHasher::hash`] as a future: the hash is a job on the
+    /// hasher's worker threads (`max_concurrent` of them, started by the
+    /// first job), so the executor is never blocked; waiting callers cost a
+    /// future each, are served in arrival order, and admission (threads
+    /// and memory) still holds.
     ///
     /// # Errors
     ///
     /// As [`PasswordHasher::hash`]; [`Error::Busy`] also when the job is
-    /// still queued after the limits' `wait`; [`Error::TaskFailed`] when
-    /// the worker threads cannot be started.
-    pub async fn hash_async(self: &std::sync::Arc<Self>, password: SecretString) -> Result<PasswordHash, Error> {
-        let hasher = std::sync::Arc::clone(self);
-        self.on_worker(move || hasher.hash(&password)).await
+    /// still queued after the limits' `wait` (answered when its turn comes
+    /// or it is found expired); [`Error::TaskFailed`] when no worker thread
+    /// could be started.
+    pub async fn hash_async(self: &Arc<Self>, password: SecretString) -> Result<PasswordHash, Error> {
+        self.hash_in(password.expose_secret(), Mode::Async).await
     }
 
     /// A new password (sign-up, change, reset): [`crate::PasswordPolicy::check`]
-    /// with the user's `context` words, then [`PasswordHasher::hash`], as
-    /// one job on the hasher's workers.
+    /// with the user's `context` words, then [`PasswordHasher::hash`], both
+    /// as jobs on the hasher's workers.
     ///
     /// The policy's guessability estimate costs up to about one hash (20
     /// ms at 100 characters), so it must not run on an executor's thread
-    /// either: here it runs where the hash runs, under the same bound —
-    /// at most `max_concurrent` jobs at once, queued callers served in
-    /// arrival order, [`Error::Busy`] for a job not started within the
-    /// limits' `wait` — and a refused password never reaches argon2.
+    /// either: it is a job like a hash, under the same bound — at most
+    /// `max_concurrent` jobs at once, queued callers served in arrival
+    /// order, [`Error::Busy`] for a job not started within the limits'
+    /// `wait` — and a refused password never reaches argon2. The hash is a
+    /// second job, queued when the check is done.
     ///
     /// # Errors
     ///
@@ -41,84 +47,46 @@ impl PasswordHasher {
     /// The future borrows nothing (the policy and the words are copied),
     /// so it can be spawned.
     pub fn hash_new_async(
-        self: &std::sync::Arc<Self>,
+        self: &Arc<Self>,
         policy: &crate::PasswordPolicy,
         context: &[&str],
         password: SecretString,
     ) -> impl Future<Output = Result<PasswordHash, Error>> + Send + 'static {
-        let hasher = std::sync::Arc::clone(self);
+        let hasher = Arc::clone(self);
         let policy = policy.clone();
         let context: Vec<String> = context.iter().map(|&w| w.to_owned()).collect();
         async move {
-            let on_worker = std::sync::Arc::clone(&hasher);
-            on_worker
-                .on_worker(move || {
-                    let words: Vec<&str> = context.iter().map(String::as_str).collect();
-                    policy.check(&password, &words)?;
-                    hasher.hash(&password)
-                })
-                .await
+            let password = Arc::new(password);
+            let checked = Arc::clone(&password);
+            // Declared memory 0: zxcvbn's transient heap is not argon2
+            // working memory; the job still takes a thread slot.
+            let check = Job::task(0, move || {
+                let words: Vec<&str> = context.iter().map(String::as_str).collect();
+                policy.check(&checked, &words).map(|()| true)
+            });
+            hasher.run(check, Mode::Async).await?;
+            hasher.hash_in(password.expose_secret(), Mode::Async).await
         }
     }
 
-    /// Runs `work` on one of the hasher's workers, first come first
-    /// served; [`Error::Busy`] if it is still queued after the limits' `wait`.
-    async fn on_worker<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> Result<T, Error> + Send + 'static,
-    ) -> Result<T, Error> {
-        let workers = self.workers().ok_or(Error::TaskFailed)?;
-        let deadline = std::time::Instant::now() + self.admission.wait();
-        let queued_behind = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let late = std::sync::Arc::clone(&queued_behind);
-        let free = workers.submit(
-            move || {
-                // Not run (so `tx` drops and the caller gets Busy): it
-                // waited in the queue past its deadline, or its caller is gone.
-                let expired = late.load(std::sync::atomic::Ordering::Acquire) && std::time::Instant::now() > deadline;
-                (!tx.is_closed() && !expired).then(|| (work(), tx))
-            },
-            |output| {
-                if let Some((result, tx)) = output {
-                    let _ = tx.send(result);
-                }
-            },
-        )?;
-        if free {
-            // A worker was free: no queue to time out in.
-            queued_behind.store(false, std::sync::atomic::Ordering::Release);
-        }
-        rx.await.map_err(|_| Error::Busy)?
-    }
-
-    /// [`PasswordHasher::verify`] on the hasher's worker threads.
+    /// [`PasswordHasher::verify`] as a future (see [`PasswordHasher::hash_async`]).
     ///
     /// # Errors
     ///
     /// As [`PasswordHasher::verify`], and as [`PasswordHasher::hash_async`]
     /// for the queue.
-    pub async fn verify_async(
-        self: &std::sync::Arc<Self>,
-        password: SecretString,
-        stored: String,
-    ) -> Result<Verification, Error> {
-        let hasher = std::sync::Arc::clone(self);
-        self.on_worker(move || hasher.verify(&password, &stored)).await
+    pub async fn verify_async(self: &Arc<Self>, password: SecretString, stored: String) -> Result<Verification, Error> {
+        self.verify_in(password.expose_secret(), &stored, Mode::Async).await
     }
 
-    /// [`PasswordHasher::verify_unknown_user`] on the hasher's worker threads.
+    /// [`PasswordHasher::verify_unknown_user`] as a future.
     ///
     /// # Errors
     ///
     /// As [`PasswordHasher::verify_unknown_user`], and as
     /// [`PasswordHasher::hash_async`] for the queue.
-    pub async fn verify_unknown_user_async(
-        self: &std::sync::Arc<Self>,
-        password: SecretString,
-    ) -> Result<Verification, Error> {
-        let hasher = std::sync::Arc::clone(self);
-        self.on_worker(move || hasher.verify_unknown_user(&password)).await
+    pub async fn verify_unknown_user_async(self: &Arc<Self>, password: SecretString) -> Result<Verification, Error> {
+        self.verify_unknown_user_in(password.expose_secret(), Mode::Async).await
     }
 }
 
@@ -137,15 +105,19 @@ mod tests {
     use guardrail_secret::SecretString;
 
     use super::super::{Error, Limits, Params, PasswordHasher};
-    use crate::PasswordPolicy;
+    use crate::{PasswordPolicy, engine::Job};
 
     /// One worker, held by a job that runs until `release` is sent.
     fn held_hasher(wait: Duration) -> (Arc<PasswordHasher>, mpsc::Sender<()>) {
         let params = Params::new(64, 1, 1).unwrap();
-        let hasher = Arc::new(PasswordHasher::with_limits(params, Limits { max_concurrent: 1, wait }));
+        let limits = Limits { max_concurrent: 1, wait, memory_budget: Limits::DEFAULT_MEMORY_BUDGET };
+        let hasher = Arc::new(PasswordHasher::with_limits(params, limits));
         let (release, held) = mpsc::channel::<()>();
-        let free = hasher.workers().unwrap().submit(move || held.recv().map_err(drop), |_| {}).unwrap();
-        assert!(free, "the worker was not free for the holding job");
+        let holder = Arc::clone(&hasher);
+        std::thread::spawn(move || holder.engine.run(Job::task(0, move || Ok(held.recv().is_ok()))).map(drop));
+        while hasher.in_flight() == 0 {
+            std::thread::yield_now();
+        }
         (hasher, release)
     }
 
@@ -169,15 +141,17 @@ mod tests {
             Err(Error::Policy(v)) => assert_eq!(v.codes().collect::<Vec<_>>(), ["guessable"]),
             other => panic!("expected a policy refusal, got {:?}", other.map(drop)),
         }
-        // A refused password never reached argon2.
-        assert_eq!(hasher.peak_in_flight(), 0);
+        // A refused password never reached argon2 (the holder and the
+        // check declared no memory; a hash would have).
+        assert_eq!(hasher.peak_in_flight_bytes(), 0);
     }
 
     #[tokio::test(flavor = "current_thread")]
     async fn hash_new_async_checks_then_hashes_in_one_job() {
         let params = Params::new(64, 1, 1).unwrap();
-        let hasher =
-            Arc::new(PasswordHasher::with_limits(params, Limits { max_concurrent: 1, wait: Duration::from_secs(60) }));
+        let limits =
+            Limits { max_concurrent: 1, wait: Duration::from_secs(60), memory_budget: Limits::DEFAULT_MEMORY_BUDGET };
+        let hasher = Arc::new(PasswordHasher::with_limits(params, limits));
         let policy = PasswordPolicy::default();
         let strong = "correct horse battery staple";
         let stored = hasher.hash_new_async(&policy, &["ana"], SecretString::from(strong)).await.unwrap();
@@ -204,6 +178,6 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(20)).await;
         release.send(()).unwrap();
         assert!(matches!(fut.await, Err(Error::Busy)));
-        assert_eq!(hasher.peak_in_flight(), 0);
+        assert_eq!(hasher.peak_in_flight_bytes(), 0);
     }
 }

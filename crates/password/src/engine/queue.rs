@@ -1,0 +1,177 @@
+//! The engine's shared state and its one admission rule, applied in
+//! arrival order by [`State::dispatch`].
+//!
+//! Resources are thread slots (`max_concurrent` of them: a job of p lanes
+//! takes `min(p, max_concurrent)`) and memory (`memory_budget` bytes). A
+//! worker's *reservation* is the working memory its core holds while idle,
+//! and the larger of that and its job's declared memory while it runs; the
+//! sum of all reservations is `reserved`, and admission keeps it within
+//! the budget, so resident argon2 working memory (parked and in use) never
+//! exceeds it.
+
+use std::{collections::VecDeque, thread::Thread, time::Instant};
+
+use super::job::{Job, Reply};
+use crate::Error;
+
+/// A job waiting for admission.
+pub(super) struct Queued {
+    pub(super) id: u64,
+    pub(super) job: Job,
+    pub(super) reply: Reply,
+    /// Withdrawn (answered `Busy`) if not started by then; `None` while the
+    /// submitter is still deciding (it was admitted at once, or gets one).
+    pub(super) deadline: Option<Instant>,
+    /// Set for a caller that runs its own job on its thread (no worker
+    /// could start): granted jobs are handed to it, not to a worker.
+    pub(super) runner: Option<Thread>,
+}
+
+/// A job admitted to run, with what it holds.
+pub(super) struct Admitted {
+    pub(super) job: Job,
+    pub(super) reply: Reply,
+    pub(super) slots: usize,
+}
+
+/// One worker as admission sees it.
+pub(super) struct Worker {
+    pub(super) thread: Thread,
+    /// Bytes counted for this worker (see the module docs).
+    pub(super) reserved: usize,
+    /// The job handed to it, not yet picked up.
+    pub(super) mailbox: Option<Admitted>,
+    /// Asked to give its parked memory back (a queued job needs room).
+    pub(super) release: bool,
+    /// Test hook: asked to audit and release its memory; answers the bytes
+    /// it held if they were wiped, `None` if not.
+    #[cfg(feature = "fuzzing")]
+    pub(super) probe: Option<std::sync::mpsc::SyncSender<Option<usize>>>,
+}
+
+pub(super) struct State {
+    pub(super) queue: VecDeque<Queued>,
+    pub(super) workers: Vec<Worker>,
+    /// Idle workers by index, the one that went idle last at the end.
+    pub(super) idle: Vec<usize>,
+    /// Jobs granted to callers running them on their own thread, by id.
+    pub(super) granted: Vec<(u64, Admitted)>,
+    /// Thread slots in all (`max_concurrent`), and how many are free.
+    pub(super) slots: usize,
+    pub(super) free_slots: usize,
+    /// Σ reservations, plus the memory of jobs running on callers' threads.
+    pub(super) reserved: usize,
+    pub(super) peak_reserved: usize,
+    pub(super) running: usize,
+    pub(super) peak_running: usize,
+    pub(super) running_bytes: usize,
+    pub(super) peak_running_bytes: usize,
+    pub(super) next_id: u64,
+    pub(super) closed: bool,
+}
+
+impl State {
+    pub(super) fn new(slots: usize) -> Self {
+        Self {
+            queue: VecDeque::new(),
+            workers: Vec::new(),
+            idle: Vec::new(),
+            granted: Vec::new(),
+            slots,
+            free_slots: slots,
+            reserved: 0,
+            peak_reserved: 0,
+            running: 0,
+            peak_running: 0,
+            running_bytes: 0,
+            peak_running_bytes: 0,
+            next_id: 0,
+            closed: false,
+        }
+    }
+
+    /// Starts as many queued jobs as admission allows, oldest first: the
+    /// head waits for its slots and its memory, and nothing passes it.
+    /// Expired and abandoned jobs are answered (`Busy`) and dropped.
+    pub(super) fn dispatch(&mut self, budget: usize) {
+        while let Some(head) = self.queue.front() {
+            if head.reply.abandoned() || head.deadline.is_some_and(|d| Instant::now() > d) {
+                if let Some(gone) = self.queue.pop_front() {
+                    gone.reply.send(Err(Error::Busy));
+                }
+                continue;
+            }
+            let (memory, slots) = (head.job.memory_bytes, self.slots_for(head.job.lanes));
+            if self.free_slots < slots {
+                return;
+            }
+            if let Some(runner) = head.runner.clone() {
+                // A caller's own thread, holding no memory yet.
+                if self.reserved + memory > budget {
+                    return self.ask_idle_to_release();
+                }
+                let Some(q) = self.queue.pop_front() else { return };
+                self.start(memory, slots, memory);
+                self.granted.push((q.id, Admitted { job: q.job, reply: q.reply, slots }));
+                runner.unpark();
+                continue;
+            }
+            // The worker that went idle last whose reservation leaves room.
+            let fits = |w: &Worker| self.reserved - w.reserved + w.reserved.max(memory) <= budget;
+            let Some(pos) = self.idle.iter().rposition(|&i| self.workers.get(i).is_some_and(fits)) else {
+                return self.ask_idle_to_release();
+            };
+            let index = self.idle.remove(pos);
+            let Some(q) = self.queue.pop_front() else { return };
+            let Some(worker) = self.workers.get_mut(index) else { return };
+            let grow = worker.reserved.max(memory) - worker.reserved;
+            worker.reserved += grow;
+            worker.mailbox = Some(Admitted { job: q.job, reply: q.reply, slots });
+            worker.thread.unpark();
+            self.start(memory, slots, grow);
+        }
+    }
+
+    /// Thread slots a job of `lanes` lanes takes.
+    pub(super) fn slots_for(&self, lanes: u32) -> usize {
+        usize::try_from(lanes).unwrap_or(usize::MAX).clamp(1, self.slots.max(1))
+    }
+
+    fn start(&mut self, memory: usize, slots: usize, grow: usize) {
+        self.free_slots -= slots;
+        self.reserved += grow;
+        self.peak_reserved = self.peak_reserved.max(self.reserved);
+        self.running += 1;
+        self.peak_running = self.peak_running.max(self.running);
+        self.running_bytes += memory;
+        self.peak_running_bytes = self.peak_running_bytes.max(self.running_bytes);
+    }
+
+    /// A job finished: its slots and memory are free again.
+    pub(super) fn finish(&mut self, memory: usize, slots: usize) {
+        self.free_slots += slots;
+        self.running -= 1;
+        self.running_bytes -= memory;
+    }
+
+    /// The head needs memory that idle workers park: they give it back.
+    fn ask_idle_to_release(&mut self) {
+        for &i in &self.idle {
+            if let Some(w) = self.workers.get_mut(i)
+                && w.reserved > 0
+                && !w.release
+            {
+                w.release = true;
+                w.thread.unpark();
+            }
+        }
+    }
+
+    /// Sets worker `index`'s reservation to `bytes` (what its core holds now).
+    pub(super) fn set_reserved(&mut self, index: usize, bytes: usize) {
+        if let Some(w) = self.workers.get_mut(index) {
+            self.reserved = self.reserved - w.reserved + bytes;
+            w.reserved = bytes;
+        }
+    }
+}
