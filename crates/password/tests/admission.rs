@@ -1,5 +1,9 @@
 //! 64 concurrent callers never run more than `max_concurrent` hashes at
-//! once, and a caller that cannot get a slot in time gets `Busy`.
+//! once, and a caller that cannot get a slot in time gets `Busy`; memory
+//! in use and parked stays within `memory_budget`, a hash over it is
+//! refused, and unknown-user and legacy verifies are admitted like any
+//! other job. (Order, p-lane slots and sync/async sharing one queue: the
+//! engine's unit tests, `src/engine/tests.rs`.)
 #![allow(clippy::unwrap_used)] // test code
 
 use std::{
@@ -63,4 +67,71 @@ fn pooled_buffers_are_wiped_when_returned() {
     assert_eq!(guardrail_password::fuzzing::idle_memory_wiped(&hasher), Some(1024 * 1024));
     let _ = hasher.verify(&SecretString::from("pw"), stored.as_str()).unwrap();
     assert_eq!(guardrail_password::fuzzing::idle_memory_wiped(&hasher), Some(1024 * 1024));
+}
+
+/// Limits with `max_concurrent` threads and `budget` bytes of memory.
+fn limits(max_concurrent: usize, wait: Duration, memory_budget: usize) -> Limits {
+    Limits { max_concurrent, wait, memory_budget }
+}
+
+#[test]
+fn memory_in_use_and_parked_stays_within_the_budget() {
+    // Three threads but memory for two 1 MiB hashes.
+    let params = Params::new(1024, 1, 1).unwrap();
+    let hasher = Arc::new(PasswordHasher::with_limits(params, limits(3, Duration::from_secs(60), 2 << 20)));
+    let stored = hasher.hash(&SecretString::from("pw")).unwrap();
+    let start = Arc::new(Barrier::new(9));
+    let threads: Vec<_> = (0..9)
+        .map(|_| {
+            let (hasher, stored, start) = (Arc::clone(&hasher), stored.clone(), Arc::clone(&start));
+            std::thread::spawn(move || {
+                start.wait();
+                let ok = hasher.verify(&SecretString::from("pw"), stored.as_str()).unwrap().is_valid();
+                ok && hasher.in_flight_bytes() <= 2 << 20
+            })
+        })
+        .collect();
+    assert!(threads.into_iter().all(|t| t.join().unwrap()));
+    assert!(hasher.peak_in_flight() <= 2, "three 1 MiB hashes ran within 2 MiB");
+    assert!(hasher.peak_in_flight_bytes() <= hasher.memory_budget());
+    // Working memory kept warm by idle workers counts too.
+    assert!(guardrail_password::fuzzing::peak_resident_bytes(&hasher) <= 2 << 20);
+    let parked = guardrail_password::fuzzing::idle_memory_wiped(&hasher).unwrap();
+    assert!((1 << 20..=2 << 20).contains(&parked), "{parked} bytes parked");
+}
+
+#[test]
+fn a_hash_needing_more_than_the_budget_is_refused() {
+    let hasher = PasswordHasher::with_limits(Params::new(1024, 1, 1).unwrap(), limits(2, Duration::ZERO, 2 << 20));
+    // A stored hash at 4 MiB: within the caps (4 × m), over the budget.
+    let stored = "$argon2id$v=19$m=4096,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+    assert!(matches!(hasher.verify(&SecretString::from("pw"), stored), Err(Error::OutOfPolicy { param: "m" })));
+    assert_eq!(hasher.peak_in_flight(), 0);
+    // Legacy schemes declare their memory too: scrypt at ln = 10, r = 8 needs 1 MiB.
+    let small = PasswordHasher::with_limits(Params::new(64, 1, 1).unwrap(), limits(1, Duration::ZERO, 512 << 10));
+    let scrypt = "$scrypt$ln=10,r=8,p=1$zDkHQCjF+N8bo7Q2pjTGGA$9D+inOjERiX59E4UpjH2pe66xig3L2a4kWQxmMMsGAI";
+    assert!(matches!(small.verify(&SecretString::from("pw"), scrypt), Err(Error::OutOfPolicy { param: "m" })));
+}
+
+#[test]
+fn unknown_users_and_legacy_verifies_wait_for_admission() {
+    // One thread, held by a slow hash; every other job gets Busy after 1 ms.
+    let params = Params::new(65536, 4, 1).unwrap();
+    let hasher = Arc::new(PasswordHasher::with_limits(params, limits(1, Duration::from_millis(1), 256 << 20)));
+    let busy = Arc::clone(&hasher);
+    let holder = std::thread::spawn(move || busy.hash(&SecretString::from("slow")).map(drop));
+    while hasher.in_flight() == 0 && !holder.is_finished() {
+        std::thread::yield_now();
+    }
+    let bcrypt = "$2b$04$GMws5cBWcskZ.MMt2VQQ.usbIOs6Td6DwqZ5vLOJe7kCtBJBqrQoW";
+    let unknown = hasher.verify_unknown_user(&SecretString::from("x"));
+    let legacy = hasher.verify(&SecretString::from("password"), bcrypt);
+    let still_held = !holder.is_finished();
+    holder.join().unwrap().unwrap();
+    assert!(still_held, "the holder finished too soon for this test");
+    assert!(matches!(unknown, Err(Error::Busy)), "verify_unknown_user bypassed admission");
+    assert!(matches!(legacy, Err(Error::Busy)), "a legacy verify bypassed admission");
+    // With the thread free, both run (and are counted).
+    assert!(hasher.verify(&SecretString::from("password"), bcrypt).unwrap().is_valid());
+    assert_eq!(hasher.peak_in_flight(), 1);
 }

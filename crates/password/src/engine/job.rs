@@ -69,6 +69,13 @@ impl Job {
         Self { work: Work::Task(Box::new(task)), memory_bytes, lanes: 1 }
     }
 
+    /// The same job, declared as `lanes` lanes (tests of slot counting).
+    #[cfg(test)]
+    pub(crate) fn with_lanes(mut self, lanes: u32) -> Self {
+        self.lanes = lanes;
+        self
+    }
+
     /// Runs the job on `core` (argon2) or on this thread (a task), its
     /// lanes on up to `threads` threads.
     pub(super) fn execute(self, core: &mut Core, threads: u32) -> Result<Output, Error> {

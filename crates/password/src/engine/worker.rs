@@ -45,6 +45,7 @@ pub(super) fn work(shared: &Shared, index: usize) {
             let answer = if core.release_audited() { Some(held) } else { None };
             state = shared.lock();
             state.set_reserved(index, 0);
+            state.dispatch(shared.budget);
             let _ = probe.send(answer);
             continue;
         }

@@ -1,0 +1,213 @@
+//! Admission, order and deadlines, with task jobs that hold their slot
+//! and memory until the test lets them go (so nothing depends on timing
+//! except the short "has not started" windows).
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)] // test code
+
+use std::{
+    sync::{Arc, Mutex, mpsc},
+    thread::JoinHandle,
+    time::Duration,
+};
+
+use super::*;
+
+const MIB: usize = 1024 * 1024;
+
+fn engine(max_concurrent: usize, memory_budget: usize, wait: Duration) -> Arc<Engine> {
+    Arc::new(Engine::new(Limits { max_concurrent, wait, memory_budget }, MIB))
+}
+
+/// Names of the jobs that started, in the order they started.
+type Log = Arc<Mutex<Vec<&'static str>>>;
+
+/// A task job named `name` declaring `bytes`: logs its start, then holds
+/// until its sender is used or dropped.
+fn held(name: &'static str, bytes: usize, log: &Log) -> (Job, mpsc::Sender<()>) {
+    let (release, wait) = mpsc::channel::<()>();
+    let log = Arc::clone(log);
+    let job = Job::task(bytes, move || {
+        log.lock().unwrap().push(name);
+        Ok(wait.recv().is_ok())
+    });
+    (job, release)
+}
+
+/// Runs `job` on its own thread (a blocking caller).
+fn caller(engine: &Arc<Engine>, job: Job) -> JoinHandle<Result<Output, Error>> {
+    let engine = Arc::clone(engine);
+    std::thread::spawn(move || engine.run(job))
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+fn queued(engine: &Engine) -> usize {
+    engine.shared.lock().queue.len()
+}
+
+fn started(log: &Log) -> Vec<&'static str> {
+    log.lock().unwrap().clone()
+}
+
+/// A short window in which a job that could start would have.
+fn settle() {
+    std::thread::sleep(Duration::from_millis(50));
+}
+
+#[test]
+fn memory_admits_two_of_three_jobs_within_a_budget_of_two() {
+    let engine = engine(3, 2 * MIB, Duration::from_secs(60));
+    let log = Log::default();
+    let mut releases = Vec::new();
+    let mut callers = Vec::new();
+    for name in ["a", "b", "c"] {
+        let (job, release) = held(name, MIB, &log);
+        releases.push(release);
+        callers.push(caller(&engine, job));
+    }
+    wait_until("two jobs run", || engine.in_flight() == 2 && queued(&engine) == 1);
+    settle();
+    // Three threads free, memory for two: the third waits.
+    assert_eq!((engine.in_flight(), engine.in_flight_bytes(), started(&log).len()), (2, 2 * MIB, 2));
+    releases.remove(0).send(()).unwrap();
+    wait_until("the third starts", || started(&log).len() == 3);
+    drop(releases);
+    for c in callers {
+        assert!(matches!(c.join().unwrap(), Ok(Output::Flag(_))));
+    }
+    assert_eq!(engine.peak_in_flight(), 2);
+    assert_eq!(engine.peak_in_flight_bytes(), 2 * MIB);
+    assert!(engine.shared.lock().peak_reserved <= 2 * MIB);
+    assert_eq!((engine.in_flight(), engine.in_flight_bytes()), (0, 0));
+}
+
+#[test]
+fn a_job_of_twice_the_memory_waits_for_both_and_nothing_passes_it() {
+    let engine = engine(3, 2 * MIB, Duration::from_secs(60));
+    let log = Log::default();
+    let (small, release_small) = held("small", MIB, &log);
+    let small = caller(&engine, small);
+    wait_until("the small job runs", || engine.in_flight() == 1);
+    let (big, release_big) = held("big", 2 * MIB, &log);
+    let big = caller(&engine, big);
+    wait_until("the big job queues", || queued(&engine) == 1);
+    // Memory for this one is free, but it arrived after the big job.
+    let (late, release_late) = held("late", MIB, &log);
+    let late = caller(&engine, late);
+    wait_until("the late job queues", || queued(&engine) == 2);
+    settle();
+    assert_eq!(started(&log), ["small"]);
+    release_small.send(()).unwrap();
+    wait_until("the big job starts", || started(&log).len() == 2);
+    settle();
+    assert_eq!((started(&log), engine.in_flight_bytes()), (vec!["small", "big"], 2 * MIB));
+    release_big.send(()).unwrap();
+    wait_until("the late job starts", || started(&log).len() == 3);
+    drop(release_late);
+    for c in [small, big, late] {
+        assert!(c.join().unwrap().is_ok());
+    }
+    assert_eq!(started(&log), ["small", "big", "late"]);
+    assert_eq!(engine.peak_in_flight_bytes(), 2 * MIB);
+}
+
+#[test]
+fn a_job_over_the_whole_budget_is_refused_at_once() {
+    for max in [1, 2] {
+        let engine = engine(max, 2 * MIB, Duration::from_secs(60));
+        let ran = Arc::new(Mutex::new(false));
+        let flag = Arc::clone(&ran);
+        let job = Job::task(2 * MIB + 1, move || {
+            *flag.lock().unwrap() = true;
+            Ok(true)
+        });
+        assert!(matches!(engine.run(job), Err(Error::OutOfPolicy { param: "m" })));
+        assert!(!*ran.lock().unwrap());
+        assert_eq!(engine.peak_in_flight(), 0);
+    }
+}
+
+#[test]
+fn a_job_not_started_within_the_wait_is_busy_and_never_runs() {
+    let engine = engine(1, 64 * MIB, Duration::from_millis(20));
+    let log = Log::default();
+    let (holder, release) = held("holder", MIB, &log);
+    let holder = caller(&engine, holder);
+    wait_until("the holder runs", || engine.in_flight() == 1);
+    let (late, _keep) = held("late", MIB, &log);
+    let asked = Instant::now();
+    assert!(matches!(engine.run(late), Err(Error::Busy)));
+    assert!(asked.elapsed() >= Duration::from_millis(20));
+    // Withdrawn: the queue is empty and the job never runs.
+    assert_eq!(queued(&engine), 0);
+    release.send(()).unwrap();
+    assert!(holder.join().unwrap().is_ok());
+    settle();
+    assert_eq!(started(&log), ["holder"]);
+}
+
+#[test]
+fn a_job_of_p_lanes_takes_min_p_max_concurrent_thread_slots() {
+    let engine = engine(2, 64 * MIB, Duration::from_secs(60));
+    let log = Log::default();
+    let (one, release_one) = held("one lane", MIB, &log);
+    let one = caller(&engine, one);
+    wait_until("one lane runs", || engine.in_flight() == 1);
+    // Four lanes on a 2-thread engine: 2 slots, so it waits for the second.
+    let (four, release_four) = held("four lanes", MIB, &log);
+    let four = caller(&engine, four.with_lanes(4));
+    wait_until("four lanes queue", || queued(&engine) == 1);
+    settle();
+    assert_eq!(started(&log), ["one lane"]);
+    release_one.send(()).unwrap();
+    wait_until("four lanes start", || started(&log).len() == 2);
+    // While it runs it holds both slots: a one-lane job waits.
+    let (after, release_after) = held("after", MIB, &log);
+    let after = caller(&engine, after);
+    wait_until("the next job queues", || queued(&engine) == 1);
+    settle();
+    assert_eq!((engine.in_flight(), engine.shared.lock().free_slots), (1, 0));
+    release_four.send(()).unwrap();
+    drop(release_after);
+    for c in [one, four, after] {
+        assert!(c.join().unwrap().is_ok());
+    }
+    assert_eq!(started(&log), ["one lane", "four lanes", "after"]);
+}
+
+#[cfg(feature = "tokio")]
+#[tokio::test(flavor = "current_thread")]
+async fn sync_and_async_callers_share_one_queue() {
+    use std::{future::Future, pin::pin, task::Poll};
+
+    async fn poll_once<F: Future>(mut fut: std::pin::Pin<&mut F>) -> Poll<F::Output> {
+        std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx))).await
+    }
+
+    let engine = engine(1, 64 * MIB, Duration::from_secs(60));
+    let log = Log::default();
+    let (holder, release) = held("holder", MIB, &log);
+    let holder = caller(&engine, holder);
+    wait_until("the holder runs", || engine.in_flight() == 1);
+    let (first, _a) = held("async 1", MIB, &log);
+    let mut first = pin!(engine.run_async(first));
+    assert!(poll_once(first.as_mut()).await.is_pending());
+    let (second, _b) = held("sync", MIB, &log);
+    let second = caller(&engine, second);
+    wait_until("the sync job queues", || queued(&engine) == 2);
+    let (third, _c) = held("async 2", MIB, &log);
+    let mut third = pin!(engine.run_async(third));
+    assert!(poll_once(third.as_mut()).await.is_pending());
+    assert_eq!(queued(&engine), 3);
+    drop((release, _a, _b, _c));
+    assert!(holder.join().unwrap().is_ok());
+    assert!(first.await.is_ok());
+    assert!(third.await.is_ok());
+    assert!(second.join().unwrap().is_ok());
+    assert_eq!(started(&log), ["holder", "async 1", "sync", "async 2"]);
+}
