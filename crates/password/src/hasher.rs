@@ -110,6 +110,14 @@ pub struct PasswordHasher {
     pepper: Option<std::sync::Arc<guardrail_keys::Keyring>>,
 }
 
+/// A candidate password: its NFKC form is tried first, the raw bytes only
+/// when they differ (a hash another system made from un-normalised input).
+#[derive(Clone, Copy)]
+struct Candidate<'a> {
+    raw: &'a [u8],
+    normalized: &'a [u8],
+}
+
 /// An unsealed stored value, by format.
 enum Stored {
     /// argon2 in PHC form; `force_upgrade` for wrappings we re-store (Django's).
@@ -332,7 +340,8 @@ impl PasswordHasher {
             return Err(Error::PasswordTooLong);
         }
         let normalized = normalize(raw)?;
-        self.verify_any(raw.as_bytes(), normalized.as_bytes(), stored, mode).await
+        let candidate = Candidate { raw: raw.as_bytes(), normalized: normalized.as_bytes() };
+        self.verify_any(candidate, stored, mode).await
     }
 
     /// Verifies raw bytes (no normalisation) against a stored hash.
@@ -344,19 +353,18 @@ impl PasswordHasher {
         if password.len() > MAX_PASSWORD_BYTES {
             return Err(Error::PasswordTooLong);
         }
-        ready(self.verify_any(password, password, stored, Mode::Blocking))
+        ready(self.verify_any(Candidate { raw: password, normalized: password }, stored, Mode::Blocking))
     }
 
     /// Dispatches on the stored format: argon2 PHC, Django's `argon2$...`
-    /// wrapping of it, or (feature `legacy`) an older scheme. `raw` is tried
-    /// after `normalized` only when they differ.
-    async fn verify_any(&self, raw: &[u8], normalized: &[u8], stored: &str, mode: Mode) -> Result<Verification, Error> {
+    /// wrapping of it, or (feature `legacy`) an older scheme.
+    async fn verify_any(&self, pw: Candidate<'_>, stored: &str, mode: Mode) -> Result<Verification, Error> {
         #[cfg(feature = "pepper")]
         if let Some(keyring) = &self.pepper {
             return match stored.strip_prefix(SEALED_PREFIX) {
                 Some(_) => {
                     let (inner, current_key) = open_sealed(keyring, stored)?;
-                    match self.verify_unpeppered(raw, normalized, &inner, mode).await? {
+                    match self.verify_unpeppered(pw, &inner, mode).await? {
                         // Sealed under an older key: store it re-sealed.
                         Verification::Valid { upgrade: None } if !current_key => {
                             Ok(Verification::Valid { upgrade: Some(PasswordHash(seal(keyring, &inner)?)) })
@@ -365,7 +373,7 @@ impl PasswordHasher {
                     }
                 }
                 // Plain hashes from before the pepper: verify, then store sealed.
-                None => match self.verify_unpeppered(raw, normalized, stored, mode).await? {
+                None => match self.verify_unpeppered(pw, stored, mode).await? {
                     Verification::Valid { upgrade: None } => {
                         Ok(Verification::Valid { upgrade: Some(PasswordHash(seal(keyring, stored)?)) })
                     }
@@ -373,20 +381,14 @@ impl PasswordHasher {
                 },
             };
         }
-        self.verify_unpeppered(raw, normalized, stored, mode).await
+        self.verify_unpeppered(pw, stored, mode).await
     }
 
-    async fn verify_unpeppered(
-        &self,
-        raw: &[u8],
-        normalized: &[u8],
-        stored: &str,
-        mode: Mode,
-    ) -> Result<Verification, Error> {
+    async fn verify_unpeppered(&self, pw: Candidate<'_>, stored: &str, mode: Mode) -> Result<Verification, Error> {
         match self.classify(stored)? {
-            Stored::Phc { phc, force_upgrade } => self.verify_phc(&phc, raw, normalized, force_upgrade, mode).await,
+            Stored::Phc { phc, force_upgrade } => self.verify_phc(&phc, pw, force_upgrade, mode).await,
             #[cfg(feature = "legacy")]
-            Stored::Legacy => self.verify_legacy(raw, normalized, stored, mode).await,
+            Stored::Legacy => self.verify_legacy(pw, stored, mode).await,
         }
     }
 
@@ -409,16 +411,15 @@ impl PasswordHasher {
     async fn verify_phc(
         &self,
         stored: &phc::Phc,
-        raw: &[u8],
-        normalized: &[u8],
+        pw: Candidate<'_>,
         force_upgrade: bool,
         mode: Mode,
     ) -> Result<Verification, Error> {
-        if self.matches(stored, normalized, mode).await? {
-            return self.valid(stored, normalized, force_upgrade, mode).await;
+        if self.matches(stored, pw.normalized, mode).await? {
+            return self.valid(stored, pw.normalized, force_upgrade, mode).await;
         }
-        if normalized != raw && self.matches(stored, raw, mode).await? {
-            return self.valid(stored, normalized, true, mode).await;
+        if pw.normalized != pw.raw && self.matches(stored, pw.raw, mode).await? {
+            return self.valid(stored, pw.normalized, true, mode).await;
         }
         Ok(Verification::Invalid)
     }
@@ -426,21 +427,15 @@ impl PasswordHasher {
     /// Legacy schemes: one engine job (they are CPU-heavy too; scrypt
     /// declares its memory), always answered with an argon2id upgrade.
     #[cfg(feature = "legacy")]
-    async fn verify_legacy(
-        &self,
-        raw: &[u8],
-        normalized: &[u8],
-        stored: &str,
-        mode: Mode,
-    ) -> Result<Verification, Error> {
+    async fn verify_legacy(&self, pw: Candidate<'_>, stored: &str, mode: Mode) -> Result<Verification, Error> {
         let caps = crate::legacy::LegacyCaps::DEFAULT;
         let memory = crate::legacy::memory_bytes(stored, &caps);
-        let (n, r, s) = (Zeroizing::new(normalized.to_vec()), Zeroizing::new(raw.to_vec()), stored.to_owned());
+        let (n, r, s) = (Zeroizing::new(pw.normalized.to_vec()), Zeroizing::new(pw.raw.to_vec()), stored.to_owned());
         let job = Job::task(memory, move || {
             Ok(crate::legacy::verify(&n, &s, &caps)? || (*n != *r && crate::legacy::verify(&r, &s, &caps)?))
         });
         if matches!(self.run(job, mode).await?, Output::Flag(true)) {
-            Ok(Verification::Valid { upgrade: Some(self.hash_bytes_in(normalized, mode).await?) })
+            Ok(Verification::Valid { upgrade: Some(self.hash_bytes_in(pw.normalized, mode).await?) })
         } else {
             Ok(Verification::Invalid)
         }
