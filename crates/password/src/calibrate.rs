@@ -38,7 +38,9 @@ pub struct Calibration {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidParams`] for a ceiling below 8 × lanes KiB or no lanes.
+/// [`Error::InvalidParams`] for a ceiling below 8 × lanes KiB or no lanes;
+/// [`Error::Argon2`] if the engine refuses a computation (not expected
+/// with checked parameters).
 pub fn calibrate(
     target: Duration,
     max_memory_kib: u32,

@@ -123,6 +123,15 @@ impl Engine {
         Self { shared: Arc::new(shared), max_concurrent, started: OnceLock::new() }
     }
 
+    /// An engine whose workers "could not start": callers run their jobs
+    /// on their own threads (the fallback's tests).
+    #[cfg(test)]
+    pub(crate) fn without_workers(limits: Limits, keep_bytes: usize) -> Self {
+        let engine = Self::new(limits, keep_bytes);
+        let _ = engine.started.set(0);
+        engine
+    }
+
     /// Runs `job` and blocks for its result.
     ///
     /// # Errors

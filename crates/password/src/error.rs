@@ -47,7 +47,8 @@ pub enum Error {
     /// keyring, a disabled key, or a damaged value.
     #[error("sealed stored hash could not be opened")]
     Pepper,
-    /// The blocking task running the hash panicked or was cancelled.
+    /// The hashing job failed to run: the job panicked (a bug, never an
+    /// input), or an async call found no worker thread could be started.
     #[error("password hashing task failed")]
     TaskFailed,
     /// Argon2 refused its inputs (not expected with checked parameters).

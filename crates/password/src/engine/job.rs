@@ -22,7 +22,7 @@ pub(crate) struct Job {
 pub(super) enum Work {
     /// An argon2 computation over owned copies of its inputs (the password
     /// copy is wiped on drop).
-    Argon2(Box<Owned>),
+    Argon2(Owned),
     Task(Task),
 }
 
@@ -57,11 +57,7 @@ impl Job {
             ad: input.ad.to_vec(),
             tag_len,
         };
-        Self {
-            memory_bytes: input.params.memory_bytes(),
-            lanes: input.params.p_cost(),
-            work: Work::Argon2(Box::new(owned)),
-        }
+        Self { memory_bytes: input.params.memory_bytes(), lanes: input.params.p_cost(), work: Work::Argon2(owned) }
     }
 
     /// Other work on one thread, needing `memory_bytes` while it runs.

@@ -211,3 +211,51 @@ async fn sync_and_async_callers_share_one_queue() {
     assert!(second.join().unwrap().is_ok());
     assert_eq!(started(&log), ["holder", "async 1", "sync", "async 2"]);
 }
+
+#[test]
+fn without_workers_callers_run_their_jobs_under_the_same_admission() {
+    let engine = Arc::new(Engine::without_workers(
+        Limits { max_concurrent: 2, wait: Duration::from_secs(60), memory_budget: MIB },
+        MIB,
+    ));
+    let log = Log::default();
+    let (first, release_first) = held("first", MIB, &log);
+    let first = caller(&engine, first);
+    wait_until("the first runs", || engine.in_flight() == 1);
+    // A free thread slot, but no memory: it waits on its own thread.
+    let (second, release_second) = held("second", MIB, &log);
+    let second = caller(&engine, second);
+    wait_until("the second queues", || queued(&engine) == 1);
+    settle();
+    assert_eq!(started(&log), ["first"]);
+    release_first.send(()).unwrap();
+    wait_until("the second starts", || started(&log).len() == 2);
+    drop(release_second);
+    assert!(first.join().unwrap().is_ok() && second.join().unwrap().is_ok());
+    assert_eq!((engine.peak_in_flight(), engine.in_flight()), (1, 0));
+    // The caller's own thread ran it, and the deadline still applies.
+    let here = std::thread::current().id();
+    let job = Job::task(0, move || Ok(std::thread::current().id() == here));
+    assert!(matches!(engine.run(job), Ok(Output::Flag(true))));
+    let quick = Arc::new(Engine::without_workers(
+        Limits { max_concurrent: 1, wait: Duration::from_millis(20), memory_budget: MIB },
+        MIB,
+    ));
+    let (holder, release) = held("holder", 0, &log);
+    let holder = caller(&quick, holder);
+    wait_until("the holder runs", || quick.in_flight() == 1);
+    assert!(matches!(quick.run(Job::task(0, || Ok(true))), Err(Error::Busy)));
+    assert_eq!(queued(&quick), 0);
+    drop(release);
+    assert!(holder.join().unwrap().is_ok());
+}
+
+#[test]
+fn a_panicking_job_is_task_failed_and_the_worker_goes_on() {
+    let engine = engine(1, MIB, Duration::from_secs(60));
+    let job = Job::task(MIB, || panic!("a bug in a job"));
+    assert!(matches!(engine.run(job), Err(Error::TaskFailed)));
+    // The slot and the memory came back; the same worker serves the next job.
+    assert!(matches!(engine.run(Job::task(MIB, || Ok(true))), Ok(Output::Flag(true))));
+    assert_eq!((engine.in_flight(), engine.in_flight_bytes(), engine.shared.lock().reserved), (0, 0, 0));
+}

@@ -65,7 +65,7 @@ pub(super) fn work(shared: &Shared, index: usize) {
 fn run_admitted<'a>(shared: &'a Shared, index: usize, core: &mut Core, admitted: Admitted) -> MutexGuard<'a, State> {
     let Admitted { job, reply, slots } = admitted;
     let memory = job.memory_bytes;
-    let result = job.execute(core, u32::try_from(slots).unwrap_or(1));
+    let result = execute(job, core, slots);
     let resident = core.resident_bytes();
     let keep = resident <= shared.keep_bytes;
     let mut state = shared.lock();
@@ -92,6 +92,18 @@ fn run_admitted<'a>(shared: &'a Shared, index: usize, core: &mut Core, admitted:
         core.wipe();
     }
     shared.lock()
+}
+
+/// Runs `job` on `core` with its lanes on `slots` threads. A panic (a bug:
+/// no input should cause one) is answered [`Error::TaskFailed`], and the
+/// core's memory released (wiped), so the worker, its slots and its
+/// reservation survive it.
+fn execute(job: Job, core: &mut Core, slots: usize) -> Result<Output, Error> {
+    let threads = u32::try_from(slots).unwrap_or(1);
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.execute(core, threads))).unwrap_or_else(|_| {
+        core.release();
+        Err(Error::TaskFailed)
+    })
 }
 
 /// No worker could start: the caller queues like everyone else and, once
@@ -129,7 +141,7 @@ pub(super) fn run_here(shared: &Arc<Shared>, job: Job) -> Result<Output, Error> 
     drop(reply);
     let memory = job.memory_bytes;
     let mut core = Core::new();
-    let result = job.execute(&mut core, u32::try_from(slots).unwrap_or(1));
+    let result = execute(job, &mut core, slots);
     core.release();
     let mut state = shared.lock();
     state.finish(memory, slots);

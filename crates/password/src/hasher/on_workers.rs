@@ -147,7 +147,7 @@ mod tests {
     }
 
     #[tokio::test(flavor = "current_thread")]
-    async fn hash_new_async_checks_then_hashes_in_one_job() {
+    async fn hash_new_async_checks_then_hashes() {
         let params = Params::new(64, 1, 1).unwrap();
         let limits =
             Limits { max_concurrent: 1, wait: Duration::from_secs(60), memory_budget: Limits::DEFAULT_MEMORY_BUDGET };
