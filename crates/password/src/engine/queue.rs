@@ -92,15 +92,14 @@ impl State {
 
     /// Starts as many queued jobs as admission allows, oldest first: the
     /// head waits for its slots and its memory, and nothing passes it.
-    /// Expired and abandoned jobs are answered (`Busy`) and dropped.
+    /// First, expired and abandoned jobs anywhere in the queue are answered
+    /// (`Busy`) and dropped: an async caller hears `Busy` at the first
+    /// engine event (a job submitted or finished) after its deadline.
     pub(super) fn dispatch(&mut self, budget: usize) {
+        if !self.queue.is_empty() {
+            self.expire(Instant::now());
+        }
         while let Some(head) = self.queue.front() {
-            if head.reply.abandoned() || head.deadline.is_some_and(|d| Instant::now() > d) {
-                if let Some(gone) = self.queue.pop_front() {
-                    gone.reply.send(Err(Error::Busy));
-                }
-                continue;
-            }
             let (memory, slots) = (head.job.memory_bytes, self.slots_for(head.job.lanes));
             if self.free_slots < slots {
                 return;
@@ -129,6 +128,19 @@ impl State {
             worker.mailbox = Some(Admitted { job: q.job, reply: q.reply, slots });
             worker.thread.unpark();
             self.start(memory, slots, grow);
+        }
+    }
+
+    fn expire(&mut self, now: Instant) {
+        let mut i = 0;
+        while let Some(q) = self.queue.get(i) {
+            if q.reply.abandoned() || q.deadline.is_some_and(|d| now > d) {
+                if let Some(gone) = self.queue.remove(i) {
+                    gone.reply.send(Err(Error::Busy));
+                }
+            } else {
+                i += 1;
+            }
         }
     }
 

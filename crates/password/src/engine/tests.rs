@@ -183,11 +183,7 @@ fn a_job_of_p_lanes_takes_min_p_max_concurrent_thread_slots() {
 #[cfg(feature = "tokio")]
 #[tokio::test(flavor = "current_thread")]
 async fn sync_and_async_callers_share_one_queue() {
-    use std::{future::Future, pin::pin, task::Poll};
-
-    async fn poll_once<F: Future>(mut fut: std::pin::Pin<&mut F>) -> Poll<F::Output> {
-        std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx))).await
-    }
+    use std::pin::pin;
 
     let engine = engine(1, 64 * MIB, Duration::from_secs(60));
     let log = Log::default();
@@ -196,13 +192,13 @@ async fn sync_and_async_callers_share_one_queue() {
     wait_until("the holder runs", || engine.in_flight() == 1);
     let (first, _a) = held("async 1", MIB, &log);
     let mut first = pin!(engine.run_async(first));
-    assert!(poll_once(first.as_mut()).await.is_pending());
+    assert!(futures_poll_once(first.as_mut()).await.is_pending());
     let (second, _b) = held("sync", MIB, &log);
     let second = caller(&engine, second);
     wait_until("the sync job queues", || queued(&engine) == 2);
     let (third, _c) = held("async 2", MIB, &log);
     let mut third = pin!(engine.run_async(third));
-    assert!(poll_once(third.as_mut()).await.is_pending());
+    assert!(futures_poll_once(third.as_mut()).await.is_pending());
     assert_eq!(queued(&engine), 3);
     drop((release, _a, _b, _c));
     assert!(holder.join().unwrap().is_ok());
@@ -258,4 +254,31 @@ fn a_panicking_job_is_task_failed_and_the_worker_goes_on() {
     // The slot and the memory came back; the same worker serves the next job.
     assert!(matches!(engine.run(Job::task(MIB, || Ok(true))), Ok(Output::Flag(true))));
     assert_eq!((engine.in_flight(), engine.in_flight_bytes(), engine.shared.lock().reserved), (0, 0, 0));
+}
+
+#[cfg(feature = "tokio")]
+#[tokio::test(flavor = "current_thread")]
+async fn an_expired_async_job_hears_busy_at_the_next_engine_event() {
+    let engine = engine(1, 64 * MIB, Duration::from_millis(20));
+    let log = Log::default();
+    let (holder, release) = held("holder", MIB, &log);
+    let holder = caller(&engine, holder);
+    wait_until("the holder runs", || engine.in_flight() == 1);
+    let (waiting, _keep) = held("async", MIB, &log);
+    let mut waiting = std::pin::pin!(engine.run_async(waiting));
+    assert!(futures_poll_once(waiting.as_mut()).await.is_pending());
+    std::thread::sleep(Duration::from_millis(40));
+    // Past its deadline, still behind the holder: the next submission
+    // answers it, before the holder is done.
+    assert!(matches!(engine.run(Job::task(0, || Ok(true))), Err(Error::Busy)));
+    assert!(matches!(futures_poll_once(waiting.as_mut()).await, std::task::Poll::Ready(Err(Error::Busy))));
+    assert!(!holder.is_finished());
+    drop(release);
+    assert!(holder.join().unwrap().is_ok());
+    assert_eq!(started(&log), ["holder"]);
+}
+
+#[cfg(feature = "tokio")]
+async fn futures_poll_once<F: std::future::Future>(mut fut: std::pin::Pin<&mut F>) -> std::task::Poll<F::Output> {
+    std::future::poll_fn(|cx| std::task::Poll::Ready(fut.as_mut().poll(cx))).await
 }

@@ -20,8 +20,8 @@ impl PasswordHasher {
     /// # Errors
     ///
     /// As [`PasswordHasher::hash`]; [`Error::Busy`] also when the job is
-    /// still queued after the limits' `wait` (answered when its turn comes
-    /// or it is found expired); [`Error::TaskFailed`] when no worker thread
+    /// still queued after the limits' `wait` (answered at the first job
+    /// submitted or finished after that); [`Error::TaskFailed`] when no worker thread
     /// could be started.
     pub async fn hash_async(self: &Arc<Self>, password: SecretString) -> Result<PasswordHash, Error> {
         self.hash_in(password.expose_secret(), Mode::Async).await
