@@ -279,6 +279,6 @@ async fn an_expired_async_job_hears_busy_at_the_next_engine_event() {
 }
 
 #[cfg(feature = "tokio")]
-async fn futures_poll_once<F: std::future::Future>(mut fut: std::pin::Pin<&mut F>) -> std::task::Poll<F::Output> {
+async fn futures_poll_once<F: Future>(mut fut: std::pin::Pin<&mut F>) -> std::task::Poll<F::Output> {
     std::future::poll_fn(|cx| std::task::Poll::Ready(fut.as_mut().poll(cx))).await
 }
