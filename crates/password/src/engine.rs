@@ -1,11 +1,11 @@
 //! The hashing engine: one internal engine for every CPU-heavy job the
 //! hasher runs — argon2 hashes and verifies, legacy verifies, the
 //! new-password policy check. One entry point: a [`Job`] in, its result
-//! out ([`Engine::run`] for blocking callers, [`Engine::run_async`] for
+//! out ([`Engine::run`] for blocking callers, `Engine::run_async` (feature `tokio`) for
 //! futures; both queue the same way).
 //!
 //! - **Workers.** `max_concurrent` threads, started by the first job, each
-//!   owning a [`Core`] whose working memory stays warm from one job to the
+//!   owning a [`core::Core`] whose working memory stays warm from one job to the
 //!   next. If none can start, a blocking caller runs its own job on its
 //!   thread under the same admission.
 //! - **Admission by memory and threads** (`queue.rs`): a job declares its
@@ -23,7 +23,7 @@
 //!   (before the tag is delivered); with `rustcrypto-argon2`, a worker with
 //!   no next job wipes its buffer right after delivering the tag. A
 //!   worker whose core grew past the policy's memory (a stored hash with a
-//!   larger m) frees the excess after the job; idle workers free theirs
+//!   larger m) frees it (wiped) after the job; idle workers free theirs
 //!   when a queued job needs the room.
 
 pub(crate) mod core;

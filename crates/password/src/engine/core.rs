@@ -10,7 +10,7 @@
 //!   `Vec<Block>`, lanes computed one after another; the engine wipes it
 //!   when its queue empties ([`Core::wipe`]).
 //!
-//! Both take the same [`Input`]; every library error is [`Error::Argon2`]
+//! Both take the same [`Input`]; every library error is [`crate::Error::Argon2`]
 //! (no value in the message).
 
 use crate::Params;
