@@ -65,10 +65,12 @@ impl Limits {
     /// As many hashes as `memory_budget` (bytes, see
     /// [`Limits::DEFAULT_MEMORY_BUDGET`]) holds at these parameters, never
     /// more than the machine has cores (more would only queue inside the
-    /// OS), at least one; callers wait up to one second.
+    /// OS), at least one — so the budget is raised to one hash's memory if
+    /// it is smaller; callers wait up to one second.
     #[must_use]
     pub fn for_params(params: &Params, memory_budget: usize) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let memory_budget = memory_budget.max(params.memory_bytes());
         let by_memory = memory_budget / params.memory_bytes().max(1);
         Self { max_concurrent: by_memory.min(cores).max(1), wait: Duration::from_secs(1), memory_budget }
     }

@@ -290,7 +290,8 @@ impl PasswordHasher {
     /// `wait`; [`Error::Random`] when the system's random number generator
     /// fails; [`Error::Pepper`] when sealing under the pepper keyring
     /// fails; [`Error::OutOfPolicy`] `{ param: "m" }` when one hash at the
-    /// policy's memory needs more than [`Limits::memory_budget`];
+    /// policy's memory needs more than [`Limits::memory_budget`] (only
+    /// with hand-made `Limits`: [`Limits::for_params`] always fits one);
     /// [`Error::Argon2`] (not expected with checked parameters).
     pub fn hash_bytes(&self, password: &[u8]) -> Result<PasswordHash, Error> {
         ready(self.hash_bytes_in(password, Mode::Blocking))

@@ -282,3 +282,14 @@ async fn an_expired_async_job_hears_busy_at_the_next_engine_event() {
 async fn futures_poll_once<F: Future>(mut fut: std::pin::Pin<&mut F>) -> std::task::Poll<F::Output> {
     std::future::poll_fn(|cx| std::task::Poll::Ready(fut.as_mut().poll(cx))).await
 }
+
+#[test]
+fn for_params_always_admits_one_hash_at_its_parameters() {
+    let owasp = Limits::for_params(&Params::OWASP, Limits::DEFAULT_MEMORY_BUDGET);
+    assert_eq!(owasp.memory_budget, Limits::DEFAULT_MEMORY_BUDGET);
+    assert!(owasp.max_concurrent >= 1 && owasp.max_concurrent * Params::OWASP.memory_bytes() <= owasp.memory_budget);
+    // A budget below one hash is raised to it: one at a time, never refused.
+    let big = Params::new(1 << 20, 1, 1).unwrap(); // 1 GiB
+    let limits = Limits::for_params(&big, Limits::DEFAULT_MEMORY_BUDGET);
+    assert_eq!((limits.max_concurrent, limits.memory_budget), (1, big.memory_bytes()));
+}
