@@ -145,6 +145,46 @@ fn sealed_tampered_twins_are_refused() {
     }
 }
 
+/// Data sealed with empty associated data by a release whose `seal` still
+/// took it (`guardrail keyring seal` without `--aad` did, by default)
+/// still opens, with empty associated data only; its tampered twin fails.
+#[test]
+fn sealed_with_empty_associated_data_by_an_earlier_release_still_opens() {
+    let k = golden_keyring();
+    let text = read("sealed-empty-ad.txt");
+    let sealed = guardrail_ct::hex::decode_vec(field(&text, "sealed_hex")).unwrap();
+    assert_eq!(Keyring::sealed_key_id(&sealed), Some(2));
+    let opened = k.open(&sealed, b"").unwrap();
+    assert_eq!(opened.expose_secret(), field(&text, "plaintext").as_bytes());
+    assert!(matches!(k.open(&sealed, b"users:1:email"), Err(Error::Decrypt)));
+    let twin = guardrail_ct::hex::decode_vec(field(&read("sealed-empty-ad.tampered.txt"), "sealed_hex")).unwrap();
+    assert!(matches!(k.open(&twin, b""), Err(Error::Decrypt)));
+}
+
+/// Writes `sealed-empty-ad.txt` and its twin: `cargo test -p guardrail-keys
+/// --test golden_keyring -- --ignored write_empty_ad_golden_vector`. Run
+/// once, by `Keyring::seal` with `b""` before `seal` refused it; the
+/// committed files are the vector.
+#[test]
+#[ignore = "writes tests/data: run by hand to make new vectors"]
+fn write_empty_ad_golden_vector() {
+    let plaintext = "sealed without associated data";
+    let sealed = guardrail_ct::hex::encode_string(&golden_keyring().seal(plaintext.as_bytes(), b"").unwrap());
+    write_empty_ad_files(plaintext, &sealed);
+}
+
+/// The vector and its twin (the last hex digit, inside the tag). The
+/// associated data is empty, so the file has no `associated_data` line
+/// (an empty value would end the line in a space an editor may strip).
+fn write_empty_ad_files(plaintext: &str, sealed_hex: &str) {
+    let note = "note: sealed under key 2 of keyring.json with empty associated data (b\"\")";
+    let body = |hex: &str| format!("{note}\nplaintext: {plaintext}\nsealed_hex: {hex}\n");
+    std::fs::write(data("sealed-empty-ad.txt"), body(sealed_hex)).unwrap();
+    let last = sealed_hex.len() - 1;
+    let flipped = format!("{}{}", &sealed_hex[..last], if sealed_hex.ends_with('0') { '1' } else { '0' });
+    std::fs::write(data("sealed-empty-ad.tampered.txt"), body(&flipped)).unwrap();
+}
+
 /// Writes the files above: `cargo test -p <crate> --test golden_keyring --
 /// --ignored write_golden_vectors`. Run once; the committed files are the
 /// vectors (rerunning makes new nonces, so new sealed bytes and envelope).
