@@ -19,7 +19,27 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn noun(self) -> &'static str {
+    /// Every kind, in declaration order.
+    const ALL: [Self; 6] = [Self::Email, Self::Username, Self::Url, Self::Path, Self::Host, Self::Label];
+
+    /// A stable, machine-readable code for "this kind of input was
+    /// refused", for an API's error body (an HTTP extractor answers 422
+    /// with it, and [`Reason::code`] beside it): `invalid_email`,
+    /// `invalid_username`, `invalid_url`, `invalid_path`, `invalid_host`,
+    /// `invalid_label`.
+    #[must_use]
+    pub const fn problem_code(self) -> &'static str {
+        match self {
+            Self::Email => "invalid_email",
+            Self::Username => "invalid_username",
+            Self::Url => "invalid_url",
+            Self::Path => "invalid_path",
+            Self::Host => "invalid_host",
+            Self::Label => "invalid_label",
+        }
+    }
+
+    const fn noun(self) -> &'static str {
         match self {
             Self::Email => "e-mail address",
             Self::Username => "username",
@@ -155,6 +175,65 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason, for [`Reason::from_code`].
+    const ALL: [Self; 49] = [
+        Self::Empty,
+        Self::TooLong,
+        Self::TooShort,
+        Self::ControlChar,
+        Self::Invisible,
+        Self::InvalidEncoding,
+        Self::MissingAt,
+        Self::LocalPart,
+        Self::QuotedString,
+        Self::Comment,
+        Self::DomainLiteral,
+        Self::Domain,
+        Self::InvalidChar,
+        Self::Bidi,
+        Self::MixedScript,
+        Self::ReservedName,
+        Self::Syntax,
+        Self::Scheme,
+        Self::Userinfo,
+        Self::Port,
+        Self::NoHost,
+        Self::Localhost,
+        Self::InternalName,
+        Self::Loopback,
+        Self::PrivateAddress,
+        Self::LinkLocal,
+        Self::SharedAddress,
+        Self::Unspecified,
+        Self::Broadcast,
+        Self::Multicast,
+        Self::Documentation,
+        Self::Benchmarking,
+        Self::Reserved,
+        Self::Metadata,
+        Self::Resolution,
+        Self::Absolute,
+        Self::Traversal,
+        Self::Backslash,
+        Self::ReservedChar,
+        Self::TrailingDotOrSpace,
+        Self::Encoded,
+        Self::Lookalike,
+        Self::Home,
+        Self::Variable,
+        Self::ShortName,
+        Self::LeadingDash,
+        Self::Confusable,
+        Self::AtSign,
+        Self::NotNfc,
+    ];
+
+    /// The reason whose [`Reason::code`] is `code`, if any.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+
     /// The stable code: `too_long`, `control_char`, `loopback`, `traversal`, ...
     #[must_use]
     pub const fn code(self) -> &'static str {
@@ -258,6 +337,72 @@ impl Error {
         match self {
             Self::Invalid { reason, .. } => Some(*reason),
             Self::Io(_) => None,
+        }
+    }
+
+    /// The kind of input refused, when the input itself was refused.
+    #[must_use]
+    pub fn kind(&self) -> Option<Kind> {
+        match self {
+            Self::Invalid { kind, .. } => Some(*kind),
+            Self::Io(_) => None,
+        }
+    }
+
+    /// The stable code for an API error body: [`Kind::problem_code`]
+    /// (`invalid_email`, ...) for a refused input, `"io"` for
+    /// [`Error::Io`]. [`Error::code`] is the reason beside it.
+    #[must_use]
+    pub fn problem_code(&self) -> &'static str {
+        match self {
+            Self::Invalid { kind, .. } => kind.problem_code(),
+            Self::Io(_) => "io",
+        }
+    }
+
+    /// Recovers the kind and reason from the message a validated type's
+    /// serde `Deserialize` gave (`serde::de::Error::custom` of this error's
+    /// `Display`, `invalid {kind}: {reason}`, a stable format), so a
+    /// deserializer's caller (an HTTP extractor) can answer with
+    /// [`Kind::problem_code`] and [`Reason::code`] without keeping the
+    /// text. Text after the reason code (serde_json's ` at line 1 column
+    /// 9`) is ignored; any other message is `None`.
+    ///
+    /// ```
+    /// use guardrail_validate::{Email, Error, Kind, Reason};
+    /// let e = serde_json::from_str::<Email>(r#""ana@""#).unwrap_err().to_string();
+    /// assert_eq!(Error::from_serde_message(&e), Some((Kind::Email, Reason::Domain)));
+    /// assert_eq!(Error::from_serde_message("invalid type: integer `1234`"), None);
+    /// ```
+    #[must_use]
+    pub fn from_serde_message(message: &str) -> Option<(Kind, Reason)> {
+        let rest = message.strip_prefix("invalid ")?;
+        Kind::ALL.into_iter().find_map(|kind| {
+            let code = rest.strip_prefix(kind.noun())?.strip_prefix(": ")?;
+            let code = code.split(|c: char| !(c.is_ascii_lowercase() || c == '_')).next()?;
+            Reason::from_code(code).map(|reason| (kind, reason))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_and_reason_round_trips_through_the_serde_message() {
+        for kind in Kind::ALL {
+            for reason in Reason::ALL {
+                let message = Error::invalid(kind, reason).to_string();
+                assert_eq!(Error::from_serde_message(&message), Some((kind, reason)), "{message}");
+                let located = format!("{message} at line 1 column 9");
+                assert_eq!(Error::from_serde_message(&located), Some((kind, reason)), "{located}");
+            }
+        }
+        let codes: std::collections::BTreeSet<_> = Reason::ALL.iter().map(|r| r.code()).collect();
+        assert_eq!(codes.len(), Reason::ALL.len(), "reason codes are unique");
+        for other in ["invalid type: integer `1`", "invalid e-mail address: nonsense", "invalid value", ""] {
+            assert_eq!(Error::from_serde_message(other), None, "{other}");
         }
     }
 }

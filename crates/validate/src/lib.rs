@@ -70,7 +70,8 @@ macro_rules! validated_string_type {
         impl<'de> ::serde::Deserialize<'de> for $ty {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let raw = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
-                // The error names the reason code, never the value.
+                // The error names the kind and reason code, never the value,
+                // in the stable form `Error::from_serde_message` reads back.
                 Self::parse(&raw).map_err(::serde::de::Error::custom)
             }
         }
