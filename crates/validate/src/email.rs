@@ -27,7 +27,17 @@ use crate::{Error, Kind, MAX_INPUT, Reason, validated_string_type};
 /// assert_eq!(e.domain(), "xn--bcher-kva.example");
 /// assert_eq!("bob@example.com\r\nBcc: all@example.com".parse::<Email>().unwrap_err().code(), "control_char");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// An address is personal data: `Debug` prints it masked,
+/// `Email(J***@xn--bcher-kva.example)` (the local part's first character
+/// and the domain), and with the default feature `pii` it is
+/// [`guardrail_secret::Mask`], so `Pii<Email>` prints the same mask.
+/// `Display` and [`Email::as_str`] give the address itself.
+///
+/// Equality compares the canonical address, whose local part keeps its
+/// case; two accounts must not differ only by case: key them by
+/// [`Email::uniqueness_key`].
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Email {
     address: String,
     at: usize,
@@ -92,6 +102,58 @@ impl Email {
     #[must_use]
     pub fn domain(&self) -> &str {
         self.address.get(self.at + 1..).unwrap_or_default()
+    }
+
+    /// The key to hold unique (a database's unique index, a lookup at
+    /// login), so that `Ada@example.com` and `ada@example.com` are one
+    /// account: the local part case-folded (`char::to_lowercase`, then
+    /// NFC), `@`, the domain (already lower-case A-labels). Nothing else
+    /// is folded: dots and `+tags` stay, as they name different
+    /// mailboxes at most providers. Send mail to [`Email::as_str`], the
+    /// address as given.
+    ///
+    /// ```
+    /// use guardrail_validate::Email;
+    /// let key = |s: &str| s.parse::<Email>().unwrap().uniqueness_key();
+    /// assert_eq!(key("Ada.L+News@Example.COM"), "ada.l+news@example.com");
+    /// assert_eq!(key("Ada@example.com"), key("ada@EXAMPLE.com"));
+    /// assert_ne!(key("a.da@example.com"), key("ada@example.com"));
+    /// ```
+    #[must_use]
+    pub fn uniqueness_key(&self) -> String {
+        let local = self.local_part();
+        let mut key: String = if local.is_ascii() {
+            local.to_ascii_lowercase()
+        } else {
+            local.chars().flat_map(char::to_lowercase).nfc().collect()
+        };
+        key.push('@');
+        key.push_str(self.domain());
+        key
+    }
+
+    /// The masked form `Debug` and `Mask` print: the local part's first
+    /// character (`*` unless a letter, digit or ASCII symbol), `***@`, the
+    /// domain (ASCII A-labels).
+    fn write_masked(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let first = self.local_part().chars().next().unwrap_or('*');
+        let shown = if first.is_ascii_graphic() || first.is_alphanumeric() { first } else { '*' };
+        write!(f, "{shown}***@{}", self.domain())
+    }
+}
+
+impl std::fmt::Debug for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Email(")?;
+        self.write_masked(f)?;
+        f.write_str(")")
+    }
+}
+
+#[cfg(feature = "pii")]
+impl guardrail_secret::Mask for Email {
+    fn mask(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.write_masked(f)
     }
 }
 

@@ -60,7 +60,17 @@ use crate::{Error, Kind, Reason, validated_string_type};
 /// A `FetchUrl` remembers the [`FetchPolicy`] it was parsed under, and
 /// [`FetchUrl::redirect`] checks every hop under that same policy.
 /// Equality and hashing compare the URL only.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the scheme, host and port only, `FetchUrl(https://example.com:443/…)`:
+/// a webhook's path and query often hold a token. `Display` and
+/// [`FetchUrl::as_str`] give the whole URL.
+///
+/// Hand it to an HTTP client that checks what this type cannot: every
+/// address a name resolves to, when it connects, and every redirect
+/// (`guardrail-fetch`). `reqwest::get(url.as_str())` skips all of that:
+/// the client resolves the name again (DNS rebinding), follows redirects
+/// unchecked, and obeys proxy variables.
+#[derive(Clone)]
 pub struct FetchUrl {
     url: Url,
     policy: FetchPolicy,
@@ -81,6 +91,17 @@ impl std::hash::Hash for FetchUrl {
 }
 
 validated_string_type!(FetchUrl);
+
+impl std::fmt::Debug for FetchUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let rest = if self.url.path() == "/" && self.url.query().is_none() && self.url.fragment().is_none() {
+            "/"
+        } else {
+            "/…"
+        };
+        write!(f, "FetchUrl({}://{}:{}{rest})", self.url.scheme(), self.host_str(), self.port())
+    }
+}
 
 /// Input longer than this is refused before parsing.
 const MAX_INPUT: usize = 4096;

@@ -105,3 +105,35 @@ fn validator_errors_carry_values_and_field_errors_do_not() {
         ]
     );
 }
+
+/// An address and a webhook URL are personal or secret in part: `Debug`
+/// (what `{:?}`, `tracing`'s `?field` and `dbg!` print) shows neither the
+/// whole local part nor the URL's path, query or fragment.
+#[test]
+fn debug_of_email_and_fetch_url_is_masked() {
+    let email = Email::parse(&format!("j{CANARY}@example.com")).unwrap();
+    assert_eq!(format!("{email:?}"), "Email(j***@example.com)");
+    let eai = Email::parse_eai(&format!("é{CANARY}@bücher.example")).unwrap();
+    assert_eq!(format!("{eai:?}"), "Email(é***@xn--bcher-kva.example)");
+    assert_eq!(format!("{:?}", Some(&email)), "Some(Email(j***@example.com))");
+
+    let url = FetchUrl::parse(&format!("https://hooks.example.com/{CANARY}/x?token={CANARY}#{CANARY}")).unwrap();
+    assert_eq!(format!("{url:?}"), "FetchUrl(https://hooks.example.com:443/…)");
+    let url = FetchUrl::parse(&format!("http://[2606:4700::1111]:80?{CANARY}")).unwrap();
+    assert_eq!(format!("{url:?}"), "FetchUrl(http://[2606:4700::1111]:80/…)");
+    let bare = FetchUrl::parse("http://example.com").unwrap();
+    assert_eq!(format!("{bare:?}"), "FetchUrl(http://example.com:80/)");
+    // Display is the value, on purpose: it is what a client sends.
+    assert!(url.to_string().contains(CANARY));
+}
+
+/// `Pii<Email>` compiles (`Email: Mask`, default feature `pii`) and prints
+/// the same mask; the address is still reached through `expose_secret`.
+#[test]
+fn pii_of_email_is_masked() {
+    use guardrail_secret::{ExposeSecret, Pii};
+    let email = Pii::new(Email::parse(&format!("Ada{CANARY}@example.com")).unwrap());
+    assert_eq!(format!("{email}"), "A***@example.com");
+    assert_eq!(format!("{email:?}"), "Pii(A***@example.com)");
+    assert!(email.expose_secret().as_str().contains(CANARY));
+}

@@ -6,6 +6,7 @@ use std::path::{Component, Path};
 
 use guardrail_validate::{Email, FetchUrl, RelativePath, Username};
 use proptest::prelude::*;
+use unicode_normalization::UnicodeNormalization;
 
 /// Strings biased towards the characters each parser cares about.
 fn tricky() -> impl Strategy<Value = String> {
@@ -29,6 +30,49 @@ proptest! {
         }
         if let Ok(e) = Email::parse_eai(&s) {
             prop_assert_eq!(Email::parse_eai(e.as_str()).unwrap(), e);
+        }
+    }
+
+    /// `uniqueness_key` folds the local part's case and nothing else: every
+    /// case spelling of an address has one key, which is the address with
+    /// its ASCII letters lower-cased, byte for byte (dots, `+tags` and
+    /// every other character kept); addresses that differ otherwise keep
+    /// different keys.
+    #[test]
+    fn uniqueness_key_folds_case_only(
+        local in "[a-zA-Z0-9_+-]{1,12}(\\.[a-zA-Z0-9_+-]{1,6}){0,2}",
+        domain in "[a-zA-Z][a-zA-Z0-9]{0,8}(\\.[a-zA-Z]{2,6}){1,2}",
+        flips in prop::collection::vec(any::<bool>(), 40),
+    ) {
+        let addr = format!("{local}@{domain}");
+        let respelled: String = addr
+            .chars()
+            .zip(flips.iter().cycle())
+            .map(|(c, &flip)| if flip { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+            .collect();
+        let key = Email::parse(&addr).unwrap().uniqueness_key();
+        prop_assert_eq!(&key, &addr.to_ascii_lowercase());
+        prop_assert_eq!(Email::parse(&respelled).unwrap().uniqueness_key(), key.clone());
+        // Not folded: a dot or a +tag more is another key.
+        let dotted = format!("{}.x@{domain}", &local);
+        prop_assert_ne!(Email::parse(&dotted).unwrap().uniqueness_key(), key.clone());
+        let tagged = format!("{}+x@{domain}", &local);
+        prop_assert_ne!(Email::parse(&tagged).unwrap().uniqueness_key(), key);
+    }
+
+    /// For any address, EAI ones too: the key is the local part's
+    /// lower-case NFC form, `@`, the domain; folding it again changes nothing.
+    #[test]
+    fn uniqueness_key_is_the_lowercase_local_part(s in any_input()) {
+        if let Ok(e) = Email::parse_eai(&s) {
+            let key = e.uniqueness_key();
+            let (local, domain) = key.rsplit_once('@').unwrap();
+            prop_assert_eq!(domain, e.domain());
+            let lower: String = e.local_part().chars().flat_map(char::to_lowercase).nfc().collect();
+            prop_assert_eq!(local, lower.as_str());
+            if let Ok(again) = Email::parse_eai(&key) {
+                prop_assert_eq!(again.uniqueness_key(), key);
+            }
         }
     }
 
