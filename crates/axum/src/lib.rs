@@ -1,0 +1,9 @@
+#![forbid(unsafe_code)]
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+pub mod json;
+pub mod problem;
+
+pub use json::Json;
+pub use problem::{PROBLEM_JSON, Pointer, Problem, Segment};

@@ -1,0 +1,367 @@
+//! Errors as RFC 9457 `application/problem+json`.
+//!
+//! Every problem has a stable machine-readable `code` (clients branch on
+//! it, never on `title` or `detail`), and every string in it is a
+//! `&'static str`: a response cannot echo the submitted value because the
+//! type has nowhere to put one. The field a problem is about is a
+//! [`Pointer`] built from the target type's static field names and
+//! sequence indices; a map key is written `*`, never spelled out.
+
+use std::fmt;
+
+use axum::{
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::{Serialize, Serializer, ser::SerializeStruct as _};
+
+/// The media type of RFC 9457 §3.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One error response.
+///
+/// Serialised as `type` (`about:blank`: the `code` member carries the
+/// meaning, RFC 9457 §4.2.1), `title` (the status code's reason phrase),
+/// `status`, `code`, `detail`, then `violations`, `reason` and `pointer`
+/// when present.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The HTTP status, repeated in the body.
+    status: u16,
+    /// The stable code clients branch on.
+    code: &'static str,
+    /// A sentence for people; fixed per code.
+    detail: &'static str,
+    /// Policy violation codes (`weak_password`), or empty.
+    violations: Vec<&'static str>,
+    /// A finer stable code: `invalid_type`, `unknown_field`, `too_long`, ...
+    reason: Option<&'static str>,
+    /// The field the problem is about (RFC 9457 §3.2's `#/field` form).
+    pointer: Option<Pointer>,
+    /// Seconds for `Retry-After` (429 and 503).
+    retry_after: Option<u64>,
+    /// Adds `WWW-Authenticate: Bearer` (401 from an API-key endpoint).
+    bearer: bool,
+}
+
+impl Serialize for Problem {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let optional = usize::from(!self.violations.is_empty())
+            + usize::from(self.reason.is_some())
+            + usize::from(self.pointer.is_some());
+        let mut s = serializer.serialize_struct("Problem", 5 + optional)?;
+        s.serialize_field("type", "about:blank")?;
+        s.serialize_field("title", self.status().canonical_reason().unwrap_or("Error"))?;
+        s.serialize_field("status", &self.status)?;
+        s.serialize_field("code", self.code)?;
+        s.serialize_field("detail", self.detail)?;
+        if !self.violations.is_empty() {
+            s.serialize_field("violations", &self.violations)?;
+        }
+        if let Some(reason) = self.reason {
+            s.serialize_field("reason", reason)?;
+        }
+        if let Some(pointer) = &self.pointer {
+            s.serialize_field("pointer", pointer)?;
+        }
+        s.end()
+    }
+}
+
+/// A JSON Pointer (RFC 6901) in URI-fragment form, `#/items/0/name`, made
+/// only of a type's static field names, indices and `*` for a map key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pointer(Vec<Segment>);
+
+/// One step of a [`Pointer`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segment {
+    /// A struct field or enum variant, by the name the type declares.
+    Field(&'static str),
+    /// An element of a sequence.
+    Index(usize),
+    /// The value under some key of a map: written `*`, the key is input.
+    Key,
+}
+
+impl Pointer {
+    /// The pointer to the whole document, `#`.
+    #[must_use]
+    pub const fn root() -> Self {
+        Self(Vec::new())
+    }
+
+    /// This pointer, one step deeper.
+    #[must_use]
+    pub fn join(mut self, segment: Segment) -> Self {
+        self.0.push(segment);
+        self
+    }
+
+    /// The steps from the document's root.
+    #[must_use]
+    pub fn segments(&self) -> &[Segment] {
+        &self.0
+    }
+}
+
+impl FromIterator<Segment> for Pointer {
+    fn from_iter<I: IntoIterator<Item = Segment>>(iter: I) -> Self {
+        Self(iter.into_iter().collect())
+    }
+}
+
+impl fmt::Display for Pointer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("#")?;
+        for segment in &self.0 {
+            f.write_str("/")?;
+            match segment {
+                Segment::Field(name) => write_escaped(f, name)?,
+                Segment::Index(i) => write!(f, "{i}")?,
+                Segment::Key => f.write_str("*")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// RFC 6901 escaping (`~` → `~0`, `/` → `~1`), then percent-encoding of
+/// what a URI fragment may not hold (RFC 3986 §3.5).
+fn write_escaped(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
+    for byte in name.bytes() {
+        match byte {
+            b'~' => f.write_str("~0")?,
+            b'/' => f.write_str("~1")?,
+            b if b.is_ascii_alphanumeric() || b"-._!$&'()*+,;=:@?".contains(&b) => write!(f, "{}", char::from(b))?,
+            b => write!(f, "%{b:02X}")?,
+        }
+    }
+    Ok(())
+}
+
+impl Serialize for Pointer {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl Problem {
+    /// A problem with this status, stable `code` and fixed `detail`
+    /// sentence: for an application's own codes (`already_exists`, ...).
+    #[must_use]
+    pub fn new(status: StatusCode, code: &'static str, detail: &'static str) -> Self {
+        Self {
+            status: status.as_u16(),
+            code,
+            detail,
+            violations: Vec::new(),
+            reason: None,
+            pointer: None,
+            retry_after: None,
+            bearer: false,
+        }
+    }
+
+    /// This problem with a finer stable code (`reason` member).
+    #[must_use]
+    pub fn with_reason(self, reason: &'static str) -> Self {
+        Self { reason: Some(reason), ..self }
+    }
+
+    /// This problem about one field (`pointer` member).
+    #[must_use]
+    pub fn with_pointer(self, pointer: Pointer) -> Self {
+        Self { pointer: Some(pointer), ..self }
+    }
+
+    /// The status this problem is sent with.
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// The stable code.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The finer stable code, if any.
+    #[must_use]
+    pub fn reason(&self) -> Option<&'static str> {
+        self.reason
+    }
+
+    /// The field this problem is about, if any.
+    #[must_use]
+    pub fn pointer(&self) -> Option<&Pointer> {
+        self.pointer.as_ref()
+    }
+
+    /// The policy violation codes (`weak_password`), or empty.
+    #[must_use]
+    pub fn violations(&self) -> &[&'static str] {
+        &self.violations
+    }
+
+    /// 422 for one invalid field (`invalid_email`, `invalid_username`, `invalid_name`).
+    #[must_use]
+    pub fn invalid(code: &'static str) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, "A field of the request was refused by validation.")
+    }
+
+    /// 422 `weak_password` with every violation's code.
+    #[must_use]
+    pub fn weak_password(violations: Vec<&'static str>) -> Self {
+        Self { violations, ..Self::weak_password_without_codes() }
+    }
+
+    /// 401 from an API-key endpoint: missing, malformed or unknown API key,
+    /// with `WWW-Authenticate: Bearer`.
+    #[must_use]
+    pub fn invalid_api_key() -> Self {
+        Self { bearer: true, ..Self::invalid_api_key_without_challenge() }
+    }
+
+    /// 429 with `Retry-After` (at least one second).
+    #[must_use]
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        Self { retry_after: Some(retry_after_secs.max(1)), ..Self::rate_limited_without_wait() }
+    }
+
+    /// 503 with `Retry-After: 1`: every hashing slot is busy.
+    #[must_use]
+    pub fn busy() -> Self {
+        Self { retry_after: Some(1), ..Self::busy_without_wait() }
+    }
+
+    /// 500, after logging `error` (its `Display`, which must hold no
+    /// secret: guardrail's errors never do) at level error.
+    #[must_use]
+    pub fn internal_logged(error: &dyn std::error::Error) -> Self {
+        tracing::error!(error = %error, "request failed");
+        Self::internal()
+    }
+}
+
+/// The problems with a fixed status, code and detail, one a row: `name`
+/// (its constructor), status, code, detail. The rows `*_without_*` are the
+/// bodies the constructors above complete.
+macro_rules! fixed_problems {
+    ($($(#[$doc:meta])* $vis:vis $name:ident: $status:ident, $code:literal, $detail:literal;)*) => {
+        impl Problem {
+            $(
+                $(#[$doc])*
+                #[must_use]
+                $vis fn $name() -> Self {
+                    Self::new(StatusCode::$status, $code, $detail)
+                }
+            )*
+        }
+    };
+}
+
+fixed_problems! {
+    /// 400: the body is not the JSON this endpoint takes.
+    pub malformed: BAD_REQUEST, "malformed_request", "The request body is not valid JSON of the expected shape.";
+    /// 413: the body is larger than the configured limit.
+    pub too_large: PAYLOAD_TOO_LARGE, "payload_too_large", "The request body is larger than this service accepts.";
+    /// 415: not `application/json`.
+    pub unsupported_media_type: UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Send the body as application/json.";
+    weak_password_without_codes: UNPROCESSABLE_ENTITY, "weak_password", "The password was refused by the password policy.";
+    /// 401 for a failed login: one value for an unknown account and a wrong
+    /// password, so the response cannot tell them apart.
+    pub invalid_credentials: UNAUTHORIZED, "invalid_credentials", "The login or the password is wrong.";
+    /// 401: no session, or an unknown one.
+    pub unauthenticated: UNAUTHORIZED, "unauthenticated", "Log in first.";
+    /// 401: the session expired.
+    pub session_expired: UNAUTHORIZED, "session_expired", "The session expired; log in again.";
+    invalid_api_key_without_challenge: UNAUTHORIZED, "invalid_api_key", "The API key is missing or not valid.";
+    /// 403: a cookie-authenticated change without this session's CSRF token.
+    pub csrf: FORBIDDEN, "csrf", "Send this session's token in the X-CSRF-Token header.";
+    rate_limited_without_wait: TOO_MANY_REQUESTS, "rate_limited", "Too many attempts; retry later.";
+    busy_without_wait: SERVICE_UNAVAILABLE, "busy", "The service is busy; retry shortly.";
+    /// 404.
+    pub not_found: NOT_FOUND, "not_found", "There is nothing at this path.";
+    /// 405.
+    pub method_not_allowed: METHOD_NOT_ALLOWED, "method_not_allowed", "This path does not take this method.";
+    /// 500: details go to the log, never to the client.
+    pub internal: INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side.";
+}
+
+impl fmt::Display for Problem {
+    /// The status and code, e.g. `422 invalid_email`: what a log line needs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.status, self.code)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut response = (self.status(), body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(secs) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if self.bearer {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test code
+
+    use super::*;
+
+    #[test]
+    fn problem_json_shape() {
+        let r = Problem::rate_limited(7).into_response();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(r.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+        assert_eq!(r.headers()[header::RETRY_AFTER], "7");
+        let json = serde_json::to_value(Problem::weak_password(vec!["too_short"])).unwrap();
+        assert_eq!(json["type"], "about:blank");
+        assert_eq!(json["status"], 422);
+        assert_eq!(json["code"], "weak_password");
+        assert_eq!(json["violations"][0], "too_short");
+        assert_eq!(serde_json::to_value(Problem::busy()).unwrap().get("violations"), None);
+    }
+
+    #[test]
+    fn members_keep_their_order_and_optional_ones_are_left_out() {
+        let pointer = Pointer::root().join(Segment::Field("items")).join(Segment::Index(0)).join(Segment::Key);
+        let text =
+            serde_json::to_string(&Problem::malformed().with_reason("invalid_type").with_pointer(pointer)).unwrap();
+        assert_eq!(
+            text,
+            r##"{"type":"about:blank","title":"Bad Request","status":400,"code":"malformed_request","detail":"The request body is not valid JSON of the expected shape.","reason":"invalid_type","pointer":"#/items/0/*"}"##
+        );
+        let text = serde_json::to_string(&Problem::csrf()).unwrap();
+        assert!(!text.contains("reason") && !text.contains("pointer"), "{text}");
+    }
+
+    #[test]
+    fn pointers_escape_what_rfc_6901_and_uri_fragments_need() {
+        let p = Pointer::root().join(Segment::Field("a/b~c d"));
+        assert_eq!(p.to_string(), "#/a~1b~0c%20d");
+        assert_eq!(Pointer::root().to_string(), "#");
+    }
+
+    #[test]
+    fn the_challenge_and_the_wait_are_headers() {
+        let r = Problem::invalid_api_key().into_response();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(r.headers()[header::WWW_AUTHENTICATE], "Bearer");
+        assert!(Problem::unauthenticated().into_response().headers().get(header::WWW_AUTHENTICATE).is_none());
+        let r = Problem::busy().into_response();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(r.headers()[header::RETRY_AFTER], "1");
+        assert_eq!(Problem::rate_limited(0).into_response().headers()[header::RETRY_AFTER], "1");
+    }
+}
