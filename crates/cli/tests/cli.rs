@@ -227,6 +227,47 @@ fn keyring_lifecycle_from_the_shell() {
     }
 }
 
+/// `keyring seal` requires `--aad` (issue 14): without it, or with an empty
+/// one, it exits 2 naming the flag, prints nothing and never echoes the
+/// plaintext. `open` is unchanged: without `--aad` it still opens what an
+/// earlier release sealed with the old empty default (the golden vector of
+/// guardrail-keys, `sealed-empty-ad.txt`, under its `keyring.json`).
+#[test]
+fn keyring_seal_needs_aad() {
+    let dir = TempDir::new("seal-aad");
+    let file = dir.path().join("keyring.json");
+    let f = file.to_str().unwrap();
+    assert_eq!(run(&["keyring", "new", "--out", f], b"").status.code(), Some(0));
+    for args in [&["keyring", "seal", "--keyring", f][..], &["keyring", "seal", "--keyring", f, "--aad", ""]] {
+        let out = run(args, b"plaintext-42");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!((out.status.code(), out.stdout.is_empty()), (Some(2), true), "{args:?}: {err}");
+        assert!(err.contains("--aad") && !err.contains("plaintext-42"), "{args:?}: {err}");
+    }
+    let named = run(&["keyring", "seal", "--keyring", f, "--aad", "users:42:email"], b"plaintext-42");
+    assert_eq!(named.status.code(), Some(0));
+
+    let golden =
+        |name: &str| std::fs::read_to_string(format!("{}/../keys/tests/data/{name}", env!("CARGO_MANIFEST_DIR")));
+    let old = dir.path().join("golden.json");
+    std::fs::write(&old, golden("keyring.json").unwrap()).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let vector = golden("sealed-empty-ad.txt").unwrap();
+    let line = |field: &str| vector.lines().find_map(|l| l.strip_prefix(field)).unwrap().to_owned();
+    let sealed = guardrail_ct::base64url::encode_string(&guardrail_ct::hex::decode_vec(line("sealed_hex: ")).unwrap());
+    let o = old.to_str().unwrap();
+    let opened = run(&["keyring", "open", "--keyring", o], sealed.as_bytes());
+    assert_eq!((opened.status.code(), stdout(&opened)), (Some(0), line("plaintext: ")));
+    assert_eq!(
+        run(&["keyring", "open", "--keyring", o, "--aad", "users:42:email"], sealed.as_bytes()).status.code(),
+        Some(1)
+    );
+}
+
 /// Every bounded stdin read takes the value at its cap, refuses one byte
 /// more with a message naming the cap (exit 2), and never uses a value cut
 /// short (issue 10, item 4).
@@ -239,16 +280,16 @@ fn keyring_seal_and_open_at_the_cap_and_past_it() {
     assert_eq!(run(&["keyring", "new", "--out", f], b"").status.code(), Some(0));
 
     let at_cap = vec![0u8; CAP];
-    let sealed = run(&["keyring", "seal", "--keyring", f], &at_cap);
+    let sealed = run(&["keyring", "seal", "--keyring", f, "--aad", "blob:1"], &at_cap);
     assert_eq!(sealed.status.code(), Some(0), "{}", String::from_utf8_lossy(&sealed.stderr));
-    let opened = run(&["keyring", "open", "--keyring", f], &sealed.stdout);
+    let opened = run(&["keyring", "open", "--keyring", f, "--aad", "blob:1"], &sealed.stdout);
     assert_eq!(opened.status.code(), Some(0));
     assert_eq!(opened.stdout.len(), CAP);
     assert!(opened.stdout == at_cap);
 
     // The issue's input: `head -c 16777217 /dev/zero | guardrail keyring seal`.
     let over = vec![0u8; CAP + 1];
-    let refused = run(&["keyring", "seal", "--keyring", f], &over);
+    let refused = run(&["keyring", "seal", "--keyring", f, "--aad", "blob:1"], &over);
     assert_eq!(refused.status.code(), Some(2));
     assert!(refused.stdout.is_empty(), "sealed something");
     let err = String::from_utf8(refused.stderr).unwrap();
@@ -260,11 +301,11 @@ fn keyring_seal_and_open_at_the_cap_and_past_it() {
     let open_cap = longest.len() + 2;
     let mut at_open_cap = longest.clone();
     at_open_cap.extend_from_slice(b"\r\n");
-    assert_eq!(run(&["keyring", "open", "--keyring", f], &at_open_cap).stdout.len(), CAP);
+    assert_eq!(run(&["keyring", "open", "--keyring", f, "--aad", "blob:1"], &at_open_cap).stdout.len(), CAP);
     let mut past = longest;
     past.extend_from_slice(b"\r\n\n");
     assert_eq!(past.len(), open_cap + 1);
-    let refused = run(&["keyring", "open", "--keyring", f], &past);
+    let refused = run(&["keyring", "open", "--keyring", f, "--aad", "blob:1"], &past);
     assert_eq!(refused.status.code(), Some(2));
     assert!(refused.stdout.is_empty(), "opened something");
     let err = String::from_utf8(refused.stderr).unwrap();
@@ -382,7 +423,7 @@ fn keyring_files_others_may_read_or_write_are_refused() {
     let file = dir.path().join("k.json");
     let f = file.to_str().unwrap();
     assert_eq!(run(&["keyring", "new", "--out", f], b"").status.code(), Some(0));
-    let sealed = stdout(&run(&["keyring", "seal", "--keyring", f], b"x"));
+    let sealed = stdout(&run(&["keyring", "seal", "--keyring", f, "--aad", "x:1"], b"x"));
     let before = std::fs::read(&file).unwrap();
     for mode in [0o622, 0o602, 0o620, 0o640, 0o604, 0o660, 0o666, 0o644] {
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
@@ -395,8 +436,12 @@ fn keyring_files_others_may_read_or_write_are_refused() {
         {
             assert_eq!(run(args, b"").status.code(), Some(2), "{args:?} with mode {mode:o}");
         }
-        assert_eq!(run(&["keyring", "seal", "--keyring", f], b"x").status.code(), Some(2), "seal, mode {mode:o}");
-        let open = run(&["keyring", "open", "--keyring", f], sealed.as_bytes());
+        assert_eq!(
+            run(&["keyring", "seal", "--keyring", f, "--aad", "x:1"], b"x").status.code(),
+            Some(2),
+            "seal, mode {mode:o}"
+        );
+        let open = run(&["keyring", "open", "--keyring", f, "--aad", "x:1"], sealed.as_bytes());
         assert_eq!((open.status.code(), open.stdout.is_empty()), (Some(1), true), "open, mode {mode:o}");
         assert_eq!(std::fs::read(&file).unwrap(), before, "mode {mode:o}: the keyring was changed");
     }
@@ -475,7 +520,9 @@ fn keyring_files_with_a_zero_key_or_past_the_cap_are_refused() {
         )
     };
     let zero = write("zero.json", json("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").as_bytes());
-    for args in [vec!["keyring", "list", "--keyring", &zero], vec!["keyring", "seal", "--keyring", &zero]] {
+    for args in
+        [vec!["keyring", "list", "--keyring", &zero], vec!["keyring", "seal", "--keyring", &zero, "--aad", "x:1"]]
+    {
         let out = run(&args, b"data");
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(out.stdout.is_empty());

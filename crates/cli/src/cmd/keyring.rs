@@ -26,6 +26,9 @@ const MAX_SEAL_BYTES: usize = 16 << 20;
 /// base64url), a CRLF.
 const MAX_OPEN_BYTES: usize = (4 * (MAX_SEAL_BYTES + 33)).div_ceil(3) + 2;
 
+/// Why `keyring seal --aad ''` is refused.
+const EMPTY_AAD: &str = "keyring seal: --aad must name what the data is and whose (--aad users:42:email), not be empty";
+
 /// `--keyring FILE`, the file every subcommand but `new` works on.
 #[derive(Args, Debug)]
 pub(crate) struct KeyringFile {
@@ -63,11 +66,13 @@ pub(crate) enum KeyringCommand {
     },
     /// Seal stdin (at most 16 MiB, 16777216 bytes; more: exit 2, naming
     /// the limit, nothing sealed); prints one line of base64url sealed text.
+    /// --aad is required and must not be empty (else exit 2, nothing sealed).
     Seal {
         #[command(flatten)]
         file: KeyringFile,
-        /// Associated data (what the data is, whose); must match when opening.
-        #[arg(long, default_value = "")]
+        /// Associated data, required: what the data is and whose
+        /// (users:42:email); the same must be given to open it.
+        #[arg(long)]
         aad: String,
     },
     /// Open sealed text from stdin; prints the plaintext. Exit 1 on any failure, with no detail;
@@ -75,7 +80,8 @@ pub(crate) enum KeyringCommand {
     Open {
         #[command(flatten)]
         file: KeyringFile,
-        /// The associated data it was sealed with.
+        /// The associated data it was sealed with (empty by default: what
+        /// `seal` without --aad used before it required the flag).
         #[arg(long, default_value = "")]
         aad: String,
     },
@@ -143,8 +149,14 @@ fn list(path: &Path) -> Result<(), CliError> {
 }
 
 /// Seals all of stdin (at most `MAX_SEAL_BYTES`) under the primary key:
-/// one line of base64url.
+/// one line of base64url. Empty associated data (`--aad ''`) is a usage
+/// error here, before anything is loaded or read (the keyring's `seal`
+/// would refuse it too); clap refuses a missing `--aad` itself (exit 2,
+/// naming the flag).
 fn seal(path: &Path, aad: &str) -> Result<(), CliError> {
+    if aad.is_empty() {
+        return Err(CliError::usage(EMPTY_AAD));
+    }
     let k = load(path)?;
     let input = read_stdin(MAX_SEAL_BYTES, Newline::Keep)?;
     let sealed = k.seal(input.expose_secret(), aad.as_bytes()).map_err(CliError::failed)?;
