@@ -2,14 +2,18 @@
 //! Prevention Cheat Sheet; address ranges from the IANA IPv4 and IPv6
 //! Special-Purpose Address Registries).
 
-use std::{
-    io,
-    net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs},
-};
+use std::net::{IpAddr, SocketAddr};
 
 use url::{Host, Url};
 
 use crate::{Error, Kind, Reason, validated_string_type};
+
+mod resolve;
+mod special;
+
+pub use resolve::{AsyncResolve, Resolve, SystemResolver};
+pub use special::check_ip;
+use special::check_name;
 
 /// A URL the server may fetch: parsed once with the WHATWG rules (the `url`
 /// crate, the same rules browsers use), so every spelling of an address
@@ -43,7 +47,7 @@ use crate::{Error, Kind, Reason, validated_string_type};
 /// accepted URL parses again to itself.
 ///
 /// A name that passes still has to be resolved: [`FetchUrl::resolve`]
-/// checks every address a name resolves to with the same rules and
+/// (or [`FetchUrl::resolve_async`]) checks every address a name resolves to with the same rules and
 /// returns the addresses to connect to, so there is no second lookup an
 /// attacker could answer differently (DNS rebinding).
 ///
@@ -174,20 +178,54 @@ impl FetchUrl {
     ///
     /// [`Reason::Resolution`], or the reason the first refused address
     /// breaks ([`Reason::Loopback`], [`Reason::PrivateAddress`], ...).
+    ///
+    /// This call blocks on the resolver; async code calls
+    /// [`FetchUrl::resolve_async`].
     pub fn resolve(&self, resolver: &(impl Resolve + ?Sized)) -> Result<Vec<SocketAddr>, Error> {
-        let port = self.port();
-        let addrs = match (self.url.host(), self.host_name()) {
-            (Some(Host::Ipv4(ip)), _) => vec![IpAddr::V4(ip)],
-            (Some(Host::Ipv6(ip)), _) => vec![IpAddr::V6(ip)],
-            (Some(Host::Domain(_)), Some(name)) => {
-                resolver.resolve(name, port).map_err(|_| invalid(Reason::Resolution))?
-            }
-            _ => return Err(invalid(Reason::NoHost)),
+        let addrs = match self.literal_or_name()? {
+            Ok(ip) => vec![ip],
+            Err(name) => resolver.resolve(name, self.port()).map_err(|_| invalid(Reason::Resolution))?,
         };
+        self.checked(addrs)
+    }
+
+    /// [`FetchUrl::resolve`] with a resolver that does not block: the same
+    /// checks on every address, the addresses to connect to back.
+    ///
+    /// # Errors
+    ///
+    /// [`Reason::Resolution`], or the reason the first refused address
+    /// breaks ([`Reason::Loopback`], [`Reason::PrivateAddress`], ...).
+    pub async fn resolve_async(&self, resolver: &(impl AsyncResolve + ?Sized)) -> Result<Vec<SocketAddr>, Error> {
+        let addrs = match self.literal_or_name()? {
+            Ok(ip) => vec![ip],
+            Err(name) => resolver.resolve(name, self.port()).await.map_err(|_| invalid(Reason::Resolution))?,
+        };
+        self.checked(addrs)
+    }
+
+    /// The host's address if it is one (`Ok`), else the canonical name to
+    /// resolve (`Err`).
+    fn literal_or_name(&self) -> Result<Result<IpAddr, &str>, Error> {
+        match (self.url.host(), self.host_name()) {
+            (Some(Host::Ipv4(ip)), _) => Ok(Ok(IpAddr::V4(ip))),
+            (Some(Host::Ipv6(ip)), _) => Ok(Ok(IpAddr::V6(ip))),
+            (Some(Host::Domain(_)), Some(name)) => Ok(Err(name)),
+            _ => Err(invalid(Reason::NoHost)),
+        }
+    }
+
+    /// Every address checked under this URL's policy (one bad address
+    /// refuses the answer), with the port to connect to.
+    fn checked(&self, addrs: Vec<IpAddr>) -> Result<Vec<SocketAddr>, Error> {
         if addrs.is_empty() {
             return Err(invalid(Reason::Resolution));
         }
-        addrs.into_iter().map(|ip| check_ip(ip).map(|()| SocketAddr::new(ip, port)).map_err(invalid)).collect()
+        let port = self.port();
+        addrs
+            .into_iter()
+            .map(|ip| self.policy.check_addr(ip).map(|()| SocketAddr::new(ip, port)).map_err(invalid))
+            .collect()
     }
 
     /// Validates a redirect: resolves `location` (absolute or relative, as in
@@ -225,12 +263,13 @@ fn invalid(reason: Reason) -> Error {
 pub struct FetchPolicy {
     ports: Vec<u16>,
     allow_http: bool,
+    allowed_addrs: Vec<IpAddr>,
 }
 
 impl Default for FetchPolicy {
-    /// http and https, ports 80 and 443.
+    /// http and https, ports 80 and 443, no address allowed past the rules.
     fn default() -> Self {
-        Self { ports: vec![80, 443], allow_http: true }
+        Self { ports: vec![80, 443], allow_http: true, allowed_addrs: Vec::new() }
     }
 }
 
@@ -248,6 +287,40 @@ impl FetchPolicy {
     pub fn https_only(mut self) -> Self {
         self.allow_http = false;
         self
+    }
+
+    /// Lets exactly these addresses through the address rules, as a host
+    /// and as a resolved address: a test server on `127.0.0.1`, one known
+    /// internal service. Every other address of their ranges stays refused
+    /// (`::ffff:127.0.0.1` is not `127.0.0.1`), and the name rules
+    /// (`localhost`, internal suffixes, metadata names) still hold. Every
+    /// URL parsed under this policy, and every redirect from one, may
+    /// reach them: give such a policy only to the code that needs it, and
+    /// never to a URL a user chose.
+    #[must_use]
+    pub fn dangerous_allow_addresses(mut self, addrs: impl IntoIterator<Item = IpAddr>) -> Self {
+        self.allowed_addrs.extend(addrs);
+        self
+    }
+
+    /// Checks one address under this policy: allowed if
+    /// [`dangerous_allow_addresses`](Self::dangerous_allow_addresses)
+    /// named it, else by [`check_ip`]. Literal hosts, [`FetchUrl::resolve`],
+    /// [`FetchUrl::resolve_async`] and a client's resolver hook all check
+    /// through it.
+    ///
+    /// # Errors
+    ///
+    /// The [`Reason`] of the range `ip` falls in ([`Reason::Loopback`],
+    /// [`Reason::PrivateAddress`], [`Reason::Metadata`], ...).
+    pub fn check_addr(&self, ip: IpAddr) -> Result<(), Reason> {
+        if self.allowed_addrs.contains(&ip) { Ok(()) } else { check_ip(ip) }
+    }
+
+    /// Whether this policy refuses plain `http`.
+    #[must_use]
+    pub fn is_https_only(&self) -> bool {
+        !self.allow_http
     }
 
     /// Parses and checks a URL under this policy; the URL keeps the policy
@@ -283,8 +356,8 @@ impl FetchPolicy {
         }
         match url.host() {
             None => return Err(Reason::NoHost),
-            Some(Host::Ipv4(ip)) => check_ip(IpAddr::V4(ip))?,
-            Some(Host::Ipv6(ip)) => check_ip(IpAddr::V6(ip))?,
+            Some(Host::Ipv4(ip)) => self.check_addr(IpAddr::V4(ip))?,
+            Some(Host::Ipv6(ip)) => self.check_addr(IpAddr::V6(ip))?,
             Some(Host::Domain(name)) => check_name(crate::host::url_host(name)?)?,
         }
         // The form handed back obeys the same limit as the input (WHATWG
@@ -356,229 +429,4 @@ fn raw_authority(input: &str) -> std::ops::Range<usize> {
     };
     let rest = input.get(start..).unwrap_or_default();
     start..rest.find(['/', '?', '#']).map_or(input.len(), |end| start + end)
-}
-
-/// Cloud metadata services, by name (GCP, AWS, Azure, OpenStack, Alibaba, Oracle).
-const METADATA_NAMES: &[&str] = &[
-    "metadata",
-    "metadata.google.internal",
-    "metadata.goog",
-    "instance-data",
-    "instance-data.ec2.internal",
-    "metadata.azure.internal",
-    "metadata.tencentyun.com",
-    "metadata.platformequinix.com",
-];
-
-/// Suffixes that only resolve inside a network (RFC 6761 `.localhost` is
-/// handled apart; `.local` is mDNS, `.internal` is ICANN's private-use TLD,
-/// `.home.arpa` is RFC 8375).
-/// `.svc` is the Kubernetes service domain searched from pods
-/// (`kubernetes.default.svc`; `.svc.cluster.local` ends in `.local`),
-/// `.consul` is Consul's DNS interface; `.test`, `.invalid` (RFC 6761),
-/// `.onion` (RFC 7686) and `.alt` (RFC 9476) are never resolved through
-/// the public DNS, so a name there resolves only through local
-/// configuration; `.home` and `.private` are names ICANN's collision
-/// studies found widely used inside networks.
-const INTERNAL_SUFFIXES: &[&str] = &[
-    ".internal",
-    ".local",
-    ".localdomain",
-    ".home.arpa",
-    ".intranet",
-    ".corp",
-    ".lan",
-    ".svc",
-    ".consul",
-    ".test",
-    ".invalid",
-    ".onion",
-    ".alt",
-    ".home",
-    ".private",
-];
-
-/// Name rules on the canonical name ([`crate::host::url_host`]).
-fn check_name(name: &str) -> Result<(), Reason> {
-    if name == "localhost" || name.ends_with(".localhost") {
-        return Err(Reason::Localhost);
-    }
-    if METADATA_NAMES.contains(&name) {
-        return Err(Reason::Metadata);
-    }
-    // A name without a dot is looked up through the resolver's search
-    // domains: it can only name an internal host.
-    if !name.contains('.') || INTERNAL_SUFFIXES.iter().any(|s| name.ends_with(s)) {
-        return Err(Reason::InternalName);
-    }
-    Ok(())
-}
-
-/// Checks one IP address against every non-global range; `Ok` only for
-/// addresses a server may connect to on a user's behalf.
-///
-/// Use it in a custom connector to re-check the address actually dialled.
-///
-/// # Errors
-///
-/// The [`Reason`] of the range `ip` falls in ([`Reason::Loopback`],
-/// [`Reason::PrivateAddress`], [`Reason::Metadata`], ...).
-///
-/// ```
-/// use guardrail_validate::{check_ip, Reason};
-/// assert_eq!(check_ip("10.1.2.3".parse().unwrap()), Err(Reason::PrivateAddress));
-/// assert_eq!(check_ip("::ffff:169.254.169.254".parse().unwrap()), Err(Reason::Metadata));
-/// assert_eq!(check_ip("2606:4700:4700::1111".parse().unwrap()), Ok(()));
-/// ```
-pub fn check_ip(ip: IpAddr) -> Result<(), Reason> {
-    match ip {
-        IpAddr::V4(v4) => check_v4(v4),
-        IpAddr::V6(v6) => check_v6(v6),
-    }
-}
-
-fn in_v4(ip: Ipv4Addr, net: [u8; 4], prefix: u32) -> bool {
-    let mask = if prefix == 0 { 0 } else { u32::MAX << (32 - prefix) };
-    (u32::from(ip) & mask) == (u32::from(Ipv4Addr::from(net)) & mask)
-}
-
-fn check_v4(ip: Ipv4Addr) -> Result<(), Reason> {
-    const METADATA: [[u8; 4]; 6] = [
-        [169, 254, 169, 254], // AWS, GCP, Azure, OpenStack, DigitalOcean, ...
-        [169, 254, 170, 2],   // AWS ECS task credentials
-        [169, 254, 169, 253], // AWS DNS
-        [169, 254, 169, 123], // AWS time sync
-        [100, 100, 100, 200], // Alibaba Cloud
-        [192, 0, 0, 192],     // Oracle Cloud
-    ];
-    if METADATA.iter().any(|m| ip.octets() == *m) {
-        return Err(Reason::Metadata);
-    }
-    let ranges: &[([u8; 4], u32, Reason)] = &[
-        ([0, 0, 0, 0], 8, Reason::Unspecified),
-        ([10, 0, 0, 0], 8, Reason::PrivateAddress),
-        ([100, 64, 0, 0], 10, Reason::SharedAddress),
-        ([127, 0, 0, 0], 8, Reason::Loopback),
-        ([169, 254, 0, 0], 16, Reason::LinkLocal),
-        ([172, 16, 0, 0], 12, Reason::PrivateAddress),
-        ([192, 0, 0, 0], 24, Reason::Reserved),
-        ([192, 0, 2, 0], 24, Reason::Documentation),
-        ([192, 88, 99, 0], 24, Reason::Reserved),
-        ([192, 168, 0, 0], 16, Reason::PrivateAddress),
-        ([198, 18, 0, 0], 15, Reason::Benchmarking),
-        ([198, 51, 100, 0], 24, Reason::Documentation),
-        ([203, 0, 113, 0], 24, Reason::Documentation),
-        ([224, 0, 0, 0], 4, Reason::Multicast),
-        ([255, 255, 255, 255], 32, Reason::Broadcast),
-        ([240, 0, 0, 0], 4, Reason::Reserved),
-    ];
-    match ranges.iter().find(|(net, prefix, _)| in_v4(ip, *net, *prefix)) {
-        Some((_, _, reason)) => Err(*reason),
-        None => Ok(()),
-    }
-}
-
-fn in_v6(ip: Ipv6Addr, net: u128, prefix: u32) -> bool {
-    let mask = if prefix == 0 { 0 } else { u128::MAX << (128 - prefix) };
-    (u128::from(ip) & mask) == (net & mask)
-}
-
-fn embedded_v4(bits: u128) -> Ipv4Addr {
-    Ipv4Addr::from((bits & 0xffff_ffff) as u32)
-}
-
-fn check_v6(ip: Ipv6Addr) -> Result<(), Reason> {
-    let bits = u128::from(ip);
-    if ip == Ipv6Addr::UNSPECIFIED {
-        return Err(Reason::Unspecified);
-    }
-    if ip == Ipv6Addr::LOCALHOST {
-        return Err(Reason::Loopback);
-    }
-    // AWS's IPv6 metadata endpoints (inside fd00::/8, checked first).
-    if bits >> 16 == 0xfd00_0ec2_0000_0000_0000_0000_0000 && matches!(bits & 0xffff, 0x254 | 0x23 | 0x123) {
-        return Err(Reason::Metadata);
-    }
-    // IPv4-mapped (::ffff:0:0/96) and the well-known NAT64 prefix
-    // (64:ff9b::/96) reach the embedded IPv4 address: judge that.
-    if in_v6(ip, 0xffff_0000_0000, 96) || in_v6(ip, 0x0064_ff9b << 96, 96) {
-        return check_v4(embedded_v4(bits));
-    }
-    // IPv4-compatible (::/96, deprecated): the embedded address's reason,
-    // and refused even when that is global.
-    if in_v6(ip, 0, 96) {
-        check_v4(embedded_v4(bits))?;
-        return Err(Reason::Reserved);
-    }
-    // 6to4 (2002::/16) embeds an IPv4 address in bits 16..48; deprecated
-    // (RFC 7526), so refused either way, with the embedded reason if any.
-    if in_v6(ip, 0x2002 << 112, 16) {
-        check_v4(Ipv4Addr::from(((bits >> 80) & 0xffff_ffff) as u32))?;
-        return Err(Reason::Reserved);
-    }
-    let ranges: &[(u128, u32, Reason)] = &[
-        (0x0064_ff9b_0001 << 80, 48, Reason::Reserved), // NAT64 local-use
-        (0x0100 << 112, 64, Reason::Reserved),          // discard-only
-        (0x2001_0db8 << 96, 32, Reason::Documentation), // documentation
-        (0x2001 << 112, 23, Reason::Reserved),          // IETF protocol assignments, Teredo
-        (0x3fff << 112, 20, Reason::Documentation),     // documentation (RFC 9637)
-        (0x5f00 << 112, 16, Reason::Reserved),          // SRv6 SIDs
-        (0xfc00 << 112, 7, Reason::PrivateAddress),     // unique local
-        (0xfe80 << 112, 10, Reason::LinkLocal),         // link-local
-        (0xfec0 << 112, 10, Reason::PrivateAddress),    // site-local (deprecated)
-        (0xff00 << 112, 8, Reason::Multicast),          // multicast
-    ];
-    if let Some((_, _, reason)) = ranges.iter().find(|(net, prefix, _)| in_v6(ip, *net, *prefix)) {
-        return Err(*reason);
-    }
-    // Only 2000::/3 is allocated as global unicast; the rest is reserved.
-    if !in_v6(ip, 0x2000 << 112, 3) {
-        return Err(Reason::Reserved);
-    }
-    Ok(())
-}
-
-/// Resolves a host name to IP addresses: the hook [`FetchUrl::resolve`]
-/// checks. Implement it over your async resolver, a test stub, or a
-/// caching resolver.
-///
-/// `host` is a fully-qualified name ([`FetchUrl::host_name`]: lower-case
-/// A-labels, its root dot left off). Resolve it as absolute, **without
-/// search domains**: append the root dot, or turn search-list expansion off
-/// (`ndots:0`, no `search` list), as [`SystemResolver`] does. A resolver
-/// that expands names (Kubernetes pods have `ndots:5` and
-/// `search <ns>.svc.cluster.local svc.cluster.local cluster.local`) turns
-/// an accepted public-looking name such as `kubernetes.default` into the
-/// cluster-internal `kubernetes.default.svc.cluster.local`, past every name
-/// check; the addresses it returns are still checked, but a cluster
-/// service on a public-range address would pass.
-pub trait Resolve {
-    /// All addresses for `host`, a fully-qualified ASCII domain name
-    /// (without brackets or root dot), looked up without search domains.
-    ///
-    /// # Errors
-    ///
-    /// The lookup's [`io::Error`]; [`FetchUrl::resolve`] reports it as
-    /// [`Reason::Resolution`].
-    fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<IpAddr>>;
-}
-
-/// The operating system's resolver (`getaddrinfo`), blocking. It looks up
-/// the name as absolute (with the root dot), so the resolver's search
-/// domains are never appended: `nxdomain.example` cannot turn into
-/// `nxdomain.example.corp.internal`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemResolver;
-
-impl Resolve for SystemResolver {
-    fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<IpAddr>> {
-        let absolute = if host.ends_with('.') { host.to_owned() } else { format!("{host}.") };
-        Ok((absolute.as_str(), port).to_socket_addrs()?.map(|a| a.ip()).collect())
-    }
-}
-
-impl<F: Fn(&str, u16) -> io::Result<Vec<IpAddr>>> Resolve for F {
-    fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<IpAddr>> {
-        self(host, port)
-    }
 }

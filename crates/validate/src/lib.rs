@@ -21,7 +21,7 @@ mod username;
 
 pub use email::Email;
 pub use error::{Error, Kind, Reason};
-pub use fetch_url::{FetchPolicy, FetchUrl, Resolve, SystemResolver, check_ip};
+pub use fetch_url::{AsyncResolve, FetchPolicy, FetchUrl, Resolve, SystemResolver, check_ip};
 pub use host::HostName;
 pub use label::Label;
 pub use path::RelativePath;

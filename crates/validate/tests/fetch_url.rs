@@ -1,13 +1,16 @@
 //! `FetchUrl` with a stub resolver: names are judged by every address they
 //! resolve to (the corpus's DNS rows are covered here, without live DNS).
-#![allow(clippy::indexing_slicing, clippy::unwrap_used)] // test code
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)] // test code
 
 use std::{
+    future::Future,
     io,
     net::{IpAddr, SocketAddr},
+    pin::pin,
+    task::{Context, Poll, Waker},
 };
 
-use guardrail_validate::{FetchPolicy, FetchUrl, Reason};
+use guardrail_validate::{AsyncResolve, FetchPolicy, FetchUrl, Reason};
 
 /// A fixed table standing in for DNS.
 fn stub(host: &str, _port: u16) -> io::Result<Vec<IpAddr>> {
@@ -131,4 +134,78 @@ fn every_url_reason_code() {
     for (url, want) in cases {
         assert_eq!(FetchUrl::parse(url).err().and_then(|e| e.reason()), want, "{url}");
     }
+}
+
+/// The same table as an [`AsyncResolve`], whose future is always ready.
+struct AsyncStub;
+
+impl AsyncResolve for AsyncStub {
+    fn resolve(&self, host: &str, port: u16) -> impl Future<Output = io::Result<Vec<IpAddr>>> + Send {
+        std::future::ready(stub(host, port))
+    }
+}
+
+/// Polls a future that is ready at once (the stub's).
+fn now<F: Future>(f: F) -> F::Output {
+    let mut f = pin!(f);
+    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(v) => v,
+        Poll::Pending => panic!("the stub resolver is always ready"),
+    }
+}
+
+#[test]
+fn async_resolve_checks_every_address_as_resolve_does() {
+    let urls = [
+        "https://example.com/",
+        "http://www.example.org:80/x",
+        "https://good6.example/",
+        "http://8.8.8.8/",
+        "http://foo.example/",
+        "http://metadata.amazonaws.com/",
+        "http://rebind.example/",
+        "http://v6.example/",
+        "http://empty.example/",
+        "http://nxdomain.example/",
+    ];
+    for url in urls {
+        let url = FetchUrl::parse(url).unwrap();
+        let sync = url.resolve(&stub).map_err(|e| e.code());
+        assert_eq!(now(url.resolve_async(&AsyncStub)).map_err(|e| e.code()), sync, "{url}");
+    }
+    assert_eq!(
+        now(FetchUrl::parse("http://rebind.example/").unwrap().resolve_async(&AsyncStub)).unwrap_err().code(),
+        "private_address"
+    );
+}
+
+/// `dangerous_allow_addresses` lets exactly the addresses named through, as
+/// a literal host and as a resolved address, and nothing near them; the
+/// name rules still hold, and redirects keep the allowance (it is the
+/// URL's policy).
+#[test]
+fn allowed_addresses_are_exactly_those_named() {
+    let loopback: IpAddr = "127.0.0.1".parse().unwrap();
+    let policy = FetchPolicy::default().ports([8080]).dangerous_allow_addresses([loopback]);
+    assert_eq!(policy.check_addr(loopback), Ok(()));
+    assert_eq!(policy.check_addr("127.0.0.2".parse().unwrap()), Err(Reason::Loopback));
+    assert_eq!(policy.check_addr("::ffff:127.0.0.1".parse().unwrap()), Err(Reason::Loopback));
+    assert_eq!(FetchPolicy::default().check_addr(loopback), Err(Reason::Loopback));
+
+    let url = policy.parse("http://127.0.0.1:8080/hook").unwrap();
+    assert_eq!(url.resolve(&stub).unwrap(), ["127.0.0.1:8080".parse().unwrap()]);
+    assert_eq!(
+        policy.parse("http://foo.example:8080/").unwrap().resolve(&stub).unwrap(),
+        ["127.0.0.1:8080".parse().unwrap()]
+    );
+    assert_eq!(url.redirect("http://127.0.0.2:8080/").map_err(|e| e.code()).err(), Some("loopback"));
+    assert!(url.redirect("/next").is_ok());
+    for (refused, code) in [
+        ("http://localhost:8080/", "localhost"),
+        ("http://127.0.0.2:8080/", "loopback"),
+        ("http://[::1]:8080/", "loopback"),
+    ] {
+        assert_eq!(policy.parse(refused).map_err(|e| e.code()).err(), Some(code), "{refused}");
+    }
+    assert_eq!(FetchUrl::parse("http://127.0.0.1/").map_err(|e| e.code()).err(), Some("loopback"));
 }
