@@ -1,7 +1,10 @@
 //! An AEAD keyring (Tink-style): keys with ids and a status, one primary,
 //! staged rotation (add → promote → disable, the vocabulary of
 //! [`MacKeyring`](crate::MacKeyring) too), and `seal`/`open` where the
-//! caller never handles a nonce and must always name the associated data.
+//! caller never handles a nonce and must always name the associated data
+//! (`seal` refuses empty associated data with
+//! [`Error::EmptyAssociatedData`]; `open` still takes it, for data sealed
+//! by an earlier release).
 //!
 //! Ciphertext layout: `0x01` (version) ‖ key id (4 bytes, big-endian) ‖
 //! nonce (12 random bytes) ‖ AEAD ciphertext and tag. The version and key
@@ -20,6 +23,7 @@
 //! let sealed = keyring.seal(b"card ending 4242", b"user:42/payment").unwrap();
 //! assert_eq!(keyring.open(&sealed, b"user:42/payment").unwrap().expose_secret(), b"card ending 4242");
 //! assert!(keyring.open(&sealed, b"user:43/payment").is_err()); // other associated data
+//! assert!(matches!(keyring.seal(b"card ending 4242", b""), Err(guardrail_keys::Error::EmptyAssociatedData)));
 //!
 //! // Rotation: add, promote, and once old data is re-sealed, disable.
 //! let new_id = keyring.add_key(Algorithm::ChaCha20Poly1305).unwrap();
@@ -240,11 +244,21 @@ impl Keyring {
     /// `associated_data` (say what the data is and whose: `b"user:42/ssn"`).
     /// The result is `plaintext.len()` + 33 bytes long.
     ///
+    /// Associated data must be named: empty associated data is refused, so
+    /// a value sealed for one place cannot be opened in another that also
+    /// forgot to name it. [`Keyring::open`] still takes empty associated
+    /// data, so values sealed with it by an earlier release still open.
+    ///
     /// # Errors
     ///
-    /// [`Error::Random`] when the random number generator fails (no
-    /// nonce); [`Error::Seal`] when the AEAD refuses (not expected).
+    /// [`Error::EmptyAssociatedData`] when `associated_data` is empty
+    /// (nothing is sealed); [`Error::Random`] when the random number
+    /// generator fails (no nonce); [`Error::Seal`] when the AEAD refuses
+    /// (not expected).
     pub fn seal(&self, plaintext: &[u8], associated_data: &[u8]) -> Result<Vec<u8>, Error> {
+        if associated_data.is_empty() {
+            return Err(Error::EmptyAssociatedData);
+        }
         let key = self.keys.iter().find(|k| k.id == self.primary).ok_or(Error::Seal)?;
         let mut nonce = [0u8; 12];
         rotation::fill(&mut nonce)?;
@@ -269,7 +283,9 @@ impl Keyring {
         Ok(out)
     }
 
-    /// Authenticates and decrypts.
+    /// Authenticates and decrypts. `associated_data` must be what the data
+    /// was sealed with; empty associated data is accepted here (not by
+    /// [`Keyring::seal`]) for data sealed with it by an earlier release.
     ///
     /// # Errors
     ///

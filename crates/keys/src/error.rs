@@ -10,6 +10,13 @@ pub enum Error {
     /// keyring this crate built).
     #[error("sealing failed")]
     Seal,
+    /// `seal` was given empty associated data. Associated data names what
+    /// the sealed value is and whose (`b"users:42:email"`), so a value
+    /// sealed for one row or column cannot be opened as another's; there is
+    /// no default. Data sealed with empty associated data by an earlier
+    /// release still opens (with empty associated data).
+    #[error("associated data must be named: seal refuses empty associated data")]
+    EmptyAssociatedData,
     /// Opening sealed data failed: truncated, another version, an unknown
     /// or disabled key, other associated data, a flipped bit, or a wrong
     /// master key. One variant, no detail, on purpose.

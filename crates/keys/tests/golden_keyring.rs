@@ -25,9 +25,14 @@ fn master_key() -> SecretSlice<u8> {
     SecretSlice::from((0x40..0x60).collect::<Vec<u8>>())
 }
 
-/// The keys of `keyring.json`: distinct fixed material per id.
+/// The raw key material of key `id` of `keyring.json`: distinct per id.
+fn raw_material(id: u8) -> [u8; 32] {
+    std::array::from_fn(|i| id.wrapping_mul(37) ^ (i as u8))
+}
+
+/// The keys of `keyring.json`, base64 as the file holds them.
 fn material(id: u8) -> String {
-    guardrail_ct::base64::encode_string(&std::array::from_fn::<u8, 32, _>(|i| id.wrapping_mul(37) ^ (i as u8)))
+    guardrail_ct::base64::encode_string(&raw_material(id))
 }
 
 fn expected_keys() -> Vec<KeyInfo> {
@@ -162,15 +167,30 @@ fn sealed_with_empty_associated_data_by_an_earlier_release_still_opens() {
 }
 
 /// Writes `sealed-empty-ad.txt` and its twin: `cargo test -p guardrail-keys
-/// --test golden_keyring -- --ignored write_empty_ad_golden_vector`. Run
-/// once, by `Keyring::seal` with `b""` before `seal` refused it; the
-/// committed files are the vector.
+/// --test golden_keyring -- --ignored write_empty_ad_golden_vector`. The
+/// committed files were written by `Keyring::seal(.., b"")` (commit
+/// b699026d) before `seal` refused empty associated data; since then this
+/// generator takes the steps that `seal` took, with ring directly: header
+/// `01` ‖ key id ‖ random nonce, then ChaCha20-Poly1305 under key 2 over
+/// the plaintext, the header's first five bytes as associated data and
+/// nothing after them. The committed files are the vector.
 #[test]
 #[ignore = "writes tests/data: run by hand to make new vectors"]
 fn write_empty_ad_golden_vector() {
+    use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey};
+    use ring::rand::{SecureRandom, SystemRandom};
     let plaintext = "sealed without associated data";
-    let sealed = guardrail_ct::hex::encode_string(&golden_keyring().seal(plaintext.as_bytes(), b"").unwrap());
-    write_empty_ad_files(plaintext, &sealed);
+    let mut nonce = [0u8; 12];
+    SystemRandom::new().fill(&mut nonce).unwrap();
+    let mut sealed = vec![1, 0, 0, 0, 2];
+    sealed.extend_from_slice(&nonce);
+    let header: [u8; 5] = sealed[..5].try_into().unwrap();
+    let key = LessSafeKey::new(UnboundKey::new(&CHACHA20_POLY1305, &raw_material(2)).unwrap());
+    let mut body = plaintext.as_bytes().to_vec();
+    key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(header), &mut body).unwrap();
+    sealed.extend_from_slice(&body);
+    assert_eq!(golden_keyring().open(&sealed, b"").unwrap().expose_secret(), plaintext.as_bytes());
+    write_empty_ad_files(plaintext, &guardrail_ct::hex::encode_string(&sealed));
 }
 
 /// The vector and its twin (the last hex digit, inside the tag). The

@@ -23,6 +23,43 @@ fn round_trip_both_algorithms_and_associated_data() {
     }
 }
 
+/// `seal` is the one door through which a caller's associated data comes
+/// in (the envelope binds its own, fixed name): empty associated data is
+/// refused on it whatever keyring it is called on — generated with either
+/// algorithm, rotated to a new primary, loaded from JSON or from an
+/// envelope — and for any plaintext, with `EmptyAssociatedData` and no
+/// sealed bytes; the keyring is unchanged and still seals with named data.
+#[test]
+fn empty_associated_data_is_refused_on_seal() {
+    let master = SecretSlice::from((1..=32).collect::<Vec<u8>>());
+    let mut rotated = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
+    let id = rotated.add_key(Algorithm::ChaCha20Poly1305).unwrap();
+    rotated.promote(id).unwrap();
+    let from_json = Keyring::from_json(&rotated.export_json_insecure_plaintext_keys()).unwrap();
+    let from_envelope = Keyring::from_envelope(&rotated.to_envelope(&master).unwrap(), &master).unwrap();
+    let keyrings = [
+        Keyring::generate(Algorithm::Aes256Gcm).unwrap(),
+        Keyring::generate(Algorithm::ChaCha20Poly1305).unwrap(),
+        rotated,
+        from_json,
+        from_envelope,
+    ];
+    for (i, k) in keyrings.iter().enumerate() {
+        let before: Vec<_> = k.keys().collect();
+        for plaintext in [&b""[..], b"x", &[0x5a; 1024]] {
+            assert!(matches!(k.seal(plaintext, b""), Err(Error::EmptyAssociatedData)), "keyring {i}");
+        }
+        assert_eq!(k.keys().collect::<Vec<_>>(), before, "keyring {i}");
+        let sealed = k.seal(b"x", b"users:42:email").unwrap();
+        assert_eq!(k.open(&sealed, b"users:42:email").unwrap().expose_secret(), b"x", "keyring {i}");
+    }
+    // The message names what is missing, not any value.
+    assert_eq!(
+        Error::EmptyAssociatedData.to_string(),
+        "associated data must be named: seal refuses empty associated data"
+    );
+}
+
 #[test]
 fn every_single_bit_flip_fails() {
     let k = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
@@ -102,7 +139,7 @@ fn debug_shows_no_key_material() {
 
 proptest! {
     #[test]
-    fn seal_open_round_trips(msg in prop::collection::vec(any::<u8>(), 0..256), aad in prop::collection::vec(any::<u8>(), 0..32)) {
+    fn seal_open_round_trips(msg in prop::collection::vec(any::<u8>(), 0..256), aad in prop::collection::vec(any::<u8>(), 1..32)) {
         let k = Keyring::generate(Algorithm::ChaCha20Poly1305).unwrap();
         let sealed = k.seal(&msg, &aad).unwrap();
         let opened = k.open(&sealed, &aad).unwrap();

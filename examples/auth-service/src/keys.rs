@@ -230,7 +230,7 @@ mod tests {
         assert!(load_or_create_keyring(&path, None).is_err(), "an envelope is not a plaintext keyring");
         let (again, origin) = load_or_create_keyring(&path, Some(&master)).unwrap();
         assert_eq!(origin, KeyringOrigin::Loaded);
-        assert_eq!(again.open(&k.seal(b"x", b"").unwrap(), b"").unwrap().expose_secret(), b"x");
+        assert_eq!(again.open(&k.seal(b"x", b"test").unwrap(), b"test").unwrap().expose_secret(), b"x");
         let short = key_file(dir.path(), "short.hex", "1111");
         assert!(load_or_create_keyring(&dir.path().join("k2.json"), Some(&short)).is_err());
     }
