@@ -17,6 +17,12 @@ use secrecy::ExposeSecret;
 /// assert_eq!(email.expose_secret(), "jane.doe@example.com");
 /// ```
 ///
+/// Reading one back: deserialise it (serde reads the real value), or open
+/// a column sealed at rest (a guardrail-keys `Keyring`, associated data
+/// naming the cell: `users:{id}:email`) and wrap the text in [`Pii::new`]
+/// again; the guide's chapter on secrets shows both ("Reading a `Pii`
+/// back").
+///
 /// `Pii` is not a secret: it is `Clone`, comparable with `==` and not
 /// zeroized on drop. Use [`SecretString`](crate::SecretString) for
 /// credentials.
