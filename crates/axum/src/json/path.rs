@@ -129,6 +129,14 @@ impl<'s> Ctx<'s> {
         })
     }
 
+    /// Runs `read` (of a map key or an enum variant) noting which of
+    /// `names` the key is: the step for what follows it.
+    fn reading_key<R>(self, names: &'static [&'static str], read: impl FnOnce(Ctx<'_>) -> R) -> (R, Segment) {
+        let found = Cell::new(Segment::Key);
+        let result = read(Ctx { slot: self.slot, key: Some((names, &found)) });
+        (result, found.get())
+    }
+
     /// While reading a key: the static name it equals, if any.
     fn note_key(self, key: &[u8]) {
         if let Some((names, found)) = self.key
@@ -334,10 +342,11 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Map<'_, A> {
     type Error = Captured;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Captured> {
-        let found = Cell::new(Segment::Key);
-        let ctx = Ctx { slot: self.ctx.slot, key: Some((self.names, &found)) };
-        let key = self.inner.next_key_seed(Seed { inner: seed, ctx }).map_err(|e| ctx.recover(e));
-        self.key = found.get();
+        let inner = &mut self.inner;
+        let (key, step) = self
+            .ctx
+            .reading_key(self.names, |ctx| inner.next_key_seed(Seed { inner: seed, ctx }).map_err(|e| ctx.recover(e)));
+        self.key = step;
         key
     }
 
@@ -364,10 +373,12 @@ impl<'de, 's, A: EnumAccess<'de>> EnumAccess<'de> for Enum<'s, A> {
     type Variant = Variant<'s, A::Variant>;
 
     fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self::Variant), Captured> {
-        let found = Cell::new(Segment::Key);
-        let ctx = Ctx { slot: self.ctx.slot, key: Some((self.names, &found)) };
-        let (value, variant) = self.inner.variant_seed(Seed { inner: seed, ctx }).map_err(|e| ctx.recover(e))?;
-        Ok((value, Variant { inner: variant, ctx: self.ctx, step: found.get() }))
+        let inner = self.inner;
+        let (read, step) = self
+            .ctx
+            .reading_key(self.names, |ctx| inner.variant_seed(Seed { inner: seed, ctx }).map_err(|e| ctx.recover(e)));
+        let (value, variant) = read?;
+        Ok((value, Variant { inner: variant, ctx: self.ctx, step }))
     }
 }
 
