@@ -192,6 +192,27 @@ async fn broken_json_is_a_syntax_problem_without_a_pointer() {
     }
 }
 
+/// serde_json's recursion limit (128) still holds through the wrappers,
+/// and the deepest JSON it takes fits a 2 MiB thread stack (a tokio
+/// worker's default) in a debug build.
+#[test]
+fn deep_nesting_is_bounded_and_fits_the_stack() {
+    let nested = |depth: usize, leaf: &str| format!("{}{leaf}{}", "[".repeat(depth), "]".repeat(depth));
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let deep = guardrail_axum::json::from_slice::<Value>(nested(127, "1").as_bytes()).map(|_| ());
+            let deeper = guardrail_axum::json::from_slice::<Value>(nested(10_000, "1").as_bytes()).unwrap_err();
+            let wrong = guardrail_axum::json::from_slice::<Vec<Vec<Vec<u8>>>>(nested(3, "\"x\"").as_bytes());
+            (deep, deeper, wrong.unwrap_err())
+        })
+        .unwrap();
+    let (deep, deeper, wrong) = handle.join().unwrap();
+    assert!(deep.is_ok());
+    assert_eq!((deeper.status().as_u16(), deeper.reason()), (400, Some("syntax")));
+    assert_eq!(wrong.pointer().map(ToString::to_string).as_deref(), Some("#/0/0/0"));
+}
+
 #[tokio::test]
 async fn other_media_types_are_415_and_large_bodies_413() {
     let body = r#"{"login":"a","password":"b"}"#;
