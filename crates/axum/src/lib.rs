@@ -6,4 +6,4 @@ pub mod json;
 pub mod problem;
 
 pub use json::Json;
-pub use problem::{PROBLEM_JSON, Pointer, Problem, Segment};
+pub use problem::{PROBLEM_JSON, PanicProblem, Pointer, Problem, Segment, catch_panic_layer};

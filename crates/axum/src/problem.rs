@@ -7,13 +7,15 @@
 //! [`Pointer`] built from the target type's static field names and
 //! sequence indices; a map key is written `*`, never spelled out.
 
-use std::fmt;
+use std::{any::Any, fmt};
 
 use axum::{
+    body::Body,
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use serde::{Serialize, Serializer, ser::SerializeStruct as _};
+use tower_http::catch_panic::{CatchPanicLayer, ResponseForPanic};
 
 /// The media type of RFC 9457 §3.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -297,6 +299,32 @@ impl fmt::Display for Problem {
     }
 }
 
+/// Answers a handler's panic with 500 `internal` and logs the security
+/// event `sys_crash`; the panic's payload (which may quote input) is
+/// dropped unread. Made by [`catch_panic_layer`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PanicProblem;
+
+impl ResponseForPanic for PanicProblem {
+    type ResponseBody = Body;
+
+    fn response_for_panic(&mut self, _payload: Box<dyn Any + Send + 'static>) -> Response {
+        tracing::error!(target: "security", event = "sys_crash", "handler panicked");
+        Problem::internal().into_response()
+    }
+}
+
+/// The outermost layer of a service: a handler's panic becomes a 500
+/// problem instead of a dropped connection.
+///
+/// The panic hook still runs first: the default hook prints the panic
+/// message to standard error, so a service that may panic on input
+/// installs its own hook (`std::panic::set_hook`) that prints less.
+#[must_use]
+pub fn catch_panic_layer() -> CatchPanicLayer<PanicProblem> {
+    CatchPanicLayer::custom(PanicProblem)
+}
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let body = serde_json::to_vec(&self).unwrap_or_default();
@@ -351,6 +379,22 @@ mod tests {
         let p = Pointer::root().join(Segment::Field("a/b~c d"));
         assert_eq!(p.to_string(), "#/a~1b~0c%20d");
         assert_eq!(Pointer::root().to_string(), "#");
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_internal() {
+        use tower::ServiceExt as _;
+        #[allow(clippy::panic)] // the panic under test
+        async fn boom() -> &'static str {
+            panic!("handler fails")
+        }
+        let app = axum::Router::new().route("/", axum::routing::get(boom)).layer(catch_panic_layer());
+        let request = axum::http::Request::get("/").body(Body::empty()).unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+        let body = axum::body::to_bytes(response.into_body(), 4096).await.unwrap();
+        assert_eq!(serde_json::from_slice::<serde_json::Value>(&body).unwrap()["code"], "internal");
     }
 
     #[test]
