@@ -1,6 +1,9 @@
 #![forbid(unsafe_code)]
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
+// docs.rs (`--cfg docsrs`, nightly) marks each feature-gated item with its
+// feature: a gated re-export here takes `#[cfg_attr(docsrs, doc(cfg(feature = "...")))]`.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// Constant-time equality and codecs: [`guardrail_ct`].
 pub use guardrail_ct as ct;

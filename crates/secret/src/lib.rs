@@ -1,15 +1,19 @@
 #![forbid(unsafe_code)]
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
+// docs.rs (`--cfg docsrs`, nightly) marks each feature-gated item with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod eq;
 mod error;
 #[cfg(feature = "fuzzing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fuzzing")))]
 pub mod fuzzing;
 pub mod load;
 mod pii;
 pub mod read;
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub mod ser;
 pub mod store;
 mod walk;
@@ -26,6 +30,7 @@ pub use secrecy::{CloneableSecret, ExposeSecret, ExposeSecretMut, SecretBox, Sec
 /// `SerializableSecret` is the per-type opt-in to serialising a
 /// `SecretBox<T>`; for one field, see [`ser::expose_secret`].
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub use secrecy::SerializableSecret;
 
 /// Re-exported from [`zeroize`] for types that hold secrets of their own.
