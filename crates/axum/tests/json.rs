@@ -348,7 +348,11 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
-    fn no_canary_reaches_the_problem(value in canary_json(), wrap_in_items in any::<bool>()) {
+    fn no_canary_reaches_the_problem(
+        value in canary_json(),
+        wrap_in_items in any::<bool>(),
+        cut in any::<prop::sample::Index>(),
+    ) {
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
         let body = render(&if wrap_in_items { serde_json::json!({ "items": [value] }) } else { value });
         assert_no_canary::<Order>(&rt, &body);
@@ -357,5 +361,9 @@ proptest! {
         assert_no_canary::<Option<Item>>(&rt, &body);
         assert_no_canary::<Vec<Item>>(&rt, &body);
         assert_no_canary::<SignUp>(&rt, &body);
+        // Broken JSON too: the text is ASCII, so any cut is a char boundary.
+        let broken = &body[..cut.index(body.len().max(1))];
+        assert_no_canary::<Order>(&rt, broken);
+        assert_no_canary::<Vec<Item>>(&rt, broken);
     }
 }
