@@ -234,38 +234,33 @@ fn keyring_lifecycle_from_the_shell() {
 /// guardrail-keys, `sealed-empty-ad.txt`, under its `keyring.json`).
 #[test]
 fn keyring_seal_needs_aad() {
+    let golden = |name: &str| {
+        std::fs::read_to_string(format!("{}/../keys/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    };
     let dir = TempDir::new("seal-aad");
-    let file = dir.path().join("keyring.json");
-    let f = file.to_str().unwrap();
-    assert_eq!(run(&["keyring", "new", "--out", f], b"").status.code(), Some(0));
-    for args in [&["keyring", "seal", "--keyring", f][..], &["keyring", "seal", "--keyring", f, "--aad", ""]] {
+    let path = dir.path().join("golden.json");
+    std::fs::write(&path, golden("keyring.json")).unwrap();
+    #[cfg(unix)]
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let k = path.to_str().unwrap();
+
+    for args in [&["keyring", "seal", "--keyring", k][..], &["keyring", "seal", "--keyring", k, "--aad", ""]] {
         let out = run(args, b"plaintext-42");
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!((out.status.code(), out.stdout.is_empty()), (Some(2), true), "{args:?}: {err}");
         assert!(err.contains("--aad") && !err.contains("plaintext-42"), "{args:?}: {err}");
     }
-    let named = run(&["keyring", "seal", "--keyring", f, "--aad", "users:42:email"], b"plaintext-42");
-    assert_eq!(named.status.code(), Some(0));
+    let named = stdout(&run(&["keyring", "seal", "--keyring", k, "--aad", "users:42:email"], b"plaintext-42"));
+    let reopened = run(&["keyring", "open", "--keyring", k, "--aad", "users:42:email"], named.as_bytes());
+    assert_eq!(stdout(&reopened), "plaintext-42");
 
-    let golden =
-        |name: &str| std::fs::read_to_string(format!("{}/../keys/tests/data/{name}", env!("CARGO_MANIFEST_DIR")));
-    let old = dir.path().join("golden.json");
-    std::fs::write(&old, golden("keyring.json").unwrap()).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-    let vector = golden("sealed-empty-ad.txt").unwrap();
-    let line = |field: &str| vector.lines().find_map(|l| l.strip_prefix(field)).unwrap().to_owned();
-    let sealed = guardrail_ct::base64url::encode_string(&guardrail_ct::hex::decode_vec(line("sealed_hex: ")).unwrap());
-    let o = old.to_str().unwrap();
-    let opened = run(&["keyring", "open", "--keyring", o], sealed.as_bytes());
-    assert_eq!((opened.status.code(), stdout(&opened)), (Some(0), line("plaintext: ")));
-    assert_eq!(
-        run(&["keyring", "open", "--keyring", o, "--aad", "users:42:email"], sealed.as_bytes()).status.code(),
-        Some(1)
-    );
+    let vector = golden("sealed-empty-ad.txt");
+    let field = |name: &str| vector.lines().find_map(|l| l.strip_prefix(name)).unwrap().to_owned();
+    let sealed = guardrail_ct::base64url::encode_string(&guardrail_ct::hex::decode_vec(field("sealed_hex: ")).unwrap());
+    let opened = run(&["keyring", "open", "--keyring", k], sealed.as_bytes());
+    assert_eq!((opened.status.code(), stdout(&opened)), (Some(0), field("plaintext: ")));
+    let other = run(&["keyring", "open", "--keyring", k, "--aad", "users:42:email"], sealed.as_bytes());
+    assert_eq!(other.status.code(), Some(1));
 }
 
 /// Every bounded stdin read takes the value at its cap, refuses one byte
