@@ -151,6 +151,7 @@ impl std::fmt::Debug for Email {
 }
 
 #[cfg(feature = "pii")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pii")))]
 impl guardrail_secret::Mask for Email {
     fn mask(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.write_masked(f)

@@ -123,6 +123,7 @@ impl RelativePath {
     /// [`Error::Io`] with the operating system's error: `base` or the file
     /// cannot be opened, or a symbolic link or `..` would leave `base`.
     #[cfg(feature = "cap-std")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cap-std")))]
     pub fn open_under(&self, base: impl AsRef<Path>) -> Result<std::fs::File, Error> {
         let dir = open_base(base.as_ref())?;
         dir.open(&self.0).map(cap_std::fs::File::into_std).map_err(Error::Io)
@@ -138,6 +139,7 @@ impl RelativePath {
     /// directory or the file cannot be opened or created, or a symbolic link
     /// or `..` would leave `base`.
     #[cfg(feature = "cap-std")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cap-std")))]
     pub fn create_under(&self, base: impl AsRef<Path>) -> Result<std::fs::File, Error> {
         let dir = open_base(base.as_ref())?;
         if let Some((parent, _)) = self.0.rsplit_once('/') {

@@ -101,6 +101,7 @@ impl Resolve for SystemResolver {
 }
 
 #[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 impl AsyncResolve for SystemResolver {
     fn resolve(&self, host: &str, port: u16) -> impl Future<Output = io::Result<Vec<IpAddr>>> + Send {
         let name = absolute(host);
