@@ -152,11 +152,8 @@ impl<R: AsyncResolve + 'static> FetchClientBuilder<R> {
         let redirect_policy = policy.clone();
         let max = usize::from(limits.max_redirects());
         let redirects = redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() > max {
-                return attempt.error(RedirectLimit);
-            }
-            match redirect_policy.parse(attempt.url().as_str()) {
-                Ok(_) => attempt.follow(),
+            match check_hop(&redirect_policy, max, attempt.previous().len(), attempt.url()) {
+                Ok(()) => attempt.follow(),
                 Err(refused) => attempt.error(refused),
             }
         });
@@ -175,6 +172,21 @@ impl<R: AsyncResolve + 'static> FetchClientBuilder<R> {
         let http = builder.build().map_err(|e| Error::Build(e.without_url()))?;
         Ok(FetchClient { http, policy, limits })
     }
+}
+
+/// Whether to follow a redirect to `target`, after `previous` requests (the
+/// first one included): refused past `max` redirects, else parsed under
+/// the client's policy, as the first URL was.
+fn check_hop(
+    policy: &FetchPolicy,
+    max: usize,
+    previous: usize,
+    target: &reqwest::Url,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    if previous > max {
+        return Err(Box::new(RedirectLimit));
+    }
+    policy.parse(target.as_str()).map(drop).map_err(Into::into)
 }
 
 /// A request being built; [`FetchRequest::send`] sends it.
@@ -299,5 +311,28 @@ impl fmt::Debug for Fetched {
             .field("body_bytes", &self.body.len())
             .field("final_url", &self.final_url)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hop(policy: &FetchPolicy, previous: usize, target: &str) -> Result<(), String> {
+        let target = reqwest::Url::parse(target).map_err(|e| e.to_string())?;
+        check_hop(policy, 2, previous, &target).map_err(|e| e.to_string())
+    }
+
+    /// Each hop is held to the client's policy: an `https_only` or
+    /// custom-port policy holds for redirects, and the limit counts hops.
+    #[test]
+    fn redirects_are_held_to_the_clients_policy_and_limit() {
+        let strict = FetchPolicy::default().https_only().ports([443, 8443]);
+        assert_eq!(hop(&strict, 1, "https://example.org:8443/next"), Ok(()));
+        assert_eq!(hop(&strict, 1, "http://example.org/next").unwrap_err(), "invalid URL: scheme");
+        assert_eq!(hop(&strict, 1, "https://example.org:8080/").unwrap_err(), "invalid URL: port");
+        assert_eq!(hop(&strict, 1, "https://169.254.169.254/").unwrap_err(), "invalid URL: metadata");
+        assert_eq!(hop(&strict, 2, "https://example.org/"), Ok(()));
+        assert_eq!(hop(&strict, 3, "https://example.org/").unwrap_err(), "redirect limit");
     }
 }
