@@ -19,8 +19,24 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// Every kind, in declaration order.
-    const ALL: [Self; 6] = [Self::Email, Self::Username, Self::Url, Self::Path, Self::Host, Self::Label];
+    /// Every kind, in declaration order (for a classifier that must know
+    /// them all, such as an HTTP extractor's).
+    pub const ALL: &'static [Self] = &[Self::Email, Self::Username, Self::Url, Self::Path, Self::Host, Self::Label];
+
+    /// How a refusal of this kind begins in the error's `Display` and so in
+    /// a validated type's serde message: `invalid e-mail address: `, then
+    /// the [`Reason::code`] (see [`Error::from_serde_message`]).
+    #[must_use]
+    pub const fn message_prefix(self) -> &'static str {
+        match self {
+            Self::Email => "invalid e-mail address: ",
+            Self::Username => "invalid username: ",
+            Self::Url => "invalid URL: ",
+            Self::Path => "invalid path: ",
+            Self::Host => "invalid host name: ",
+            Self::Label => "invalid label: ",
+        }
+    }
 
     /// A stable, machine-readable code for "this kind of input was
     /// refused", for an API's error body (an HTTP extractor answers 422
@@ -36,17 +52,6 @@ impl Kind {
             Self::Path => "invalid_path",
             Self::Host => "invalid_host",
             Self::Label => "invalid_label",
-        }
-    }
-
-    const fn noun(self) -> &'static str {
-        match self {
-            Self::Email => "e-mail address",
-            Self::Username => "username",
-            Self::Url => "URL",
-            Self::Path => "path",
-            Self::Host => "host name",
-            Self::Label => "label",
         }
     }
 }
@@ -175,8 +180,9 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// Every reason, for [`Reason::from_code`].
-    const ALL: [Self; 49] = [
+    /// Every reason (for [`Reason::from_code`], and a classifier that must
+    /// know them all).
+    pub const ALL: &'static [Self] = &[
         Self::Empty,
         Self::TooLong,
         Self::TooShort,
@@ -231,7 +237,7 @@ impl Reason {
     /// The reason whose [`Reason::code`] is `code`, if any.
     #[must_use]
     pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.code() == code)
+        Self::ALL.iter().copied().find(|r| r.code() == code)
     }
 
     /// The stable code: `too_long`, `control_char`, `loopback`, `traversal`, ...
@@ -303,7 +309,7 @@ impl fmt::Display for Reason {
 #[non_exhaustive]
 pub enum Error {
     /// The input was refused by its parser.
-    #[error("invalid {}: {reason}", kind.noun())]
+    #[error("{}{reason}", kind.message_prefix())]
     Invalid {
         /// What was being parsed.
         kind: Kind,
@@ -376,9 +382,8 @@ impl Error {
     /// ```
     #[must_use]
     pub fn from_serde_message(message: &str) -> Option<(Kind, Reason)> {
-        let rest = message.strip_prefix("invalid ")?;
-        Kind::ALL.into_iter().find_map(|kind| {
-            let code = rest.strip_prefix(kind.noun())?.strip_prefix(": ")?;
+        Kind::ALL.iter().find_map(|&kind| {
+            let code = message.strip_prefix(kind.message_prefix())?;
             let code = code.split(|c: char| !(c.is_ascii_lowercase() || c == '_')).next()?;
             Reason::from_code(code).map(|reason| (kind, reason))
         })
@@ -391,8 +396,8 @@ mod tests {
 
     #[test]
     fn every_kind_and_reason_round_trips_through_the_serde_message() {
-        for kind in Kind::ALL {
-            for reason in Reason::ALL {
+        for &kind in Kind::ALL {
+            for &reason in Reason::ALL {
                 let message = Error::invalid(kind, reason).to_string();
                 assert_eq!(Error::from_serde_message(&message), Some((kind, reason)), "{message}");
                 let located = format!("{message} at line 1 column 9");
@@ -404,5 +409,21 @@ mod tests {
         for other in ["invalid type: integer `1`", "invalid e-mail address: nonsense", "invalid value", ""] {
             assert_eq!(Error::from_serde_message(other), None, "{other}");
         }
+    }
+
+    /// `Kind::ALL` and `Reason::ALL` list every variant: counted in this
+    /// file's enum declarations, so a new variant left out fails here.
+    #[test]
+    fn all_lists_every_variant() {
+        let source = include_str!("error.rs");
+        let variants = |enum_name: &str| {
+            let body = source.split(&format!("pub enum {enum_name} {{")).nth(1).and_then(|b| b.split("\n}").next());
+            let body = body.unwrap_or_default();
+            body.lines()
+                .filter(|l| l.starts_with("    ") && !l.trim_start().starts_with("//") && l.trim_end().ends_with(','))
+                .count()
+        };
+        assert_eq!(variants("Kind"), Kind::ALL.len());
+        assert_eq!(variants("Reason"), Reason::ALL.len());
     }
 }
