@@ -2,8 +2,12 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod error;
 pub mod json;
 pub mod problem;
+pub mod session;
 
+pub use error::Error;
 pub use json::Json;
 pub use problem::{PROBLEM_JSON, PanicProblem, Pointer, Problem, Segment, catch_panic_layer};
+pub use session::{MemorySessionStore, NewSession, Session, SessionConfig, SessionStore, Sessions};

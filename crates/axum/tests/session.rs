@@ -1,0 +1,265 @@
+//! Sessions end to end through a `Router` (no socket): the cookie's
+//! attributes, rotation on login, idle and absolute expiry, refused
+//! cookies, logout, and what `Debug` shows.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code
+
+use std::time::Duration;
+
+use axum::{
+    Router,
+    body::Body,
+    extract::{FromRef, State},
+    http::{HeaderMap, Request, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use guardrail_axum::{
+    MemorySessionStore, Problem, Session, SessionConfig, SessionStore, Sessions,
+    session::{COOKIE, SessionDigest, now},
+};
+use guardrail_keys::MacKeyring;
+use guardrail_secret::SecretString;
+use guardrail_token::csrf::Csrf;
+use tower::ServiceExt as _;
+
+type Store = MemorySessionStore<u64>;
+
+#[derive(Clone)]
+struct App {
+    sessions: Sessions<Store>,
+    csrf: Csrf,
+}
+
+impl FromRef<App> for Sessions<Store> {
+    fn from_ref(app: &App) -> Self {
+        app.sessions.clone()
+    }
+}
+
+async fn login(State(app): State<App>, headers: HeaderMap) -> Result<Response, Problem> {
+    let new = app.sessions.start(&headers, 7, &app.csrf).await?;
+    let csrf = new.csrf_token().to_owned();
+    Ok((new, csrf).into_response())
+}
+
+async fn me(session: Session<Store>) -> String {
+    session.user().to_string()
+}
+
+async fn maybe(session: Option<Session<Store>>) -> &'static str {
+    if session.is_some() { "in" } else { "out" }
+}
+
+async fn logout(State(app): State<App>, session: Session<Store>) -> Result<Response, Problem> {
+    Ok((app.sessions.end(session).await?, "bye").into_response())
+}
+
+async fn others(State(app): State<App>, session: Session<Store>) -> Result<String, Problem> {
+    Ok(app.sessions.end_others(&session).await?.to_string())
+}
+
+fn app(config: SessionConfig) -> (Router, Sessions<Store>) {
+    let sessions = Sessions::new(Store::new(), config);
+    let state = App { sessions: sessions.clone(), csrf: Csrf::new(MacKeyring::generate().unwrap()) };
+    let router = Router::new()
+        .route("/login", post(login))
+        .route("/me", get(me))
+        .route("/maybe", get(maybe))
+        .route("/logout", post(logout))
+        .route("/others", post(others))
+        .with_state(state);
+    (router, sessions)
+}
+
+async fn send(router: &Router, method: &str, path: &str, cookies: &[&str]) -> Response {
+    let mut request = Request::builder().method(method).uri(path);
+    for c in cookies {
+        request = request.header(header::COOKIE, *c);
+    }
+    router.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap()
+}
+
+async fn body(response: Response) -> String {
+    String::from_utf8(axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap().to_vec()).unwrap()
+}
+
+/// Logs in (with `cookies` sent along) and returns `__Host-session=<token>`.
+async fn log_in(router: &Router, cookies: &[&str]) -> String {
+    let response = send(router, "POST", "/login", cookies).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let set = response.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    set.split(';').next().unwrap().to_owned()
+}
+
+fn digest_of(cookie: &str) -> SessionDigest {
+    let token = cookie.strip_prefix("__Host-session=").unwrap();
+    SessionDigest::of(&SecretString::from(token.to_owned()))
+}
+
+async fn problem(response: Response) -> (StatusCode, serde_json::Value) {
+    let status = response.status();
+    (status, serde_json::from_str(&body(response).await).unwrap())
+}
+
+#[tokio::test]
+async fn the_cookie_has_exactly_the_safe_attributes() {
+    let (router, _) = app(SessionConfig::default());
+    let response = send(&router, "POST", "/login", &[]).await;
+    let set = response.headers().get(header::SET_COOKIE).unwrap();
+    assert!(set.is_sensitive(), "Set-Cookie is marked sensitive");
+    let set = set.to_str().unwrap().to_owned();
+    let (pair, attributes) = set.split_once("; ").unwrap();
+    assert_eq!(attributes, "HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=28800");
+    let token = pair.strip_prefix(&format!("{COOKIE}=")).unwrap();
+    assert_eq!(token.len(), 43, "32 random bytes, base64url");
+    assert!(!set.to_ascii_lowercase().contains("domain"));
+    let csrf = body(response).await;
+    assert!(!csrf.is_empty() && !csrf.contains(token));
+
+    let strict = SessionConfig::new(Duration::from_secs(3600), Duration::from_secs(600)).unwrap().same_site_strict();
+    let (router, _) = app(strict);
+    let response = send(&router, "POST", "/login", &[]).await;
+    let set = response.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(set.ends_with("; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=3600"));
+}
+
+#[tokio::test]
+async fn a_session_is_found_by_its_cookie_only() {
+    let (router, _) = app(SessionConfig::default());
+    let cookie = log_in(&router, &[]).await;
+    let response = send(&router, "GET", "/me", &[&cookie]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body(response).await, "7");
+    assert_eq!(body(send(&router, "GET", "/maybe", &[&cookie]).await).await, "in");
+    assert_eq!(body(send(&router, "GET", "/maybe", &[]).await).await, "out");
+
+    for cookies in [&[][..], &["session=abc"], &["__Host-session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"]] {
+        let (status, p) = problem(send(&router, "GET", "/me", cookies).await).await;
+        assert_eq!((status, p["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
+    }
+}
+
+#[tokio::test]
+async fn duplicate_and_oversized_cookies_are_refused() {
+    let (router, _) = app(SessionConfig::default());
+    let a = log_in(&router, &[]).await;
+    let b = log_in(&router, &[]).await;
+    let both = format!("{a}; {b}");
+    let long = format!("{COOKIE}={}", "A".repeat(200));
+    for cookies in
+        [vec![both.as_str()], vec![a.as_str(), b.as_str()], vec![a.as_str(), a.as_str()], vec![long.as_str()]]
+    {
+        let (status, p) = problem(send(&router, "GET", "/me", &cookies).await).await;
+        assert_eq!((status, p["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
+    }
+    let (status, _) = problem(send(&router, "GET", "/maybe", &[&both]).await).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "Option<Session> refuses a duplicate too");
+}
+
+#[tokio::test]
+async fn login_rotates_the_session_the_cookie_names() {
+    let (router, sessions) = app(SessionConfig::default());
+    let old = log_in(&router, &[]).await;
+    let new = log_in(&router, &[&old]).await;
+    assert_ne!(old, new);
+    assert!(sessions.store().load(&digest_of(&old)).await.unwrap().is_none(), "the old digest is deleted");
+    assert!(sessions.store().load(&digest_of(&new)).await.unwrap().is_some());
+    assert_eq!(sessions.store().len(), 1);
+    assert_eq!(send(&router, "GET", "/me", &[&old]).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(send(&router, "GET", "/me", &[&new]).await.status(), StatusCode::OK);
+}
+
+async fn age(
+    sessions: &Sessions<Store>,
+    cookie: &str,
+    change: impl FnOnce(&mut guardrail_axum::session::SessionRecord<u64>),
+) {
+    let digest = digest_of(cookie);
+    let mut record = sessions.store().load(&digest).await.unwrap().unwrap();
+    change(&mut record);
+    sessions.store().insert(&digest, &record).await.unwrap();
+}
+
+#[tokio::test]
+async fn idle_and_absolute_expiry_answer_session_expired_and_delete() {
+    let config = SessionConfig::new(Duration::from_secs(3600), Duration::from_secs(600)).unwrap();
+    let (router, sessions) = app(config);
+    let idle = log_in(&router, &[]).await;
+    age(&sessions, &idle, |r| r.last_seen -= 600).await;
+    let absolute = log_in(&router, &[]).await;
+    age(&sessions, &absolute, |r| r.expires_at = now()).await;
+    let fresh = log_in(&router, &[]).await;
+    age(&sessions, &fresh, |r| r.last_seen -= 599).await;
+
+    for (cookie, reason) in [(&idle, "idle"), (&absolute, "expired")] {
+        let (status, p) = problem(send(&router, "GET", "/me", &[cookie]).await).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!((p["code"].as_str(), p["reason"].as_str()), (Some("session_expired"), Some(reason)));
+        assert!(sessions.store().load(&digest_of(cookie)).await.unwrap().is_none(), "deleted on sight");
+        let (_, again) = problem(send(&router, "GET", "/me", &[cookie]).await).await;
+        assert_eq!(again["code"], "unauthenticated");
+    }
+    assert_eq!(send(&router, "GET", "/me", &[&fresh]).await.status(), StatusCode::OK);
+    let touched = sessions.store().load(&digest_of(&fresh)).await.unwrap().unwrap();
+    assert!(touched.last_seen >= now() - 1, "a request refreshes last_seen");
+}
+
+#[tokio::test]
+async fn delete_expired_removes_idle_and_expired_only() {
+    let config = SessionConfig::new(Duration::from_secs(3600), Duration::from_secs(600)).unwrap();
+    let (router, sessions) = app(config);
+    let idle = log_in(&router, &[]).await;
+    age(&sessions, &idle, |r| r.last_seen -= 601).await;
+    let absolute = log_in(&router, &[]).await;
+    age(&sessions, &absolute, |r| r.expires_at -= 3601).await;
+    let fresh = log_in(&router, &[]).await;
+    assert_eq!(sessions.delete_expired().await.unwrap(), 2);
+    assert_eq!(sessions.store().len(), 1);
+    assert_eq!(send(&router, "GET", "/me", &[&fresh]).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn logout_and_end_others() {
+    let (router, sessions) = app(SessionConfig::default());
+    let a = log_in(&router, &[]).await;
+    let b = log_in(&router, &[]).await;
+    let c = log_in(&router, &[]).await;
+    let response = send(&router, "POST", "/others", &[&a]).await;
+    assert_eq!(body(response).await, "2");
+    assert_eq!(send(&router, "GET", "/me", &[&b]).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(send(&router, "GET", "/me", &[&c]).await.status(), StatusCode::UNAUTHORIZED);
+
+    let response = send(&router, "POST", "/logout", &[&a]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let clear = response.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    assert_eq!(clear, "__Host-session=; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=0");
+    assert!(sessions.store().is_empty());
+    assert_eq!(send(&router, "GET", "/me", &[&a]).await.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn nothing_prints_the_token() {
+    let (router, sessions) = app(SessionConfig::default());
+    let cookie = log_in(&router, &[]).await;
+    let token = cookie.strip_prefix("__Host-session=").unwrap();
+    let digest = digest_of(&cookie);
+    let record = sessions.store().load(&digest).await.unwrap().unwrap();
+    let printed = format!("{digest:?} {record:?} {sessions:?} {:?}", sessions.store());
+    assert!(!printed.contains(token));
+    assert_eq!(format!("{digest:?}"), "SessionDigest(..)");
+    assert_ne!(&digest.as_bytes()[..], token.as_bytes());
+}
+
+#[test]
+fn config_is_checked() {
+    let h = |s| Duration::from_secs(s);
+    assert!(SessionConfig::new(h(3600), h(600)).is_ok());
+    assert!(SessionConfig::new(h(3600), h(3600)).is_ok());
+    assert!(SessionConfig::new(h(0), h(0)).is_err());
+    assert!(SessionConfig::new(h(3600), h(0)).is_err());
+    assert!(SessionConfig::new(h(600), h(3600)).is_err(), "idle longer than absolute");
+    assert!(SessionConfig::new(SessionConfig::MAX_ABSOLUTE + h(1), h(600)).is_err());
+    assert!(SessionConfig::new(Duration::from_millis(500), Duration::from_millis(500)).is_err());
+    let d = SessionConfig::default();
+    assert_eq!((d.absolute(), d.idle()), (SessionConfig::DEFAULT_ABSOLUTE, SessionConfig::DEFAULT_IDLE));
+}
