@@ -5,6 +5,8 @@
 
 use std::fmt::{self, Write as _};
 
+use guardrail_validate::{Kind, Reason};
+
 /// What went wrong, as stable codes only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Failure {
@@ -45,80 +47,22 @@ const SERDE_PREFIXES: &[(&str, &str)] = &[
     ("duplicate field ", "duplicate_field"),
 ];
 
-/// guardrail-validate's serde message is `invalid {noun}: {reason code}`
-/// (`guardrail_validate::Error`'s `Display`): the nouns of its `Kind`s and
-/// the problem code of each.
-// Follow-up (validate's owner): `Kind::problem_code()` and
-// `Error::from_serde_message()` in guardrail-validate replace these two
-// tables, so a new kind or reason cannot be missed here.
-const VALIDATE_KINDS: &[(&str, &str)] = &[
-    ("invalid e-mail address: ", "invalid_email"),
-    ("invalid username: ", "invalid_username"),
-    ("invalid URL: ", "invalid_url"),
-    ("invalid path: ", "invalid_path"),
-    ("invalid host name: ", "invalid_host"),
-    ("invalid label: ", "invalid_label"),
-];
+/// How a [`Kind`]'s refusal begins (`invalid e-mail address: `).
+fn kind_prefix(kind: &Kind) -> &'static str {
+    kind.message_prefix()
+}
 
-/// `guardrail_validate::Reason::code()`'s values.
-const VALIDATE_REASONS: &[&str] = &[
-    "empty",
-    "too_long",
-    "too_short",
-    "control_char",
-    "invisible",
-    "invalid_encoding",
-    "missing_at",
-    "local_part",
-    "quoted_string",
-    "comment",
-    "domain_literal",
-    "domain",
-    "invalid_char",
-    "bidi",
-    "mixed_script",
-    "reserved_name",
-    "syntax",
-    "scheme",
-    "userinfo",
-    "port",
-    "no_host",
-    "localhost",
-    "internal_name",
-    "loopback",
-    "private_address",
-    "link_local",
-    "shared_address",
-    "unspecified",
-    "broadcast",
-    "multicast",
-    "documentation",
-    "benchmarking",
-    "reserved",
-    "metadata",
-    "resolution",
-    "absolute",
-    "traversal",
-    "backslash",
-    "reserved_char",
-    "trailing_dot_space",
-    "encoded",
-    "lookalike",
-    "home",
-    "variable",
-    "short_name",
-    "leading_dash",
-    "confusable",
-    "at_sign",
-    "not_nfc",
-];
+/// What follows the prefix: the [`Reason`]'s code (`too_long`).
+fn reason_code(reason: &Reason) -> &'static str {
+    reason.code()
+}
 
 /// A deserializer's own error: a serde data error by its first words,
 /// anything else is syntax (serde_json's syntax, EOF and I/O messages).
 pub(crate) fn serde_message(message: &dyn fmt::Display) -> Failure {
-    let mut first = Candidates::new(SERDE_PREFIXES.iter().map(|(prefix, _)| *prefix));
+    let mut first = Candidates::new(SERDE_PREFIXES, |&(prefix, _)| prefix);
     let _stopped = write!(first, "{message}");
-    match first.matched().and_then(|i| SERDE_PREFIXES.get(i)) {
+    match first.matched() {
         Some((_, code)) => Failure::Data(code),
         None => Failure::Syntax,
     }
@@ -126,64 +70,75 @@ pub(crate) fn serde_message(message: &dyn fmt::Display) -> Failure {
 
 /// A `serde::de::Error::custom` message: guardrail-validate's refusal of a
 /// value, or some other type's (`invalid_value`).
+///
+/// validate's message is `invalid {noun}: {reason code}`
+/// (`guardrail_validate::Error`'s `Display`): a [`Kind::message_prefix`],
+/// then one of [`Reason::ALL`]'s codes; the answer is the kind's
+/// [`Kind::problem_code`]. Both lists come from validate, so a new kind or
+/// reason needs no edit here. `guardrail_validate::Error::from_serde_message`
+/// reads the same format but takes the message as text, and a message
+/// that is not validate's may quote the input; this reader keeps only a
+/// count of the bytes that matched a fixed string (a test checks that the
+/// two agree on every kind and reason).
 pub(crate) fn custom_message(message: &dyn fmt::Display) -> Failure {
     let mut reader = ValidateMessage {
-        kind: Candidates::new(VALIDATE_KINDS.iter().map(|(prefix, _)| *prefix)),
+        kind: Candidates::new(Kind::ALL, kind_prefix),
         kind_seen: None,
-        reason: Candidates::new(VALIDATE_REASONS.iter().copied()),
+        reason: Candidates::new(Reason::ALL, reason_code),
     };
     let whole = write!(reader, "{message}").is_ok();
-    let Some((_, code)) = reader.kind_seen.and_then(|i| VALIDATE_KINDS.get(i)) else {
+    let Some(kind) = reader.kind_seen else {
         return Failure::Data("invalid_value");
     };
-    let reason = reader.reason.exact().filter(|_| whole).and_then(|i| VALIDATE_REASONS.get(i)).copied();
-    Failure::Refused { code, reason }
+    let reason = reader.reason.exact().filter(|_| whole).map(Reason::code);
+    Failure::Refused { code: kind.problem_code(), reason }
 }
 
-/// Up to 64 fixed strings, narrowed byte by byte; nothing of the input is
-/// kept but how many bytes were read.
-struct Candidates {
-    strings: [&'static str; 64],
-    alive: u64,
+/// A list of fixed strings narrowed byte by byte. Nothing of the input is
+/// kept: only how many bytes were read and one candidate that agrees with
+/// all of them (any other live candidate shares those bytes with it).
+struct Candidates<T: 'static> {
+    all: &'static [T],
+    text: fn(&T) -> &'static str,
+    /// A candidate whose first `read` bytes are the bytes read; `None`
+    /// once no candidate is left.
+    witness: Option<&'static str>,
     read: usize,
     /// The first candidate read in full, in prefix mode.
-    matched: Option<usize>,
+    matched: Option<T>,
 }
 
-impl Candidates {
-    fn new(strings: impl Iterator<Item = &'static str>) -> Self {
-        let mut table = [""; 64];
-        let mut alive = 0_u64;
-        for (i, (slot, s)) in table.iter_mut().zip(strings).enumerate() {
-            *slot = s;
-            alive |= 1 << i;
-        }
-        Self { strings: table, alive, read: 0, matched: None }
+impl<T: Copy + 'static> Candidates<T> {
+    fn new(all: &'static [T], text: fn(&T) -> &'static str) -> Self {
+        Self { all, text, witness: all.first().map(text), read: 0, matched: None }
     }
 
     /// Narrows the candidates by the next byte; false once none is left.
     fn push(&mut self, byte: u8) -> bool {
-        for (i, s) in self.strings.iter().enumerate() {
-            if s.as_bytes().get(self.read) != Some(&byte) {
-                self.alive &= !(1 << i);
-            }
-        }
-        self.read = self.read.saturating_add(1);
-        self.alive != 0
+        let read = self.read;
+        self.witness = self.witness.and_then(|seen| {
+            let seen = seen.as_bytes().get(..read)?;
+            let live =
+                |s: &&'static str| s.as_bytes().get(..read) == Some(seen) && s.as_bytes().get(read) == Some(&byte);
+            self.all.iter().map(self.text).find(live)
+        });
+        self.read = read.saturating_add(1);
+        self.witness.is_some()
     }
 
     /// The live candidate read exactly to its end.
-    fn exact(&self) -> Option<usize> {
-        (0..64).find(|&i| self.alive & (1 << i) != 0 && self.strings.get(i).is_some_and(|s| s.len() == self.read))
+    fn exact(&self) -> Option<T> {
+        let seen = self.witness?.as_bytes().get(..self.read)?;
+        self.all.iter().copied().find(|c| (self.text)(c).as_bytes() == seen)
     }
 
     /// The candidate matched in prefix mode.
-    fn matched(&self) -> Option<usize> {
+    fn matched(&self) -> Option<T> {
         self.matched
     }
 }
 
-impl fmt::Write for Candidates {
+impl<T: Copy + 'static> fmt::Write for Candidates<T> {
     /// Prefix mode: stops (with `Err`) at the first candidate read in
     /// full, or when none is left.
     fn write_str(&mut self, s: &str) -> fmt::Result {
@@ -191,8 +146,8 @@ impl fmt::Write for Candidates {
             if !self.push(byte) {
                 return Err(fmt::Error);
             }
-            if let Some(i) = self.exact() {
-                self.matched = Some(i);
+            if let Some(found) = self.exact() {
+                self.matched = Some(found);
                 return Err(fmt::Error);
             }
         }
@@ -203,9 +158,9 @@ impl fmt::Write for Candidates {
 /// `invalid {noun}: {reason}`: the noun in prefix mode, then the reason to
 /// the message's end.
 struct ValidateMessage {
-    kind: Candidates,
-    kind_seen: Option<usize>,
-    reason: Candidates,
+    kind: Candidates<Kind>,
+    kind_seen: Option<Kind>,
+    reason: Candidates<Reason>,
 }
 
 impl fmt::Write for ValidateMessage {
@@ -253,8 +208,42 @@ mod tests {
         assert_eq!(custom_message(&"invalid e-mail"), Failure::Data("invalid_value"));
     }
 
+    /// The reader agrees with validate's own parser of its message on
+    /// every kind and reason, and gives the kind's and reason's codes.
     #[test]
-    fn the_tables_fit_the_candidate_set() {
-        assert!(VALIDATE_REASONS.len() <= 64 && VALIDATE_KINDS.len() <= 64 && SERDE_PREFIXES.len() <= 64);
+    fn every_validate_message_agrees_with_from_serde_message() {
+        for &kind in Kind::ALL {
+            for &reason in Reason::ALL {
+                let message = guardrail_validate::Error::Invalid { kind, reason }.to_string();
+                assert_eq!(guardrail_validate::Error::from_serde_message(&message), Some((kind, reason)));
+                let expected = Failure::Refused { code: kind.problem_code(), reason: Some(reason.code()) };
+                assert_eq!(custom_message(&message), expected, "{message}");
+                let longer = format!("{message}x");
+                assert_eq!(custom_message(&longer), Failure::Refused { code: kind.problem_code(), reason: None });
+            }
+        }
+    }
+
+    #[test]
+    fn a_code_that_is_a_prefix_of_another_is_told_apart() {
+        let refused = |reason| Failure::Refused { code: "invalid_email", reason };
+        assert_eq!(custom_message(&"invalid e-mail address: domain_literal"), refused(Some("domain_literal")));
+        assert_eq!(custom_message(&"invalid e-mail address: domain_"), refused(None));
+        assert_eq!(custom_message(&"invalid e-mail address: "), refused(None));
+    }
+
+    /// A message written in pieces (as `Display` impls do) reads as one.
+    #[test]
+    fn pieces_read_as_one_message() {
+        struct Pieces;
+        impl fmt::Display for Pieces {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("invalid ")?;
+                f.write_str("URL: ")?;
+                f.write_str("meta")?;
+                f.write_str("data")
+            }
+        }
+        assert_eq!(custom_message(&Pieces), Failure::Refused { code: "invalid_url", reason: Some("metadata") });
     }
 }
