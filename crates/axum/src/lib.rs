@@ -2,11 +2,13 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod csrf;
 mod error;
 pub mod json;
 pub mod problem;
 pub mod session;
 
+pub use csrf::CsrfLayer;
 pub use error::Error;
 pub use json::Json;
 pub use problem::{PROBLEM_JSON, PanicProblem, Pointer, Problem, Segment, catch_panic_layer};

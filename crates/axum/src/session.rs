@@ -339,7 +339,7 @@ pub struct NewSession {
 
 impl NewSession {
     /// The CSRF token bound to the new session: the client sends it back
-    /// in the `X-CSRF-Token` header on every change.
+    /// in [`CSRF_HEADER`](crate::csrf::CSRF_HEADER) on every change.
     #[must_use]
     pub fn csrf_token(&self) -> &str {
         &self.csrf_token
