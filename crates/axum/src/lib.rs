@@ -2,12 +2,14 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod api_key;
 pub mod csrf;
 mod error;
 pub mod json;
 pub mod problem;
 pub mod session;
 
+pub use api_key::{ApiKeyAuth, ApiKeyLookup, ApiKeyVerifier};
 pub use csrf::CsrfLayer;
 pub use error::Error;
 pub use json::Json;
