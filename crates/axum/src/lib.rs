@@ -6,6 +6,7 @@ pub mod api_key;
 pub mod csrf;
 mod error;
 pub mod json;
+pub mod limit;
 pub mod problem;
 pub mod session;
 
@@ -13,5 +14,6 @@ pub use api_key::{ApiKeyAuth, ApiKeyLookup, ApiKeyVerifier};
 pub use csrf::CsrfLayer;
 pub use error::Error;
 pub use json::Json;
+pub use limit::{ClientKey, Limiter, LoginKey, RetryAfter};
 pub use problem::{PROBLEM_JSON, PanicProblem, Pointer, Problem, Segment, catch_panic_layer};
 pub use session::{MemorySessionStore, NewSession, Session, SessionConfig, SessionStore, Sessions};

@@ -1,0 +1,224 @@
+//! Rate-limit helpers: the keys (a client address with IPv6 grouped by
+//! /64, a typed login that is the same shape for existing and unknown
+//! accounts, an account id), a keyed GCRA [`Limiter`] whose refusal says
+//! how long to wait ([`RetryAfter`], a 429 [`Problem`]), and a
+//! [`LogThrottle`] for the log lines refusals write.
+//!
+//! Keys hold digests, never submitted text: a limiter's map is memory an
+//! attacker fills, and a dump of it shows no login name.
+
+use std::{
+    fmt,
+    hash::Hash,
+    net::{IpAddr, Ipv6Addr},
+    num::NonZeroU32,
+    sync::{
+        Mutex, PoisonError,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use governor::{
+    DefaultKeyedRateLimiter, Quota, RateLimiter,
+    clock::{Clock, DefaultClock},
+};
+use guardrail_validate::{Email, Username};
+
+use crate::Problem;
+
+/// The rate-limit key of a client address: an IPv4 address as it is
+/// (an IPv4-mapped IPv6 address becomes IPv4), an IPv6 address masked to
+/// its prefix. One IPv6 subscriber usually holds a whole /64, so keying by
+/// the full address gives them 2^64 budgets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientKey(IpAddr);
+
+impl ClientKey {
+    /// The IPv6 prefix length [`ClientKey::from_ip`] keys by: 64.
+    pub const DEFAULT_V6_PREFIX: u8 = 64;
+
+    /// The key of `ip`, an IPv6 address masked to `v6_prefix` bits
+    /// (capped at 128).
+    #[must_use]
+    pub fn new(ip: IpAddr, v6_prefix: u8) -> Self {
+        match ip.to_canonical() {
+            IpAddr::V4(v4) => Self(IpAddr::V4(v4)),
+            IpAddr::V6(v6) => {
+                let prefix = u32::from(v6_prefix.min(128));
+                let mask = u128::MAX.checked_shl(128 - prefix).unwrap_or(0);
+                Self(IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask)))
+            }
+        }
+    }
+
+    /// The key of `ip` with IPv6 grouped by [`Self::DEFAULT_V6_PREFIX`].
+    #[must_use]
+    pub fn from_ip(ip: IpAddr) -> Self {
+        Self::new(ip, Self::DEFAULT_V6_PREFIX)
+    }
+
+    /// The (masked) address.
+    #[must_use]
+    pub fn ip(&self) -> IpAddr {
+        self.0
+    }
+}
+
+fn sha256(domain: &str, text: &str) -> [u8; 32] {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    ctx.update(domain.as_bytes());
+    ctx.update(&[0]);
+    ctx.update(text.as_bytes());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(ctx.finish().as_ref());
+    out
+}
+
+/// The longest typed login normalised, in characters: the rest cannot
+/// change the key (and costs nothing to hash).
+const MAX_LOGIN_CHARS: usize = 320;
+
+/// The rate-limit key of a login attempt, from the login **as typed**:
+/// an e-mail address by its [`Email::uniqueness_key`], a user name by its
+/// canonical form, anything else lower-cased. No account is looked up, so
+/// the key — and so the budget — is the same for an existing and an
+/// unknown account: the limiter is no oracle for who has an account.
+/// Holds a SHA-256 digest; `Debug` prints none of it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LoginKey([u8; 32]);
+
+impl LoginKey {
+    /// The key of `login` as the user typed it.
+    #[must_use]
+    pub fn from_typed(login: &str) -> Self {
+        let login = login.trim();
+        let normalised = if login.contains('@') {
+            Email::parse(login).ok().map(|e| e.uniqueness_key())
+        } else {
+            Username::parse(login).ok().map(|u| u.as_str().to_owned())
+        };
+        let normalised =
+            normalised.unwrap_or_else(|| login.chars().take(MAX_LOGIN_CHARS).flat_map(char::to_lowercase).collect());
+        Self(sha256("guardrail login", &normalised))
+    }
+}
+
+impl fmt::Debug for LoginKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("LoginKey(..)")
+    }
+}
+
+/// The rate-limit key of an account, from its id (a digest, so keys of
+/// different kinds never collide).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AccountKey([u8; 32]);
+
+impl AccountKey {
+    /// The key of the account `id`.
+    #[must_use]
+    pub fn from_id(id: impl fmt::Display) -> Self {
+        Self(sha256("guardrail account", &id.to_string()))
+    }
+}
+
+impl fmt::Debug for AccountKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AccountKey(..)")
+    }
+}
+
+/// A refused request: whole seconds to wait (at least 1), answered 429
+/// with `Retry-After`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "answer it: a refused request must not run"]
+pub struct RetryAfter(pub u64);
+
+impl From<RetryAfter> for Problem {
+    fn from(wait: RetryAfter) -> Self {
+        Problem::rate_limited(wait.0)
+    }
+}
+
+/// A keyed rate limiter (governor's GCRA): `n` a minute, the whole
+/// minute's budget allowed as a burst.
+pub struct Limiter<K: Hash + Eq + Clone> {
+    limiter: DefaultKeyedRateLimiter<K>,
+}
+
+impl<K: Hash + Eq + Clone> Limiter<K> {
+    /// `n` requests a minute per key.
+    #[must_use]
+    pub fn per_minute(n: NonZeroU32) -> Self {
+        Self { limiter: RateLimiter::keyed(Quota::per_minute(n)) }
+    }
+
+    /// Counts one request for `key`.
+    ///
+    /// # Errors
+    ///
+    /// [`RetryAfter`] (whole seconds, rounded up, at least 1) when `key`
+    /// is over its budget.
+    pub fn check(&self, key: &K) -> Result<(), RetryAfter> {
+        self.limiter.check_key(key).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            RetryAfter((wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1))
+        })
+    }
+
+    /// Forgets keys whose budget is full again (call it periodically: the
+    /// map otherwise grows with every key ever seen).
+    pub fn retain_recent(&self) {
+        self.limiter.retain_recent();
+    }
+
+    /// How many keys are remembered.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.limiter.len()
+    }
+
+    /// `true` when no key is remembered.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.limiter.is_empty()
+    }
+}
+
+impl<K: Hash + Eq + Clone> fmt::Debug for Limiter<K> {
+    /// The number of keys; not the keys.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Limiter").field("keys", &self.len()).finish()
+    }
+}
+
+/// Lets one event through per interval and counts the ones it held back
+/// (so a flood of refusals writes one log line per interval).
+#[derive(Debug)]
+pub struct LogThrottle {
+    interval: Duration,
+    last: Mutex<Option<Instant>>,
+    suppressed: AtomicU64,
+}
+
+impl LogThrottle {
+    /// One event per `interval`.
+    #[must_use]
+    pub fn new(interval: Duration) -> Self {
+        Self { interval, last: Mutex::new(None), suppressed: AtomicU64::new(0) }
+    }
+
+    /// `Some(events held back since the last one)` if this event should
+    /// be logged.
+    pub fn admit(&self) -> Option<u64> {
+        let now = Instant::now();
+        let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
+        if last.is_some_and(|t| now.duration_since(t) < self.interval) {
+            self.suppressed.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+        *last = Some(now);
+        Some(self.suppressed.swap(0, Ordering::Relaxed))
+    }
+}

@@ -1,0 +1,104 @@
+//! Rate-limit helpers: IPv6 clients share a /64 budget, the login key is
+//! computed the same way whether or not an account exists, and a refusal
+//! answers 429 with `Retry-After` in whole seconds.
+#![allow(clippy::unwrap_used)] // test code
+
+use std::{
+    net::{IpAddr, Ipv4Addr, Ipv6Addr},
+    num::NonZeroU32,
+    time::Duration,
+};
+
+use axum::{Router, body::Body, http::Request, http::StatusCode, routing::post};
+use guardrail_axum::{
+    ClientKey, Limiter, LoginKey, Problem, RetryAfter,
+    limit::{AccountKey, LogThrottle},
+};
+use tower::ServiceExt as _;
+
+fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap()
+}
+
+#[test]
+fn ipv6_clients_are_keyed_by_their_64() {
+    let a = ClientKey::from_ip(ip("2001:db8:1:2:aaaa::1"));
+    let b = ClientKey::from_ip(ip("2001:db8:1:2:ffff:ffff:ffff:ffff"));
+    let other = ClientKey::from_ip(ip("2001:db8:1:3::1"));
+    assert_eq!(a, b, "one /64, one budget");
+    assert_ne!(a, other);
+    assert_eq!(a.ip(), ip("2001:db8:1:2::"));
+    assert_ne!(ClientKey::from_ip(ip("192.0.2.1")), ClientKey::from_ip(ip("192.0.2.2")), "IPv4 as it is");
+    assert_eq!(ClientKey::from_ip(ip("::ffff:192.0.2.1")), ClientKey::from_ip(ip("192.0.2.1")), "mapped is IPv4");
+    assert_eq!(ClientKey::new(ip("2001:db8::1"), 128).ip(), ip("2001:db8::1"));
+    assert_eq!(ClientKey::new(ip("2001:db8::1"), 200).ip(), ip("2001:db8::1"), "prefix capped at 128");
+    assert_eq!(ClientKey::new(ip("2001:db8::1"), 0).ip(), IpAddr::V6(Ipv6Addr::UNSPECIFIED));
+    assert_eq!(ClientKey::new(ip("2001:db8:ffff::1"), 32).ip(), ip("2001:db8::"));
+}
+
+#[test]
+fn the_login_key_is_the_typed_login_normalised() {
+    let k = LoginKey::from_typed;
+    assert_eq!(k("Ada@Example.COM"), k("ada@example.com"), "e-mail: case-folded");
+    assert_eq!(k("  ada@example.com "), k("ada@example.com"));
+    assert_ne!(k("a.da@example.com"), k("ada@example.com"), "no dot stripping");
+    assert_ne!(k("ada+x@example.com"), k("ada@example.com"), "no +tag stripping");
+    assert_eq!(k("JaneDoe"), k("janedoe"), "user name: canonical");
+    assert_eq!(k("ＪａｎｅＤｏｅ"), k("janedoe"));
+    assert_eq!(k("NOT A NAME!"), k("not a name!"), "unparsable: lower-cased");
+    assert_ne!(k("ada@example.com"), k("bob@example.com"));
+}
+
+#[test]
+fn existing_and_unknown_accounts_share_the_same_budget_shape() {
+    // The key depends on the typed text only: a login for an account that
+    // exists and one that does not are counted alike, and run out alike.
+    let limiter = Limiter::per_minute(NonZeroU32::new(2).unwrap());
+    for login in ["ada@example.com", "nobody-here@example.com"] {
+        assert!(limiter.check(&LoginKey::from_typed(login)).is_ok());
+        assert!(limiter.check(&LoginKey::from_typed(&login.to_uppercase())).is_ok());
+        let RetryAfter(wait) = limiter.check(&LoginKey::from_typed(login)).unwrap_err();
+        assert!((1..=60).contains(&wait), "{wait}");
+    }
+    assert_eq!(limiter.len(), 2);
+}
+
+#[test]
+fn keys_print_no_login() {
+    let login = format!("{:?} {:?}", LoginKey::from_typed("ada@example.com"), AccountKey::from_id(42));
+    assert_eq!(login, "LoginKey(..) AccountKey(..)");
+    assert_ne!(AccountKey::from_id(1), AccountKey::from_id(2));
+}
+
+#[tokio::test]
+async fn a_refusal_is_a_429_with_retry_after_in_seconds() {
+    let limiter = std::sync::Arc::new(Limiter::per_minute(NonZeroU32::new(1).unwrap()));
+    let client = ClientKey::from_ip(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let app = Router::new().route(
+        "/login",
+        post(move || {
+            let limiter = limiter.clone();
+            async move {
+                limiter.check(&client)?;
+                Ok::<_, Problem>("ok")
+            }
+        }),
+    );
+    let send = || app.clone().oneshot(Request::post("/login").body(Body::empty()).unwrap());
+    assert_eq!(send().await.unwrap().status(), StatusCode::OK);
+    let refused = send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+}
+
+#[test]
+fn the_log_throttle_admits_one_per_interval_and_counts_the_rest() {
+    let throttle = LogThrottle::new(Duration::from_secs(3600));
+    assert_eq!(throttle.admit(), Some(0));
+    assert_eq!(throttle.admit(), None);
+    assert_eq!(throttle.admit(), None);
+    let quick = LogThrottle::new(Duration::ZERO);
+    assert_eq!(quick.admit(), Some(0));
+    assert_eq!(quick.admit(), Some(0));
+}
