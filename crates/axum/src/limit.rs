@@ -10,7 +10,7 @@
 use std::{
     fmt,
     hash::Hash,
-    net::{IpAddr, Ipv6Addr},
+    net::{IpAddr, Ipv6Addr, SocketAddr},
     num::NonZeroU32,
     sync::{
         Mutex, PoisonError,
@@ -19,6 +19,10 @@ use std::{
     time::{Duration, Instant},
 };
 
+use axum::{
+    extract::{ConnectInfo, FromRequestParts},
+    http::request::Parts,
+};
 use governor::{
     DefaultKeyedRateLimiter, Quota, RateLimiter,
     clock::{Clock, DefaultClock},
@@ -62,6 +66,38 @@ impl ClientKey {
     #[must_use]
     pub fn ip(&self) -> IpAddr {
         self.0
+    }
+}
+
+/// The client's address, as an extractor over axum's
+/// `ConnectInfo<SocketAddr>` (serve with
+/// `into_make_service_with_connect_info::<SocketAddr>()`). Without it the
+/// request is answered 500 and an error is logged: a limiter must not
+/// silently key everyone alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+impl ClientIp {
+    /// The rate-limit key of this client ([`ClientKey::from_ip`]).
+    #[must_use]
+    pub fn key(&self) -> ClientKey {
+        ClientKey::from_ip(self.0)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Problem> {
+        match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+            Some(ConnectInfo(addr)) => Ok(Self(addr.ip())),
+            None => {
+                tracing::error!(
+                    "ClientIp needs ConnectInfo<SocketAddr>: serve with into_make_service_with_connect_info"
+                );
+                Err(Problem::internal())
+            }
+        }
     }
 }
 

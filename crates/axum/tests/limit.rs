@@ -12,7 +12,7 @@ use std::{
 use axum::{Router, body::Body, http::Request, http::StatusCode, routing::post};
 use guardrail_axum::{
     ClientKey, Limiter, LoginKey, Problem, RetryAfter,
-    limit::{AccountKey, LogThrottle},
+    limit::{AccountKey, ClientIp, LogThrottle},
 };
 use tower::ServiceExt as _;
 
@@ -101,4 +101,18 @@ fn the_log_throttle_admits_one_per_interval_and_counts_the_rest() {
     let quick = LogThrottle::new(Duration::ZERO);
     assert_eq!(quick.admit(), Some(0));
     assert_eq!(quick.admit(), Some(0));
+}
+
+#[tokio::test]
+async fn client_ip_reads_connect_info_and_keys_by_64() {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    let app = Router::new().route("/", post(|client: ClientIp| async move { client.key().ip().to_string() }));
+    let mut request = Request::post("/").body(Body::empty()).unwrap();
+    request.extensions_mut().insert(ConnectInfo("[2001:db8:1:2:3:4:5:6]:443".parse::<SocketAddr>().unwrap()));
+    let response = app.clone().oneshot(request).await.unwrap();
+    let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+    assert_eq!(&body[..], b"2001:db8:1:2::");
+    let without = app.oneshot(Request::post("/").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(without.status(), StatusCode::INTERNAL_SERVER_ERROR, "no ConnectInfo: refused, not keyed alike");
 }
