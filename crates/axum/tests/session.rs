@@ -263,3 +263,22 @@ fn config_is_checked() {
     let d = SessionConfig::default();
     assert_eq!((d.absolute(), d.idle()), (SessionConfig::DEFAULT_ABSOLUTE, SessionConfig::DEFAULT_IDLE));
 }
+
+#[tokio::test]
+async fn last_seen_is_written_at_most_every_touch_interval() {
+    let config = SessionConfig::new(Duration::from_secs(3600), Duration::from_secs(600))
+        .unwrap()
+        .touch_every(Duration::from_secs(60));
+    let (router, sessions) = app(config);
+    let cookie = log_in(&router, &[]).await;
+    let recent = now() - 30;
+    age(&sessions, &cookie, |r| r.last_seen = recent).await;
+    assert_eq!(send(&router, "GET", "/me", &[&cookie]).await.status(), StatusCode::OK);
+    let record = sessions.store().load(&digest_of(&cookie)).await.unwrap().unwrap();
+    assert_eq!(record.last_seen, recent, "within the interval: no write");
+    age(&sessions, &cookie, |r| r.last_seen = now() - 61).await;
+    assert_eq!(send(&router, "GET", "/me", &[&cookie]).await.status(), StatusCode::OK);
+    let record = sessions.store().load(&digest_of(&cookie)).await.unwrap().unwrap();
+    assert!(record.last_seen >= now() - 1, "past the interval: touched");
+    assert!(record.created_at <= record.last_seen && record.expires_at == record.created_at + 3600);
+}
