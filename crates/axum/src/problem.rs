@@ -238,6 +238,32 @@ impl Problem {
         Self { retry_after: Some(1), ..Self::busy_without_wait() }
     }
 
+    /// What a guardrail-password failure answers on a path that hashes a
+    /// new password (sign-up, password change) or verifies one:
+    ///
+    /// - [`Busy`](guardrail_password::Error::Busy): 503 [`Problem::busy`],
+    ///   `Retry-After: 1` (every hashing slot stayed busy);
+    /// - [`Policy`](guardrail_password::Error::Policy): 422
+    ///   [`Problem::weak_password`] with every violation's code;
+    /// - [`PasswordTooLong`](guardrail_password::Error::PasswordTooLong):
+    ///   422 `weak_password` with the violation `too_long` (the client's
+    ///   input, not a fault of ours; a login path answers it as a wrong
+    ///   password instead, before calling this);
+    /// - anything else (a malformed or out-of-policy stored hash, the
+    ///   random number generator, a failed task): 500 [`Problem::internal`],
+    ///   the error's `Display` logged (guardrail-password's errors hold no
+    ///   password, salt or tag).
+    #[must_use]
+    pub fn from_password_error(error: &guardrail_password::Error) -> Self {
+        use guardrail_password::Error;
+        match error {
+            Error::Busy => Self::busy(),
+            Error::Policy(violations) => Self::weak_password(violations.codes().collect()),
+            Error::PasswordTooLong => Self::weak_password(vec![guardrail_password::Violation::TooLong.code()]),
+            other => Self::internal_logged(other),
+        }
+    }
+
     /// 500, after logging `error` (its `Display`, which must hold no
     /// secret: guardrail's errors never do) at level error.
     #[must_use]
@@ -395,6 +421,40 @@ mod tests {
         assert_eq!(response.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
         let body = axum::body::to_bytes(response.into_body(), 4096).await.unwrap();
         assert_eq!(serde_json::from_slice::<serde_json::Value>(&body).unwrap()["code"], "internal");
+    }
+
+    #[test]
+    fn password_errors_answer_busy_weak_or_internal() {
+        use guardrail_password::{Error, PasswordPolicy};
+        let busy = Problem::from_password_error(&Error::Busy);
+        assert_eq!((busy.status(), busy.retry_after), (StatusCode::SERVICE_UNAVAILABLE, Some(1)));
+        assert_eq!(busy.code(), "busy");
+
+        let password = guardrail_secret::SecretString::from("password".to_owned());
+        let refused = PasswordPolicy::single_factor().check(&password, &[]).unwrap_err();
+        let codes: Vec<_> = match &refused {
+            Error::Policy(violations) => violations.codes().collect(),
+            _ => Vec::new(),
+        };
+        assert!(!codes.is_empty(), "not a policy refusal: {refused}");
+        let weak = Problem::from_password_error(&refused);
+        assert_eq!((weak.status(), weak.code()), (StatusCode::UNPROCESSABLE_ENTITY, "weak_password"));
+        assert_eq!(weak.violations(), codes);
+
+        let long = Problem::from_password_error(&Error::PasswordTooLong);
+        assert_eq!(
+            (long.status(), long.code(), long.violations()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "weak_password", &["too_long"][..])
+        );
+
+        for other in [Error::Malformed { part: "salt" }, Error::Random, Error::TaskFailed, Error::Pepper] {
+            let internal = Problem::from_password_error(&other);
+            assert_eq!(
+                (internal.status(), internal.code(), internal.retry_after),
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
+                "{other}"
+            );
+        }
     }
 
     #[test]
