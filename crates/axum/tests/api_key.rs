@@ -5,8 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)] // test code
 
 use std::{
+    cell::RefCell,
     collections::HashMap,
-    fmt,
+    fmt, io,
     sync::{
         Mutex,
         atomic::{AtomicBool, AtomicUsize, Ordering},
@@ -106,8 +107,30 @@ impl Answer {
     }
 }
 
-/// GETs `/whoami` with these `Authorization` values.
+thread_local! {
+    /// The events logged on this thread while [`call`] ran.
+    static EVENTS: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Writes into [`EVENTS`].
+struct ThreadLog;
+
+impl io::Write for ThreadLog {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        EVENTS.with_borrow_mut(|events| events.extend_from_slice(buf));
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// GETs `/whoami` with these `Authorization` values, its events logged to
+/// [`EVENTS`]. Every test logs through here, so no callsite is first met
+/// without a subscriber (tracing would cache "no interest" for it).
 async fn call(verifier: &ApiKeyVerifier<MemoryKeys>, authorization: &[&str]) -> Answer {
+    let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(|| ThreadLog).finish();
+    let _events = tracing::subscriber::set_default(subscriber);
     let app = Router::new().route("/whoami", get(whoami)).with_state(verifier.clone());
     let mut request = Request::get("/whoami");
     for value in authorization {
@@ -238,4 +261,32 @@ fn a_verifier_takes_only_an_issuer_prefix_and_debug_shows_only_it() {
     assert!(debug.contains(PREFIX), "{debug}");
     assert!(!debug.contains(&key) && !debug.contains("ada"), "{debug}");
     assert_eq!(verifier.prefix(), PREFIX);
+}
+
+#[tokio::test]
+async fn each_refusal_logs_its_reason_and_never_the_key() {
+    let (verifier, key) = service();
+    let (wrong, wrong_stored) = issue();
+    let (_, other_stored) = issue();
+    verifier
+        .lookup()
+        .insert(StoredApiKey::from_parts(wrong_stored.lookup_id(), &other_stored.digest_hex()).unwrap(), "m");
+    let (never_stored, _) = issue();
+    let cases = [
+        (None, "missing_api_key"),
+        (Some(format!("Bearer {}", with_byte_changed(&key, key.len() - 1))), "malformed_api_key"),
+        (Some(format!("Bearer {never_stored}")), "unknown_api_key"),
+        (Some(format!("Bearer {wrong}")), "wrong_api_key"),
+    ];
+    for (authorization, reason) in &cases {
+        let values: Vec<&str> = authorization.iter().map(String::as_str).collect();
+        assert_eq!(call(&verifier, &values).await.status, StatusCode::UNAUTHORIZED);
+        let text = EVENTS.with_borrow_mut(std::mem::take);
+        let text = String::from_utf8(text).unwrap();
+        assert!(text.contains("event=\"authz_fail\"") && text.contains(&format!("reason=\"{reason}\"")), "{text}");
+        let lines = Answer { status: StatusCode::OK, headers: String::new(), body: text };
+        for presented in [&key, &wrong, &never_stored] {
+            lines.assert_without_key(presented);
+        }
+    }
 }
