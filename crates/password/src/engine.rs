@@ -13,8 +13,9 @@
 //!   thread slots; argon2-rust then fills its p lanes with that many
 //!   threads (this worker and scoped helpers for the one hash), so argon2
 //!   never runs on more than `max_concurrent` threads. Resident argon2
-//!   working memory, parked and in use, never exceeds `memory_budget`.
-//!   A job needing more than the whole budget is refused at once
+//!   working memory, parked and in use, never exceeds `memory_budget`
+//!   (a task — a legacy verify — runs beside its worker's parked core, so
+//!   its memory counts on top of it). A job needing more than the whole budget is refused at once
 //!   ([`Error::OutOfPolicy`] `{ param: "m" }`).
 //! - **FIFO with a deadline**: jobs start in arrival order; one not started
 //!   within [`Limits::wait`] is withdrawn and answered [`Error::Busy`]; a
@@ -214,6 +215,8 @@ impl Engine {
                 state.workers.push(Worker {
                     thread: handle.thread().clone(),
                     reserved: 0,
+                    #[cfg(test)]
+                    core_bytes: 0,
                     mailbox: None,
                     release: false,
                     #[cfg(feature = "fuzzing")]

@@ -65,6 +65,12 @@ impl Job {
         Self { work: Work::Task(Box::new(task)), memory_bytes, lanes: 1 }
     }
 
+    /// Whether it runs in its worker's core (argon2), rather than beside
+    /// it (a task).
+    pub(super) fn uses_core(&self) -> bool {
+        matches!(self.work, Work::Argon2(_))
+    }
+
     /// The same job, declared as `lanes` lanes (tests of slot counting).
     #[cfg(test)]
     pub(crate) fn with_lanes(mut self, lanes: u32) -> Self {

@@ -86,6 +86,36 @@ fn memory_admits_two_of_three_jobs_within_a_budget_of_two() {
     assert_eq!((engine.in_flight(), engine.in_flight_bytes()), (0, 0));
 }
 
+/// A 1 MiB argon2 job, so its worker parks 1 MiB afterwards.
+fn argon2_mib() -> Job {
+    let input = core::Input {
+        algorithm: core::Algorithm::Argon2id,
+        version: core::Version::V0x13,
+        params: Params::new(1024, 1, 1).unwrap(),
+        password: b"password",
+        salt: b"somesalt",
+        secret: &[],
+        ad: &[],
+    };
+    Job::argon2(&input, 32)
+}
+
+#[test]
+fn a_task_runs_beside_its_workers_parked_memory_within_the_budget() {
+    let engine = engine(1, MIB, Duration::from_secs(60));
+    assert!(matches!(engine.run(argon2_mib()), Ok(Output::Tag(_))));
+    assert_eq!(engine.shared.lock().reserved, MIB, "the worker parks its 1 MiB core");
+    // A task (a legacy verify) never touches the core: the parked memory
+    // must be released before it runs, or both would be resident.
+    let observer = Arc::clone(&engine);
+    let task = Job::task(MIB, move || {
+        let parked: usize = observer.shared.lock().workers.iter().map(|w| w.core_bytes).sum();
+        Ok(parked + MIB <= MIB)
+    });
+    assert!(matches!(engine.run(task), Ok(Output::Flag(true))), "resident above the budget inside the task");
+    assert!(engine.shared.lock().peak_reserved <= MIB);
+}
+
 #[test]
 fn a_job_of_twice_the_memory_waits_for_both_and_nothing_passes_it() {
     let engine = engine(3, 2 * MIB, Duration::from_secs(60));

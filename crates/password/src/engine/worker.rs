@@ -25,6 +25,10 @@ pub(super) fn work(shared: &Shared, index: usize) {
         if let Some(admitted) = worker.mailbox.take() {
             // Its reservation already covers this job: no release needed.
             worker.release = false;
+            #[cfg(test)]
+            {
+                worker.core_bytes = core.resident_bytes();
+            }
             drop(state);
             state = run_admitted(shared, index, &mut core, admitted);
             continue;
