@@ -84,11 +84,23 @@ pub(crate) struct Shared {
     wait: Duration,
     /// Memory a worker keeps warm after a job (the policy's m); more is freed.
     keep_bytes: usize,
+    /// Test hook: runs once, on the next worker giving its memory back,
+    /// while it does (unlocked).
+    #[cfg(test)]
+    releasing: Mutex<Option<Box<dyn FnOnce() + Send>>>,
 }
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    #[cfg(test)]
+    fn while_releasing(&self) {
+        let hook = self.releasing.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(hook) = hook {
+            hook();
+        }
     }
 }
 
@@ -122,6 +134,8 @@ impl Engine {
             budget: limits.memory_budget,
             wait: limits.wait,
             keep_bytes,
+            #[cfg(test)]
+            releasing: Mutex::new(None),
         };
         Self { shared: Arc::new(shared), max_concurrent, started: OnceLock::new() }
     }

@@ -116,6 +116,31 @@ fn a_task_runs_beside_its_workers_parked_memory_within_the_budget() {
     assert!(engine.shared.lock().peak_reserved <= MIB);
 }
 
+#[cfg(feature = "fuzzing")]
+#[test]
+fn a_job_submitted_while_a_worker_gives_memory_back_keeps_its_reservation() {
+    let engine = engine(1, 2 * MIB, Duration::from_secs(60));
+    assert!(matches!(engine.run(argon2_mib()), Ok(Output::Tag(_))));
+    // While the worker gives its parked 1 MiB back (the audit probe; a
+    // release asked by admission takes the same path), a 1 MiB task arrives.
+    let observer = Arc::clone(&engine);
+    let task = Job::task(MIB, move || Ok(observer.shared.lock().reserved >= MIB));
+    let submitted = Arc::new(Mutex::new(None));
+    let (hook_engine, hook_submitted) = (Arc::clone(&engine), Arc::clone(&submitted));
+    *engine.shared.releasing.lock().unwrap() = Some(Box::new(move || {
+        *hook_submitted.lock().unwrap() = Some(caller(&hook_engine, task));
+        wait_until("the task is queued or handed over", || {
+            let state = hook_engine.shared.lock();
+            state.queue.len() == 1 || state.workers[0].mailbox.is_some()
+        });
+    }));
+    assert_eq!(engine.idle_memory_wiped(), Some(MIB));
+    let task = submitted.lock().unwrap().take().unwrap();
+    // While it ran, its 1 MiB was still counted (not reset to 0 by the release).
+    assert!(matches!(task.join().unwrap(), Ok(Output::Flag(true))));
+    assert_eq!(engine.shared.lock().reserved, 0);
+}
+
 #[test]
 fn a_job_of_twice_the_memory_waits_for_both_and_nothing_passes_it() {
     let engine = engine(3, 2 * MIB, Duration::from_secs(60));
