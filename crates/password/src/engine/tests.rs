@@ -65,12 +65,13 @@ fn memory_admits_two_of_three_jobs_within_a_budget_of_two() {
     let log = Log::default();
     let mut releases = Vec::new();
     let mut callers = Vec::new();
-    for name in ["a", "b", "c"] {
+    for (name, then) in [("a", (1, 0)), ("b", (2, 0)), ("c", (2, 1))] {
         let (job, release) = held(name, MIB, &log);
         releases.push(release);
         callers.push(caller(&engine, job));
+        // Each caller starts or queues before the next is spawned: a, b, c.
+        wait_until("the caller starts or queues", || (started(&log).len(), queued(&engine)) == then);
     }
-    wait_until("two jobs run", || engine.in_flight() == 2 && queued(&engine) == 1);
     settle();
     // Three threads free, memory for two: the third waits.
     assert_eq!((engine.in_flight(), engine.in_flight_bytes(), started(&log).len()), (2, 2 * MIB, 2));
