@@ -335,6 +335,30 @@ async fn an_expired_async_job_hears_busy_at_the_next_engine_event() {
 }
 
 #[cfg(feature = "tokio")]
+#[tokio::test(flavor = "current_thread")]
+async fn a_dropped_async_job_is_withdrawn_and_never_runs() {
+    let engine = engine(1, 64 * MIB, Duration::from_secs(60));
+    let log = Log::default();
+    let (holder, release) = held("holder", MIB, &log);
+    let holder = caller(&engine, holder);
+    wait_until("the holder runs", || engine.in_flight() == 1);
+    let (dropped, keep) = held("dropped", MIB, &log);
+    {
+        let mut waiting = std::pin::pin!(engine.run_async(dropped));
+        assert!(futures_poll_once(waiting.as_mut()).await.is_pending());
+        assert_eq!(queued(&engine), 1);
+    }
+    // Its deadline is a minute away: only its abandonment withdraws it
+    // when the holder's end dispatches the queue.
+    release.send(()).unwrap();
+    assert!(holder.join().unwrap().is_ok());
+    wait_until("the queue empties", || queued(&engine) == 0);
+    settle();
+    assert_eq!((started(&log), engine.in_flight()), (vec!["holder"], 0));
+    drop(keep);
+}
+
+#[cfg(feature = "tokio")]
 async fn futures_poll_once<F: Future>(mut fut: std::pin::Pin<&mut F>) -> std::task::Poll<F::Output> {
     std::future::poll_fn(|cx| std::task::Poll::Ready(fut.as_mut().poll(cx))).await
 }
