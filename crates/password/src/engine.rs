@@ -12,7 +12,8 @@
 //!   memory (argon2: m × 1024 bytes) and takes `min(p, max_concurrent)`
 //!   thread slots; argon2-rust then fills its p lanes with that many
 //!   threads (this worker and scoped helpers for the one hash), so argon2
-//!   never runs on more than `max_concurrent` threads. Resident argon2
+//!   never runs on more than `max_concurrent` threads (with
+//!   `rustcrypto-argon2` the lanes run on the worker alone: one slot). Resident argon2
 //!   working memory, parked and in use, never exceeds `memory_budget`
 //!   (a task — a legacy verify — runs beside its worker's parked core, so
 //!   its memory counts on top of it). A job needing more than the whole budget is refused at once

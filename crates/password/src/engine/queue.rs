@@ -155,8 +155,12 @@ impl State {
         }
     }
 
-    /// Thread slots a job of `lanes` lanes takes.
+    /// Thread slots a job of `lanes` lanes takes (one when the engine
+    /// computes lanes on one thread).
     pub(super) fn slots_for(&self, lanes: u32) -> usize {
+        if !super::core::PARALLEL_LANES {
+            return 1;
+        }
         usize::try_from(lanes).unwrap_or(usize::MAX).clamp(1, self.slots.max(1))
     }
 

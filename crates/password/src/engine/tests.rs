@@ -207,6 +207,23 @@ fn a_job_not_started_within_the_wait_is_busy_and_never_runs() {
     assert_eq!(started(&log), ["holder"]);
 }
 
+#[cfg(feature = "rustcrypto-argon2")]
+#[test]
+fn under_rustcrypto_a_job_of_p_lanes_takes_one_thread_slot() {
+    // RustCrypto computes the lanes one after another on the worker.
+    let engine = engine(2, 64 * MIB, Duration::from_secs(60));
+    let log = Log::default();
+    let (a, release_a) = held("a", MIB, &log);
+    let (b, release_b) = held("b", MIB, &log);
+    let a = caller(&engine, a.with_lanes(4));
+    let b = caller(&engine, b.with_lanes(4));
+    wait_until("both four-lane jobs run", || engine.in_flight() == 2);
+    assert_eq!(engine.shared.lock().free_slots, 0);
+    drop((release_a, release_b));
+    assert!(a.join().unwrap().is_ok() && b.join().unwrap().is_ok());
+}
+
+#[cfg(not(feature = "rustcrypto-argon2"))]
 #[test]
 fn a_job_of_p_lanes_takes_min_p_max_concurrent_thread_slots() {
     let engine = engine(2, 64 * MIB, Duration::from_secs(60));
