@@ -20,7 +20,11 @@
 //!   ([`Error::OutOfPolicy`] `{ param: "m" }`).
 //! - **FIFO with a deadline**: jobs start in arrival order; one not started
 //!   within [`Limits::wait`] is withdrawn and answered [`Error::Busy`]; a
-//!   started job runs to the end.
+//!   started job runs to the end. A blocking caller hears `Busy` at its
+//!   deadline; an async caller (no timer of its own: the engine does not
+//!   assume the runtime has tokio's time driver) hears it at the first
+//!   job submitted or finished after its deadline — at most one running
+//!   job's duration late.
 //! - **Wiping**: argon2-rust wipes its arena whenever a hash releases it
 //!   (before the tag is delivered); with `rustcrypto-argon2`, a worker with
 //!   no next job wipes its buffer right after delivering the tag. A
@@ -52,7 +56,9 @@ pub struct Limits {
     /// Hashing threads: worker threads, and the most argon2 lanes computed
     /// at once (a p-lane hash takes `min(p, max_concurrent)` of them).
     pub max_concurrent: usize,
-    /// Longest wait for a job to start before [`Error::Busy`].
+    /// Longest wait for a job to start before [`Error::Busy`]. Exact for
+    /// blocking callers; async callers are answered at the first job
+    /// submitted or finished after it (at most one running job later).
     pub wait: Duration,
     /// Most argon2 working memory resident at once, in bytes: in use by
     /// running hashes and kept warm by idle workers. A hash at m KiB counts
