@@ -12,13 +12,19 @@
 //!   memory (argon2: m × 1024 bytes) and takes `min(p, max_concurrent)`
 //!   thread slots; argon2-rust then fills its p lanes with that many
 //!   threads (this worker and scoped helpers for the one hash), so argon2
-//!   never runs on more than `max_concurrent` threads. Resident argon2
-//!   working memory, parked and in use, never exceeds `memory_budget`.
-//!   A job needing more than the whole budget is refused at once
+//!   never runs on more than `max_concurrent` threads (with
+//!   `rustcrypto-argon2` the lanes run on the worker alone: one slot). Resident argon2
+//!   working memory, parked and in use, never exceeds `memory_budget`
+//!   (a task — a legacy verify — runs beside its worker's parked core, so
+//!   its memory counts on top of it). A job needing more than the whole budget is refused at once
 //!   ([`Error::OutOfPolicy`] `{ param: "m" }`).
 //! - **FIFO with a deadline**: jobs start in arrival order; one not started
 //!   within [`Limits::wait`] is withdrawn and answered [`Error::Busy`]; a
-//!   started job runs to the end.
+//!   started job runs to the end. A blocking caller hears `Busy` at its
+//!   deadline; an async caller (no timer of its own: the engine does not
+//!   assume the runtime has tokio's time driver) hears it at the first
+//!   job submitted or finished after its deadline — at most one running
+//!   job's duration late.
 //! - **Wiping**: argon2-rust wipes its arena whenever a hash releases it
 //!   (before the tag is delivered); with `rustcrypto-argon2`, a worker with
 //!   no next job wipes its buffer right after delivering the tag. A
@@ -50,7 +56,9 @@ pub struct Limits {
     /// Hashing threads: worker threads, and the most argon2 lanes computed
     /// at once (a p-lane hash takes `min(p, max_concurrent)` of them).
     pub max_concurrent: usize,
-    /// Longest wait for a job to start before [`Error::Busy`].
+    /// Longest wait for a job to start before [`Error::Busy`]. Exact for
+    /// blocking callers; async callers are answered at the first job
+    /// submitted or finished after it (at most one running job later).
     pub wait: Duration,
     /// Most argon2 working memory resident at once, in bytes: in use by
     /// running hashes and kept warm by idle workers. A hash at m KiB counts
@@ -83,11 +91,23 @@ pub(crate) struct Shared {
     wait: Duration,
     /// Memory a worker keeps warm after a job (the policy's m); more is freed.
     keep_bytes: usize,
+    /// Test hook: runs once, on the next worker giving its memory back,
+    /// while it does (unlocked).
+    #[cfg(test)]
+    releasing: Mutex<Option<Box<dyn FnOnce() + Send>>>,
 }
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    #[cfg(test)]
+    fn while_releasing(&self) {
+        let hook = self.releasing.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(hook) = hook {
+            hook();
+        }
     }
 }
 
@@ -121,6 +141,8 @@ impl Engine {
             budget: limits.memory_budget,
             wait: limits.wait,
             keep_bytes,
+            #[cfg(test)]
+            releasing: Mutex::new(None),
         };
         Self { shared: Arc::new(shared), max_concurrent, started: OnceLock::new() }
     }
@@ -214,6 +236,8 @@ impl Engine {
                 state.workers.push(Worker {
                     thread: handle.thread().clone(),
                     reserved: 0,
+                    #[cfg(test)]
+                    core_bytes: 0,
                     mailbox: None,
                     release: false,
                     #[cfg(feature = "fuzzing")]

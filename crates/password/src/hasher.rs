@@ -148,9 +148,13 @@ impl PasswordHasher {
         Self::with_limits(params, Limits::for_params(&params, Limits::DEFAULT_MEMORY_BUDGET))
     }
 
-    /// A hasher with explicit admission limits.
+    /// A hasher with explicit admission limits. A
+    /// [`Limits::memory_budget`] below one hash at `params` is raised to
+    /// it (as [`Limits::for_params`] does), so the hasher never refuses its
+    /// own hashes.
     #[must_use]
     pub fn with_limits(params: Params, limits: Limits) -> Self {
+        let limits = Limits { memory_budget: limits.memory_budget.max(params.memory_bytes()), ..limits };
         let mut dummy_salt = [0u8; SALT_LEN];
         let mut dummy_hash = [0u8; HASH_LEN];
         // Not secret and never matched: random only so no two services share it.

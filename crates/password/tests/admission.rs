@@ -114,6 +114,15 @@ fn a_hash_needing_more_than_the_budget_is_refused() {
 }
 
 #[test]
+fn with_limits_raises_a_budget_below_one_hash_at_its_parameters() {
+    // 512 KiB asked, 1 MiB hashes: the budget becomes one hash, not a refusal of every hash.
+    let hasher = PasswordHasher::with_limits(Params::new(1024, 1, 1).unwrap(), limits(2, Duration::ZERO, 512 << 10));
+    assert_eq!(hasher.memory_budget(), 1 << 20);
+    let stored = hasher.hash(&SecretString::from("pw")).unwrap();
+    assert!(hasher.verify(&SecretString::from("pw"), stored.as_str()).unwrap().is_valid());
+}
+
+#[test]
 fn unknown_users_and_legacy_verifies_wait_for_admission() {
     // One thread, held by a slow hash; every other job gets Busy after 1 ms.
     let params = Params::new(65536, 4, 1).unwrap();

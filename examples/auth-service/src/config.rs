@@ -37,7 +37,8 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("AUTH_SERVICE_MASTER_KEY_FILE", "optional: 32-byte hex master key file; the keyring file is then sealed under it"),
     ("AUTH_SERVICE_CONFIG", "optional: a file of KEY=VALUE lines for any of these settings"),
     ("AUTH_SERVICE_ARGON2", "argon2id m,t,p: memory in KiB, passes, lanes (default 19456,2,1 — OWASP)"),
-    ("AUTH_SERVICE_HASH_CONCURRENCY", "hashes at once (default: memory budget 256 MiB / m, at most the cores)"),
+    ("AUTH_SERVICE_HASH_MEMORY_MIB", "argon2 memory budget in MiB, 1..=1048576 (default 256; raised to one hash)"),
+    ("AUTH_SERVICE_HASH_CONCURRENCY", "hashes at once (default: memory budget / m, at most the cores)"),
     ("AUTH_SERVICE_HASH_WAIT_MS", "longest wait for a hashing slot before 503, in milliseconds (default 1000)"),
     ("AUTH_SERVICE_LOGIN_PER_IP", "login/signup attempts per client address per minute (default 30)"),
     ("AUTH_SERVICE_LOGIN_PER_ACCOUNT", "login/password-check attempts per account per minute (default 10)"),
@@ -207,6 +208,11 @@ impl Config {
             config.params = parse_params(v)?;
             config.hash_limits = Limits::for_params(&config.params, Limits::DEFAULT_MEMORY_BUDGET);
         }
+        if let Some(v) = get("AUTH_SERVICE_HASH_MEMORY_MIB") {
+            let mib = number::<usize>("AUTH_SERVICE_HASH_MEMORY_MIB", v, 1, 1 << 20)?;
+            config.hash_limits =
+                Limits { wait: config.hash_limits.wait, ..Limits::for_params(&config.params, mib << 20) };
+        }
         if let Some(v) = get("AUTH_SERVICE_HASH_CONCURRENCY") {
             config.hash_limits.max_concurrent = number::<usize>("AUTH_SERVICE_HASH_CONCURRENCY", v, 1, 1024)?;
         }
@@ -307,6 +313,18 @@ mod tests {
         assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.params, Params::OWASP);
         assert_eq!(c.db, PathBuf::from("auth-service.db"));
+    }
+
+    #[test]
+    fn the_hash_memory_budget_is_a_setting() {
+        let c =
+            Config::from_map(map(&[("AUTH_SERVICE_HASH_MEMORY_MIB", "512"), ("AUTH_SERVICE_HASH_CONCURRENCY", "8")]))
+                .unwrap();
+        assert_eq!((c.hash_limits.memory_budget, c.hash_limits.max_concurrent), (512 << 20, 8));
+        assert_eq!(Config::from_map(map(&[])).unwrap().hash_limits.memory_budget, 256 << 20);
+        for bad in ["0", "1048577", "x"] {
+            assert!(Config::from_map(map(&[("AUTH_SERVICE_HASH_MEMORY_MIB", bad)])).is_err());
+        }
     }
 
     #[test]

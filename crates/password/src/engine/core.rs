@@ -64,9 +64,9 @@ impl std::fmt::Debug for Input<'_> {
 const BLOCK_BYTES: usize = 1024;
 
 #[cfg(not(feature = "rustcrypto-argon2"))]
-pub(crate) use self::rust::{Core, NAME};
+pub(crate) use self::rust::{Core, NAME, PARALLEL_LANES};
 #[cfg(feature = "rustcrypto-argon2")]
-pub(crate) use self::rustcrypto::{Core, NAME};
+pub(crate) use self::rustcrypto::{Core, NAME, PARALLEL_LANES};
 
 /// The default engine: argon2-rust's pooled `Hasher`.
 #[cfg(not(feature = "rustcrypto-argon2"))]
@@ -78,6 +78,10 @@ mod rust {
 
     /// The engine's name and version, for docs and diagnostics.
     pub(crate) const NAME: &str = "argon2-rust 1.1.0";
+
+    /// Whether a p-lane hash fills its lanes on several threads (here: up
+    /// to its thread slots).
+    pub(crate) const PARALLEL_LANES: bool = true;
 
     /// One worker's argon2-rust `Hasher`: its arena is kept between jobs
     /// (warm, already mapped) and wiped by argon2-rust each time a hash
@@ -174,6 +178,10 @@ mod rustcrypto {
 
     /// The engine's name and version, for docs and diagnostics.
     pub(crate) const NAME: &str = "RustCrypto argon2 0.6";
+
+    /// Whether a p-lane hash fills its lanes on several threads: no, they
+    /// run one after another on the worker, so a job takes one slot.
+    pub(crate) const PARALLEL_LANES: bool = false;
 
     /// One worker's working memory: a `Vec<Block>` grown to the largest
     /// hash seen, left as the last hash wrote it until [`Core::wipe`].

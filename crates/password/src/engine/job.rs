@@ -23,6 +23,7 @@ pub(super) enum Work {
     /// An argon2 computation over owned copies of its inputs (the password
     /// copy is wiped on drop).
     Argon2(Owned),
+    /// Built only by [`Job::task`] (whose note says when it has callers).
     Task(Task),
 }
 
@@ -41,6 +42,8 @@ pub(super) struct Owned {
 /// What a job answers: an argon2 tag (wiped on drop), or a task's verdict.
 pub(crate) enum Output {
     Tag(Zeroizing<Vec<u8>>),
+    // Read only by legacy verifies (feature `legacy`) and tests.
+    #[cfg_attr(not(any(feature = "legacy", test)), expect(dead_code))]
     Flag(bool),
 }
 
@@ -61,8 +64,17 @@ impl Job {
     }
 
     /// Other work on one thread, needing `memory_bytes` while it runs.
+    // Called by legacy verifies (feature `legacy`) and the async policy
+    // check (feature `tokio`); a build with neither has no caller.
+    #[cfg_attr(not(any(feature = "legacy", feature = "tokio", test)), expect(dead_code))]
     pub(crate) fn task(memory_bytes: usize, task: impl FnOnce() -> Result<bool, Error> + Send + 'static) -> Self {
         Self { work: Work::Task(Box::new(task)), memory_bytes, lanes: 1 }
+    }
+
+    /// Whether it runs in its worker's core (argon2), rather than beside
+    /// it (a task).
+    pub(super) fn uses_core(&self) -> bool {
+        matches!(self.work, Work::Argon2(_))
     }
 
     /// The same job, declared as `lanes` lanes (tests of slot counting).

@@ -3,8 +3,10 @@
 //!
 //! Resources are thread slots (`max_concurrent` of them: a job of p lanes
 //! takes `min(p, max_concurrent)`) and memory (`memory_budget` bytes). A
-//! worker's *reservation* is the working memory its core holds while idle,
-//! and the larger of that and its job's declared memory while it runs; the
+//! worker's *reservation* is the working memory its core holds while idle;
+//! while it runs, the larger of that and an argon2 job's declared memory
+//! (the job grows the core), or the sum of that and a task's (a task
+//! never touches the core, so it runs beside the parked memory); the
 //! sum of all reservations is `reserved`, and admission keeps it within
 //! the budget, so resident argon2 working memory (parked and in use) never
 //! exceeds it.
@@ -39,6 +41,10 @@ pub(super) struct Worker {
     pub(super) thread: Thread,
     /// Bytes counted for this worker (see the module docs).
     pub(super) reserved: usize,
+    /// Bytes its core held when it took its last job (tests: the real
+    /// parked memory beside a task).
+    #[cfg(test)]
+    pub(super) core_bytes: usize,
     /// The job handed to it, not yet picked up.
     pub(super) mailbox: Option<Admitted>,
     /// Asked to give its parked memory back (a queued job needs room).
@@ -116,14 +122,19 @@ impl State {
                 continue;
             }
             // The worker that went idle last whose reservation leaves room.
-            let fits = |w: &Worker| self.reserved - w.reserved + w.reserved.max(memory) <= budget;
+            // An argon2 job runs in its worker's core (the larger of the
+            // two); a task never touches it, so it runs beside the parked
+            // memory and counts on top of it.
+            let on_core = head.job.uses_core();
+            let need = |w: &Worker| if on_core { w.reserved.max(memory) } else { w.reserved + memory };
+            let fits = |w: &Worker| self.reserved - w.reserved + need(w) <= budget;
             let Some(pos) = self.idle.iter().rposition(|&i| self.workers.get(i).is_some_and(fits)) else {
                 return self.ask_idle_to_release();
             };
             let index = self.idle.remove(pos);
             let Some(q) = self.queue.pop_front() else { return };
             let Some(worker) = self.workers.get_mut(index) else { return };
-            let grow = worker.reserved.max(memory) - worker.reserved;
+            let grow = need(worker) - worker.reserved;
             worker.reserved += grow;
             worker.mailbox = Some(Admitted { job: q.job, reply: q.reply, slots });
             worker.thread.unpark();
@@ -144,8 +155,12 @@ impl State {
         }
     }
 
-    /// Thread slots a job of `lanes` lanes takes.
+    /// Thread slots a job of `lanes` lanes takes (one when the engine
+    /// computes lanes on one thread).
     pub(super) fn slots_for(&self, lanes: u32) -> usize {
+        if !super::core::PARALLEL_LANES {
+            return 1;
+        }
         usize::try_from(lanes).unwrap_or(usize::MAX).clamp(1, self.slots.max(1))
     }
 

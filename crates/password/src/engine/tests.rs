@@ -65,12 +65,13 @@ fn memory_admits_two_of_three_jobs_within_a_budget_of_two() {
     let log = Log::default();
     let mut releases = Vec::new();
     let mut callers = Vec::new();
-    for name in ["a", "b", "c"] {
+    for (name, then) in [("a", (1, 0)), ("b", (2, 0)), ("c", (2, 1))] {
         let (job, release) = held(name, MIB, &log);
         releases.push(release);
         callers.push(caller(&engine, job));
+        // Each caller starts or queues before the next is spawned: a, b, c.
+        wait_until("the caller starts or queues", || (started(&log).len(), queued(&engine)) == then);
     }
-    wait_until("two jobs run", || engine.in_flight() == 2 && queued(&engine) == 1);
     settle();
     // Three threads free, memory for two: the third waits.
     assert_eq!((engine.in_flight(), engine.in_flight_bytes(), started(&log).len()), (2, 2 * MIB, 2));
@@ -84,6 +85,61 @@ fn memory_admits_two_of_three_jobs_within_a_budget_of_two() {
     assert_eq!(engine.peak_in_flight_bytes(), 2 * MIB);
     assert!(engine.shared.lock().peak_reserved <= 2 * MIB);
     assert_eq!((engine.in_flight(), engine.in_flight_bytes()), (0, 0));
+}
+
+/// A 1 MiB argon2 job, so its worker parks 1 MiB afterwards.
+fn argon2_mib() -> Job {
+    let input = core::Input {
+        algorithm: core::Algorithm::Argon2id,
+        version: core::Version::V0x13,
+        params: Params::new(1024, 1, 1).unwrap(),
+        password: b"password",
+        salt: b"somesalt",
+        secret: &[],
+        ad: &[],
+    };
+    Job::argon2(&input, 32)
+}
+
+#[test]
+fn a_task_runs_beside_its_workers_parked_memory_within_the_budget() {
+    let engine = engine(1, MIB, Duration::from_secs(60));
+    assert!(matches!(engine.run(argon2_mib()), Ok(Output::Tag(_))));
+    assert_eq!(engine.shared.lock().reserved, MIB, "the worker parks its 1 MiB core");
+    // A task (a legacy verify) never touches the core: the parked memory
+    // must be released before it runs, or both would be resident.
+    let observer = Arc::clone(&engine);
+    let task = Job::task(MIB, move || {
+        let parked: usize = observer.shared.lock().workers.iter().map(|w| w.core_bytes).sum();
+        Ok(parked + MIB <= MIB)
+    });
+    assert!(matches!(engine.run(task), Ok(Output::Flag(true))), "resident above the budget inside the task");
+    assert!(engine.shared.lock().peak_reserved <= MIB);
+}
+
+#[cfg(feature = "fuzzing")]
+#[test]
+fn a_job_submitted_while_a_worker_gives_memory_back_keeps_its_reservation() {
+    let engine = engine(1, 2 * MIB, Duration::from_secs(60));
+    assert!(matches!(engine.run(argon2_mib()), Ok(Output::Tag(_))));
+    // While the worker gives its parked 1 MiB back (the audit probe; a
+    // release asked by admission takes the same path), a 1 MiB task arrives.
+    let observer = Arc::clone(&engine);
+    let task = Job::task(MIB, move || Ok(observer.shared.lock().reserved >= MIB));
+    let submitted = Arc::new(Mutex::new(None));
+    let (hook_engine, hook_submitted) = (Arc::clone(&engine), Arc::clone(&submitted));
+    *engine.shared.releasing.lock().unwrap() = Some(Box::new(move || {
+        *hook_submitted.lock().unwrap() = Some(caller(&hook_engine, task));
+        wait_until("the task is queued or handed over", || {
+            let state = hook_engine.shared.lock();
+            state.queue.len() == 1 || state.workers[0].mailbox.is_some()
+        });
+    }));
+    assert_eq!(engine.idle_memory_wiped(), Some(MIB));
+    let task = submitted.lock().unwrap().take().unwrap();
+    // While it ran, its 1 MiB was still counted (not reset to 0 by the release).
+    assert!(matches!(task.join().unwrap(), Ok(Output::Flag(true))));
+    assert_eq!(engine.shared.lock().reserved, 0);
 }
 
 #[test]
@@ -151,6 +207,23 @@ fn a_job_not_started_within_the_wait_is_busy_and_never_runs() {
     assert_eq!(started(&log), ["holder"]);
 }
 
+#[cfg(feature = "rustcrypto-argon2")]
+#[test]
+fn under_rustcrypto_a_job_of_p_lanes_takes_one_thread_slot() {
+    // RustCrypto computes the lanes one after another on the worker.
+    let engine = engine(2, 64 * MIB, Duration::from_secs(60));
+    let log = Log::default();
+    let (a, release_a) = held("a", MIB, &log);
+    let (b, release_b) = held("b", MIB, &log);
+    let a = caller(&engine, a.with_lanes(4));
+    let b = caller(&engine, b.with_lanes(4));
+    wait_until("both four-lane jobs run", || engine.in_flight() == 2);
+    assert_eq!(engine.shared.lock().free_slots, 0);
+    drop((release_a, release_b));
+    assert!(a.join().unwrap().is_ok() && b.join().unwrap().is_ok());
+}
+
+#[cfg(not(feature = "rustcrypto-argon2"))]
 #[test]
 fn a_job_of_p_lanes_takes_min_p_max_concurrent_thread_slots() {
     let engine = engine(2, 64 * MIB, Duration::from_secs(60));
@@ -276,6 +349,30 @@ async fn an_expired_async_job_hears_busy_at_the_next_engine_event() {
     drop(release);
     assert!(holder.join().unwrap().is_ok());
     assert_eq!(started(&log), ["holder"]);
+}
+
+#[cfg(feature = "tokio")]
+#[tokio::test(flavor = "current_thread")]
+async fn a_dropped_async_job_is_withdrawn_and_never_runs() {
+    let engine = engine(1, 64 * MIB, Duration::from_secs(60));
+    let log = Log::default();
+    let (holder, release) = held("holder", MIB, &log);
+    let holder = caller(&engine, holder);
+    wait_until("the holder runs", || engine.in_flight() == 1);
+    let (dropped, keep) = held("dropped", MIB, &log);
+    {
+        let mut waiting = std::pin::pin!(engine.run_async(dropped));
+        assert!(futures_poll_once(waiting.as_mut()).await.is_pending());
+        assert_eq!(queued(&engine), 1);
+    }
+    // Its deadline is a minute away: only its abandonment withdraws it
+    // when the holder's end dispatches the queue.
+    release.send(()).unwrap();
+    assert!(holder.join().unwrap().is_ok());
+    wait_until("the queue empties", || queued(&engine) == 0);
+    settle();
+    assert_eq!((started(&log), engine.in_flight()), (vec!["holder"], 0));
+    drop(keep);
 }
 
 #[cfg(feature = "tokio")]

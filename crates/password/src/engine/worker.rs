@@ -25,27 +25,24 @@ pub(super) fn work(shared: &Shared, index: usize) {
         if let Some(admitted) = worker.mailbox.take() {
             // Its reservation already covers this job: no release needed.
             worker.release = false;
+            #[cfg(test)]
+            {
+                worker.core_bytes = core.resident_bytes();
+            }
             drop(state);
             state = run_admitted(shared, index, &mut core, admitted);
             continue;
         }
         if worker.release {
             worker.release = false;
-            drop(state);
-            core.release();
-            state = shared.lock();
-            state.set_reserved(index, 0);
-            state.dispatch(shared.budget);
+            state = give_back(shared, state, index, || core.release()).0;
             continue;
         }
         #[cfg(feature = "fuzzing")]
         if let Some(probe) = worker.probe.take() {
-            drop(state);
             let held = core.resident_bytes();
-            let answer = if core.release_audited() { Some(held) } else { None };
-            state = shared.lock();
-            state.set_reserved(index, 0);
-            state.dispatch(shared.budget);
+            let answer;
+            (state, answer) = give_back(shared, state, index, || core.release_audited().then_some(held));
             let _ = probe.send(answer);
             continue;
         }
@@ -56,6 +53,28 @@ pub(super) fn work(shared: &Shared, index: usize) {
         std::thread::park();
         state = shared.lock();
     }
+}
+
+/// Idle worker `index` gives its parked memory back (`release`, run
+/// unlocked). It leaves `idle` meanwhile, so admission cannot hand it a job
+/// whose reservation the reset to 0 afterwards would erase; then it is
+/// idle again and the queue is dispatched.
+fn give_back<'a, T>(
+    shared: &'a Shared,
+    mut state: MutexGuard<'a, State>,
+    index: usize,
+    release: impl FnOnce() -> T,
+) -> (MutexGuard<'a, State>, T) {
+    state.idle.retain(|&i| i != index);
+    drop(state);
+    #[cfg(test)]
+    shared.while_releasing();
+    let released = release();
+    let mut state = shared.lock();
+    state.set_reserved(index, 0);
+    state.idle.push(index);
+    state.dispatch(shared.budget);
+    (state, released)
 }
 
 /// Runs one admitted job, counts it done, delivers its result, then does
