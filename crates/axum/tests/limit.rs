@@ -103,6 +103,17 @@ fn the_log_throttle_admits_one_per_interval_and_counts_the_rest() {
     assert_eq!(quick.admit(), Some(0));
 }
 
+#[test]
+fn the_log_throttle_reports_how_many_it_held_back_once_the_interval_passed() {
+    let throttle = LogThrottle::new(Duration::from_millis(50));
+    assert_eq!(throttle.admit(), Some(0));
+    assert_eq!(throttle.admit(), None);
+    assert_eq!(throttle.admit(), None);
+    std::thread::sleep(Duration::from_millis(60));
+    assert_eq!(throttle.admit(), Some(2), "the two held back are counted");
+    assert_eq!(throttle.admit(), None, "and the count starts again");
+}
+
 #[tokio::test]
 async fn client_ip_reads_connect_info_and_keys_by_64() {
     use axum::extract::ConnectInfo;
