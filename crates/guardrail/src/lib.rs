@@ -26,6 +26,18 @@ pub use guardrail_validate as validate;
 /// Context-aware output encoding: [`guardrail_encode`].
 pub use guardrail_encode as encode;
 
+/// axum extractors and layers: value-free `Json`, RFC 9457 `Problem`,
+/// sessions, CSRF, API keys, rate-limit keys, security headers:
+/// [`guardrail_axum`].
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub use guardrail_axum as axum;
+
+/// The SSRF-safe HTTP client for a `FetchUrl`: [`guardrail_fetch`].
+#[cfg(feature = "fetch")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fetch")))]
+pub use guardrail_fetch as fetch;
+
 /// The names most services need, in one import: `use guardrail::prelude::*;`.
 pub mod prelude {
     pub use guardrail_encode::Context as EncodeContext;
