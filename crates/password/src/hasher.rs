@@ -13,6 +13,7 @@ use crate::{
     phc,
 };
 
+mod login;
 #[cfg(feature = "tokio")]
 mod on_workers;
 
@@ -29,6 +30,21 @@ const HASH_LEN: usize = 32;
 pub struct PasswordHash(String);
 
 impl PasswordHash {
+    /// The text to store in the database (the PHC string, or the sealed
+    /// value under a pepper). Named for its one use: it holds the salt and
+    /// tag an offline attack needs, so it goes to storage, never to a log
+    /// (`Debug` masks them).
+    #[must_use]
+    pub fn as_str_for_storage(&self) -> &str {
+        &self.0
+    }
+
+    /// [`PasswordHash::as_str_for_storage`], without a copy.
+    #[must_use]
+    pub fn into_string_for_storage(self) -> String {
+        self.0
+    }
+
     /// The PHC string, to store, without a copy.
     #[must_use]
     pub fn into_string(self) -> String {
@@ -55,10 +71,12 @@ impl fmt::Debug for PasswordHash {
     }
 }
 
-/// The outcome of [`PasswordHasher::verify`]. A wrong password is not an
-/// error, so `?` cannot skip the check: match on this.
+/// The outcome of [`PasswordHasher::verify_login`] (and
+/// [`PasswordHasher::verify`]). A wrong password is not an error, so `?`
+/// cannot skip the check: match on this, and store the upgrade when
+/// [`Verification::Valid`] carries one.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[must_use = "a verification result must be checked"]
+#[must_use = "match it: Valid may carry an upgraded hash to store"]
 pub enum Verification {
     /// The password does not match (or the account does not exist).
     Invalid,
@@ -103,7 +121,7 @@ pub struct PasswordHasher {
     /// Every hash, verify and policy check runs here (`engine.rs`).
     pub(crate) engine: Engine,
     /// A hash of a random password at the policy's parameters: what
-    /// [`PasswordHasher::verify_unknown_user`] verifies against.
+    /// [`PasswordHasher::verify_login`] verifies against when no account matched.
     dummy: String,
     /// The pepper keyring: stored hashes are sealed under it.
     #[cfg(feature = "pepper")]
@@ -177,6 +195,7 @@ impl PasswordHasher {
     /// for a re-seal. Rotate with the keyring, then [`PasswordHasher::reseal`]
     /// stored values offline — no user's password is needed.
     #[cfg(feature = "pepper")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pepper")))]
     #[must_use]
     pub fn with_pepper(mut self, keyring: std::sync::Arc<guardrail_keys::Keyring>) -> Self {
         // The dummy is sealed too, so unknown users cost the same open.
@@ -197,6 +216,7 @@ impl PasswordHasher {
     /// value does not open, or sealing fails; [`Error::Malformed`] or
     /// [`Error::OutOfPolicy`] for a damaged or oversized sealed value.
     #[cfg(feature = "pepper")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pepper")))]
     pub fn reseal(&self, stored: &str) -> Result<PasswordHash, Error> {
         let keyring = self.pepper.as_ref().ok_or(Error::Pepper)?;
         let inner = match stored.strip_prefix(SEALED_PREFIX) {
@@ -467,26 +487,6 @@ impl PasswordHasher {
             return self.classify(&inner).map(drop);
         }
         self.classify(stored).map(drop)
-    }
-
-    /// For a login whose account does not exist: the same work as
-    /// verifying a wrong password against a hash made with the current
-    /// parameters, so response time does not reveal which accounts exist.
-    /// Always [`Verification::Invalid`] (or an error).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Busy`], or [`Error::PasswordTooLong`] past
-    /// [`crate::MAX_PASSWORD_BYTES`] bytes: as [`PasswordHasher::verify`]
-    /// would answer for this password.
-    pub fn verify_unknown_user(&self, password: &SecretString) -> Result<Verification, Error> {
-        ready(self.verify_unknown_user_in(password.expose_secret(), Mode::Blocking))
-    }
-
-    pub(crate) async fn verify_unknown_user_in(&self, password: &str, mode: Mode) -> Result<Verification, Error> {
-        match self.verify_in(password, &self.dummy, mode).await? {
-            Verification::Invalid | Verification::Valid { .. } => Ok(Verification::Invalid),
-        }
     }
 
     async fn valid(

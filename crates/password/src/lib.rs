@@ -1,15 +1,19 @@
 #![forbid(unsafe_code)]
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
+// docs.rs (`--cfg docsrs`, nightly) marks each feature-gated item with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod calibrate;
 mod engine;
 mod error;
 #[cfg(feature = "fuzzing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fuzzing")))]
 pub mod fuzzing;
 mod hasher;
 #[cfg(feature = "legacy")]
 mod legacy;
+mod new_password;
 mod params;
 mod phc;
 mod policy;
@@ -18,6 +22,7 @@ pub use calibrate::{Calibration, Step, calibrate};
 pub use engine::Limits;
 pub use error::Error;
 pub use hasher::{PasswordHash, PasswordHasher, Verification};
+pub use new_password::NewPassword;
 pub use params::{Caps, Params};
 pub use policy::{PasswordPolicy, PolicyViolations, Violation};
 

@@ -8,7 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use guardrail_password::{Limits, Params, PasswordHasher, Verification};
+use guardrail_password::{Limits, Params, PasswordHasher, PasswordPolicy, Verification};
 use guardrail_secret::SecretString;
 
 #[tokio::test(flavor = "current_thread")]
@@ -65,4 +65,50 @@ async fn async_callers_wait_as_futures_and_get_busy_after_the_wait() {
     assert_eq!(hasher.peak_in_flight(), 1);
     // With the slot free again, async callers are served.
     assert!(hasher.verify_unknown_user_async(SecretString::from("x")).await.is_ok());
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn async_login_without_an_account_is_invalid_after_a_verify() {
+    let hasher = Arc::new(PasswordHasher::new(Params::new(256, 1, 1).unwrap()));
+    assert_eq!(hasher.verify_login_async(SecretString::from("x"), None).await.unwrap(), Verification::Invalid);
+    // A hash's work ran on the workers: one argon2 job at the policy's memory.
+    assert_eq!(hasher.peak_in_flight_bytes(), hasher.params().memory_bytes());
+    let stored = hasher.hash_async(SecretString::from("pw")).await.unwrap().into_string_for_storage();
+    let login = |pw: &str| hasher.verify_login_async(SecretString::from(pw), Some(stored.clone()));
+    assert_eq!(login("pw").await.unwrap(), Verification::Valid { upgrade: None });
+    assert_eq!(login("pW").await.unwrap(), Verification::Invalid);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_login_is_busy_not_invalid_when_no_slot_frees() {
+    let params = Params::new(65536, 4, 1).unwrap();
+    let hasher = Arc::new(PasswordHasher::with_limits(
+        params,
+        Limits { max_concurrent: 1, wait: Duration::from_millis(1), memory_budget: Limits::DEFAULT_MEMORY_BUDGET },
+    ));
+    let slow = {
+        let hasher = Arc::clone(&hasher);
+        tokio::spawn(async move { hasher.hash_async(SecretString::from("slow")).await.map(drop) })
+    };
+    while hasher.in_flight() == 0 && !slow.is_finished() {
+        tokio::task::yield_now().await;
+    }
+    let answer = hasher.verify_login_async(SecretString::from("x"), None).await;
+    slow.await.unwrap().unwrap();
+    assert!(matches!(answer, Err(guardrail_password::Error::Busy)), "{answer:?}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn async_new_passwords_are_policy_checked() {
+    let hasher = Arc::new(PasswordHasher::new(Params::new(256, 1, 1).unwrap()));
+    let policy = PasswordPolicy::default();
+    let weak = hasher.check_new_async(&policy, &["ana"], SecretString::from("password")).await;
+    assert!(matches!(weak, Err(guardrail_password::Error::Policy(v)) if v.codes().any(|c| c == "common_password")));
+    // The refusal never reached argon2 (the check declares no memory).
+    assert_eq!(hasher.peak_in_flight_bytes(), 0);
+    let good = "correct horse battery staple";
+    let checked = hasher.check_new_async(&policy, &["ana"], SecretString::from(good)).await.unwrap();
+    let stored = hasher.hash_checked_async(checked).await.unwrap().into_string_for_storage();
+    let outcome = hasher.verify_login_async(SecretString::from(good), Some(stored)).await.unwrap();
+    assert_eq!(outcome, Verification::Valid { upgrade: None });
 }

@@ -3,7 +3,7 @@
 //! the real defaults.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)] // test code
 
-use guardrail_password::{Error, Params, PasswordHasher, Verification};
+use guardrail_password::{Error, Params, PasswordHasher, PasswordPolicy, Verification};
 use guardrail_secret::SecretString;
 
 fn hasher() -> PasswordHasher {
@@ -65,11 +65,49 @@ fn passwords_are_nfkc_normalised_and_raw_hashes_still_verify() {
 }
 
 #[test]
-fn unknown_users_are_always_invalid() {
-    let h = hasher();
+fn login_without_an_account_is_invalid_after_a_verify() {
     for pw in ["", "anything", "ﬁle"] {
-        assert_eq!(h.verify_unknown_user(&secret(pw)).unwrap(), Verification::Invalid);
+        // A fresh hasher each time: its peak memory shows what one call did.
+        let h = hasher();
+        assert_eq!(h.peak_in_flight_bytes(), 0);
+        assert_eq!(h.verify_login(&secret(pw), None).unwrap(), Verification::Invalid);
+        // The engine ran an argon2 job at the policy's memory: a hash's
+        // work, as for a wrong password against a real account.
+        assert_eq!(h.peak_in_flight_bytes(), h.params().memory_bytes(), "no hash for {pw:?}");
     }
+    // With an account, it is `verify`: the right password is Valid, a wrong one Invalid.
+    let h = hasher();
+    let stored = h.hash(&secret("pw")).unwrap();
+    let account = Some(stored.as_str_for_storage());
+    assert_eq!(h.verify_login(&secret("pw"), account).unwrap(), Verification::Valid { upgrade: None });
+    assert_eq!(h.verify_login(&secret("pW"), account).unwrap(), Verification::Invalid);
+    // Errors are not folded into Invalid, with or without an account.
+    let long = secret(&"x".repeat(guardrail_password::MAX_PASSWORD_BYTES + 1));
+    assert!(matches!(h.verify_login(&long, None), Err(Error::PasswordTooLong)));
+    assert!(matches!(h.verify_login(&secret("pw"), Some("not a hash")), Err(Error::Malformed { .. })));
+}
+
+#[test]
+fn new_passwords_are_policy_checked() {
+    let h = hasher();
+    let policy = PasswordPolicy::default();
+    let context = ["ana", "ana.lovelace@example.org"];
+    match policy.check_new(secret("password"), &context) {
+        Err(Error::Policy(v)) => assert!(v.codes().any(|c| c == "common_password"), "{v}"),
+        other => panic!("a common password passed: {other:?}"),
+    }
+    match policy.check_new(secret("ana.lovelace-rides-horses"), &context) {
+        Err(Error::Policy(v)) => assert!(v.codes().any(|c| c == "contains_context"), "{v}"),
+        other => panic!("the user's own name passed: {other:?}"),
+    }
+    let canary = "correct horse battery staple";
+    let checked = policy.check_new(secret(canary), &context).unwrap();
+    assert!(!format!("{checked:?}").contains("horse"), "{checked:?}");
+    let stored = h.hash_new(checked).unwrap();
+    assert!(stored.as_str_for_storage().starts_with("$argon2id$v=19$m=256,t=2,p=1$"));
+    let owned = stored.clone().into_string_for_storage();
+    assert_eq!(owned, stored.as_str_for_storage());
+    assert_eq!(h.verify_login(&secret(canary), Some(&owned)).unwrap(), Verification::Valid { upgrade: None });
 }
 
 #[test]
@@ -105,7 +143,7 @@ fn no_secret_in_debug_or_errors() {
     for part in salt_and_tag {
         assert!(!rendered.contains(part), "salt or tag in {rendered}");
     }
-    let policy_err = guardrail_password::PasswordPolicy::default().check(&secret(canary), &[]).err();
+    let policy_err = PasswordPolicy::default().check(&secret(canary), &[]).err();
     assert!(!format!("{policy_err:?}").contains(canary));
 }
 

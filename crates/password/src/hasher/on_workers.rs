@@ -8,7 +8,7 @@ use std::sync::Arc;
 use guardrail_secret::{ExposeSecret, SecretString};
 
 use super::{Mode, PasswordHash, PasswordHasher, Verification};
-use crate::{Error, engine::Job};
+use crate::{Error, NewPassword, engine::Job};
 
 impl PasswordHasher {
     /// [`PasswordHasher::hash`] as a future: the hash is a job on the
@@ -23,13 +23,15 @@ impl PasswordHasher {
     /// still queued after the limits' `wait` (answered at the first job
     /// submitted or finished after that); [`Error::TaskFailed`] when no worker thread
     /// could be started.
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
     pub async fn hash_async(self: &Arc<Self>, password: SecretString) -> Result<PasswordHash, Error> {
         self.hash_in(password.expose_secret(), Mode::Async).await
     }
 
     /// A new password (sign-up, change, reset): [`crate::PasswordPolicy::check`]
     /// with the user's `context` words, then [`PasswordHasher::hash`], both
-    /// as jobs on the hasher's workers.
+    /// as jobs on the hasher's workers: [`PasswordHasher::check_new_async`],
+    /// then [`PasswordHasher::hash_checked_async`].
     ///
     /// The policy's guessability estimate costs up to about one hash (20
     /// ms at 100 characters), so it must not run on an executor's thread
@@ -46,12 +48,38 @@ impl PasswordHasher {
     ///
     /// The future borrows nothing (the policy and the words are copied),
     /// so it can be spawned.
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
     pub fn hash_new_async(
         self: &Arc<Self>,
         policy: &crate::PasswordPolicy,
         context: &[&str],
         password: SecretString,
     ) -> impl Future<Output = Result<PasswordHash, Error>> + Send + 'static {
+        let hasher = Arc::clone(self);
+        let check = self.check_new_async(policy, context, password);
+        async move { hasher.hash_checked_async(check.await?).await }
+    }
+
+    /// [`crate::PasswordPolicy::check_new`] as a job on the hasher's
+    /// workers (see [`PasswordHasher::hash_new_async`] for why and how):
+    /// for a sign-up that refuses a weak password before its other checks
+    /// and hashes later with [`PasswordHasher::hash_checked_async`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Policy`] with every violation by code (never the password);
+    /// [`Error::Busy`]; [`Error::TaskFailed`] when no worker thread could
+    /// be started.
+    ///
+    /// The future borrows nothing (the policy and the words are copied),
+    /// so it can be spawned.
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+    pub fn check_new_async(
+        self: &Arc<Self>,
+        policy: &crate::PasswordPolicy,
+        context: &[&str],
+        password: SecretString,
+    ) -> impl Future<Output = Result<NewPassword, Error>> + Send + 'static {
         let hasher = Arc::clone(self);
         let policy = policy.clone();
         let context: Vec<String> = context.iter().map(|&w| w.to_owned()).collect();
@@ -65,8 +93,24 @@ impl PasswordHasher {
                 policy.check(&checked, &words).map(|()| true)
             });
             hasher.run(check, Mode::Async).await?;
-            hasher.hash_in(password.expose_secret(), Mode::Async).await
+            // The job (and its clone) is consumed when it runs, before it
+            // answers; were a clone still held, copy into a new box (wiped
+            // on drop like the first).
+            let password = Arc::try_unwrap(password)
+                .unwrap_or_else(|shared| SecretString::from(shared.expose_secret().to_owned()));
+            Ok(NewPassword(password))
         }
+    }
+
+    /// [`PasswordHasher::hash_new`] as a future: hashes a [`NewPassword`]
+    /// on the hasher's workers.
+    ///
+    /// # Errors
+    ///
+    /// As [`PasswordHasher::hash_async`].
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+    pub async fn hash_checked_async(self: &Arc<Self>, password: NewPassword) -> Result<PasswordHash, Error> {
+        self.hash_in(password.0.expose_secret(), Mode::Async).await
     }
 
     /// [`PasswordHasher::verify`] as a future (see [`PasswordHasher::hash_async`]).
@@ -75,8 +119,53 @@ impl PasswordHasher {
     ///
     /// As [`PasswordHasher::verify`], and as [`PasswordHasher::hash_async`]
     /// for the queue.
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
     pub async fn verify_async(self: &Arc<Self>, password: SecretString, stored: String) -> Result<Verification, Error> {
         self.verify_in(password.expose_secret(), &stored, Mode::Async).await
+    }
+
+    /// [`PasswordHasher::verify_login`] as a future: the login check, its
+    /// hash a job on the hasher's workers (see
+    /// [`PasswordHasher::hash_async`]). `stored` is the account's stored
+    /// hash, or `None` when no account matched (the same work, then
+    /// [`Verification::Invalid`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use std::sync::Arc;
+    ///
+    /// use guardrail_password::{Params, PasswordHasher, Verification};
+    /// use guardrail_secret::SecretString;
+    ///
+    /// # let hasher = Arc::new(PasswordHasher::new(Params::new(64, 1, 1).unwrap())); // small for the doctest
+    /// // let hasher = Arc::new(PasswordHasher::default()); // built once, shared by the handlers
+    /// # let stored_hash = hasher.hash_async(SecretString::from("correct horse battery staple")).await.unwrap();
+    /// # let account: Option<String> = Some(stored_hash.into_string_for_storage());
+    /// let password = SecretString::from("correct horse battery staple");
+    /// // `account`: the stored hash of the user with that login name, if any.
+    /// match hasher.verify_login_async(password, account).await {
+    ///     Ok(Verification::Valid { upgrade }) => {
+    ///         if let Some(new_hash) = upgrade { /* store new_hash */ }
+    ///         /* log in */
+    ///     }
+    ///     Ok(Verification::Invalid) => { /* 401, the same for a wrong password and no account */ }
+    ///     Err(_busy_or_damaged) => { /* 503 for Busy, else 500 */ }
+    /// }
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`PasswordHasher::verify_login`], and as
+    /// [`PasswordHasher::hash_async`] for the queue.
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+    pub async fn verify_login_async(
+        self: &Arc<Self>,
+        password: SecretString,
+        stored: Option<String>,
+    ) -> Result<Verification, Error> {
+        self.verify_login_in(password.expose_secret(), stored.as_deref(), Mode::Async).await
     }
 
     /// [`PasswordHasher::verify_unknown_user`] as a future.
@@ -85,8 +174,9 @@ impl PasswordHasher {
     ///
     /// As [`PasswordHasher::verify_unknown_user`], and as
     /// [`PasswordHasher::hash_async`] for the queue.
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
     pub async fn verify_unknown_user_async(self: &Arc<Self>, password: SecretString) -> Result<Verification, Error> {
-        self.verify_unknown_user_in(password.expose_secret(), Mode::Async).await
+        self.verify_login_in(password.expose_secret(), None, Mode::Async).await
     }
 }
 
