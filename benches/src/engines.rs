@@ -95,7 +95,7 @@ impl GuardrailVerify {
     pub fn new(profile: Profile) -> Result<Self, Error> {
         let params = guardrail_password::Params::new(profile.m_kib, profile.t, profile.p)?;
         let hasher = PasswordHasher::new(params);
-        let stored = hasher.hash(&SecretString::from(PASSWORD))?.into_string();
+        let stored = hasher.hash(&SecretString::from(PASSWORD))?.into_string_for_storage();
         Ok(Self { hasher, stored, wrong: SecretString::from(WRONG) })
     }
 

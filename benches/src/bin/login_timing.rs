@@ -1,6 +1,7 @@
 //! Timing check for account enumeration: a login for an unknown user
-//! (`verify_unknown_user`) against a login with a wrong password for a
-//! real user (`verify` against a stored hash), at the default OWASP profile.
+//! (`verify_login` with no stored hash) against a login with a wrong
+//! password for a real user (`verify_login` with its stored hash), at the
+//! default OWASP profile.
 //! Welch's t-test over interleaved measurements; |t| < 4.5 passes.
 //!
 //! As a control, the same test against a "fast reject" (returning without
@@ -66,8 +67,8 @@ fn main() {
     let attempt = SecretString::from("an attacker's guess");
     // Class 0: the account exists, wrong password. Class 1: no such account.
     let login = |class: &usize| -> bool {
-        let outcome =
-            if *class == 0 { hasher.verify(&attempt, stored.as_str()) } else { hasher.verify_unknown_user(&attempt) };
+        let account = if *class == 0 { Some(stored.as_str_for_storage()) } else { None };
+        let outcome = hasher.verify_login(&attempt, account);
         matches!(outcome, Ok(Verification::Invalid))
     };
     println!("login-timing: {measurements} logins at m=19456 KiB, t=2, p=1 (about {} s)", measurements * 16 / 1000);
@@ -78,7 +79,7 @@ fn main() {
         if *class == 1 {
             return true;
         }
-        matches!(hasher.verify(&attempt, stored.as_str()), Ok(Verification::Invalid))
+        matches!(hasher.verify_login(&attempt, Some(stored.as_str_for_storage())), Ok(Verification::Invalid))
     };
     let control = measure(measurements.min(400), 1, &mut 0usize, |c, class| *c = class, fast_reject);
     println!("control (unknown users skip hashing): max |t| = {:.2} (must be > {PASS_T})", control.max_t);
@@ -88,7 +89,7 @@ fn main() {
     let over_long = SecretString::from(format!("{}X", "a".repeat(72)));
     let bcrypt_login = |class: &usize| -> bool {
         let candidate = if *class == 0 { &wrong_72 } else { &over_long };
-        matches!(hasher.verify(candidate, &bcrypt_stored), Ok(Verification::Invalid))
+        matches!(hasher.verify_login(candidate, Some(&bcrypt_stored)), Ok(Verification::Invalid))
     };
     let refusal = measure(measurements, 1, &mut 0usize, |c, class| *c = class, bcrypt_login);
     print_pair("bcrypt cost 4: ", ["wrong password", "73-byte candidate"], 6, &refusal);
@@ -96,7 +97,7 @@ fn main() {
         if *class == 1 {
             return true;
         }
-        matches!(hasher.verify(&wrong_72, &bcrypt_stored), Ok(Verification::Invalid))
+        matches!(hasher.verify_login(&wrong_72, Some(&bcrypt_stored)), Ok(Verification::Invalid))
     };
     let refusal_control = measure(measurements.min(400), 1, &mut 0usize, |c, class| *c = class, fast_refusal);
     println!("control (over-long candidates skip bcrypt): max |t| = {:.2} (must be > {PASS_T})", refusal_control.max_t);

@@ -19,7 +19,7 @@ use std::{
 };
 
 use guardrail_benches::engines::{self, Argon2Rust, Profile};
-use guardrail_password::{Params, PasswordHasher};
+use guardrail_password::{Params, PasswordHasher, Verification};
 use guardrail_secret::SecretString;
 
 const BURST: usize = 64;
@@ -40,7 +40,9 @@ fn burst(hasher: &Arc<PasswordHasher>, stored: &str) -> (f64, usize) {
             let (start, done) = (Arc::clone(&start), Arc::clone(&done));
             std::thread::spawn(move || {
                 start.wait();
-                let result = hasher.verify(&SecretString::from("an attacker's guess"), &stored).map(|v| v.is_valid());
+                let guess = SecretString::from("an attacker's guess");
+                let result =
+                    hasher.verify_login(&guess, Some(&stored)).map(|v| matches!(v, Verification::Valid { .. }));
                 let finished = Instant::now();
                 done.wait();
                 (result, finished)
@@ -196,7 +198,7 @@ fn main() {
     let hasher = Arc::new(PasswordHasher::default());
     let bound = hasher.max_concurrent();
     let m_mib = f64::from(Params::OWASP.m_cost()) / 1024.0;
-    let stored = hasher.hash(&SecretString::from("the real password")).unwrap().into_string();
+    let stored = hasher.hash(&SecretString::from("the real password")).unwrap().into_string_for_storage();
     let baseline = peak_rss_mib();
     println!(
         "verify-burst: m=19456 KiB, t=2, p=1; admission bound {bound} (memory budget 256 MiB / 19 MiB, capped at the cores)"

@@ -11,7 +11,7 @@ use std::{
     time::Duration,
 };
 
-use guardrail_password::{Error, Limits, Params, PasswordHasher};
+use guardrail_password::{Error, Limits, Params, PasswordHasher, Verification};
 use guardrail_secret::SecretString;
 
 #[test]
@@ -29,7 +29,7 @@ fn in_flight_hashes_never_exceed_the_bound() {
             std::thread::spawn(move || {
                 start.wait();
                 let pw = SecretString::from(if i % 2 == 0 { "pw" } else { "wrong" });
-                let ok = hasher.verify(&pw, stored.as_str()).unwrap().is_valid();
+                let ok = matches!(hasher.verify(&pw, stored.as_str_for_storage()).unwrap(), Verification::Valid { .. });
                 assert!(hasher.in_flight() <= 2);
                 ok == (i % 2 == 0)
             })
@@ -65,7 +65,10 @@ fn pooled_buffers_are_wiped_when_returned() {
     let stored = hasher.hash(&SecretString::from("pw")).unwrap();
     // The worker that hashed keeps its 1 MiB warm, wiped; the audit frees it.
     assert_eq!(guardrail_password::fuzzing::idle_memory_wiped(&hasher), Some(1024 * 1024));
-    let _ = hasher.verify(&SecretString::from("pw"), stored.as_str()).unwrap();
+    assert_eq!(
+        hasher.verify(&SecretString::from("pw"), stored.as_str_for_storage()).unwrap(),
+        Verification::Valid { upgrade: None }
+    );
     assert_eq!(guardrail_password::fuzzing::idle_memory_wiped(&hasher), Some(1024 * 1024));
 }
 
@@ -86,7 +89,10 @@ fn memory_in_use_and_parked_stays_within_the_budget() {
             let (hasher, stored, start) = (Arc::clone(&hasher), stored.clone(), Arc::clone(&start));
             std::thread::spawn(move || {
                 start.wait();
-                let ok = hasher.verify(&SecretString::from("pw"), stored.as_str()).unwrap().is_valid();
+                let ok = matches!(
+                    hasher.verify(&SecretString::from("pw"), stored.as_str_for_storage()).unwrap(),
+                    Verification::Valid { .. }
+                );
                 ok && hasher.in_flight_bytes() <= 2 << 20
             })
         })
@@ -119,7 +125,10 @@ fn with_limits_raises_a_budget_below_one_hash_at_its_parameters() {
     let hasher = PasswordHasher::with_limits(Params::new(1024, 1, 1).unwrap(), limits(2, Duration::ZERO, 512 << 10));
     assert_eq!(hasher.memory_budget(), 1 << 20);
     let stored = hasher.hash(&SecretString::from("pw")).unwrap();
-    assert!(hasher.verify(&SecretString::from("pw"), stored.as_str()).unwrap().is_valid());
+    assert!(matches!(
+        hasher.verify(&SecretString::from("pw"), stored.as_str_for_storage()).unwrap(),
+        Verification::Valid { .. }
+    ));
 }
 
 #[test]
@@ -133,14 +142,14 @@ fn unknown_users_and_legacy_verifies_wait_for_admission() {
         std::thread::yield_now();
     }
     let bcrypt = "$2b$04$GMws5cBWcskZ.MMt2VQQ.usbIOs6Td6DwqZ5vLOJe7kCtBJBqrQoW";
-    let unknown = hasher.verify_unknown_user(&SecretString::from("x"));
+    let unknown = hasher.verify_login(&SecretString::from("x"), None);
     let legacy = hasher.verify(&SecretString::from("password"), bcrypt);
     let still_held = !holder.is_finished();
     holder.join().unwrap().unwrap();
     assert!(still_held, "the holder finished too soon for this test");
-    assert!(matches!(unknown, Err(Error::Busy)), "verify_unknown_user bypassed admission");
+    assert!(matches!(unknown, Err(Error::Busy)), "verify_login without an account bypassed admission");
     assert!(matches!(legacy, Err(Error::Busy)), "a legacy verify bypassed admission");
     // With the thread free, both run (and are counted).
-    assert!(hasher.verify(&SecretString::from("password"), bcrypt).unwrap().is_valid());
+    assert!(matches!(hasher.verify(&SecretString::from("password"), bcrypt).unwrap(), Verification::Valid { .. }));
     assert_eq!(hasher.peak_in_flight(), 1);
 }

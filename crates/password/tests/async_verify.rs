@@ -18,13 +18,13 @@ async fn executor_stays_responsive_under_64_async_verifies() {
         params,
         Limits { max_concurrent: 2, wait: Duration::from_secs(60), memory_budget: Limits::DEFAULT_MEMORY_BUDGET },
     ));
-    let stored = hasher.hash_async(SecretString::from("pw")).await.unwrap().into_string();
+    let stored = hasher.hash_async(SecretString::from("pw")).await.unwrap().into_string_for_storage();
     let tasks: Vec<_> = (0..64)
         .map(|i| {
             let (hasher, stored) = (Arc::clone(&hasher), stored.clone());
             tokio::spawn(async move {
                 let pw = SecretString::from(if i % 2 == 0 { "pw" } else { "nope" });
-                hasher.verify_async(pw, stored).await.unwrap().is_valid() == (i % 2 == 0)
+                matches!(hasher.verify_async(pw, stored).await.unwrap(), Verification::Valid { .. }) == (i % 2 == 0)
             })
         })
         .collect();
@@ -37,7 +37,7 @@ async fn executor_stays_responsive_under_64_async_verifies() {
         assert!(t.await.unwrap());
     }
     assert!(hasher.peak_in_flight() <= 2);
-    assert_eq!(hasher.verify_unknown_user_async(SecretString::from("x")).await.unwrap(), Verification::Invalid);
+    assert_eq!(hasher.verify_login_async(SecretString::from("x"), None).await.unwrap(), Verification::Invalid);
     // With the queue empty, the memory the workers keep warm is wiped.
     let audited = guardrail_password::fuzzing::idle_memory_wiped(&hasher);
     assert!(audited.is_some_and(|bytes| bytes >= 4096 * 1024), "idle memory not wiped: {audited:?}");
@@ -59,12 +59,12 @@ async fn async_callers_wait_as_futures_and_get_busy_after_the_wait() {
         tokio::task::yield_now().await;
     }
     let refused =
-        matches!(hasher.verify_unknown_user_async(SecretString::from("x")).await, Err(guardrail_password::Error::Busy));
+        matches!(hasher.verify_login_async(SecretString::from("x"), None).await, Err(guardrail_password::Error::Busy));
     slow.await.unwrap().unwrap();
     assert!(refused, "an async caller was admitted beyond the bound");
     assert_eq!(hasher.peak_in_flight(), 1);
     // With the slot free again, async callers are served.
-    assert!(hasher.verify_unknown_user_async(SecretString::from("x")).await.is_ok());
+    assert!(hasher.verify_login_async(SecretString::from("x"), None).await.is_ok());
 }
 
 #[tokio::test(flavor = "current_thread")]

@@ -19,11 +19,14 @@ fn round_trip_and_wrong_password() {
     let h = hasher();
     let stored = h.hash(&secret("tr0ub4dor&3 is not enough")).unwrap();
     assert_eq!(
-        h.verify(&secret("tr0ub4dor&3 is not enough"), stored.as_str()).unwrap(),
+        h.verify(&secret("tr0ub4dor&3 is not enough"), stored.as_str_for_storage()).unwrap(),
         Verification::Valid { upgrade: None }
     );
-    assert_eq!(h.verify(&secret("tr0ub4dor&3 is not enougH"), stored.as_str()).unwrap(), Verification::Invalid);
-    assert_eq!(h.verify(&secret(""), stored.as_str()).unwrap(), Verification::Invalid);
+    assert_eq!(
+        h.verify(&secret("tr0ub4dor&3 is not enougH"), stored.as_str_for_storage()).unwrap(),
+        Verification::Invalid
+    );
+    assert_eq!(h.verify(&secret(""), stored.as_str_for_storage()).unwrap(), Verification::Invalid);
     // Salts are random: the same password hashes differently.
     assert_ne!(h.hash(&secret("same")).unwrap(), h.hash(&secret("same")).unwrap());
 }
@@ -33,17 +36,20 @@ fn weaker_stored_hashes_are_upgraded() {
     let old = PasswordHasher::new(Params::new(64, 1, 1).unwrap());
     let stored = old.hash(&secret("pw")).unwrap();
     let h = hasher();
-    match h.verify(&secret("pw"), stored.as_str()).unwrap() {
+    match h.verify(&secret("pw"), stored.as_str_for_storage()).unwrap() {
         Verification::Valid { upgrade: Some(new) } => {
-            assert!(new.as_str().starts_with("$argon2id$v=19$m=256,t=2,p=1$"));
+            assert!(new.as_str_for_storage().starts_with("$argon2id$v=19$m=256,t=2,p=1$"));
             // The upgrade itself verifies and is current.
-            assert_eq!(h.verify(&secret("pw"), new.as_str()).unwrap(), Verification::Valid { upgrade: None });
+            assert_eq!(
+                h.verify(&secret("pw"), new.as_str_for_storage()).unwrap(),
+                Verification::Valid { upgrade: None }
+            );
         }
         other => panic!("{other:?}"),
     }
     // A stronger stored hash (within the caps) is not downgraded.
     let strong = PasswordHasher::new(Params::new(512, 3, 1).unwrap()).hash(&secret("pw")).unwrap();
-    assert_eq!(h.verify(&secret("pw"), strong.as_str()).unwrap(), Verification::Valid { upgrade: None });
+    assert_eq!(h.verify(&secret("pw"), strong.as_str_for_storage()).unwrap(), Verification::Valid { upgrade: None });
 }
 
 #[test]
@@ -51,14 +57,20 @@ fn passwords_are_nfkc_normalised_and_raw_hashes_still_verify() {
     let h = hasher();
     // "ﬁ" (U+FB01) is "fi" under NFKC; "é" composed or decomposed is one password.
     let stored = h.hash(&secret("ﬁle café")).unwrap();
-    assert!(h.verify(&secret("file café"), stored.as_str()).unwrap().is_valid());
-    assert!(h.verify(&secret("file cafe\u{301}"), stored.as_str()).unwrap().is_valid());
+    assert!(matches!(h.verify(&secret("file café"), stored.as_str_for_storage()).unwrap(), Verification::Valid { .. }));
+    assert!(matches!(
+        h.verify(&secret("file cafe\u{301}"), stored.as_str_for_storage()).unwrap(),
+        Verification::Valid { .. }
+    ));
     // A hash another system made from the raw, un-normalised bytes verifies,
     // and asks to be replaced by a hash of the normalised form.
     let raw = h.hash_bytes("ﬁle".as_bytes()).unwrap();
-    match h.verify(&secret("ﬁle"), raw.as_str()).unwrap() {
+    match h.verify(&secret("ﬁle"), raw.as_str_for_storage()).unwrap() {
         Verification::Valid { upgrade: Some(new) } => {
-            assert_eq!(h.verify(&secret("file"), new.as_str()).unwrap(), Verification::Valid { upgrade: None });
+            assert_eq!(
+                h.verify(&secret("file"), new.as_str_for_storage()).unwrap(),
+                Verification::Valid { upgrade: None }
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -127,7 +139,7 @@ fn hostile_and_malformed_stored_hashes_are_errors() {
     }
     let long = secret(&"x".repeat(guardrail_password::MAX_PASSWORD_BYTES + 1));
     let stored = h.hash(&pw).unwrap();
-    assert!(matches!(h.verify(&long, stored.as_str()), Err(Error::PasswordTooLong)));
+    assert!(matches!(h.verify(&long, stored.as_str_for_storage()), Err(Error::PasswordTooLong)));
     assert!(matches!(h.hash(&long), Err(Error::PasswordTooLong)));
 }
 
@@ -136,8 +148,8 @@ fn no_secret_in_debug_or_errors() {
     let h = hasher();
     let canary = "canary-9d2f-password";
     let stored = h.hash(&secret(canary)).unwrap();
-    let salt_and_tag: Vec<&str> = stored.as_str().rsplitn(3, '$').take(2).collect();
-    let rendered = format!("{stored:?} {h:?} {:?}", h.verify(&secret(canary), stored.as_str()));
+    let salt_and_tag: Vec<&str> = stored.as_str_for_storage().rsplitn(3, '$').take(2).collect();
+    let rendered = format!("{stored:?} {h:?} {:?}", h.verify(&secret(canary), stored.as_str_for_storage()));
     assert!(rendered.len() < 2000, "Debug dumps the working memory: {} bytes", rendered.len());
     assert!(!rendered.contains(canary), "{rendered}");
     for part in salt_and_tag {
@@ -151,7 +163,7 @@ fn no_secret_in_debug_or_errors() {
 fn check_stored_parses_without_hashing() {
     let h = hasher();
     let stored = h.hash(&secret("pw")).unwrap();
-    assert!(h.check_stored(stored.as_str()).is_ok());
+    assert!(h.check_stored(stored.as_str_for_storage()).is_ok());
     assert!(h.check_stored("$2b$04$GMws5cBWcskZ.MMt2VQQ.usbIOs6Td6DwqZ5vLOJe7kCtBJBqrQoW").is_ok());
     assert!(h.check_stored("pbkdf2_sha256$600000$c2FsdA$aGFzaA==").is_ok());
     assert!(matches!(h.check_stored("not a hash"), Err(Error::Malformed { .. } | Error::Unsupported { .. })));

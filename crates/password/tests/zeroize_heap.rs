@@ -10,7 +10,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use guardrail_password::{Limits, Params, PasswordHasher};
+use guardrail_password::{Limits, Params, PasswordHasher, Verification};
 use guardrail_secret::SecretString;
 use guardrail_testkit::ScanningAllocator;
 
@@ -67,9 +67,12 @@ fn no_secret_copy_is_freed_unwiped() {
     let hits = freed_copies(CANARY.as_bytes(), || {
         let pw = pw.take().unwrap();
         let hash = hasher.hash(&pw).unwrap();
-        let _ = hasher.verify(&pw, hash.as_str()).unwrap();
-        let _ = hasher.verify_bytes(b"ZQ-password-canary-7d3f0a-raw", hash.as_str()).unwrap();
-        let _ = hasher.verify_unknown_user(&pw).unwrap();
+        assert_eq!(hasher.verify(&pw, hash.as_str_for_storage()).unwrap(), Verification::Valid { upgrade: None });
+        assert_eq!(
+            hasher.verify_bytes(b"ZQ-password-canary-7d3f0a-raw", hash.as_str_for_storage()).unwrap(),
+            Verification::Invalid
+        );
+        assert_eq!(hasher.verify_login(&pw, None).unwrap(), Verification::Invalid);
     });
     assert_eq!(hits, 0, "a freed block held the password");
 
@@ -93,7 +96,7 @@ fn no_secret_copy_is_freed_unwiped() {
     let mut leaking = Vec::new();
     for stored in legacy {
         let hits = freed_copies(CANARY.as_bytes(), || {
-            assert!(!hasher.verify(pw.as_ref().unwrap(), stored).unwrap().is_valid(), "{stored}");
+            assert_eq!(hasher.verify(pw.as_ref().unwrap(), stored).unwrap(), Verification::Invalid, "{stored}");
         });
         if hits > 0 {
             leaking.push(stored);
@@ -154,8 +157,8 @@ fn no_secret_copy_is_freed_unwiped() {
             std::thread::yield_now();
         }
         let second = hasher.verify(&SecretString::from("another user's password"), &stored(large_m, 1, &[9; 16]));
-        assert!(!second.unwrap().is_valid());
-        assert!(!first.join().unwrap().is_valid());
+        assert_eq!(second.unwrap(), Verification::Invalid);
+        assert_eq!(first.join().unwrap(), Verification::Invalid);
     });
     assert_eq!(hits, 0, "a grown argon2 buffer was freed holding the last hash's memory");
     // And once idle, whatever the worker keeps is wiped (the grown 4 MiB

@@ -97,11 +97,11 @@ pub(crate) fn hash(args: &HashArgs) -> Result<(), CliError> {
     let hasher = PasswordHasher::new(args.profile.params());
     let hashed = match (as_secret(&password), args.no_policy) {
         (Some(secret), false) => {
-            PasswordPolicy::default().check(&secret, &[]).map_err(|e| match e {
+            let checked = PasswordPolicy::default().check_new(secret, &[]).map_err(|e| match e {
                 PasswordError::Policy(v) => CliError::usage(format_args!("password refused by policy: {v}")),
                 e => CliError::usage(e),
             })?;
-            hasher.hash(&secret)
+            hasher.hash_new(checked)
         }
         (Some(secret), true) => hasher.hash(&secret),
         (None, true) => hasher.hash_bytes(password.expose_secret()),
@@ -110,7 +110,8 @@ pub(crate) fn hash(args: &HashArgs) -> Result<(), CliError> {
         }
     };
     let hashed = hashed.map_err(CliError::failed)?;
-    writeln!(io::stdout(), "{hashed}")?;
+    // The stored form is this command's output (its `Display` masks the salt and tag).
+    writeln!(io::stdout(), "{}", hashed.as_str_for_storage())?;
     Ok(())
 }
 

@@ -245,7 +245,10 @@ mod tests {
         let policy = PasswordPolicy::default();
         let strong = "correct horse battery staple";
         let stored = hasher.hash_new_async(&policy, &["ana"], SecretString::from(strong)).await.unwrap();
-        assert!(hasher.verify(&SecretString::from(strong), stored.as_str()).unwrap().is_valid());
+        assert_eq!(
+            hasher.verify(&SecretString::from(strong), stored.as_str_for_storage()).unwrap(),
+            super::Verification::Valid { upgrade: None }
+        );
         // Context words reach the policy.
         let own = hasher.hash_new_async(
             &policy,
