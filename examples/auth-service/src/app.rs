@@ -3,58 +3,63 @@
 //!
 //! - `app/signup.rs`: `POST /signup`;
 //! - `app/login.rs`: `POST /login`;
-//! - `app/session.rs`: the session cookie and the CSRF check (hand-written
-//!   here), `POST /logout`, `GET /me`;
+//! - `app/account.rs`: `POST /logout`, `GET /me`;
 //! - `app/password.rs`: `POST /password`;
-//! - `app/api_keys.rs`: `POST /api-keys`, `GET /whoami`;
-//! - `app/limits.rs`: rate limits and the throttle on their log lines.
+//! - `app/api_keys.rs`: `POST /api-keys`, `GET /whoami`.
 //!
-//! Every handler that logs or limits by client address starts from a
-//! `Call` (state, client address, headers), then its JSON body if it takes
-//! one; `GET /me` and `/healthz` need no address and take no `Call`, so
-//! they answer even where the router is served without connect info. Each
-//! handler reads top to bottom in the order a reviewer wants to see: rate
-//! limits before any hashing, validation before storage, CSRF before any
-//! cookie-authenticated change, and one security event per outcome.
+//! What every service needs around them comes from guardrail-axum
+//! (`guardrail::axum`): the value-free `Json` extractor and `Problem`
+//! responses, the `__Host-session` cookie and its store (`Session`,
+//! `Sessions`, over `db/store.rs`), the CSRF layer, the API-key extractor,
+//! the limiter keys, the security headers and the panic layer. The CSRF
+//! layer wraps every route: only `POST /signup` and `POST /login`, which
+//! take no session, are named as exempt.
+//!
+//! Each handler reads top to bottom in the order a reviewer wants to see:
+//! rate limits before any hashing, validation before storage, and one
+//! security event per outcome. `GET /me`, `POST /logout`, `GET /whoami`
+//! and `/healthz` take no client address, so they answer even where the
+//! router is served without connect info.
 
-use std::{
-    net::{IpAddr, SocketAddr},
-    sync::Arc,
-    time::Duration,
-};
+use std::{net::IpAddr, ops::Deref, sync::Arc};
 
 use axum::{
-    Json, Router,
-    extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Request},
-    http::{HeaderMap, HeaderName, HeaderValue, header, request::Parts},
-    response::IntoResponse,
+    Router,
+    extract::{DefaultBodyLimit, FromRef},
+    http::Method,
     routing::{get, post},
 };
-use governor::DefaultKeyedRateLimiter;
 use guardrail::{
-    password::{PasswordHasher, PasswordPolicy},
+    axum::{
+        ApiKeyVerifier, CsrfLayer, Json, Limiter, Problem, RetryAfter, SecurityHeadersLayer, Sessions,
+        catch_panic_layer,
+        limit::{AccountKey, ClientKey, LogThrottle, LoginKey},
+    },
+    password::{Error as PasswordError, PasswordHasher, PasswordPolicy},
     token::{api_key::ApiKeyIssuer, csrf::Csrf},
 };
-use serde::de::DeserializeOwned;
-use tower_http::{catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer};
 
-use crate::{
-    db::{Db, DbError},
-    problem::Problem,
-};
+use crate::db::{ApiKeys, Db, SqliteSessions};
 
+mod account;
 mod api_keys;
-mod limits;
 mod login;
 mod password;
-mod session;
 mod signup;
-
-pub use limits::{LogThrottle, per_minute};
-pub use session::{CSRF_HEADER, SESSION_COOKIE};
 
 /// Words no password of this service may contain.
 pub const SERVICE_WORDS: [&str; 3] = ["auth-service", "authsvc", "guardrail"];
+
+/// What the per-account limiter counts: a found account by its id (so its
+/// e-mail address and its username share one budget), a login that names
+/// no account by the login as typed (limited alike: no existence oracle).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AccountLimit {
+    /// An existing account.
+    Account(AccountKey),
+    /// A login that found no account.
+    Login(LoginKey),
+}
 
 /// Everything the handlers share.
 #[derive(Debug)]
@@ -65,91 +70,107 @@ pub struct AppState {
     pub hasher: Arc<PasswordHasher>,
     /// Rules for new passwords.
     pub policy: PasswordPolicy,
-    /// CSRF tokens bound to the session.
+    /// CSRF tokens bound to the session (issued at login, checked by the layer).
     pub csrf: Csrf,
+    /// Sessions: the `__Host-session` cookie, stored as a digest.
+    pub sessions: Sessions<SqliteSessions>,
     /// Issues API keys.
     pub issuer: ApiKeyIssuer,
-    /// The prefix presented keys must carry.
-    pub api_key_prefix: String,
-    /// Login and signup attempts per client address.
-    pub per_ip: DefaultKeyedRateLimiter<IpAddr>,
-    /// Password checks per account (by user id, or by the digest of an
-    /// unknown login, so unknown accounts are limited alike).
-    pub per_account: DefaultKeyedRateLimiter<[u8; 32]>,
-    /// Absolute session lifetime (sent in whole seconds as `Max-Age`).
-    pub session_ttl: Duration,
+    /// Checks presented API keys (`GET /whoami`).
+    pub api_keys: ApiKeyVerifier<ApiKeys>,
+    /// Login and signup attempts per client address (IPv6 by /64).
+    pub per_ip: Limiter<ClientKey>,
+    /// Password checks per account.
+    pub per_account: Limiter<AccountLimit>,
     /// At most one `excess_rate_limit_exceeded` line a second: a flood of
     /// 429s must not become a flood of log lines (a disk-filling DoS).
     pub limit_log: LogThrottle,
 }
 
+/// The router's state: the shared [`AppState`] (one `Arc`), from which
+/// guardrail-axum's extractors take their part.
+#[derive(Debug, Clone)]
+pub struct Shared(pub Arc<AppState>);
+
+impl Deref for Shared {
+    type Target = AppState;
+
+    fn deref(&self) -> &AppState {
+        &self.0
+    }
+}
+
+impl FromRef<Shared> for Sessions<SqliteSessions> {
+    fn from_ref(s: &Shared) -> Self {
+        s.sessions.clone()
+    }
+}
+
+impl FromRef<Shared> for ApiKeyVerifier<ApiKeys> {
+    fn from_ref(s: &Shared) -> Self {
+        s.api_keys.clone()
+    }
+}
+
 /// The service's routes and middleware; bodies larger than
-/// `max_body_bytes` are refused with 413.
+/// `max_body_bytes` are refused with 413. The layers come last, so they
+/// wrap every route and the fallbacks.
 pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
+    let csrf = CsrfLayer::new(state.csrf.clone())
+        .route_without_csrf_check(Method::POST, "/signup")
+        .route_without_csrf_check(Method::POST, "/login");
     Router::new()
         .route("/signup", post(signup::signup))
         .route("/login", post(login::login))
-        .route("/logout", post(session::logout))
-        .route("/me", get(session::me))
+        .route("/logout", post(account::logout))
+        .route("/me", get(account::me))
         .route("/password", post(password::change_password))
         .route("/api-keys", post(api_keys::create_api_key))
         .route("/whoami", get(api_keys::whoami))
         .route("/healthz", get(healthz))
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async { Problem::method_not_allowed() })
-        .with_state(state)
+        .with_state(Shared(state))
+        .layer(csrf)
         .layer(DefaultBodyLimit::max(max_body_bytes))
-        .layer(header_layer(header::CACHE_CONTROL, "no-store"))
-        .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(header_layer(header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'"))
-        .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
-        .layer(CatchPanicLayer::custom(|_| {
-            tracing::error!(target: "security", event = "sys_crash", "handler panicked");
-            Problem::internal().into_response()
-        }))
+        .layer(SecurityHeadersLayer::json_api())
+        .layer(catch_panic_layer())
 }
 
-fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
-}
+impl AppState {
+    /// Counts a login or sign-up attempt from `client`.
+    fn limit_ip(&self, client: IpAddr) -> Result<(), Problem> {
+        self.per_ip.check(&ClientKey::from_ip(client)).map_err(|wait| self.limited("per_ip", client, wait))
+    }
 
-/// What every handler starts from: the shared state, the client's address
-/// (for rate limits and security events) and the request's headers
-/// (session cookie, CSRF token, API key). Extracted as `State`,
-/// `ConnectInfo` and `HeaderMap` are, so it refuses only what
-/// `ConnectInfo` would.
-struct Call {
-    s: Arc<AppState>,
-    client: IpAddr,
-    headers: HeaderMap,
-}
+    /// Counts a password check against `account`.
+    fn limit_account(&self, account: AccountLimit, client: IpAddr) -> Result<(), Problem> {
+        self.per_account.check(&account).map_err(|wait| self.limited("per_account", client, wait))
+    }
 
-impl FromRequestParts<Arc<AppState>> for Call {
-    type Rejection = <ConnectInfo<SocketAddr> as FromRequestParts<Arc<AppState>>>::Rejection;
+    fn limited(&self, limit: &'static str, client: IpAddr, wait: RetryAfter) -> Problem {
+        if let Some(suppressed) = self.limit_log.admit() {
+            tracing::warn!(target: "security", event = "excess_rate_limit_exceeded", limit, %client, suppressed);
+        }
+        wait.into()
+    }
 
-    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
-        let ConnectInfo(peer) = ConnectInfo::<SocketAddr>::from_request_parts(parts, state).await?;
-        Ok(Self { s: Arc::clone(state), client: peer.ip(), headers: parts.headers.clone() })
+    /// What a hashing failure answers ([`Problem::from_password_error`]),
+    /// and the throttled `excess_rate_limit_exceeded` event when every
+    /// hashing slot stayed busy.
+    fn password_failed(&self, e: &PasswordError) -> Problem {
+        if matches!(e, PasswordError::Busy)
+            && let Some(suppressed) = self.limit_log.admit()
+        {
+            tracing::warn!(target: "security", event = "excess_rate_limit_exceeded", limit = "hashing_slots", suppressed);
+        }
+        Problem::from_password_error(e)
     }
 }
 
-/// `Json<T>` whose rejections are problems without axum's messages (which
-/// quote the input).
-#[derive(Debug)]
-pub struct JsonBody<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
-    type Rejection = Problem;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let Json(value) = Json::<T>::from_request(req, state).await?;
-        Ok(Self(value))
-    }
-}
-
-fn internal(e: DbError) -> Problem {
-    tracing::error!(error = %e, "storage failed");
-    Problem::internal()
+/// A failed database call: logged, answered 500.
+fn internal(e: crate::db::DbError) -> Problem {
+    Problem::internal_logged(&e)
 }
 
 async fn healthz() -> Json<serde_json::Value> {

@@ -43,10 +43,14 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("AUTH_SERVICE_LOGIN_PER_IP", "login/signup attempts per client address per minute (default 30)"),
     ("AUTH_SERVICE_LOGIN_PER_ACCOUNT", "login/password-check attempts per account per minute (default 10)"),
     ("AUTH_SERVICE_SESSION_TTL_SECS", "session lifetime in seconds (default 28800 = 8 h)"),
+    ("AUTH_SERVICE_SESSION_IDLE_SECS", "idle timeout of a session in seconds, at most the lifetime (default 1800)"),
     ("AUTH_SERVICE_MAX_BODY_BYTES", "largest request body in bytes (default 16384)"),
     ("AUTH_SERVICE_MAX_BODY", "older name of AUTH_SERVICE_MAX_BODY_BYTES, read only when the new name is not set"),
     ("AUTH_SERVICE_API_KEY_PREFIX", "API key prefix (default authsvc_live)"),
 ];
+
+/// The idle timeout of a session unless configured: 30 minutes.
+pub const DEFAULT_SESSION_IDLE: Duration = Duration::from_secs(30 * 60);
 
 /// The service's configuration.
 #[derive(Debug, Clone)]
@@ -70,6 +74,10 @@ pub struct Config {
     /// Absolute session lifetime (whole seconds; at most 30 days from the
     /// environment).
     pub session_ttl: Duration,
+    /// A session unused this long ends (whole seconds). At most
+    /// `session_ttl` from the environment; the service caps a larger one
+    /// set here at `session_ttl`.
+    pub session_idle: Duration,
     /// Largest request body in bytes.
     pub max_body: usize,
     /// Prefix of issued API keys.
@@ -155,6 +163,7 @@ impl Default for Config {
             per_ip_per_minute: NonZeroU32::new(30).unwrap_or(NonZeroU32::MIN),
             per_account_per_minute: NonZeroU32::new(10).unwrap_or(NonZeroU32::MIN),
             session_ttl: Duration::from_secs(8 * 3600),
+            session_idle: DEFAULT_SESSION_IDLE,
             max_body: 16 * 1024,
             api_key_prefix: "authsvc_live".to_owned(),
         }
@@ -228,6 +237,14 @@ impl Config {
         if let Some(v) = get("AUTH_SERVICE_SESSION_TTL_SECS") {
             config.session_ttl = Duration::from_secs(number("AUTH_SERVICE_SESSION_TTL_SECS", v, 1, 30 * 24 * 3600)?);
         }
+        // Read after the lifetime it must not exceed; left out, the default
+        // is capped at a shorter lifetime rather than refused.
+        config.session_idle = match get("AUTH_SERVICE_SESSION_IDLE_SECS") {
+            Some(v) => {
+                Duration::from_secs(number("AUTH_SERVICE_SESSION_IDLE_SECS", v, 1, config.session_ttl.as_secs())?)
+            }
+            None => DEFAULT_SESSION_IDLE.min(config.session_ttl),
+        };
         // The name with its unit wins: when it is set, the older name is
         // not parsed at all (an invalid leftover cannot stop the start).
         if let Some(v) = get("AUTH_SERVICE_MAX_BODY_BYTES") {
@@ -325,6 +342,23 @@ mod tests {
         for bad in ["0", "1048577", "x"] {
             assert!(Config::from_map(map(&[("AUTH_SERVICE_HASH_MEMORY_MIB", bad)])).is_err());
         }
+    }
+
+    #[test]
+    fn the_session_idle_timeout_is_a_setting_within_the_lifetime() {
+        let c = Config::from_map(map(&[("AUTH_SERVICE_SESSION_IDLE_SECS", "600")])).unwrap();
+        assert_eq!(c.session_idle, Duration::from_secs(600));
+        assert_eq!(Config::from_map(map(&[])).unwrap().session_idle, Duration::from_secs(1800));
+        let short = Config::from_map(map(&[("AUTH_SERVICE_SESSION_TTL_SECS", "900")])).unwrap();
+        assert_eq!(short.session_idle, Duration::from_secs(900), "the default is capped at the lifetime");
+        let both = [("AUTH_SERVICE_SESSION_TTL_SECS", "900"), ("AUTH_SERVICE_SESSION_IDLE_SECS", "900")];
+        assert_eq!(Config::from_map(map(&both)).unwrap().session_idle, Duration::from_secs(900));
+        for bad in ["0", "28801", "x", "-1"] {
+            let err = Config::from_map(map(&[("AUTH_SERVICE_SESSION_IDLE_SECS", bad)])).unwrap_err().to_string();
+            assert!(err.contains("AUTH_SERVICE_SESSION_IDLE_SECS"), "{bad}: {err}");
+        }
+        let longer = [("AUTH_SERVICE_SESSION_TTL_SECS", "900"), ("AUTH_SERVICE_SESSION_IDLE_SECS", "901")];
+        assert!(Config::from_map(map(&longer)).is_err(), "longer than the lifetime");
     }
 
     #[test]

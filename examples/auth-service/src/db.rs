@@ -26,9 +26,16 @@ use std::{
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
+mod store;
+
+pub(crate) use store::delete_other_sessions;
+pub use store::{ApiKeys, SqliteSessions};
+
 /// Schema migrations, applied in order; `PRAGMA user_version` records how
-/// many ran. Append, never edit.
-const MIGRATIONS: &[&str] = &["
+/// many ran. Append, never edit: files written by every earlier release
+/// open (`tests/upgrade.rs` builds one exactly as the first release did).
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE users (
         id            INTEGER PRIMARY KEY,
         email         TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -55,7 +62,11 @@ const MIGRATIONS: &[&str] = &["
         name   TEXT PRIMARY KEY,
         sealed BLOB NOT NULL
     );
-"];
+",
+    // 2: the idle timeout (guardrail-axum sessions). Rows of the first
+    // release keep 0, read as `created_at` (`db/store.rs`).
+    "ALTER TABLE sessions ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;",
+];
 
 /// A storage failure. SQLite's messages name tables and constraints, not
 /// the values bound to a statement.
@@ -83,6 +94,9 @@ pub enum DbError {
     /// The database task could not finish.
     #[error("database task failed")]
     Task,
+    /// A stored value does not parse (named by table and column).
+    #[error("database: malformed {0}")]
+    Malformed(&'static str),
 }
 
 /// The connection, shared; every call runs on tokio's blocking pool so a
@@ -299,35 +313,6 @@ pub(crate) fn replace_hash(conn: &Connection, id: i64, old: &str, new: &str) -> 
         .map(|n| n == 1)
 }
 
-/// Stores a session by the digest of its token.
-pub(crate) fn insert_session(conn: &Connection, digest: &[u8], user_id: i64, expires_at: i64) -> rusqlite::Result<()> {
-    conn.prepare_cached("INSERT INTO sessions (digest, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![digest, user_id, now(), expires_at])
-        .map(drop)
-}
-
-/// `(user_id, expires_at)` of the session with this digest.
-pub(crate) fn find_session(conn: &Connection, digest: &[u8]) -> rusqlite::Result<Option<(i64, i64)>> {
-    conn.prepare_cached("SELECT user_id, expires_at FROM sessions WHERE digest = ?1")?
-        .query_row([digest], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()
-}
-
-/// Ends one session.
-pub(crate) fn delete_session(conn: &Connection, digest: &[u8]) -> rusqlite::Result<bool> {
-    conn.execute("DELETE FROM sessions WHERE digest = ?1", [digest]).map(|n| n == 1)
-}
-
-/// Ends every session of `user_id` but `keep`; returns how many ended.
-pub(crate) fn delete_other_sessions(conn: &Connection, user_id: i64, keep: &[u8]) -> rusqlite::Result<usize> {
-    conn.execute("DELETE FROM sessions WHERE user_id = ?1 AND digest != ?2", params![user_id, keep])
-}
-
-/// Removes expired sessions; returns how many.
-pub(crate) fn delete_expired_sessions(conn: &Connection) -> rusqlite::Result<usize> {
-    conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now()])
-}
-
 /// Number of API keys `user_id` holds.
 pub(crate) fn count_api_keys(conn: &Connection, user_id: i64) -> rusqlite::Result<usize> {
     let n: i64 = conn.query_row("SELECT COUNT(*) FROM api_keys WHERE user_id = ?1", [user_id], |r| r.get(0))?;
@@ -350,16 +335,6 @@ pub(crate) fn insert_api_key(
         Err(e) if is_unique_violation(&e) => Ok(Inserted::Duplicate),
         Err(e) => Err(e),
     }
-}
-
-/// `(digest_hex, username)` of the API key with this lookup id.
-pub(crate) fn find_api_key(conn: &Connection, lookup_id: &str) -> rusqlite::Result<Option<(String, String)>> {
-    conn.query_row(
-        "SELECT k.digest, u.username FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.lookup_id = ?1",
-        [lookup_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .optional()
 }
 
 /// A sealed service key by name.
@@ -465,20 +440,35 @@ mod tests {
         assert!(err.contains("t.db") && err.contains("uid 65534"), "{err}");
     }
 
-    #[test]
-    fn sessions_cascade_and_expire() {
+    #[tokio::test]
+    async fn sessions_cascade_and_expire() {
+        use guardrail::{
+            axum::{
+                SessionStore as _,
+                session::{SessionDigest, SessionRecord},
+            },
+            secret::SecretString,
+        };
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("t.db")).unwrap();
         let Inserted::Id(id) = db.call_blocking(|c| insert_user(c, "a@example.com", "alice", "$h")).unwrap() else {
             unreachable!()
         };
-        db.call_blocking(|c| insert_session(c, b"keep", id, now() + 60)).unwrap();
-        db.call_blocking(|c| insert_session(c, b"other", id, now() + 60)).unwrap();
-        db.call_blocking(|c| insert_session(c, b"old", id, now() - 1)).unwrap();
-        assert_eq!(db.call_blocking(delete_expired_sessions).unwrap(), 1);
-        assert_eq!(db.call_blocking(|c| delete_other_sessions(c, id, b"keep")).unwrap(), 1);
-        assert!(db.call_blocking(|c| find_session(c, b"keep")).unwrap().is_some());
+        let store = SqliteSessions(db.clone());
+        let digest = |token: &str| SessionDigest::of(&SecretString::from(token.to_owned()));
+        let (t, idle) = (now(), Duration::from_secs(600));
+        let record = |created_at, last_seen, expires_at| SessionRecord { user: id, created_at, last_seen, expires_at };
+        store.insert(&digest("keep"), &record(t, t, t + 60)).await.unwrap();
+        store.insert(&digest("other"), &record(t, t, t + 60)).await.unwrap();
+        store.insert(&digest("old"), &record(t - 120, t - 120, t - 1)).await.unwrap();
+        store.insert(&digest("idle"), &record(t - 900, t - 700, t + 60)).await.unwrap();
+        store.insert(&digest("touched"), &record(t - 900, t - 700, t + 60)).await.unwrap();
+        store.touch(&digest("touched"), t).await.unwrap();
+        assert_eq!(store.delete_expired(t, idle).await.unwrap(), 2, "past expires_at, and idle");
+        assert_eq!(store.load(&digest("touched")).await.unwrap().unwrap().last_seen, t);
+        assert_eq!(store.delete_others(&id, Some(&digest("keep"))).await.unwrap(), 2);
+        assert!(store.load(&digest("keep")).await.unwrap().is_some());
         db.call_blocking(|c| c.execute("DELETE FROM users WHERE id = ?1", [id])).unwrap();
-        assert!(db.call_blocking(|c| find_session(c, b"keep")).unwrap().is_none(), "foreign keys cascade");
+        assert!(store.load(&digest("keep")).await.unwrap().is_none(), "foreign keys cascade");
     }
 }

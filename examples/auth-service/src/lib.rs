@@ -6,17 +6,16 @@
 //! beside this crate for the endpoints, configuration and curl lines).
 //!
 //! ## Why each dependency is here
-//! - `guardrail` (features `tokio`, `pepper`): argon2id with
+//! - `guardrail` (features `tokio`, `pepper`, `axum`): argon2id with
 //!   upgrade-on-login and admission control on its own worker threads, the
-//!   keyring-sealed pepper, validated `Email`/`Username`, session and API
-//!   key tokens, CSRF, log encoding — the point of the example.
+//!   keyring-sealed pepper, validated `Email`/`Username`, API keys, CSRF,
+//!   log encoding — the point of the example — and, as `guardrail::axum`,
+//!   what an axum service would otherwise hand-write: sessions in a
+//!   `__Host-` cookie stored as a digest, the CSRF layer, the API-key
+//!   extractor, the value-free `Json` extractor and RFC 9457 problems,
+//!   rate-limit keys and limiters, security headers, the panic layer.
 //! - `axum` + `tokio`: the HTTP server and runtime most Rust services use.
 //! - `rusqlite` (bundled SQLite): storage with nothing to install.
-//! - `governor`: keyed GCRA rate limiters (per client address, per account).
-//! - `tower-http`: response security headers and turning a handler panic
-//!   into a problem response.
-//! - `ring`: SHA-256 of session tokens and rate-limit keys (already under
-//!   guardrail-token).
 //! - `serde`/`serde_json`: request and response bodies.
 //! - `tracing`/`tracing-subscriber`: security events with OWASP logging
 //!   vocabulary names.
@@ -30,11 +29,11 @@ pub mod config;
 pub mod db;
 pub mod import;
 pub mod keys;
-pub mod problem;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use guardrail::{
+    axum::{ApiKeyVerifier, Limiter, SessionConfig, Sessions, limit::LogThrottle},
     password::{PasswordHasher, PasswordPolicy},
     token::{api_key::ApiKeyIssuer, csrf::Csrf},
 };
@@ -63,6 +62,9 @@ pub enum StartError {
     /// A configured value the token crate refused.
     #[error("invalid API key prefix")]
     Prefix,
+    /// Session lifetimes guardrail-axum refused.
+    #[error("session settings: {0}")]
+    Sessions(#[from] guardrail::axum::Error),
 }
 
 /// Opens the database and the keyring (creating either on first start)
@@ -72,24 +74,28 @@ pub enum StartError {
 /// [`StartError::Keys`] when the keyring, its master key or the CSRF key
 /// cannot be loaded or created, [`StartError::Db`] when the database is
 /// refused or cannot be opened, [`StartError::Prefix`] when the API key
-/// prefix is not one the token crate accepts.
+/// prefix is not one the token crate accepts, [`StartError::Sessions`]
+/// when the session lifetime is out of range (the idle timeout is capped
+/// at the lifetime).
 pub fn build_state(config: &Config) -> Result<(Arc<app::AppState>, KeyringOrigin), StartError> {
     let (keyring, origin) = keys::load_or_create_keyring(&config.keyring, config.master_key_file.as_deref())?;
     let keyring = Arc::new(keyring);
     let db = db::Db::open(&config.db)?;
     let csrf = Csrf::new(keys::csrf_keyring(&db, &keyring)?);
     let hasher = PasswordHasher::with_limits(config.params, config.hash_limits).with_pepper(Arc::clone(&keyring));
+    let sessions = SessionConfig::new(config.session_ttl, config.session_idle.min(config.session_ttl))?;
+    let prefix = &config.api_key_prefix;
     let state = app::AppState {
-        db,
         hasher: Arc::new(hasher),
         policy: PasswordPolicy::single_factor().service_words(app::SERVICE_WORDS),
         csrf,
-        issuer: ApiKeyIssuer::new(&config.api_key_prefix).map_err(|_| StartError::Prefix)?,
-        api_key_prefix: config.api_key_prefix.clone(),
-        per_ip: app::per_minute(config.per_ip_per_minute),
-        per_account: app::per_minute(config.per_account_per_minute),
-        session_ttl: config.session_ttl,
-        limit_log: app::LogThrottle::new(Duration::from_secs(1)),
+        sessions: Sessions::new(db::SqliteSessions(db.clone()), sessions),
+        issuer: ApiKeyIssuer::new(prefix).map_err(|_| StartError::Prefix)?,
+        api_keys: ApiKeyVerifier::new(prefix, db::ApiKeys(db.clone())).map_err(|_| StartError::Prefix)?,
+        db,
+        per_ip: Limiter::per_minute(config.per_ip_per_minute),
+        per_account: Limiter::per_minute(config.per_account_per_minute),
+        limit_log: LogThrottle::new(Duration::from_secs(1)),
     };
     Ok((Arc::new(state), origin))
 }
@@ -121,7 +127,8 @@ impl Running {
 }
 
 /// Starts the service: state, listener, server and the maintenance task
-/// (expired sessions and idle rate-limit entries are dropped every minute).
+/// (expired and idle sessions and full rate-limit entries are dropped
+/// every minute).
 ///
 /// # Errors
 /// What [`build_state`] refuses, and [`StartError::Bind`] when the address
@@ -151,9 +158,7 @@ async fn maintain(state: Arc<app::AppState>) {
         tick.tick().await;
         state.per_ip.retain_recent();
         state.per_account.retain_recent();
-        state.per_ip.shrink_to_fit();
-        state.per_account.shrink_to_fit();
-        match state.db.call(db::delete_expired_sessions).await {
+        match state.sessions.delete_expired().await {
             Ok(0) => {}
             Ok(n) => {
                 tracing::info!(target: "security", event = "session_expired", count = n, reason = "expired_cleanup")

@@ -571,3 +571,99 @@ async fn healthz_answers_while_long_new_passwords_are_checked() {
     assert_eq!(s.login("user1", STRONG_128).await.status(), StatusCode::OK);
     s.stop().await;
 }
+
+/// A password sent as a JSON number or object is refused as a problem
+/// that names the field and the kind of error, and holds no part of the
+/// value: not in the status line, a header or the body (axum's own `Json`
+/// answered `invalid type: integer `1234567`...`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_type_error_answers_a_problem_without_the_value() {
+    let s = Service::start().await;
+    s.user("ada@example.com", "ada").await;
+    for (password, canaries) in [
+        (json!(1_234_567), vec!["1234567"]),
+        (json!({"secret7f3a": 7_654_321, "k": "Canary9b2c"}), vec!["secret7f3a", "7654321", "Canary9b2c"]),
+    ] {
+        for path in ["/login", "/signup"] {
+            let body = if path == "/login" {
+                json!({"login": "ada", "password": password})
+            } else {
+                json!({"email": "bob@example.com", "username": "bob", "password": password})
+            };
+            let r = s.post(path, body).await;
+            let status_line = format!("{:?} {}", r.version(), r.status());
+            let headers = format!("{:?}", r.headers());
+            let text = r.text().await.unwrap();
+            for canary in &canaries {
+                for (what, seen) in [("status line", &status_line), ("headers", &headers), ("body", &text)] {
+                    assert!(!seen.contains(canary), "{path}: {canary} in the {what}: {seen}");
+                }
+            }
+            assert!(status_line.ends_with("400 Bad Request"), "{status_line}");
+            let problem: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(problem["code"], "malformed_request", "{text}");
+            assert_eq!(problem["reason"], "invalid_type", "{text}");
+            assert_eq!(problem["pointer"], "#/password", "{text}");
+        }
+    }
+    s.stop().await;
+}
+
+/// Every unsafe (method, path) of DESIGN.md's endpoint table, sent with a
+/// valid session cookie and no, another session's or a garbage
+/// `X-CSRF-Token`, is refused 403 `csrf` before any handler — the routes
+/// this service does not serve (yet) too, through the fallback. Exactly
+/// `POST /signup` and `POST /login` are exempt, and only for `POST`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_unsafe_route_checks_csrf() {
+    use reqwest::Method;
+    let s = Service::start().await;
+    let a = s.user("ada@example.com", "ada").await;
+    let b = s.user("bob@example.com", "bob").await;
+    let checked = [
+        (Method::POST, "/logout"),
+        (Method::POST, "/password"),
+        (Method::POST, "/api-keys"),
+        (Method::DELETE, "/api-keys/some-key-id"),
+        (Method::POST, "/sessions/revoke-others"),
+        (Method::POST, "/password-reset"),
+        (Method::POST, "/password-reset/confirm"),
+        // The exempt paths with another unsafe method.
+        (Method::PUT, "/login"),
+        (Method::DELETE, "/signup"),
+        (Method::PATCH, "/me"),
+    ];
+    for (method, path) in checked {
+        for token in [None, Some(b.csrf.clone()), Some("x".repeat(43))] {
+            let mut req = s.http.request(method.clone(), s.url(path)).header(header::COOKIE, &a.cookie);
+            if let Some(token) = &token {
+                req = req.header("x-csrf-token", token);
+            }
+            let r = req.json(&json!({"name": "k"})).send().await.unwrap();
+            assert_eq!(problem(r).await, (StatusCode::FORBIDDEN, "csrf".into()), "{method} {path} {token:?}");
+        }
+    }
+    // The two exempt routes answer with a session cookie and no token.
+    let r = s
+        .http
+        .post(s.url("/signup"))
+        .header(header::COOKIE, &a.cookie)
+        .json(&json!({"email": "carol@example.com", "username": "carol", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = s
+        .http
+        .post(s.url("/login"))
+        .header(header::COOKIE, &b.cookie)
+        .json(&json!({"login": "carol", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // Nothing changed for ada: her session lives, her password holds.
+    assert_eq!(a.get(&s, "/me").send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(s.login("ada", PASSWORD).await.status(), StatusCode::OK);
+    s.stop().await;
+}

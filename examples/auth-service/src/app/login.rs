@@ -1,13 +1,14 @@
 //! `POST /login`: rate limits by address and by account before any
-//! hashing, the same work and the same answer for an unknown account and a
-//! wrong password, upgrade-on-login, and a rotated session.
+//! hashing, one login check whose outcome is matched (the same work and
+//! the same answer for an unknown account and a wrong password),
+//! upgrade-on-login, and a rotated session.
 
-use axum::{
-    Json,
-    http::header,
-    response::{IntoResponse, Response},
-};
+use axum::extract::State;
 use guardrail::{
+    axum::{
+        Json, NewSession, Problem,
+        limit::{AccountKey, ClientIp, LoginKey},
+    },
     encode::log_line,
     password::{Error as PasswordError, Verification},
     secret::SecretString,
@@ -15,7 +16,7 @@ use guardrail::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{Call, JsonBody, Problem, internal, limits::account_key, session};
+use super::{AccountLimit, Shared, internal};
 use crate::db::{self, Login};
 
 #[derive(Deserialize)]
@@ -26,7 +27,7 @@ pub(super) struct LoginRequest {
 }
 
 #[derive(Serialize)]
-struct LoginResponse {
+pub(super) struct LoginResponse {
     username: String,
     csrf_token: String,
 }
@@ -42,35 +43,33 @@ fn parse_login(login: &str) -> Option<Login> {
 }
 
 pub(super) async fn login(
-    Call { s, client, headers }: Call,
-    JsonBody(req): JsonBody<LoginRequest>,
-) -> Result<Response, Problem> {
+    State(s): State<Shared>,
+    ClientIp(client): ClientIp,
+    headers: axum::http::HeaderMap,
+    Json(req): Json<LoginRequest>,
+) -> Result<(NewSession, Json<LoginResponse>), Problem> {
     s.limit_ip(client)?;
-    let login = parse_login(&req.login);
-    let user = match login.clone() {
+    let user = match parse_login(&req.login) {
         Some(l) => s.db.call(move |c| db::find_user(c, &l)).await.map_err(internal)?,
         None => None,
     };
-    let account = match (&user, &login) {
-        (Some(u), _) => account_key("user", &u.id.to_string()),
-        (None, Some(Login::Email(e) | Login::Username(e))) => account_key("login", e),
-        (None, None) => account_key("raw", &req.login),
+    let account = match &user {
+        Some(u) => AccountLimit::Account(AccountKey::from_id(u.id)),
+        None => AccountLimit::Login(LoginKey::from_typed(&req.login)),
     };
-    s.limit_account(&account, client)?;
+    s.limit_account(account, client)?;
 
-    // The same work whether or not the account exists (a dummy verify).
-    let verification = match &user {
-        Some(u) => s.hasher.verify_async(req.password, u.password_hash.clone()).await,
-        None => s.hasher.verify_unknown_user_async(req.password).await,
-    };
+    // One check for both cases: the account's stored hash, or none (the
+    // same work, then Invalid).
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
     let user_id = user.as_ref().map(|u| u.id);
-    let upgrade = match verification {
+    let upgrade = match s.hasher.verify_login_async(req.password, stored).await {
         Ok(Verification::Valid { upgrade }) => upgrade,
         Ok(Verification::Invalid) | Err(PasswordError::PasswordTooLong) => {
             tracing::info!(target: "security", event = "authn_login_fail", user_id, %client);
             return Err(Problem::invalid_credentials());
         }
-        Err(PasswordError::Busy) => return Err(s.hashing_failed(PasswordError::Busy)),
+        Err(e @ PasswordError::Busy) => return Err(s.password_failed(&e)),
         Err(e) => {
             // A stored hash this hasher refuses (out of policy, damaged,
             // sealed under a disabled key): the same answer as a wrong
@@ -80,25 +79,23 @@ pub(super) async fn login(
         }
     };
     let Some(user) = user else {
-        return Err(Problem::invalid_credentials()); // unreachable: unknown users never verify
+        return Err(Problem::invalid_credentials()); // unreachable: without an account the check is Invalid
     };
 
     if let Some(new_hash) = upgrade {
         let (id, old) = (user.id, user.password_hash.clone());
-        if s.db.call(move |c| db::replace_hash(c, id, &old, new_hash.as_str())).await.map_err(internal)? {
+        let replaced = s.db.call(move |c| db::replace_hash(c, id, &old, new_hash.as_str_for_storage()));
+        if replaced.await.map_err(internal)? {
             tracing::info!(target: "security", event = "user_updated", user_id = user.id, reason = "password_hash_upgraded");
         }
     }
 
-    // Rotate: the session this browser had (if any) ends; a new id is issued.
-    let token = session::rotate(&s, &headers, user.id).await?;
-
+    // Rotate: the session this browser had (if any) ends; a new token is issued.
+    let session = s.sessions.start(&headers, user.id, &s.csrf).await?;
     tracing::info!(target: "security", event = "authn_login_success", user_id = user.id, user = %log_line(&user.username), %client);
     tracing::info!(target: "security", event = "session_created", user_id = user.id);
-    let body = LoginResponse { username: user.username, csrf_token: s.csrf.token_for(&token) };
-    let mut response = Json(body).into_response();
-    response.headers_mut().insert(header::SET_COOKIE, session::session_set_cookie(&token, s.session_ttl)?);
-    Ok(response)
+    let csrf_token = session.csrf_token().to_owned();
+    Ok((session, Json(LoginResponse { username: user.username, csrf_token })))
 }
 
 #[cfg(test)]

@@ -2,21 +2,21 @@
 //! username, the password policy and hash on the hasher's workers, then
 //! storage (a taken address or name is 409).
 
-use axum::{
-    Json,
-    http::StatusCode,
-    response::{IntoResponse, Response},
-};
+use axum::{extract::State, http::StatusCode};
 use guardrail::{
+    axum::{Json, Problem, limit::ClientIp},
     encode::log_line,
     secret::SecretString,
     validate::{Email, Username},
 };
 use serde::{Deserialize, Serialize};
 
-use super::{Call, JsonBody, Problem, internal, password::new_password_failed};
+use super::{Shared, internal};
 use crate::db::{self, Inserted};
 
+/// The body. The address and the name are plain strings here and parsed
+/// in the handler, after the rate limit: a flood of bad sign-ups costs a
+/// limiter check, not a parse each.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct SignupRequest {
@@ -26,15 +26,21 @@ pub(super) struct SignupRequest {
 }
 
 #[derive(Serialize)]
-struct SignupResponse {
+pub(super) struct SignupResponse {
     id: i64,
     username: String,
 }
 
+/// 409: the email address or username is taken.
+fn already_exists() -> Problem {
+    Problem::new(StatusCode::CONFLICT, "already_exists", "An account with this email address or username exists.")
+}
+
 pub(super) async fn signup(
-    Call { s, client, .. }: Call,
-    JsonBody(req): JsonBody<SignupRequest>,
-) -> Result<Response, Problem> {
+    State(s): State<Shared>,
+    ClientIp(client): ClientIp,
+    Json(req): Json<SignupRequest>,
+) -> Result<(StatusCode, Json<SignupResponse>), Problem> {
     s.limit_ip(client)?;
     let email = Email::parse(&req.email).map_err(|e| {
         tracing::info!(target: "security", event = "input_validation_fail", field = "email", reason = e.code(), %client);
@@ -49,19 +55,19 @@ pub(super) async fn signup(
     // the folded form are scored at their floor): it runs with the hash, on
     // the hasher's workers and under their bound, never on the executor's
     // thread.
-    let hash = s
+    let checked = s
         .hasher
-        .hash_new_async(&s.policy, &[email.as_str(), username.as_str()], req.password)
+        .check_new_async(&s.policy, &[email.as_str(), username.as_str()], req.password)
         .await
-        .map_err(|e| new_password_failed(&s, e))?;
+        .map_err(|e| s.password_failed(&e))?;
+    let hash = s.hasher.hash_checked_async(checked).await.map_err(|e| s.password_failed(&e))?;
 
     let (e, u) = (email.as_str().to_owned(), username.as_str().to_owned());
-    match s.db.call(move |c| db::insert_user(c, &e, &u, hash.as_str())).await.map_err(internal)? {
+    match s.db.call(move |c| db::insert_user(c, &e, &u, hash.as_str_for_storage())).await.map_err(internal)? {
         Inserted::Id(id) => {
             tracing::info!(target: "security", event = "user_created", user_id = id, user = %log_line(username.as_str()), %client);
-            let body = SignupResponse { id, username: username.as_str().to_owned() };
-            Ok((StatusCode::CREATED, Json(body)).into_response())
+            Ok((StatusCode::CREATED, Json(SignupResponse { id, username: username.as_str().to_owned() })))
         }
-        Inserted::Duplicate => Err(Problem::already_exists()),
+        Inserted::Duplicate => Err(already_exists()),
     }
 }
