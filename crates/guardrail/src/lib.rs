@@ -41,7 +41,7 @@ pub use guardrail_fetch as fetch;
 /// The names most services need, in one import: `use guardrail::prelude::*;`.
 pub mod prelude {
     pub use guardrail_encode::Context as EncodeContext;
-    pub use guardrail_password::{PasswordHasher, PasswordPolicy, Verification};
+    pub use guardrail_password::{NewPassword, PasswordHasher, PasswordPolicy, Verification};
     pub use guardrail_secret::{ExposeSecret, Pii, SecretEq, SecretSlice, SecretString};
     pub use guardrail_validate::{Email, FetchUrl, RelativePath, Username};
 }

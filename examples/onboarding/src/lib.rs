@@ -1,0 +1,175 @@
+//! The onboarding service: the seven things a product service needs, one
+//! file each, on guardrail — sign-up (`src/signup.rs`), login
+//! (`src/login.rs`), session and CSRF (`src/session.rs`), API keys
+//! (`src/api_keys.rs`), a field sealed at rest (`src/profile.rs`), a
+//! user-supplied webhook (`src/webhook.rs`) and output encoding
+//! (`src/render.rs`). Storage is in memory ([`store`]); this file is the
+//! wiring: the state and the layer order.
+#![forbid(unsafe_code)]
+
+mod api_keys;
+mod login;
+mod profile;
+mod render;
+mod session;
+mod signup;
+pub mod store;
+mod webhook;
+
+use std::{num::NonZeroU32, sync::Arc};
+
+use axum::{
+    Router,
+    extract::FromRef,
+    http::Method,
+    routing::{get, post, put},
+};
+use guardrail::{
+    axum::{
+        ApiKeyVerifier, ClientKey, CsrfLayer, Limiter, LoginKey, MemorySessionStore, Problem, SecurityHeadersLayer,
+        SessionConfig, Sessions, catch_panic_layer,
+    },
+    fetch::FetchClient,
+    keys::{Algorithm, Keyring, MacKeyring},
+    password::{PasswordHasher, PasswordPolicy},
+    token::{ApiKeyIssuer, csrf::Csrf},
+    validate::FetchPolicy,
+};
+
+pub use api_keys::{ApiKeys, PREFIX as API_KEY_PREFIX};
+pub use store::{Db, User};
+
+/// The session store: user ids by session digest.
+pub type Store = MemorySessionStore<u64>;
+
+/// Logins a minute for one typed login (existing account or not).
+pub const LOGINS_PER_MINUTE: u32 = 5;
+/// Logins a minute from one client (an IPv4 address or an IPv6 /64).
+pub const CLIENT_LOGINS_PER_MINUTE: u32 = 20;
+
+/// What the service is started with.
+#[derive(Debug)]
+pub struct Config {
+    /// The password hasher (tests use small parameters).
+    pub hasher: PasswordHasher,
+    /// Where webhooks may point (tests allow 127.0.0.1).
+    pub fetch_policy: FetchPolicy,
+    /// Session lifetimes.
+    pub sessions: SessionConfig,
+}
+
+impl Config {
+    /// The recommended settings: default argon2id parameters, `https`
+    /// webhooks to public addresses, 8-hour sessions idle for 30 minutes.
+    #[must_use]
+    pub fn production() -> Self {
+        Self {
+            hasher: PasswordHasher::default(),
+            fetch_policy: FetchPolicy::default().https_only(),
+            sessions: SessionConfig::default(),
+        }
+    }
+}
+
+/// The rate limiters of the login.
+#[derive(Debug)]
+pub struct Limits {
+    /// By client address (IPv6 by /64).
+    pub clients: Limiter<ClientKey>,
+    /// By the login as typed: the same key for an existing and an unknown account.
+    pub logins: Limiter<LoginKey>,
+}
+
+/// The router's state: every handler takes `State<App>`. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// Accounts, sealed phones, webhooks.
+    pub db: Arc<Db>,
+    /// argon2id on its own worker threads.
+    pub hasher: Arc<PasswordHasher>,
+    /// The new-password policy (NIST SP 800-63B-4).
+    pub policy: Arc<PasswordPolicy>,
+    /// Sessions over the in-memory store.
+    pub sessions: Sessions<Store>,
+    /// CSRF tokens bound to sessions (the same `Csrf` as the `CsrfLayer`).
+    pub csrf: Csrf,
+    /// Issues API keys.
+    pub issuer: ApiKeyIssuer,
+    /// Checks presented API keys against [`ApiKeys`].
+    pub api_keys: ApiKeyVerifier<ApiKeys>,
+    /// Seals personal data at rest.
+    pub keyring: Arc<Keyring>,
+    /// The one pooled client for webhooks.
+    pub fetch: FetchClient,
+    /// Login rate limits.
+    pub limits: Arc<Limits>,
+}
+
+/// An error while starting (key generation, the fetch client).
+pub type StartError = Box<dyn std::error::Error + Send + Sync>;
+
+impl App {
+    /// A service with fresh keys (an in-memory service forgets everything
+    /// on restart; a real one loads its keyrings, `guardrail::secret`).
+    ///
+    /// # Errors
+    ///
+    /// The random generator failing, or the fetch client not building.
+    pub fn new(config: Config) -> Result<Self, StartError> {
+        let per_minute = |n| NonZeroU32::new(n).ok_or("a limit of zero");
+        Ok(Self {
+            db: Arc::default(),
+            hasher: Arc::new(config.hasher),
+            policy: Arc::default(),
+            sessions: Sessions::new(Store::new(), config.sessions),
+            csrf: Csrf::new(MacKeyring::generate()?),
+            issuer: ApiKeyIssuer::new(api_keys::PREFIX)?,
+            api_keys: ApiKeyVerifier::new(api_keys::PREFIX, ApiKeys::default())?,
+            keyring: Arc::new(Keyring::generate(Algorithm::Aes256Gcm)?),
+            fetch: FetchClient::new(config.fetch_policy)?,
+            limits: Arc::new(Limits {
+                clients: Limiter::per_minute(per_minute(CLIENT_LOGINS_PER_MINUTE)?),
+                logins: Limiter::per_minute(per_minute(LOGINS_PER_MINUTE)?),
+            }),
+        })
+    }
+}
+
+impl FromRef<App> for Sessions<Store> {
+    fn from_ref(app: &App) -> Self {
+        app.sessions.clone()
+    }
+}
+
+impl FromRef<App> for ApiKeyVerifier<ApiKeys> {
+    fn from_ref(app: &App) -> Self {
+        app.api_keys.clone()
+    }
+}
+
+/// The service. Layers run outside in: `catch_panic_layer` (a panic is a
+/// 500 problem), the security headers (on every response, refusals
+/// included), then CSRF — added last among the route layers so it wraps
+/// every route and the fallback; the two routes a visitor without a
+/// session uses are exempt by name.
+pub fn router(app: App) -> Router {
+    let csrf = CsrfLayer::new(app.csrf.clone())
+        .route_without_csrf_check(Method::POST, "/signup")
+        .route_without_csrf_check(Method::POST, "/login");
+    Router::new()
+        .route("/signup", post(signup::signup))
+        .route("/login", post(login::login))
+        .route("/me", get(session::me))
+        .route("/logout", post(session::logout))
+        .route("/api-keys", post(api_keys::issue))
+        .route("/api/whoami", get(api_keys::whoami))
+        .route("/profile/phone", put(profile::set_phone).get(profile::phone))
+        .route("/webhook", put(webhook::register))
+        .route("/webhook/test", post(webhook::test_fire))
+        .route("/welcome", get(render::welcome))
+        .fallback(|| async { Problem::not_found() })
+        .with_state(app)
+        .layer(csrf)
+        .layer(SecurityHeadersLayer::json_api())
+        .layer(catch_panic_layer())
+}
