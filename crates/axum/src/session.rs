@@ -87,7 +87,7 @@ impl SessionConfig {
         if idle.as_secs() == 0 || idle > absolute {
             return Err(Error::DurationOutOfRange { name: "idle" });
         }
-        Ok(Self { absolute, idle, touch_every: Self::DEFAULT_TOUCH_EVERY.min(idle), strict: false })
+        Ok(Self { absolute, idle, touch_every: Self::DEFAULT_TOUCH_EVERY.min(idle / 2), strict: false })
     }
 
     /// `SameSite=Strict` instead of `Lax`: a link from another site
@@ -97,11 +97,13 @@ impl SessionConfig {
         Self { strict: true, ..self }
     }
 
-    /// Writes the last-seen time at most once per `every` (capped at the
-    /// idle timeout).
+    /// Writes the last-seen time at most once per `every`, capped at half
+    /// the idle timeout: a session in use is refreshed before it can
+    /// time out (capped at the idle timeout itself, a session used without
+    /// pause was never refreshed and ended `idle` anyway).
     #[must_use]
     pub fn touch_every(self, every: Duration) -> Self {
-        Self { touch_every: every.min(self.idle), ..self }
+        Self { touch_every: every.min(self.idle / 2), ..self }
     }
 
     /// The absolute lifetime.
