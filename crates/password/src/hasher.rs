@@ -1,11 +1,11 @@
-use std::{fmt, future::Future, pin::pin, task};
+use std::{future::Future, pin::pin, task};
 
 use guardrail_secret::{ExposeSecret, SecretString};
 use unicode_normalization::{UnicodeNormalization, is_nfkc};
 use zeroize::Zeroizing;
 
 use crate::{
-    Caps, Error, Limits, MAX_PASSWORD_BYTES, Params,
+    Caps, Error, Limits, MAX_PASSWORD_BYTES, Params, PasswordHash,
     engine::{
         Engine, Job, Output,
         core::{Algorithm, Input, Version},
@@ -22,59 +22,21 @@ const SALT_LEN: usize = 16;
 /// Tag length for new hashes.
 const HASH_LEN: usize = 32;
 
-/// A stored password hash: a PHC string (`$argon2id$v=19$m=...`).
-///
-/// `Debug` shows the algorithm and parameters only: the salt and tag are
-/// what an attacker needs to crack the password offline.
-#[derive(Clone, PartialEq, Eq)]
-pub struct PasswordHash(String);
-
-impl PasswordHash {
-    /// The text to store in the database (the PHC string, or the sealed
-    /// value under a pepper). Named for its one use: it holds the salt and
-    /// tag an offline attack needs, so it goes to storage, never to a log
-    /// (`Debug` masks them).
-    #[must_use]
-    pub fn as_str_for_storage(&self) -> &str {
-        &self.0
-    }
-
-    /// [`PasswordHash::as_str_for_storage`], without a copy.
-    #[must_use]
-    pub fn into_string_for_storage(self) -> String {
-        self.0
-    }
-
-    /// The PHC string, to store, without a copy.
-    #[must_use]
-    pub fn into_string(self) -> String {
-        self.0
-    }
-
-    /// The PHC string, to store.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for PasswordHash {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Debug for PasswordHash {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let head: Vec<&str> = self.0.split('$').take(4).collect();
-        write!(f, "PasswordHash({}$…)", head.join("$"))
-    }
-}
-
 /// The outcome of [`PasswordHasher::verify_login`] (and
 /// [`PasswordHasher::verify`]). A wrong password is not an error, so `?`
 /// cannot skip the check: match on this, and store the upgrade when
-/// [`Verification::Valid`] carries one.
+/// [`Verification::Valid`] carries one. Dropping it is a warning
+/// (`unused_must_use`), an error where that lint is denied:
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// # use guardrail_password::{Error, PasswordHasher};
+/// # use guardrail_secret::SecretString;
+/// fn login(hasher: &PasswordHasher, password: &SecretString, stored: &str) -> Result<(), Error> {
+///     hasher.verify_login(password, Some(stored))?; // the outcome (and its upgrade) is dropped
+///     Ok(())
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use = "match it: Valid may carry an upgraded hash to store"]
 pub enum Verification {
@@ -90,29 +52,27 @@ pub enum Verification {
     },
 }
 
-impl Verification {
-    /// `true` for [`Verification::Valid`].
-    #[must_use]
-    pub fn is_valid(&self) -> bool {
-        matches!(self, Self::Valid { .. })
-    }
-}
-
-/// argon2id hashing and verification under one policy.
+/// argon2id hashing and verification under one policy. Async handlers
+/// use the `*_async` calls (feature `tokio`: every hash a job on the
+/// hasher's workers); the sync calls are for CLIs and batch jobs.
 ///
 /// ```
-/// use guardrail_password::{Params, PasswordHasher, Verification};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use std::sync::Arc;
+/// use guardrail_password::{Params, PasswordHasher, PasswordPolicy, Verification};
 /// use guardrail_secret::SecretString;
 ///
-/// # let hasher = PasswordHasher::new(Params::new(64, 1, 1).unwrap()); // small for the doctest
-/// // let hasher = PasswordHasher::default(); // OWASP: m=19456 KiB, t=2, p=1
+/// # let hasher = Arc::new(PasswordHasher::new(Params::new(64, 1, 1).unwrap())); // small for the doctest
+/// // let hasher = Arc::new(PasswordHasher::default()); // OWASP: m=19456 KiB, t=2, p=1
 /// let password = SecretString::from("correct horse battery staple");
-/// let stored = hasher.hash(&password).unwrap();
-/// match hasher.verify(&password, stored.as_str()).unwrap() {
+/// let stored = hasher.hash_new_async(&PasswordPolicy::default(), &["ana"], password.clone()).await.unwrap();
+/// match hasher.verify_login_async(password, Some(stored.into_string_for_storage())).await.unwrap() {
 ///     Verification::Valid { upgrade: Some(new_hash) } => { /* store new_hash, then log in */ }
 ///     Verification::Valid { upgrade: None } => { /* log in */ }
-///     Verification::Invalid => { /* 401 */ }
+///     Verification::Invalid => { /* 401, as for an unknown user (stored: None) */ }
 /// }
+/// # }
 /// ```
 #[derive(Debug)]
 pub struct PasswordHasher {

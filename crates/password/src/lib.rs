@@ -15,15 +15,17 @@ mod hasher;
 mod legacy;
 mod new_password;
 mod params;
+mod password_hash;
 mod phc;
 mod policy;
 
 pub use calibrate::{Calibration, Step, calibrate};
 pub use engine::Limits;
 pub use error::Error;
-pub use hasher::{PasswordHash, PasswordHasher, Verification};
+pub use hasher::{PasswordHasher, Verification};
 pub use new_password::NewPassword;
 pub use params::{Caps, Params};
+pub use password_hash::PasswordHash;
 pub use policy::{PasswordPolicy, PolicyViolations, Violation};
 
 /// The longest password `verify` and `hash` accept, in bytes: longer input

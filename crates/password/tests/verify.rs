@@ -160,6 +160,30 @@ fn no_secret_in_debug_or_errors() {
 }
 
 #[test]
+fn display_of_a_hash_hides_salt_and_tag() {
+    let h = hasher();
+    let stored = h.hash(&secret("pw")).unwrap();
+    let text = stored.as_str_for_storage();
+    let salt_and_tag: Vec<&str> = text.rsplitn(3, '$').take(2).collect();
+    assert_eq!(salt_and_tag.len(), 2);
+    // `info!(%hash)` and `{hash:?}` print the same masked head.
+    assert_eq!(stored.to_string(), "$argon2id$v=19$m=256,t=2,p=1$…");
+    assert_eq!(format!("{stored:?}"), "PasswordHash($argon2id$v=19$m=256,t=2,p=1$…)");
+    for shown in [stored.to_string(), format!("{stored:?}"), format!("{stored:#?}")] {
+        for part in &salt_and_tag {
+            assert!(!shown.contains(part), "salt or tag in {shown}");
+        }
+    }
+    // A sealed hash (pepper) shows its format only: no ciphertext.
+    let keyring = guardrail_keys::Keyring::generate(guardrail_keys::Algorithm::Aes256Gcm).unwrap();
+    let sealed = hasher().with_pepper(std::sync::Arc::new(keyring)).reseal(text).unwrap();
+    let body = sealed.as_str_for_storage().strip_prefix("$guardrail-sealed$v1$").unwrap();
+    assert_eq!(sealed.to_string(), "$guardrail-sealed$v1$…");
+    assert_eq!(format!("{sealed:?}"), "PasswordHash($guardrail-sealed$v1$…)");
+    assert!(!body.is_empty() && !format!("{sealed} {sealed:?}").contains(body));
+}
+
+#[test]
 fn check_stored_parses_without_hashing() {
     let h = hasher();
     let stored = h.hash(&secret("pw")).unwrap();

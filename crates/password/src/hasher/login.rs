@@ -65,19 +65,4 @@ impl PasswordHasher {
             },
         }
     }
-
-    /// For a login whose account does not exist: the same work as
-    /// verifying a wrong password against a hash made with the current
-    /// parameters, so response time does not reveal which accounts exist.
-    /// Always [`Verification::Invalid`] (or an error). Superseded by
-    /// [`PasswordHasher::verify_login`] with `None`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Busy`], or [`Error::PasswordTooLong`] past
-    /// [`crate::MAX_PASSWORD_BYTES`] bytes: as [`PasswordHasher::verify`]
-    /// would answer for this password.
-    pub fn verify_unknown_user(&self, password: &SecretString) -> Result<Verification, Error> {
-        self.verify_login(password, None)
-    }
 }

@@ -167,17 +167,6 @@ impl PasswordHasher {
     ) -> Result<Verification, Error> {
         self.verify_login_in(password.expose_secret(), stored.as_deref(), Mode::Async).await
     }
-
-    /// [`PasswordHasher::verify_unknown_user`] as a future.
-    ///
-    /// # Errors
-    ///
-    /// As [`PasswordHasher::verify_unknown_user`], and as
-    /// [`PasswordHasher::hash_async`] for the queue.
-    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
-    pub async fn verify_unknown_user_async(self: &Arc<Self>, password: SecretString) -> Result<Verification, Error> {
-        self.verify_login_in(password.expose_secret(), None, Mode::Async).await
-    }
 }
 
 #[cfg(test)]
