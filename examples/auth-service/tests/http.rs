@@ -256,6 +256,24 @@ async fn expired_sessions_are_refused_and_removed() {
     s.stop().await;
 }
 
+/// AUTH_SERVICE_SESSION_IDLE_SECS: a session in use lives past its idle
+/// timeout (each request refreshes it), an unused one ends with 401
+/// `session_expired`, reason `idle`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_in_use_outlive_the_idle_timeout_and_unused_ones_end() {
+    let s = Service::start_with(|c| c.session_idle = Duration::from_secs(3)).await;
+    let a = s.user("ada@example.com", "ada").await;
+    let started = std::time::Instant::now();
+    while started.elapsed() < Duration::from_millis(4500) {
+        assert_eq!(a.get(&s, "/me").send().await.unwrap().status(), StatusCode::OK, "{:?}", started.elapsed());
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(4100)).await;
+    let body: Value = a.get(&s, "/me").send().await.unwrap().json().await.unwrap();
+    assert_eq!((body["code"].as_str(), body["reason"].as_str()), (Some("session_expired"), Some("idle")), "{body}");
+    s.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_api_keys_are_401_with_www_authenticate() {
     let s = Service::start().await;
