@@ -14,6 +14,13 @@
 //! ([`guardrail_token::csrf::Csrf`]): checked in constant time, with no
 //! store lookup. A request without a session cookie passes: it changes
 //! nothing as a logged-in user (the handler's `Session` answers 401).
+//!
+//! Fail closed: the layer marks every request it lets through (exempt
+//! routes included), and the [`Session`](crate::Session) extractor, plain
+//! or as `Option`, refuses an unsafe-method request without that mark
+//! with 500 `internal` and an error log line: a route added to the router
+//! after `.layer(csrf)` (which the layer does not wrap) cannot read a
+//! session on `POST` without a CSRF check.
 
 use std::{
     fmt,
@@ -25,7 +32,7 @@ use std::{
 
 use axum::{
     extract::{MatchedPath, Request},
-    http::Method,
+    http::{Method, request::Parts},
     response::{IntoResponse, Response},
 };
 use guardrail_token::csrf::Csrf;
@@ -129,6 +136,26 @@ impl CsrfLayer {
     }
 }
 
+/// The mark [`CsrfService`] leaves on every request it let through.
+#[derive(Debug, Clone, Copy)]
+struct Vetted;
+
+/// `Err` (500 `internal`, logged) when `parts` has an unsafe method and
+/// no [`CsrfLayer`] let it through: the route is outside the layer, so a
+/// session must not be read for it.
+pub(crate) fn require_layer(parts: &Parts) -> Result<(), Problem> {
+    if is_safe(&parts.method) || parts.extensions.get::<Vetted>().is_some() {
+        return Ok(());
+    }
+    let route = parts.extensions.get::<MatchedPath>().map_or("-", MatchedPath::as_str);
+    tracing::error!(
+        target: "security",
+        route,
+        "the CsrfLayer does not cover this route: a session is refused on an unsafe method without it (apply the layer after every route)"
+    );
+    Err(Problem::internal())
+}
+
 /// The future of [`CsrfService`]: the route's, or the refusal.
 pub type CsrfFuture<E> = Pin<Box<dyn Future<Output = Result<Response, E>> + Send>>;
 
@@ -146,9 +173,12 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: Request) -> Self::Future {
+    fn call(&mut self, mut request: Request) -> Self::Future {
         match self.layer.check(&request) {
-            Ok(()) => Box::pin(self.inner.call(request)),
+            Ok(()) => {
+                request.extensions_mut().insert(Vetted);
+                Box::pin(self.inner.call(request))
+            }
             Err(problem) => Box::pin(ready(Ok(problem.into_response()))),
         }
     }

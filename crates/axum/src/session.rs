@@ -381,8 +381,11 @@ impl IntoResponseParts for EndedSession {
 /// A request's valid session, as an extractor: no cookie, a duplicate,
 /// empty or oversized one, or an unknown token answer 401
 /// `unauthenticated`; an expired or idle one is deleted and answers 401
-/// `session_expired` with reason `expired` or `idle`. `Debug` shows no
-/// token, digest or user.
+/// `session_expired` with reason `expired` or `idle`. On an unsafe method
+/// (`POST`, `PUT`, ...) a request the [`CsrfLayer`](crate::CsrfLayer) did
+/// not let through (a route outside the layer) answers 500 `internal`, with
+/// an error log line, cookie or not. `Debug` shows no token, digest or
+/// user.
 pub struct Session<St: SessionStore> {
     user: St::User,
     digest: SessionDigest,
@@ -424,6 +427,7 @@ where
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        crate::csrf::require_layer(parts)?;
         match read_cookie(&parts.headers) {
             SessionCookie::One(token) => Sessions::<St>::from_ref(state).check(token).await,
             SessionCookie::Absent | SessionCookie::Refused => Err(Problem::unauthenticated()),
@@ -440,8 +444,10 @@ where
     type Rejection = Problem;
 
     /// `None` without a session cookie; a cookie that names no valid
-    /// session is refused as for `Session<St>`.
+    /// session, or an unsafe method outside the `CsrfLayer`, is refused as
+    /// for `Session<St>`.
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, Problem> {
+        crate::csrf::require_layer(parts)?;
         match read_cookie(&parts.headers) {
             SessionCookie::Absent => Ok(None),
             SessionCookie::One(token) => Sessions::<St>::from_ref(state).check(token).await.map(Some),

@@ -1,6 +1,7 @@
 //! Sessions end to end through a `Router` (no socket): the cookie's
 //! attributes, rotation on login, idle and absolute expiry, refused
-//! cookies, logout, and what `Debug` shows.
+//! cookies, logout, what `Debug` shows, and that a session is read on an
+//! unsafe method only behind the `CsrfLayer`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code
 
 use std::time::Duration;
@@ -9,12 +10,13 @@ use axum::{
     Router,
     body::Body,
     extract::{FromRef, State},
-    http::{HeaderMap, Request, StatusCode, header},
+    http::{HeaderMap, Method, Request, StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
 use guardrail_axum::{
-    MemorySessionStore, Problem, Session, SessionConfig, SessionStore, Sessions,
+    CsrfLayer, MemorySessionStore, Problem, Session, SessionConfig, SessionStore, Sessions,
+    csrf::CSRF_HEADER,
     session::{COOKIE, SessionDigest, now},
 };
 use guardrail_keys::MacKeyring;
@@ -58,17 +60,35 @@ async fn others(State(app): State<App>, session: Session<Store>) -> Result<Strin
     Ok(app.sessions.end_others(&session).await?.to_string())
 }
 
+fn new_state(config: SessionConfig) -> App {
+    App { sessions: Sessions::new(Store::new(), config), csrf: Csrf::new(MacKeyring::generate().unwrap()) }
+}
+
+fn csrf_layer(state: &App) -> CsrfLayer {
+    CsrfLayer::new(state.csrf.clone()).route_without_csrf_check(Method::POST, "/login")
+}
+
 fn app(config: SessionConfig) -> (Router, Sessions<Store>) {
-    let sessions = Sessions::new(Store::new(), config);
-    let state = App { sessions: sessions.clone(), csrf: Csrf::new(MacKeyring::generate().unwrap()) };
+    let state = new_state(config);
+    let sessions = state.sessions.clone();
     let router = Router::new()
         .route("/login", post(login))
         .route("/me", get(me))
         .route("/maybe", get(maybe))
         .route("/logout", post(logout))
         .route("/others", post(others))
+        .layer(csrf_layer(&state))
         .with_state(state);
     (router, sessions)
+}
+
+/// `POST path` with `cookie` and, if given, the CSRF token.
+async fn post_as(router: &Router, path: &str, cookie: &str, csrf: Option<&str>) -> Response {
+    let mut request = Request::post(path).header(header::COOKIE, cookie);
+    if let Some(csrf) = csrf {
+        request = request.header(CSRF_HEADER, csrf);
+    }
+    router.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap()
 }
 
 async fn send(router: &Router, method: &str, path: &str, cookies: &[&str]) -> Response {
@@ -85,10 +105,16 @@ async fn body(response: Response) -> String {
 
 /// Logs in (with `cookies` sent along) and returns `__Host-session=<token>`.
 async fn log_in(router: &Router, cookies: &[&str]) -> String {
+    log_in_with_csrf(router, cookies).await.0
+}
+
+/// Logs in and returns `__Host-session=<token>` and the session's CSRF token.
+async fn log_in_with_csrf(router: &Router, cookies: &[&str]) -> (String, String) {
     let response = send(router, "POST", "/login", cookies).await;
     assert_eq!(response.status(), StatusCode::OK);
     let set = response.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
-    set.split(';').next().unwrap().to_owned()
+    let cookie = set.split(';').next().unwrap().to_owned();
+    (cookie, body(response).await)
 }
 
 fn digest_of(cookie: &str) -> SessionDigest {
@@ -221,15 +247,16 @@ async fn delete_expired_removes_idle_and_expired_only() {
 #[tokio::test]
 async fn logout_and_end_others() {
     let (router, sessions) = app(SessionConfig::default());
-    let a = log_in(&router, &[]).await;
+    let (a, a_csrf) = log_in_with_csrf(&router, &[]).await;
     let b = log_in(&router, &[]).await;
     let c = log_in(&router, &[]).await;
-    let response = send(&router, "POST", "/others", &[&a]).await;
+    assert_eq!(post_as(&router, "/others", &a, None).await.status(), StatusCode::FORBIDDEN, "no CSRF token");
+    let response = post_as(&router, "/others", &a, Some(&a_csrf)).await;
     assert_eq!(body(response).await, "2");
     assert_eq!(send(&router, "GET", "/me", &[&b]).await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(send(&router, "GET", "/me", &[&c]).await.status(), StatusCode::UNAUTHORIZED);
 
-    let response = send(&router, "POST", "/logout", &[&a]).await;
+    let response = post_as(&router, "/logout", &a, Some(&a_csrf)).await;
     assert_eq!(response.status(), StatusCode::OK);
     let clear = response.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
     assert_eq!(clear, "__Host-session=; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=0");
@@ -281,4 +308,70 @@ async fn last_seen_is_written_at_most_every_touch_interval() {
     let record = sessions.store().load(&digest_of(&cookie)).await.unwrap().unwrap();
     assert!(record.last_seen >= now() - 1, "past the interval: touched");
     assert!(record.created_at <= record.last_seen && record.expires_at == record.created_at + 3600);
+}
+
+/// A route added after `.layer(csrf)` is not wrapped by it: its `Session`
+/// (plain or `Option`) refuses an unsafe method with 500 instead of
+/// letting a cookie-authenticated change through without a token.
+#[tokio::test]
+async fn a_session_on_a_route_outside_the_csrf_layer_is_refused() {
+    let state = new_state(SessionConfig::default());
+    let late = Router::new()
+        .route("/login", post(login))
+        .route("/a", post(me))
+        .layer(csrf_layer(&state))
+        .route("/late", post(me))
+        .route("/late-maybe", post(maybe))
+        .route("/late-get", get(me))
+        .with_state(state);
+    let (cookie, csrf) = log_in_with_csrf(&late, &[]).await;
+    assert_eq!(post_as(&late, "/a", &cookie, None).await.status(), StatusCode::FORBIDDEN);
+    for path in ["/late", "/late-maybe"] {
+        for token in [None, Some(csrf.as_str())] {
+            let (status, problem) = problem(post_as(&late, path, &cookie, token).await).await;
+            assert_eq!(
+                (status, problem["code"].as_str()),
+                (StatusCode::INTERNAL_SERVER_ERROR, Some("internal")),
+                "{path}"
+            );
+        }
+    }
+    let no_cookie = Request::post("/late-maybe").body(Body::empty()).unwrap();
+    let response = late.clone().oneshot(no_cookie).await.unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR, "Option<Session> fails closed too");
+    assert_eq!(
+        send(&late, "GET", "/late-get", &[&cookie]).await.status(),
+        StatusCode::OK,
+        "safe methods need no layer"
+    );
+
+    let state = new_state(SessionConfig::default());
+    let last = Router::new()
+        .route("/login", post(login))
+        .route("/a", post(me))
+        .route("/late", post(me))
+        .layer(csrf_layer(&state))
+        .with_state(state);
+    let (cookie, csrf) = log_in_with_csrf(&last, &[]).await;
+    assert_eq!(post_as(&last, "/late", &cookie, None).await.status(), StatusCode::FORBIDDEN);
+    let response = post_as(&last, "/late", &cookie, Some(&csrf)).await;
+    assert_eq!((response.status(), body(response).await.as_str()), (StatusCode::OK, "7"));
+}
+
+/// An exempt route is let through, so its `Session` works without a token.
+#[tokio::test]
+async fn a_session_on_an_exempt_route_needs_no_token() {
+    let state = new_state(SessionConfig::default());
+    let layer = csrf_layer(&state).route_without_csrf_check(Method::POST, "/hook");
+    let router = Router::new()
+        .route("/login", post(login))
+        .route("/hook", post(me))
+        .route("/maybe", post(maybe))
+        .layer(layer)
+        .with_state(state);
+    let cookie = log_in(&router, &[]).await;
+    let response = post_as(&router, "/hook", &cookie, None).await;
+    assert_eq!((response.status(), body(response).await.as_str()), (StatusCode::OK, "7"));
+    let response = router.clone().oneshot(Request::post("/maybe").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!((response.status(), body(response).await.as_str()), (StatusCode::OK, "out"), "no cookie: no check");
 }
