@@ -74,4 +74,6 @@ mod guide {
     struct Examples;
     #[doc = include_str!("../../../docs/src/auth-service.md")]
     struct AuthService;
+    #[doc = include_str!("../../../docs/src/axum.md")]
+    struct Axum;
 }
