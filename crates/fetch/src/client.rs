@@ -159,6 +159,12 @@ impl<R: AsyncResolve + 'static> FetchClientBuilder<R> {
         });
         let mut builder = reqwest::Client::builder()
             .no_proxy()
+            // No decompression even if another crate in the binary turns
+            // on one of reqwest's features: a bomb would pass the body cap.
+            .no_gzip()
+            .no_brotli()
+            .no_zstd()
+            .no_deflate()
             .dns_resolver(Arc::new(checking))
             .redirect(redirects)
             .referer(false)

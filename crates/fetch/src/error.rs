@@ -6,6 +6,14 @@ use std::error::Error as _;
 /// header or a body: a webhook URL often carries a token, and this error is
 /// logged. The transport variants keep reqwest's error as their `source`,
 /// stripped of its URL.
+///
+/// What the source chain may still show: the **host name**, never the
+/// path, query, fragment or user info. A TLS certificate not valid for the
+/// name ([`Error::Connect`]) ends in rustls' `NotValidForNameContext`,
+/// whose `Display` names the expected host and the names the certificate
+/// presents. Log a source chain where the host may appear (a webhook host
+/// is the user's data, not a credential); the variants' own `Display`
+/// never shows it.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -36,7 +44,8 @@ pub enum Error {
     #[error("timed out")]
     Timeout(#[source] reqwest::Error),
     /// No connection could be made (refused, reset, TLS handshake or
-    /// certificate failure, name not found).
+    /// certificate failure, name not found). Its source chain may name the
+    /// host (a certificate not valid for it), never the path or query.
     #[error("cannot connect")]
     Connect(#[source] reqwest::Error),
     /// Any other HTTP or transport failure.

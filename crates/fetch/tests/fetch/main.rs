@@ -103,6 +103,8 @@ fn child() {
         bodies_over_the_cap_are_refused,
         a_stalled_server_times_out,
         requests_share_one_pooled_connection,
+        no_compression_is_asked_for,
+        a_refused_connection_shows_no_url,
         control_a_plain_client_obeys_the_proxy_variables,
     );
 }
@@ -232,6 +234,31 @@ async fn requests_share_one_pooled_connection(server: &Server) {
     // the same host again reuses the first connection.
     client.get(&echo).send().await.unwrap();
     assert_eq!(server.accepts() - before, 2, "one connection per host, reused");
+}
+
+/// The client asks for no compressed body (a decompression bomb would get
+/// past the body cap), even if another crate in the binary turns on
+/// reqwest's `gzip`, `brotli`, `zstd` or `deflate` feature.
+async fn no_compression_is_asked_for(server: &Server) {
+    let client = client(server);
+    let fetched = client.get(&url(&client, server, "hook.example.com", "/headers")).send().await.unwrap();
+    let headers = String::from_utf8(fetched.body).unwrap().to_ascii_lowercase();
+    assert!(headers.contains("host: hook.example.com"), "the header lines came back: {headers}");
+    assert!(!headers.contains("accept-encoding"), "{headers}");
+}
+
+/// A refused connection is `Connect`, and nothing in its source chain
+/// shows the URL's host, path or query. (A TLS name mismatch does name the
+/// host, as `Error`'s docs say; that needs a TLS server.)
+async fn a_refused_connection_shows_no_url(_server: &Server) {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let policy = FetchPolicy::default().ports([closed]).dangerous_allow_addresses([LOOPBACK]);
+    let client = FetchClient::builder(policy).resolver(Stub).build().unwrap();
+    let url = client.policy().parse(&format!("http://hook.example.com:{closed}/{CANARY}?t={CANARY}")).unwrap();
+    match client.get(&url).send().await {
+        Err(e @ Error::Connect(_)) => drop(shown(&e)),
+        other => panic!("a closed port: {other:?}"),
+    }
 }
 
 /// A plain reqwest client, built in the same environment, sends its request

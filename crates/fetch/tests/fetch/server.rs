@@ -3,6 +3,7 @@
 //!
 //! Routes (the query is ignored):
 //! - `/ok` answers `hello`; `/echo` answers the request body;
+//! - `/headers` answers the request's header lines, one a line;
 //! - `/bytes/N` answers N bytes with a `Content-Length`;
 //! - `/chunked/N` answers N bytes chunked, without a length;
 //! - `/to/REST` redirects (302) to `http://REST`;
@@ -56,10 +57,11 @@ impl Server {
     fn serve(&self, stream: TcpStream) {
         stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
         let mut reader = BufReader::new(stream);
-        while let Some((request, host, body)) = read_request(&mut reader) {
+        while let Some((request, host, headers, body)) = read_request(&mut reader) {
             self.log.lock().unwrap().push(format!("{request} @{host}"));
             let target = request.split(' ').nth(1).unwrap_or("/");
             let path = target.split('?').next().unwrap_or("/");
+            let body = if path == "/headers" { headers.join("\n").into_bytes() } else { body };
             if respond(reader.get_mut(), path, body).is_err() {
                 return;
             }
@@ -67,8 +69,9 @@ impl Server {
     }
 }
 
-/// The request line without its version, the `Host` header, and the body.
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(String, String, Vec<u8>)> {
+/// The request line without its version, the `Host` header, the header
+/// lines, and the body.
+fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(String, String, Vec<String>, Vec<u8>)> {
     let mut head = Vec::new();
     loop {
         let mut line = String::new();
@@ -89,7 +92,9 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(String, String, Ve
     let length: usize = header("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
-    Some((request, header("host").unwrap_or_default(), body))
+    let host = header("host").unwrap_or_default();
+    head.remove(0);
+    Some((request, host, head, body))
 }
 
 fn respond(stream: &mut TcpStream, path: &str, body: Vec<u8>) -> std::io::Result<()> {
@@ -117,7 +122,7 @@ fn respond(stream: &mut TcpStream, path: &str, body: Vec<u8>) -> std::io::Result
             thread::sleep(Duration::from_secs(3));
             reply(stream, "200 OK", "", b"late")
         }
-        "/echo" => reply(stream, "200 OK", "", &body),
+        "/echo" | "/headers" => reply(stream, "200 OK", "", &body),
         _ => reply(stream, "200 OK", "", b"hello"),
     }
 }
