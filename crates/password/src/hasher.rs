@@ -247,9 +247,10 @@ impl PasswordHasher {
     }
 
     /// Hashes a password (NFKC-normalised first, NIST SP 800-63B-4 §3.1.1.2)
-    /// with a fresh 16-byte salt. Does not check the policy: call
-    /// [`crate::PasswordPolicy::check`] for new passwords first (async
-    /// callers: `hash_new_async`, feature `tokio`, does both on the workers).
+    /// with a fresh 16-byte salt. Does not check the policy: new passwords
+    /// (sign-up, change, reset) go through [`crate::PasswordPolicy::check_new`]
+    /// and [`PasswordHasher::hash_new`] (async callers: `hash_new_async`,
+    /// feature `tokio`, does both on the workers).
     ///
     /// # Errors
     ///
@@ -301,7 +302,9 @@ impl PasswordHasher {
     }
 
     /// Verifies a password against a stored PHC string, and says whether to
-    /// store an upgraded hash.
+    /// store an upgraded hash. For checks that are not a login (the current
+    /// password before a change, say); a login is
+    /// [`PasswordHasher::verify_login`], which also covers the missing account.
     ///
     /// The NFKC form is tried first; only if the input was not already
     /// NFKC and that fails, the raw bytes (a hash another system made from
@@ -329,7 +332,9 @@ impl PasswordHasher {
         self.verify_any(candidate, stored, mode).await
     }
 
-    /// Verifies raw bytes (no normalisation) against a stored hash.
+    /// Verifies raw bytes (no normalisation) against a stored hash, for
+    /// passwords that are not text (a login with text passwords is
+    /// [`PasswordHasher::verify_login`]).
     ///
     /// # Errors
     ///

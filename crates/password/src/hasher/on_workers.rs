@@ -113,7 +113,9 @@ impl PasswordHasher {
         self.hash_in(password.0.expose_secret(), Mode::Async).await
     }
 
-    /// [`PasswordHasher::verify`] as a future (see [`PasswordHasher::hash_async`]).
+    /// [`PasswordHasher::verify`] as a future (see [`PasswordHasher::hash_async`]):
+    /// for checks that are not a login; a login is
+    /// [`PasswordHasher::verify_login_async`].
     ///
     /// # Errors
     ///
