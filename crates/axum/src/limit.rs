@@ -10,7 +10,7 @@
 use std::{
     fmt,
     hash::Hash,
-    net::{IpAddr, Ipv6Addr, SocketAddr},
+    net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
     num::NonZeroU32,
     sync::{
         Mutex, PoisonError,
@@ -28,15 +28,27 @@ use governor::{
     clock::{Clock, DefaultClock},
 };
 use guardrail_validate::{Email, Username};
+use unicode_normalization::UnicodeNormalization as _;
 
 use crate::Problem;
 
-/// The rate-limit key of a client address: an IPv4 address as it is
-/// (an IPv4-mapped IPv6 address becomes IPv4), an IPv6 address masked to
-/// its prefix. One IPv6 subscriber usually holds a whole /64, so keying by
-/// the full address gives them 2^64 budgets.
+/// The rate-limit key of a client address: an IPv4 address as it is, an
+/// IPv6 address masked to its prefix. One IPv6 subscriber usually holds a
+/// whole /64, so keying by the full address gives them 2^64 budgets.
+///
+/// IPv6 addresses that carry an IPv4 client are keyed by that IPv4
+/// address: IPv4-mapped `::ffff:a.b.c.d` and the NAT64 well-known prefix
+/// `64:ff9b::a.b.c.d` (RFC 6052; IPv4 clients of an IPv6-only service
+/// behind NAT64 would otherwise share one /64 budget). Not unwrapped: the
+/// deprecated IPv4-compatible `::a.b.c.d` (RFC 4291 §2.5.5.1, never
+/// routed), keyed as IPv6 by its prefix (so all of `::/64` is one budget,
+/// not 2^32), and network-specific NAT64 prefixes such as `64:ff9b:1::/48`
+/// (their embedding depends on the operator's prefix length).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ClientKey(IpAddr);
+
+/// `64:ff9b::/96` (RFC 6052 §2.1), shifted right by 32 bits.
+const NAT64_WELL_KNOWN_PREFIX: u128 = 0x0064_ff9b_0000_0000_0000_0000;
 
 impl ClientKey {
     /// The IPv6 prefix length [`ClientKey::from_ip`] keys by: 64.
@@ -48,6 +60,11 @@ impl ClientKey {
     pub fn new(ip: IpAddr, v6_prefix: u8) -> Self {
         match ip.to_canonical() {
             IpAddr::V4(v4) => Self(IpAddr::V4(v4)),
+            IpAddr::V6(v6) if u128::from(v6) >> 32 == NAT64_WELL_KNOWN_PREFIX => {
+                // RFC 6052 §2.2: with a /96 prefix the IPv4 address is the last 32 bits.
+                let [.., a, b, c, d] = v6.octets();
+                Self(IpAddr::V4(Ipv4Addr::new(a, b, c, d)))
+            }
             IpAddr::V6(v6) => {
                 let prefix = u32::from(v6_prefix.min(128));
                 let mask = u128::MAX.checked_shl(128 - prefix).unwrap_or(0);
@@ -116,8 +133,11 @@ fn sha256(domain: &str, text: &str) -> [u8; 32] {
 const MAX_LOGIN_CHARS: usize = 320;
 
 /// The rate-limit key of a login attempt, from the login **as typed**:
-/// an e-mail address by its [`Email::uniqueness_key`], a user name by its
-/// canonical form, anything else lower-cased. No account is looked up, so
+/// an e-mail address (UTF-8 local parts included, [`Email::parse_eai`]) by
+/// its [`Email::uniqueness_key`], a user name by its canonical form,
+/// anything else lower-cased and in NFC. So `josé@bücher.example`,
+/// `JOSÉ@xn--bcher-kva.example` and the decomposed `jose\u{301}@...` are
+/// one key, as they are one account. No account is looked up, so
 /// the key — and so the budget — is the same for an existing and an
 /// unknown account: the limiter is no oracle for who has an account.
 /// Holds a SHA-256 digest; `Debug` prints none of it.
@@ -130,12 +150,12 @@ impl LoginKey {
     pub fn from_typed(login: &str) -> Self {
         let login = login.trim();
         let normalised = if login.contains('@') {
-            Email::parse(login).ok().map(|e| e.uniqueness_key())
+            Email::parse_eai(login).ok().map(|e| e.uniqueness_key())
         } else {
             Username::parse(login).ok().map(|u| u.as_str().to_owned())
         };
-        let normalised =
-            normalised.unwrap_or_else(|| login.chars().take(MAX_LOGIN_CHARS).flat_map(char::to_lowercase).collect());
+        let normalised = normalised
+            .unwrap_or_else(|| login.nfc().take(MAX_LOGIN_CHARS).flat_map(char::to_lowercase).nfc().collect());
         Self(sha256("guardrail login", &normalised))
     }
 }

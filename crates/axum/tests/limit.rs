@@ -14,7 +14,10 @@ use guardrail_axum::{
     ClientKey, Limiter, LoginKey, Problem, RetryAfter,
     limit::{AccountKey, ClientIp, LogThrottle},
 };
+use guardrail_validate::Email;
+use proptest::prelude::*;
 use tower::ServiceExt as _;
+use unicode_normalization::UnicodeNormalization as _;
 
 fn ip(s: &str) -> IpAddr {
     s.parse().unwrap()
@@ -36,6 +39,22 @@ fn ipv6_clients_are_keyed_by_their_64() {
     assert_eq!(ClientKey::new(ip("2001:db8:ffff::1"), 32).ip(), ip("2001:db8::"));
 }
 
+/// IPv4 clients reached over IPv6 are keyed by their IPv4 address: mapped
+/// and NAT64 well-known prefix; the deprecated IPv4-compatible form and a
+/// network-specific NAT64 prefix stay IPv6, grouped by /64.
+#[test]
+fn ipv4_clients_behind_nat64_are_keyed_by_their_ipv4_address() {
+    let v4 = |s: &str| ClientKey::from_ip(ip(s));
+    assert_eq!(v4("64:ff9b::192.0.2.1"), v4("192.0.2.1"), "NAT64 well-known prefix");
+    assert_eq!(v4("64:ff9b::c000:201").ip(), ip("192.0.2.1"));
+    assert_ne!(v4("64:ff9b::192.0.2.1"), v4("64:ff9b::198.51.100.7"), "one budget per IPv4 client, not per /64");
+    assert_eq!(ClientKey::new(ip("64:ff9b::203.0.113.9"), 128).ip(), ip("203.0.113.9"), "any prefix length");
+    assert_eq!(v4("64:ff9b:0:0:0:1:c000:201").ip(), ip("64:ff9b::"), "outside the /96: IPv6 by /64");
+    assert_eq!(v4("64:ff9b:1::c000:201").ip(), ip("64:ff9b:1::"), "network-specific prefix: IPv6");
+    assert_eq!(v4("::192.0.2.1").ip(), ip("::"), "IPv4-compatible (deprecated): IPv6 by /64");
+    assert_eq!(v4("::192.0.2.1"), v4("::198.51.100.7"), "so one budget, not 2^32");
+}
+
 #[test]
 fn the_login_key_is_the_typed_login_normalised() {
     let k = LoginKey::from_typed;
@@ -47,6 +66,42 @@ fn the_login_key_is_the_typed_login_normalised() {
     assert_eq!(k("ＪａｎｅＤｏｅ"), k("janedoe"));
     assert_eq!(k("NOT A NAME!"), k("not a name!"), "unparsable: lower-cased");
     assert_ne!(k("ada@example.com"), k("bob@example.com"));
+}
+
+/// UTF-8 local parts are keyed by `Email::parse_eai(..).uniqueness_key()`:
+/// composed and decomposed, upper and lower case, U-label and A-label
+/// domains are one key, as they are one account.
+#[test]
+fn eai_logins_are_keyed_like_their_account() {
+    let k = LoginKey::from_typed;
+    let unique = |s: &str| Email::parse_eai(s).unwrap().uniqueness_key();
+    for (a, b) in [
+        ("josé@example.com", "jose\u{301}@example.com"),
+        ("josé@bücher.example", "JOSÉ@xn--bcher-kva.example"),
+        ("JOSE\u{301}@BÜCHER.example", "josé@xn--bcher-kva.example"),
+    ] {
+        assert_eq!(unique(a), unique(b), "{a:?} {b:?}");
+        assert_eq!(k(a), k(b), "{a:?} {b:?}");
+    }
+    assert_ne!(k("josé@example.com"), k("jose@example.com"));
+    assert_eq!(k("josé@bad_domain"), k("jose\u{301}@BAD_DOMAIN"), "not an address: NFC, lower-cased");
+    assert_eq!(k("Ünknown thing!"), k("u\u{308}nknown THING!"), "anything else: NFC, lower-cased");
+}
+
+proptest! {
+    /// The normal form the login was typed in never changes its key.
+    #[test]
+    fn the_login_key_ignores_the_normal_form(
+        local in "[a-zA-ZéÉñÑüÜ]{1,12}",
+        domain in prop::sample::select(vec!["example.com", "bücher.example", "xn--bcher-kva.example", "bad_domain"]),
+        at in any::<bool>(),
+    ) {
+        let typed = if at { format!("{local}@{domain}") } else { format!("{local} {domain}") };
+        let nfc: String = typed.nfc().collect();
+        let nfd: String = typed.nfd().collect();
+        prop_assert_eq!(LoginKey::from_typed(&nfc), LoginKey::from_typed(&nfd));
+        prop_assert_eq!(LoginKey::from_typed(&nfc), LoginKey::from_typed(&nfc.to_uppercase()));
+    }
 }
 
 #[test]
