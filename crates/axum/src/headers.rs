@@ -5,7 +5,7 @@
 
 use std::{fmt, time::Duration};
 
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use tower::Layer;
 use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
 
@@ -18,6 +18,23 @@ pub const REFERRER_POLICY: &str = "no-referrer";
 /// `Content-Security-Policy` of the preset: a JSON API serves nothing a
 /// browser should run, load or frame.
 pub const JSON_API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// The preset's headers, for a response built outside the layer (the
+/// panic response of [`catch_panic_layer`](crate::catch_panic_layer),
+/// the outermost layer). No HSTS: that is the layer's option.
+const PRESET: [(HeaderName, &str); 4] = [
+    (header::CACHE_CONTROL, CACHE_CONTROL),
+    (header::X_CONTENT_TYPE_OPTIONS, CONTENT_TYPE_OPTIONS),
+    (header::REFERRER_POLICY, REFERRER_POLICY),
+    (header::CONTENT_SECURITY_POLICY, JSON_API_CSP),
+];
+
+/// Sets the preset's four headers on `headers`, overriding.
+pub(crate) fn insert_json_api(headers: &mut HeaderMap) {
+    for (name, value) in PRESET {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+}
 
 /// The preset as a layer: `Router::layer(SecurityHeadersLayer::json_api())`.
 #[derive(Clone)]
@@ -93,7 +110,7 @@ mod tests {
     use super::*;
     use crate::Problem;
 
-    async fn headers(layer: SecurityHeadersLayer, path: &str) -> (StatusCode, axum::http::HeaderMap) {
+    async fn headers(layer: SecurityHeadersLayer, path: &str) -> (StatusCode, HeaderMap) {
         let app = Router::new()
             .route("/ok", get(|| async { ([(header::CACHE_CONTROL, "public, max-age=600")], "{}") }))
             .route("/problem", get(|| async { Problem::csrf().into_response() }))

@@ -17,6 +17,16 @@
 //! names and of sequence indices; the value under any other map key is
 //! `*`. An unknown field's or variant's name is input, so it is never
 //! named: the pointer is the object that held it.
+//!
+//! Where serde buffers the input before the target type sees it, the
+//! path inside is lost, and the pointer is the nearest object the type
+//! can name: the field holding an internally tagged or untagged enum, or
+//! a struct with a `#[serde(flatten)]` field (`#/payment`; `#` at the
+//! top level), also for a validate refusal inside it; past an adjacently
+//! tagged enum's content the buffered keys are `*` (`#/payment/c/*`), and
+//! an internally tagged enum's unknown tag is `#/payment/*`. The value is
+//! left out all the same (`tests/json.rs`,
+//! `buffered_shapes_point_at_the_nearest_named_object_and_leak_nothing`).
 
 mod classify;
 mod path;

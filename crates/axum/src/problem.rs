@@ -327,7 +327,10 @@ impl fmt::Display for Problem {
 
 /// Answers a handler's panic with 500 `internal` and logs the security
 /// event `sys_crash`; the panic's payload (which may quote input) is
-/// dropped unread. Made by [`catch_panic_layer`].
+/// dropped unread. Made by [`catch_panic_layer`]. The response carries the
+/// [`SecurityHeadersLayer::json_api`](crate::SecurityHeadersLayer::json_api)
+/// headers itself (`no-store`, `nosniff`, `no-referrer`, the deny-all
+/// CSP; not HSTS), as the panic layer sits outside that layer.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PanicProblem;
 
@@ -336,7 +339,9 @@ impl ResponseForPanic for PanicProblem {
 
     fn response_for_panic(&mut self, _payload: Box<dyn Any + Send + 'static>) -> Response {
         tracing::error!(target: "security", event = "sys_crash", "handler panicked");
-        Problem::internal().into_response()
+        let mut response = Problem::internal().into_response();
+        crate::headers::insert_json_api(response.headers_mut());
+        response
     }
 }
 
@@ -414,11 +419,20 @@ mod tests {
         async fn boom() -> &'static str {
             panic!("handler fails")
         }
-        let app = axum::Router::new().route("/", axum::routing::get(boom)).layer(catch_panic_layer());
+        // As the examples stack it: the panic layer outside the preset.
+        let app = axum::Router::new()
+            .route("/", axum::routing::get(boom))
+            .layer(crate::SecurityHeadersLayer::json_api())
+            .layer(catch_panic_layer());
         let request = axum::http::Request::get("/").body(Body::empty()).unwrap();
         let response = app.oneshot(request).await.unwrap();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(response.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+        let h = response.headers();
+        assert_eq!(h[header::CONTENT_TYPE], PROBLEM_JSON);
+        assert_eq!(h[header::CACHE_CONTROL], "no-store", "the preset's headers on the panic response too");
+        assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(h[header::REFERRER_POLICY], "no-referrer");
+        assert_eq!(h[header::CONTENT_SECURITY_POLICY], "default-src 'none'; frame-ancestors 'none'");
         let body = axum::body::to_bytes(response.into_body(), 4096).await.unwrap();
         assert_eq!(serde_json::from_slice::<serde_json::Value>(&body).unwrap()["code"], "internal");
     }

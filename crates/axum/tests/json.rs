@@ -367,3 +367,93 @@ proptest! {
         assert_no_canary::<Vec<Item>>(&rt, broken);
     }
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind")]
+#[allow(dead_code)] // read by serde only
+enum Internally {
+    Card { number: u64, email: Email },
+    Cash,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "t", content = "c")]
+#[allow(dead_code)] // read by serde only
+enum Adjacently {
+    Card { number: u64, email: Email },
+    Voucher(u64),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+#[allow(dead_code)] // read by serde only
+enum Untagged {
+    Card { number: u64 },
+    Code(u64),
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)] // read by serde only
+struct Card {
+    number: u64,
+    email: Email,
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)] // read by serde only
+struct Flattened {
+    name: String,
+    #[serde(flatten)]
+    card: Card,
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)] // read by serde only
+struct Buffered {
+    i: Option<Internally>,
+    a: Option<Adjacently>,
+    u: Option<Untagged>,
+    f: Option<Flattened>,
+    m: Option<HashMap<String, Flattened>>,
+}
+
+/// Where serde buffers its input (internally tagged, untagged, and
+/// adjacently tagged enums, `flatten`), the inner path is lost: the
+/// pointer is the nearest object the type can name (the buffering field),
+/// or ends in `*` where the buffered content's keys are read back. These
+/// pin the current pointers; no submitted value is in any answer.
+#[tokio::test]
+async fn buffered_shapes_point_at_the_nearest_named_object_and_leak_nothing() {
+    let cases = [
+        (r#"{"i":{"kind":"Card","number":"hunter2canary","email":"a@b.example"}}"#, 400, "invalid_type", "#/i"),
+        (r#"{"i":{"kind":"Card","number":8675309,"email":"hunter2canary@-x"}}"#, 422, "domain", "#/i"),
+        (r#"{"i":{"kind":"hunter2canary"}}"#, 400, "unknown_variant", "#/i/*"),
+        (r#"{"a":{"t":"Card","c":{"number":"hunter2canary","email":"a@b.example"}}}"#, 400, "invalid_type", "#/a/c/*"),
+        (r#"{"a":{"c":{"number":"hunter2canary","email":"a@b.example"},"t":"Card"}}"#, 400, "invalid_type", "#/a"),
+        (r#"{"a":{"c":{"number":8675309,"email":"hunter2canary@-x"},"t":"Card"}}"#, 422, "domain", "#/a"),
+        (r#"{"u":{"number":"hunter2canary"}}"#, 400, "invalid_value", "#/u"),
+        (r#"{"f":{"name":"n","number":"hunter2canary","email":"a@b.example"}}"#, 400, "invalid_type", "#/f"),
+        (r#"{"f":{"name":"n","number":8675309,"email":"hunter2canary@-x"}}"#, 422, "domain", "#/f"),
+        (
+            r#"{"m":{"hunter2canary":{"name":"n","number":"hunter2canary","email":"a@b.example"}}}"#,
+            400,
+            "invalid_type",
+            "#/m/*",
+        ),
+    ];
+    for (body, status, reason, pointer) in cases {
+        let answer = send_json::<Buffered>(body).await;
+        let code = if status == 422 { "invalid_email" } else { "malformed_request" };
+        answer.assert_problem(status, code, Some(reason), Some(pointer));
+        answer.assert_without("hunter2canary");
+        answer.assert_without("8675309");
+    }
+    // At the top level: the root, or the content's keys as `*`.
+    let answer = send_json::<Flattened>(r#"{"name":"n","number":"hunter2canary","email":"a@b.example"}"#).await;
+    answer.assert_problem(400, "malformed_request", Some("invalid_type"), Some("#"));
+    answer.assert_without("hunter2canary");
+    let answer = send_json::<Adjacently>(r#"{"t":"Card","c":{"number":8675309,"email":"hunter2canary@-x"}}"#).await;
+    answer.assert_problem(422, "invalid_email", Some("domain"), Some("#/c/*"));
+    answer.assert_without("hunter2canary");
+    answer.assert_without("8675309");
+}
