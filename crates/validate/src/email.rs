@@ -30,7 +30,8 @@ use crate::{Error, Kind, MAX_INPUT, Reason, validated_string_type};
 ///
 /// An address is personal data: `Debug` prints it masked,
 /// `Email(J***@xn--bcher-kva.example)` (the local part's first character
-/// and the domain), and with the default feature `pii` it is
+/// and the domain; a one-character local part is not shown at all,
+/// `Email(***@example.com)`), and with the default feature `pii` it is
 /// [`guardrail_secret::Mask`], so `Pii<Email>` prints the same mask.
 /// `Display` and [`Email::as_str`] give the address itself.
 ///
@@ -106,11 +107,18 @@ impl Email {
 
     /// The key to hold unique (a database's unique index, a lookup at
     /// login), so that `Ada@example.com` and `ada@example.com` are one
-    /// account: the local part case-folded (`char::to_lowercase`, then
-    /// NFC), `@`, the domain (already lower-case A-labels). Nothing else
-    /// is folded: dots and `+tags` stay, as they name different
-    /// mailboxes at most providers. Send mail to [`Email::as_str`], the
-    /// address as given.
+    /// account: the local part lower-cased character by character
+    /// (Unicode's default lowercase mapping, `char::to_lowercase`; ASCII
+    /// by `to_ascii_lowercase`), then NFC, `@`, the domain (already
+    /// lower-case A-labels). Nothing else is folded: dots and `+tags`
+    /// stay, as they name different mailboxes at most providers. Send mail
+    /// to [`Email::as_str`], the address as given.
+    ///
+    /// This is lower-casing, not Unicode full case folding: where the two
+    /// differ, the keys differ. `STRASSE` and `straße` are two keys (full
+    /// folding maps `ß` to `ss`), and so are `ΣΑΣ` (`σασ`) and `σας`
+    /// (full folding maps the final `ς` to `σ`); `Kelvin` with U+212A
+    /// KELVIN SIGN is NFC `K` already, one key with `kelvin`.
     ///
     /// ```
     /// use guardrail_validate::Email;
@@ -133,12 +141,15 @@ impl Email {
     }
 
     /// The masked form `Debug` and `Mask` print: the local part's first
-    /// character (`*` unless a letter, digit or ASCII symbol), `***@`, the
-    /// domain (ASCII A-labels).
+    /// character (`*` unless a letter, digit or ASCII symbol) if it has
+    /// more than one, `***@`, the domain (ASCII A-labels).
     fn write_masked(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let first = self.local_part().chars().next().unwrap_or('*');
-        let shown = if first.is_ascii_graphic() || first.is_alphanumeric() { first } else { '*' };
-        write!(f, "{shown}***@{}", self.domain())
+        let mut local = self.local_part().chars();
+        if let (Some(first), Some(_)) = (local.next(), local.next()) {
+            let shown = if first.is_ascii_graphic() || first.is_alphanumeric() { first } else { '*' };
+            write!(f, "{shown}")?;
+        }
+        write!(f, "***@{}", self.domain())
     }
 }
 
@@ -342,6 +353,31 @@ mod tests {
             assert_eq!(code(&format!("a{c}b@example.com")), "invisible", "U+{:04X}", u32::from(c));
         }
         assert_eq!(eai("a\u{2801}b@example.com"), "ok");
+    }
+
+    /// The mask shows the local part's first character only when there is
+    /// more: a one-character local part is the whole of it.
+    #[test]
+    fn a_one_character_local_part_is_masked_whole() {
+        let masked = |s: &str| format!("{:?}", Email::parse_eai(s).unwrap_or_else(|_| unreachable!()));
+        assert_eq!(masked("a@example.com"), "Email(***@example.com)");
+        assert_eq!(masked("é@bücher.example"), "Email(***@xn--bcher-kva.example)");
+        assert_eq!(masked("e\u{301}@example.com"), "Email(***@example.com)", "one character once NFC");
+        assert_eq!(masked("ab@example.com"), "Email(a***@example.com)");
+    }
+
+    /// `uniqueness_key` lower-cases; it is not full case folding, as its
+    /// docs say.
+    #[test]
+    fn the_uniqueness_key_lower_cases_without_full_folding() {
+        let key = |s: &str| Email::parse_eai(s).unwrap_or_else(|_| unreachable!()).uniqueness_key();
+        assert_eq!(key("JOSÉ@example.com"), key("jose\u{301}@EXAMPLE.com"));
+        assert_eq!(key("JOSÉ@example.com"), "josé@example.com");
+        assert_eq!(key("\u{212a}elvin@example.com"), key("kelvin@example.com"));
+        assert_eq!(key("ΣΑΣ@example.com"), "σασ@example.com", "char by char: no final sigma");
+        assert_ne!(key("ΣΑΣ@example.com"), key("σας@example.com"), "full folding would join these");
+        assert_eq!(key("STRASSE@example.com"), "strasse@example.com");
+        assert_ne!(key("STRASSE@example.com"), key("straße@example.com"), "full folding would join these");
     }
 
     /// The reason code [`Email::parse`] gives `s`, or `"ok"`.
