@@ -113,7 +113,9 @@ impl<T: Mask> Mask for Option<T> {
 /// The default mask for text.
 ///
 /// - An e-mail address (`local@domain`) keeps the first character of the
-///   local part and the domain: `j***@example.com`.
+///   local part and the domain: `j***@example.com`; a one-character local
+///   part is masked whole (`***@example.com`), since keeping its first
+///   character would show all of it.
 /// - Other text keeps a prefix that grows with its length: nothing under 4
 ///   characters, 1 under 8, 2 from 8 on; then `***`. The length itself is
 ///   not shown.
@@ -137,7 +139,9 @@ pub fn mask_text(text: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         && !local.is_empty()
         && !domain.is_empty()
     {
-        write_kept(f, local.chars().take(1))?;
+        // One character kept of a one-character local part would be all of it.
+        let keep = usize::from(local.chars().nth(1).is_some());
+        write_kept(f, local.chars().take(keep))?;
         f.write_str("***@")?;
         return write_kept(f, domain.chars());
     }
@@ -187,7 +191,10 @@ mod tests {
             ("+1 555 0100 200", "+1***"),
             ("", "***"),
             ("@example.com", "@e***"),
-            ("x@y\nFAKE LOG LINE", "x***@y?FAKE*LOG*LINE"),
+            ("x@y\nFAKE LOG LINE", "***@y?FAKE*LOG*LINE"),
+            ("x@example.com", "***@example.com"),
+            ("é@example.com", "***@example.com"),
+            ("xy@example.com", "x***@example.com"),
         ];
         for (text, mask) in masked {
             assert_eq!(shown(text), mask);
