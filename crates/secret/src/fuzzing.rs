@@ -7,7 +7,9 @@ use crate::Pii;
 
 /// `secret_mask`: the mask of any text has no control character, holds the
 /// mask marker, keeps an e-mail domain (its hidden characters masked), and
-/// keeps at most two characters of text that is not an e-mail address.
+/// never shows a whole e-mail local part (it keeps fewer characters than
+/// the local part has), and keeps at most two characters of text that is
+/// not an e-mail address.
 ///
 /// # Panics
 ///
@@ -20,6 +22,9 @@ pub fn check_mask(text: &str) {
     match text.rsplit_once('@') {
         Some((local, domain)) if !local.is_empty() && !domain.is_empty() => {
             assert!(shown.ends_with(&domain.chars().map(crate::pii::kept).collect::<String>()));
+            // `kept` maps one character to one, so counts compare directly.
+            let kept_local = shown.chars().count() - "***@".len() - domain.chars().count();
+            assert!(kept_local < local.chars().count());
         }
         _ => assert!(shown.chars().count() <= 5),
     }
