@@ -4,7 +4,7 @@
 //! (`src/api_keys.rs`), a field sealed at rest (`src/profile.rs`), a
 //! user-supplied webhook (`src/webhook.rs`) and output encoding
 //! (`src/render.rs`). Storage is in memory ([`store`]); this file is the
-//! wiring: the state and the layer order.
+//! wiring: the state, the layer order and the periodic maintenance.
 #![forbid(unsafe_code)]
 
 mod api_keys;
@@ -16,7 +16,7 @@ mod signup;
 pub mod store;
 mod webhook;
 
-use std::{num::NonZeroU32, sync::Arc};
+use std::{convert::Infallible, io, net::SocketAddr, num::NonZeroU32, sync::Arc, time::Duration};
 
 use axum::{
     Router,
@@ -26,8 +26,8 @@ use axum::{
 };
 use guardrail::{
     axum::{
-        ApiKeyVerifier, ClientKey, CsrfLayer, Limiter, LoginKey, MemorySessionStore, Problem, SecurityHeadersLayer,
-        SessionConfig, Sessions, catch_panic_layer,
+        ApiKeyVerifier, ClientKey, CsrfLayer, Limiter, LoginKey, MemorySessionStore, Problem, RetryAfter,
+        SecurityHeadersLayer, SessionConfig, Sessions, catch_panic_layer,
     },
     fetch::FetchClient,
     keys::{Algorithm, Keyring, MacKeyring},
@@ -35,6 +35,7 @@ use guardrail::{
     token::{ApiKeyIssuer, csrf::Csrf},
     validate::FetchPolicy,
 };
+use tokio::net::TcpListener;
 
 pub use api_keys::{ApiKeys, PREFIX as API_KEY_PREFIX};
 pub use store::{Db, User};
@@ -46,6 +47,10 @@ pub type Store = MemorySessionStore<u64>;
 pub const LOGINS_PER_MINUTE: u32 = 5;
 /// Logins a minute from one client (an IPv4 address or an IPv6 /64).
 pub const CLIENT_LOGINS_PER_MINUTE: u32 = 20;
+/// Sign-ups a minute from one client: each one costs an argon2id hash.
+pub const SIGNUPS_PER_MINUTE: u32 = 5;
+/// How often [`serve`] runs [`App::maintain`].
+pub const MAINTENANCE_EVERY: Duration = Duration::from_secs(60);
 
 /// What the service is started with.
 #[derive(Debug)]
@@ -71,13 +76,29 @@ impl Config {
     }
 }
 
-/// The rate limiters of the login.
+/// The rate limiters of the sign-up and the login.
 #[derive(Debug)]
 pub struct Limits {
-    /// By client address (IPv6 by /64).
+    /// Logins by client address (IPv6 by /64).
     pub clients: Limiter<ClientKey>,
     /// By the login as typed: the same key for an existing and an unknown account.
     pub logins: Limiter<LoginKey>,
+    /// Sign-ups by client address (IPv6 by /64).
+    pub signups: Limiter<ClientKey>,
+}
+
+impl Limits {
+    /// A login's limits, before any account is looked up: the client's
+    /// budget, then the typed login's (the same key for an existing and an
+    /// unknown account, `LoginKey::from_typed`).
+    ///
+    /// # Errors
+    ///
+    /// [`RetryAfter`] (a 429 problem) when either budget is spent.
+    pub fn check_login(&self, client: &ClientKey, login: &str) -> Result<(), RetryAfter> {
+        self.clients.check(client)?;
+        self.logins.check(&LoginKey::from_typed(login))
+    }
 }
 
 /// The router's state: every handler takes `State<App>`. Cheap to clone.
@@ -130,8 +151,51 @@ impl App {
             limits: Arc::new(Limits {
                 clients: Limiter::per_minute(per_minute(CLIENT_LOGINS_PER_MINUTE)?),
                 logins: Limiter::per_minute(per_minute(LOGINS_PER_MINUTE)?),
+                signups: Limiter::per_minute(per_minute(SIGNUPS_PER_MINUTE)?),
             }),
         })
+    }
+
+    /// One maintenance pass: the limiters forget keys whose budget is full
+    /// again (else their maps keep every key ever seen) and the expired or
+    /// idle sessions are deleted; how many were. A database-backed store
+    /// returns its error here: log it and try again at the next pass.
+    ///
+    /// # Errors
+    ///
+    /// None with the in-memory store (`Infallible`).
+    pub async fn maintain(&self) -> Result<usize, Infallible> {
+        self.limits.clients.retain_recent();
+        self.limits.logins.retain_recent();
+        self.limits.signups.retain_recent();
+        self.sessions.delete_expired().await
+    }
+}
+
+/// Serves the router on `listener` (the peer address as `ConnectInfo`,
+/// which `ClientIp` reads) and runs [`App::maintain`] every
+/// [`MAINTENANCE_EVERY`] beside it, in the same future: one pass at a time,
+/// and the maintenance stops when the server stops or is dropped.
+///
+/// # Errors
+///
+/// The server's I/O error.
+pub async fn serve(listener: TcpListener, app: App) -> io::Result<()> {
+    let service = router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let maintenance = async {
+        let mut tick = tokio::time::interval(MAINTENANCE_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let Ok(n) = app.maintain().await;
+            if n > 0 {
+                tracing::info!(target: "security", event = "session_expired", count = n, reason = "expired_cleanup");
+            }
+        }
+    };
+    tokio::select! {
+        served = axum::serve(listener, service) => served,
+        () = maintenance => Ok(()), // never: the loop does not end
     }
 }
 
@@ -150,8 +214,9 @@ impl FromRef<App> for ApiKeyVerifier<ApiKeys> {
 /// The service. Layers run outside in: `catch_panic_layer` (a panic is a
 /// 500 problem), the security headers (on every response, refusals
 /// included), then CSRF — added last among the route layers so it wraps
-/// every route and the fallback; the two routes a visitor without a
-/// session uses are exempt by name.
+/// every route and the fallbacks; the two routes a visitor without a
+/// session uses are exempt by name. An unknown path or a method a path does
+/// not take is a problem too (404, 405), not an empty body.
 pub fn router(app: App) -> Router {
     let csrf = CsrfLayer::new(app.csrf.clone())
         .route_without_csrf_check(Method::POST, "/signup")
@@ -168,6 +233,7 @@ pub fn router(app: App) -> Router {
         .route("/webhook/test", post(webhook::test_fire))
         .route("/welcome", get(render::welcome))
         .fallback(|| async { Problem::not_found() })
+        .method_not_allowed_fallback(|| async { Problem::method_not_allowed() })
         .with_state(app)
         .layer(csrf)
         .layer(SecurityHeadersLayer::json_api())

@@ -1,9 +1,7 @@
 //! `cargo run -p guardrail-onboarding`: the service on 127.0.0.1:3000
 //! (`ONBOARDING_ADDR` to change it), logs on standard output.
 
-use std::net::SocketAddr;
-
-use guardrail_onboarding::{App, Config, StartError, router};
+use guardrail_onboarding::{App, Config, StartError, serve};
 
 #[tokio::main]
 async fn main() -> Result<(), StartError> {
@@ -11,8 +9,7 @@ async fn main() -> Result<(), StartError> {
     let addr = std::env::var("ONBOARDING_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     tracing::info!(event = "sys_startup", addr = %listener.local_addr()?);
-    // `ClientIp` (the login's rate limit) reads the peer address.
-    let service = router(App::new(Config::production())?).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service).await?;
+    // The router, and expired sessions and full limiter entries dropped every minute.
+    serve(listener, App::new(Config::production())?).await?;
     Ok(())
 }

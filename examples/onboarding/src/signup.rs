@@ -1,7 +1,7 @@
 //! Task 1, sign-up: `POST /signup {email, username, password}` → 201 `{id}`.
 
 use axum::{extract::State, http::StatusCode};
-use guardrail::axum::{Json, Problem};
+use guardrail::axum::{Json, Problem, limit::ClientIp};
 use guardrail::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -18,13 +18,16 @@ pub(crate) struct Signup {
     password: SecretString,
 }
 
-/// Creates the account: the password checked against the policy (with the
-/// user's own words) and hashed on the hasher's workers, never on the
-/// executor; one account per `Email::uniqueness_key` (`Ada@x` is `ada@x`).
+/// Creates the account: a per-client limit first (each sign-up costs a
+/// hash), the password checked against the policy (with the user's own
+/// words) and hashed on the hasher's workers, never on the executor; one
+/// account per `Email::uniqueness_key` (`Ada@x` is `ada@x`).
 pub(crate) async fn signup(
     State(app): State<App>,
+    client: ClientIp,
     Json(form): Json<Signup>,
 ) -> Result<(StatusCode, Json<Value>), Problem> {
+    app.limits.signups.check(&client.key())?;
     let refused = |e: guardrail::password::Error| Problem::from_password_error(&e);
     let context = [form.username.as_str(), form.email.as_str()];
     let checked: NewPassword =

@@ -1,11 +1,15 @@
 //! In-memory storage: what a real service keeps in its database.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::{
+    fmt,
+    sync::{Mutex, MutexGuard, PoisonError},
+};
 
 use guardrail::validate::{Email, FetchUrl, Username};
 
-/// One account.
-#[derive(Debug, Clone)]
+/// One account. Its `Debug` shows neither the stored hash (salt and tag)
+/// nor the uniqueness key (the whole local part); `Email` masks itself.
+#[derive(Clone)]
 pub struct User {
     /// The account id.
     pub id: u64,
@@ -21,6 +25,20 @@ pub struct User {
     pub phone_sealed: Option<Vec<u8>>,
     /// The registered webhook.
     pub webhook: Option<FetchUrl>,
+}
+
+impl fmt::Debug for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("email_key", &"[REDACTED]")
+            .field("username", &self.username)
+            .field("password_hash", &"[REDACTED]")
+            .field("phone_sealed", &self.phone_sealed.as_ref().map(|_| "[sealed]"))
+            .field("webhook", &self.webhook)
+            .finish()
+    }
 }
 
 /// The accounts table.

@@ -9,6 +9,7 @@ use std::{
     io,
     net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
     sync::{Arc, Mutex, OnceLock, PoisonError},
+    time::Duration,
 };
 
 use axum::{
@@ -21,9 +22,9 @@ use axum::{
 use guardrail::{
     axum::SessionConfig,
     password::{Params, PasswordHasher},
-    validate::FetchPolicy,
+    validate::{Email, FetchPolicy, Username},
 };
-use guardrail_onboarding::{App, Config, LOGINS_PER_MINUTE, router};
+use guardrail_onboarding::{App, Config, Db, LOGINS_PER_MINUTE, SIGNUPS_PER_MINUTE, router};
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
@@ -54,13 +55,17 @@ fn log() -> String {
 // ---- the service and a client -------------------------------------------
 
 fn service(fetch_policy: FetchPolicy) -> (App, Router) {
+    service_with(fetch_policy, SessionConfig::default())
+}
+
+fn service_with(fetch_policy: FetchPolicy, sessions: SessionConfig) -> (App, Router) {
     static SUBSCRIBER: OnceLock<()> = OnceLock::new();
     SUBSCRIBER.get_or_init(|| {
         tracing::subscriber::set_global_default(tracing_subscriber::fmt().with_writer(|| Capture).finish()).unwrap();
     });
     // Small argon2 parameters: the tests hash dozens of times.
     let hasher = PasswordHasher::new(Params::new(64, 1, 1).unwrap());
-    let app = App::new(Config { hasher, fetch_policy, sessions: SessionConfig::default() }).unwrap();
+    let app = App::new(Config { hasher, fetch_policy, sessions }).unwrap();
     (app.clone(), router(app))
 }
 
@@ -245,6 +250,85 @@ async fn every_unsafe_route_checks_csrf() {
     // With the token, the same requests reach their handlers.
     let reply = send(&app, authed(Method::PUT, "/webhook", &cookie, Some(&csrf)), Some(json!({}))).await;
     assert_eq!(reply.json()["code"], "malformed_request", "the handler answered");
+}
+
+#[tokio::test]
+async fn an_unusable_stored_hash_or_a_too_long_password_answers_the_one_401() {
+    let (state, app) = service(FetchPolicy::default());
+    assert_eq!(signup(&app, "ada@example.com", "ada", json!(PASSWORD)).await.status, StatusCode::CREATED);
+    let unknown = login_from(&app, ADA, "nobody@example.com", PASSWORD).await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    let damaged = "$argon2id$v=19$m=64,t=1,p=1$not base64!$c2FsdA";
+    let out_of_policy =
+        "$argon2id$v=19$m=4000000000,t=3,p=4$c2FsdHNhbHRzYWx0c2FsdA$dGFndGFndGFndGFndGFndGFndGFndGFndGFnZw";
+    for stored in [damaged, out_of_policy] {
+        state.db.update(1, |u| u.password_hash = stored.to_owned());
+        let reply = login_from(&app, ADA, "ada@example.com", PASSWORD).await;
+        assert_eq!((reply.status, &reply.body), (unknown.status, &unknown.body), "{stored}: {}", reply.text());
+        assert!(reply.headers.get(header::SET_COOKIE).is_none());
+    }
+    assert!(log().contains("stored_hash_unusable"), "the operators see the damaged row");
+    // Longer than MAX_PASSWORD_BYTES: not a 422 that says so, the same 401.
+    let long = login_from(&app, ADA, "nobody@example.com", &"x".repeat(5000)).await;
+    assert_eq!((long.status, &long.body), (unknown.status, &unknown.body), "{}", long.text());
+}
+
+#[tokio::test]
+async fn a_method_a_path_does_not_take_is_a_problem() {
+    let (_, app) = service(FetchPolicy::default());
+    let (cookie, csrf) = ada(&app).await;
+    let reply = send(&app, authed(Method::DELETE, "/me", &cookie, Some(&csrf)), None).await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(reply.headers[header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!(reply.json()["code"], "method_not_allowed", "{}", reply.text());
+    assert_eq!(reply.headers[header::CACHE_CONTROL], "no-store", "the header preset covers the fallback");
+}
+
+#[tokio::test]
+async fn sign_ups_are_limited_per_client() {
+    let (_, app) = service(FetchPolicy::default());
+    for i in 0..SIGNUPS_PER_MINUTE {
+        assert_eq!(
+            signup(&app, &format!("user{i}@example.com"), &format!("user{i}"), json!(PASSWORD)).await.status,
+            201
+        );
+    }
+    let limited = signup(&app, "late@example.com", "late", json!(PASSWORD)).await;
+    assert_eq!(
+        (limited.status, limited.json()["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
+    );
+    assert!(limited.headers[header::RETRY_AFTER].to_str().unwrap().parse::<u64>().unwrap() >= 1);
+    // Another client has its own budget.
+    let other = IpAddr::V4(Ipv4Addr::new(198, 51, 100, 9));
+    let body = json!({ "email": "late@example.com", "username": "late", "password": PASSWORD });
+    assert_eq!(send(&app, req(Method::POST, "/signup", other), Some(body)).await.status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn maintenance_deletes_idle_sessions() {
+    let sessions = SessionConfig::new(Duration::from_secs(60), Duration::from_secs(1)).unwrap();
+    let (state, app) = service_with(FetchPolicy::default(), sessions);
+    let (cookie, _) = ada(&app).await;
+    assert_eq!(state.maintain().await, Ok(0), "a fresh session stays");
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(state.maintain().await, Ok(1), "idle for longer than a second: deleted");
+    assert_eq!(send(&app, authed(Method::GET, "/me", &cookie, None), None).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[test]
+fn a_user_debug_shows_no_hash_and_no_local_part() {
+    let db = Db::default();
+    let email = Email::parse("Lovelace.Private@example.com").unwrap();
+    let (key, name) = (email.uniqueness_key(), Username::parse("ada").unwrap());
+    let hash = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0c2FsdA$dGFndGFndGFndGFndGFndGFndGFndGFndGFnZw";
+    let id = db.insert(email, key, name, hash.to_owned()).unwrap();
+    db.update(id, |u| u.phone_sealed = Some(b"sealed-bytes".to_vec()));
+    let shown = format!("{:?} {:?}", db.get(id).unwrap(), db);
+    for secret in ["c2FsdHNhbHRzYWx0c2FsdA", "dGFndGFn", "argon2id", "lovelace", "Lovelace", "sealed-bytes", "115"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(shown.contains("password_hash: \"[REDACTED]\"") && shown.contains("id: 1"), "{shown}");
 }
 
 // ---- task 4: API keys -------------------------------------------------------
