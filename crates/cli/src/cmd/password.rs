@@ -49,8 +49,8 @@ pub(crate) struct HashArgs {
     exact: bool,
 }
 
-/// `guardrail verify`.
-#[derive(Args, Debug)]
+/// `guardrail verify`. `Debug` hides the stored hash (salt and tag).
+#[derive(Args)]
 pub(crate) struct VerifyArgs {
     /// The stored PHC string.
     #[arg(long = "hash", value_name = "STRING")]
@@ -58,6 +58,12 @@ pub(crate) struct VerifyArgs {
     /// Take stdin byte for byte.
     #[arg(long)]
     exact: bool,
+}
+
+impl std::fmt::Debug for VerifyArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifyArgs").field("stored", &"[REDACTED]").field("exact", &self.exact).finish()
+    }
 }
 
 /// `guardrail calibrate`.
@@ -181,5 +187,19 @@ fn show_step(bar: &indicatif::ProgressBar, step: &Step) {
         let _ = writeln!(io::stderr(), "{line}");
     } else {
         bar.println(line);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::VerifyArgs;
+
+    #[test]
+    fn verify_args_debug_hides_the_stored_hash() {
+        let stored =
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$dGFndGFndGFndGFndGFndGFndGFndGFndGFnZw".into();
+        let shown = format!("{:?}", VerifyArgs { stored, exact: true });
+        assert!(!shown.contains("c2FsdHNh") && !shown.contains("dGFndGFn") && !shown.contains("argon2id"), "{shown}");
+        assert!(shown.contains("[REDACTED]") && shown.contains("exact: true"), "{shown}");
     }
 }

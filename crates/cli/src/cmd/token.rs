@@ -27,8 +27,8 @@ pub(crate) struct TokenArgs {
     bytes: usize,
 }
 
-/// `guardrail api-key ...`.
-#[derive(Subcommand, Debug)]
+/// `guardrail api-key ...`. `Debug` hides a key given as an argument.
+#[derive(Subcommand)]
 pub(crate) enum ApiKeyCommand {
     /// Issue a key. Line 1: the key (show it once); line 2: what to store,
     /// "lookup_id<TAB>sha256 digest in hex".
@@ -48,6 +48,15 @@ pub(crate) enum ApiKeyCommand {
         /// says so. Leave it out and give the key on stdin.
         key: Option<String>,
     },
+}
+
+impl std::fmt::Debug for ApiKeyCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::New { prefix } => f.debug_struct("New").field("prefix", prefix).finish(),
+            Self::Check { key } => f.debug_struct("Check").field("key", &key.as_ref().map(|_| "[REDACTED]")).finish(),
+        }
+    }
 }
 
 /// Prints a URL-safe random token of `--bytes` bytes.
@@ -95,4 +104,17 @@ fn check(key: Option<&str>) -> Result<(), CliError> {
         return Err(CliError::Refused);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ApiKeyCommand;
+
+    #[test]
+    fn api_key_command_debug_hides_the_key() {
+        let key = "acme_live_4xTqv9Wb2kRz7mNc1pLs8dHf3gJy6Qe0";
+        let shown = format!("{:?}", ApiKeyCommand::Check { key: Some(key.into()) });
+        assert!(!shown.contains("4xTqv9Wb") && !shown.contains("acme_live"), "{shown}");
+        assert_eq!(shown, r#"Check { key: Some("[REDACTED]") }"#);
+    }
 }

@@ -25,8 +25,8 @@ pub(crate) enum ValidateKind {
     Path,
 }
 
-/// `guardrail validate`.
-#[derive(Args, Debug)]
+/// `guardrail validate`. `Debug` hides the value (it may be refused input).
+#[derive(Args)]
 pub(crate) struct ValidateArgs {
     /// What to validate.
     kind: ValidateKind,
@@ -38,6 +38,17 @@ pub(crate) struct ValidateArgs {
     /// For e-mail: also accept an UTF-8 local part (SMTPUTF8).
     #[arg(long)]
     eai: bool,
+}
+
+impl std::fmt::Debug for ValidateArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ValidateArgs")
+            .field("kind", &self.kind)
+            .field("value", &self.value.as_ref().map(|_| "[REDACTED]"))
+            .field("jsonl", &self.jsonl)
+            .field("eai", &self.eai)
+            .finish()
+    }
 }
 
 /// A verdict: the canonical form, or the reason code.
@@ -124,5 +135,22 @@ impl<W: Write> Report<W> {
             (true, Ok(canonical)) => writeln!(out, "{}", serde_json::json!({ "ok": true, "canonical": canonical })),
             (true, Err(code)) => writeln!(out, "{}", serde_json::json!({ "ok": false, "code": code })),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ValidateArgs, ValidateKind};
+
+    #[test]
+    fn validate_args_debug_hides_the_value() {
+        let args = ValidateArgs {
+            kind: ValidateKind::Email,
+            value: Some("ada.private@example.com".into()),
+            jsonl: false,
+            eai: false,
+        };
+        let shown = format!("{args:?}");
+        assert!(!shown.contains("ada.private") && shown.contains("[REDACTED]"), "{shown}");
     }
 }
