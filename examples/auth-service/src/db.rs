@@ -104,8 +104,10 @@ pub enum DbError {
 #[derive(Debug, Clone)]
 pub struct Db(Arc<Mutex<Connection>>);
 
-/// A user row.
-#[derive(Debug, Clone)]
+/// A user row. Its `Debug` shows the id and the user name only: the stored
+/// hash (salt and tag, or a legacy hash) and the e-mail address stay out
+/// of logs (`debug!(?user)`).
+#[derive(Clone)]
 pub struct User {
     /// Row id.
     pub id: i64,
@@ -117,13 +119,34 @@ pub struct User {
     pub password_hash: String,
 }
 
-/// How a login names its account.
-#[derive(Debug, Clone)]
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("email", &"[REDACTED]")
+            .field("username", &self.username)
+            .field("password_hash", &"[REDACTED]")
+            .finish()
+    }
+}
+
+/// How a login names its account. `Debug` names the kind only, as
+/// `Email`'s own `Debug` masks the address.
+#[derive(Clone)]
 pub enum Login {
     /// By (normalised) email address.
     Email(String),
     /// By (normalised) username.
     Username(String),
+}
+
+impl std::fmt::Debug for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Email(_) => "Login::Email([REDACTED])",
+            Self::Username(_) => "Login::Username([REDACTED])",
+        })
+    }
 }
 
 /// Result of inserting a row with unique columns.
@@ -358,6 +381,18 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic, clippy::print_stdout)] // test code
 
     use super::*;
+
+    #[test]
+    fn a_user_debug_shows_no_hash_and_no_address() {
+        let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$dGFndGFndGFndGFndGFndGFndGFndGFndGFnZw";
+        let user = User { id: 7, email: "ada@example.com".into(), username: "ada".into(), password_hash: hash.into() };
+        let shown = format!("{user:?}");
+        for secret in ["c2FsdHNhbHRz", "dGFndGFn", "argon2id", "ada@example.com"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("id: 7") && shown.contains("password_hash: \"[REDACTED]\""), "{shown}");
+        assert_eq!(format!("{:?}", Login::Email("ada@example.com".into())), "Login::Email([REDACTED])");
+    }
 
     /// A temporary directory holding a new, closed database `t.db`.
     fn closed_db() -> (tempfile::TempDir, std::path::PathBuf) {

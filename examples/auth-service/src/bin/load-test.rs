@@ -32,7 +32,7 @@ use std::{
 };
 
 use guardrail::{
-    password::{Limits, Params, PasswordHasher},
+    password::{Limits, Params, PasswordHasher, Verification},
     secret::SecretString,
 };
 use serde_json::json;
@@ -96,14 +96,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("load-test: {e}");
-            return ExitCode::from(3);
-        }
-    };
-    match runtime.block_on(run(&options)) {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string());
+    match runtime.and_then(|r| r.block_on(run(&options))) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(e) => {
@@ -226,28 +220,32 @@ fn cpu_seconds(pid: &str) -> Option<f64> {
 }
 
 /// Time of one default-profile verify on this machine, alone: the fastest
-/// of 15 (the machine's own cost; slower runs are other load).
+/// of 15 (the machine's own cost; slower runs are other load). A verify
+/// that is not `Valid` (an error, `Busy`) is no timing: the run stops.
 fn single_hash_time() -> Result<Duration, String> {
     let hasher = PasswordHasher::default();
     let password = SecretString::from(PASSWORD);
     let stored = hasher.hash(&password).map_err(|e| e.to_string())?;
-    let times: Vec<Duration> = (0..15)
-        .map(|_| {
-            let t = Instant::now();
-            let _ = hasher.verify(&password, stored.as_str_for_storage());
-            t.elapsed()
-        })
-        .collect();
-    times.into_iter().min().ok_or_else(|| "no samples".into())
+    let mut fastest = Duration::MAX;
+    for _ in 0..15 {
+        let t = Instant::now();
+        match hasher.verify(&password, stored.as_str_for_storage()) {
+            Ok(Verification::Valid { .. }) => fastest = fastest.min(t.elapsed()),
+            other => return Err(format!("timing a verify: expected Valid, got {other:?}")),
+        }
+    }
+    Ok(fastest)
 }
 
 /// What the machine can hash at all: `threads` threads verifying back to
 /// back for `secs` seconds (parallel argon2 shares memory bandwidth, so
-/// this is below `threads ÷ single-hash time`).
-fn steady_rate(threads: usize, secs: f64) -> (f64, f64) {
+/// this is below `threads ÷ single-hash time`): valid verifies a second,
+/// cores busy, and how many verifies were not `Valid` (`Busy`, an error;
+/// not counted in the rate).
+fn steady_rate(threads: usize, secs: f64) -> (f64, f64, u32) {
     let hasher = Arc::new(PasswordHasher::default());
     let password = SecretString::from(PASSWORD);
-    let Ok(stored) = hasher.hash(&password) else { return (0.0, 0.0) };
+    let Ok(stored) = hasher.hash(&password) else { return (0.0, 0.0, 0) };
     let stored: Arc<str> = stored.as_str_for_storage().into();
     let deadline = Instant::now() + Duration::from_secs_f64(secs);
     let started = Instant::now();
@@ -257,18 +255,21 @@ fn steady_rate(threads: usize, secs: f64) -> (f64, f64) {
             let (hasher, stored) = (Arc::clone(&hasher), Arc::clone(&stored));
             std::thread::spawn(move || {
                 let password = SecretString::from(PASSWORD);
-                let mut n = 0u32;
+                let (mut valid, mut failed) = (0u32, 0u32);
                 while Instant::now() < deadline {
-                    let _ = hasher.verify(&password, &stored);
-                    n += 1;
+                    match hasher.verify(&password, &stored) {
+                        Ok(Verification::Valid { .. }) => valid += 1,
+                        _ => failed += 1, // Busy, an error (or Invalid: a bug here)
+                    }
                 }
-                n
+                (valid, failed)
             })
         })
         .collect();
-    let total: u32 = handles.into_iter().filter_map(|h| h.join().ok()).sum();
+    let counts = handles.into_iter().filter_map(|h| h.join().ok());
+    let (valid, failed) = counts.fold((0, 0), |(v, f), (tv, tf)| (v + tv, f + tf));
     let secs = started.elapsed().as_secs_f64();
-    (f64::from(total) / secs, (cpu_seconds("self").unwrap_or(0.0) - cpu_before) / secs)
+    (f64::from(valid) / secs, (cpu_seconds("self").unwrap_or(0.0) - cpu_before) / secs, failed)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -327,10 +328,10 @@ async fn measure_machine(o: &Options) -> Result<Machine, String> {
     let rss_goal_bytes = (bound as u64 * 19 + 64) * 1024 * 1024;
     let mode = o.limits.name();
     println!("load-test ({mode}): {} clients for {} s against a fresh auth-service", o.clients, o.seconds);
-    let (ceiling, ceiling_cpu) =
+    let (ceiling, ceiling_cpu, failed) =
         tokio::task::spawn_blocking(move || steady_rate(cores, 3.0)).await.map_err(|e| e.to_string())?;
     println!(
-        "machine: {cores} cores; default-profile verify {:.1} ms alone (fastest of 15); {ceiling:.1} verifies/s with {cores} threads verifying back to back ({ceiling_cpu:.2} cores busy); admission bound {bound}",
+        "machine: {cores} cores; default-profile verify {:.1} ms alone (fastest of 15); {ceiling:.1} verifies/s with {cores} threads verifying back to back ({ceiling_cpu:.2} cores busy; {failed} not Valid, not counted); admission bound {bound}",
         ms(single)
     );
     Ok(Machine { cores, single, ceiling, goal_rate, rss_goal_bytes })
