@@ -184,21 +184,52 @@ pub trait SessionStore: Send + Sync + 'static {
     type Error: std::error::Error + Send + Sync + 'static;
 
     /// Stores a new session.
+    ///
+    /// # Errors
+    ///
+    /// The store failing (the database unreachable, a write refused).
+    /// [`Sessions::start`] logs the error's `Display` and answers 500
+    /// `internal`; no cookie is set.
     fn insert(
         &self,
         digest: &SessionDigest,
         record: &SessionRecord<Self::User>,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
-    /// The session stored under `digest`, expired or not.
+    /// The session stored under `digest`, expired or not; `None` if there is
+    /// none (not an error: the extractor answers 401 `unauthenticated`).
+    ///
+    /// # Errors
+    ///
+    /// The store failing, or a stored record that does not parse. The
+    /// [`Session`] extractor logs the error's `Display` and answers 500
+    /// `internal`, never 401: a store outage does not look like a logout.
     fn load(
         &self,
         digest: &SessionDigest,
     ) -> impl Future<Output = Result<Option<SessionRecord<Self::User>>, Self::Error>> + Send;
     /// Sets the session's `last_seen` to `now`.
+    ///
+    /// # Errors
+    ///
+    /// The store failing. The [`Session`] extractor logs it and answers 500
+    /// `internal` (the request does not run on an unrefreshed session).
     fn touch(&self, digest: &SessionDigest, now: UnixTime) -> impl Future<Output = Result<(), Self::Error>> + Send;
-    /// Removes the session; `true` if there was one.
+    /// Removes the session; `true` if there was one (`false` is not an
+    /// error).
+    ///
+    /// # Errors
+    ///
+    /// The store failing. [`Sessions::end`], the rotation in
+    /// [`Sessions::start`] and the [`Session`] extractor (removing an
+    /// expired session) log it and answer 500 `internal`; the session is not
+    /// reported ended.
     fn delete(&self, digest: &SessionDigest) -> impl Future<Output = Result<bool, Self::Error>> + Send;
     /// Removes every session of `user` but `keep`; how many.
+    ///
+    /// # Errors
+    ///
+    /// The store failing. [`Sessions::end_others`] logs it and answers 500
+    /// `internal`: the caller must not report the other sessions ended.
     fn delete_others(
         &self,
         user: &Self::User,
@@ -206,6 +237,12 @@ pub trait SessionStore: Send + Sync + 'static {
     ) -> impl Future<Output = Result<usize, Self::Error>> + Send;
     /// Removes the sessions past `expires_at`, or idle for `idle` since
     /// `last_seen`, at `now`; how many.
+    ///
+    /// # Errors
+    ///
+    /// The store failing. [`Sessions::delete_expired`] returns it as it came
+    /// (no request is waiting: the maintenance task logs it and tries again
+    /// at its next pass); expired sessions are refused on use regardless.
     fn delete_expired(&self, now: UnixTime, idle: Duration) -> impl Future<Output = Result<usize, Self::Error>> + Send;
 }
 
