@@ -250,6 +250,12 @@ async fn every_unsafe_route_checks_csrf() {
     // With the token, the same requests reach their handlers.
     let reply = send(&app, authed(Method::PUT, "/webhook", &cookie, Some(&csrf)), Some(json!({}))).await;
     assert_eq!(reply.json()["code"], "malformed_request", "the handler answered");
+    // A method the path does not take: a 405 problem, not an empty body.
+    let reply = send(&app, authed(Method::DELETE, "/me", &cookie, Some(&csrf)), None).await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(reply.headers[header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!(reply.json()["code"], "method_not_allowed", "{}", reply.text());
+    assert_eq!(reply.headers[header::CACHE_CONTROL], "no-store", "the header preset covers the fallback");
 }
 
 #[tokio::test]
@@ -271,17 +277,6 @@ async fn an_unusable_stored_hash_or_a_too_long_password_answers_the_one_401() {
     // Longer than MAX_PASSWORD_BYTES: not a 422 that says so, the same 401.
     let long = login_from(&app, ADA, "nobody@example.com", &"x".repeat(5000)).await;
     assert_eq!((long.status, &long.body), (unknown.status, &unknown.body), "{}", long.text());
-}
-
-#[tokio::test]
-async fn a_method_a_path_does_not_take_is_a_problem() {
-    let (_, app) = service(FetchPolicy::default());
-    let (cookie, csrf) = ada(&app).await;
-    let reply = send(&app, authed(Method::DELETE, "/me", &cookie, Some(&csrf)), None).await;
-    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(reply.headers[header::CONTENT_TYPE], "application/problem+json");
-    assert_eq!(reply.json()["code"], "method_not_allowed", "{}", reply.text());
-    assert_eq!(reply.headers[header::CACHE_CONTROL], "no-store", "the header preset covers the fallback");
 }
 
 #[tokio::test]
