@@ -282,6 +282,270 @@ def django50():
     emit("django", "pbkdf2_sha256", f"{ver} PBKDF2PasswordHasher (5.0 defaults)", "framework", DEFAULT_PW, s, (after_last(s), None), B64STD)
 
 
+
+# --------------------------------------------------------------------------- layout
+SPRING = "spring-projects/spring-security@d449950b36fe9387c9991130ca8e7701c902192a crypto/src/main/java/org/springframework/security/crypto/"
+SPRING_T = "spring-projects/spring-security@d449950b36fe9387c9991130ca8e7701c902192a crypto/src/test/java/org/springframework/security/crypto/"
+ASPNET = "dotnet/aspnetcore src/Identity/Extensions.Core/src/PasswordHasher.cs (format header comment)"
+ASPNET_T = "dotnet/aspnetcore@03741a0a53c95e382c351bc9a2ae0796aded4fa7 src/Identity/test/Identity.Test/PasswordHasherTest.cs (MIT)"
+
+
+def md4(msg):
+    """Pure-Python MD4 (RFC 1320); OpenSSL 3 hides MD4 from hashlib. Checked below against RFC 1320's suite."""
+    m = 0xFFFFFFFF
+    rotl = lambda x, s: ((x << s) | (x >> (32 - s))) & m
+    ml = len(msg) * 8
+    msg = msg + b"\x80" + b"\x00" * ((55 - len(msg)) % 64) + struct.pack("<Q", ml)
+    h = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476]
+    F = lambda x, y, z: (x & y) | (~x & z)
+    G = lambda x, y, z: (x & y) | (x & z) | (y & z)
+    Hh = lambda x, y, z: x ^ y ^ z
+    rounds = [
+        (F, 0, list(range(16)), [3, 7, 11, 19]),
+        (G, 0x5A827999, [0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15], [3, 5, 9, 13]),
+        (Hh, 0x6ED9EBA1, [0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15], [3, 9, 11, 15]),
+    ]
+    for off in range(0, len(msg), 64):
+        X = struct.unpack("<16I", msg[off:off + 64])
+        a, b, c, d = h
+        for fn, k, order, shifts in rounds:
+            for j, i in enumerate(order):
+                a = rotl((a + fn(b, c, d) + X[i] + k) & m, shifts[j % 4])
+                a, b, c, d = d, a, b, c
+        h = [(x + y) & m for x, y in zip(h, [a, b, c, d])]
+    return struct.pack("<4I", *h)
+
+
+RFC1320 = {b"": "31d6cfe0d16ae931b73c59d7e0c089c0", b"a": "bde52cb31de33e46245e05fbdbd6fb24",
+           b"abc": "a448017aaf21d8525fc10ae87aa6729d", b"message digest": "d9130a8164549fe818874806e1c7014b",
+           b"abcdefghijklmnopqrstuvwxyz": "d79e1c308aa5bbcdeea8ed63df412da9",
+           b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789": "043f8582f241db351ce627e153e7f0e4",
+           b"1234567890" * 8: "e33b4ddc9c38f2199c3e7b164fcc0536"}
+for _k, _v in RFC1320.items():
+    assert md4(_k).hex() == _v, _k
+
+
+def digest(alg, data):
+    return md4(data) if alg == "MD4" else hashlib.new({"SHA-1": "sha1", "SHA-256": "sha256", "MD5": "md5"}[alg], data).digest()
+
+
+def spring_md(alg, pw, salt_text, iterations=1):
+    """MessageDigestPasswordEncoder / Md4PasswordEncoder: `{salt}` + hex(MD^n(pw + "{salt}")); no salt => ""."""
+    salted = salt_text if salt_text is None else "{" + salt_text + "}"
+    v = (pw + (salted or "")).encode()
+    for _ in range(iterations):
+        v = digest(alg, v)
+    return (salted or "") + v.hex()
+
+
+def spring_pbkdf2(pw, salt, iterations, prf, secret=b""):
+    return (salt + hashlib.pbkdf2_hmac(prf, pw.encode(), salt + secret, iterations, 32)).hex()
+
+
+def spring_standard(pw, salt, secret=b""):
+    v = salt + secret + pw.encode()
+    for _ in range(1024):
+        v = hashlib.sha256(v).digest()
+    return (salt + v).hex()
+
+
+def spring_scrypt(pw, salt, n, r, p, dklen):
+    ln = n.bit_length() - 1
+    key = hashlib.scrypt(pw.encode(), salt=salt, n=n, r=r, p=p, dklen=dklen, maxmem=2 ** 28)
+    return "$%x$%s$%s" % ((ln << 16) | (r << 8) | p, base64.b64encode(salt).decode(), base64.b64encode(key).decode())
+
+
+def spring_ldap(pw, salt):
+    if not salt:
+        return "{SHA}" + base64.b64encode(hashlib.sha1(pw.encode()).digest()).decode()
+    return "{SSHA}" + base64.b64encode(hashlib.sha1(pw.encode() + salt).digest() + salt).decode()
+
+
+def argon2_phc(pw, salt, t, m, p, hash_len, typ="id"):
+    from argon2 import low_level
+    T = {"id": low_level.Type.ID, "i": low_level.Type.I}[typ]
+    return low_level.hash_secret(pw.encode(), salt, time_cost=t, memory_cost=m, parallelism=p, hash_len=hash_len, type=T).decode()
+
+
+def bcrypt_hash(pw, cost, prefix=b"2b"):
+    import bcrypt
+    return bcrypt.hashpw(pw.encode() if isinstance(pw, str) else pw, bcrypt.gensalt(cost, prefix)).decode()
+
+
+def aspnet_v2(pw, salt):
+    return base64.b64encode(b"\x00" + salt + hashlib.pbkdf2_hmac("sha1", pw.encode(), salt, 1000, 32)).decode()
+
+
+def aspnet_v3(pw, salt, prf, iterations, subkey_len=32):
+    code = {"sha1": 0, "sha256": 1, "sha512": 2}[prf]
+    key = hashlib.pbkdf2_hmac(prf, pw.encode(), salt, iterations, subkey_len)
+    return base64.b64encode(b"\x01" + struct.pack(">III", code, iterations, len(salt)) + salt + key).decode()
+
+
+def cross_checks():
+    """The layout functions reproduce the frameworks' own test literals (else the script stops)."""
+    lits = []  # (family, scheme, source, password, stored)
+    # Spring MessageDigestPasswordEncoderTests (MD5) and Md4PasswordEncoderTests.
+    t = SPRING_T + "password/MessageDigestPasswordEncoderTests.java"
+    assert spring_md("MD5", "abc123", "THIS_IS_A_SALT") == "{THIS_IS_A_SALT}a68aafd90299d0b137de28fb4bb68573"
+    assert spring_md("MD5", "\u4F60\u597d", None) == "7eca689f0d3389d9dea66ae112e5cfd7"
+    assert spring_md("MD5", "password", "salt", 2) == "{salt}eb753fb0c370582b4ee01b30f304b9fc"
+    assert spring_md("MD5", "password", None) == "5f4dcc3b5aa765d61d8327deb882cf99"
+    assert spring_md("MD5", "password", "") == "{}f1026a66095fc2058c1f8771ed05d6da"
+    assert spring_md("MD5", "password", "salt") == "{salt}ce421738b1c5540836bdc8ff707f1572"
+    assert spring_md("SHA-1", "abc123", "THIS_IS_A_SALT") == "{THIS_IS_A_SALT}b2f50ffcbd3407fe9415c062d55f54731f340d32"
+    for pw, s in [("abc123", "{THIS_IS_A_SALT}a68aafd90299d0b137de28fb4bb68573"),
+                  ("\u4F60\u597d", "7eca689f0d3389d9dea66ae112e5cfd7"),
+                  ("password", "5f4dcc3b5aa765d61d8327deb882cf99"),
+                  ("password", "{}f1026a66095fc2058c1f8771ed05d6da"),
+                  ("password", "{salt}ce421738b1c5540836bdc8ff707f1572")]:
+        lits.append(("spring", "{MD5}", t + " MessageDigestPasswordEncoder(\"MD5\") (Apache-2.0)", pw, "{MD5}" + s))
+    lits.append(("spring", "{SHA-1}", t + " testBasicFunctionality (Apache-2.0)", "abc123", "{SHA-1}{THIS_IS_A_SALT}b2f50ffcbd3407fe9415c062d55f54731f340d32"))
+    t = SPRING_T + "password/Md4PasswordEncoderTests.java"
+    assert spring_md("MD4", "\u4F60\u597d", None) == "a7f1196539fd1f85f754ffd185b16e6e"
+    assert spring_md("MD4", "password", "thisissalt") == "{thisissalt}6cc7924dad12ade79dfb99e424f25260"
+    assert base64.b64encode(md4("ww_uni123{Alan K Stewart}".encode())).decode() == "ZplT6P5Kv6Rlu6W4FIoYNA=="
+    lits.append(("spring", "{MD4}", t + " (Apache-2.0)", "\u4F60\u597d", "{MD4}a7f1196539fd1f85f754ffd185b16e6e"))
+    lits.append(("spring", "{MD4}", t + " (Apache-2.0)", "password", "{MD4}{thisissalt}6cc7924dad12ade79dfb99e424f25260"))
+    # Spring LdapShaPasswordEncoderTests.
+    t = SPRING_T + "password/LdapShaPasswordEncoderTests.java (Apache-2.0)"
+    for s in ["{SHA}ddSFGmjXYPbZC+NXR2kCzBRjqiE=", "{sha}ddSFGmjXYPbZC+NXR2kCzBRjqiE=",
+              "{SSHA}25ro4PKC8jhQZ26jVsozhX/xaP0suHgX", "{ssha}PQy2j+6n5ytA+YlAKkM8Fh4p6u2JxfVd"]:
+        body = base64.b64decode(s.split("}", 1)[1])
+        assert spring_ldap("boabspasswurd", body[20:])[-len(s.split("}", 1)[1]):] == s.split("}", 1)[1]
+        lits.append(("spring", "{ldap}", t, "boabspasswurd", "{ldap}" + s))
+    # Spring Pbkdf2PasswordEncoderTests.
+    t = SPRING_T + "password/Pbkdf2PasswordEncoderTests.java"
+    assert spring_pbkdf2("password", bytes.fromhex("ab1146a8458d4ce4"), 185000, "sha1", b"secret") == "ab1146a8458d4ce4e65789e5a3f60e423373cfa10b01abd23739e5ae2fdc37f8e9ede4ae6da65264"
+    assert spring_pbkdf2("password", bytes.fromhex("0123456789abcdef" * 2), 185000, "sha1") == "0123456789abcdef0123456789abcdef10d883c2a0e653c97175c4a2583a7f1fd3301b319a7657d95f75365ea7c04ce1"
+    v58 = "fefe5120467e5d4ccff442dbb2fa86d276262d97435c0c54e5eebced51ffd144fcb05eb53fea2677216c4f3250010006"
+    assert spring_pbkdf2("password", bytes.fromhex(v58[:32]), 310000, "sha256") == v58
+    lits.append(("spring", "{pbkdf2@SpringSecurity_v5_8}", t + " matchWhenDefaultsForSpringSecurity_v5_8ThenSuccess (Apache-2.0)", "password", "{pbkdf2@SpringSecurity_v5_8}" + v58))
+    # Spring Argon2PasswordEncoderTests (predictable salt "AAAA...").
+    t = SPRING_T + "argon2/Argon2PasswordEncoderTests.java"
+    a52 = "$argon2id$v=19$m=4096,t=3,p=1$QUFBQUFBQUFBQUFBQUFBQQ$hmmTNyJlwbb6HAvFoHFWF+u03fdb0F2qA+39oPlcAqo"
+    a58 = "$argon2id$v=19$m=16384,t=2,p=1$QUFBQUFBQUFBQUFBQUFBQQ$zGt5MiNPSUOo4/7jBcJMayCPfcsLJ4c0WUxhwGDIYPw"
+    assert argon2_phc("sometestpassword", b"A" * 16, 3, 4096, 1, 32) == a52
+    assert argon2_phc("sometestpassword", b"A" * 16, 2, 16384, 1, 32) == a58
+    lits.append(("spring", "{argon2}", t + " defaultsForSpringSecurity_v5_2 predictable salt (Apache-2.0)", "sometestpassword", "{argon2}" + a52))
+    lits.append(("spring", "{argon2@SpringSecurity_v5_8}", t + " defaultsForSpringSecurity_v5_8 predictable salt (Apache-2.0)", "sometestpassword", "{argon2@SpringSecurity_v5_8}" + a58))
+    # ASP.NET Core Identity PasswordHasherTest (SequentialRandomNumberGenerator: salt 00..0f).
+    v2 = "AAABAgMEBQYHCAkKCwwNDg+ukCEMDf0yyQ29NYubggHIVY0sdEUfdyeM+E1LtH1uJg=="
+    v3 = "AQAAAAEAACcQAAAAEAABAgMEBQYHCAkKCwwNDg+yWU7rLgUwPZb1Itsmra7cbxw2EFpwpVFIEtP+JIuUEw=="
+    assert aspnet_v2("my password", bytes(range(16))) == v2
+    assert aspnet_v3("my password", bytes(range(16)), "sha256", 10000) == v3
+    for s, note in [(v2, "HashPassword_Version2"), (v3, "HashPassword_Version3 (Core <= 6 default: SHA256, 10000)"),
+                    ("ANXrDknc7fGPpigibZXXZFMX4aoqz44JveK6jQuwY3eH/UyPhvr5xTPeGYEckLxz9A==", "v2 SHA1 1000"),
+                    ("AQAAAAIAAAAyAAAAEOMwvh3+FZxqkdMBz2ekgGhwQ4B6pZWND6zgESBuWiHw", "v3 SHA512 50 iter, 128-bit subkey"),
+                    ("AQAAAAIAAAD6AAAAIJbVi5wbMR+htSfFp8fTw8N8GOS/Sje+S/4YZcgBfU7EQuqv4OkVYmc4VJl9AGZzmRTxSkP7LtVi9IWyUxX8IAAfZ8v+ZfhjCcudtC1YERSqE1OEdXLW9VukPuJWBBjLuw==", "v3 SHA512 250 iter, 512-bit subkey"),
+                    ("AQAAAAAAAAD6AAAAEAhftMyfTJylOlZT+eEotFXd1elee8ih5WsjXaR3PA9M", "v3 SHA1 250 iter, 128-bit subkey"),
+                    ("AQAAAAEAA9CQAAAAIESkQuj2Du8Y+kbc5lcN/W/3NiAZFEm11P27nrSN5/tId+bR1SwV8CO1Jd72r4C08OLvplNlCDc3oQZ8efcW+jQ=", "v3 SHA256 250000 iter")]:
+        raw = base64.b64decode(s)
+        if raw[0] == 1:
+            prf, it, sl = struct.unpack(">III", raw[1:13])
+            name = ["sha1", "sha256", "sha512"][prf]
+            assert aspnet_v3("my password", raw[13:13 + sl], name, it, len(raw) - 13 - sl) == s, note
+            scheme = "v3-" + name
+        else:
+            assert aspnet_v2("my password", raw[1:17]) == s, note
+            scheme = "v2"
+        lits.append(("aspnet", scheme, ASPNET_T + " " + note, "my password", s))
+    return lits
+
+
+def layout_rows():
+    lits = cross_checks()
+    fixed = lambda n: bytes((7 * i + 1) & 0xFF for i in range(n))  # fixed salts: rows are deterministic
+    pws = [DEFAULT_PW] + CHEAP_PWS
+    last = lambda s: (after_last(s), None)
+    # ---- Spring DelegatingPasswordEncoder ids (PasswordEncoderFactories.createDelegatingPasswordEncoder)
+    for pw in [DEFAULT_PW] + CHEAP_PWS[1:3]:
+        s = "{bcrypt}" + bcrypt_hash(pw, 10, b"2a")
+        emit("spring", "{bcrypt}", SPRING + "bcrypt/BCryptPasswordEncoder.java (strength 10, $2a$)", "layout", pw, s, bcrypt_span(s), B64CRYPT)
+        s = "{argon2}" + argon2_phc(pw, fixed(16), 3, 4096, 1, 32)
+        emit("spring", "{argon2}", SPRING + "argon2/Argon2PasswordEncoder.java defaultsForSpringSecurity_v5_2 (salt 16, hash 32, p 1, m 4096, t 3)", "layout", pw, s, last(s), B64STD)
+        s = "{argon2@SpringSecurity_v5_8}" + argon2_phc(pw, fixed(16), 2, 16384, 1, 32)
+        emit("spring", "{argon2@SpringSecurity_v5_8}", SPRING + "argon2/Argon2PasswordEncoder.java defaultsForSpringSecurity_v5_8 (m 16384, t 2, p 1)", "layout", pw, s, last(s), B64STD)
+        s = "{pbkdf2}" + spring_pbkdf2(pw, fixed(8), 185000, "sha1")
+        emit("spring", "{pbkdf2}", SPRING + "password/Pbkdf2PasswordEncoder.java defaultsForSpringSecurity_v5_5 (secret \"\", salt 8, 185000, 256 bit, HmacSHA1)", "layout", pw, s, (len(s) - 64, None), HEX)
+        s = "{pbkdf2@SpringSecurity_v5_8}" + spring_pbkdf2(pw, fixed(16), 310000, "sha256")
+        emit("spring", "{pbkdf2@SpringSecurity_v5_8}", SPRING + "password/Pbkdf2PasswordEncoder.java defaultsForSpringSecurity_v5_8 (salt 16, 310000, HmacSHA256)", "layout", pw, s, (len(s) - 64, None), HEX)
+        s = "{scrypt}" + spring_scrypt(pw, fixed(64), 16384, 8, 1, 32)
+        emit("spring", "{scrypt}", SPRING + "scrypt/SCryptPasswordEncoder.java defaultsForSpringSecurity_v4_1 (16384, 8, 1, key 32, salt 64)", "layout", pw, s, last(s), B64STD)
+        s = "{scrypt@SpringSecurity_v5_8}" + spring_scrypt(pw, fixed(16), 65536, 8, 1, 32)
+        emit("spring", "{scrypt@SpringSecurity_v5_8}", SPRING + "scrypt/SCryptPasswordEncoder.java defaultsForSpringSecurity_v5_8 (65536, 8, 1, key 32, salt 16)", "layout", pw, s, last(s), B64STD)
+    salt_text = base64.b64encode(fixed(32)).decode()  # Base64StringKeyGenerator: 32 bytes, standard base64
+    for pw in pws:
+        s = "{sha256}" + spring_standard(pw, fixed(8))
+        emit("spring", "{sha256}", SPRING + "password/StandardPasswordEncoder.java (secret \"\", salt 8, SHA-256 x1024)", "layout", pw, s, (len(s) - 64, None), HEX)
+        for alg in ["SHA-256", "SHA-1", "MD5", "MD4"]:
+            cls = "Md4PasswordEncoder" if alg == "MD4" else f"MessageDigestPasswordEncoder(\"{alg}\")"
+            s = "{" + alg + "}" + spring_md(alg, pw, salt_text)
+            emit("spring", "{%s}" % alg, SPRING + f"password/{'Md4' if alg == 'MD4' else 'MessageDigest'}PasswordEncoder.java {cls} (Base64StringKeyGenerator salt, 1 iteration)", "layout", pw, s, (s.rindex("}") + 1, None), HEX)
+        s = "{ldap}" + spring_ldap(pw, fixed(8))
+        emit("spring", "{ldap}", SPRING + "password/LdapShaPasswordEncoder.java (KeyGenerators.secureRandom(): salt 8, {SSHA})", "layout", pw, s, (12, 12 + 24), B64STD)
+    s = "{ldap}" + spring_ldap(DEFAULT_PW, b"")
+    emit("spring", "{ldap}", SPRING + "password/LdapShaPasswordEncoder.java ({SHA}, no salt)", "layout", DEFAULT_PW, s, (11, 11 + 24), B64STD)
+    s = "{noop}" + DEFAULT_PW
+    emit("spring", "{noop}", SPRING + "password/NoOpPasswordEncoder.java (plaintext; refused unless opted in)", "layout", DEFAULT_PW, s, (6, None), "abcdefghijklmnopqrstuvwxyz", "refused:plaintext")
+    # ---- ASP.NET Core Identity
+    asp_span = lambda s: (len(s) - 10, len(s) - 2)
+    for pw in pws:
+        s = aspnet_v2(pw, fixed(16))
+        emit("aspnet", "v2", ASPNET + " IdentityV2: PBKDF2-HMAC-SHA1, 1000, salt 16, subkey 32", "layout", pw, s, asp_span(s), B64STD)
+    for prf, it, note in [("sha1", 10000, "PRF HMACSHA1"), ("sha256", 10000, "ASP.NET Core <= 6 default"), ("sha512", 100000, ".NET 7+ default")]:
+        for pw in [DEFAULT_PW] + CHEAP_PWS[1:3]:
+            s = aspnet_v3(pw, fixed(16), prf, it)
+            emit("aspnet", "v3-" + prf, ASPNET + f" IdentityV3: {prf}, {it} iterations, salt 16, subkey 32 ({note})", "layout", pw, s, asp_span(s), B64STD)
+    s = aspnet_v3(DEFAULT_PW, fixed(16), "sha512", 2000000)
+    emit("aspnet", "v3-sha512", ASPNET + " IdentityV3: sha512, 2000000 iterations (above the default work cap)", "layout", DEFAULT_PW, s, asp_span(s), B64STD, "refused:iterations")
+    # ---- PHP password_hash
+    PHP = "php/php-src ext/standard/password.c"
+    for cost in (10, 12):
+        for pw in [DEFAULT_PW] + CHEAP_PWS[1:3]:
+            s = "$2y$" + bcrypt_hash(pw, cost)[4:]
+            emit("php", "bcrypt-2y", PHP + f" PASSWORD_BCRYPT cost {cost} ({'PHP <= 8.3' if cost == 10 else 'PHP 8.4'} default); $2y$ = pyca $2b$ relabelled", "layout", pw, s, bcrypt_span(s), B64CRYPT)
+    for typ in ("i", "id"):
+        for pw in [DEFAULT_PW] + CHEAP_PWS[1:3]:
+            s = argon2_phc(pw, fixed(16), 4, 65536, 1, 32, typ)
+            emit("php", "argon2" + typ, PHP + f" PASSWORD_ARGON2{typ.upper()} PHP 7.3+ defaults (m 65536, t 4, p 1, salt 16, hash 32; libargon2 encoder)", "layout", pw, s, last(s), B64STD)
+    # PHP 7.2 argon2i defaults (m 1024, t 2, p 2).
+    s = argon2_phc(DEFAULT_PW, fixed(16), 2, 1024, 2, 32, "i")
+    emit("php", "argon2i", PHP + " PASSWORD_ARGON2I PHP 7.2 defaults (m 1024, t 2, p 2)", "layout", DEFAULT_PW, s, last(s), B64STD)
+    # ---- WordPress
+    from passlib.hash import phpass
+    WP = "WordPress/wordpress-develop src/wp-includes/pluggable.php"
+    for pw in pws:
+        s = phpass.using(rounds=13, salt="abcdefgh").hash(pw.strip())
+        emit("wordpress", "phpass", WP + " wp_hash_password < 6.8: class-phpass.php PasswordHash(8, true) => $P$B (2^13); made with passlib==1.7.4 phpass(rounds=13)", "layout", pw, s, (12, None), B64CRYPT)
+    def wp68(pw):
+        pre = base64.b64encode(hmac.new(b"wp-sha384", pw.strip().encode(), hashlib.sha384).digest())
+        return "$wp$2y$" + bcrypt_hash(pre, 10)[4:]
+    for pw in pws:
+        s = wp68(pw)
+        emit("wordpress", "wp-bcrypt", WP + " wp_hash_password 6.8: '$wp' . password_hash(base64(hmac_sha384(trim(pw), 'wp-sha384')), BCRYPT cost 10)", "layout", pw, s, bcrypt_span(s), B64CRYPT)
+    # Hash side trims, check side (wp_check_password) does not: the untrimmed candidate is invalid.
+    s = wp68("secret with trailing space ")
+    ROWS.append(("wordpress", "wp-bcrypt", WP + " hashed trim(pw); candidate = trimmed", "layout", "right", b"secret with trailing space".hex(), s, "valid"))
+    ROWS.append(("wordpress", "wp-bcrypt", WP + " hashed trim(pw); candidate = untrimmed (wp_check_password does not trim)", "layout", "wrong", b"secret with trailing space ".hex(), s, "invalid"))
+    # ---- node-argon2, Rails/Devise, Laravel, Node bcrypt
+    for pw in [DEFAULT_PW] + CHEAP_PWS[1:3]:
+        s = argon2_phc(pw, fixed(16), 3, 65536, 4, 32)
+        emit("node", "node-argon2", "ranisalt/node-argon2 argon2.cjs defaults (argon2id, m 65536, t 3, p 4, hash 32, salt 16)", "layout", pw, s, last(s), B64STD)
+        s = "$2a$" + bcrypt_hash(pw, 12)[4:]
+        emit("rails", "bcrypt-2a", "bcrypt-ruby BCrypt::Engine::DEFAULT_COST 12 ($2a$); Devise config.stretches 12 (no pepper)", "layout", pw, s, bcrypt_span(s), B64CRYPT)
+        s = "$2y$" + bcrypt_hash(pw, 12)[4:]
+        emit("laravel", "bcrypt-2y", "laravel/framework Illuminate/Hashing/BcryptHasher (BCRYPT_ROUNDS 12, password_hash $2y$)", "layout", pw, s, bcrypt_span(s), B64CRYPT)
+        s = bcrypt_hash(pw, 10)
+        emit("node", "bcrypt-2b", "kelektiv/node.bcrypt.js genSalt(10) ($2b$)", "layout", pw, s, bcrypt_span(s), B64CRYPT)
+        s = "$2a$" + bcrypt_hash(pw, 10)[4:]
+        emit("node", "bcryptjs-2a", "dcodeIO/bcrypt.js 2.x genSalt(10) ($2a$)", "layout", pw, s, bcrypt_span(s), B64CRYPT)
+    s = "$2y$" + bcrypt_hash(DEFAULT_PW, 10)[4:]
+    emit("laravel", "bcrypt-2y", "laravel/framework Illuminate/Hashing/BcryptHasher (rounds 10, Laravel <= 10)", "layout", DEFAULT_PW, s, bcrypt_span(s), B64CRYPT)
+    for fam, scheme, src, pw, s in lits:
+        literal(fam, scheme, src, pw, s)
+
+
 if MODE == "default":
     django52()
     passlib_rows()
@@ -292,6 +556,7 @@ elif MODE == "django50":
     django50()
     out("made by Django 5.0.14 (requirements-django50.txt): gen_migrate.py django50; see README.md")
 elif MODE == "layout":
-    import layout_rows  # noqa: E402  (see layout part below)
+    layout_rows()
+    out("computed from documented layouts (gen_migrate.py layout) and copied framework test literals; see README.md")
 else:
     sys.exit("usage: gen_migrate.py [default|django50|layout]")
