@@ -531,7 +531,7 @@ def layout_rows():
     # ---- node-argon2, Rails/Devise, Laravel, Node bcrypt
     for pw in [DEFAULT_PW] + CHEAP_PWS[1:3]:
         s = argon2_phc(pw, fixed(16), 3, 65536, 4, 32)
-        emit("node", "node-argon2", "ranisalt/node-argon2 argon2.cjs defaults (argon2id, m 65536, t 3, p 4, hash 32, salt 16)", "layout", pw, s, last(s), B64STD)
+        emit("node", "node-argon2", "ranisalt/node-argon2@a6ca2fd561a5505bc5db4c65510b585a4025ba3c argon2.cjs defaults (argon2id, m 65536, t 3, p 4, hash 32, salt 16; @phc/format)", "layout", pw, s, last(s), B64STD)
         s = "$2a$" + bcrypt_hash(pw, 12)[4:]
         emit("rails", "bcrypt-2a", "bcrypt-ruby BCrypt::Engine::DEFAULT_COST 12 ($2a$); Devise config.stretches 12 (no pepper)", "layout", pw, s, bcrypt_span(s), B64CRYPT)
         s = "$2y$" + bcrypt_hash(pw, 12)[4:]
