@@ -63,14 +63,25 @@ def after_last(stored, sep="$"):
     return stored.rindex(sep) + 1
 
 
-def emit(family, scheme, source, made_by, pw, stored, span, alphabet, expect="valid"):
-    """Three rows: right, wrong, tampered. `span` = (start, end) of the digest text in `stored`."""
+def emit(family, scheme, source, made_by, pw, stored, span, alphabet, expect="valid", check=None):
+    """Three rows: right, wrong, tampered. `span` = (start, end) of the digest text in `stored`.
+    `check(password, stored) -> bool`, the framework's own verify where there is one: it must
+    accept the right row and reject the wrong and the tampered ones (tampered stays parseable)."""
     assert "\t" not in stored and "\n" not in stored
     pwb = pw.encode("utf-8") if isinstance(pw, str) else pw
     wrong = pwb + b"!"
     t = tamper(stored, span[0], span[1], alphabet)
     assert t != stored
     refused = expect.startswith("refused:")
+    if check is not None:
+        def says(p, s):
+            try:
+                return check(p, s)
+            except ValueError:  # bcrypt 5 refuses a 73-byte candidate (the 72-byte password + "!")
+                return False
+        assert says(pw, stored), (scheme, stored)
+        assert not says(pw + "!", stored), (scheme, stored)
+        assert not says(pw, t), (scheme, t)
     ROWS.append((family, scheme, source, made_by, "right", pwb.hex(), stored, expect))
     ROWS.append((family, scheme, source, made_by, "wrong", wrong.hex(), stored, expect if refused else "invalid"))
     ROWS.append((family, scheme, source, made_by, "tampered", pwb.hex(), t, expect if refused else "invalid"))
@@ -96,11 +107,17 @@ def out(header):
 def shim_bcrypt_for_passlib():
     """passlib 1.7.4's bcrypt backend self-test hashes a 255-byte secret, which
     bcrypt 5 refuses (ValueError). Truncating to 72 bytes restores bcrypt 4's
-    behaviour for that self-test only: every password hashed here is <= 72
-    bytes, so no vector is affected."""
+    behaviour while the backend loads (its self-test) only: every password
+    hashed here is <= 72 bytes, so no vector is affected."""
     import bcrypt as _b
+    from passlib import hash as ph
     orig = _b.hashpw
     _b.hashpw = lambda pw, salt: orig(pw[:72], salt)
+    try:
+        for h in (ph.bcrypt, ph.bcrypt_sha256):
+            h.set_backend("bcrypt")  # runs the self-test once, under the shim
+    finally:
+        _b.hashpw = orig  # verifies below see bcrypt 5 as it is (a 73-byte candidate raises)
 
 
 # --------------------------------------------------------------------------- default
@@ -146,14 +163,14 @@ def django52():
         s = H.make_password(DEFAULT_PW, salt if fixed_salt else None, hasher=inst)
         assert H.check_password(DEFAULT_PW, s)
         (a, b), alpha = span_for(cls, s)
-        emit("django", inst.algorithm, f"{ver} {cls.__name__} (defaults)", "framework", DEFAULT_PW, s, (a, b), alpha)
+        emit("django", inst.algorithm, f"{ver} {cls.__name__} (defaults)", "framework", DEFAULT_PW, s, (a, b), alpha, check=H.check_password)
         sub = type(cls.__name__ + "Cheap", (cls,), over)()
         desc = ",".join(f"{k}={v}" for k, v in over.items()) or "defaults"
         for pw in CHEAP_PWS:
             s = H.make_password(pw, salt if fixed_salt else None, hasher=sub)
             assert sub.verify(pw, s)
             (a, b), alpha = span_for(cls, s)
-            emit("django", inst.algorithm, f"{ver} {cls.__name__} ({desc})", "framework", pw, s, (a, b), alpha)
+            emit("django", inst.algorithm, f"{ver} {cls.__name__} ({desc})", "framework", pw, s, (a, b), alpha, check=H.check_password)
 
 
 def passlib_rows():
@@ -202,13 +219,21 @@ def passlib_rows():
             src += " backend bcrypt==5.0.0"
         if name == "argon2":
             src += " backend argon2-cffi==25.1.0"
-        emit("passlib", name, src, "framework", DEFAULT_PW, s, spanf(s), alpha)
+        emit("passlib", name, src, "framework", DEFAULT_PW, s, spanf(s), alpha, check=handler.verify)
         h2 = handler.using(**cheap) if cheap else handler
         desc = ",".join(f"{k}={v}" for k, v in (cheap or {}).items()) or "defaults"
         for pw in CHEAP_PWS:
             s = h2.hash(pw)
             assert h2.verify(pw, s)
-            emit("passlib", name, f"{ver} {name} ({desc})", "framework", pw, s, spanf(s), alpha)
+            emit("passlib", name, f"{ver} {name} ({desc})", "framework", pw, s, spanf(s), alpha, check=h2.verify)
+
+
+def cffi_check(p, s):
+    import argon2
+    try:
+        return argon2.PasswordHasher().verify(s, p)
+    except argon2.exceptions.VerificationError:
+        return False
 
 
 def argon2cffi_rows():
@@ -220,16 +245,26 @@ def argon2cffi_rows():
         for pw in [DEFAULT_PW] + CHEAP_PWS[1:3]:
             s = ph.hash(pw)
             assert ph.verify(s, pw)
-            emit("argon2", "argon2-cffi", f"{ver} {label}", "framework", pw, s, (after_last(s), None), B64STD)
+            emit("argon2", "argon2-cffi", f"{ver} {label}", "framework", pw, s, (after_last(s), None), B64STD, check=cffi_check)
     cheap = PasswordHasher(time_cost=1, memory_cost=256, parallelism=1)
     for pw in CHEAP_PWS:
         s = cheap.hash(pw)
-        emit("argon2", "argon2-cffi", f"{ver} PasswordHasher(time_cost=1,memory_cost=256,parallelism=1)", "framework", pw, s, (after_last(s), None), B64STD)
+        emit("argon2", "argon2-cffi", f"{ver} PasswordHasher(time_cost=1,memory_cost=256,parallelism=1)", "framework", pw, s, (after_last(s), None), B64STD, check=cffi_check)
     # argon2i as argon2-cffi < 18.2 wrote it (type=I); same library, older default type.
     old = PasswordHasher(time_cost=2, memory_cost=512, parallelism=2, hash_len=16, type=argon2.Type.I)
     for pw in CHEAP_PWS[:2]:
         s = old.hash(pw)
-        emit("argon2", "argon2-cffi-argon2i", f"{ver} PasswordHasher(type=Type.I,time_cost=2,memory_cost=512,parallelism=2,hash_len=16)", "framework", pw, s, (after_last(s), None), B64STD)
+        emit("argon2", "argon2-cffi-argon2i", f"{ver} PasswordHasher(type=Type.I,time_cost=2,memory_cost=512,parallelism=2,hash_len=16)", "framework", pw, s, (after_last(s), None), B64STD, check=cffi_check)
+
+
+def nacl_check(mod):
+    import nacl.exceptions
+    def check(p, s):
+        try:
+            return mod.verify(s.encode(), p.encode())
+        except nacl.exceptions.InvalidkeyError:
+            return False
+    return check
 
 
 def nacl_rows():
@@ -246,7 +281,7 @@ def nacl_rows():
                 # Caps: 256 MiB memory; argon2id SENSITIVE is 1 GiB, argon2i SENSITIVE 512 MiB.
                 expect = "refused:m" if mem > 256 * 1024 * 1024 else "valid"
                 emit("libsodium", f"{variant}-{level.lower()}", f"{ver} nacl.pwhash.{variant}.str OPSLIMIT_{level}/MEMLIMIT_{level} (libsodium crypto_pwhash_str)",
-                     "framework", pw, s, (after_last(s), None), B64STD, expect)
+                     "framework", pw, s, (after_last(s), None), B64STD, expect, check=nacl_check(mod))
 
 
 # --------------------------------------------------------------------------- django50
@@ -266,20 +301,20 @@ def django50():
     for pw in [DEFAULT_PW] + CHEAP_PWS:
         s = H.make_password(pw, salt, hasher="sha1")
         assert H.check_password(pw, s)
-        emit("django", "sha1", f"{ver} SHA1PasswordHasher (removed in 5.1)", "framework", pw, s, (after_last(s), None), HEX)
+        emit("django", "sha1", f"{ver} SHA1PasswordHasher (removed in 5.1)", "framework", pw, s, (after_last(s), None), HEX, check=H.check_password)
         s = H.make_password(pw, "", hasher="unsalted_sha1")
         assert H.check_password(pw, s)
-        emit("django", "unsalted_sha1", f"{ver} UnsaltedSHA1PasswordHasher (removed in 5.1)", "framework", pw, s, (after_last(s), None), HEX)
+        emit("django", "unsalted_sha1", f"{ver} UnsaltedSHA1PasswordHasher (removed in 5.1)", "framework", pw, s, (after_last(s), None), HEX, check=H.check_password)
         s = H.make_password(pw, "", hasher="unsalted_md5")
         assert H.check_password(pw, s)
-        emit("django", "unsalted_md5", f"{ver} UnsaltedMD5PasswordHasher (removed in 5.1)", "framework", pw, s, (0, None), HEX)
+        emit("django", "unsalted_md5", f"{ver} UnsaltedMD5PasswordHasher (removed in 5.1)", "framework", pw, s, (0, None), HEX, check=H.check_password)
         # The `md5$$<hex>` form UnsaltedMD5PasswordHasher.verify also accepts (5.0 hashers.py).
         s2 = "md5$$" + s
         assert H.check_password(pw, s2)
-        emit("django", "unsalted_md5", f"{ver} UnsaltedMD5PasswordHasher md5$$ form (accepted by verify)", "framework", pw, s2, (5, None), HEX)
+        emit("django", "unsalted_md5", f"{ver} UnsaltedMD5PasswordHasher md5$$ form (accepted by verify)", "framework", pw, s2, (5, None), HEX, check=H.check_password)
     # pbkdf2_sha256 at 5.0's default (720,000), as older databases hold it.
     s = H.make_password(DEFAULT_PW, salt, hasher="pbkdf2_sha256")
-    emit("django", "pbkdf2_sha256", f"{ver} PBKDF2PasswordHasher (5.0 defaults)", "framework", DEFAULT_PW, s, (after_last(s), None), B64STD)
+    emit("django", "pbkdf2_sha256", f"{ver} PBKDF2PasswordHasher (5.0 defaults)", "framework", DEFAULT_PW, s, (after_last(s), None), B64STD, check=H.check_password)
 
 
 
@@ -372,6 +407,27 @@ def bcrypt_hash(pw, cost, prefix=b"2b"):
     return bcrypt.hashpw(pw.encode() if isinstance(pw, str) else pw, bcrypt.gensalt(cost, prefix)).decode()
 
 
+def bcrypt_check(strip, pre=lambda p: p.encode()):
+    """Verify with pyca bcrypt: drop `strip` leading characters, read $2y$/$2a$ as $2b$."""
+    import bcrypt
+    def check(p, s):
+        inner = s[strip:]
+        return bcrypt.checkpw(pre(p), ("$2b$" + inner[4:]).encode())
+    return check
+
+
+def argon2_check(prefix_len):
+    from argon2 import low_level, exceptions
+    def check(p, s):
+        phc = s[prefix_len:]
+        typ = low_level.Type.ID if phc.startswith("$argon2id$") else low_level.Type.I
+        try:
+            return low_level.verify_secret(phc.encode(), p.encode(), typ)
+        except exceptions.VerificationError:
+            return False
+    return check
+
+
 def aspnet_v2(pw, salt):
     return base64.b64encode(b"\x00" + salt + hashlib.pbkdf2_hmac("sha1", pw.encode(), salt, 1000, 32)).decode()
 
@@ -453,7 +509,46 @@ def cross_checks():
     return lits
 
 
+def recompute_checks():
+    """Independent verifiers for layout rows: parse the stored string, recompute, compare."""
+    def body(s):
+        return s[s.index("}") + 1:]
+    def pb(salt_len, iters, prf):
+        def c(p, s):
+            b = bytes.fromhex(body(s))
+            return spring_pbkdf2(p, b[:salt_len], iters, prf) == body(s)
+        return c
+    def std(p, s):
+        return spring_standard(p, bytes.fromhex(body(s))[:8]) == body(s)
+    def md(alg):
+        def c(p, s):
+            b = body(s)
+            salt = b[1:b.index("}")] if b.startswith("{") else None
+            return spring_md(alg, p, salt) == b
+        return c
+    def ldap(p, s):
+        b = s[len("{ldap}"):]
+        raw = base64.b64decode(b.split("}", 1)[1])
+        return spring_ldap(p, raw[20:]) == b
+    def sc(dklen):
+        def c(p, s):
+            _, params, salt, key = body(s).split("$")
+            v = int(params, 16)
+            return spring_scrypt(p, base64.b64decode(salt), 1 << (v >> 16), (v >> 8) & 0xFF, v & 0xFF, dklen) == body(s)
+        return c
+    def asp(p, s):
+        raw = base64.b64decode(s)
+        if raw[0] == 0:
+            return aspnet_v2(p, raw[1:17]) == s
+        prf, it, sl = struct.unpack(">III", raw[1:13])
+        return aspnet_v3(p, raw[13:13 + sl], ["sha1", "sha256", "sha512"][prf], it, len(raw) - 13 - sl) == s
+    return dict(pbkdf2=pb(8, 185000, "sha1"), pbkdf2_58=pb(16, 310000, "sha256"), std=std, md=md,
+                ldap=ldap, scrypt=sc(32), aspnet=asp)
+
+
 def layout_rows():
+    C = recompute_checks()
+    from passlib.hash import phpass as _phpass
     lits = cross_checks()
     fixed = lambda n: bytes((7 * i + 1) & 0xFF for i in range(n))  # fixed salts: rows are deterministic
     pws = [DEFAULT_PW] + CHEAP_PWS
@@ -461,42 +556,42 @@ def layout_rows():
     # ---- Spring DelegatingPasswordEncoder ids (PasswordEncoderFactories.createDelegatingPasswordEncoder)
     for pw in [DEFAULT_PW] + CHEAP_PWS[1:3]:
         s = "{bcrypt}" + bcrypt_hash(pw, 10, b"2a")
-        emit("spring", "{bcrypt}", SPRING + "bcrypt/BCryptPasswordEncoder.java (strength 10, $2a$)", "layout", pw, s, bcrypt_span(s), B64CRYPT)
+        emit("spring", "{bcrypt}", SPRING + "bcrypt/BCryptPasswordEncoder.java (strength 10, $2a$)", "layout", pw, s, bcrypt_span(s), B64CRYPT, check=bcrypt_check(8))
         s = "{argon2}" + argon2_phc(pw, fixed(16), 3, 4096, 1, 32)
-        emit("spring", "{argon2}", SPRING + "argon2/Argon2PasswordEncoder.java defaultsForSpringSecurity_v5_2 (salt 16, hash 32, p 1, m 4096, t 3)", "layout", pw, s, last(s), B64STD)
+        emit("spring", "{argon2}", SPRING + "argon2/Argon2PasswordEncoder.java defaultsForSpringSecurity_v5_2 (salt 16, hash 32, p 1, m 4096, t 3)", "layout", pw, s, last(s), B64STD, check=argon2_check(8))
         s = "{argon2@SpringSecurity_v5_8}" + argon2_phc(pw, fixed(16), 2, 16384, 1, 32)
-        emit("spring", "{argon2@SpringSecurity_v5_8}", SPRING + "argon2/Argon2PasswordEncoder.java defaultsForSpringSecurity_v5_8 (m 16384, t 2, p 1)", "layout", pw, s, last(s), B64STD)
+        emit("spring", "{argon2@SpringSecurity_v5_8}", SPRING + "argon2/Argon2PasswordEncoder.java defaultsForSpringSecurity_v5_8 (m 16384, t 2, p 1)", "layout", pw, s, last(s), B64STD, check=argon2_check(28))
         s = "{pbkdf2}" + spring_pbkdf2(pw, fixed(8), 185000, "sha1")
-        emit("spring", "{pbkdf2}", SPRING + "password/Pbkdf2PasswordEncoder.java defaultsForSpringSecurity_v5_5 (secret \"\", salt 8, 185000, 256 bit, HmacSHA1)", "layout", pw, s, (len(s) - 64, None), HEX)
+        emit("spring", "{pbkdf2}", SPRING + "password/Pbkdf2PasswordEncoder.java defaultsForSpringSecurity_v5_5 (secret \"\", salt 8, 185000, 256 bit, HmacSHA1)", "layout", pw, s, (len(s) - 64, None), HEX, check=C["pbkdf2"])
         s = "{pbkdf2@SpringSecurity_v5_8}" + spring_pbkdf2(pw, fixed(16), 310000, "sha256")
-        emit("spring", "{pbkdf2@SpringSecurity_v5_8}", SPRING + "password/Pbkdf2PasswordEncoder.java defaultsForSpringSecurity_v5_8 (salt 16, 310000, HmacSHA256)", "layout", pw, s, (len(s) - 64, None), HEX)
+        emit("spring", "{pbkdf2@SpringSecurity_v5_8}", SPRING + "password/Pbkdf2PasswordEncoder.java defaultsForSpringSecurity_v5_8 (salt 16, 310000, HmacSHA256)", "layout", pw, s, (len(s) - 64, None), HEX, check=C["pbkdf2_58"])
         s = "{scrypt}" + spring_scrypt(pw, fixed(64), 16384, 8, 1, 32)
-        emit("spring", "{scrypt}", SPRING + "scrypt/SCryptPasswordEncoder.java defaultsForSpringSecurity_v4_1 (16384, 8, 1, key 32, salt 64)", "layout", pw, s, last(s), B64STD)
+        emit("spring", "{scrypt}", SPRING + "scrypt/SCryptPasswordEncoder.java defaultsForSpringSecurity_v4_1 (16384, 8, 1, key 32, salt 64)", "layout", pw, s, last(s), B64STD, check=C["scrypt"])
         s = "{scrypt@SpringSecurity_v5_8}" + spring_scrypt(pw, fixed(16), 65536, 8, 1, 32)
-        emit("spring", "{scrypt@SpringSecurity_v5_8}", SPRING + "scrypt/SCryptPasswordEncoder.java defaultsForSpringSecurity_v5_8 (65536, 8, 1, key 32, salt 16)", "layout", pw, s, last(s), B64STD)
+        emit("spring", "{scrypt@SpringSecurity_v5_8}", SPRING + "scrypt/SCryptPasswordEncoder.java defaultsForSpringSecurity_v5_8 (65536, 8, 1, key 32, salt 16)", "layout", pw, s, last(s), B64STD, check=C["scrypt"])
     salt_text = base64.b64encode(fixed(32)).decode()  # Base64StringKeyGenerator: 32 bytes, standard base64
     for pw in pws:
         s = "{sha256}" + spring_standard(pw, fixed(8))
-        emit("spring", "{sha256}", SPRING + "password/StandardPasswordEncoder.java (secret \"\", salt 8, SHA-256 x1024)", "layout", pw, s, (len(s) - 64, None), HEX)
+        emit("spring", "{sha256}", SPRING + "password/StandardPasswordEncoder.java (secret \"\", salt 8, SHA-256 x1024)", "layout", pw, s, (len(s) - 64, None), HEX, check=C["std"])
         for alg in ["SHA-256", "SHA-1", "MD5", "MD4"]:
             cls = "Md4PasswordEncoder" if alg == "MD4" else f"MessageDigestPasswordEncoder(\"{alg}\")"
             s = "{" + alg + "}" + spring_md(alg, pw, salt_text)
-            emit("spring", "{%s}" % alg, SPRING + f"password/{'Md4' if alg == 'MD4' else 'MessageDigest'}PasswordEncoder.java {cls} (Base64StringKeyGenerator salt, 1 iteration)", "layout", pw, s, (s.rindex("}") + 1, None), HEX)
+            emit("spring", "{%s}" % alg, SPRING + f"password/{'Md4' if alg == 'MD4' else 'MessageDigest'}PasswordEncoder.java {cls} (Base64StringKeyGenerator salt, 1 iteration)", "layout", pw, s, (s.rindex("}") + 1, None), HEX, check=C["md"](alg))
         s = "{ldap}" + spring_ldap(pw, fixed(8))
-        emit("spring", "{ldap}", SPRING + "password/LdapShaPasswordEncoder.java (KeyGenerators.secureRandom(): salt 8, {SSHA})", "layout", pw, s, (12, 12 + 24), B64STD)
+        emit("spring", "{ldap}", SPRING + "password/LdapShaPasswordEncoder.java (KeyGenerators.secureRandom(): salt 8, {SSHA})", "layout", pw, s, (12, 12 + 24), B64STD, check=C["ldap"])
     s = "{ldap}" + spring_ldap(DEFAULT_PW, b"")
-    emit("spring", "{ldap}", SPRING + "password/LdapShaPasswordEncoder.java ({SHA}, no salt)", "layout", DEFAULT_PW, s, (11, 11 + 24), B64STD)
+    emit("spring", "{ldap}", SPRING + "password/LdapShaPasswordEncoder.java ({SHA}, no salt)", "layout", DEFAULT_PW, s, (11, 11 + 24), B64STD, check=C["ldap"])
     s = "{noop}" + DEFAULT_PW
     emit("spring", "{noop}", SPRING + "password/NoOpPasswordEncoder.java (plaintext; refused unless opted in)", "layout", DEFAULT_PW, s, (6, None), "abcdefghijklmnopqrstuvwxyz", "refused:plaintext")
     # ---- ASP.NET Core Identity
     asp_span = lambda s: (len(s) - 10, len(s) - 2)
     for pw in pws:
         s = aspnet_v2(pw, fixed(16))
-        emit("aspnet", "v2", ASPNET + " IdentityV2: PBKDF2-HMAC-SHA1, 1000, salt 16, subkey 32", "layout", pw, s, asp_span(s), B64STD)
+        emit("aspnet", "v2", ASPNET + " IdentityV2: PBKDF2-HMAC-SHA1, 1000, salt 16, subkey 32", "layout", pw, s, asp_span(s), B64STD, check=C["aspnet"])
     for prf, it, note in [("sha1", 10000, "PRF HMACSHA1"), ("sha256", 10000, "ASP.NET Core <= 6 default"), ("sha512", 100000, ".NET 7+ default")]:
         for pw in [DEFAULT_PW] + CHEAP_PWS[1:3]:
             s = aspnet_v3(pw, fixed(16), prf, it)
-            emit("aspnet", "v3-" + prf, ASPNET + f" IdentityV3: {prf}, {it} iterations, salt 16, subkey 32 ({note})", "layout", pw, s, asp_span(s), B64STD)
+            emit("aspnet", "v3-" + prf, ASPNET + f" IdentityV3: {prf}, {it} iterations, salt 16, subkey 32 ({note})", "layout", pw, s, asp_span(s), B64STD, check=C["aspnet"])
     s = aspnet_v3(DEFAULT_PW, fixed(16), "sha512", 2000000)
     emit("aspnet", "v3-sha512", ASPNET + " IdentityV3: sha512, 2000000 iterations (above the default work cap)", "layout", DEFAULT_PW, s, asp_span(s), B64STD, "refused:iterations")
     # ---- PHP password_hash
@@ -504,11 +599,11 @@ def layout_rows():
     for cost in (10, 12):
         for pw in [DEFAULT_PW] + CHEAP_PWS[1:3]:
             s = "$2y$" + bcrypt_hash(pw, cost)[4:]
-            emit("php", "bcrypt-2y", PHP + f" PASSWORD_BCRYPT cost {cost} ({'PHP <= 8.3' if cost == 10 else 'PHP 8.4'} default); $2y$ = pyca $2b$ relabelled", "layout", pw, s, bcrypt_span(s), B64CRYPT)
+            emit("php", "bcrypt-2y", PHP + f" PASSWORD_BCRYPT cost {cost} ({'PHP <= 8.3' if cost == 10 else 'PHP 8.4'} default); $2y$ = pyca $2b$ relabelled", "layout", pw, s, bcrypt_span(s), B64CRYPT, check=bcrypt_check(0))
     for typ in ("i", "id"):
         for pw in [DEFAULT_PW] + CHEAP_PWS[1:3]:
             s = argon2_phc(pw, fixed(16), 4, 65536, 1, 32, typ)
-            emit("php", "argon2" + typ, PHP + f" PASSWORD_ARGON2{typ.upper()} PHP 7.3+ defaults (m 65536, t 4, p 1, salt 16, hash 32; libargon2 encoder)", "layout", pw, s, last(s), B64STD)
+            emit("php", "argon2" + typ, PHP + f" PASSWORD_ARGON2{typ.upper()} PHP 7.3+ defaults (m 65536, t 4, p 1, salt 16, hash 32; libargon2 encoder)", "layout", pw, s, last(s), B64STD, check=argon2_check(0))
     # PHP 7.2 argon2i defaults (m 1024, t 2, p 2).
     s = argon2_phc(DEFAULT_PW, fixed(16), 2, 1024, 2, 32, "i")
     emit("php", "argon2i", PHP + " PASSWORD_ARGON2I PHP 7.2 defaults (m 1024, t 2, p 2)", "layout", DEFAULT_PW, s, last(s), B64STD)
@@ -517,13 +612,15 @@ def layout_rows():
     WP = "WordPress/wordpress-develop src/wp-includes/pluggable.php"
     for pw in pws:
         s = phpass.using(rounds=13, salt="abcdefgh").hash(pw.strip())
-        emit("wordpress", "phpass", WP + " wp_hash_password < 6.8: class-phpass.php PasswordHash(8, true) => $P$B (2^13); made with passlib==1.7.4 phpass(rounds=13)", "layout", pw, s, (12, None), B64CRYPT)
+        emit("wordpress", "phpass", WP + " wp_hash_password < 6.8: class-phpass.php PasswordHash(8, true) => $P$B (2^13); made with passlib==1.7.4 phpass(rounds=13)", "layout", pw, s, (12, None), B64CRYPT,
+             check=lambda p, s: _phpass.verify(p.strip(), s))
     def wp68(pw):
         pre = base64.b64encode(hmac.new(b"wp-sha384", pw.strip().encode(), hashlib.sha384).digest())
         return "$wp$2y$" + bcrypt_hash(pre, 10)[4:]
     for pw in pws:
         s = wp68(pw)
-        emit("wordpress", "wp-bcrypt", WP + " wp_hash_password 6.8: '$wp' . password_hash(base64(hmac_sha384(trim(pw), 'wp-sha384')), BCRYPT cost 10)", "layout", pw, s, bcrypt_span(s), B64CRYPT)
+        emit("wordpress", "wp-bcrypt", WP + " wp_hash_password 6.8: '$wp' . password_hash(base64(hmac_sha384(trim(pw), 'wp-sha384')), BCRYPT cost 10)", "layout", pw, s, bcrypt_span(s), B64CRYPT,
+             check=bcrypt_check(3, lambda p: base64.b64encode(hmac.new(b"wp-sha384", p.strip().encode(), hashlib.sha384).digest())))
     # Hash side trims, check side (wp_check_password) does not: the untrimmed candidate is invalid.
     s = wp68("secret with trailing space ")
     ROWS.append(("wordpress", "wp-bcrypt", WP + " hashed trim(pw); candidate = trimmed", "layout", "right", b"secret with trailing space".hex(), s, "valid"))
@@ -531,17 +628,17 @@ def layout_rows():
     # ---- node-argon2, Rails/Devise, Laravel, Node bcrypt
     for pw in [DEFAULT_PW] + CHEAP_PWS[1:3]:
         s = argon2_phc(pw, fixed(16), 3, 65536, 4, 32)
-        emit("node", "node-argon2", "ranisalt/node-argon2@a6ca2fd561a5505bc5db4c65510b585a4025ba3c argon2.cjs defaults (argon2id, m 65536, t 3, p 4, hash 32, salt 16; @phc/format)", "layout", pw, s, last(s), B64STD)
+        emit("node", "node-argon2", "ranisalt/node-argon2@a6ca2fd561a5505bc5db4c65510b585a4025ba3c argon2.cjs defaults (argon2id, m 65536, t 3, p 4, hash 32, salt 16; @phc/format)", "layout", pw, s, last(s), B64STD, check=argon2_check(0))
         s = "$2a$" + bcrypt_hash(pw, 12)[4:]
-        emit("rails", "bcrypt-2a", "bcrypt-ruby BCrypt::Engine::DEFAULT_COST 12 ($2a$); Devise config.stretches 12 (no pepper)", "layout", pw, s, bcrypt_span(s), B64CRYPT)
+        emit("rails", "bcrypt-2a", "bcrypt-ruby BCrypt::Engine::DEFAULT_COST 12 ($2a$); Devise config.stretches 12 (no pepper)", "layout", pw, s, bcrypt_span(s), B64CRYPT, check=bcrypt_check(0))
         s = "$2y$" + bcrypt_hash(pw, 12)[4:]
-        emit("laravel", "bcrypt-2y", "laravel/framework Illuminate/Hashing/BcryptHasher (BCRYPT_ROUNDS 12, password_hash $2y$)", "layout", pw, s, bcrypt_span(s), B64CRYPT)
+        emit("laravel", "bcrypt-2y", "laravel/framework Illuminate/Hashing/BcryptHasher (BCRYPT_ROUNDS 12, password_hash $2y$)", "layout", pw, s, bcrypt_span(s), B64CRYPT, check=bcrypt_check(0))
         s = bcrypt_hash(pw, 10)
-        emit("node", "bcrypt-2b", "kelektiv/node.bcrypt.js genSalt(10) ($2b$)", "layout", pw, s, bcrypt_span(s), B64CRYPT)
+        emit("node", "bcrypt-2b", "kelektiv/node.bcrypt.js genSalt(10) ($2b$)", "layout", pw, s, bcrypt_span(s), B64CRYPT, check=bcrypt_check(0))
         s = "$2a$" + bcrypt_hash(pw, 10)[4:]
-        emit("node", "bcryptjs-2a", "dcodeIO/bcrypt.js 2.x genSalt(10) ($2a$)", "layout", pw, s, bcrypt_span(s), B64CRYPT)
+        emit("node", "bcryptjs-2a", "dcodeIO/bcrypt.js 2.x genSalt(10) ($2a$)", "layout", pw, s, bcrypt_span(s), B64CRYPT, check=bcrypt_check(0))
     s = "$2y$" + bcrypt_hash(DEFAULT_PW, 10)[4:]
-    emit("laravel", "bcrypt-2y", "laravel/framework Illuminate/Hashing/BcryptHasher (rounds 10, Laravel <= 10)", "layout", DEFAULT_PW, s, bcrypt_span(s), B64CRYPT)
+    emit("laravel", "bcrypt-2y", "laravel/framework Illuminate/Hashing/BcryptHasher (rounds 10, Laravel <= 10)", "layout", DEFAULT_PW, s, bcrypt_span(s), B64CRYPT, check=bcrypt_check(0))
     for fam, scheme, src, pw, s in lits:
         literal(fam, scheme, src, pw, s)
 
