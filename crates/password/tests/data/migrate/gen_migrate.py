@@ -284,6 +284,29 @@ def nacl_rows():
                      "framework", pw, s, (after_last(s), None), B64STD, expect, check=nacl_check(mod))
 
 
+def django52_argon2i():
+    """Django's argon2 hasher writing argon2i, as Django 1.10-2.x did (`argon2$argon2i$v=19$…`):
+    a subclass whose params() returns Type.I, so Django's own encode/verify make and check it."""
+    import argon2
+    from django.contrib.auth import hashers as H
+    import django
+    ver = "Django==" + django.get_version()
+
+    class Argon2iHasher(H.Argon2PasswordHasher):
+        time_cost, memory_cost, parallelism = 2, 512, 2
+
+        def params(self):
+            return argon2.Parameters(type=argon2.low_level.Type.I, version=19, salt_len=argon2.DEFAULT_RANDOM_SALT_LENGTH,
+                                     hash_len=argon2.DEFAULT_HASH_LENGTH, time_cost=self.time_cost,
+                                     memory_cost=self.memory_cost, parallelism=self.parallelism)
+    h = Argon2iHasher()
+    for pw in [DEFAULT_PW] + CHEAP_PWS[1:3]:
+        s = H.make_password(pw, "SaltSaltSaltSaltSaltSa", hasher=h)
+        assert s.startswith("argon2$argon2i$v=19$"), s
+        emit("django", "argon2", f"{ver} Argon2PasswordHasher subclass params() type=Type.I (t=2,m=512,p=2; the argon2i form of Django 1.10-2.x)",
+             "framework", pw, s, (after_last(s), None), B64STD, check=H.check_password)
+
+
 # --------------------------------------------------------------------------- django50
 def django50():
     import django
@@ -614,6 +637,10 @@ def layout_rows():
         s = phpass.using(rounds=13, salt="abcdefgh").hash(pw.strip())
         emit("wordpress", "phpass", WP + " wp_hash_password < 6.8: class-phpass.php PasswordHash(8, true) => $P$B (2^13); made with passlib==1.7.4 phpass(rounds=13)", "layout", pw, s, (12, None), B64CRYPT,
              check=lambda p, s: _phpass.verify(p.strip(), s))
+    for pw in pws:
+        s = hashlib.md5(pw.encode()).hexdigest()
+        emit("wordpress", "md5", WP + " wp_check_password: md5(pw) === hash (a password set by hand in the database)", "layout", pw, s, (0, None), HEX,
+             check=lambda p, s: hashlib.md5(p.encode()).hexdigest() == s)
     def wp68(pw):
         pre = base64.b64encode(hmac.new(b"wp-sha384", pw.strip().encode(), hashlib.sha384).digest())
         return "$wp$2y$" + bcrypt_hash(pre, 10)[4:]
@@ -645,6 +672,7 @@ def layout_rows():
 
 if MODE == "default":
     django52()
+    django52_argon2i()
     passlib_rows()
     argon2cffi_rows()
     nacl_rows()
