@@ -5,6 +5,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod calibrate;
+pub(crate) mod cost;
 mod engine;
 mod error;
 #[cfg(feature = "fuzzing")]
@@ -20,6 +21,7 @@ mod phc;
 mod policy;
 
 pub use calibrate::{Calibration, Step, calibrate};
+pub use cost::Cost;
 pub use engine::Limits;
 pub use error::Error;
 pub use hasher::{PasswordHasher, Verification};

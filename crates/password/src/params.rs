@@ -110,4 +110,14 @@ impl Caps {
             max_hash_len: 128,
         }
     }
+
+    /// The most memory a stored hash may need, bytes (WP-A: becomes a field).
+    pub(crate) fn max_memory_bytes(&self) -> u64 {
+        u64::from(self.max_m_cost) * 1024
+    }
+
+    /// The most work a stored hash may take, block passes (WP-A: becomes a field).
+    pub(crate) fn max_block_passes(&self) -> u64 {
+        u64::from(self.max_m_cost) * u64::from(self.max_t_cost)
+    }
 }
