@@ -1,0 +1,194 @@
+//! Tests of the configuration parser (`super`).
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test code
+
+use super::*;
+
+fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+}
+
+#[test]
+fn defaults_need_nothing() {
+    let c = Config::from_map(map(&[("PATH", "/bin")])).unwrap();
+    assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+    assert_eq!(c.params, Params::OWASP);
+    assert_eq!(c.db, PathBuf::from("auth-service.db"));
+}
+
+#[test]
+fn the_hash_memory_budget_is_a_setting() {
+    let c = Config::from_map(map(&[("AUTH_SERVICE_HASH_MEMORY_MIB", "512"), ("AUTH_SERVICE_HASH_CONCURRENCY", "8")]))
+        .unwrap();
+    assert_eq!((c.hash_limits.memory_budget, c.hash_limits.max_concurrent), (512 << 20, 8));
+    assert_eq!(Config::from_map(map(&[])).unwrap().hash_limits.memory_budget, 256 << 20);
+    for bad in ["0", "1048577", "x"] {
+        assert!(Config::from_map(map(&[("AUTH_SERVICE_HASH_MEMORY_MIB", bad)])).is_err());
+    }
+}
+
+#[test]
+fn the_session_idle_timeout_is_a_setting_within_the_lifetime() {
+    let c = Config::from_map(map(&[("AUTH_SERVICE_SESSION_IDLE_SECS", "600")])).unwrap();
+    assert_eq!(c.session_idle, Duration::from_secs(600));
+    assert_eq!(Config::from_map(map(&[])).unwrap().session_idle, Duration::from_secs(1800));
+    let short = Config::from_map(map(&[("AUTH_SERVICE_SESSION_TTL_SECS", "900")])).unwrap();
+    assert_eq!(short.session_idle, Duration::from_secs(900), "the default is capped at the lifetime");
+    let both = [("AUTH_SERVICE_SESSION_TTL_SECS", "900"), ("AUTH_SERVICE_SESSION_IDLE_SECS", "900")];
+    assert_eq!(Config::from_map(map(&both)).unwrap().session_idle, Duration::from_secs(900));
+    for bad in ["0", "28801", "x", "-1"] {
+        let err = Config::from_map(map(&[("AUTH_SERVICE_SESSION_IDLE_SECS", bad)])).unwrap_err().to_string();
+        assert!(err.contains("AUTH_SERVICE_SESSION_IDLE_SECS"), "{bad}: {err}");
+    }
+    let longer = [("AUTH_SERVICE_SESSION_TTL_SECS", "900"), ("AUTH_SERVICE_SESSION_IDLE_SECS", "901")];
+    assert!(Config::from_map(map(&longer)).is_err(), "longer than the lifetime");
+}
+
+#[test]
+fn values_are_checked_and_never_echoed() {
+    let err = Config::from_map(map(&[("AUTH_SERVICE_ARGON2", "hunter2-secret")])).unwrap_err().to_string();
+    assert!(err.contains("AUTH_SERVICE_ARGON2") && !err.contains("hunter2"), "{err}");
+    let err = Config::from_map(map(&[("AUTH_SERVICE_ADRR", "x")])).unwrap_err().to_string();
+    assert!(err.contains("unknown setting"), "{err}");
+    assert!(Config::from_map(map(&[("AUTH_SERVICE_LOGIN_PER_IP", "0")])).is_err());
+    assert!(Config::from_map(map(&[("AUTH_SERVICE_ARGON2", "8,1")])).is_err());
+    assert!(Config::from_map(map(&[("AUTH_SERVICE_API_KEY_PREFIX", "Bad-Prefix")])).is_err());
+}
+
+#[test]
+fn file_then_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("service.env");
+    std::fs::write(&file, "# comment\nAUTH_SERVICE_LOGIN_PER_IP = 5\nAUTH_SERVICE_MAX_BODY=1024\n").unwrap();
+    let c = Config::from_map(map(&[
+        ("AUTH_SERVICE_CONFIG", file.to_str().unwrap()),
+        ("AUTH_SERVICE_MAX_BODY", "2048"),
+        ("AUTH_SERVICE_ARGON2", "1024,1,1"),
+    ]))
+    .unwrap();
+    assert_eq!(c.per_ip_per_minute.get(), 5);
+    assert_eq!(c.max_body, 2048);
+    assert_eq!(c.params, Params::new(1024, 1, 1).unwrap());
+    std::fs::write(&file, "no equals sign\n").unwrap();
+    assert!(Config::from_map(map(&[("AUTH_SERVICE_CONFIG", file.to_str().unwrap())])).is_err());
+    // A stray line's name is not echoed: it could be a value.
+    std::fs::write(&file, "hunter2=x\n").unwrap();
+    let err = Config::from_map(map(&[("AUTH_SERVICE_CONFIG", file.to_str().unwrap())])).unwrap_err().to_string();
+    assert!(err.contains("line 1") && !err.contains("hunter2"), "{err}");
+}
+
+/// The name with its unit wins: when it is set, the older name is not
+/// parsed (valid or not, from the environment or the file); when it is
+/// not, the older name is read and checked as before.
+#[test]
+fn max_body_bytes_wins_over_the_older_name() {
+    const OLD: &str = "AUTH_SERVICE_MAX_BODY";
+    const NEW: &str = "AUTH_SERVICE_MAX_BODY_BYTES";
+    // (older name, new name) -> Ok(max_body) or Err(name in the error)
+    let cases = [
+        (Some("2048"), Some("4096"), Ok(4096)),
+        (Some("not a number"), Some("4096"), Ok(4096)),
+        (Some("1"), Some("4096"), Ok(4096)),
+        (Some("2048"), Some("not a number"), Err(NEW)),
+        (Some("2048"), None, Ok(2048)),
+        (Some("not a number"), None, Err(OLD)),
+        (None, Some("4096"), Ok(4096)),
+        (None, Some("1"), Err(NEW)),
+    ];
+    for (old, new, expected) in cases {
+        let vars: Vec<(&str, &str)> = [(OLD, old), (NEW, new)].into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
+        let got = Config::from_map(map(&vars)).map(|c| c.max_body).map_err(|e| match e {
+            ConfigError::Invalid { name, .. } => name,
+            other => other.to_string(),
+        });
+        assert_eq!(got, expected.map_err(str::to_owned), "{old:?} {new:?}");
+    }
+    // Either name may come from the file and the other from the
+    // environment: the new one wins both ways.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("service.env");
+    for (in_file, in_env) in [((OLD, "bad"), (NEW, "4096")), ((NEW, "4096"), (OLD, "bad"))] {
+        std::fs::write(&file, format!("{}={}\n", in_file.0, in_file.1)).unwrap();
+        let c = Config::from_map(map(&[("AUTH_SERVICE_CONFIG", file.to_str().unwrap()), in_env])).unwrap();
+        assert_eq!(c.max_body, 4096);
+    }
+}
+
+fn with_file(path: &Path) -> Result<Config, ConfigError> {
+    Config::from_map(map(&[("AUTH_SERVICE_CONFIG", path.to_str().unwrap())]))
+}
+
+/// Issue 10, item 4: the file is read with a cap; at the cap it loads,
+/// one byte past it is refused whole, naming the cap — never cut
+/// short (a cut would have applied `AUTH_SERVICE_LOGIN_PER_IP=5` from
+/// the last line's first bytes).
+#[test]
+fn the_file_is_read_up_to_its_cap_and_refused_past_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("service.env");
+    let setting = "AUTH_SERVICE_LOGIN_PER_IP=5";
+    let padding = format!("#{}\n", "x".repeat(MAX_CONFIG_BYTES - setting.len() - 2));
+    std::fs::write(&file, format!("{padding}{setting}")).unwrap();
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), MAX_CONFIG_BYTES as u64);
+    assert_eq!(with_file(&file).unwrap().per_ip_per_minute.get(), 5);
+    std::fs::write(&file, format!("{padding}{setting}7")).unwrap();
+    let err = with_file(&file).unwrap_err();
+    assert!(
+        matches!(err, ConfigError::File { source: guardrail::secret::Error::InputTooLarge { max }, .. } if max == MAX_CONFIG_BYTES)
+    );
+    let msg = err.to_string();
+    assert!(msg.contains("service.env") && msg.contains("65536 bytes"), "{msg}");
+    // Not UTF-8: refused, nothing echoed.
+    std::fs::write(&file, b"AUTH_SERVICE_LOGIN_PER_IP=\xff\n").unwrap();
+    assert!(matches!(with_file(&file), Err(ConfigError::Invalid { .. })));
+}
+
+/// Issue 10, item 5: the file may be read by anyone (it holds no
+/// secret) but changed by its owner only.
+#[cfg(unix)]
+#[test]
+fn the_file_is_refused_when_others_may_change_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("service.env");
+    std::fs::write(&file, "AUTH_SERVICE_LOGIN_PER_IP=5\n").unwrap();
+    for mode in [0o644, 0o444, 0o640, 0o600] {
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+        assert_eq!(with_file(&file).unwrap().per_ip_per_minute.get(), 5, "mode {mode:o}");
+    }
+    for mode in [0o664, 0o646, 0o666, 0o622, 0o602] {
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+        let err = with_file(&file).unwrap_err();
+        assert!(matches!(err, ConfigError::Writable { mode: m, .. } if m == mode), "mode {mode:o}: {err}");
+        let msg = err.to_string();
+        assert!(msg.contains("service.env") && msg.contains(&format!("{mode:04o}")), "{msg}");
+    }
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+
+    // In a directory others may change: anyone could swap the file.
+    let open_dir = dir.path().join("open");
+    std::fs::create_dir(&open_dir).unwrap();
+    std::fs::set_permissions(&open_dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let swappable = open_dir.join("service.env");
+    std::fs::write(&swappable, "AUTH_SERVICE_LOGIN_PER_IP=5\n").unwrap();
+    let err = with_file(&swappable).unwrap_err();
+    assert!(
+        matches!(err, ConfigError::File { source: guardrail::secret::Error::InsecureDirectory { .. }, .. }),
+        "{err}"
+    );
+
+    // Owned by another user (root may hand it out; anyone else may not).
+    match std::os::unix::fs::chown(&file, Some(65534), None) {
+        Ok(()) => {
+            let err = with_file(&file).unwrap_err();
+            assert!(
+                matches!(err, ConfigError::File { source: guardrail::secret::Error::ForeignOwner { .. }, .. }),
+                "{err}"
+            );
+            assert!(err.to_string().contains("65534"), "{err}");
+        }
+        // Only root can give a file away: the owner check itself is
+        // tested in guardrail-secret.
+        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::PermissionDenied, "{e}"),
+    }
+}
