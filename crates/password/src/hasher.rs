@@ -16,6 +16,8 @@ use crate::{
 mod login;
 #[cfg(feature = "tokio")]
 mod on_workers;
+#[cfg(feature = "legacy")]
+mod wrapping;
 
 /// Salt length for new hashes (RFC 9106 recommends 16 bytes).
 const SALT_LEN: usize = 16;

@@ -19,6 +19,8 @@ mod params;
 mod password_hash;
 mod phc;
 mod policy;
+#[cfg(feature = "legacy")]
+mod wrap;
 
 pub use calibrate::{Calibration, Step, calibrate};
 pub use cost::Cost;
