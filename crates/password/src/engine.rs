@@ -16,8 +16,16 @@
 //!   `rustcrypto-argon2` the lanes run on the worker alone: one slot). Resident argon2
 //!   working memory, parked and in use, never exceeds `memory_budget`
 //!   (a task — a legacy verify — runs beside its worker's parked core, so
-//!   its memory counts on top of it). A job needing more than the whole budget is refused at once
-//!   ([`Error::OutOfPolicy`] `{ param: "m" }`).
+//!   its memory counts on top of it).
+//! - **A lane of its own for large jobs** (`large.rs`): a job needing more
+//!   than half the budget (a stored hash at 256 MiB, say) goes to a second
+//!   FIFO and runs one at a time on one more thread, spawned by the first
+//!   such job, its memory counted apart; the main lane keeps its whole
+//!   budget, so default-profile jobs are admitted beside it. The large
+//!   thread's memory is wiped and freed after each job. A job needing more
+//!   than the budget and the large cap (the hasher's
+//!   [`crate::Caps`] memory, when it sets one) is refused at once
+//!   ([`Error::OutOfPolicy`] naming `m`).
 //! - **FIFO with a deadline**: jobs start in arrival order; one not started
 //!   within [`Limits::wait`] is withdrawn and answered [`Error::Busy`]; a
 //!   started job runs to the end. A blocking caller hears `Busy` at its
@@ -34,11 +42,16 @@
 
 pub(crate) mod core;
 mod job;
+mod large;
 mod queue;
 mod worker;
 
 use std::{
-    sync::{Arc, Mutex, MutexGuard, OnceLock, mpsc},
+    sync::{
+        Arc, Mutex, MutexGuard, OnceLock,
+        atomic::{AtomicUsize, Ordering},
+        mpsc,
+    },
     time::{Duration, Instant},
 };
 
@@ -60,9 +73,16 @@ pub struct Limits {
     /// blocking callers; async callers are answered at the first job
     /// submitted or finished after it (at most one running job later).
     pub wait: Duration,
-    /// Most argon2 working memory resident at once, in bytes: in use by
-    /// running hashes and kept warm by idle workers. A hash at m KiB counts
-    /// m × 1024 bytes.
+    /// Most argon2 working memory resident at once in the main lane, in
+    /// bytes: in use by running hashes and kept warm by idle workers. A
+    /// hash at m KiB counts m × 1024 bytes.
+    ///
+    /// A job needing more than half of it runs in the large lane instead:
+    /// one job at a time, on one thread beyond `max_concurrent` (started
+    /// by the first such job), its memory freed (wiped) after each job. So
+    /// peak resident working memory is at most `memory_budget` plus one
+    /// large job — at most the stored-hash caps' memory
+    /// ([`crate::Caps`]) — e.g. 256 + 256 MiB at the defaults.
     pub memory_budget: usize,
 }
 
@@ -91,6 +111,9 @@ pub(crate) struct Shared {
     wait: Duration,
     /// Memory a worker keeps warm after a job (the policy's m); more is freed.
     keep_bytes: usize,
+    /// The largest job the large lane takes, in bytes, when above the
+    /// budget (the hasher's caps); jobs above both are refused.
+    large_cap: AtomicUsize,
     /// Test hook: runs once, on the next worker giving its memory back,
     /// while it does (unlocked).
     #[cfg(test)]
@@ -116,6 +139,8 @@ pub(crate) struct Engine {
     max_concurrent: usize,
     /// Workers started (by the first job); 0 when none could start.
     started: OnceLock<usize>,
+    /// Whether the large lane's thread started (by the first large job).
+    large_started: OnceLock<bool>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -128,6 +153,7 @@ impl std::fmt::Debug for Engine {
             .field("wait", &self.shared.wait)
             .field("running", &state.running)
             .field("queued", &state.queue.len())
+            .field("large_queued", &state.large.queue.len())
             .finish_non_exhaustive()
     }
 }
@@ -141,10 +167,21 @@ impl Engine {
             budget: limits.memory_budget,
             wait: limits.wait,
             keep_bytes,
+            large_cap: AtomicUsize::new(0),
             #[cfg(test)]
             releasing: Mutex::new(None),
         };
-        Self { shared: Arc::new(shared), max_concurrent, started: OnceLock::new() }
+        Self { shared: Arc::new(shared), max_concurrent, started: OnceLock::new(), large_started: OnceLock::new() }
+    }
+
+    /// Lets the large lane take jobs up to `bytes` (the hasher's caps on a
+    /// stored hash's memory) even above the budget; jobs above both the
+    /// budget and this are refused.
+    // Called by the hasher when it sets its caps (WP-A).
+    #[cfg_attr(not(test), expect(dead_code))]
+    pub(crate) fn set_large_cap(&self, bytes: u64) {
+        let bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
+        self.shared.large_cap.store(bytes, Ordering::Relaxed);
     }
 
     /// An engine whose workers "could not start": callers run their jobs
@@ -161,10 +198,14 @@ impl Engine {
     /// # Errors
     ///
     /// The job's own error; [`Error::Busy`] if it did not start within the
-    /// wait; [`Error::OutOfPolicy`] if it needs more than the memory budget.
+    /// wait; [`Error::OutOfPolicy`] if it needs more than the memory budget
+    /// and the large lane's cap.
     pub(crate) fn run(&self, job: Job) -> Result<Output, Error> {
         if self.workers() == 0 {
-            self.check_budget(&job)?;
+            // No large lane either: what the budget holds, on this thread.
+            if job.memory_bytes > self.shared.budget {
+                return Err(refusal(self.shared.budget));
+            }
             return worker::run_here(&self.shared, job);
         }
         let (tx, rx) = mpsc::sync_channel(1);
@@ -173,9 +214,7 @@ impl Engine {
             Ok(result) => return result,
             Err(mpsc::RecvTimeoutError::Disconnected) => return Err(Error::TaskFailed),
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                let mut state = self.shared.lock();
-                if let Some(pos) = state.queue.iter().position(|q| q.id == id) {
-                    state.queue.remove(pos);
+                if self.shared.lock().withdraw(id) {
                     return Err(Error::Busy);
                 }
                 // It started in time: it runs to the end.
@@ -200,23 +239,31 @@ impl Engine {
         rx.await.map_err(|_| Error::Busy)?
     }
 
-    fn check_budget(&self, job: &Job) -> Result<(), Error> {
-        if job.memory_bytes > self.shared.budget {
-            return Err(Error::OutOfPolicy { param: "m" });
-        }
-        Ok(())
-    }
-
-    /// Queues `job` and starts what admission allows. A job admitted at
-    /// once has no deadline; one left queued gets `now + wait`.
+    /// Queues `job` (in the large lane when it needs more than half the
+    /// budget) and starts what admission allows. A job admitted at once
+    /// has no deadline; one left queued gets `now + wait`.
     fn submit(&self, job: Job, reply: Reply) -> Result<u64, Error> {
-        self.check_budget(&job)?;
+        let budget = self.shared.budget;
+        let most = budget.max(self.shared.large_cap.load(Ordering::Relaxed));
+        if job.memory_bytes > most {
+            return Err(refusal(most));
+        }
+        let large = job.memory_bytes > budget / 2 && *self.large_started.get_or_init(|| large::spawn(&self.shared));
+        if !large && job.memory_bytes > budget {
+            // Above the budget, and the large lane could not start.
+            return Err(Error::TaskFailed);
+        }
         let mut state = self.shared.lock();
         let id = state.next_id;
         state.next_id = state.next_id.wrapping_add(1);
-        state.queue.push_back(Queued { id, job, reply, deadline: None, runner: None });
-        state.dispatch(self.shared.budget);
-        if let Some(queued) = state.queue.back_mut().filter(|q| q.id == id) {
+        let queued = Queued { id, job, reply, deadline: None, runner: None };
+        if large {
+            state.large.queue.push_back(queued)
+        } else {
+            state.queue.push_back(queued)
+        }
+        state.dispatch(budget);
+        if let Some(queued) = state.queued_mut(id) {
             queued.deadline = Some(Instant::now() + self.shared.wait);
         }
         Ok(id)
@@ -281,11 +328,16 @@ impl Engine {
 
     /// Test hook: every worker audits and frees its parked working memory
     /// (after the job it runs, if any). `Some(bytes audited)` when all of
-    /// it was wiped, `None` when some was not (or a worker is gone).
+    /// it was wiped, `None` when some was not (or a worker is gone), or
+    /// when the large lane ever freed its memory unwiped (it parks none:
+    /// it audits each release after its job).
     #[cfg(feature = "fuzzing")]
     pub(crate) fn idle_memory_wiped(&self) -> Option<usize> {
         let answers: Vec<_> = {
             let mut state = self.shared.lock();
+            if state.large.dirty {
+                return None;
+            }
             state
                 .workers
                 .iter_mut()
@@ -309,7 +361,16 @@ impl Drop for Engine {
         for w in &state.workers {
             w.thread.unpark();
         }
+        if let Some(thread) = &state.large.thread {
+            thread.unpark();
+        }
     }
+}
+
+/// The refusal of a job above `most` bytes, naming argon2's `m` and the
+/// largest admitted value in KiB.
+fn refusal(most: usize) -> Error {
+    crate::cost::over("m", u64::try_from(most / 1024).unwrap_or(u64::MAX), "KiB")
 }
 
 #[cfg(test)]

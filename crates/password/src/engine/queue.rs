@@ -10,10 +10,16 @@
 //! sum of all reservations is `reserved`, and admission keeps it within
 //! the budget, so resident argon2 working memory (parked and in use) never
 //! exceeds it.
+//!
+//! A job needing more than half the budget is not queued here but in the
+//! large lane (`large.rs`), with its own FIFO, thread and memory count.
 
 use std::{collections::VecDeque, thread::Thread, time::Instant};
 
-use super::job::{Job, Reply};
+use super::{
+    job::{Job, Reply},
+    large::Large,
+};
 use crate::Error;
 
 /// A job waiting for admission.
@@ -74,6 +80,8 @@ pub(super) struct State {
     pub(super) peak_running_bytes: usize,
     pub(super) next_id: u64,
     pub(super) closed: bool,
+    /// The large lane: its queue, thread and running job.
+    pub(super) large: Large,
 }
 
 impl State {
@@ -93,6 +101,7 @@ impl State {
             peak_running_bytes: 0,
             next_id: 0,
             closed: false,
+            large: Large::new(),
         }
     }
 
@@ -101,10 +110,21 @@ impl State {
     /// First, expired and abandoned jobs anywhere in the queue are answered
     /// (`Busy`) and dropped: an async caller hears `Busy` at the first
     /// engine event (a job submitted or finished) after its deadline.
+    /// The large lane's head goes to its thread when that is free.
     pub(super) fn dispatch(&mut self, budget: usize) {
-        if !self.queue.is_empty() {
-            self.expire(Instant::now());
+        if !self.queue.is_empty() || !self.large.queue.is_empty() {
+            let now = Instant::now();
+            expire(&mut self.queue, now);
+            expire(&mut self.large.queue, now);
         }
+        if let Some(memory) = self.large.dispatch() {
+            self.running += 1;
+            self.count_running_bytes(memory);
+        }
+        self.dispatch_main(budget);
+    }
+
+    fn dispatch_main(&mut self, budget: usize) {
         while let Some(head) = self.queue.front() {
             let (memory, slots) = (head.job.memory_bytes, self.slots_for(head.job.lanes));
             if self.free_slots < slots {
@@ -142,16 +162,23 @@ impl State {
         }
     }
 
-    fn expire(&mut self, now: Instant) {
-        let mut i = 0;
-        while let Some(q) = self.queue.get(i) {
-            if q.reply.abandoned() || q.deadline.is_some_and(|d| now > d) {
-                if let Some(gone) = self.queue.remove(i) {
-                    gone.reply.send(Err(Error::Busy));
-                }
-            } else {
-                i += 1;
+    /// Withdraws queued job `id` (either lane); whether it was queued.
+    pub(super) fn withdraw(&mut self, id: u64) -> bool {
+        for queue in [&mut self.queue, &mut self.large.queue] {
+            if let Some(pos) = queue.iter().position(|q| q.id == id) {
+                queue.remove(pos);
+                return true;
             }
+        }
+        false
+    }
+
+    /// Queued job `id` (either lane), to set its deadline.
+    pub(super) fn queued_mut(&mut self, id: u64) -> Option<&mut Queued> {
+        let main = self.queue.back_mut().filter(|q| q.id == id);
+        match main {
+            Some(q) => Some(q),
+            None => self.large.queue.back_mut().filter(|q| q.id == id),
         }
     }
 
@@ -169,9 +196,19 @@ impl State {
         self.reserved += grow;
         self.peak_reserved = self.peak_reserved.max(self.reserved);
         self.running += 1;
+        self.count_running_bytes(memory);
+    }
+
+    fn count_running_bytes(&mut self, memory: usize) {
         self.peak_running = self.peak_running.max(self.running);
         self.running_bytes += memory;
         self.peak_running_bytes = self.peak_running_bytes.max(self.running_bytes);
+    }
+
+    /// The large lane's job finished (its memory already wiped and freed).
+    pub(super) fn finish_large(&mut self, memory: usize) {
+        self.running -= 1;
+        self.running_bytes -= memory;
     }
 
     /// A job finished: its slots and memory are free again.
@@ -199,6 +236,20 @@ impl State {
         if let Some(w) = self.workers.get_mut(index) {
             self.reserved = self.reserved - w.reserved + bytes;
             w.reserved = bytes;
+        }
+    }
+}
+
+/// Answers `Busy` to, and drops, the expired and abandoned jobs in `queue`.
+fn expire(queue: &mut VecDeque<Queued>, now: Instant) {
+    let mut i = 0;
+    while let Some(q) = queue.get(i) {
+        if q.reply.abandoned() || q.deadline.is_some_and(|d| now > d) {
+            if let Some(gone) = queue.remove(i) {
+                gone.reply.send(Err(Error::Busy));
+            }
+        } else {
+            i += 1;
         }
     }
 }

@@ -103,18 +103,27 @@ fn argon2_mib() -> Job {
 
 #[test]
 fn a_task_runs_beside_its_workers_parked_memory_within_the_budget() {
-    let engine = engine(1, MIB, Duration::from_secs(60));
+    let engine = engine(2, 2 * MIB, Duration::from_secs(60));
+    // Both workers park a 1 MiB core: one is held by a task while the
+    // other hashes, then the first (idle last, so chosen next) hashes.
+    let log = Log::default();
+    let (holder, release) = held("holder", 0, &log);
+    let holder = caller(&engine, holder);
+    wait_until("the holder runs", || engine.in_flight() == 1);
     assert!(matches!(engine.run(argon2_mib()), Ok(Output::Tag(_))));
-    assert_eq!(engine.shared.lock().reserved, MIB, "the worker parks its 1 MiB core");
-    // A task (a legacy verify) never touches the core: the parked memory
-    // must be released before it runs, or both would be resident.
+    release.send(()).unwrap();
+    assert!(holder.join().unwrap().is_ok());
+    assert!(matches!(engine.run(argon2_mib()), Ok(Output::Tag(_))));
+    assert_eq!(engine.shared.lock().reserved, 2 * MIB, "each worker parks its 1 MiB core");
+    // A task (a legacy verify) never touches the core: parked memory must
+    // be released before it runs, or more than the budget would be resident.
     let observer = Arc::clone(&engine);
     let task = Job::task(MIB, move || {
         let parked: usize = observer.shared.lock().workers.iter().map(|w| w.core_bytes).sum();
-        Ok(parked + MIB <= MIB)
+        Ok(parked + MIB <= 2 * MIB)
     });
     assert!(matches!(engine.run(task), Ok(Output::Flag(true))), "resident above the budget inside the task");
-    assert!(engine.shared.lock().peak_reserved <= MIB);
+    assert!(engine.shared.lock().peak_reserved <= 2 * MIB);
 }
 
 #[cfg(feature = "fuzzing")]
@@ -143,12 +152,15 @@ fn a_job_submitted_while_a_worker_gives_memory_back_keeps_its_reservation() {
 }
 
 #[test]
-fn a_job_of_twice_the_memory_waits_for_both_and_nothing_passes_it() {
-    let engine = engine(3, 2 * MIB, Duration::from_secs(60));
+fn a_job_waits_for_its_memory_and_nothing_passes_it() {
+    let engine = engine(4, 4 * MIB, Duration::from_secs(60));
     let log = Log::default();
     let (small, release_small) = held("small", MIB, &log);
     let small = caller(&engine, small);
-    wait_until("the small job runs", || engine.in_flight() == 1);
+    let (half, release_half) = held("half", 2 * MIB, &log);
+    let half = caller(&engine, half);
+    wait_until("both run", || engine.in_flight() == 2);
+    // Half the budget (not above it: the main lane), 1 MiB short.
     let (big, release_big) = held("big", 2 * MIB, &log);
     let big = caller(&engine, big);
     wait_until("the big job queues", || queued(&engine) == 1);
@@ -157,19 +169,19 @@ fn a_job_of_twice_the_memory_waits_for_both_and_nothing_passes_it() {
     let late = caller(&engine, late);
     wait_until("the late job queues", || queued(&engine) == 2);
     settle();
-    assert_eq!(started(&log), ["small"]);
+    assert_eq!(started(&log).len(), 2);
     release_small.send(()).unwrap();
-    wait_until("the big job starts", || started(&log).len() == 2);
+    wait_until("the big job starts", || started(&log).len() == 3);
     settle();
-    assert_eq!((started(&log), engine.in_flight_bytes()), (vec!["small", "big"], 2 * MIB));
+    assert_eq!((started(&log)[2], engine.in_flight_bytes()), ("big", 4 * MIB));
     release_big.send(()).unwrap();
-    wait_until("the late job starts", || started(&log).len() == 3);
-    drop(release_late);
-    for c in [small, big, late] {
+    wait_until("the late job starts", || started(&log).len() == 4);
+    drop((release_late, release_half));
+    for c in [small, half, big, late] {
         assert!(c.join().unwrap().is_ok());
     }
-    assert_eq!(started(&log), ["small", "big", "late"]);
-    assert_eq!(engine.peak_in_flight_bytes(), 2 * MIB);
+    assert_eq!(started(&log)[2..], ["big", "late"]);
+    assert_eq!(engine.peak_in_flight_bytes(), 4 * MIB);
 }
 
 #[test]
@@ -182,7 +194,7 @@ fn a_job_over_the_whole_budget_is_refused_at_once() {
             *flag.lock().unwrap() = true;
             Ok(true)
         });
-        assert!(matches!(engine.run(job), Err(Error::OutOfPolicy { param: "m" })));
+        assert!(matches!(engine.run(job), Err(Error::OutOfPolicy { param: "m", .. })));
         assert!(!*ran.lock().unwrap());
         assert_eq!(engine.peak_in_flight(), 0);
     }
@@ -321,12 +333,15 @@ fn without_workers_callers_run_their_jobs_under_the_same_admission() {
 
 #[test]
 fn a_panicking_job_is_task_failed_and_the_worker_goes_on() {
-    let engine = engine(1, MIB, Duration::from_secs(60));
-    let job = Job::task(MIB, || panic!("a bug in a job"));
-    assert!(matches!(engine.run(job), Err(Error::TaskFailed)));
-    // The slot and the memory came back; the same worker serves the next job.
-    assert!(matches!(engine.run(Job::task(MIB, || Ok(true))), Ok(Output::Flag(true))));
-    assert_eq!((engine.in_flight(), engine.in_flight_bytes(), engine.shared.lock().reserved), (0, 0, 0));
+    let engine = engine(1, 2 * MIB, Duration::from_secs(60));
+    // A main-lane job (half the budget), then a large one.
+    for bytes in [MIB, 2 * MIB] {
+        let job = Job::task(bytes, || panic!("a bug in a job"));
+        assert!(matches!(engine.run(job), Err(Error::TaskFailed)));
+        // The slot and the memory came back; the same thread serves the next job.
+        assert!(matches!(engine.run(Job::task(bytes, || Ok(true))), Ok(Output::Flag(true))));
+        assert_eq!((engine.in_flight(), engine.in_flight_bytes(), engine.shared.lock().reserved), (0, 0, 0));
+    }
 }
 
 #[cfg(feature = "tokio")]
@@ -389,4 +404,115 @@ fn for_params_always_admits_one_hash_at_its_parameters() {
     let big = Params::new(1 << 20, 1, 1).unwrap(); // 1 GiB
     let limits = Limits::for_params(&big, Limits::DEFAULT_MEMORY_BUDGET);
     assert_eq!((limits.max_concurrent, limits.memory_budget), (1, big.memory_bytes()));
+}
+
+/// A task declaring `bytes` that records the thread it ran on, then holds
+/// like [`held`].
+fn held_on(name: &'static str, bytes: usize, log: &Log, threads: &Arc<Mutex<Vec<String>>>) -> (Job, mpsc::Sender<()>) {
+    let (release, wait) = mpsc::channel::<()>();
+    let (log, threads) = (Arc::clone(log), Arc::clone(threads));
+    let job = Job::task(bytes, move || {
+        threads.lock().unwrap().push(std::thread::current().name().unwrap_or_default().to_owned());
+        log.lock().unwrap().push(name);
+        Ok(wait.recv().is_ok())
+    });
+    (job, release)
+}
+
+#[test]
+fn a_large_job_runs_in_its_own_lane_while_small_jobs_complete_beside_it() {
+    let engine = engine(2, 4 * MIB, Duration::from_secs(60));
+    let (log, threads) = (Log::default(), Arc::default());
+    // Three quarters of the budget: above half, so the large lane.
+    let (large, release) = held_on("large", 3 * MIB, &log, &threads);
+    let large = caller(&engine, large);
+    wait_until("the large job runs", || started(&log) == ["large"]);
+    // The main lane keeps its whole budget: 2 MiB jobs, two at a time.
+    let small: Vec<_> =
+        (0..6).map(|_| caller(&engine, Job::task(2 * MIB, || Ok(std::thread::current().name().is_some())))).collect();
+    for s in small {
+        assert!(matches!(s.join().unwrap(), Ok(Output::Flag(true))));
+    }
+    assert!(!large.is_finished(), "the small jobs waited for the large one");
+    assert_eq!(engine.shared.lock().reserved, 0, "the large job is not in the main lane's reservation");
+    release.send(()).unwrap();
+    assert!(large.join().unwrap().is_ok());
+    assert_eq!(*threads.lock().unwrap(), ["guardrail-hash-large"]);
+    // Main lane at most its budget, plus one large job.
+    assert!(engine.peak_in_flight_bytes() <= 4 * MIB + 3 * MIB);
+    assert!(engine.peak_in_flight_bytes() > 4 * MIB, "nothing ran beside the large job");
+    assert!(engine.shared.lock().peak_reserved <= 4 * MIB);
+    assert_eq!((engine.in_flight(), engine.in_flight_bytes()), (0, 0));
+}
+
+#[test]
+fn two_large_jobs_run_one_after_the_other() {
+    let engine = engine(4, 4 * MIB, Duration::from_secs(60));
+    let (log, threads) = (Log::default(), Arc::default());
+    let (first, release_first) = held_on("first", 3 * MIB, &log, &threads);
+    let first = caller(&engine, first);
+    wait_until("the first runs", || started(&log).len() == 1);
+    let (second, release_second) = held_on("second", 3 * MIB, &log, &threads);
+    let second = caller(&engine, second);
+    wait_until("the second queues", || engine.shared.lock().large.queue.len() == 1);
+    settle();
+    // Free threads and main-lane memory, but one large job at a time.
+    assert_eq!((started(&log), engine.in_flight()), (vec!["first"], 1));
+    release_first.send(()).unwrap();
+    wait_until("the second starts", || started(&log).len() == 2);
+    drop(release_second);
+    assert!(first.join().unwrap().is_ok() && second.join().unwrap().is_ok());
+    assert_eq!(started(&log), ["first", "second"]);
+    assert_eq!(*threads.lock().unwrap(), ["guardrail-hash-large", "guardrail-hash-large"]);
+    assert_eq!(engine.peak_in_flight_bytes(), 3 * MIB);
+}
+
+#[test]
+fn a_large_job_not_started_within_the_wait_is_busy_and_never_runs() {
+    let engine = engine(2, 4 * MIB, Duration::from_millis(20));
+    let log = Log::default();
+    let (holder, release) = held("holder", 3 * MIB, &log);
+    let holder = caller(&engine, holder);
+    wait_until("the holder runs", || engine.in_flight() == 1);
+    let (late, _keep) = held("late", 3 * MIB, &log);
+    let asked = Instant::now();
+    assert!(matches!(engine.run(late), Err(Error::Busy)));
+    assert!(asked.elapsed() >= Duration::from_millis(20));
+    assert_eq!(engine.shared.lock().large.queue.len(), 0);
+    // A small job meanwhile is not held up.
+    assert!(matches!(engine.run(Job::task(MIB, || Ok(true))), Ok(Output::Flag(true))));
+    release.send(()).unwrap();
+    assert!(holder.join().unwrap().is_ok());
+    settle();
+    assert_eq!(started(&log), ["holder"]);
+}
+
+#[test]
+fn the_large_lane_takes_jobs_up_to_its_cap_above_the_budget() {
+    let engine = engine(1, 2 * MIB, Duration::from_secs(60));
+    engine.set_large_cap(8 * MIB as u64);
+    assert!(matches!(engine.run(Job::task(8 * MIB, || Ok(true))), Ok(Output::Flag(true))));
+    assert!(matches!(engine.run(Job::task(8 * MIB + 1, || Ok(true))), Err(Error::OutOfPolicy { param: "m", .. })));
+    // Below the budget the cap changes nothing: the larger of the two bounds.
+    engine.set_large_cap(MIB as u64);
+    assert!(matches!(engine.run(Job::task(2 * MIB, || Ok(true))), Ok(Output::Flag(true))));
+    assert!(matches!(engine.run(Job::task(2 * MIB + 1, || Ok(true))), Err(Error::OutOfPolicy { param: "m", .. })));
+    assert_eq!(engine.peak_in_flight_bytes(), 8 * MIB);
+}
+
+#[cfg(feature = "fuzzing")]
+#[test]
+fn the_large_lane_keeps_no_memory_warm_and_wipes_what_it_frees() {
+    // A 1 MiB argon2 job is large in a 1.5 MiB budget.
+    let engine = engine(1, 3 * MIB / 2, Duration::from_secs(60));
+    for _ in 0..2 {
+        assert!(matches!(engine.run(argon2_mib()), Ok(Output::Tag(_))));
+    }
+    let state = engine.shared.lock();
+    assert_eq!((state.large.audited, state.large.dirty, state.reserved), (2, false, 0));
+    drop(state);
+    // Nothing parked anywhere, and every release was clean.
+    assert_eq!(engine.idle_memory_wiped(), Some(0));
+    engine.shared.lock().large.dirty = true;
+    assert_eq!(engine.idle_memory_wiped(), None, "the hook reports the large lane's releases");
 }

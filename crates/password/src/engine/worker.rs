@@ -117,7 +117,7 @@ fn run_admitted<'a>(shared: &'a Shared, index: usize, core: &mut Core, admitted:
 /// no input should cause one) is answered [`Error::TaskFailed`], and the
 /// core's memory released (wiped), so the worker, its slots and its
 /// reservation survive it.
-fn execute(job: Job, core: &mut Core, slots: usize) -> Result<Output, Error> {
+pub(super) fn execute(job: Job, core: &mut Core, slots: usize) -> Result<Output, Error> {
     let threads = u32::try_from(slots).unwrap_or(1);
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.execute(core, threads))).unwrap_or_else(|_| {
         core.release();
