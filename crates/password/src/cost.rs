@@ -92,10 +92,11 @@ pub(crate) fn check_work(
     units: u64,
     milli: u64,
 ) -> Result<(), Error> {
-    if Cost::work(units, milli) <= caps.max_block_passes() {
+    if Cost::work(units, milli) <= caps.max_block_passes {
         return Ok(());
     }
-    let cap = caps.max_block_passes().saturating_mul(1000) / milli.max(1);
+    // The largest `units` with units·milli/1000 (rounded down) within the cap.
+    let cap = caps.max_block_passes.saturating_add(1).saturating_mul(1000).saturating_sub(1) / milli.max(1);
     Err(over(param, cap, unit))
 }
 
@@ -112,11 +113,10 @@ pub(crate) fn check_memory(
     unit: &'static str,
     memory_bytes: u64,
 ) -> Result<(), Error> {
-    if memory_bytes <= caps.max_memory_bytes() { Ok(()) } else { Err(over(param, cap, unit)) }
+    if memory_bytes <= caps.max_memory_bytes { Ok(()) } else { Err(over(param, cap, unit)) }
 }
 
 /// The refusal of a stored parameter above its cap. Never the stored value.
 pub(crate) fn over(param: &'static str, cap: u64, unit: &'static str) -> Error {
-    let _ = (cap, unit); // WP-A: Error::OutOfPolicy { param, cap, unit }
-    Error::OutOfPolicy { param }
+    Error::OutOfPolicy { param, cap, unit }
 }

@@ -17,12 +17,22 @@ pub enum Error {
         /// What is unsupported.
         what: &'static str,
     },
-    /// A stored hash's parameter is above the hasher's caps; refused before
-    /// any memory is allocated (the database may hold attacker-written rows).
-    #[error("stored hash out of policy: {param} above the cap")]
+    /// A stored hash's parameter is above the hasher's caps ([`crate::Caps`]);
+    /// refused before any memory is allocated or any work is queued (the
+    /// database may hold attacker-written rows). Names the parameter and its
+    /// largest admitted value with the others as stored, never the stored
+    /// value.
+    #[error("stored hash out of policy: {param} above the cap of {cap} {unit}")]
     OutOfPolicy {
-        /// Which parameter: `m`, `t`, `p`, `salt` or `hash`.
+        /// Which stored parameter: argon2 `m` (memory) or `t` (work), `p`,
+        /// `salt`, `hash`, `length`; scrypt `ln`, PBKDF2 `iterations`,
+        /// bcrypt `cost`, sha-crypt `rounds`, …
         param: &'static str,
+        /// The largest value of `param` the caps admit, in `unit`.
+        cap: u64,
+        /// The unit of `cap`: `KiB`, `passes`, `lanes`, `bytes`,
+        /// `iterations`, `rounds`, `log2 rounds`, …
+        unit: &'static str,
     },
     /// Parameters given to a constructor are invalid.
     #[error("invalid argon2 parameter: {name}")]

@@ -17,7 +17,9 @@ pub fn phc(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let caps = Caps::for_policy(&Params::OWASP);
     if let Ok(parsed) = phc::parse(text, &caps) {
-        assert!(parsed.params.m_cost() <= caps.max_m_cost && parsed.salt.len() <= caps.max_salt_len);
+        let cost = crate::Cost::argon2(parsed.params.m_cost(), parsed.params.t_cost());
+        assert!(cost.memory_bytes <= caps.max_memory_bytes && cost.block_passes <= caps.max_block_passes);
+        assert!(parsed.salt.len() <= caps.max_salt_len);
         let again = phc::encode(parsed.algorithm, parsed.version, &parsed.params, &parsed.salt, &parsed.hash);
         let reparsed = phc::parse(&again, &caps).ok();
         assert!(

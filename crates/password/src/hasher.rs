@@ -549,12 +549,16 @@ fn seal(keyring: &guardrail_keys::Keyring, phc: &str) -> Result<String, Error> {
     Ok(format!("{SEALED_PREFIX}{}", guardrail_ct::base64url::encode_string(&sealed)))
 }
 
+/// The longest sealed value looked at, base64url characters.
+#[cfg(feature = "pepper")]
+const MAX_SEALED_LEN: usize = 4096;
+
 /// The inner PHC string, and whether it was sealed under the primary key.
 #[cfg(feature = "pepper")]
 fn open_sealed(keyring: &guardrail_keys::Keyring, stored: &str) -> Result<(String, bool), Error> {
     let encoded = stored.strip_prefix(SEALED_PREFIX).ok_or(Error::Pepper)?;
-    if encoded.len() > 4096 {
-        return Err(Error::OutOfPolicy { param: "length" });
+    if encoded.len() > MAX_SEALED_LEN {
+        return Err(crate::cost::over("length", MAX_SEALED_LEN as u64, "bytes"));
     }
     let sealed = guardrail_ct::base64url::decode_vec(encoded).map_err(|_| Error::Malformed { part: "sealed hash" })?;
     let plain = keyring.open(&sealed, SEALED_AAD).map_err(|_| Error::Pepper)?;

@@ -80,44 +80,71 @@ impl Params {
     }
 }
 
-/// The largest parameters a stored hash may ask for. Checked while parsing,
-/// before any memory is allocated: a row written by an attacker must not
-/// make a login allocate gigabytes or run for minutes.
+/// The largest cost a stored hash may ask for, in every scheme alike (the
+/// cost model of [`crate::Cost`]): memory in bytes and work in argon2 block
+/// passes, plus argon2's structural limits. Checked while parsing, before
+/// any memory is allocated or any job queued: a row written by an attacker
+/// must not make a login allocate gigabytes or run for minutes.
+///
+/// The defaults admit every mainstream framework's default (libsodium
+/// MODERATE's 256 MiB, bcrypt cost 14, Django's 1,000,000 PBKDF2-SHA256
+/// iterations) and refuse what costs more than about a second on one core.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Caps {
-    /// Largest memory, KiB.
-    pub max_m_cost: u32,
-    /// Most passes.
-    pub max_t_cost: u32,
-    /// Most lanes.
+    /// Most memory one verify may need, bytes (argon2 m × 1024, scrypt
+    /// 128·r·N).
+    pub max_memory_bytes: u64,
+    /// Most work one verify may take, argon2 block passes (argon2 m × t;
+    /// other schemes through their measured factors).
+    pub max_block_passes: u64,
+    /// Most argon2 lanes.
     pub max_p_cost: u32,
-    /// Longest salt, bytes.
+    /// Longest argon2 salt, bytes.
     pub max_salt_len: usize,
-    /// Longest tag, bytes.
+    /// Longest argon2 tag, bytes.
     pub max_hash_len: usize,
 }
 
 impl Caps {
-    /// Four times the policy's memory and passes (room for a stronger past
-    /// policy), 16 lanes, 64-byte salts, 128-byte tags.
+    /// The default memory cap: 256 MiB (libsodium MODERATE; the engine's
+    /// default memory budget).
+    pub const DEFAULT_MAX_MEMORY_BYTES: u64 = 256 << 20;
+    /// The default work cap: 2,097,152 block passes (about 1 s on the
+    /// reference core; bcrypt 14 admitted, 15 refused).
+    pub const DEFAULT_MAX_BLOCK_PASSES: u64 = 2_097_152;
+
+    /// The defaults, raised where the policy's own parameters need more:
+    /// never below four times the policy's memory and four times its passes
+    /// (at least 10) of earlier releases, so nothing they admitted for
+    /// argon2 is refused; 16 lanes (or the policy's), 64-byte salts,
+    /// 128-byte tags.
     #[must_use]
     pub fn for_policy(params: &Params) -> Self {
+        let old_m_kib = u64::from(params.m_cost).saturating_mul(4);
+        let old_t = u64::from(params.t_cost).saturating_mul(4).max(10);
         Self {
-            max_m_cost: params.m_cost.saturating_mul(4),
-            max_t_cost: params.t_cost.saturating_mul(4).max(10),
+            max_memory_bytes: Self::DEFAULT_MAX_MEMORY_BYTES.max(old_m_kib.saturating_mul(1024)),
+            max_block_passes: Self::DEFAULT_MAX_BLOCK_PASSES.max(old_m_kib.saturating_mul(old_t)),
             max_p_cost: params.p_cost.max(16),
             max_salt_len: 64,
             max_hash_len: 128,
         }
     }
+}
 
-    /// The most memory a stored hash may need, bytes (WP-A: becomes a field).
-    pub(crate) fn max_memory_bytes(&self) -> u64 {
-        u64::from(self.max_m_cost) * 1024
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    /// The most work a stored hash may take, block passes (WP-A: becomes a field).
-    pub(crate) fn max_block_passes(&self) -> u64 {
-        u64::from(self.max_m_cost) * u64::from(self.max_t_cost)
+    #[test]
+    fn for_policy_never_admits_less_than_the_old_argon2_caps() {
+        let owasp = Caps::for_policy(&Params::OWASP);
+        assert_eq!(owasp.max_memory_bytes, Caps::DEFAULT_MAX_MEMORY_BYTES);
+        assert_eq!(owasp.max_block_passes, Caps::DEFAULT_MAX_BLOCK_PASSES);
+        // RFC 9106 low memory: old caps m <= 262,144 KiB, t <= 12.
+        let low = Caps::for_policy(&Params::RFC9106_LOW_MEMORY);
+        assert_eq!(low.max_memory_bytes, 262_144 * 1024);
+        assert_eq!(low.max_block_passes, 262_144 * 12);
+        assert_eq!((low.max_p_cost, low.max_salt_len, low.max_hash_len), (16, 64, 128));
     }
 }

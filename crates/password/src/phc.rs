@@ -49,7 +49,7 @@ fn b64_len(encoded: &str, part: &'static str) -> Result<usize, Error> {
 
 pub(crate) fn parse(s: &str, caps: &Caps) -> Result<Phc, Error> {
     if s.len() > MAX_PHC_LEN {
-        return Err(Error::OutOfPolicy { param: "length" });
+        return Err(crate::cost::over("length", MAX_PHC_LEN as u64, "bytes"));
     }
     let mut fields = s.split('$');
     if fields.next() != Some("") {
@@ -84,10 +84,10 @@ pub(crate) fn parse(s: &str, caps: &Caps) -> Result<Phc, Error> {
     let salt_len = b64_len(salt_b64, "salt")?;
     let hash_len = b64_len(hash_b64, "hash")?;
     if salt_len > caps.max_salt_len {
-        return Err(Error::OutOfPolicy { param: "salt" });
+        return Err(crate::cost::over("salt", caps.max_salt_len as u64, "bytes"));
     }
     if hash_len > caps.max_hash_len {
-        return Err(Error::OutOfPolicy { param: "hash" });
+        return Err(crate::cost::over("hash", caps.max_hash_len as u64, "bytes"));
     }
     if salt_len < MIN_SALT_LEN {
         return Err(malformed("salt"));
@@ -117,16 +117,25 @@ fn parse_params(s: &str, caps: &Caps) -> Result<Params, Error> {
         });
     }
     // Caps first: nothing is allocated for a hostile row.
-    if m > caps.max_m_cost {
-        return Err(Error::OutOfPolicy { param: "m" });
-    }
-    if t > caps.max_t_cost {
-        return Err(Error::OutOfPolicy { param: "t" });
-    }
+    check_cost(m, t, caps)?;
     if p > caps.max_p_cost {
-        return Err(Error::OutOfPolicy { param: "p" });
+        return Err(crate::cost::over("p", u64::from(caps.max_p_cost), "lanes"));
     }
     Params::new(m, t, p).map_err(|_| malformed("params"))
+}
+
+/// argon2 through the cost model: m KiB of memory, m·t block passes.
+/// Memory refuses `m` (cap in KiB), work refuses `t` (cap in passes at the
+/// stored `m`).
+fn check_cost(m: u32, t: u32, caps: &Caps) -> Result<(), Error> {
+    let cost = crate::Cost::argon2(m, t);
+    if cost.memory_bytes > caps.max_memory_bytes {
+        return Err(crate::cost::over("m", caps.max_memory_bytes / 1024, "KiB"));
+    }
+    if cost.block_passes > caps.max_block_passes {
+        return Err(crate::cost::over("t", caps.max_block_passes / u64::from(m.max(1)), "passes"));
+    }
+    Ok(())
 }
 
 pub(crate) fn encode(algorithm: Algorithm, version: Version, params: &Params, salt: &[u8], hash: &[u8]) -> String {
@@ -184,13 +193,16 @@ mod tests {
             ("$argon2id$v=19$t=2,m=19456,p=1$c29tZXNhbHQ$aGFzaGhhc2g", "malformed stored hash: params"),
             (
                 "$argon2id$v=19$m=4294967295,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2g",
-                "stored hash out of policy: m above the cap",
+                "stored hash out of policy: m above the cap of 262144 KiB",
             ),
             (
                 "$argon2id$v=19$m=19456,t=4000000,p=1$c29tZXNhbHQ$aGFzaGhhc2g",
-                "stored hash out of policy: t above the cap",
+                "stored hash out of policy: t above the cap of 107 passes",
             ),
-            ("$argon2id$v=19$m=19456,t=2,p=200$c29tZXNhbHQ$aGFzaGhhc2g", "stored hash out of policy: p above the cap"),
+            (
+                "$argon2id$v=19$m=19456,t=2,p=200$c29tZXNhbHQ$aGFzaGhhc2g",
+                "stored hash out of policy: p above the cap of 16 lanes",
+            ),
             (
                 "$argon2id$v=19$m=19456,t=2,p=1,keyid=YWJj$c29tZXNhbHQ$aGFzaGhhc2g",
                 "unsupported stored hash: keyid/data parameters",
@@ -205,7 +217,7 @@ mod tests {
             assert_eq!(err(input), want, "{input}");
         }
         let huge_salt = format!("$argon2id$v=19$m=19456,t=2,p=1${}$aGFzaGhhc2g", "A".repeat(200));
-        assert_eq!(err(&huge_salt), "stored hash out of policy: salt above the cap");
-        assert_eq!(err(&"$".repeat(5000)), "stored hash out of policy: length above the cap");
+        assert_eq!(err(&huge_salt), "stored hash out of policy: salt above the cap of 64 bytes");
+        assert_eq!(err(&"$".repeat(5000)), "stored hash out of policy: length above the cap of 1024 bytes");
     }
 }

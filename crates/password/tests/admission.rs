@@ -111,12 +111,12 @@ fn a_hash_needing_more_than_the_budget_is_refused() {
     let hasher = PasswordHasher::with_limits(Params::new(1024, 1, 1).unwrap(), limits(2, Duration::ZERO, 2 << 20));
     // A stored hash at 4 MiB: within the caps (4 × m), over the budget.
     let stored = "$argon2id$v=19$m=4096,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
-    assert!(matches!(hasher.verify(&SecretString::from("pw"), stored), Err(Error::OutOfPolicy { param: "m" })));
+    assert!(matches!(hasher.verify(&SecretString::from("pw"), stored), Err(Error::OutOfPolicy { param: "m", .. })));
     assert_eq!(hasher.peak_in_flight(), 0);
     // Legacy schemes declare their memory too: scrypt at ln = 10, r = 8 needs 1 MiB.
     let small = PasswordHasher::with_limits(Params::new(64, 1, 1).unwrap(), limits(1, Duration::ZERO, 512 << 10));
     let scrypt = "$scrypt$ln=10,r=8,p=1$zDkHQCjF+N8bo7Q2pjTGGA$9D+inOjERiX59E4UpjH2pe66xig3L2a4kWQxmMMsGAI";
-    assert!(matches!(small.verify(&SecretString::from("pw"), scrypt), Err(Error::OutOfPolicy { param: "m" })));
+    assert!(matches!(small.verify(&SecretString::from("pw"), scrypt), Err(Error::OutOfPolicy { param: "m", .. })));
 }
 
 #[test]

@@ -56,8 +56,8 @@ fn malformed(part: &'static str) -> Error {
     Error::Malformed { part }
 }
 
-fn out_of_policy(param: &'static str) -> Error {
-    Error::OutOfPolicy { param }
+fn out_of_policy(param: &'static str, cap: u32, unit: &'static str) -> Error {
+    crate::cost::over(param, u64::from(cap), unit)
 }
 
 fn number(s: &str, part: &'static str) -> Result<u32, Error> {
@@ -193,7 +193,7 @@ pub(crate) fn bcrypt_reads_whole(password: &[u8]) -> bool {
 fn bcrypt_verify(password: &[u8], stored: &str, caps: &LegacyCaps) -> Result<bool, Error> {
     let cost = number(stored.get(4..6).unwrap_or_default(), "cost")?;
     if cost > caps.bcrypt_cost {
-        return Err(out_of_policy("cost"));
+        return Err(out_of_policy("cost", caps.bcrypt_cost, "log2 rounds"));
     }
     let whole = bcrypt_reads_whole(password);
     // What bcrypt would read anyway; given whole, the crate never truncates.
@@ -241,7 +241,7 @@ fn passlib_pbkdf2(
 ) -> Result<bool, Error> {
     let rounds = number(rounds, "rounds")?;
     if rounds > caps.pbkdf2_rounds {
-        return Err(out_of_policy("rounds"));
+        return Err(out_of_policy("rounds", caps.pbkdf2_rounds, "iterations"));
     }
     let salt = ab64_decode(salt, "salt")?;
     let expected = ab64_decode(sum, "hash")?;
@@ -263,7 +263,7 @@ fn django_pbkdf2(
 ) -> Result<bool, Error> {
     let rounds = number(iterations, "iterations")?;
     if rounds > caps.pbkdf2_rounds {
-        return Err(out_of_policy("iterations"));
+        return Err(out_of_policy("iterations", caps.pbkdf2_rounds, "iterations"));
     }
     let expected = Base64::decode_vec(sum).map_err(|_| malformed("hash"))?;
     if expected.is_empty() || expected.len() > 64 || rounds == 0 {
@@ -282,13 +282,13 @@ fn passlib_scrypt(password: &[u8], params: &str, salt: &str, sum: &str, caps: &L
     };
     let (log_n, r, p) = (take("ln")?, take("r")?, take("p")?);
     if log_n > caps.scrypt_log_n {
-        return Err(out_of_policy("ln"));
+        return Err(out_of_policy("ln", caps.scrypt_log_n, "log2 N"));
     }
     if r > caps.scrypt_r {
-        return Err(out_of_policy("r"));
+        return Err(out_of_policy("r", caps.scrypt_r, "block size"));
     }
     if p > caps.scrypt_p {
-        return Err(out_of_policy("p"));
+        return Err(out_of_policy("p", caps.scrypt_p, "lanes"));
     }
     let salt = ab64_decode(salt, "salt")?;
     let expected = ab64_decode(sum, "hash")?;
@@ -307,7 +307,7 @@ fn sha_crypt(password: &[u8], stored: &str, fields: &[&str], caps: &LegacyCaps) 
     if let Some(rounds) = fields.get(2).and_then(|f| f.strip_prefix("rounds="))
         && number(rounds, "rounds")? > caps.sha_crypt_rounds
     {
-        return Err(out_of_policy("rounds"));
+        return Err(out_of_policy("rounds", caps.sha_crypt_rounds, "rounds"));
     }
     match sha_crypt::ShaCrypt::default().verify_password(password, stored) {
         Ok(()) => Ok(true),
@@ -396,7 +396,7 @@ fn sha1_crypt(password: &[u8], rounds_text: &str, salt: &str, sum: &str, caps: &
     type HmacSha1 = hmac::Hmac<Sha1>;
     let rounds = number(rounds_text, "rounds")?;
     if rounds > caps.sha1_crypt_rounds {
-        return Err(out_of_policy("rounds"));
+        return Err(out_of_policy("rounds", caps.sha1_crypt_rounds, "rounds"));
     }
     if rounds == 0 || salt.len() > 64 || sum.len() != 28 {
         return Err(malformed("sha1-crypt"));
@@ -422,7 +422,7 @@ fn phpass(password: &[u8], stored: &str, caps: &LegacyCaps) -> Result<bool, Erro
         return Err(malformed("phpass"));
     }
     if log2 > caps.phpass_log2 {
-        return Err(out_of_policy("rounds"));
+        return Err(out_of_policy("rounds", caps.phpass_log2, "log2 rounds"));
     }
     let salt = bytes.get(4..12).ok_or_else(|| malformed("phpass"))?;
     let mut digest = Md5::new().chain_update(salt).chain_update(password).finalize();
