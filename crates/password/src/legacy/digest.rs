@@ -41,6 +41,8 @@ use crate::{Caps, Error};
 /// The digest functions these schemes use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Algo {
+    /// No digest: the input itself (stored plaintext).
+    Identity,
     Md4,
     Md5,
     Sha1,
@@ -52,6 +54,7 @@ impl Algo {
     /// Digest length, bytes.
     pub(super) const fn len(self) -> usize {
         match self {
+            Self::Identity => 0, // no fixed length; never decoded
             Self::Md4 | Self::Md5 => 16,
             Self::Sha1 => 20,
             Self::Sha256 => 32,
@@ -69,6 +72,7 @@ impl Algo {
             Zeroizing::new(state.finalize().to_vec())
         }
         match self {
+            Self::Identity => Zeroizing::new(parts.concat()),
             Self::Md4 => run::<Md4>(parts),
             Self::Md5 => run::<Md5>(parts),
             Self::Sha1 => run::<Sha1>(parts),
@@ -78,8 +82,8 @@ impl Algo {
     }
 }
 
-/// What one single-digest scheme id means: its digest, where the salt goes,
-/// and the salt lengths it takes.
+/// What one digest scheme id means: its digest, where the salt goes, the
+/// salt lengths it takes, and how many times the digest is applied.
 #[derive(Debug)]
 pub(super) struct Kind {
     /// The stable scheme id.
@@ -89,6 +93,9 @@ pub(super) struct Kind {
     pub(super) salt_first: bool,
     /// Shortest and longest salt, bytes.
     pub(super) salt_len: (usize, usize),
+    /// Applications of the digest: the first to the salted password, each
+    /// next one to the previous digest (Spring's `Digester`).
+    pub(super) iterations: u64,
 }
 
 /// Longest salt written as text (Django's 22 characters, Spring's
@@ -98,7 +105,7 @@ pub(super) const TEXT_SALT_MAX: usize = 256;
 pub(super) const LDAP_SALT_MAX: usize = 64;
 
 const fn kind(id: &'static str, algo: Algo, salt_first: bool, salt_len: (usize, usize)) -> Kind {
-    Kind { id, algo, salt_first, salt_len }
+    Kind { id, algo, salt_first, salt_len, iterations: 1 }
 }
 
 const UNSALTED: (usize, usize) = (0, 0);
@@ -129,10 +136,12 @@ const KINDS: &[&Kind] = &[
     &LDAP_SALTED_SHA1,
     &LDAP_SALTED_SHA256,
     &LDAP_SALTED_SHA512,
+    &PLAINTEXT,
 ];
 
-/// The id of stored plaintext (`{noop}`, `{CLEARTEXT}`).
-pub(super) const PLAINTEXT: &str = "plaintext";
+/// Stored plaintext (`{noop}`, `{CLEARTEXT}`): the stored text is the
+/// digest, a candidate is its own.
+const PLAINTEXT: Kind = kind("plaintext", Algo::Identity, true, UNSALTED);
 
 /// This family's rows of the prefix table.
 pub(crate) const FORMATS: &[Format] = &[
@@ -147,11 +156,12 @@ pub(crate) const FORMATS: &[Format] = &[
     Format { prefix: "{CLEARTEXT}", any_case: true, parse: cleartext },
 ];
 
-/// One digest of the password and a salt, compared as raw bytes.
+/// A digest of the password and a salt (applied `iterations` times),
+/// compared as raw bytes.
 pub(super) struct Single {
     kind: &'static Kind,
     salt: Vec<u8>,
-    digest: Vec<u8>,
+    digest: Zeroizing<Vec<u8>>,
 }
 
 impl Single {
@@ -162,14 +172,8 @@ impl Single {
         if salt.len() < shortest || salt.len() > longest {
             return Err(malformed("salt"));
         }
-        Ok(Box::new(Self { kind, salt: salt.to_vec(), digest }))
+        Ok(Box::new(Self { kind, salt: salt.to_vec(), digest: Zeroizing::new(digest) }))
     }
-}
-
-/// What one digest of a short input costs, and its check: never above
-/// any sane cap, checked all the same so every scheme states its cost.
-fn one_digest_check(caps: &Caps) -> Result<(), Error> {
-    cost::check_work(caps, "iterations", "iterations", 1, factor::DIGEST)
 }
 
 impl Scheme for Single {
@@ -177,7 +181,7 @@ impl Scheme for Single {
         self.kind.id
     }
     fn public_params(&self) -> String {
-        String::new() // the id implies the digest and the salt's place
+        String::new() // the id implies the digest, the salt's place, the iterations
     }
     fn salt(&self) -> &[u8] {
         &self.salt
@@ -186,53 +190,30 @@ impl Scheme for Single {
         &self.digest
     }
     fn cost(&self) -> Cost {
-        Cost::new(0, Cost::work(1, factor::DIGEST))
+        Cost::new(0, Cost::work(self.kind.iterations, factor::DIGEST))
     }
+    /// Never above a sane cap (at most Spring's 1024 digests), checked all
+    /// the same so every scheme states its cost.
     fn check(&self, caps: &Caps) -> Result<(), Error> {
-        one_digest_check(caps)
+        cost::check_work(caps, "iterations", "iterations", self.kind.iterations, factor::DIGEST)
     }
     fn compute(&self, password: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
         let algo = self.kind.algo;
-        Ok(if self.kind.salt_first {
+        let mut sum = if self.kind.salt_first {
             algo.digest(&[&self.salt, password])
         } else {
             algo.digest(&[password, &self.salt])
-        })
-    }
-}
-
-/// Stored plaintext: the stored text is the digest, a candidate its own.
-struct Plaintext {
-    text: Zeroizing<Vec<u8>>,
-}
-
-impl Scheme for Plaintext {
-    fn id(&self) -> &'static str {
-        PLAINTEXT
-    }
-    fn public_params(&self) -> String {
-        String::new()
-    }
-    fn salt(&self) -> &[u8] {
-        &[]
-    }
-    fn digest(&self) -> &[u8] {
-        &self.text
-    }
-    fn cost(&self) -> Cost {
-        Cost::new(0, Cost::work(1, factor::DIGEST))
-    }
-    fn check(&self, caps: &Caps) -> Result<(), Error> {
-        one_digest_check(caps)
-    }
-    fn compute(&self, password: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
-        Ok(Zeroizing::new(password.to_vec()))
+        };
+        for _ in 1..self.kind.iterations {
+            sum = algo.digest(&[&sum]);
+        }
+        Ok(sum)
     }
 }
 
 /// Stored plaintext `text` (after its `{noop}` / `{CLEARTEXT}` prefix).
 pub(super) fn plaintext(text: &str) -> Parsed {
-    Box::new(Plaintext { text: Zeroizing::new(text.as_bytes().to_vec()) })
+    Box::new(Single { kind: &PLAINTEXT, salt: Vec::new(), digest: Zeroizing::new(text.as_bytes().to_vec()) })
 }
 
 /// What follows a matched prefix of `len` bytes.
@@ -348,9 +329,6 @@ pub(super) fn rebuild(kinds: &[&'static Kind], id: &str, params: &str, salt: &[u
 
 /// Rebuilds one of this family's schemes from its public parts.
 pub(crate) fn from_public(id: &str, params: &str, salt: &[u8]) -> Option<Result<Parsed, Error>> {
-    if id == PLAINTEXT {
-        return Some(if params.is_empty() && salt.is_empty() { Ok(plaintext("")) } else { Err(malformed("params")) });
-    }
     rebuild(KINDS, id, params, salt)
 }
 
@@ -522,7 +500,7 @@ pub(super) mod tests {
         assert!(matches!(parse(&format!("{{SMD5}}{long_salt}")), Err(Error::Malformed { part: "salt" })));
         assert!(matches!(from_public("django-md5", "", b""), Some(Err(Error::Malformed { part: "salt" }))));
         assert!(matches!(from_public("ldap-md5", "x=1", b""), Some(Err(Error::Malformed { part: "params" }))));
-        assert!(matches!(from_public(PLAINTEXT, "", b"s"), Some(Err(Error::Malformed { part: "params" }))));
+        assert!(matches!(from_public("plaintext", "", b"s"), Some(Err(Error::Malformed { part: "salt" }))));
         assert!(from_public("spring-md-md5", "", b"").is_none(), "spring.rs's id");
     }
 

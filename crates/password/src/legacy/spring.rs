@@ -23,16 +23,13 @@
 //! [`super::Scheme::salt`] reports. `{MD5}` is also an LDAP prefix; its one
 //! row is in `digest.rs`, which sends `{MD5}{…}` here.
 
-use zeroize::Zeroizing;
-
 use super::digest::{self, Algo, Kind, LDAP_SALT_MAX, TEXT_SALT_MAX};
 use super::encoding::{hex_decode, malformed};
-use super::{Format, Parsed, Scheme};
-use crate::cost::{self, Cost, factor};
-use crate::{Caps, Error};
+use super::{Format, Parsed};
+use crate::Error;
 
 const fn message_digest_kind(id: &'static str, algo: Algo) -> Kind {
-    Kind { id, algo, salt_first: false, salt_len: (0, TEXT_SALT_MAX) }
+    Kind { id, algo, salt_first: false, salt_len: (0, TEXT_SALT_MAX), iterations: 1 }
 }
 
 const SHA256: Kind = message_digest_kind("spring-md-sha256", Algo::Sha256);
@@ -40,19 +37,26 @@ const SHA1: Kind = message_digest_kind("spring-md-sha1", Algo::Sha1);
 /// `{MD5}{<salt>}<hex>`, reached through `digest.rs`'s `{MD5}` row.
 pub(super) const MD5: Kind = message_digest_kind("spring-md-md5", Algo::Md5);
 const MD4: Kind = message_digest_kind("spring-md-md4", Algo::Md4);
-const LDAP_SSHA: Kind =
-    Kind { id: "spring-ldap-ssha", algo: Algo::Sha1, salt_first: false, salt_len: (1, LDAP_SALT_MAX) };
-const LDAP_SHA: Kind = Kind { id: "spring-ldap-sha", algo: Algo::Sha1, salt_first: false, salt_len: (0, 0) };
-
-/// Every single-digest id this file defines.
-const KINDS: &[&Kind] = &[&SHA256, &SHA1, &MD5, &MD4, &LDAP_SSHA, &LDAP_SHA];
-
-/// The `{sha256}` (`StandardPasswordEncoder`) id.
-const STANDARD_ID: &str = "spring-sha256";
-/// `StandardPasswordEncoder`'s SHA-256 applications.
-const STANDARD_ITERATIONS: u64 = 1024;
-/// `StandardPasswordEncoder`'s salt (`KeyGenerators.secureRandom()`), bytes.
+const LDAP_SSHA: Kind = ldap_kind("spring-ldap-ssha", (1, LDAP_SALT_MAX));
+const LDAP_SHA: Kind = ldap_kind("spring-ldap-sha", (0, 0));
+/// `StandardPasswordEncoder` (`{sha256}`): SHA-256 applied 1024 times, the
+/// first time to salt ‖ secret ‖ pw (secret "" under
+/// `PasswordEncoderFactories`); salt 8 bytes (`KeyGenerators.secureRandom()`).
+const STANDARD: Kind = Kind {
+    id: "spring-sha256",
+    algo: Algo::Sha256,
+    salt_first: true,
+    salt_len: (STANDARD_SALT, STANDARD_SALT),
+    iterations: 1024,
+};
 const STANDARD_SALT: usize = 8;
+
+const fn ldap_kind(id: &'static str, salt_len: (usize, usize)) -> Kind {
+    Kind { id, algo: Algo::Sha1, salt_first: false, salt_len, iterations: 1 }
+}
+
+/// Every id this file defines.
+const KINDS: &[&Kind] = &[&SHA256, &SHA1, &MD5, &MD4, &LDAP_SSHA, &LDAP_SHA, &STANDARD];
 
 /// This family's rows of the prefix table (Spring ids are case-sensitive).
 pub(crate) const FORMATS: &[Format] = &[
@@ -109,64 +113,17 @@ fn noop(stored: &str) -> Result<Parsed, Error> {
     Ok(digest::plaintext(digest::after(stored, "{noop}".len())?))
 }
 
-/// `StandardPasswordEncoder` (`{sha256}`): SHA-256 applied 1024 times,
-/// first to salt ‖ secret ‖ pw (secret "" under `PasswordEncoderFactories`).
-struct Standard {
-    salt: Vec<u8>,
-    digest: Vec<u8>,
-}
-
-impl Standard {
-    fn parsed(salt: &[u8], digest: Vec<u8>) -> Result<Parsed, Error> {
-        if salt.len() != STANDARD_SALT {
-            return Err(malformed("salt"));
-        }
-        Ok(Box::new(Self { salt: salt.to_vec(), digest }))
-    }
-}
-
 fn standard(stored: &str) -> Result<Parsed, Error> {
     let raw = hex_decode(digest::after(stored, "{sha256}".len())?, "hash")?;
-    if raw.len() != STANDARD_SALT + Algo::Sha256.len() {
+    if raw.len() != STANDARD_SALT + STANDARD.algo.len() {
         return Err(malformed("hash"));
     }
     let (salt, sum) = raw.split_at_checked(STANDARD_SALT).ok_or_else(|| malformed("hash"))?;
-    Standard::parsed(salt, sum.to_vec())
-}
-
-impl Scheme for Standard {
-    fn id(&self) -> &'static str {
-        STANDARD_ID
-    }
-    fn public_params(&self) -> String {
-        String::new() // the id implies SHA-256, 1024 iterations, no secret
-    }
-    fn salt(&self) -> &[u8] {
-        &self.salt
-    }
-    fn digest(&self) -> &[u8] {
-        &self.digest
-    }
-    fn cost(&self) -> Cost {
-        Cost::new(0, Cost::work(STANDARD_ITERATIONS, factor::DIGEST))
-    }
-    fn check(&self, caps: &Caps) -> Result<(), Error> {
-        cost::check_work(caps, "iterations", "iterations", STANDARD_ITERATIONS, factor::DIGEST)
-    }
-    fn compute(&self, password: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
-        let mut sum = Algo::Sha256.digest(&[&self.salt, password]);
-        for _ in 1..STANDARD_ITERATIONS {
-            sum = Algo::Sha256.digest(&[&sum]);
-        }
-        Ok(sum)
-    }
+    digest::Single::parsed(&STANDARD, salt, sum.to_vec())
 }
 
 /// Rebuilds one of this family's schemes from its public parts.
 pub(crate) fn from_public(id: &str, params: &str, salt: &[u8]) -> Option<Result<Parsed, Error>> {
-    if id == STANDARD_ID {
-        return Some(if params.is_empty() { Standard::parsed(salt, Vec::new()) } else { Err(malformed("params")) });
-    }
     digest::rebuild(KINDS, id, params, salt)
 }
 
@@ -176,12 +133,13 @@ mod tests {
 
     use super::super::digest::tests::{assert_id_and_matches, replay};
     use super::*;
+    use crate::cost::Cost;
 
     /// The id a Spring row must parse to: `{MD5}` unsalted is `ldap-hex-md5`
     /// (the same computation), `{ldap}` depends on its inner prefix.
     fn spring_id(scheme: &str, stored: &str) -> Option<&'static str> {
         Some(match scheme {
-            "{sha256}" => STANDARD_ID,
+            "{sha256}" => STANDARD.id,
             "{SHA-256}" => "spring-md-sha256",
             "{SHA-1}" => "spring-md-sha1",
             "{MD5}" if stored.starts_with("{MD5}{") => "spring-md-md5",
@@ -233,7 +191,7 @@ mod tests {
         assert!(super::super::matches(parsed.as_ref(), b"password").unwrap());
         // One application fewer is another digest.
         let mut once_less = Algo::Sha256.digest(&[parsed.salt(), b"password"]);
-        for _ in 2..STANDARD_ITERATIONS {
+        for _ in 2..STANDARD.iterations {
             once_less = Algo::Sha256.digest(&[&once_less]);
         }
         assert_ne!(once_less.as_slice(), parsed.digest());
@@ -271,9 +229,9 @@ mod tests {
 
     #[test]
     fn from_public_checks_the_standard_salt_and_params() {
-        assert!(from_public(STANDARD_ID, "", &[0; 8]).unwrap().is_ok());
-        assert!(from_public(STANDARD_ID, "", &[0; 7]).unwrap().is_err());
-        assert!(from_public(STANDARD_ID, "iterations=1", &[0; 8]).unwrap().is_err());
+        assert!(from_public(STANDARD.id, "", &[0; 8]).unwrap().is_ok());
+        assert!(from_public(STANDARD.id, "", &[0; 7]).unwrap().is_err());
+        assert!(from_public(STANDARD.id, "iterations=1", &[0; 8]).unwrap().is_err());
         assert!(from_public("spring-md-md5", "", b"{x}").unwrap().is_ok());
         assert!(from_public("spring-ldap-sha", "", b"salt").unwrap().is_err());
         assert!(from_public("ldap-md5", "", b"").is_none(), "digest.rs's id");
