@@ -1,19 +1,238 @@
-//! (stub: the family's owner replaces this file)
+//! ASP.NET Core Identity's `PasswordHasher` (`src/Identity/Extensions.Core/
+//! src/PasswordHasher.cs`): a bare padded base64 blob, no prefix.
+//!
+//! - v2 (`IdentityV2`): `0x00 ‖ salt 16 ‖ subkey 32`, PBKDF2-HMAC-SHA1 at
+//!   1000 iterations.
+//! - v3 (`IdentityV3`): `0x01 ‖ prf ‖ iterations ‖ salt length ‖ salt ‖
+//!   subkey`, the three header fields u32 big-endian; prf 0 HMAC-SHA1,
+//!   1 HMAC-SHA256, 2 HMAC-SHA512; salt and subkey at least 16 bytes each
+//!   (what `VerifyHashedPasswordV3` demands), the subkey the rest.
+//!
+//! Recognised by shape ([`by_shape`]) after every prefix: a string that is
+//! not padded base64 of one of these headers is left to the other shapes.
+//! The password is its UTF-8 bytes; the derived key is PBKDF2 with the
+//! HMAC trailing-NUL rule of `pbkdf2.rs`.
 
+use super::encoding::{b64_std_padded_decode, malformed};
+use super::pbkdf2::{Pbkdf2, Prf, Shown, iterations, key_values};
 use super::{Format, Parsed};
 use crate::Error;
 
-/// This family's rows of the prefix table.
+/// No prefix: ASP.NET is recognised by [`by_shape`].
 pub(crate) const FORMATS: &[Format] = &[];
 
-/// Rebuilds one of this family's schemes from its public parts.
-pub(crate) fn from_public(id: &str, params: &str, salt: &[u8]) -> Option<Result<Parsed, Error>> {
-    let _ = (id, params, salt);
-    None
+/// v2's salt length, bytes.
+const V2_SALT: usize = 16;
+/// v2's subkey length, bytes.
+const V2_SUBKEY: usize = 32;
+/// v2's iterations.
+const V2_ITERATIONS: u32 = 1000;
+/// v3's header: format marker, PRF, iterations, salt length.
+const V3_HEADER: usize = 13;
+/// The shortest salt and subkey v3 reads, bytes (128 bits).
+const V3_MIN: usize = 16;
+
+/// The ASP.NET Identity blob `stored` is, if it is one: `None` when it is
+/// not padded base64 of a v2 blob (49 bytes, `0x00` first) or of a v3
+/// header (`0x01` first, 13 bytes or more).
+///
+/// # Errors
+///
+/// Inside the `Some`: [`Error::Malformed`] for a v3 header whose salt or
+/// subkey is too short or runs past the end (or zero iterations);
+/// [`Error::Unsupported`] for a PRF v3 does not define.
+pub(crate) fn by_shape(stored: &str) -> Option<Result<Parsed, Error>> {
+    let blob = b64_std_padded_decode(stored, "hash").ok()?;
+    match blob.as_slice() {
+        [0x00, rest @ ..] if rest.len() == V2_SALT + V2_SUBKEY => Some(Ok(v2(rest))),
+        [0x01, header @ ..] if header.len() >= V3_HEADER - 1 => Some(v3(&blob)),
+        _ => None,
+    }
 }
 
-/// Recognises this family's prefix-less format by its shape.
-pub(crate) fn by_shape(stored: &str) -> Option<Result<Parsed, Error>> {
-    let _ = stored;
-    None
+/// v2 from the blob after its marker: salt 16 ‖ subkey 32.
+fn v2(rest: &[u8]) -> Parsed {
+    let (salt, subkey) = rest.split_at(V2_SALT.min(rest.len()));
+    scheme_v2(salt.to_vec(), subkey.to_vec())
+}
+
+fn scheme_v2(salt: Vec<u8>, digest: Vec<u8>) -> Parsed {
+    Box::new(Pbkdf2 {
+        id: "aspnet-v2",
+        param: "iterations",
+        shown: Shown::Nothing,
+        prf: Prf::Sha1,
+        iterations: V2_ITERATIONS,
+        len: V2_SUBKEY,
+        salt,
+        digest,
+    })
+}
+
+/// A big-endian u32 at `at` in `blob`.
+fn read_u32(blob: &[u8], at: usize) -> Option<u32> {
+    let bytes = blob.get(at..at.checked_add(4)?)?;
+    Some(u32::from_be_bytes(bytes.try_into().ok()?))
+}
+
+/// v3's PRF code.
+fn prf(code: u32) -> Result<Prf, Error> {
+    match code {
+        0 => Ok(Prf::Sha1),
+        1 => Ok(Prf::Sha256),
+        2 => Ok(Prf::Sha512),
+        _ => Err(Error::Unsupported { what: "ASP.NET Identity v3 PRF" }),
+    }
+}
+
+/// v3 from the whole blob, marker included.
+fn v3(blob: &[u8]) -> Result<Parsed, Error> {
+    let header = (read_u32(blob, 1), read_u32(blob, 5), read_u32(blob, 9));
+    let (Some(code), Some(count), Some(salt_len)) = header else { return Err(malformed("header")) };
+    let prf = prf(code)?;
+    if count == 0 {
+        return Err(malformed("iterations"));
+    }
+    let salt_end =
+        usize::try_from(salt_len).ok().and_then(|n| n.checked_add(V3_HEADER)).ok_or_else(|| malformed("salt"))?;
+    let salt = blob.get(V3_HEADER..salt_end).filter(|s| s.len() >= V3_MIN).ok_or_else(|| malformed("salt"))?;
+    let subkey = blob.get(salt_end..).filter(|k| k.len() >= V3_MIN).ok_or_else(|| malformed("hash"))?;
+    Ok(scheme_v3(prf, count, subkey.len(), salt.to_vec(), subkey.to_vec()))
+}
+
+fn scheme_v3(prf: Prf, iterations: u32, len: usize, salt: Vec<u8>, digest: Vec<u8>) -> Parsed {
+    Box::new(Pbkdf2 {
+        id: "aspnet-v3",
+        param: "iterations",
+        shown: Shown::PrfCountLen,
+        prf,
+        iterations,
+        len,
+        salt,
+        digest,
+    })
+}
+
+/// Rebuilds `aspnet-v2` (no parameters, salt 16) or `aspnet-v3`
+/// (`prf=sha1|sha256|sha512,iterations=N,len=L`, salt and length ≥ 16).
+pub(crate) fn from_public(id: &str, params: &str, salt: &[u8]) -> Option<Result<Parsed, Error>> {
+    match id {
+        "aspnet-v2" if params.is_empty() && salt.len() == V2_SALT => Some(Ok(scheme_v2(salt.to_vec(), Vec::new()))),
+        "aspnet-v2" => Some(Err(malformed("params"))),
+        "aspnet-v3" => Some(rebuild_v3(params, salt)),
+        _ => None,
+    }
+}
+
+fn rebuild_v3(params: &str, salt: &[u8]) -> Result<Parsed, Error> {
+    let [prf, count, len] = key_values(params, ["prf", "iterations", "len"]).ok_or_else(|| malformed("params"))?;
+    let prf = Prf::from_name(prf).ok_or_else(|| malformed("params"))?;
+    let count = iterations(count, "params")?;
+    let len = usize::try_from(iterations(len, "params")?).map_err(|_| malformed("params"))?;
+    if len < V3_MIN || salt.len() < V3_MIN {
+        return Err(malformed("params"));
+    }
+    Ok(scheme_v3(prf, count, len, salt.to_vec(), Vec::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)] // test code
+
+    use base64ct::{Base64, Encoding};
+
+    use super::*;
+    use crate::legacy::pbkdf2::tests::{LAYOUT, default_caps, replay, rows};
+
+    #[test]
+    fn every_aspnet_vector() {
+        let mut all = rows(LAYOUT);
+        all.retain(|row| row.family == "aspnet");
+        // v2 (15 + 2), v3 SHA-1 (9 + 1), SHA-256 (9 + 2), SHA-512 (12 + 2).
+        assert_eq!(all.len(), 52);
+        assert!(all.iter().any(|row| row.expect == "refused:iterations"));
+        assert!(replay(&all) > 30);
+    }
+
+    /// A v3 blob with `prf`, `count`, a salt of `salt_len` bytes (as the
+    /// header says) and `body` bytes after the header.
+    fn v3_blob(prf: u32, count: u32, salt_len: u32, body: usize) -> String {
+        let mut blob = vec![0x01];
+        for field in [prf, count, salt_len] {
+            blob.extend_from_slice(&field.to_be_bytes());
+        }
+        blob.resize(V3_HEADER + body, 0x5a);
+        Base64::encode_string(&blob)
+    }
+
+    fn parsed(stored: &str) -> Result<Parsed, Error> {
+        match crate::legacy::parse(stored) {
+            Some(result) => result,
+            None => panic!("not recognised"),
+        }
+    }
+
+    #[test]
+    fn v3_headers_are_checked_before_any_work() {
+        let caps = default_caps();
+        // Default .NET 7+ (SHA-512, 100,000) admitted; the caps' own limit named.
+        assert!(parsed(&v3_blob(2, 100_000, 16, 48)).unwrap().check(&caps).is_ok());
+        for count in [2_000_000, u32::MAX] {
+            let refused = parsed(&v3_blob(2, count, 16, 48)).unwrap().check(&caps);
+            assert!(matches!(refused, Err(Error::OutOfPolicy { param: "iterations", .. })), "{count}");
+        }
+        // A long subkey costs each iteration once per PRF block.
+        let one = parsed(&v3_blob(0, 10_000, 16, 36)).unwrap().cost().block_passes;
+        let four = parsed(&v3_blob(0, 10_000, 16, 16 + 80)).unwrap().cost().block_passes;
+        assert_eq!(four, 4 * one);
+        assert!(matches!(parsed(&v3_blob(3, 1000, 16, 48)), Err(Error::Unsupported { .. })));
+        assert!(matches!(parsed(&v3_blob(u32::MAX, 1000, 16, 48)), Err(Error::Unsupported { .. })));
+        for (count, salt_len, body) in
+            [(0, 16, 48), (1000, 15, 48), (1000, 16, 31), (1000, 40, 48), (1000, u32::MAX, 48)]
+        {
+            let stored = v3_blob(1, count, salt_len, body);
+            assert!(matches!(parsed(&stored), Err(Error::Malformed { .. })), "{count} {salt_len} {body}");
+        }
+        // A header cut short is still ASP.NET's, and malformed.
+        let short = Base64::encode_string(&[1, 0, 0, 0, 1, 0, 0, 0x27, 0x10, 0, 0, 0, 16]);
+        assert!(matches!(parsed(&short), Err(Error::Malformed { .. })));
+    }
+
+    #[test]
+    fn other_shapes_are_left_alone() {
+        let v2_body = Base64::encode_string(&[0u8; 49]);
+        assert!(by_shape(&v2_body).is_some());
+        for other in [
+            Base64::encode_string(&[0u8; 48]),              // v2 one byte short
+            Base64::encode_string(&[0u8; 50]),              // v2 one byte long
+            Base64::encode_string(&[1u8; 12]),              // shorter than a v3 header
+            Base64::encode_string(&[2u8; 61]),              // no such format marker
+            v2_body.trim_end_matches('=').to_string(),      // unpadded
+            "5f4dcc3b5aa765d61d8327deb882cf99".to_string(), // bare MD5 hex
+            // A layout row's v3 blob without its padding.
+            "AQAAAAEAACcQAAAAEAEIDxYdJCsyOUBHTlVcY2o3+Yh6jGs3h2xzWGIbrH5x3gWvqKtVzHaL+WZTD1Vddg".to_string(),
+            "ÄQAAAA==".to_string(),
+            String::new(),
+        ] {
+            assert!(by_shape(&other).is_none());
+        }
+    }
+
+    #[test]
+    fn from_public_round_trips_and_refuses_what_the_id_does_not_take() {
+        let rebuilt = from_public("aspnet-v3", "prf=sha512,iterations=100000,len=32", &[7; 16]).unwrap().unwrap();
+        assert_eq!(rebuilt.public_params(), "prf=sha512,iterations=100000,len=32");
+        for (id, params, salt) in [
+            ("aspnet-v2", "", &[0u8; 15][..]),
+            ("aspnet-v2", "iterations=1000", &[0u8; 16][..]),
+            ("aspnet-v3", "prf=md5,iterations=1000,len=32", &[0u8; 16][..]),
+            ("aspnet-v3", "prf=sha1,iterations=0,len=32", &[0u8; 16][..]),
+            ("aspnet-v3", "prf=sha1,iterations=1000,len=8", &[0u8; 16][..]),
+            ("aspnet-v3", "prf=sha1,iterations=1000,len=32", &[0u8; 8][..]),
+            ("aspnet-v3", "iterations=1000,prf=sha1,len=32", &[0u8; 16][..]),
+        ] {
+            assert!(matches!(from_public(id, params, salt), Some(Err(Error::Malformed { .. }))), "{id} {params}");
+        }
+        assert!(from_public("django-pbkdf2-sha1", "iterations=1", b"s").is_none());
+    }
 }
