@@ -1,5 +1,6 @@
-//! Single-digest schemes: one MD4, MD5, SHA-1 or SHA-2 digest of the
-//! password and a salt, stored hex or base64 and compared as raw bytes.
+//! Digest schemes: one MD4, MD5, SHA-1 or SHA-2 digest of the password
+//! and a salt (Spring's `{sha256}` applies it 1024 times), stored hex or
+//! base64 and compared as raw bytes.
 //! Fast hashes: every one of them costs an attacker nothing, so they are
 //! read once more to upgrade the account, and wrapped meanwhile.
 //!
@@ -113,8 +114,8 @@ const DJANGO_MD5: Kind = kind("django-md5", Algo::Md5, true, (1, TEXT_SALT_MAX))
 const DJANGO_SHA1: Kind = kind("django-sha1", Algo::Sha1, true, (1, TEXT_SALT_MAX));
 const DJANGO_UNSALTED_MD5: Kind = kind("django-unsalted-md5", Algo::Md5, true, UNSALTED);
 const DJANGO_UNSALTED_SHA1: Kind = kind("django-unsalted-sha1", Algo::Sha1, true, UNSALTED);
-pub(super) const LDAP_MD5: Kind = kind("ldap-md5", Algo::Md5, false, UNSALTED);
-pub(super) const LDAP_SHA1: Kind = kind("ldap-sha1", Algo::Sha1, false, UNSALTED);
+const LDAP_MD5: Kind = kind("ldap-md5", Algo::Md5, false, UNSALTED);
+const LDAP_SHA1: Kind = kind("ldap-sha1", Algo::Sha1, false, UNSALTED);
 const LDAP_HEX_MD5: Kind = kind("ldap-hex-md5", Algo::Md5, false, UNSALTED);
 const LDAP_HEX_SHA1: Kind = kind("ldap-hex-sha1", Algo::Sha1, false, UNSALTED);
 const LDAP_SALTED_MD5: Kind = kind("ldap-salted-md5", Algo::Md5, false, (1, LDAP_SALT_MAX));
