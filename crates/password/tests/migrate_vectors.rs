@@ -15,7 +15,7 @@
 
 use std::collections::BTreeSet;
 
-use guardrail_password::{Error, Params, PasswordHasher, Verification};
+use guardrail_password::{Caps, Error, Params, PasswordHasher, Verification};
 
 /// The vector files, by name.
 const FILES: &[(&str, &str)] = &[
@@ -333,4 +333,26 @@ fn every_format_the_issue_lists_has_right_wrong_and_tampered_rows() {
     let valid_twins: Vec<String> =
         rows.iter().filter(|r| r.kind != "right" && r.expect == "valid").map(Row::name).collect();
     assert!(valid_twins.is_empty(), "{valid_twins:?}");
+}
+
+/// libsodium SENSITIVE (argon2id, m = 1 GiB, t = 4), refused by default
+/// (`refused:m` in vectors.tsv), verifies once the caller raises the caps.
+/// SLOW AND LARGE: two verifies of 1 GiB each (about 2 s apiece, run one
+/// after the other), the right and the wrong row only; the tampered row
+/// costs the same and shows nothing more.
+#[test]
+fn libsodium_sensitive_verifies_with_raised_caps() {
+    let params = policy();
+    let caps = Caps { max_memory_bytes: 1 << 30, max_block_passes: 4 << 20, ..Caps::for_policy(&params) };
+    let hasher = PasswordHasher::new(params).caps(caps);
+    let rows: Vec<Row> =
+        rows().into_iter().filter(|r| r.scheme == "argon2id-sensitive" && r.kind != "tampered").collect();
+    assert_eq!(rows.len(), 2, "the right and the wrong row of libsodium argon2id SENSITIVE");
+    let mut mismatches = Vec::new();
+    for row in &rows {
+        assert_eq!(row.expect, "refused:m", "{}: refused at default caps", row.name());
+        let raised = Row { expect: if row.kind == "right" { "valid" } else { "invalid" }, ..row.clone() };
+        mismatches.extend(check(&hasher, &raised).err());
+    }
+    assert!(mismatches.is_empty(), "with raised caps:\n{}", mismatches.join("\n"));
 }
