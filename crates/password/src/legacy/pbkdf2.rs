@@ -276,7 +276,7 @@ const FIXED_KEY_LEN: usize = 32;
 
 impl Fixed {
     /// The scheme from the decoded `salt ‖ key` blob.
-    fn from_blob(&self, blob: &[u8]) -> Result<Parsed, Error> {
+    fn parse_blob(&self, blob: &[u8]) -> Result<Parsed, Error> {
         if blob.len() != self.salt_len + FIXED_KEY_LEN {
             return Err(malformed("hash"));
         }
@@ -304,7 +304,7 @@ impl Fixed {
 /// `{PKCS5S2}<padded base64 of salt 16 ‖ key 32>`.
 fn atlassian(stored: &str) -> Result<Parsed, Error> {
     let body = stored.strip_prefix(ATLASSIAN.prefix).ok_or_else(|| malformed("algorithm"))?;
-    ATLASSIAN.from_blob(&b64_std_padded_decode(body, "hash")?)
+    ATLASSIAN.parse_blob(&b64_std_padded_decode(body, "hash")?)
 }
 
 /// `{pbkdf2}` / `{pbkdf2@SpringSecurity_v5_8}` + hex of salt ‖ key (either
@@ -315,7 +315,7 @@ fn spring(stored: &str) -> Result<Parsed, Error> {
         .into_iter()
         .find_map(|f| stored.strip_prefix(f.prefix).map(|body| (f, body)))
         .ok_or_else(|| malformed("algorithm"))?;
-    fixed.from_blob(&hex_decode(body, "hash")?)
+    fixed.parse_blob(&hex_decode(body, "hash")?)
 }
 
 /// Rebuilds one of this family's schemes from its public parts.
