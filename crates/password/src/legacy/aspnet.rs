@@ -142,6 +142,7 @@ mod tests {
     use base64ct::{Base64, Encoding};
 
     use super::*;
+    use crate::Caps;
     use crate::legacy::pbkdf2::tests::{LAYOUT, default_caps, replay, rows};
 
     #[test]
@@ -234,5 +235,34 @@ mod tests {
             assert!(matches!(from_public(id, params, salt), Some(Err(Error::Malformed { .. }))), "{id} {params}");
         }
         assert!(from_public("django-pbkdf2-sha1", "iterations=1", b"s").is_none());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Any text after any PBKDF2 or scrypt prefix, and any base64 blob
+        /// with an ASP.NET marker, parses without a panic; what small caps
+        /// admit costs no more than them and computes.
+        #[test]
+        fn hostile_input_never_panics(
+            pick in 0usize..64,
+            tail in "[0-9a-zA-Z$=,.+/{}_-]{0,100}",
+            blob in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..100),
+        ) {
+            let families = [crate::legacy::pbkdf2::FORMATS, crate::legacy::scrypt::FORMATS];
+            let prefixes: Vec<&str> = families.iter().flat_map(|f| f.iter().map(|f| f.prefix)).collect();
+            let prefix = prefixes.get(pick % prefixes.len()).copied().unwrap_or_default();
+            let raw = [&[(pick % 3) as u8][..], &blob].concat();
+            let caps = Caps { max_memory_bytes: 1 << 20, max_block_passes: 2000, ..default_caps() };
+            for stored in [format!("{prefix}{tail}"), Base64::encode_string(&raw)] {
+                let Some(Ok(parsed)) = crate::legacy::parse(&stored) else { continue };
+                if parsed.check(&caps).is_ok() {
+                    let cost = parsed.cost();
+                    proptest::prop_assert!(cost.memory_bytes <= caps.max_memory_bytes);
+                    proptest::prop_assert!(cost.block_passes <= caps.max_block_passes);
+                    proptest::prop_assert!(crate::legacy::matches(&*parsed, b"pw").is_ok());
+                }
+            }
+        }
     }
 }
