@@ -43,6 +43,7 @@
 pub(crate) mod core;
 mod job;
 mod large;
+pub(crate) mod pacer;
 mod queue;
 mod worker;
 
@@ -56,6 +57,7 @@ use std::{
 };
 
 pub(crate) use self::job::{Job, Output};
+pub use self::pacer::LoginFloor;
 use self::{
     job::Reply,
     queue::{Queued, State, Worker},
@@ -141,6 +143,8 @@ pub(crate) struct Engine {
     started: OnceLock<usize>,
     /// Whether the large lane's thread started (by the first large job).
     large_started: OnceLock<bool>,
+    /// Paced logins: the floor, the measured block-pass time, the pacer.
+    pub(crate) pacing: pacer::Pacing,
 }
 
 impl std::fmt::Debug for Engine {
@@ -154,6 +158,7 @@ impl std::fmt::Debug for Engine {
             .field("running", &state.running)
             .field("queued", &state.queue.len())
             .field("large_queued", &state.large.queue.len())
+            .field("login_floor", &self.pacing.floor)
             .finish_non_exhaustive()
     }
 }
@@ -171,14 +176,18 @@ impl Engine {
             #[cfg(test)]
             releasing: Mutex::new(None),
         };
-        Self { shared: Arc::new(shared), max_concurrent, started: OnceLock::new(), large_started: OnceLock::new() }
+        Self {
+            shared: Arc::new(shared),
+            max_concurrent,
+            started: OnceLock::new(),
+            large_started: OnceLock::new(),
+            pacing: pacer::Pacing::default(),
+        }
     }
 
     /// Lets the large lane take jobs up to `bytes` (the hasher's caps on a
     /// stored hash's memory) even above the budget; jobs above both the
     /// budget and this are refused.
-    // Called by the hasher when it sets its caps (WP-A).
-    #[cfg_attr(not(test), expect(dead_code))]
     pub(crate) fn set_large_cap(&self, bytes: u64) {
         let bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
         self.shared.large_cap.store(bytes, Ordering::Relaxed);

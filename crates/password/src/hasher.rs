@@ -14,6 +14,7 @@ use crate::{
 };
 
 mod login;
+mod paced;
 #[cfg(feature = "tokio")]
 mod on_workers;
 #[cfg(feature = "legacy")]

@@ -25,6 +25,7 @@ mod wrap;
 pub use calibrate::{Calibration, Step, calibrate};
 pub use cost::Cost;
 pub use engine::Limits;
+pub use engine::LoginFloor;
 pub use error::Error;
 pub use hasher::{PasswordHasher, Verification};
 pub use new_password::NewPassword;

@@ -18,6 +18,12 @@ impl PasswordHasher {
     /// login (re-entering the password before a change, say),
     /// [`PasswordHasher::verify`] takes the stored hash directly.
     ///
+    /// With a [`crate::LoginFloor`] set ([`PasswordHasher::login_floor`]),
+    /// the answer comes no earlier than the floor after the call (this
+    /// thread sleeps the rest), whatever the outcome except
+    /// [`Error::Busy`]: imported accounts with slower schemes cannot be
+    /// told from unknown users by the time.
+    ///
     /// Sync: for CLIs and batch jobs. An async handler calls
     /// `verify_login_async` (feature `tokio`), which runs the hash on the
     /// hasher's workers instead of blocking the executor's thread.
@@ -47,7 +53,7 @@ impl PasswordHasher {
     /// for a damaged or out-of-policy stored hash, and an upgrade's hash
     /// errors; never for a wrong password or a missing account.
     pub fn verify_login(&self, password: &SecretString, stored: Option<&str>) -> Result<Verification, Error> {
-        ready(self.verify_login_in(password.expose_secret(), stored, Mode::Blocking))
+        ready(self.verify_login_paced(password.expose_secret(), stored, Mode::Blocking))
     }
 
     pub(crate) async fn verify_login_in(

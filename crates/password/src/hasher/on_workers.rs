@@ -130,7 +130,10 @@ impl PasswordHasher {
     /// hash a job on the hasher's workers (see
     /// [`PasswordHasher::hash_async`]). `stored` is the account's stored
     /// hash, or `None` when no account matched (the same work, then
-    /// [`Verification::Invalid`]).
+    /// [`Verification::Invalid`]). Under a [`crate::LoginFloor`] it
+    /// resolves no earlier than the floor after the call (except
+    /// [`Error::Busy`]), waiting on the hasher's pacer thread: no timer of
+    /// the runtime's is needed and no CPU is spent.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -167,7 +170,7 @@ impl PasswordHasher {
         password: SecretString,
         stored: Option<String>,
     ) -> Result<Verification, Error> {
-        self.verify_login_in(password.expose_secret(), stored.as_deref(), Mode::Async).await
+        self.verify_login_paced(password.expose_secret(), stored.as_deref(), Mode::Async).await
     }
 }
 
