@@ -12,8 +12,15 @@
 //! 72-byte password; the control refuses the long one without hashing
 //! (Spring's CVE-2025-22234) and must leak.
 //!
-//! Usage: cargo run --release -p guardrail-benches --bin login-timing [-- --measurements N]
+//! With `--legacy FILE` (a vectors file, `tests/data/migrate/vectors.tsv`
+//! format), instead: each scheme's default-parameter row against an
+//! unknown user under a login floor, and without it (`login_timing/legacy.rs`).
+//!
+//! Usage: cargo run --release -p guardrail-benches --bin login-timing [-- --measurements N] [--legacy FILE]
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a command-line report
+
+#[path = "login_timing/legacy.rs"]
+mod legacy;
 
 use guardrail_benches::dudect::{Report, measure};
 use guardrail_password::{PasswordHasher, Verification};
@@ -43,25 +50,38 @@ fn print_pair(prefix: &str, classes: [&str; 2], width: usize, report: &Report) {
     );
 }
 
-/// `--measurements N` (default 2000, at least 200); usage and exit 2 on
-/// anything else.
-fn parse_args() -> usize {
-    let mut measurements = 2000usize;
+/// `--measurements N` (default 2000, at least 200; with `--legacy`: default
+/// 40, at least 10) and `--legacy FILE`; usage and exit 2 on anything else.
+fn parse_args() -> (Option<usize>, Option<String>) {
+    let (mut measurements, mut legacy) = (None, None);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        match (arg.as_str(), args.next().map(|v| v.parse::<usize>())) {
-            ("--measurements", Some(Ok(n))) if n >= 200 => measurements = n,
-            _ => {
-                eprintln!("usage: login-timing [--measurements N]   (default 2000, at least 200)");
-                std::process::exit(2);
-            }
+        match (arg.as_str(), args.next()) {
+            ("--measurements", Some(n)) if n.parse::<usize>().is_ok_and(|n| n >= 10) => measurements = n.parse().ok(),
+            ("--legacy", Some(file)) => legacy = Some(file),
+            _ => usage(),
         }
     }
-    measurements
+    (measurements, legacy)
+}
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: login-timing [--measurements N] [--legacy FILE]   (N: default 2000, at least 200; with --legacy default 40, at least 10)"
+    );
+    std::process::exit(2);
 }
 
 fn main() {
-    let measurements = parse_args();
+    let (measurements, legacy) = parse_args();
+    if let Some(file) = legacy {
+        let pass = legacy::run(&file, measurements.unwrap_or(40));
+        std::process::exit(if pass { 0 } else { 1 });
+    }
+    let measurements = measurements.unwrap_or(2000);
+    if measurements < 200 {
+        usage();
+    }
     let hasher = PasswordHasher::default();
     let stored = or_exit(hasher.hash(&SecretString::from("the real user's password")));
     let attempt = SecretString::from("an attacker's guess");
