@@ -10,7 +10,9 @@
 //! refuses every scheme alike: a stored `$pbkdf2-sha512$5000000$…` costs
 //! what its iterations cost, not what a per-scheme table allowed.
 
-use crate::{Caps, Error};
+#[cfg(feature = "legacy")]
+use crate::Caps;
+use crate::Error;
 
 /// What verifying one stored hash costs, stated before any work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -53,6 +55,7 @@ impl Cost {
     }
 }
 
+#[cfg(feature = "legacy")]
 /// Thousandths of a block pass per unit of each primitive (provisional:
 /// replaced by the `cost-model` bench's measured table).
 pub(crate) mod factor {
@@ -78,6 +81,7 @@ pub(crate) mod factor {
     pub(crate) const DIGEST: u64 = 1000;
 }
 
+#[cfg(feature = "legacy")]
 /// Refuses `units` of work at `milli` per unit when it exceeds the caps'
 /// block passes, naming `param` and the largest admitted number of units
 /// (in `unit`: "iterations", "rounds", …).
@@ -100,6 +104,7 @@ pub(crate) fn check_work(
     Err(over(param, cap, unit))
 }
 
+#[cfg(feature = "legacy")]
 /// Refuses `memory_bytes` above the caps' memory, naming `param` and the
 /// largest admitted value `cap` (the caller converts it to `unit`).
 ///

@@ -11,19 +11,22 @@ use crate::{
         core::{Algorithm, Input, Version},
     },
     phc,
+    stored::{self, Stored, StoredInfo},
 };
 
 mod login;
-mod paced;
 #[cfg(feature = "tokio")]
 mod on_workers;
+mod paced;
+#[cfg(feature = "legacy")]
+mod verify_stored;
 #[cfg(feature = "legacy")]
 mod wrapping;
 
 /// Salt length for new hashes (RFC 9106 recommends 16 bytes).
-const SALT_LEN: usize = 16;
+pub(crate) const SALT_LEN: usize = 16;
 /// Tag length for new hashes.
-const HASH_LEN: usize = 32;
+pub(crate) const HASH_LEN: usize = 32;
 
 /// The outcome of [`PasswordHasher::verify_login`] (and
 /// [`PasswordHasher::verify`]). A wrong password is not an error, so `?`
@@ -86,6 +89,8 @@ pub struct PasswordHasher {
     /// A hash of a random password at the policy's parameters: what
     /// [`PasswordHasher::verify_login`] verifies against when no account matched.
     dummy: String,
+    /// Stored plaintext (`{noop}`) is verified only when the caller opted in.
+    plaintext_ok: bool,
     /// The pepper keyring: stored hashes are sealed under it.
     #[cfg(feature = "pepper")]
     pepper: Option<std::sync::Arc<guardrail_keys::Keyring>>,
@@ -97,15 +102,6 @@ pub struct PasswordHasher {
 struct Candidate<'a> {
     raw: &'a [u8],
     normalized: &'a [u8],
-}
-
-/// An unsealed stored value, by format.
-enum Stored {
-    /// argon2 in PHC form; `force_upgrade` for wrappings we re-store (Django's).
-    Phc { phc: phc::Phc, force_upgrade: bool },
-    /// A legacy scheme (feature `legacy`).
-    #[cfg(feature = "legacy")]
-    Legacy,
 }
 
 /// Sealed (peppered) stored hashes start with this.
@@ -146,6 +142,7 @@ impl PasswordHasher {
             caps: Caps::for_policy(&params),
             engine: Engine::new(limits, params.memory_bytes()),
             dummy: phc::encode(Algorithm::Argon2id, Version::V0x13, &params, &dummy_salt, &dummy_hash),
+            plaintext_ok: false,
             #[cfg(feature = "pepper")]
             pepper: None,
         }
@@ -198,10 +195,25 @@ impl PasswordHasher {
         Ok(PasswordHash(phc))
     }
 
-    /// Replaces the caps on stored hashes' parameters.
+    /// Replaces the caps on stored hashes' cost, for every scheme (argon2,
+    /// wrapped and legacy): checked while parsing, before any job is queued.
+    /// A stored hash needing more memory than [`Limits::memory_budget`] but
+    /// within `caps` runs in the engine's large lane, one at a time.
     #[must_use]
     pub fn caps(mut self, caps: Caps) -> Self {
         self.caps = caps;
+        self.engine.set_large_cap(caps.max_memory_bytes);
+        self
+    }
+
+    /// Verifies stored plaintext (Spring's `{noop}`, LDAP's `{CLEARTEXT}`)
+    /// — compared in constant time and always upgraded to argon2id on a
+    /// successful login. Off by default: such a row is refused with
+    /// [`Error::Unsupported`]. Opt in only to migrate a table that holds
+    /// plaintext, and only until its users have logged in once.
+    #[must_use]
+    pub fn accept_plaintext_for_legacy_use_only(mut self) -> Self {
+        self.plaintext_ok = true;
         self
     }
 
@@ -381,24 +393,19 @@ impl PasswordHasher {
         match self.classify(stored)? {
             Stored::Phc { phc, force_upgrade } => self.verify_phc(&phc, pw, force_upgrade, mode).await,
             #[cfg(feature = "legacy")]
-            Stored::Legacy => self.verify_legacy(pw, stored, mode).await,
+            Stored::Legacy(parsed) => self.verify_legacy(pw, parsed, mode).await,
+            #[cfg(feature = "legacy")]
+            Stored::Wrapped(wrapped) => self.verify_wrapped(pw, wrapped, mode).await,
+            #[cfg(feature = "legacy")]
+            Stored::Old => self.verify_old(pw, stored, mode).await,
         }
     }
 
-    /// What an unsealed stored value is: argon2 PHC (parsed and checked
-    /// against the caps), or a legacy scheme (recognised by its prefix;
-    /// its costs are checked when it is verified). One dispatch for
-    /// [`PasswordHasher::verify`] and [`PasswordHasher::check_stored`].
+    /// An unsealed stored value, parsed once and checked against the caps
+    /// (`stored.rs`): one dispatch for [`PasswordHasher::verify`],
+    /// [`PasswordHasher::inspect`] and [`PasswordHasher::check_stored`].
     fn classify(&self, stored: &str) -> Result<Stored, Error> {
-        if let Some(rest) = stored.strip_prefix("argon2$") {
-            // Django: always re-stored in our own format.
-            return Ok(Stored::Phc { phc: phc::parse(&format!("${rest}"), &self.caps)?, force_upgrade: true });
-        }
-        #[cfg(feature = "legacy")]
-        if crate::legacy::is_legacy(stored) {
-            return Ok(Stored::Legacy);
-        }
-        Ok(Stored::Phc { phc: phc::parse(stored, &self.caps)?, force_upgrade: false })
+        stored::parse(stored, &self.caps, self.plaintext_ok)
     }
 
     async fn verify_phc(
@@ -417,44 +424,40 @@ impl PasswordHasher {
         Ok(Verification::Invalid)
     }
 
-    /// Legacy schemes: one engine job (they are CPU-heavy too; scrypt
-    /// declares its memory), always answered with an argon2id upgrade.
-    #[cfg(feature = "legacy")]
-    async fn verify_legacy(&self, pw: Candidate<'_>, stored: &str, mode: Mode) -> Result<Verification, Error> {
-        let caps = crate::legacy::LegacyCaps::DEFAULT;
-        let memory = crate::legacy::memory_bytes(stored, &caps);
-        let (n, r, s) = (Zeroizing::new(pw.normalized.to_vec()), Zeroizing::new(pw.raw.to_vec()), stored.to_owned());
-        let job = Job::task(memory, move || {
-            Ok(crate::legacy::verify(&n, &s, &caps)? || (*n != *r && crate::legacy::verify(&r, &s, &caps)?))
-        });
-        if matches!(self.run(job, mode).await?, Output::Flag(true)) {
-            Ok(Verification::Valid { upgrade: Some(self.hash_bytes_in(pw.normalized, mode).await?) })
-        } else {
-            Ok(Verification::Invalid)
-        }
-    }
-
-    /// Checks that `stored` is a hash this hasher can verify, without
-    /// computing anything: for importing users in bulk. argon2 PHC strings
-    /// (plain, Django-wrapped or sealed under the pepper keyring) are parsed
-    /// and checked against the caps; legacy schemes (feature `legacy`) are
-    /// recognised by their prefix only — their costs are checked at the
-    /// first login, before any work.
+    /// What a stored value is — scheme, public parameters, cost, whether a
+    /// login would upgrade it — without computing anything (no salt, no
+    /// digest): for a census of a table, or checking rows before an import.
+    /// Sealed values are opened (under the pepper keyring) first.
     ///
     /// # Errors
     ///
-    /// What [`PasswordHasher::verify`] would answer for the stored value:
-    /// [`Error::Malformed`], [`Error::Unsupported`], [`Error::OutOfPolicy`],
-    /// or [`Error::Pepper`] for a sealed value that does not open.
-    pub fn check_stored(&self, stored: &str) -> Result<(), Error> {
+    /// What [`PasswordHasher::verify`] would answer for the stored value
+    /// before any work: [`Error::Malformed`], [`Error::Unsupported`] (also
+    /// stored plaintext without
+    /// [`PasswordHasher::accept_plaintext_for_legacy_use_only`]),
+    /// [`Error::OutOfPolicy`] above the caps, or [`Error::Pepper`] for a
+    /// sealed value that does not open.
+    pub fn inspect(&self, stored: &str) -> Result<StoredInfo, Error> {
         #[cfg(feature = "pepper")]
         if let Some(keyring) = &self.pepper
             && stored.starts_with(SEALED_PREFIX)
         {
             let (inner, _) = open_sealed(keyring, stored)?;
-            return self.classify(&inner).map(drop);
+            return self.classify(&inner).map(|parsed| parsed.info(&self.params));
         }
-        self.classify(stored).map(drop)
+        self.classify(stored).map(|parsed| parsed.info(&self.params))
+    }
+
+    /// Checks that `stored` is a hash this hasher can verify, without
+    /// computing anything: [`PasswordHasher::inspect`] without the answer.
+    /// Every scheme's cost is checked against the caps here, so a row a
+    /// login would refuse is refused at import.
+    ///
+    /// # Errors
+    ///
+    /// As [`PasswordHasher::inspect`].
+    pub fn check_stored(&self, stored: &str) -> Result<(), Error> {
+        self.inspect(stored).map(drop)
     }
 
     async fn valid(
@@ -464,12 +467,11 @@ impl PasswordHasher {
         force_upgrade: bool,
         mode: Mode,
     ) -> Result<Verification, Error> {
-        let outdated = stored.algorithm != Algorithm::Argon2id
-            || stored.version != Version::V0x13
-            || stored.params.weaker_than(&self.params)
-            || stored.salt.len() < SALT_LEN
-            || stored.hash.len() < HASH_LEN;
-        let upgrade = if outdated || force_upgrade { Some(self.hash_bytes_in(normalized, mode).await?) } else { None };
+        let upgrade = if stored.outdated(&self.params) || force_upgrade {
+            Some(self.hash_bytes_in(normalized, mode).await?)
+        } else {
+            None
+        };
         Ok(Verification::Valid { upgrade })
     }
 

@@ -19,6 +19,7 @@ mod params;
 mod password_hash;
 mod phc;
 mod policy;
+mod stored;
 #[cfg(feature = "legacy")]
 mod wrap;
 
@@ -32,6 +33,7 @@ pub use new_password::NewPassword;
 pub use params::{Caps, Params};
 pub use password_hash::PasswordHash;
 pub use policy::{PasswordPolicy, PolicyViolations, Violation};
+pub use stored::StoredInfo;
 
 /// The longest password `verify` and `hash` accept, in bytes: longer input
 /// is an error, not work (NIST SP 800-63B-4 lets verifiers cap length; 4

@@ -124,6 +124,33 @@ fn parse_params(s: &str, caps: &Caps) -> Result<Params, Error> {
     Params::new(m, t, p).map_err(|_| malformed("params"))
 }
 
+impl Phc {
+    /// `argon2id`, `argon2i` or `argon2d`.
+    pub(crate) const fn algorithm_name(&self) -> &'static str {
+        algorithm_name(self.algorithm)
+    }
+
+    /// The parameters as PHC writes them: `m=..,t=..,p=..`.
+    pub(crate) fn params_text(&self) -> String {
+        format!("m={},t={},p={}", self.params.m_cost(), self.params.t_cost(), self.params.p_cost())
+    }
+
+    /// What verifying it costs: m KiB, m·t block passes.
+    pub(crate) const fn cost(&self) -> crate::Cost {
+        crate::Cost::argon2(self.params.m_cost(), self.params.t_cost())
+    }
+
+    /// Whether a hash made today under `policy` would differ: another
+    /// algorithm or version, weaker parameters, a shorter salt or tag.
+    pub(crate) fn outdated(&self, policy: &Params) -> bool {
+        self.algorithm != Algorithm::Argon2id
+            || self.version != Version::V0x13
+            || self.params.weaker_than(policy)
+            || self.salt.len() < crate::hasher::SALT_LEN
+            || self.hash.len() < crate::hasher::HASH_LEN
+    }
+}
+
 /// argon2 through the cost model: m KiB of memory, m·t block passes.
 /// Memory refuses `m` (cap in KiB), work refuses `t` (cap in passes at the
 /// stored `m`).
@@ -138,12 +165,17 @@ fn check_cost(m: u32, t: u32, caps: &Caps) -> Result<(), Error> {
     Ok(())
 }
 
-pub(crate) fn encode(algorithm: Algorithm, version: Version, params: &Params, salt: &[u8], hash: &[u8]) -> String {
-    let alg = match algorithm {
+/// The PHC name of `algorithm`.
+const fn algorithm_name(algorithm: Algorithm) -> &'static str {
+    match algorithm {
         Algorithm::Argon2d => "argon2d",
         Algorithm::Argon2i => "argon2i",
         Algorithm::Argon2id => "argon2id",
-    };
+    }
+}
+
+pub(crate) fn encode(algorithm: Algorithm, version: Version, params: &Params, salt: &[u8], hash: &[u8]) -> String {
+    let alg = algorithm_name(algorithm);
     let v = if version == Version::V0x10 { 16 } else { 19 };
     format!(
         "${alg}$v={v}$m={},t={},p={}${}${}",

@@ -94,23 +94,48 @@ fn truncating_schemes_never_take_a_variant() {
     }
 }
 
+/// Well-formed stored strings whose cost is above the default caps: each
+/// refused naming the parameter and its cap (never a salt, digest or the
+/// stored value), and before any job is queued (nothing ran).
 #[test]
 fn hostile_costs_are_refused_before_work() {
-    let h = hasher();
+    let h = PasswordHasher::new(Params::OWASP);
     let pw = SecretString::from("pw");
+    // 32 bytes in passlib's adapted base64 (pbkdf2) and plain unpadded base64 (scrypt).
+    let (d32, b32) = ("ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1.f4CBgoM", "ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+f4CBgoM");
     let cases = [
-        "$2b$31$CjZv5qSFOh47i7gTL8DhaOq2z0/e6qcEIqA8AyyrDqyZ0i1nMbkUu",
-        "$6$rounds=999999999$zTDW1gXfB102G3BN$sQQRALBaeeAzyTPjITkjUHR7x.o",
-        "$pbkdf2-sha256$1000000000$xZiztlZK6Z2zdg4BgDAGQA$WxVQ3EemwRSc4CsTK",
-        "pbkdf2_sha256$1000000000$AzohvjZDah0K$Aw8TUHAotLDZlvJRL5hWyH4NREvF",
-        "$P$z4btrA.QlKQwVGbfT8wKHnxGxW6rwh1",
-        "$sha1$4000000000$j248ZyfB$MqFYmfOv22QkFtZPZfj0XIFPFC/Y",
-        "$scrypt$ln=30,r=8,p=1$AoDwvjem1JpTao2xdq4Vwg$ijLxjVQXNZAKLwK",
-        "$scrypt$ln=10,r=1000,p=1$AoDwvjem1JpTao2xdq4Vwg$ijLxjVQXNZAKLwK",
+        ("$2b$31$CjZv5qSFOh47i7gTL8DhaOq2z0/e6qcEIqA8AyyrDqyZ0i1nMbkUu".to_owned(), "cost"),
+        (format!("$6$rounds=999999999$zTDW1gXfB102G3BN${}", "a".repeat(86)), "rounds"),
+        (format!("$pbkdf2-sha256$1000000000$AAECAwQFBgcICQoLDA0ODw${d32}"), "rounds"),
+        // The example: 3.4 s of PBKDF2-SHA512.
+        (
+            "$pbkdf2-sha512$5000000$AAECAwQFBgcICQoLDA0ODw$AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0.Pw"
+                .to_owned(),
+            "rounds",
+        ),
+        ("pbkdf2_sha256$1000000000$AzohvjZDah0K$ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+f4CBgoM=".to_owned(), "iterations"),
+        ("$P$S4btrA.QlKQwVGbfT8wKHnxGxW6rwh1".to_owned(), "rounds"),
+        ("$sha1$4000000000$j248ZyfB$MqFYmfOv22QkFtZPZfj0XIFPFC/Y".to_owned(), "rounds"),
+        (format!("$scrypt$ln=30,r=8,p=1$AAECAwQFBgcICQoLDA0ODw${b32}"), "ln"),
+        (format!("$scrypt$ln=12,r=1000,p=1$AAECAwQFBgcICQoLDA0ODw${b32}"), "ln"),
+        // The example: 256 MiB (within the memory cap) but 2.4 s of work.
+        (format!("$scrypt$ln=17,r=16,p=4$AAECAwQFBgcICQoLDA0ODw${b32}"), "ln"),
     ];
-    for stored in cases {
-        assert!(matches!(h.verify(&pw, stored), Err(Error::OutOfPolicy { .. })), "{stored}");
+    for (stored, param) in &cases {
+        let refused = h.verify(&pw, stored);
+        let Err(Error::OutOfPolicy { param: named, cap, unit }) = &refused else {
+            panic!("{stored}: {refused:?}");
+        };
+        assert_eq!((named, *param), (param, *param), "{stored}");
+        let message = refused.as_ref().map(drop).unwrap_err().to_string();
+        assert!(message.ends_with(&format!("{param} above the cap of {cap} {unit}")), "{message}");
+        for field in stored.split(['$', ',']).filter(|f| f.len() >= 8) {
+            assert!(!message.contains(field), "{message}");
+        }
+        // inspect refuses it the same way.
+        assert!(matches!(h.inspect(stored), Err(Error::OutOfPolicy { .. })), "{stored}");
     }
+    assert_eq!(h.peak_in_flight(), 0, "a refused row queued a job");
 }
 
 #[test]

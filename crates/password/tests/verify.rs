@@ -189,7 +189,12 @@ fn check_stored_parses_without_hashing() {
     let stored = h.hash(&secret("pw")).unwrap();
     assert!(h.check_stored(stored.as_str_for_storage()).is_ok());
     assert!(h.check_stored("$2b$04$GMws5cBWcskZ.MMt2VQQ.usbIOs6Td6DwqZ5vLOJe7kCtBJBqrQoW").is_ok());
-    assert!(h.check_stored("pbkdf2_sha256$600000$c2FsdA$aGFzaA==").is_ok());
+    assert!(h.check_stored("pbkdf2_sha256$600000$c2FsdA$ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+f4CBgoM=").is_ok());
+    // Legacy costs are checked here too, not at the first login.
+    assert!(matches!(
+        h.check_stored("$2b$31$CjZv5qSFOh47i7gTL8DhaOq2z0/e6qcEIqA8AyyrDqyZ0i1nMbkUu"),
+        Err(Error::OutOfPolicy { param: "cost", .. })
+    ));
     assert!(matches!(h.check_stored("not a hash"), Err(Error::Malformed { .. } | Error::Unsupported { .. })));
     // Caps apply: an attacker-sized m is refused before anything is allocated.
     assert!(matches!(

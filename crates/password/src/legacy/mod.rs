@@ -28,7 +28,7 @@ use zeroize::Zeroizing;
 use crate::{Caps, Error, cost::Cost};
 
 mod old;
-pub(crate) use old::{BCRYPT_MAX_BYTES, LegacyCaps, bcrypt_reads_whole, is_legacy, memory_bytes, verify};
+pub(crate) use old::{LegacyCaps, is_legacy, memory_bytes, verify};
 
 /// One parsed stored hash of a legacy scheme: what [`parse`] returns.
 pub(crate) trait Scheme: Send + Sync {

@@ -1,0 +1,57 @@
+//! Verifying a parsed legacy stored hash (feature `legacy`): the scheme was
+//! identified, parsed and cost-checked once by `stored.rs`; here its
+//! computation runs as one engine job, and a match is always answered
+//! with an argon2id upgrade.
+
+use zeroize::Zeroizing;
+
+use super::{Candidate, Mode, PasswordHasher, Verification};
+use crate::{
+    Error,
+    engine::{Job, Output},
+    legacy,
+};
+
+impl PasswordHasher {
+    /// One engine job declaring the scheme's memory (scrypt's 128·r·N; the
+    /// work was checked against the caps before): the candidate's NFKC
+    /// form, then its raw bytes when they differ, each through
+    /// [`legacy::matches`] (the whole computation, a constant-time compare,
+    /// then the whole-read rule). Stored plaintext is the identity scheme:
+    /// the same compare. A match answers with argon2id of the NFKC form.
+    pub(super) async fn verify_legacy(
+        &self,
+        pw: Candidate<'_>,
+        parsed: legacy::Parsed,
+        mode: Mode,
+    ) -> Result<Verification, Error> {
+        let memory = usize::try_from(parsed.cost().memory_bytes).unwrap_or(usize::MAX);
+        let (n, r) = (Zeroizing::new(pw.normalized.to_vec()), Zeroizing::new(pw.raw.to_vec()));
+        let job = Job::task(memory, move || {
+            Ok(legacy::matches(parsed.as_ref(), &n)? || (*n != *r && legacy::matches(parsed.as_ref(), &r)?))
+        });
+        self.answer_legacy(pw, job, mode).await
+    }
+
+    /// The previous recogniser (`legacy/old.rs`), for strings no family
+    /// module reads yet; goes when every family has moved.
+    pub(super) async fn verify_old(&self, pw: Candidate<'_>, stored: &str, mode: Mode) -> Result<Verification, Error> {
+        let caps = legacy::LegacyCaps::DEFAULT;
+        let memory = legacy::memory_bytes(stored, &caps);
+        let (n, r, s) = (Zeroizing::new(pw.normalized.to_vec()), Zeroizing::new(pw.raw.to_vec()), stored.to_owned());
+        let job = Job::task(memory, move || {
+            Ok(legacy::verify(&n, &s, &caps)? || (*n != *r && legacy::verify(&r, &s, &caps)?))
+        });
+        self.answer_legacy(pw, job, mode).await
+    }
+
+    /// Runs a legacy job: `Valid` with an argon2id upgrade of the NFKC
+    /// password when it matched, else `Invalid`.
+    async fn answer_legacy(&self, pw: Candidate<'_>, job: Job, mode: Mode) -> Result<Verification, Error> {
+        if matches!(self.run(job, mode).await?, Output::Flag(true)) {
+            Ok(Verification::Valid { upgrade: Some(self.hash_bytes_in(pw.normalized, mode).await?) })
+        } else {
+            Ok(Verification::Invalid)
+        }
+    }
+}
