@@ -104,23 +104,6 @@ pub(crate) fn check_work(
     Err(over(param, cap, unit))
 }
 
-#[cfg(feature = "legacy")]
-/// Refuses `memory_bytes` above the caps' memory, naming `param` and the
-/// largest admitted value `cap` (the caller converts it to `unit`).
-///
-/// # Errors
-///
-/// [`Error::OutOfPolicy`] naming `param` and `cap`.
-pub(crate) fn check_memory(
-    caps: &Caps,
-    param: &'static str,
-    cap: u64,
-    unit: &'static str,
-    memory_bytes: u64,
-) -> Result<(), Error> {
-    if memory_bytes <= caps.max_memory_bytes { Ok(()) } else { Err(over(param, cap, unit)) }
-}
-
 /// The refusal of a stored parameter above its cap. Never the stored value.
 pub(crate) fn over(param: &'static str, cap: u64, unit: &'static str) -> Error {
     Error::OutOfPolicy { param, cap, unit }

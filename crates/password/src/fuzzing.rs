@@ -3,7 +3,10 @@
 //! `password_phc` and `legacy_*` fuzz targets and the corpus replay in
 //! `cargo test -p guardrail` call these, so both check the same thing.
 
-use crate::{Caps, Params, PasswordHasher, phc};
+use crate::{
+    Caps, Params, PasswordHasher, phc,
+    stored::{self, Stored},
+};
 
 /// `password_phc`: parsing any string with the default caps returns (never
 /// panics, never allocates past the caps), and what parses encodes back to
@@ -28,24 +31,63 @@ pub fn phc(data: &[u8]) {
     }
 }
 
-/// `legacy_*` targets: `prefix` followed by the fuzzer's bytes, verified
-/// with a fixed password under caps small enough to keep each run fast
-/// (the default caps are checked by `tests/legacy.rs`). Any input
-/// returns; none panics.
+/// Caps small enough to keep each legacy oracle run fast: 1 MiB, 20,000
+/// block passes (about 10 ms).
+#[cfg(feature = "legacy")]
+const SMALL_CAPS: Caps =
+    Caps { max_memory_bytes: 1 << 20, max_block_passes: 20_000, max_p_cost: 4, max_salt_len: 64, max_hash_len: 128 };
+
+/// `legacy_*` and `migrate_*` targets: `prefix` followed by the fuzzer's
+/// bytes, identified and parsed by the one parser (`stored.rs`) under
+/// [`SMALL_CAPS`]; what it admits costs no more than them, and a legacy
+/// scheme (or a wrapped hash's inner scheme) then computes a fixed
+/// password's digest and compares it (the default caps are checked by
+/// `tests/legacy.rs`). Any input returns; none panics.
+///
+/// # Panics
+///
+/// When something admitted costs more than the caps: the finding.
 #[cfg(feature = "legacy")]
 pub fn legacy(prefix: &str, data: &[u8]) {
     let Ok(rest) = std::str::from_utf8(data) else { return };
-    let caps = crate::legacy::LegacyCaps {
-        bcrypt_cost: 5,
-        pbkdf2_rounds: 2000,
-        sha_crypt_rounds: 5000,
-        sha1_crypt_rounds: 2000,
-        phpass_log2: 10,
-        scrypt_log_n: 10,
-        scrypt_r: 8,
-        scrypt_p: 1,
-    };
-    let _ = crate::legacy::verify(b"password", &format!("{prefix}{rest}"), &caps);
+    let Ok(parsed) = stored::parse(&format!("{prefix}{rest}"), &SMALL_CAPS, true) else { return };
+    assert_within(&parsed, &SMALL_CAPS);
+    match parsed {
+        Stored::Legacy(scheme) => drop(crate::legacy::matches(scheme.as_ref(), b"password")),
+        Stored::Wrapped(wrapped) => drop(wrapped.inner.compute(b"password")),
+        Stored::Phc { .. } => {}
+    }
+}
+
+/// `migrate_identify`: any bytes through the one parser (`stored.rs`) with
+/// the default caps, plaintext admitted: never a panic, and whatever is
+/// admitted costs no more than the caps (checked, not computed).
+///
+/// # Panics
+///
+/// When something admitted costs more than the caps: the finding.
+pub fn migrate_identify(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let caps = Caps::for_policy(&Params::OWASP);
+    if let Ok(parsed) = stored::parse(text, &caps, true) {
+        assert_within(&parsed, &caps);
+        // Describing it never panics either.
+        let _ = parsed.info(&Params::OWASP);
+    }
+}
+
+/// Each computation an admitted value asks for (a wrapped hash: its inner
+/// scheme and its argon2id, two jobs) is within `caps`.
+fn assert_within(parsed: &Stored, caps: &Caps) {
+    let within =
+        |cost: crate::Cost| cost.memory_bytes <= caps.max_memory_bytes && cost.block_passes <= caps.max_block_passes;
+    match parsed {
+        Stored::Phc { phc, .. } => assert!(within(phc.cost()) && phc.salt.len() <= caps.max_salt_len),
+        #[cfg(feature = "legacy")]
+        Stored::Legacy(scheme) => assert!(within(scheme.cost()), "{} admitted above the caps", scheme.id()),
+        #[cfg(feature = "legacy")]
+        Stored::Wrapped(wrapped) => assert!(within(wrapped.inner.cost()) && within(wrapped.phc.cost())),
+    }
 }
 
 /// Test hook: every one of the hasher's workers audits the argon2 working

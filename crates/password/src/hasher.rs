@@ -396,8 +396,6 @@ impl PasswordHasher {
             Stored::Legacy(parsed) => self.verify_legacy(pw, parsed, mode).await,
             #[cfg(feature = "legacy")]
             Stored::Wrapped(wrapped) => self.verify_wrapped(pw, wrapped, mode).await,
-            #[cfg(feature = "legacy")]
-            Stored::Old => self.verify_old(pw, stored, mode).await,
         }
     }
 

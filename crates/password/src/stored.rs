@@ -44,10 +44,6 @@ pub(crate) enum Stored {
     /// A legacy scheme wrapped in argon2id (feature `legacy`).
     #[cfg(feature = "legacy")]
     Wrapped(wrap::Wrapped),
-    /// Until every family has moved out of `legacy/old.rs`: a string only
-    /// the old recogniser knows, verified (and cost-checked) by it.
-    #[cfg(feature = "legacy")]
-    Old,
 }
 
 /// Identifies and parses `s` once, checking its cost against `caps`;
@@ -86,9 +82,7 @@ fn parse_legacy(s: &str, caps: &Caps, plaintext_ok: bool) -> Result<Option<Store
         refuse_plaintext(wrapped.inner.id(), plaintext_ok)?;
         return Ok(Some(Stored::Wrapped(wrapped)));
     }
-    let Some(parsed) = legacy::parse(s) else {
-        return Ok(legacy::is_legacy(s).then_some(Stored::Old));
-    };
+    let Some(parsed) = legacy::parse(s) else { return Ok(None) };
     let parsed = parsed?;
     parsed.check(caps)?;
     refuse_plaintext(parsed.id(), plaintext_ok)?;
@@ -161,15 +155,6 @@ impl Stored {
                 wrapped: true,
                 plaintext: wrapped.inner.id() == PLAINTEXT,
             },
-            #[cfg(feature = "legacy")]
-            Self::Old => StoredInfo {
-                scheme: "legacy",
-                params: String::new(),
-                cost: Cost::default(),
-                upgrade_on_login: true,
-                wrapped: false,
-                plaintext: false,
-            },
         }
     }
 }
@@ -178,7 +163,7 @@ impl Stored {
 mod tests {
     use super::*;
 
-    const PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$RdescudvJCsgt3ub+b+dWRWJTmaaJObG";
+    const PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+f4CBgoM";
 
     fn caps() -> Caps {
         Caps::for_policy(&Params::OWASP)

@@ -33,18 +33,6 @@ impl PasswordHasher {
         self.answer_legacy(pw, job, mode).await
     }
 
-    /// The previous recogniser (`legacy/old.rs`), for strings no family
-    /// module reads yet; goes when every family has moved.
-    pub(super) async fn verify_old(&self, pw: Candidate<'_>, stored: &str, mode: Mode) -> Result<Verification, Error> {
-        let caps = legacy::LegacyCaps::DEFAULT;
-        let memory = legacy::memory_bytes(stored, &caps);
-        let (n, r, s) = (Zeroizing::new(pw.normalized.to_vec()), Zeroizing::new(pw.raw.to_vec()), stored.to_owned());
-        let job = Job::task(memory, move || {
-            Ok(legacy::verify(&n, &s, &caps)? || (*n != *r && legacy::verify(&r, &s, &caps)?))
-        });
-        self.answer_legacy(pw, job, mode).await
-    }
-
     /// Runs a legacy job: `Valid` with an argon2id upgrade of the NFKC
     /// password when it matched, else `Invalid`.
     async fn answer_legacy(&self, pw: Candidate<'_>, job: Job, mode: Mode) -> Result<Verification, Error> {

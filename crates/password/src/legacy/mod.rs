@@ -27,8 +27,6 @@ use zeroize::Zeroizing;
 
 use crate::{Caps, Error, cost::Cost};
 
-mod old;
-pub(crate) use old::{LegacyCaps, is_legacy, memory_bytes, verify};
 
 /// One parsed stored hash of a legacy scheme: what [`parse`] returns.
 pub(crate) trait Scheme: Send + Sync {
@@ -47,7 +45,7 @@ pub(crate) trait Scheme: Send + Sync {
     /// What verifying costs, before any work.
     fn cost(&self) -> Cost;
     /// Refuses parameters above `caps` (through [`crate::cost::check_work`]
-    /// and [`crate::cost::check_memory`]) or outside the scheme's own limits.
+    /// and [`crate::cost::over`]) or outside the scheme's own limits.
     ///
     /// # Errors
     ///
