@@ -192,3 +192,111 @@ fn wrapped_bcrypt_never_takes_a_candidate_longer_than_72_bytes() {
         }
     }
 }
+
+/// `(stored, expect)` of every `right` row of the migrate vectors.
+fn migrate_right_rows() -> Vec<(String, String)> {
+    [
+        include_str!("data/migrate/vectors.tsv"),
+        include_str!("data/migrate/django50.tsv"),
+        include_str!("data/migrate/layout.tsv"),
+    ]
+    .iter()
+    .flat_map(|file| file.lines())
+    .filter(|l| !l.starts_with('#') && !l.is_empty())
+    .map(|l| l.split('\t').collect::<Vec<_>>())
+    .filter(|f| f.len() == 8 && f[4] == "right")
+    .map(|f| (f[6].to_owned(), f[7].to_owned()))
+    .collect()
+}
+
+/// `inspect` over every family's rows at the default caps: no work (no
+/// job ran), the scheme and its cost within the caps, no salt or digest in
+/// the answer, legacy rows always upgraded; refused rows refused as
+/// `verify` refuses them.
+#[test]
+fn inspect_describes_every_family_without_hashing() {
+    let h = PasswordHasher::new(Params::OWASP);
+    let caps = guardrail_password::Caps::for_policy(&Params::OWASP);
+    let mut schemes = BTreeSet::new();
+    for (stored, expect) in migrate_right_rows() {
+        match (expect.as_str(), h.inspect(&stored)) {
+            ("valid", Ok(info)) => {
+                assert!(info.cost.memory_bytes <= caps.max_memory_bytes, "{}", info.scheme);
+                assert!(info.cost.block_passes <= caps.max_block_passes, "{}", info.scheme);
+                assert!(!info.wrapped && !info.plaintext, "{}", info.scheme);
+                if !info.scheme.starts_with("argon2") {
+                    assert!(info.upgrade_on_login, "{}", info.scheme);
+                }
+                for field in stored.split(['$', '{', '}']).filter(|f| f.len() >= 8 && !f.contains('=')) {
+                    assert!(!info.params.contains(field), "{}: {}", info.scheme, info.params);
+                }
+                schemes.insert(info.scheme);
+            }
+            ("refused:plaintext", Err(Error::Unsupported { what })) => assert!(what.contains("plaintext"), "{what}"),
+            (refused, Err(Error::OutOfPolicy { param, .. })) if refused.strip_prefix("refused:") == Some(param) => {}
+            (expect, other) => panic!("{expect}: {other:?}"),
+        }
+    }
+    assert_eq!(h.peak_in_flight(), 0, "inspect ran a job");
+    for id in [
+        "argon2id",
+        "argon2i",
+        "django-pbkdf2-sha256",
+        "django-scrypt",
+        "passlib-bcrypt-sha256-v2",
+        "sha512-crypt",
+        "phpass",
+        "spring-pbkdf2-v5_5",
+        "aspnet-v3",
+        "django-unsalted-md5",
+    ] {
+        assert!(schemes.contains(id), "{id} not in {schemes:?}");
+    }
+    assert!(schemes.len() >= 40, "{} schemes: {schemes:?}", schemes.len());
+}
+
+/// Framework defaults the old caps refused are admitted by the default
+/// caps: Django's scrypt (N 2^14, r 8, p 5) and libsodium MODERATE
+/// (256 MiB), described exactly.
+#[test]
+fn framework_defaults_are_admitted_and_described() {
+    let h = PasswordHasher::new(Params::OWASP);
+    let rows = migrate_right_rows();
+    let find = |prefix: &str| rows.iter().find(|(s, _)| s.starts_with(prefix)).map(|(s, _)| s.clone()).unwrap();
+    let django_scrypt = h.inspect(&find("scrypt$16384$")).unwrap();
+    assert_eq!(django_scrypt.scheme, "django-scrypt");
+    assert_eq!(django_scrypt.cost.memory_bytes, 128 * 8 * 16384);
+    let moderate = h.inspect(&find("$argon2id$v=19$m=262144,t=3,p=1$")).unwrap();
+    assert_eq!((moderate.scheme, moderate.params.as_str()), ("argon2id", "m=262144,t=3,p=1"));
+    assert_eq!(moderate.cost, guardrail_password::Cost::argon2(262_144, 3));
+    assert!(!moderate.upgrade_on_login, "stronger than OWASP in every parameter");
+    let django_argon2 = h.inspect(&find("argon2$argon2id$")).unwrap();
+    assert!(django_argon2.upgrade_on_login, "Django's wrapping is re-stored as ours");
+}
+
+/// Stored plaintext (`{noop}`, `{CLEARTEXT}`) is refused by name unless the
+/// hasher opted in; then it verifies in constant time and is upgraded.
+#[test]
+fn plaintext_only_with_the_opt_in() {
+    let pw = SecretString::from("correct horse");
+    for stored in ["{noop}correct horse", "{CLEARTEXT}correct horse"] {
+        let h = hasher();
+        let refused = h.verify(&pw, stored);
+        assert!(
+            matches!(&refused, Err(Error::Unsupported { what }) if what.contains("accept_plaintext_for_legacy_use_only")),
+            "{refused:?}"
+        );
+        assert!(!refused.unwrap_err().to_string().contains("correct"));
+        assert!(matches!(h.inspect(stored), Err(Error::Unsupported { .. })));
+        let h = hasher().accept_plaintext_for_legacy_use_only();
+        let info = h.inspect(stored).unwrap();
+        assert!(info.plaintext && info.upgrade_on_login && info.params.is_empty(), "{info:?}");
+        match h.verify(&pw, stored).unwrap() {
+            Verification::Valid { upgrade: Some(new) } => {
+                assert!(new.as_str_for_storage().starts_with("$argon2id$"));
+            }
+            other => panic!("{stored}: {other:?}"),
+        }
+        assert_eq!(h.verify(&SecretString::from("correct horse!"), stored).unwrap(), Verification::Invalid);
+    }
+}

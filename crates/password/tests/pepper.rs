@@ -25,9 +25,13 @@ fn sealed_hashes_verify_and_hide_the_phc_string() {
     assert_eq!(h.verify(&pw, stored.as_str_for_storage()).unwrap(), Verification::Valid { upgrade: None });
     assert_eq!(h.verify(&SecretString::from("wrong"), stored.as_str_for_storage()).unwrap(), Verification::Invalid);
     assert_eq!(h.verify_login(&pw, None).unwrap(), Verification::Invalid);
+    // inspect opens it: the inner argon2id at the policy, nothing to upgrade.
+    let info = h.inspect(stored.as_str_for_storage()).unwrap();
+    assert_eq!((info.scheme, info.params.as_str(), info.upgrade_on_login), ("argon2id", "m=256,t=2,p=1", false));
     // Without the keyring the stored value is useless.
     let other = PasswordHasher::new(params()).with_pepper(Arc::new(Keyring::generate(Algorithm::Aes256Gcm).unwrap()));
     assert!(matches!(other.verify(&pw, stored.as_str_for_storage()), Err(Error::Pepper)));
+    assert!(matches!(other.inspect(stored.as_str_for_storage()), Err(Error::Pepper)));
 }
 
 #[test]

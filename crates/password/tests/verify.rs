@@ -203,4 +203,13 @@ fn check_stored_parses_without_hashing() {
         ),
         Err(Error::OutOfPolicy { param: "m", .. })
     ));
+    // The refusal names the parameter and its cap in its unit, never the stored value.
+    let t_over = "$argon2id$v=19$m=65536,t=64,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+    let refused = h.check_stored(t_over).unwrap_err();
+    assert!(matches!(refused, Error::OutOfPolicy { param: "t", cap: 32, unit: "passes" }), "{refused:?}");
+    assert_eq!(refused.to_string(), "stored hash out of policy: t above the cap of 32 passes");
+    // Django's argon2 default (m = 102,400 KiB), refused by the old caps, is admitted.
+    let django = "argon2$argon2id$v=19$m=102400,t=2,p=8$U2FsdFNhbHRTYWx0U2FsdFNhbHRTYQ$GaZb45oqa54vRFyuhW2qlsFLp2/rtDIcd1mLvvQm4HM";
+    let info = h.inspect(django).unwrap();
+    assert_eq!((info.scheme, info.params.as_str(), info.upgrade_on_login), ("argon2id", "m=102400,t=2,p=8", true));
 }
