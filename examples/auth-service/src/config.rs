@@ -27,7 +27,7 @@ use std::{
     time::Duration,
 };
 
-use guardrail::password::{Limits, Params};
+use guardrail::password::{Caps, Limits, LoginFloor, Params};
 
 /// Every setting the service reads, with its default.
 pub const SETTINGS: &[(&str, &str)] = &[
@@ -40,6 +40,22 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("AUTH_SERVICE_HASH_MEMORY_MIB", "argon2 memory budget in MiB, 1..=1048576 (default 256; raised to one hash)"),
     ("AUTH_SERVICE_HASH_CONCURRENCY", "hashes at once (default: memory budget / m, at most the cores)"),
     ("AUTH_SERVICE_HASH_WAIT_MS", "longest wait for a hashing slot before 503, in milliseconds (default 1000)"),
+    (
+        "AUTH_SERVICE_HASH_MAX_MEMORY_MIB",
+        "most memory one stored hash may ask for, MiB, 1..=1048576 (default 256: libsodium MODERATE in, SENSITIVE out)",
+    ),
+    (
+        "AUTH_SERVICE_HASH_MAX_BLOCK_PASSES",
+        "most work one stored hash may ask for, argon2 block passes (a 1 KiB block filled once), 1..=1000000000 (default 2097152, about 1 s)",
+    ),
+    (
+        "AUTH_SERVICE_LOGIN_FLOOR_MS",
+        "every login answers no earlier than this: off (default), auto (the slowest hash the caps admit) or milliseconds, 1..=60000",
+    ),
+    (
+        "AUTH_SERVICE_ACCEPT_PLAINTEXT_NOOP",
+        "optional: exactly accept-plaintext to verify plaintext stored passwords ({noop}, {CLEARTEXT}); any other value is refused",
+    ),
     ("AUTH_SERVICE_LOGIN_PER_IP", "login/signup attempts per client address per minute (default 30)"),
     ("AUTH_SERVICE_LOGIN_PER_ACCOUNT", "login/password-check attempts per account per minute (default 10)"),
     ("AUTH_SERVICE_SESSION_TTL_SECS", "session lifetime in seconds (default 28800 = 8 h)"),
@@ -67,6 +83,16 @@ pub struct Config {
     pub params: Params,
     /// Admission control for hashing.
     pub hash_limits: Limits,
+    /// The most a stored hash may cost (memory, work), checked before any
+    /// work: the policy's defaults, with the `AUTH_SERVICE_HASH_MAX_*`
+    /// settings applied.
+    pub hash_caps: Caps,
+    /// How long every login takes at least (imported accounts on a slower
+    /// scheme cannot be told from unknown ones by time); off by default.
+    pub login_floor: LoginFloor,
+    /// Whether stored plaintext passwords (`{noop}`, `{CLEARTEXT}`) verify
+    /// (`accept_plaintext_for_legacy_use_only`); off by default.
+    pub accept_plaintext: bool,
     /// Login and signup attempts per client address per minute.
     pub per_ip_per_minute: NonZeroU32,
     /// Password checks per account per minute.
@@ -160,6 +186,9 @@ impl Default for Config {
             master_key_file: None,
             params,
             hash_limits: Limits::for_params(&params, Limits::DEFAULT_MEMORY_BUDGET),
+            hash_caps: Caps::for_policy(&params),
+            login_floor: LoginFloor::Off,
+            accept_plaintext: false,
             per_ip_per_minute: NonZeroU32::new(30).unwrap_or(NonZeroU32::MIN),
             per_account_per_minute: NonZeroU32::new(10).unwrap_or(NonZeroU32::MIN),
             session_ttl: Duration::from_secs(8 * 3600),
@@ -228,6 +257,7 @@ impl Config {
         if let Some(v) = get("AUTH_SERVICE_HASH_WAIT_MS") {
             config.hash_limits.wait = Duration::from_millis(number("AUTH_SERVICE_HASH_WAIT_MS", v, 0, 60_000)?);
         }
+        config.apply_migration_settings(get)?;
         if let Some(v) = get("AUTH_SERVICE_LOGIN_PER_IP") {
             config.per_ip_per_minute = rate("AUTH_SERVICE_LOGIN_PER_IP", v)?;
         }
@@ -264,6 +294,27 @@ impl Config {
     }
 }
 
+impl Config {
+    /// What a table imported from another system needs: the caps on a
+    /// stored hash's cost (from the policy, after `AUTH_SERVICE_ARGON2`),
+    /// the login floor and the plaintext opt-in.
+    fn apply_migration_settings<'a>(&mut self, get: impl Fn(&str) -> Option<&'a str>) -> Result<(), ConfigError> {
+        self.hash_caps = hash_caps(&self.params, &get)?;
+        if let Some(v) = get("AUTH_SERVICE_LOGIN_FLOOR_MS") {
+            self.login_floor = login_floor(v)?;
+        }
+        if let Some(v) = get("AUTH_SERVICE_ACCEPT_PLAINTEXT_NOOP") {
+            // One spelling, saying what it does: a typo or `1` is refused,
+            // never read as yes or no.
+            if v != "accept-plaintext" {
+                return Err(invalid("AUTH_SERVICE_ACCEPT_PLAINTEXT_NOOP", "accept-plaintext (or leave it unset)"));
+            }
+            self.accept_plaintext = true;
+        }
+        Ok(())
+    }
+}
+
 /// `KEY=VALUE` lines; blank lines and `#` comments are skipped.
 fn parse_file(text: &str) -> Result<BTreeMap<String, String>, ConfigError> {
     let mut out = BTreeMap::new();
@@ -294,6 +345,32 @@ fn number<T: std::str::FromStr + PartialOrd>(name: &str, v: &str, min: T, max: T
     match v.parse::<T>() {
         Ok(n) if n >= min && n <= max => Ok(n),
         _ => Err(invalid(name, "a whole number in range")),
+    }
+}
+
+/// The policy's caps, with `AUTH_SERVICE_HASH_MAX_MEMORY_MIB` and
+/// `AUTH_SERVICE_HASH_MAX_BLOCK_PASSES` applied.
+fn hash_caps<'a>(params: &Params, get: &impl Fn(&str) -> Option<&'a str>) -> Result<Caps, ConfigError> {
+    let mut caps = Caps::for_policy(params);
+    if let Some(v) = get("AUTH_SERVICE_HASH_MAX_MEMORY_MIB") {
+        caps.max_memory_bytes = number::<u64>("AUTH_SERVICE_HASH_MAX_MEMORY_MIB", v, 1, 1 << 20)? << 20;
+    }
+    if let Some(v) = get("AUTH_SERVICE_HASH_MAX_BLOCK_PASSES") {
+        caps.max_block_passes = number("AUTH_SERVICE_HASH_MAX_BLOCK_PASSES", v, 1, 1_000_000_000)?;
+    }
+    Ok(caps)
+}
+
+/// `off`, `auto` (the slowest hash the caps admit) or whole milliseconds.
+fn login_floor(v: &str) -> Result<LoginFloor, ConfigError> {
+    const NAME: &str = "AUTH_SERVICE_LOGIN_FLOOR_MS";
+    match v {
+        "off" => Ok(LoginFloor::Off),
+        "auto" => Ok(LoginFloor::SlowestAdmitted),
+        ms => match ms.parse::<u64>() {
+            Ok(ms @ 1..=60_000) => Ok(LoginFloor::Fixed(Duration::from_millis(ms))),
+            _ => Err(invalid(NAME, "off, auto or milliseconds 1..=60000")),
+        },
     }
 }
 

@@ -3,7 +3,11 @@
 //!
 //! Input is JSON lines, one user each: `{"email", "username", "hash"}`.
 //! Each row is validated like a sign-up (email, username) and its hash is
-//! checked to be a scheme guardrail verifies; the hash is stored as it is.
+//! parsed as a login would parse it (`PasswordHasher::inspect`, no hashing):
+//! a scheme guardrail verifies, with a cost within the hasher's caps (a row
+//! over them is refused here, `hash_over_caps`, rather than at every
+//! login). The hash is stored as it is, wrapped (`guardrail migrate wrap`)
+//! or not.
 //! The user's first successful login verifies it and replaces it with a
 //! sealed argon2id hash (`user_updated` / `password_hash_upgraded` in the
 //! log) — no password reset, no plaintext ever handled here.
@@ -19,7 +23,7 @@
 use std::io::BufRead;
 
 use guardrail::{
-    password::PasswordHasher,
+    password::{Error as PasswordError, PasswordHasher},
     secret::{self, read::Lines},
     validate::{Email, Username},
 };
@@ -45,7 +49,9 @@ pub struct Skipped {
     /// 1-based line number.
     pub line: usize,
     /// `malformed_json`, `line_too_long`, `invalid_email`,
-    /// `invalid_username`, `unsupported_hash` or `already_exists`.
+    /// `invalid_username`, `unsupported_hash` (no scheme guardrail reads,
+    /// malformed, or plaintext without the opt-in), `hash_over_caps` (its
+    /// memory or work is above the hasher's caps) or `already_exists`.
     pub code: &'static str,
 }
 
@@ -107,7 +113,10 @@ fn check(line: &[u8], hasher: &PasswordHasher) -> Result<Checked, &'static str> 
     let row: Row = serde_json::from_slice(line).map_err(|_| "malformed_json")?;
     let email = Email::parse(&row.email).map_err(|_| "invalid_email")?;
     let username = Username::parse(&row.username).map_err(|_| "invalid_username")?;
-    hasher.check_stored(&row.hash).map_err(|_| "unsupported_hash")?;
+    hasher.inspect(&row.hash).map_err(|e| match e {
+        PasswordError::OutOfPolicy { .. } => "hash_over_caps",
+        _ => "unsupported_hash",
+    })?;
     Ok(Checked { email, username, hash: row.hash })
 }
 
@@ -153,6 +162,12 @@ mod tests {
             r#"{"email":"A@example.com","username":"alice2","hash":"$2b$04$GMws5cBWcskZ.MMt2VQQ.usbIOs6Td6DwqZ5vLOJe7kCtBJBqrQoW"}"#,
             "\n",
             "{not json\n",
+            // bcrypt cost 15: twice the default work cap (cost 14 is the
+            // highest admitted), refused now instead of at each login.
+            r#"{"email":"d@example.com","username":"dave","hash":"$2b$15$GMws5cBWcskZ.MMt2VQQ.usbIOs6Td6DwqZ5vLOJe7kCtBJBqrQoW"}"#,
+            "\n",
+            r#"{"email":"e@example.com","username":"erin","hash":"{noop}plaintext-password"}"#,
+            "\n",
         );
         let summary = import_jsonl(&db, &hasher, input.as_bytes()).unwrap();
         assert_eq!(summary.imported, 1);
@@ -164,7 +179,9 @@ mod tests {
                 (4, "invalid_username"),
                 (5, "unsupported_hash"),
                 (6, "already_exists"),
-                (7, "malformed_json")
+                (7, "malformed_json"),
+                (8, "hash_over_caps"),
+                (9, "unsupported_hash"),
             ]
         );
     }

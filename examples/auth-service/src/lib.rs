@@ -82,7 +82,16 @@ pub fn build_state(config: &Config) -> Result<(Arc<app::AppState>, KeyringOrigin
     let keyring = Arc::new(keyring);
     let db = db::Db::open(&config.db)?;
     let csrf = Csrf::new(keys::csrf_keyring(&db, &keyring)?);
-    let hasher = PasswordHasher::with_limits(config.params, config.hash_limits).with_pepper(Arc::clone(&keyring));
+    let mut hasher = PasswordHasher::with_limits(config.params, config.hash_limits)
+        .caps(config.hash_caps)
+        .login_floor(config.login_floor)
+        .with_pepper(Arc::clone(&keyring));
+    if config.accept_plaintext {
+        tracing::warn!(
+            "AUTH_SERVICE_ACCEPT_PLAINTEXT_NOOP: stored plaintext passwords verify (and are upgraded on login)"
+        );
+        hasher = hasher.accept_plaintext_for_legacy_use_only();
+    }
     let sessions = SessionConfig::new(config.session_ttl, config.session_idle.min(config.session_ttl))?;
     let prefix = &config.api_key_prefix;
     let state = app::AppState {

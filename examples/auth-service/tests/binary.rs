@@ -244,8 +244,15 @@ fn import_legacy_refuses_an_export_others_may_read_a_hard_link_and_a_fifo() {
 async fn imported_legacy_hashes_log_in_and_are_upgraded_to_sealed_argon2id() {
     const PASSWORD: &str = "correct horse battery staple";
     let dir = tempfile::tempdir().unwrap();
-    let rows = legacy_hashes(PASSWORD);
+    let mut rows = legacy_hashes(PASSWORD);
     assert_eq!(rows.len(), 4, "{rows:?}");
+    // As `guardrail migrate wrap` writes it: the Django PBKDF2 row wrapped
+    // in argon2id (the docs' "wrap now, upgrade later").
+    let wrapper = guardrail::password::PasswordHasher::new(guardrail::password::Params::new(1024, 1, 1).unwrap());
+    let pbkdf2 = &rows.iter().find(|(scheme, _)| scheme == "django-pbkdf2-sha256").unwrap().1;
+    let wrapped = wrapper.wrap(pbkdf2).unwrap().into_string_for_storage();
+    assert!(wrapped.starts_with("$guardrail-wrap$v=1$django-pbkdf2-sha256$"), "a wrapped Django PBKDF2 hash");
+    rows.push(("wrapped django-pbkdf2-sha256".to_owned(), wrapped));
     let mut jsonl = String::new();
     for (i, (_, hash)) in rows.iter().enumerate() {
         jsonl.push_str(
@@ -255,6 +262,11 @@ async fn imported_legacy_hashes_log_in_and_are_upgraded_to_sealed_argon2id() {
     }
     jsonl.push_str(&json!({"email": "x@example.com", "username": "xavier", "hash": "plaintext"}).to_string());
     jsonl.push('\n');
+    // bcrypt cost 15: over the default work cap, refused at import.
+    let over = rows[0].1.replacen("$2b$04$", "$2b$15$", 1);
+    assert!(over.starts_with("$2b$15$"), "the bcrypt row's cost is 04");
+    jsonl.push_str(&json!({"email": "y@example.com", "username": "yvonne", "hash": over}).to_string());
+    jsonl.push('\n');
     let file = dir.path().join("users.jsonl");
     std::fs::write(&file, &jsonl).unwrap();
     std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
@@ -262,8 +274,9 @@ async fn imported_legacy_hashes_log_in_and_are_upgraded_to_sealed_argon2id() {
     let out = command(dir.path()).arg("import-legacy").arg(&file).output().unwrap();
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert_eq!(out.status.code(), Some(1), "a skipped line is a non-zero exit");
-    assert!(stdout.contains("imported 4 users, skipped 1"), "{stdout}");
-    assert!(stderr.contains("line 5: skipped: unsupported_hash"), "{stderr}");
+    assert!(stdout.contains("imported 5 users, skipped 2"), "{stdout}");
+    assert!(stderr.contains("line 6: skipped: unsupported_hash"), "{stderr}");
+    assert!(stderr.contains("line 7: skipped: hash_over_caps"), "{stderr}");
     assert!(!stderr.contains("plaintext") && !stdout.contains("$2b$"), "no row content is printed");
 
     let server = spawn(dir.path());

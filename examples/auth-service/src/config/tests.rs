@@ -192,3 +192,61 @@ fn the_file_is_refused_when_others_may_change_it() {
         Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::PermissionDenied, "{e}"),
     }
 }
+
+/// The error a bad value gives: it names the setting and never repeats the
+/// value (a secret pasted into the wrong variable must not reach a log).
+fn refused(name: &str, value: &str) -> String {
+    let err = Config::from_map(map(&[(name, value)])).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(&err, ConfigError::Invalid { name: n, .. } if n == name), "{value:?}: {msg}");
+    // Short values ("x", "0") may occur in the message's own words.
+    assert!(value.len() < 6 || !msg.contains(value), "{value:?} echoed: {msg}");
+    msg
+}
+
+#[test]
+fn the_hash_caps_are_settings() {
+    let default = Config::from_map(map(&[])).unwrap();
+    assert_eq!(default.hash_caps, Caps::for_policy(&Params::OWASP));
+    let raised = Config::from_map(map(&[
+        ("AUTH_SERVICE_HASH_MAX_MEMORY_MIB", "1024"),
+        ("AUTH_SERVICE_HASH_MAX_BLOCK_PASSES", "4194304"),
+    ]))
+    .unwrap();
+    assert_eq!((raised.hash_caps.max_memory_bytes, raised.hash_caps.max_block_passes), (1 << 30, 4_194_304));
+    assert_eq!(raised.hash_caps.max_p_cost, default.hash_caps.max_p_cost, "only the two caps change");
+    // Given after AUTH_SERVICE_ARGON2 or not, the caps start from its policy.
+    let argon2 = Config::from_map(map(&[("AUTH_SERVICE_ARGON2", "65536,3,4")])).unwrap();
+    assert_eq!(argon2.hash_caps, Caps::for_policy(&Params::new(65536, 3, 4).unwrap()));
+    for bad in ["0", "1048577", "x", "-1", "hunter2-secret"] {
+        refused("AUTH_SERVICE_HASH_MAX_MEMORY_MIB", bad);
+    }
+    for bad in ["0", "1000000001", "2^21", "hunter2-secret"] {
+        refused("AUTH_SERVICE_HASH_MAX_BLOCK_PASSES", bad);
+    }
+}
+
+#[test]
+fn the_login_floor_is_off_auto_or_milliseconds() {
+    assert!(matches!(Config::from_map(map(&[])).unwrap().login_floor, LoginFloor::Off));
+    let floor = |v: &str| Config::from_map(map(&[("AUTH_SERVICE_LOGIN_FLOOR_MS", v)])).unwrap().login_floor;
+    assert!(matches!(floor("off"), LoginFloor::Off));
+    assert!(matches!(floor("auto"), LoginFloor::SlowestAdmitted));
+    assert!(matches!(floor("250"), LoginFloor::Fixed(d) if d == Duration::from_millis(250)));
+    assert!(matches!(floor("60000"), LoginFloor::Fixed(d) if d == Duration::from_secs(60)));
+    for bad in ["0", "60001", "Auto", "1.5", "-5", "250ms", "hunter2-secret"] {
+        let msg = refused("AUTH_SERVICE_LOGIN_FLOOR_MS", bad);
+        assert!(msg.contains("off, auto or milliseconds"), "{msg}");
+    }
+}
+
+#[test]
+fn plaintext_is_accepted_only_by_its_one_spelling() {
+    assert!(!Config::from_map(map(&[])).unwrap().accept_plaintext);
+    let on = Config::from_map(map(&[("AUTH_SERVICE_ACCEPT_PLAINTEXT_NOOP", "accept-plaintext")])).unwrap();
+    assert!(on.accept_plaintext);
+    for bad in ["1", "true", "yes", "", "accept_plaintext", "ACCEPT-PLAINTEXT", "hunter2-secret"] {
+        let msg = refused("AUTH_SERVICE_ACCEPT_PLAINTEXT_NOOP", bad);
+        assert!(msg.contains("accept-plaintext (or leave it unset)"), "{msg}");
+    }
+}
