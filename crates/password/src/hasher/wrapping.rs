@@ -17,6 +17,7 @@ use crate::{
     },
     legacy::{self, Scheme},
     phc,
+    stored::Stored,
     wrap::{self, Wrapped},
 };
 
@@ -83,27 +84,17 @@ impl PasswordHasher {
         self.finish(wrap::encode(inner.as_ref(), &outer)?)
     }
 
-    /// The legacy scheme `stored` holds, parsed and checked against the
-    /// caps; `None` when it is already memory-hard (argon2, wrapped,
-    /// sealed) and is kept as it is.
+    /// The legacy scheme `stored` holds, parsed once and checked against
+    /// the caps (`stored.rs`); `None` when it is already memory-hard
+    /// (argon2 in any wrapping, wrapped, sealed) and is kept as it is.
     fn legacy_to_wrap(&self, stored: &str) -> Result<Option<legacy::Parsed>, Error> {
         #[cfg(feature = "pepper")]
         if stored.starts_with(super::SEALED_PREFIX) {
             return Ok(None);
         }
-        if stored.starts_with(wrap::PREFIX) {
-            return wrap::parse(stored, &self.caps).map(|_| None);
-        }
-        match legacy::parse(stored) {
-            Some(parsed) => {
-                let parsed = parsed?;
-                parsed.check(&self.caps)?;
-                Ok(Some(parsed))
-            }
-            None => {
-                let phc = stored.strip_prefix("argon2$").map_or_else(|| stored.to_owned(), |rest| format!("${rest}"));
-                phc::parse(&phc, &self.caps).map(|_| None)
-            }
+        match crate::stored::parse(stored, &self.caps, self.plaintext_ok)? {
+            Stored::Legacy(parsed) => Ok(Some(parsed)),
+            Stored::Phc { .. } | Stored::Wrapped(_) => Ok(None),
         }
     }
 
