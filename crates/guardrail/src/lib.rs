@@ -66,6 +66,8 @@ mod guide {
     struct Encoding;
     #[doc = include_str!("../../../docs/src/password.md")]
     struct Password;
+    #[doc = include_str!("../../../docs/src/migrating.md")]
+    struct Migrating;
     #[doc = include_str!("../../../docs/src/keys.md")]
     struct Keys;
     #[doc = include_str!("../../../docs/src/token.md")]
