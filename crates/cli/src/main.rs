@@ -16,7 +16,7 @@ mod cmd;
 mod error;
 mod input;
 
-use cmd::{encode, keyring, password, token, validate};
+use cmd::{encode, keyring, migrate, password, token, validate};
 use error::CliError;
 
 #[derive(Parser, Debug)]
@@ -39,8 +39,12 @@ enum Command {
     ///
     /// Prints "valid" or "valid needs-rehash" (exit 0) or "invalid" (exit 1);
     /// a malformed, unsupported or out-of-policy hash exits 2 with the
-    /// reason on stderr.
+    /// reason on stderr. Reads argon2, every legacy format of the password
+    /// crate and wrapped hashes ("guardrail migrate wrap").
     Verify(password::VerifyArgs),
+    /// Move a user table from another system: wrap its hashes, count them.
+    #[command(subcommand)]
+    Migrate(migrate::MigrateCommand),
     /// Choose argon2id parameters for this machine (RFC 9106 §4: memory
     /// first, then passes), showing each measurement.
     Calibrate(password::CalibrateArgs),
@@ -83,6 +87,7 @@ fn run(command: &Command) -> Result<(), CliError> {
     match command {
         Command::Hash(args) => password::hash(args),
         Command::Verify(args) => password::verify(args),
+        Command::Migrate(command) => migrate::migrate(command),
         Command::Calibrate(args) => password::calibrate(args),
         Command::Token(args) => token::token(args),
         Command::ApiKey(command) => token::api_key(command),

@@ -2,6 +2,7 @@
 
 pub(crate) mod encode;
 pub(crate) mod keyring;
+pub(crate) mod migrate;
 pub(crate) mod password;
 pub(crate) mod token;
 pub(crate) mod validate;

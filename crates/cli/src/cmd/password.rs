@@ -11,6 +11,7 @@ use guardrail_password::{
 };
 use guardrail_secret::{ExposeSecret, SecretSlice, SecretString};
 
+use super::migrate::CostArgs;
 use crate::{
     error::{CliError, verdict},
     input::{Newline, read_stdin},
@@ -27,7 +28,7 @@ pub(crate) enum Profile {
 }
 
 impl Profile {
-    const fn params(self) -> Params {
+    pub(crate) const fn params(self) -> Params {
         match self {
             Self::Owasp => Params::OWASP,
             Self::Rfc9106Low => Params::RFC9106_LOW_MEMORY,
@@ -52,17 +53,23 @@ pub(crate) struct HashArgs {
 /// `guardrail verify`. `Debug` hides the stored hash (salt and tag).
 #[derive(Args)]
 pub(crate) struct VerifyArgs {
-    /// The stored PHC string.
+    /// The stored hash: argon2 PHC, a legacy format, or a wrapped hash.
     #[arg(long = "hash", value_name = "STRING")]
     stored: String,
     /// Take stdin byte for byte.
     #[arg(long)]
     exact: bool,
+    #[command(flatten)]
+    cost: CostArgs,
 }
 
 impl std::fmt::Debug for VerifyArgs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VerifyArgs").field("stored", &"[REDACTED]").field("exact", &self.exact).finish()
+        f.debug_struct("VerifyArgs")
+            .field("stored", &"[REDACTED]")
+            .field("exact", &self.exact)
+            .field("cost", &self.cost)
+            .finish()
     }
 }
 
@@ -125,7 +132,7 @@ pub(crate) fn hash(args: &HashArgs) -> Result<(), CliError> {
 /// "invalid" (refused); a stored hash that cannot be used is a usage error.
 pub(crate) fn verify(args: &VerifyArgs) -> Result<(), CliError> {
     let password = read_password(args.exact)?;
-    let hasher = PasswordHasher::default();
+    let hasher = args.cost.hasher(Params::OWASP)?;
     let outcome = match as_secret(&password) {
         Some(secret) => hasher.verify(&secret, &args.stored),
         None => hasher.verify_bytes(password.expose_secret(), &args.stored),
@@ -192,13 +199,13 @@ fn show_step(bar: &indicatif::ProgressBar, step: &Step) {
 
 #[cfg(test)]
 mod tests {
-    use super::VerifyArgs;
+    use super::{CostArgs, VerifyArgs};
 
     #[test]
     fn verify_args_debug_hides_the_stored_hash() {
         let stored =
             "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$dGFndGFndGFndGFndGFndGFndGFndGFndGFnZw".into();
-        let shown = format!("{:?}", VerifyArgs { stored, exact: true });
+        let shown = format!("{:?}", VerifyArgs { stored, exact: true, cost: CostArgs::default() });
         assert!(!shown.contains("c2FsdHNh") && !shown.contains("dGFndGFn") && !shown.contains("argon2id"), "{shown}");
         assert!(shown.contains("[REDACTED]") && shown.contains("exact: true"), "{shown}");
     }

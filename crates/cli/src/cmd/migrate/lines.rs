@@ -1,0 +1,205 @@
+//! The input of `migrate wrap` and `migrate census`: JSON lines
+//! (`{"id":…,"hash":"…"}`) from a file or stdin, read line by line with a
+//! cap, so memory stays constant whatever the input. A line longer than the
+//! cap is never buffered whole: its head is handed out and the rest copied
+//! through (or skipped) in the reader's own chunks.
+
+use std::{
+    fs::File,
+    io::{self, BufRead, BufReader, Read, Write},
+    path::PathBuf,
+};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::error::CliError;
+
+/// The longest line read whole, bytes (a stored hash is under 2 KiB; an
+/// id and JSON quoting leave room to spare).
+pub(crate) const MAX_LINE_BYTES: usize = 16 * 1024;
+
+/// What the reader found next.
+pub(crate) enum Next {
+    /// A whole line, without its `\n`.
+    Line(Vec<u8>),
+    /// The first [`MAX_LINE_BYTES`] + 1 bytes of a longer line; the rest
+    /// is still unread ([`Lines::copy_rest`]).
+    TooLong(Vec<u8>),
+    /// The end of the input.
+    End,
+}
+
+/// Lines of at most `cap` bytes from `inner`, counting the bytes read for
+/// the progress bar.
+pub(crate) struct Lines<R> {
+    inner: R,
+    cap: usize,
+    bar: ProgressBar,
+}
+
+impl<R: BufRead> Lines<R> {
+    /// Lines of `inner` of at most `cap` bytes, advancing `bar` by bytes.
+    pub(crate) fn new(inner: R, cap: usize, bar: ProgressBar) -> Self {
+        Self { inner, cap, bar }
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.inner.consume(n);
+        self.bar.inc(n as u64);
+    }
+
+    /// The next line.
+    ///
+    /// # Errors
+    ///
+    /// The reader's.
+    pub(crate) fn next_line(&mut self) -> io::Result<Next> {
+        let mut line = Vec::new();
+        loop {
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(if line.is_empty() { Next::End } else { Next::Line(line) });
+            }
+            let room = self.cap + 1 - line.len();
+            match buf.iter().position(|&b| b == b'\n') {
+                Some(at) if at <= self.cap - line.len() => {
+                    line.extend_from_slice(buf.get(..at).unwrap_or_default());
+                    self.consume(at + 1);
+                    return Ok(Next::Line(line));
+                }
+                _ => {
+                    let take = buf.len().min(room);
+                    line.extend_from_slice(buf.get(..take).unwrap_or_default());
+                    self.consume(take);
+                    if line.len() > self.cap {
+                        return Ok(Next::TooLong(line));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copies the rest of an over-long line, its `\n` included, to `out`
+    /// in the reader's chunks (adding a `\n` when the input ends without).
+    ///
+    /// # Errors
+    ///
+    /// The reader's or the writer's.
+    pub(crate) fn copy_rest(&mut self, out: &mut impl Write) -> io::Result<()> {
+        loop {
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                return out.write_all(b"\n");
+            }
+            if let Some(at) = buf.iter().position(|&b| b == b'\n') {
+                out.write_all(buf.get(..=at).unwrap_or_default())?;
+                self.consume(at + 1);
+                return Ok(());
+            }
+            let n = buf.len();
+            out.write_all(buf)?;
+            self.consume(n);
+        }
+    }
+
+    /// The progress bar (to print above it).
+    pub(crate) fn bar(&self) -> &ProgressBar {
+        &self.bar
+    }
+}
+
+/// Opens `FILE`, or stdin for `-` or none, with a progress bar on stderr
+/// (hidden when stderr is not a terminal): by bytes for a file, a spinner
+/// for stdin.
+///
+/// # Errors
+///
+/// A file that cannot be opened: a usage error naming it.
+pub(crate) fn open(path: Option<&PathBuf>) -> Result<Lines<Box<dyn BufRead>>, CliError> {
+    let (reader, len): (Box<dyn Read>, Option<u64>) = match path {
+        Some(p) if p.as_os_str() != "-" => {
+            let file = File::open(p).map_err(|e| CliError::usage(format_args!("{}: {e}", p.display())))?;
+            let len = file.metadata().ok().map(|m| m.len());
+            (Box::new(file), len)
+        }
+        _ => (Box::new(io::stdin().lock()), None),
+    };
+    let bar = match len {
+        Some(len) => ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr()).with_style(
+            ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} ({eta} left)")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ),
+        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
+    };
+    Ok(Lines::new(Box::new(BufReader::with_capacity(64 * 1024, reader)), MAX_LINE_BYTES, bar))
+}
+
+/// One input record: its id (any JSON scalar, as written) and stored hash.
+pub(crate) struct Record {
+    /// The id, re-serialised from what was read (a string, number, bool or null).
+    pub(crate) id: serde_json::Value,
+    /// The stored hash.
+    pub(crate) hash: String,
+}
+
+/// Reads `{"id":…,"hash":"…"}`; `None` for anything else (other fields are
+/// allowed and ignored).
+pub(crate) fn record(line: &[u8]) -> Option<Record> {
+    let serde_json::Value::Object(mut map) = serde_json::from_slice(line).ok()? else { return None };
+    let id = map.remove("id").filter(|id| !id.is_object() && !id.is_array())?;
+    match map.remove("hash")? {
+        serde_json::Value::String(hash) => Some(Record { id, hash }),
+        _ => None,
+    }
+}
+
+/// A password crate error as the code printed for a line (never its text).
+pub(crate) fn code(e: &guardrail_password::Error) -> &'static str {
+    use guardrail_password::Error;
+    match e {
+        Error::Unsupported { what } if what.starts_with("plaintext") => "plaintext_refused",
+        Error::Unsupported { .. } => "unsupported_hash",
+        Error::Malformed { .. } => "malformed_hash",
+        Error::OutOfPolicy { .. } => "hash_over_caps",
+        _ => "wrap_failed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8], cap: usize) -> Vec<String> {
+        let mut reader = Lines::new(input, cap, ProgressBar::hidden());
+        let mut out = Vec::new();
+        loop {
+            match reader.next_line() {
+                Ok(Next::Line(l)) => out.push(format!("line {}", String::from_utf8_lossy(&l))),
+                Ok(Next::TooLong(head)) => {
+                    let mut rest = Vec::new();
+                    assert!(reader.copy_rest(&mut rest).is_ok());
+                    out.push(format!("long {}+{}", head.len(), String::from_utf8_lossy(&rest)));
+                }
+                Ok(Next::End) | Err(_) => return out,
+            }
+        }
+    }
+
+    #[test]
+    fn lines_up_to_the_cap_are_whole_longer_ones_are_copied_through() {
+        assert_eq!(lines(b"ab\ncde\n\nf", 3), ["line ab", "line cde", "line ", "line f"]);
+        assert_eq!(lines(b"abcd\nx\n", 3), ["long 4+\n", "line x"]);
+        assert_eq!(lines(b"abcdefg\nx", 3), ["long 4+efg\n", "line x"]);
+        assert_eq!(lines(b"abcdefg", 3), ["long 4+efg\n"]);
+        assert!(lines(b"", 3).is_empty());
+    }
+
+    #[test]
+    fn records_need_an_id_scalar_and_a_hash_string() {
+        let r = record(br#"{"id":42,"hash":"x","other":1}"#);
+        assert!(r.is_some_and(|r| r.id == serde_json::json!(42) && r.hash == "x"));
+        for bad in [&br#"{"id":{},"hash":"x"}"#[..], br#"{"hash":"x"}"#, br#"{"id":1,"hash":2}"#, b"[1]", b"{"] {
+            assert!(record(bad).is_none(), "{}", String::from_utf8_lossy(bad));
+        }
+    }
+}
