@@ -37,7 +37,7 @@ impl Cost {
     }
 
     /// `units` of a primitive that costs `milli` thousandths of a block
-    /// pass per unit (one of the [`factor`] constants), saturating.
+    /// pass per unit (one of the `cost::factor` constants), saturating.
     #[must_use]
     pub const fn work(units: u64, milli: u64) -> u64 {
         let passes = units.saturating_mul(milli) / 1000;

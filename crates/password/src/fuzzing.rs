@@ -39,7 +39,7 @@ const SMALL_CAPS: Caps =
 
 /// `legacy_*` and `migrate_*` targets: `prefix` followed by the fuzzer's
 /// bytes, identified and parsed by the one parser (`stored.rs`) under
-/// [`SMALL_CAPS`]; what it admits costs no more than them, and a legacy
+/// `SMALL_CAPS` (1 MiB, 20,000 block passes); what it admits costs no more than them, and a legacy
 /// scheme (or a wrapped hash's inner scheme) then computes a fixed
 /// password's digest and compares it (the default caps are checked by
 /// `tests/legacy.rs`). Any input returns; none panics.

@@ -101,7 +101,7 @@ pub(crate) fn encode64_le(bytes: &[u8]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)] // test code
+    #![allow(clippy::unwrap_used, clippy::panic)] // test code
 
     use super::*;
 
