@@ -222,3 +222,28 @@ fn malformed_wrapped_strings_are_errors() {
         assert!(hasher.wrap(case).is_err(), "case {i}: wrap kept a malformed wrapped string");
     }
 }
+
+/// Under a pepper keyring the wrap is sealed (`$guardrail-sealed$v1$`), a
+/// sealed value is kept as it is, and the sealed wrap verifies with a
+/// sealed upgrade; without the keyring it does not open.
+#[test]
+fn wraps_are_sealed_under_the_pepper() {
+    use std::sync::Arc;
+
+    use guardrail_keys::{Algorithm, Keyring};
+
+    let keyring = Arc::new(Keyring::generate(Algorithm::Aes256Gcm).unwrap());
+    let peppered = hasher().with_pepper(keyring);
+    let row = right_rows().into_iter().find(|r| r.scheme == "django md5").unwrap();
+    let sealed = peppered.wrap(&row.stored).unwrap().into_string_for_storage();
+    assert!(sealed.starts_with("$guardrail-sealed$v1$"));
+    assert_eq!(peppered.wrap(&sealed).unwrap().into_string_for_storage(), sealed, "kept");
+    match verify(&peppered, &row.password, &sealed) {
+        Ok(Verification::Valid { upgrade: Some(up) }) => {
+            assert!(up.as_str_for_storage().starts_with("$guardrail-sealed$v1$"));
+        }
+        other => panic!("sealed wrap: {:?}", other.map(|v| matches!(v, Verification::Invalid))),
+    }
+    assert!(matches!(verify(&peppered, b"wrong", &sealed), Ok(Verification::Invalid)));
+    assert!(verify(&hasher(), &row.password, &sealed).is_err());
+}

@@ -53,7 +53,8 @@ pub(crate) fn figure(scheme: &str, params: &str, wrapped: bool) -> Figure {
         };
     }
     if scheme.contains("scrypt") {
-        let n = param(params, "ln").map(|ln| 2f64.powf(ln)).or_else(|| param(params, "n"));
+        let n =
+            param(params, "ln").map(|ln| 2f64.powf(ln)).or_else(|| param(params, "N")).or_else(|| param(params, "n"));
         return match (n, param(params, "r"), param(params, "p")) {
             (Some(n), Some(r), Some(p)) => {
                 scaled(7126.0, 16384.0 * 8.0, n * r * p, "mode 8900 scrypt (N=16384,r=8,p=1)")
@@ -101,6 +102,8 @@ mod tests {
         assert_eq!(aspnet.guesses_per_s.map(f64::round), Some(31178.0));
         let scrypt = figure("passlib-scrypt", "ln=16,r=8,p=1", false);
         assert_eq!(scrypt.guesses_per_s.map(f64::round), Some(1782.0));
+        let django = figure("django-scrypt", "N=16384,r=8,p=5", false);
+        assert_eq!(django.guesses_per_s.map(f64::round), Some(1425.0));
         assert_eq!(figure("django-md5", "", false).guesses_per_s, Some(164.1e9));
         for (scheme, params) in [("argon2id", "m=19456,t=2,p=1"), ("sha512-crypt", "rounds=656000"), ("md5-crypt", "")]
         {
