@@ -70,16 +70,11 @@ fn block_pass(runs: usize) -> Result<f64, Box<dyn std::error::Error>> {
 /// PBKDF2-HMAC over `D` (output `out_len` bytes: one PRF block, the unit
 /// the factor counts).
 fn pbkdf2<D: hmac::EagerHash>(name: &'static str, iterations: u32, out_len: usize) -> Primitive {
-    Primitive {
-        name,
-        unit: "iteration",
-        units: u64::from(iterations),
-        run: Box::new(move || {
-            let mut out = vec![0u8; out_len];
-            pbkdf2::pbkdf2_hmac::<D>(PASSWORD, SALT, iterations, &mut out);
-            black_box(out);
-        }),
-    }
+    primitive(name, "iteration", u64::from(iterations), move || {
+        let mut out = vec![0u8; out_len];
+        pbkdf2::pbkdf2_hmac::<D>(PASSWORD, SALT, iterations, &mut out);
+        black_box(out);
+    })
 }
 
 fn primitives() -> Result<Vec<Primitive>, Box<dyn std::error::Error>> {
@@ -92,81 +87,48 @@ fn primitives() -> Result<Vec<Primitive>, Box<dyn std::error::Error>> {
         pbkdf2::<Sha1>("PBKDF2_SHA1", 200_000, 20),
         pbkdf2::<Sha256>("PBKDF2_SHA256", 200_000, 32),
         pbkdf2::<Sha512>("PBKDF2_SHA512", 50_000, 64),
-        Primitive {
-            name: "SCRYPT",
-            unit: "N·r·p",
-            units: (1 << 14) * 8,
-            run: Box::new(move || {
-                let mut out = [0u8; 32];
-                let _ = black_box(scrypt::scrypt(PASSWORD, SALT, &scrypt_params, &mut out));
-            }),
-        },
-        Primitive {
-            name: "BCRYPT",
-            unit: "2^cost",
-            units: 1 << 10,
-            run: Box::new(|| {
-                let _ = black_box(bcrypt::hash_with_salt(PASSWORD, 10, *SALT));
-            }),
-        },
-        Primitive {
-            name: "SHA256_CRYPT",
-            unit: "round",
-            units: 200_000,
-            run: Box::new(move || {
-                black_box(sha_crypt::sha256_crypt(PASSWORD, SALT, sha_params));
-            }),
-        },
-        Primitive {
-            name: "SHA512_CRYPT",
-            unit: "round",
-            units: 200_000,
-            run: Box::new(move || {
-                black_box(sha_crypt::sha512_crypt(PASSWORD, SALT, sha_params));
-            }),
-        },
-        Primitive {
-            name: "SHA1_CRYPT",
-            unit: "round",
-            units: u64::from(sha1_crypt_rounds),
-            run: Box::new(move || {
-                // NetBSD's loop: HMAC-SHA1 keyed with the password, per round.
-                let Ok(mac) = hmac::Hmac::<Sha1>::new_from_slice(PASSWORD) else { return };
-                let mut result = mac.clone().chain_update(SALT).finalize().into_bytes();
-                for _ in 1..sha1_crypt_rounds {
-                    result = mac.clone().chain_update(result).finalize().into_bytes();
-                }
-                black_box(result);
-            }),
-        },
-        Primitive {
-            name: "MD5",
-            unit: "MD5",
-            units: u64::from(md5_rounds),
-            run: Box::new(move || {
-                // phpass's loop: MD5(digest ‖ password).
-                let mut digest = Md5::new().chain_update(SALT).chain_update(PASSWORD).finalize();
-                for _ in 0..md5_rounds {
-                    digest = Md5::new().chain_update(digest).chain_update(PASSWORD).finalize();
-                }
-                black_box(digest);
-            }),
-        },
-        Primitive {
-            name: "DIGEST",
-            unit: "digest",
-            units: u64::from(digests),
-            run: Box::new(move || {
-                // The slowest plain digest of a short salted input: SHA-512.
-                let mut acc = 0u8;
-                for i in 0..digests {
-                    let d = Sha512::new().chain_update(i.to_le_bytes()).chain_update(SALT).chain_update(PASSWORD);
-                    acc ^= d.finalize().first().copied().unwrap_or(0);
-                }
-                black_box(acc);
-            }),
-        },
+        primitive("SCRYPT", "N·r·p", (1 << 14) * 8, move || {
+            let mut out = [0u8; 32];
+            let _ = black_box(scrypt::scrypt(PASSWORD, SALT, &scrypt_params, &mut out));
+        }),
+        primitive("BCRYPT", "2^cost", 1 << 10, || drop(black_box(bcrypt::hash_with_salt(PASSWORD, 10, *SALT)))),
+        primitive("SHA256_CRYPT", "round", 200_000, move || {
+            black_box(sha_crypt::sha256_crypt(PASSWORD, SALT, sha_params));
+        }),
+        primitive("SHA512_CRYPT", "round", 200_000, move || {
+            black_box(sha_crypt::sha512_crypt(PASSWORD, SALT, sha_params));
+        }),
+        primitive("SHA1_CRYPT", "round", u64::from(sha1_crypt_rounds), move || {
+            // NetBSD's loop: HMAC-SHA1 keyed with the password, per round.
+            let Ok(mac) = hmac::Hmac::<Sha1>::new_from_slice(PASSWORD) else { return };
+            let mut result = mac.clone().chain_update(SALT).finalize().into_bytes();
+            for _ in 1..sha1_crypt_rounds {
+                result = mac.clone().chain_update(result).finalize().into_bytes();
+            }
+            black_box(result);
+        }),
+        primitive("MD5", "MD5", u64::from(md5_rounds), move || {
+            // phpass's loop: MD5(digest ‖ password).
+            let mut digest = Md5::new().chain_update(SALT).chain_update(PASSWORD).finalize();
+            for _ in 0..md5_rounds {
+                digest = Md5::new().chain_update(digest).chain_update(PASSWORD).finalize();
+            }
+            black_box(digest);
+        }),
+        primitive("DIGEST", "digest", u64::from(digests), move || {
+            // The slowest plain digest of a short salted input: SHA-512.
+            let mut acc = 0u8;
+            for i in 0..digests {
+                let d = Sha512::new().chain_update(i.to_le_bytes()).chain_update(SALT).chain_update(PASSWORD);
+                acc ^= d.finalize().first().copied().unwrap_or(0);
+            }
+            black_box(acc);
+        }),
     ])
+}
+
+fn primitive(name: &'static str, unit: &'static str, units: u64, run: impl Fn() + 'static) -> Primitive {
+    Primitive { name, unit, units, run: Box::new(run) }
 }
 
 /// `--runs N` (default 5, at least 3); usage and exit 2 on anything else.

@@ -107,12 +107,8 @@ fn work(shared: &Shared) {
             state = shared.lock();
             continue;
         }
-        if state.closed {
-            return;
-        }
-        drop(state);
-        std::thread::park();
-        state = shared.lock();
+        let Some(woken) = worker::park(shared, state) else { return };
+        state = woken;
     }
 }
 

@@ -46,13 +46,20 @@ pub(super) fn work(shared: &Shared, index: usize) {
             let _ = probe.send(answer);
             continue;
         }
-        if state.closed {
-            return;
-        }
-        drop(state);
-        std::thread::park();
-        state = shared.lock();
+        let Some(woken) = park(shared, state) else { return };
+        state = woken;
     }
+}
+
+/// An idle engine thread waits to be unparked (`None`: the engine is
+/// dropped, the thread stops).
+pub(super) fn park<'a>(shared: &'a Shared, state: MutexGuard<'a, State>) -> Option<MutexGuard<'a, State>> {
+    if state.closed {
+        return None;
+    }
+    drop(state);
+    std::thread::park();
+    Some(shared.lock())
 }
 
 /// Idle worker `index` gives its parked memory back (`release`, run
