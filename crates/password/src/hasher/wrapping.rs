@@ -32,8 +32,10 @@ impl PasswordHasher {
     /// computation.
     ///
     /// A stored hash that is already memory-hard — argon2 (PHC, Django's
-    /// `argon2$`) or a wrapped hash, sealed or not — is returned unchanged:
-    /// it upgrades on the next login as it is.
+    /// `argon2$`, Spring's `{argon2}`) or a wrapped hash, sealed or not — is
+    /// returned unchanged: it upgrades on the next login as it is. Stored
+    /// plaintext (`{noop}`) wraps only after
+    /// [`PasswordHasher::accept_plaintext_for_legacy_use_only`].
     ///
     /// # Errors
     ///
