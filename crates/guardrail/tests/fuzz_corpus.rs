@@ -34,6 +34,7 @@ const TARGETS: &[(&str, Oracle)] = &[
     ("legacy_sha1_crypt", |d| guardrail::password::fuzzing::legacy("$sha1$", d)),
     ("legacy_phpass", |d| guardrail::password::fuzzing::legacy("$", d)),
     ("legacy_ldap", |d| guardrail::password::fuzzing::legacy("{", d)),
+    ("migrate_identify", guardrail::password::fuzzing::migrate_identify),
     ("migrate_spring", |d| guardrail::password::fuzzing::legacy("{", d)),
     ("migrate_aspnet", |d| guardrail::password::fuzzing::legacy("", d)),
     ("migrate_django", |d| guardrail::password::fuzzing::legacy("scrypt$", d)),
