@@ -121,13 +121,47 @@ impl Aligned {
 /// effects between buffers show up as a "leak" of the address, not of the
 /// content. The t statistic is taken uncropped and cropped at dudect's
 /// 100 upper percentiles (which drop the interrupts and preemptions a
-/// shared machine adds to the tail); the largest |t| is reported.
+/// shared machine adds to the tail); the largest |t| is reported, over
+/// the data sets holding more than 100 measurements of each class.
 pub fn measure<S>(
+    measurements: usize,
+    batch: usize,
+    state: &mut S,
+    prepare: impl FnMut(&mut S, usize),
+    run: impl FnMut(&S) -> bool,
+) -> Report {
+    measure_with(measurements, batch, state, prepare, run, Few::No)
+}
+
+/// [`measure`] for slow calls (a login under a floor: a second each),
+/// where only tens of measurements are affordable: the t statistic is
+/// taken uncropped only (a crop of a few samples would pick its own tail)
+/// and needs at least 3 measurements of each class (|t| 0 otherwise); the
+/// classes come in pairs, one of each in random order, so they are
+/// measured equally often.
+pub fn measure_few<S>(
+    measurements: usize,
+    state: &mut S,
+    prepare: impl FnMut(&mut S, usize),
+    run: impl FnMut(&S) -> bool,
+) -> Report {
+    measure_with(measurements, 1, state, prepare, run, Few::Yes)
+}
+
+/// Whether the sample is small (see [`measure_few`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Few {
+    No,
+    Yes,
+}
+
+fn measure_with<S>(
     measurements: usize,
     batch: usize,
     state: &mut S,
     mut prepare: impl FnMut(&mut S, usize),
     mut run: impl FnMut(&S) -> bool,
+    few: Few,
 ) -> Report {
     let mut rng = XorShift::from_clock();
     let mut classes = Vec::with_capacity(measurements);
@@ -142,7 +176,12 @@ pub fn measure<S>(
         if i % 64 == 0 {
             bits = rng.next_u64();
         }
-        let class = ((bits >> (i % 64)) & 1) as usize;
+        let mut class = ((bits >> (i % 64)) & 1) as usize;
+        if few == Few::Yes && i % 2 == 1 {
+            // Pairs of one of each, in random order: both classes measured
+            // as often, however few the measurements.
+            class = 1 - classes.last().copied().unwrap_or(0);
+        }
         prepare(state, class);
         let state_ref: &S = state;
         let start = Instant::now();
@@ -161,7 +200,10 @@ pub fn measure<S>(
         sorted.get(idx).copied().unwrap_or(f64::INFINITY)
     };
     let mut thresholds = vec![f64::INFINITY];
-    thresholds.extend((0..100).map(|i| percentile(1.0 - 0.5f64.powf(10.0 * f64::from(i + 1) / 100.0))));
+    if few == Few::No {
+        thresholds.extend((0..100).map(|i| percentile(1.0 - 0.5f64.powf(10.0 * f64::from(i + 1) / 100.0))));
+    }
+    let least = if few == Few::Yes { 3.0 } else { 101.0 };
 
     let mut max_t = 0.0f64;
     let mut uncropped = [Welford::default(); 2];
@@ -178,7 +220,7 @@ pub fn measure<S>(
             uncropped = stats;
         }
         let [s0, s1] = &stats;
-        if s0.n > 100.0 && s1.n > 100.0 {
+        if s0.n >= least && s1.n >= least {
             max_t = max_t.max(welch_t(s0, s1).abs());
         }
     }

@@ -13,7 +13,7 @@
 
 use std::time::{Duration, Instant};
 
-use guardrail_benches::dudect::{Report, measure};
+use guardrail_benches::dudect::{Report, measure_few};
 use guardrail_password::{LoginFloor, PasswordHasher, Verification};
 use guardrail_secret::SecretString;
 
@@ -63,7 +63,7 @@ fn compare(hasher: &PasswordHasher, row: &Row, measurements: usize) -> Report {
         let account = if *class == 0 { Some(row.stored.as_str()) } else { None };
         matches!(hasher.verify_login(&row.wrong, account), Ok(Verification::Invalid))
     };
-    measure(measurements, 1, &mut 0usize, |c, class| *c = class, login)
+    measure_few(measurements, &mut 0usize, |c, class| *c = class, login)
 }
 
 /// One wrong-password login for `row`, timed; what it answered instead of
