@@ -16,13 +16,9 @@
 use std::collections::BTreeSet;
 
 use guardrail_password::{Caps, Error, Params, PasswordHasher, Verification};
+use migrate_data::FILES;
 
-/// The vector files, by name.
-const FILES: &[(&str, &str)] = &[
-    ("vectors.tsv", include_str!("data/migrate/vectors.tsv")),
-    ("django50.tsv", include_str!("data/migrate/django50.tsv")),
-    ("layout.tsv", include_str!("data/migrate/layout.tsv")),
-];
+mod migrate_data;
 
 /// Every family in the files; each has its own test below.
 const FAMILIES: &[&str] =
