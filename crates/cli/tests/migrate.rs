@@ -97,7 +97,9 @@ fn bad_lines_pass_through_unchanged_with_exit_1() {
     let written: Vec<String> = stdout(&out).lines().map(str::to_owned).collect();
     let given: Vec<&str> = input.lines().collect();
     assert_eq!(written.len(), 4);
-    assert!(written[0].starts_with(r#"{"id":1,"hash":"$guardrail-wrap$v=1$django-unsalted-md5$"#), "{}", written[0]);
+    // The input's own key order (json! writes "hash" first) is kept.
+    assert!(written[0].starts_with(r#"{"hash":"$guardrail-wrap$v=1$django-unsalted-md5$"#), "{}", written[0]);
+    assert!(written[0].ends_with(r#"","id":1}"#), "{}", written[0]);
     assert_eq!(&written[1..], &given[1..], "passed through unchanged, in place");
     let err = stderr(&out);
     for want in ["line 2: unsupported_hash", "line 3: malformed_json", "line 4: hash_over_caps"] {
@@ -105,6 +107,65 @@ fn bad_lines_pass_through_unchanged_with_exit_1() {
     }
     assert!(err.contains("wrapped 1, kept 0, passed through 3"), "{err}");
     assert!(!err.contains(secret_id) && !err.contains("c2VjcmV0") && !err.contains("nn9hKf6"), "{err}");
+}
+
+/// Only the hash changes: a 30-digit id, a string id, other fields before
+/// and after the hash, spacing, unicode and escapes stay byte for byte; an
+/// escaped hash is read decoded. A hash given twice or not a string is
+/// malformed: passed through unchanged, exit 1.
+#[test]
+fn wrap_replaces_only_the_hash() {
+    let md5 = "md5$$5f4dcc3b5aa765d61d8327deb882cf99";
+    let escaped = md5.replacen('$', "\\u0024", 2);
+    let given = [
+        format!(r#"{{"id":123456789012345678901234567890,"hash":"{md5}"}}"#),
+        format!(r#"{{"email":"zoë@example.com","id":"u-42","hash":"{escaped}","created_at":"2024-01-02T03:04:05Z"}}"#),
+        format!(
+            r#" {{ "note" : "tab\t\"q\" \ud83d\ude00 ✓", "id" : -1.5e400 , "hash" : "{md5}" ,"n":[1,{{"a":null}}] }} "#
+        ),
+        format!(r#"{{"id":7,"hash":"{md5}","hash":"{md5}"}}"#),
+        r#"{"id":8,"hash":123456789012345678901234567890}"#.to_owned(),
+    ];
+    let input: String = given.iter().map(|l| format!("{l}\n")).collect();
+    let out = run(&["migrate", "wrap"], input.as_bytes());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    let written: Vec<&str> = text.lines().collect();
+    assert_eq!(written.len(), given.len());
+    for (line, want) in written.iter().zip(&given).take(3) {
+        let at = line.find("\"$guardrail-wrap$v=1$django-unsalted-md5$").unwrap_or_else(|| panic!("{line}"));
+        let end = at + 1 + line[at + 1..].find('"').unwrap();
+        let hash = if want.contains(&escaped) { format!("\"{escaped}\"") } else { format!("\"{md5}\"") };
+        assert_eq!(format!("{}{hash}{}", &line[..at], &line[end + 1..]), *want, "only the hash differs");
+        let verdict = run(&["verify", "--exact", "--hash", &line[at + 1..end]], b"password");
+        assert!(stdout(&verdict).starts_with("valid"), "{}", stdout(&verdict));
+    }
+    assert_eq!(&written[3..], &given[3..].iter().map(String::as_str).collect::<Vec<_>>()[..]);
+    let err = stderr(&out);
+    for want in ["line 4: malformed_json", "line 5: malformed_json", "wrapped 3, kept 0, passed through 2"] {
+        assert!(err.contains(want), "{want}: {err}");
+    }
+}
+
+/// The census reads the same lines: extra fields, large ids and escaped
+/// hashes are counted; a hash given twice is malformed.
+#[test]
+fn census_reads_extra_fields_and_large_ids() {
+    let md5 = "md5$$5f4dcc3b5aa765d61d8327deb882cf99";
+    let escaped = md5.replacen('$', "\\u0024", 2);
+    let input = [
+        format!(r#"{{"id":123456789012345678901234567890,"email":"a@b.c","hash":"{md5}"}}"#),
+        format!(r#"{{"id":-1e400,"hash":"{escaped}","created_at":"2024"}}"#),
+        format!(r#"{{"id":3,"hash":"{md5}","hash":"{md5}"}}"#),
+    ]
+    .map(|l| l + "\n")
+    .concat();
+    let out = run(&["migrate", "census", "--json"], input.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["refused"], serde_json::json!({"malformed_json": 1}));
+    assert_eq!(report["groups"][0]["scheme"], "django-unsalted-md5");
+    assert_eq!(report["groups"][0]["accounts"], 2);
 }
 
 /// A line far over the cap is copied through whole (never cut, never

@@ -21,12 +21,14 @@ pub(crate) enum MigrateCommand {
     /// Wrap every legacy stored hash of a JSON-lines export in argon2id.
     ///
     /// Reads {"id":…,"hash":"…"} per line from FILE or stdin and writes
-    /// {"id":…,"hash":"$guardrail-wrap$v=1$…"} in input order: the legacy
+    /// each line in input order with only the hash replaced by
+    /// "$guardrail-wrap$v=1$…" (every other byte as read): the legacy
     /// hash's output becomes argon2id's input, so every account is
     /// memory-hard now; `guardrail verify` reads the wrapped hash and asks
     /// for a plain argon2id re-hash at the next login. argon2 and already
     /// wrapped hashes are kept as they are. A line that cannot be wrapped
-    /// (malformed_json, line_too_long, unsupported_hash, malformed_hash,
+    /// (malformed_json — not one JSON object, no scalar id, no string hash,
+    /// id or hash twice —, line_too_long, unsupported_hash, malformed_hash,
     /// hash_over_caps, plaintext_refused, wrap_failed) is written
     /// unchanged and reported on stderr as "line N: <code>" — never the
     /// hash or the id. Exit 0 when every line was wrapped or kept, 1 when

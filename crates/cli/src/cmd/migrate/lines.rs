@@ -7,10 +7,16 @@
 use std::{
     fs::File,
     io::{self, BufRead, BufReader, Read, Write},
+    ops::Range,
     path::PathBuf,
 };
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::{
+    Deserialize, Deserializer,
+    de::{MapAccess, Visitor},
+};
+use serde_json::value::RawValue;
 
 use crate::error::CliError;
 
@@ -134,23 +140,78 @@ pub(crate) fn open(path: Option<&PathBuf>) -> Result<Lines<Box<dyn BufRead>>, Cl
     Ok(Lines::new(Box::new(BufReader::with_capacity(64 * 1024, reader)), MAX_LINE_BYTES, bar))
 }
 
-/// One input record: its id (any JSON scalar, as written) and stored hash.
+/// One input record: its stored hash and where its JSON string sits in
+/// the line, so a wrapped line is the input with that span replaced and
+/// every other byte (the id as written, other fields, spacing) kept.
 pub(crate) struct Record {
-    /// The id, re-serialised from what was read (a string, number, bool or null).
-    pub(crate) id: serde_json::Value,
-    /// The stored hash.
+    /// The stored hash, its JSON escapes decoded.
     pub(crate) hash: String,
+    /// The byte range of the hash's JSON string, quotes included.
+    pub(crate) span: Range<usize>,
 }
 
-/// Reads `{"id":…,"hash":"…"}`; `None` for anything else (other fields are
-/// allowed and ignored).
-pub(crate) fn record(line: &[u8]) -> Option<Record> {
-    let serde_json::Value::Object(mut map) = serde_json::from_slice(line).ok()? else { return None };
-    let id = map.remove("id").filter(|id| !id.is_object() && !id.is_array())?;
-    match map.remove("hash")? {
-        serde_json::Value::String(hash) => Some(Record { id, hash }),
-        _ => None,
+impl Record {
+    /// The line with the hash's JSON string replaced by `hash`'s; `None`
+    /// when the span is not in `line` (never for a record read from it).
+    pub(crate) fn replaced(&self, line: &[u8], hash: &str) -> Option<Vec<u8>> {
+        let quoted = serde_json::to_string(hash).ok()?;
+        let (head, tail) = (line.get(..self.span.start)?, line.get(self.span.end..)?);
+        Some([head, quoted.as_bytes(), tail].concat())
     }
+}
+
+/// The fields of one line that matter: raw, as they sit in the line.
+#[derive(Default)]
+struct Fields<'a> {
+    id: Option<&'a RawValue>,
+    hash: Option<&'a RawValue>,
+    /// `id` or `hash` given twice (which one is meant is ambiguous).
+    duplicate: bool,
+}
+
+impl<'de> Deserialize<'de> for Fields<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> Visitor<'de> for Visit {
+            type Value = Fields<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields<'de>, A::Error> {
+                let mut fields = Fields::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    // Every value is read raw: checked, never re-written.
+                    let value: &'de RawValue = map.next_value()?;
+                    let slot = match key.as_str() {
+                        "id" => &mut fields.id,
+                        "hash" => &mut fields.hash,
+                        _ => continue,
+                    };
+                    fields.duplicate |= slot.replace(value).is_some();
+                }
+                Ok(fields)
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
+}
+
+/// Reads `{"id":…,"hash":"…"}`; `None` for anything else: not one JSON
+/// object, no id or one that is an object or array, no hash or one that
+/// is not a string, `id` or `hash` twice. Other fields are allowed, and
+/// nothing is re-serialised (an id of any size or form is left as written).
+pub(crate) fn record(line: &[u8]) -> Option<Record> {
+    let fields: Fields<'_> = serde_json::from_slice(line).ok()?;
+    let (id, raw) = (fields.id?.get(), fields.hash?);
+    if fields.duplicate || id.starts_with(['{', '[']) {
+        return None;
+    }
+    let hash: String = serde_json::from_str(raw.get()).ok()?;
+    // The raw value borrows from `line`: its offset is where it sits.
+    let start = (raw.get().as_ptr() as usize).checked_sub(line.as_ptr() as usize)?;
+    let span = start..start.checked_add(raw.get().len())?;
+    line.get(span.clone())?;
+    Some(Record { hash, span })
 }
 
 /// A password crate error as the code printed for a line (never its text).
@@ -196,10 +257,32 @@ mod tests {
 
     #[test]
     fn records_need_an_id_scalar_and_a_hash_string() {
-        let r = record(br#"{"id":42,"hash":"x","other":1}"#);
-        assert!(r.is_some_and(|r| r.id == serde_json::json!(42) && r.hash == "x"));
-        for bad in [&br#"{"id":{},"hash":"x"}"#[..], br#"{"hash":"x"}"#, br#"{"id":1,"hash":2}"#, b"[1]", b"{"] {
+        let line = br#"{"id":42,"hash":"x","other":1}"#;
+        let r = record(line);
+        assert!(r.is_some_and(|r| r.hash == "x" && line.get(r.span) == Some(br#""x""#)));
+        for bad in [
+            &br#"{"id":{},"hash":"x"}"#[..],
+            br#"{"hash":"x"}"#,
+            br#"{"id":1,"hash":2}"#,
+            br#"{"id":1,"hash":null}"#,
+            br#"{"id":1,"hash":"x","hash":"y"}"#,
+            br#"{"id":1,"id":2,"hash":"x"}"#,
+            br#"{"id":1,"hash":"\ud800"}"#,
+            br#"{"id":1,"hash":"x"} {}"#,
+            b"[1]",
+            b"{",
+        ] {
             assert!(record(bad).is_none(), "{}", String::from_utf8_lossy(bad));
         }
+    }
+
+    #[test]
+    fn only_the_hash_is_replaced_byte_for_byte() {
+        let line = r#" { "n":1e400, "id" : 123456789012345678901234567890, "hash" : "\u0024x\"", "é":"\u00e9\n" } "#;
+        let want = line.replace(r#""\u0024x\"""#, r#""$new\u0001""#);
+        let r = record(line.as_bytes());
+        assert!(r.as_ref().is_some_and(|r| r.hash == "$x\""));
+        let out = r.and_then(|r| r.replaced(line.as_bytes(), "$new\u{1}"));
+        assert_eq!(out.as_deref(), Some(want.as_bytes()));
     }
 }

@@ -19,8 +19,8 @@ use crate::error::{CliError, note};
 
 /// What became of one line.
 enum Outcome {
-    /// Wrapped: the output line.
-    Wrapped(String),
+    /// Wrapped: the output line, the input with only the hash replaced.
+    Wrapped(Vec<u8>),
     /// Already memory-hard (argon2, wrapped, sealed): written unchanged.
     Kept,
     /// Not wrapped, written unchanged: the code.
@@ -40,10 +40,9 @@ fn wrap_line(hasher: &PasswordHasher, line: &[u8]) -> Outcome {
     let Some(record) = lines::record(line) else { return Outcome::Passed("malformed_json") };
     match hasher.wrap(&record.hash).map(PasswordHash::into_string_for_storage) {
         Ok(same) if same == record.hash => Outcome::Kept,
-        // The id as read; the wrapped hash as a JSON string.
-        Ok(wrapped) => {
-            Outcome::Wrapped(format!("{{\"id\":{},\"hash\":{}}}", record.id, serde_json::Value::from(wrapped)))
-        }
+        // Every byte but the hash's JSON string as read: the id as
+        // written (any size or form), other fields, spacing.
+        Ok(wrapped) => record.replaced(line, &wrapped).map_or(Outcome::Passed("wrap_failed"), Outcome::Wrapped),
         Err(e) => Outcome::Passed(lines::code(&e)),
     }
 }
@@ -73,7 +72,7 @@ impl<W: Write> Window<'_, W> {
             match outcome {
                 Outcome::Wrapped(text) => {
                     self.counts.wrapped += 1;
-                    writeln!(self.out, "{text}")?;
+                    self.write_raw(&text)?;
                 }
                 Outcome::Kept => {
                     self.counts.kept += 1;
