@@ -230,7 +230,9 @@ impl PasswordHasher {
     }
 
     /// The most jobs (hashes, verifies, legacy verifies, policy checks)
-    /// that ever ran at once: never above [`PasswordHasher::max_concurrent`].
+    /// that ever ran at once: never above [`PasswordHasher::max_concurrent`]
+    /// plus one (a stored hash needing more than half the memory budget
+    /// runs in the engine's large lane, one at a time, beside the others).
     #[must_use]
     pub fn peak_in_flight(&self) -> usize {
         self.engine.peak_in_flight()
@@ -255,7 +257,8 @@ impl PasswordHasher {
     }
 
     /// The most memory running jobs ever held at once, in bytes: never
-    /// above [`PasswordHasher::memory_budget`].
+    /// above [`PasswordHasher::memory_budget`] plus one large-lane job
+    /// (at most [`Caps::max_memory_bytes`], set by [`PasswordHasher::caps`]).
     #[must_use]
     pub fn peak_in_flight_bytes(&self) -> usize {
         self.engine.peak_in_flight_bytes()

@@ -187,7 +187,7 @@ mod tests {
             standard("{sha256}01080f161d242b32da7a7b21793d1871b443bf8c4ebb3a6740d9ccb1bace9b57b032b9cd8984dc98")
                 .unwrap();
         assert_eq!(parsed.salt(), &[1, 8, 15, 22, 29, 36, 43, 50]);
-        assert_eq!(parsed.cost(), Cost::new(0, 1024));
+        assert_eq!(parsed.cost(), Cost::new(0, Cost::work(1024, crate::cost::factor::DIGEST)));
         assert!(super::super::matches(parsed.as_ref(), b"password").unwrap());
         // One application fewer is another digest.
         let mut once_less = Algo::Sha256.digest(&[parsed.salt(), b"password"]);
