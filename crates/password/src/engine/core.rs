@@ -259,8 +259,9 @@ mod rustcrypto {
             self.blocks = Vec::new();
         }
 
-        /// Test hook: whether the held memory is all zeroes (scanned), then
-        /// releases it.
+        /// Test hook: whether the held memory is all zeroes (scanned as
+        /// held, so it checks that [`Core::wipe`] ran since the last hash),
+        /// then releases it.
         #[cfg(feature = "fuzzing")]
         pub(crate) fn release_audited(&mut self) -> bool {
             let clean = self.blocks.iter().all(|b| b.as_ref().iter().all(|w| *w == 0));
@@ -344,6 +345,32 @@ mod tests {
         let mut tag = [0u8; 32];
         core.compute(&input, 1, &mut tag).unwrap();
         assert_eq!(hex(&tag), "fd4dd83d762c49bdeaf57c47bdcd0c2f1babf863fdeb490df63ede9975fccf06");
+    }
+
+    /// The release audit the engine's hooks rely on sees a release the
+    /// engine's wipe point did not precede: RustCrypto's buffer still holds
+    /// the hash's blocks (dirty), argon2-rust wiped its arena itself.
+    #[cfg(feature = "fuzzing")]
+    #[test]
+    fn the_release_audit_checks_the_wipe_point() {
+        let input = Input {
+            algorithm: Algorithm::Argon2id,
+            version: Version::V0x13,
+            params: Params::new(64, 1, 1).unwrap(),
+            password: b"password",
+            salt: b"somesalt",
+            secret: &[],
+            ad: &[],
+        };
+        let mut tag = [0u8; 32];
+        let mut core = Core::new();
+        assert!(core.release_audited(), "nothing held is clean");
+        core.compute(&input, 1, &mut tag).unwrap();
+        assert_eq!(core.release_audited(), !cfg!(feature = "rustcrypto-argon2"), "{NAME}: unwiped release");
+        assert_eq!(core.resident_bytes(), 0);
+        core.compute(&input, 1, &mut tag).unwrap();
+        core.wipe();
+        assert!(core.release_audited(), "{NAME}: release after the wipe point");
     }
 
     #[test]
