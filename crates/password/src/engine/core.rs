@@ -327,13 +327,9 @@ mod tests {
         assert_eq!(core.resident_bytes(), 0);
     }
 
-    /// The reference implementation's test.c: argon2i, version 0x10, no
-    /// secret or data ("password", "somesalt", m = 256 KiB, t = 2, p = 1;
-    /// `tests/data/argon2_test_c.tsv`).
-    #[test]
-    fn reference_version_0x10_vector() {
-        let mut core = Core::new();
-        let input = Input {
+    /// The input of the reference implementation's test.c vector below.
+    fn reference_input() -> Input<'static> {
+        Input {
             algorithm: Algorithm::Argon2i,
             version: Version::V0x10,
             params: Params::new(256, 2, 1).unwrap(),
@@ -341,7 +337,16 @@ mod tests {
             salt: b"somesalt",
             secret: &[],
             ad: &[],
-        };
+        }
+    }
+
+    /// The reference implementation's test.c: argon2i, version 0x10, no
+    /// secret or data ("password", "somesalt", m = 256 KiB, t = 2, p = 1;
+    /// `tests/data/argon2_test_c.tsv`).
+    #[test]
+    fn reference_version_0x10_vector() {
+        let mut core = Core::new();
+        let input = reference_input();
         let mut tag = [0u8; 32];
         core.compute(&input, 1, &mut tag).unwrap();
         assert_eq!(hex(&tag), "fd4dd83d762c49bdeaf57c47bdcd0c2f1babf863fdeb490df63ede9975fccf06");
@@ -353,15 +358,7 @@ mod tests {
     #[cfg(feature = "fuzzing")]
     #[test]
     fn the_release_audit_checks_the_wipe_point() {
-        let input = Input {
-            algorithm: Algorithm::Argon2id,
-            version: Version::V0x13,
-            params: Params::new(64, 1, 1).unwrap(),
-            password: b"password",
-            salt: b"somesalt",
-            secret: &[],
-            ad: &[],
-        };
+        let input = reference_input();
         let mut tag = [0u8; 32];
         let mut core = Core::new();
         assert!(core.release_audited(), "nothing held is clean");
