@@ -47,7 +47,8 @@ pub(crate) enum Stored {
 }
 
 /// Identifies and parses `s` once, checking its cost against `caps`;
-/// stored plaintext only when `plaintext_ok`.
+/// stored plaintext only when `plaintext_ok` (a wrapped plaintext row is
+/// argon2id over the password, no longer plaintext: it needs no opt-in).
 ///
 /// # Errors
 ///
@@ -78,8 +79,10 @@ pub(crate) fn parse(s: &str, caps: &Caps, plaintext_ok: bool) -> Result<Stored, 
 #[cfg(feature = "legacy")]
 fn parse_legacy(s: &str, caps: &Caps, plaintext_ok: bool) -> Result<Option<Stored>, Error> {
     if s.starts_with(wrap::PREFIX) {
+        // Wrapped plaintext is argon2id over the password: it verifies
+        // (and is upgraded) without the opt-in, which stays needed to
+        // verify or wrap a raw plaintext row.
         let wrapped = wrap::parse(s, caps)?;
-        refuse_plaintext(wrapped.inner.id(), plaintext_ok)?;
         return Ok(Some(Stored::Wrapped(wrapped)));
     }
     let Some(parsed) = legacy::parse(s) else { return Ok(None) };

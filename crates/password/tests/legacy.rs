@@ -300,3 +300,25 @@ fn plaintext_only_with_the_opt_in() {
         assert_eq!(h.verify(&SecretString::from("correct horse!"), stored).unwrap(), Verification::Invalid);
     }
 }
+
+/// A wrapped plaintext row is argon2id over the password, no longer
+/// plaintext: it verifies (and is upgraded) without the opt-in, while the
+/// raw `{noop}` row it came from is still refused, and wrapping it still
+/// needs the opt-in.
+#[test]
+fn wrapped_plaintext_verifies_without_the_opt_in() {
+    let (pw, raw) = (SecretString::from("correct horse"), "{noop}correct horse");
+    let h = hasher();
+    assert!(h.verify(&pw, raw).is_err(), "the raw row needs the opt-in");
+    assert!(h.wrap(raw).is_err(), "wrapping plaintext needs the opt-in");
+    let wrapped = hasher().accept_plaintext_for_legacy_use_only().wrap(raw).unwrap();
+    let wrapped = wrapped.as_str_for_storage();
+    assert!(wrapped.starts_with("$guardrail-wrap$v=1$plaintext$"), "{wrapped}");
+    let info = h.inspect(wrapped).unwrap();
+    assert!(info.wrapped && info.plaintext && info.upgrade_on_login, "{info:?}");
+    match h.verify(&pw, wrapped).unwrap() {
+        Verification::Valid { upgrade: Some(new) } => assert!(new.as_str_for_storage().starts_with("$argon2id$")),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(h.verify(&SecretString::from("correct horse!"), wrapped).unwrap(), Verification::Invalid);
+}
