@@ -39,6 +39,7 @@ const TARGETS: &[(&str, Oracle)] = &[
     ("migrate_aspnet", |d| guardrail::password::fuzzing::legacy("", d)),
     ("migrate_django", |d| guardrail::password::fuzzing::legacy("scrypt$", d)),
     ("migrate_passlib", |d| guardrail::password::fuzzing::legacy("$bcrypt-sha256$", d)),
+    ("migrate_wrap", guardrail::password::fuzzing::wrap),
     ("validate_email", guardrail::validate::fuzzing::email),
     ("validate_username", guardrail::validate::fuzzing::username),
     ("validate_url", guardrail::validate::fuzzing::url),

@@ -76,6 +76,42 @@ pub fn migrate_identify(data: &[u8]) {
     }
 }
 
+/// `migrate_wrap`: any string through the wrapped-format parser
+/// (`wrap::parse`) under `SMALL_CAPS` (1 MiB, 20,000 block passes): never
+/// a panic; what parses costs no more than the caps (inner scheme and
+/// argon2id alike), and re-encodes (`wrap::encode`) to a string that
+/// parses to the same inner id, public parameters and salt and the same
+/// argon2id parameters, salt and tag.
+///
+/// # Panics
+///
+/// When something admitted costs more than the caps or does not
+/// round-trip: the finding.
+#[cfg(feature = "legacy")]
+pub fn wrap(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(parsed) = crate::wrap::parse(text, &SMALL_CAPS) else { return };
+    let stored = Stored::Wrapped(parsed);
+    assert_within(&stored, &SMALL_CAPS);
+    let Stored::Wrapped(parsed) = stored else { return };
+    let (inner, outer) = (parsed.inner.as_ref(), &parsed.phc);
+    let tail = phc::encode(outer.algorithm, outer.version, &outer.params, &outer.salt, &outer.hash);
+    let again = crate::wrap::encode(inner, &tail);
+    let again = again.as_deref().map(|s| crate::wrap::parse(s, &SMALL_CAPS));
+    assert!(
+        again.is_ok_and(|r| r.is_ok_and(|r| {
+            r.inner.id() == inner.id()
+                && r.inner.public_params() == inner.public_params()
+                && r.inner.salt() == inner.salt()
+                && r.phc.params == outer.params
+                && r.phc.salt == outer.salt
+                && *r.phc.hash == *outer.hash
+        })),
+        "{} does not round-trip",
+        inner.id()
+    );
+}
+
 /// Each computation an admitted value asks for (a wrapped hash: its inner
 /// scheme and its argon2id, two jobs) is within `caps`.
 fn assert_within(parsed: &Stored, caps: &Caps) {
@@ -99,7 +135,9 @@ fn assert_within(parsed: &Stored, caps: &Caps) {
 /// each worker arms argon2-rust's release audit (`internal-api`) for its
 /// arena's size, frees it, and requires the dependency to have seen it
 /// released with every byte zero; with `rustcrypto-argon2` it scans its
-/// buffer. The zeroize, admission and async tests call it.
+/// buffer, which relies on the engine's wipe step having run first (the
+/// large lane and the workers wipe, then release audited). The zeroize,
+/// admission and async tests call it.
 #[must_use]
 pub fn idle_memory_wiped(hasher: &PasswordHasher) -> Option<usize> {
     hasher.engine.idle_memory_wiped()

@@ -14,12 +14,9 @@
 
 use guardrail_password::{Caps, Error, Params, PasswordHash, PasswordHasher, Verification};
 use guardrail_secret::SecretString;
+use migrate_data::FILES;
 
-const FILES: &[(&str, &str)] = &[
-    ("vectors.tsv", include_str!("data/migrate/vectors.tsv")),
-    ("django50.tsv", include_str!("data/migrate/django50.tsv")),
-    ("layout.tsv", include_str!("data/migrate/layout.tsv")),
-];
+mod migrate_data;
 
 const GOLDEN: &str = include_str!("data/migrate/wrapped.tsv");
 
