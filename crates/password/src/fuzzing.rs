@@ -374,3 +374,29 @@ pub fn fuzz_case(data: &[u8]) -> Option<Argon2Case<'_>> {
         tag_len: usize::from(tag_len % 129),
     })
 }
+
+#[cfg(all(test, feature = "legacy"))]
+mod tests {
+    #![allow(clippy::indexing_slicing)] // test code: a panic is the failure report
+    use super::*;
+
+    /// The `migrate_wrap` oracle is not vacuous: the golden wraps (its
+    /// seeds) whose inner scheme fits the small caps parse and round-trip
+    /// (at least four of them), and each with its tag's last character
+    /// changed passes the oracle too.
+    #[test]
+    fn golden_wraps_pass_the_wrap_oracle() {
+        let golden = include_str!("../tests/data/migrate/wrapped.tsv");
+        let mut parsed = 0;
+        for line in golden.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+            let wrapped = line.split('\t').nth(2).unwrap_or_default();
+            wrap(wrapped.as_bytes());
+            if crate::wrap::parse(wrapped, &SMALL_CAPS).is_ok() {
+                parsed += 1;
+                let tampered = format!("{}A", &wrapped[..wrapped.len() - 1]);
+                wrap(tampered.as_bytes());
+            }
+        }
+        assert!(parsed >= 4, "only {parsed} golden wraps within the small caps");
+    }
+}
