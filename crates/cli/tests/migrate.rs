@@ -266,6 +266,7 @@ fn cost_caps_and_the_plaintext_opt_in() {
     assert_eq!(stdout(&without), "valid needs-rehash\n", "a wrapped plaintext needs no opt-in");
     let raw = run(&["verify", "--hash", "{noop}password"], b"password\n");
     assert_eq!(raw.status.code(), Some(2), "the raw row still needs it");
+    assert!(stderr(&raw).contains("plaintext_refused") && !stderr(&raw).contains("password\n"), "{}", stderr(&raw));
     let with = run(&["verify", "--hash", wrapped, "--accept-plaintext-noop"], b"password\n");
     assert_eq!(stdout(&with), "valid needs-rehash\n");
 }

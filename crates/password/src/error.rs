@@ -17,6 +17,13 @@ pub enum Error {
         /// What is unsupported.
         what: &'static str,
     },
+    /// The stored hash is plaintext (Spring's `{noop}`, LDAP's
+    /// `{CLEARTEXT}`) and the hasher did not opt in with
+    /// [`crate::PasswordHasher::accept_plaintext_for_legacy_use_only`]
+    /// (needed to verify or wrap a raw plaintext row; a wrapped one
+    /// verifies without it).
+    #[error("stored plaintext refused: see PasswordHasher::accept_plaintext_for_legacy_use_only")]
+    PlaintextRefused,
     /// A stored hash's parameter is above the hasher's caps ([`crate::Caps`]);
     /// refused before any memory is allocated or any work is queued (the
     /// database may hold attacker-written rows). Names the parameter and its

@@ -54,8 +54,8 @@ pub(crate) enum Stored {
 ///
 /// [`Error::OutOfPolicy`] naming the parameter above `caps` (or `length`);
 /// [`Error::Malformed`] naming the part; [`Error::Unsupported`] for a
-/// format we recognise but do not verify, and for plaintext without the
-/// opt-in.
+/// format we recognise but do not verify; [`Error::PlaintextRefused`] for
+/// raw plaintext without the opt-in.
 pub(crate) fn parse(s: &str, caps: &Caps, plaintext_ok: bool) -> Result<Stored, Error> {
     if s.len() > MAX_STORED_LEN {
         return Err(cost::over("length", MAX_STORED_LEN as u64, "bytes"));
@@ -95,7 +95,7 @@ fn parse_legacy(s: &str, caps: &Caps, plaintext_ok: bool) -> Result<Option<Store
 #[cfg(feature = "legacy")]
 fn refuse_plaintext(id: &str, plaintext_ok: bool) -> Result<(), Error> {
     if id == PLAINTEXT && !plaintext_ok {
-        return Err(Error::Unsupported { what: "plaintext ({noop}): see accept_plaintext_for_legacy_use_only" });
+        return Err(Error::PlaintextRefused);
     }
     Ok(())
 }

@@ -50,7 +50,8 @@ pub struct Skipped {
     pub line: usize,
     /// `malformed_json`, `line_too_long`, `invalid_email`,
     /// `invalid_username`, `unsupported_hash` (no scheme guardrail reads,
-    /// malformed, or plaintext without the opt-in), `hash_over_caps` (its
+    /// or malformed), `plaintext_refused` (stored plaintext without the
+    /// opt-in; a wrapped plaintext row is imported), `hash_over_caps` (its
     /// memory or work is above the hasher's caps) or `already_exists`.
     pub code: &'static str,
 }
@@ -115,6 +116,7 @@ fn check(line: &[u8], hasher: &PasswordHasher) -> Result<Checked, &'static str> 
     let username = Username::parse(&row.username).map_err(|_| "invalid_username")?;
     hasher.inspect(&row.hash).map_err(|e| match e {
         PasswordError::OutOfPolicy { .. } => "hash_over_caps",
+        PasswordError::PlaintextRefused => "plaintext_refused",
         _ => "unsupported_hash",
     })?;
     Ok(Checked { email, username, hash: row.hash })
@@ -181,7 +183,7 @@ mod tests {
                 (6, "already_exists"),
                 (7, "malformed_json"),
                 (8, "hash_over_caps"),
-                (9, "unsupported_hash"),
+                (9, "plaintext_refused"),
             ]
         );
     }

@@ -137,12 +137,24 @@ pub(crate) fn verify(args: &VerifyArgs) -> Result<(), CliError> {
         Some(secret) => hasher.verify(&secret, &args.stored),
         None => hasher.verify_bytes(password.expose_secret(), &args.stored),
     };
-    let answer = match outcome.map_err(CliError::usage)? {
+    let answer = match outcome.map_err(refused)? {
         Verification::Valid { upgrade: None } => "valid",
         Verification::Valid { upgrade: Some(_) } => "valid needs-rehash",
         Verification::Invalid => "invalid",
     };
     verdict(answer == "invalid", writeln!(io::stdout(), "{answer}").map_err(CliError::Io))
+}
+
+/// A stored hash `verify` cannot use, as a usage error: stored plaintext
+/// by its code (`plaintext_refused`, the code `migrate` prints) and the
+/// flag that admits it, anything else by the password crate's text.
+fn refused(e: guardrail_password::Error) -> CliError {
+    match e {
+        guardrail_password::Error::PlaintextRefused => {
+            CliError::usage("plaintext_refused: stored plaintext is verified only with --accept-plaintext-noop")
+        }
+        other => CliError::usage(other),
+    }
 }
 
 /// Measures argon2id on this machine, showing each step on stderr, and

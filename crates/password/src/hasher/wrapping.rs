@@ -42,7 +42,8 @@ impl PasswordHasher {
     /// What [`PasswordHasher::verify`] answers for a stored hash it cannot
     /// use ([`Error::Malformed`], [`Error::Unsupported`] — also for a
     /// stored value no scheme recognises — [`Error::OutOfPolicy`] above the
-    /// caps), and the errors of [`PasswordHasher::hash_bytes`] for the
+    /// caps, [`Error::PlaintextRefused`] for plaintext without the opt-in),
+    /// and the errors of [`PasswordHasher::hash_bytes`] for the
     /// argon2id computation ([`Error::Busy`], [`Error::Random`],
     /// [`Error::Pepper`], [`Error::Argon2`]).
     pub fn wrap(&self, stored: &str) -> Result<PasswordHash, Error> {

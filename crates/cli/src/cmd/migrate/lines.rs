@@ -218,7 +218,7 @@ pub(crate) fn record(line: &[u8]) -> Option<Record> {
 pub(crate) fn code(e: &guardrail_password::Error) -> &'static str {
     use guardrail_password::Error;
     match e {
-        Error::Unsupported { what } if what.starts_with("plaintext") => "plaintext_refused",
+        Error::PlaintextRefused => "plaintext_refused",
         Error::Unsupported { .. } => "unsupported_hash",
         Error::Malformed { .. } => "malformed_hash",
         Error::OutOfPolicy { .. } => "hash_over_caps",
