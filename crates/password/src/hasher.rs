@@ -209,8 +209,10 @@ impl PasswordHasher {
     /// Verifies stored plaintext (Spring's `{noop}`, LDAP's `{CLEARTEXT}`)
     /// — compared in constant time and always upgraded to argon2id on a
     /// successful login. Off by default: such a row is refused with
-    /// [`Error::Unsupported`]. Opt in only to migrate a table that holds
-    /// plaintext, and only until its users have logged in once.
+    /// [`Error::PlaintextRefused`]. Opt in only to migrate a table that
+    /// holds plaintext, and only until its rows are wrapped
+    /// ([`PasswordHasher::wrap`]; a wrapped plaintext row verifies without
+    /// the opt-in) or its users have logged in once.
     #[must_use]
     pub fn accept_plaintext_for_legacy_use_only(mut self) -> Self {
         self.plaintext_ok = true;
@@ -331,8 +333,9 @@ impl PasswordHasher {
     /// # Errors
     ///
     /// Errors are for the stored hash ([`Error::Malformed`],
-    /// [`Error::Unsupported`], [`Error::OutOfPolicy`] above the caps or the
-    /// memory budget,
+    /// [`Error::Unsupported`], [`Error::PlaintextRefused`] for stored
+    /// plaintext without the opt-in, [`Error::OutOfPolicy`] above the caps
+    /// or the memory budget,
     /// [`Error::Pepper`] for a sealed value that does not open), an
     /// over-long password ([`Error::PasswordTooLong`]), or [`Error::Busy`];
     /// never for a wrong password. An upgrade is hashed as by
@@ -433,8 +436,8 @@ impl PasswordHasher {
     /// # Errors
     ///
     /// What [`PasswordHasher::verify`] would answer for the stored value
-    /// before any work: [`Error::Malformed`], [`Error::Unsupported`] (also
-    /// stored plaintext without
+    /// before any work: [`Error::Malformed`], [`Error::Unsupported`],
+    /// [`Error::PlaintextRefused`] (stored plaintext without
     /// [`PasswordHasher::accept_plaintext_for_legacy_use_only`]),
     /// [`Error::OutOfPolicy`] above the caps, or [`Error::Pepper`] for a
     /// sealed value that does not open.

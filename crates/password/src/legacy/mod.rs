@@ -27,7 +27,6 @@ use zeroize::Zeroizing;
 
 use crate::{Caps, Error, cost::Cost};
 
-
 /// One parsed stored hash of a legacy scheme: what [`parse`] returns.
 pub(crate) trait Scheme: Send + Sync {
     /// The stable scheme id: `django-pbkdf2-sha256`, `spring-pbkdf2-v5_5`,
