@@ -128,10 +128,15 @@ impl PasswordHasher {
     /// A hasher with explicit admission limits. A
     /// [`Limits::memory_budget`] below one hash at `params` is raised to
     /// it (as [`Limits::for_params`] does), so the hasher never refuses its
-    /// own hashes.
+    /// own hashes. The caps on a stored hash's memory are at most the
+    /// budget ([`Caps::for_policy`] otherwise): what [`PasswordHasher::inspect`]
+    /// admits, a verify can run. [`PasswordHasher::caps`] raises them above
+    /// the budget, into the engine's large lane.
     #[must_use]
     pub fn with_limits(params: Params, limits: Limits) -> Self {
         let limits = Limits { memory_budget: limits.memory_budget.max(params.memory_bytes()), ..limits };
+        let mut caps = Caps::for_policy(&params);
+        caps.max_memory_bytes = caps.max_memory_bytes.min(limits.memory_budget as u64);
         let mut dummy_salt = [0u8; SALT_LEN];
         let mut dummy_hash = [0u8; HASH_LEN];
         // Not secret and never matched: random only so no two services share it.
@@ -139,7 +144,7 @@ impl PasswordHasher {
         let _ = getrandom::fill(&mut dummy_hash);
         Self {
             params,
-            caps: Caps::for_policy(&params),
+            caps,
             engine: Engine::new(limits, params.memory_bytes()),
             dummy: phc::encode(Algorithm::Argon2id, Version::V0x13, &params, &dummy_salt, &dummy_hash),
             plaintext_ok: false,

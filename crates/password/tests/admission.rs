@@ -109,14 +109,24 @@ fn memory_in_use_and_parked_stays_within_the_budget() {
 #[test]
 fn a_hash_needing_more_than_the_budget_is_refused() {
     let hasher = PasswordHasher::with_limits(Params::new(1024, 1, 1).unwrap(), limits(2, Duration::ZERO, 2 << 20));
-    // A stored hash at 4 MiB: within the caps (4 × m), over the budget.
+    // A stored hash at 4 MiB: over the budget, so over the caps too (they
+    // follow a budget below them: what inspect admits, verify can run).
+    assert!(matches!(
+        hasher.inspect("$argon2id$v=19$m=4096,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"),
+        Err(Error::OutOfPolicy { param: "m", cap: 2048, unit: "KiB" })
+    ));
     let stored = "$argon2id$v=19$m=4096,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
     assert!(matches!(hasher.verify(&SecretString::from("pw"), stored), Err(Error::OutOfPolicy { param: "m", .. })));
     assert_eq!(hasher.peak_in_flight(), 0);
     // Legacy schemes declare their memory too: scrypt at ln = 10, r = 8 needs 1 MiB.
     let small = PasswordHasher::with_limits(Params::new(64, 1, 1).unwrap(), limits(1, Duration::ZERO, 512 << 10));
     let scrypt = "$scrypt$ln=10,r=8,p=1$zDkHQCjF+N8bo7Q2pjTGGA$9D+inOjERiX59E4UpjH2pe66xig3L2a4kWQxmMMsGAI";
-    assert!(matches!(small.verify(&SecretString::from("pw"), scrypt), Err(Error::OutOfPolicy { param: "m", .. })));
+    // Refused by the caps, which follow the budget (ln 9 is the largest that fits 512 KiB), before any job.
+    assert!(matches!(
+        small.verify(&SecretString::from("pw"), scrypt),
+        Err(Error::OutOfPolicy { param: "ln", cap: 9, .. })
+    ));
+    assert_eq!(small.peak_in_flight(), 0);
 }
 
 #[test]
