@@ -112,7 +112,9 @@ fn a_hash_needing_more_than_the_budget_is_refused() {
     // A stored hash at 4 MiB: over the budget, so over the caps too (they
     // follow a budget below them: what inspect admits, verify can run).
     assert!(matches!(
-        hasher.inspect("$argon2id$v=19$m=4096,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"),
+        hasher.inspect(
+            "$argon2id$v=19$m=4096,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
+        ),
         Err(Error::OutOfPolicy { param: "m", cap: 2048, unit: "KiB" })
     ));
     let stored = "$argon2id$v=19$m=4096,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
