@@ -14,7 +14,7 @@
 //! HMAC trailing-NUL rule of `pbkdf2.rs`.
 
 use super::encoding::{b64_std_padded_decode, malformed};
-use super::pbkdf2::{Pbkdf2, Prf, Shown, iterations, key_values};
+use super::pbkdf2::{Pbkdf2, Prf, Shown, bounded_key_len, iterations, key_len, key_values};
 use super::{Format, Parsed};
 use crate::Error;
 
@@ -97,7 +97,8 @@ fn v3(blob: &[u8]) -> Result<Parsed, Error> {
         usize::try_from(salt_len).ok().and_then(|n| n.checked_add(V3_HEADER)).ok_or_else(|| malformed("salt"))?;
     let salt = blob.get(V3_HEADER..salt_end).filter(|s| s.len() >= V3_MIN).ok_or_else(|| malformed("salt"))?;
     let subkey = blob.get(salt_end..).filter(|k| k.len() >= V3_MIN).ok_or_else(|| malformed("hash"))?;
-    Ok(scheme_v3(prf, count, subkey.len(), salt.to_vec(), subkey.to_vec()))
+    let len = bounded_key_len(subkey.len())?;
+    Ok(scheme_v3(prf, count, len, salt.to_vec(), subkey.to_vec()))
 }
 
 fn scheme_v3(prf: Prf, iterations: u32, len: usize, salt: Vec<u8>, digest: Vec<u8>) -> Parsed {
@@ -114,7 +115,8 @@ fn scheme_v3(prf: Prf, iterations: u32, len: usize, salt: Vec<u8>, digest: Vec<u
 }
 
 /// Rebuilds `aspnet-v2` (no parameters, salt 16) or `aspnet-v3`
-/// (`prf=sha1|sha256|sha512,iterations=N,len=L`, salt and length ≥ 16).
+/// (`prf=sha1|sha256|sha512,iterations=N,len=L`, salt and length ≥ 16,
+/// length ≤ [`super::pbkdf2::MAX_KEY_LEN`], refused naming `len`).
 pub(crate) fn from_public(id: &str, params: &str, salt: &[u8]) -> Option<Result<Parsed, Error>> {
     match id {
         "aspnet-v2" if params.is_empty() && salt.len() == V2_SALT => Some(Ok(scheme_v2(salt.to_vec(), Vec::new()))),
@@ -127,8 +129,9 @@ pub(crate) fn from_public(id: &str, params: &str, salt: &[u8]) -> Option<Result<
 fn rebuild_v3(params: &str, salt: &[u8]) -> Result<Parsed, Error> {
     let [prf, count, len] = key_values(params, ["prf", "iterations", "len"]).ok_or_else(|| malformed("params"))?;
     let prf = Prf::from_name(prf).ok_or_else(|| malformed("params"))?;
+    // The length first: it sizes the key buffer, whatever the iterations.
+    let len = key_len(len)?;
     let count = iterations(count, "params")?;
-    let len = usize::try_from(iterations(len, "params")?).map_err(|_| malformed("params"))?;
     if len < V3_MIN || salt.len() < V3_MIN {
         return Err(malformed("params"));
     }
@@ -235,6 +238,44 @@ mod tests {
             assert!(matches!(from_public(id, params, salt), Some(Err(Error::Malformed { .. }))), "{id} {params}");
         }
         assert!(from_public("django-pbkdf2-sha1", "iterations=1", b"s").is_none());
+    }
+
+    /// The review's hostile wrap: a v3 inner scheme whose public `len` asks
+    /// for a 300 MB key, refused by name before any work.
+    const HOSTILE_WRAP: &str = "$guardrail-wrap$v=1$aspnet-v3$prf=sha256,iterations=1,len=300000000$c2FsdHNhbHRzYWx0c2FsdA$argon2id$v=19$m=256,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$";
+
+    fn is_len_over_cap(result: Result<Parsed, Error>) -> bool {
+        matches!(result, Err(Error::OutOfPolicy { param: "len", cap: 1024, unit: "bytes" }))
+    }
+
+    #[test]
+    fn key_lengths_are_bounded_before_any_work() {
+        let salt = [7u8; 16];
+        for len in ["1025", "300000000", "4000000000", "4294967296", "99999999999999999999999"] {
+            let params = format!("prf=sha256,iterations=1,len={len}");
+            let result = from_public("aspnet-v3", &params, &salt).unwrap();
+            let shown = match &result {
+                Err(err) => format!("{err} {err:?}"),
+                Ok(_) => panic!("admitted len={len}"),
+            };
+            assert!(is_len_over_cap(result), "{len}: {shown}");
+            assert!(shown.contains("len") && !shown.contains(len) && !shown.contains("iterations"), "{shown}");
+        }
+        let params = "prf=sha256,iterations=1,len=1024";
+        assert_eq!(from_public("aspnet-v3", params, &salt).unwrap().unwrap().public_params(), params);
+        for len in ["", "-1", "0032", "3e8", "１０"] {
+            let params = format!("prf=sha256,iterations=1,len={len}");
+            let result = from_public("aspnet-v3", &params, &salt).unwrap();
+            assert!(matches!(result, Err(Error::Malformed { part: "len" })), "{len:?}");
+        }
+        // A stored blob whose subkey is longer than the cap, by shape.
+        assert!(is_len_over_cap(parsed(&v3_blob(1, 1, 16, 16 + 1025))));
+        assert!(parsed(&v3_blob(1, 1, 16, 16 + 1024)).is_ok());
+        // Wrapped: refused at parse, naming the length, under the default caps.
+        let wrapped = format!("{HOSTILE_WRAP}{}", "A".repeat(43));
+        let refused = crate::wrap::parse(&wrapped, &default_caps()).err();
+        let refused = refused.map(|e| (matches!(e, Error::OutOfPolicy { param: "len", .. }), e.to_string()));
+        assert!(refused.as_ref().is_some_and(|(named, text)| *named && !text.contains("300000000")), "{refused:?}");
     }
 
     proptest::proptest! {
