@@ -270,3 +270,82 @@ fn cost_caps_and_the_plaintext_opt_in() {
     let with = run(&["verify", "--hash", wrapped, "--accept-plaintext-noop"], b"password\n");
     assert_eq!(stdout(&with), "valid needs-rehash\n");
 }
+
+/// The output is the input byte for byte but the hash values: a last line
+/// without a newline gets none, whether passed through (not JSON, an
+/// unknown hash), kept (argon2) or wrapped, and so does an over-long last
+/// line copied through.
+#[test]
+fn a_last_line_without_a_newline_gets_none() {
+    let md5 = "md5$$5f4dcc3b5aa765d61d8327deb882cf99";
+    let argon2 = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$dGFnLXRhZy10YWctdGFnLXRhZy10YWctdGFnLXRhZy0";
+    let garbage = run(&["migrate", "wrap", "-"], b"garbage");
+    assert_eq!((garbage.status.code(), garbage.stdout.as_slice()), (Some(1), &b"garbage"[..]));
+    for (last, wraps) in
+        [(r#"{"id":2,"hash":"$unknown$x"}"#.to_owned(), false), (jsonl(&[argon2]), false), (jsonl(&[md5]), true)]
+    {
+        let input = format!("{}{}", jsonl(&[md5]), last.trim_end_matches('\n'));
+        let out = run(&["migrate", "wrap"], input.as_bytes());
+        let text = stdout(&out);
+        assert_eq!(text.matches('\n').count(), 1, "{text}");
+        let written_last = text.split('\n').nth(1).unwrap();
+        if wraps {
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+            assert!(written_last.starts_with(r#"{"hash":"$guardrail-wrap$v=1$django-unsalted-md5$"#), "{written_last}");
+            assert!(written_last.ends_with(r#"","id":1}"#), "{written_last}");
+        } else {
+            assert_eq!(written_last, last.trim_end_matches('\n'), "kept or passed through byte for byte");
+        }
+    }
+    // An over-long last line without a newline: three newlines in, three out.
+    let dir = TempDir::new("migrate-long-last");
+    let path = dir.path().join("export.jsonl");
+    let huge = format!("{{\"id\":4,\"hash\":\"{}\"}}", "A".repeat(1 << 20));
+    std::fs::write(&path, format!("{}{huge}", jsonl(&[md5, md5, md5]))).unwrap();
+    let out = run(&["migrate", "wrap", path.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert_eq!(text.matches('\n').count(), 3);
+    assert!(text.ends_with(&huge), "the long line is copied byte for byte, no newline added");
+    assert!(stderr(&out).contains("line 4: line_too_long"), "{}", stderr(&out));
+}
+
+/// A sealed (peppered) row from the password crate's test data.
+fn sealed() -> String {
+    let text = include_str!("../../password/tests/data/sealed-hash.txt");
+    text.lines().find_map(|l| l.strip_prefix("stored: ")).unwrap().to_owned()
+}
+
+/// A sealed (peppered) row is argon2id under the service's pepper: `wrap`
+/// keeps it (exit 0), the census counts it as its own group, and `verify`
+/// says it needs the keyring (its own code), never "algorithm".
+#[test]
+fn sealed_rows_are_kept_counted_and_need_the_keyring() {
+    let sealed = sealed();
+    let input = jsonl(&[&sealed, "md5$$5f4dcc3b5aa765d61d8327deb882cf99"]);
+    let out = run(&["migrate", "wrap"], input.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().next(), input.lines().next(), "kept byte for byte");
+    assert!(stderr(&out).contains("wrapped 1, kept 1, passed through 0"), "{}", stderr(&out));
+
+    let census = run(&["migrate", "census", "--json"], input.as_bytes());
+    let report: serde_json::Value = serde_json::from_str(&stdout(&census)).unwrap();
+    assert_eq!(report["refused"], serde_json::json!({}));
+    assert_eq!(report["below_policy"], 0.5, "only the md5 row is below policy");
+    let group = report["groups"].as_array().unwrap().iter().find(|g| g["scheme"] == "sealed").unwrap();
+    assert_eq!(group["accounts"], 1);
+    assert_eq!(group["below_policy"], 0.0);
+    assert_eq!(group["params"], "argon2id under the pepper; parameters need the keyring");
+    assert!(group["attacker_source"].as_str().unwrap().contains("as far as the CLI can tell"));
+    let text = stdout(&run(&["migrate", "census"], input.as_bytes()));
+    for want in ["\nsealed ", "parameters need the keyring", "as far as the CLI can tell", "50.0 % of accounts below"] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+
+    let verify = run(&["verify", "--hash", &sealed], b"correct horse battery staple\n");
+    assert_eq!(verify.status.code(), Some(2));
+    let err = stderr(&verify);
+    assert!(err.contains("sealed_needs_keyring") && err.contains("pepper keyring"), "{err}");
+    assert!(!err.contains("algorithm") && !err.contains(&sealed[21..40]), "{err}");
+    assert!(stdout(&verify).is_empty());
+}

@@ -15,6 +15,10 @@ mod census;
 mod lines;
 mod wrap;
 
+/// Sealed (peppered) stored hashes start with this: argon2id sealed under
+/// the service's pepper keyring, which this CLI does not hold.
+pub(crate) const SEALED_PREFIX: &str = "$guardrail-sealed$v1$";
+
 /// `guardrail migrate …`.
 #[derive(Subcommand, Debug)]
 pub(crate) enum MigrateCommand {
@@ -22,11 +26,13 @@ pub(crate) enum MigrateCommand {
     ///
     /// Reads {"id":…,"hash":"…"} per line from FILE or stdin and writes
     /// each line in input order with only the hash replaced by
-    /// "$guardrail-wrap$v=1$…" (every other byte as read): the legacy
+    /// "$guardrail-wrap$v=1$…" (every other byte as read, a last line
+    /// without a newline left without one): the legacy
     /// hash's output becomes argon2id's input, so every account is
     /// memory-hard now; `guardrail verify` reads the wrapped hash and asks
-    /// for a plain argon2id re-hash at the next login. argon2 and already
-    /// wrapped hashes are kept as they are. A line that cannot be wrapped
+    /// for a plain argon2id re-hash at the next login. argon2, already
+    /// wrapped and sealed (peppered, "$guardrail-sealed$v1$…") hashes are
+    /// kept as they are. A line that cannot be wrapped
     /// (malformed_json — not one JSON object, no scalar id, no string hash,
     /// id or hash twice —, line_too_long, unsupported_hash, malformed_hash,
     /// hash_over_caps, plaintext_refused, wrap_failed) is written
@@ -39,7 +45,9 @@ pub(crate) enum MigrateCommand {
     /// Accounts, share, share below the policy, memory and work per guess,
     /// the defender's time per guess (estimated on this machine) and an
     /// attacker's guesses per second on one RTX 4090 (public hashcat
-    /// figures, each with its source). Nothing is hashed. Exit 0 (lines
+    /// figures, each with its source). Sealed (peppered) hashes are their
+    /// own group, "sealed": argon2id under the pepper, parameters unknown
+    /// without the keyring. Nothing is hashed. Exit 0 (lines
     /// that cannot be read are counted by code), 2 on a usage or I/O error.
     Census(CensusArgs),
 }

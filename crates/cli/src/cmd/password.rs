@@ -11,7 +11,7 @@ use guardrail_password::{
 };
 use guardrail_secret::{ExposeSecret, SecretSlice, SecretString};
 
-use super::migrate::CostArgs;
+use super::migrate::{CostArgs, SEALED_PREFIX};
 use crate::{
     error::{CliError, verdict},
     input::{Newline, read_stdin},
@@ -129,8 +129,15 @@ pub(crate) fn hash(args: &HashArgs) -> Result<(), CliError> {
 }
 
 /// Verifies the password on stdin: "valid", "valid needs-rehash" or
-/// "invalid" (refused); a stored hash that cannot be used is a usage error.
+/// "invalid" (refused); a stored hash that cannot be used is a usage error
+/// (a sealed one, which needs the service's pepper keyring, by its code
+/// `sealed_needs_keyring`).
 pub(crate) fn verify(args: &VerifyArgs) -> Result<(), CliError> {
+    if args.stored.starts_with(SEALED_PREFIX) {
+        return Err(CliError::usage(
+            "sealed_needs_keyring: a sealed (peppered) stored hash is verified only by the service holding its pepper keyring",
+        ));
+    }
     let password = read_password(args.exact)?;
     let hasher = args.cost.hasher(Params::OWASP)?;
     let outcome = match as_secret(&password) {

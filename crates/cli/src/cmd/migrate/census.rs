@@ -13,13 +13,18 @@ use guardrail_password::{Cost, PasswordHasher};
 use serde_json::json;
 
 use super::{
-    CensusArgs, attacker,
+    CensusArgs, SEALED_PREFIX, attacker,
     lines::{self, Next},
 };
 use crate::error::CliError;
 
 /// The most groups reported one by one; later ones go to `other`.
 const MAX_GROUPS: usize = 10_000;
+
+/// The params column of the sealed group: what the CLI can tell of it.
+const SEALED_PARAMS: &str = "argon2id under the pepper; parameters need the keyring";
+/// What the sealed group's below-policy share means.
+const SEALED_NOTE: &str = "sealed (peppered) hashes are argon2id under the service's pepper: not below policy as far as the CLI can tell (their parameters need the keyring)";
 
 /// One (scheme, params) group.
 struct Group {
@@ -34,6 +39,8 @@ struct Group {
 struct Census {
     total: u64,
     groups: BTreeMap<(String, String), Group>,
+    /// Sealed (peppered) hashes: their own group, parameters unknown.
+    sealed: u64,
     refused: BTreeMap<&'static str, u64>,
 }
 
@@ -42,6 +49,9 @@ impl Census {
         self.total += 1;
         let Some(line) = line else { return *self.refused.entry("line_too_long").or_default() += 1 };
         let Some(record) = lines::record(line) else { return *self.refused.entry("malformed_json").or_default() += 1 };
+        if record.hash.starts_with(SEALED_PREFIX) {
+            return self.sealed += 1;
+        }
         let info = match hasher.inspect(&record.hash) {
             Ok(info) => info,
             Err(e) => return *self.refused.entry(lines::code(&e)).or_default() += 1,
@@ -82,7 +92,7 @@ fn defender_ms(hasher: &PasswordHasher, cost: Cost) -> f64 {
 
 /// The report as one JSON object.
 fn to_json(census: &Census, hasher: &PasswordHasher) -> serde_json::Value {
-    let groups: Vec<_> = census
+    let mut groups: Vec<_> = census
         .sorted()
         .into_iter()
         .map(|((scheme, params), g)| {
@@ -95,6 +105,14 @@ fn to_json(census: &Census, hasher: &PasswordHasher) -> serde_json::Value {
             })
         })
         .collect();
+    if census.sealed > 0 {
+        groups.push(json!({
+            "scheme": "sealed", "params": SEALED_PARAMS, "accounts": census.sealed,
+            "share": census.share(census.sealed), "below_policy": 0.0, "memory_bytes": null,
+            "block_passes": null, "defender_ms": null, "attacker_guesses_per_s": null,
+            "attacker_source": SEALED_NOTE,
+        }));
+    }
     json!({
         "total": census.total, "below_policy": census.share(census.below_policy()),
         "defender_source": "estimated on this machine from one argon2id measurement (PasswordHasher::estimated_time)",
@@ -131,6 +149,14 @@ fn to_text(census: &Census, hasher: &PasswordHasher, out: &mut impl Write) -> io
             index + 1
         )?;
     }
+    if census.sealed > 0 {
+        let (n, share) = (census.sealed, census.share(census.sealed) * 100.0);
+        writeln!(
+            out,
+            "{:<28} {SEALED_PARAMS:<36} {n:>9} {share:>6.1}% {:>6.1}% {:>9} {:>12} {:>11} {:>14}",
+            "sealed", 0.0, "-", "-", "-", "-"
+        )?;
+    }
     for (code, n) in &census.refused {
         writeln!(out, "refused: {code} {n}")?;
     }
@@ -140,6 +166,9 @@ fn to_text(census: &Census, hasher: &PasswordHasher, out: &mut impl Write) -> io
         census.share(census.below_policy()) * 100.0
     )?;
     writeln!(out, "defender: time per guess estimated on this machine (PasswordHasher::estimated_time)")?;
+    if census.sealed > 0 {
+        writeln!(out, "sealed: {SEALED_NOTE}")?;
+    }
     for (i, source) in sources.iter().enumerate() {
         writeln!(out, "[{}] attacker guesses/s per RTX 4090: {source}", i + 1)?;
     }

@@ -26,7 +26,8 @@ pub(crate) const MAX_LINE_BYTES: usize = 16 * 1024;
 
 /// What the reader found next.
 pub(crate) enum Next {
-    /// A whole line, without its `\n`.
+    /// A whole line, without its `\n` (the last may have none:
+    /// [`Lines::unterminated`]).
     Line(Vec<u8>),
     /// The first [`MAX_LINE_BYTES`] + 1 bytes of a longer line; the rest
     /// is still unread ([`Lines::copy_rest`]).
@@ -41,12 +42,14 @@ pub(crate) struct Lines<R> {
     inner: R,
     cap: usize,
     bar: ProgressBar,
+    /// The input ended without a `\n` after the last line handed out.
+    unterminated: bool,
 }
 
 impl<R: BufRead> Lines<R> {
     /// Lines of `inner` of at most `cap` bytes, advancing `bar` by bytes.
     pub(crate) fn new(inner: R, cap: usize, bar: ProgressBar) -> Self {
-        Self { inner, cap, bar }
+        Self { inner, cap, bar, unterminated: false }
     }
 
     fn consume(&mut self, n: usize) {
@@ -64,7 +67,11 @@ impl<R: BufRead> Lines<R> {
         loop {
             let buf = self.inner.fill_buf()?;
             if buf.is_empty() {
-                return Ok(if line.is_empty() { Next::End } else { Next::Line(line) });
+                if line.is_empty() {
+                    return Ok(Next::End);
+                }
+                self.unterminated = true;
+                return Ok(Next::Line(line));
             }
             let room = self.cap + 1 - line.len();
             match buf.iter().position(|&b| b == b'\n') {
@@ -86,7 +93,8 @@ impl<R: BufRead> Lines<R> {
     }
 
     /// Copies the rest of an over-long line, its `\n` included, to `out`
-    /// in the reader's chunks (adding a `\n` when the input ends without).
+    /// in the reader's chunks (none when the input ends without one: the
+    /// output is the input byte for byte).
     ///
     /// # Errors
     ///
@@ -95,7 +103,8 @@ impl<R: BufRead> Lines<R> {
         loop {
             let buf = self.inner.fill_buf()?;
             if buf.is_empty() {
-                return out.write_all(b"\n");
+                self.unterminated = true;
+                return Ok(());
             }
             if let Some(at) = buf.iter().position(|&b| b == b'\n') {
                 out.write_all(buf.get(..=at).unwrap_or_default())?;
@@ -106,6 +115,12 @@ impl<R: BufRead> Lines<R> {
             out.write_all(buf)?;
             self.consume(n);
         }
+    }
+
+    /// Whether the input ended without a `\n` after the last line handed
+    /// out (a line or the rest of an over-long one): its copy gets none.
+    pub(crate) fn unterminated(&self) -> bool {
+        self.unterminated
     }
 
     /// The progress bar (to print above it).
@@ -235,7 +250,10 @@ mod tests {
         let mut out = Vec::new();
         loop {
             match reader.next_line() {
-                Ok(Next::Line(l)) => out.push(format!("line {}", String::from_utf8_lossy(&l))),
+                Ok(Next::Line(l)) => {
+                    let end = if reader.unterminated() { "" } else { "$" };
+                    out.push(format!("line {}{end}", String::from_utf8_lossy(&l)));
+                }
                 Ok(Next::TooLong(head)) => {
                     let mut rest = Vec::new();
                     assert!(reader.copy_rest(&mut rest).is_ok());
@@ -248,10 +266,11 @@ mod tests {
 
     #[test]
     fn lines_up_to_the_cap_are_whole_longer_ones_are_copied_through() {
-        assert_eq!(lines(b"ab\ncde\n\nf", 3), ["line ab", "line cde", "line ", "line f"]);
-        assert_eq!(lines(b"abcd\nx\n", 3), ["long 4+\n", "line x"]);
+        assert_eq!(lines(b"ab\ncde\n\nf", 3), ["line ab$", "line cde$", "line $", "line f"]);
+        assert_eq!(lines(b"abcd\nx\n", 3), ["long 4+\n", "line x$"]);
         assert_eq!(lines(b"abcdefg\nx", 3), ["long 4+efg\n", "line x"]);
-        assert_eq!(lines(b"abcdefg", 3), ["long 4+efg\n"]);
+        assert_eq!(lines(b"abcdefg", 3), ["long 4+efg"]);
+        assert_eq!(lines(b"abcd", 3), ["long 4+"]);
         assert!(lines(b"", 3).is_empty());
     }
 

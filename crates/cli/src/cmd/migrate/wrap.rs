@@ -12,7 +12,7 @@ use std::{
 use guardrail_password::{PasswordHash, PasswordHasher};
 
 use super::{
-    WrapArgs,
+    SEALED_PREFIX, WrapArgs,
     lines::{self, Lines, Next},
 };
 use crate::error::{CliError, note};
@@ -38,6 +38,11 @@ struct Counts {
 /// One line's outcome.
 fn wrap_line(hasher: &PasswordHasher, line: &[u8]) -> Outcome {
     let Some(record) = lines::record(line) else { return Outcome::Passed("malformed_json") };
+    if record.hash.starts_with(SEALED_PREFIX) {
+        // argon2id under the service's pepper: nothing to wrap, and this
+        // CLI has no keyring to open it.
+        return Outcome::Kept;
+    }
     match hasher.wrap(&record.hash).map(PasswordHash::into_string_for_storage) {
         Ok(same) if same == record.hash => Outcome::Kept,
         // Every byte but the hash's JSON string as read: the id as
@@ -57,6 +62,8 @@ struct Window<'o, W: Write> {
     /// Lines sent and not yet written.
     in_flight: usize,
     counts: Counts,
+    /// The line that ended the input without a `\n`: written without one.
+    unterminated: Option<u64>,
 }
 
 impl<W: Write> Window<'_, W> {
@@ -89,9 +96,10 @@ impl<W: Write> Window<'_, W> {
         Ok(())
     }
 
+    /// Writes line `self.next` and its `\n` (none when the input had none).
     fn write_raw(&mut self, line: &[u8]) -> io::Result<()> {
         self.out.write_all(line)?;
-        self.out.write_all(b"\n")
+        if self.unterminated == Some(self.next) { Ok(()) } else { self.out.write_all(b"\n") }
     }
 
     /// Counts a line passed through and says so on stderr: its number and code only.
@@ -128,13 +136,17 @@ fn pipeline<R: BufRead>(
         }
         drop(done_tx);
         let bar = input.bar().clone();
-        let mut window = Window { out, next: 1, done: BTreeMap::new(), in_flight: 0, counts: Counts::default() };
+        let mut window =
+            Window { out, next: 1, done: BTreeMap::new(), in_flight: 0, counts: Counts::default(), unterminated: None };
         let mut n = 0u64;
         let result = (|| -> io::Result<()> {
             loop {
                 match input.next_line()? {
                     Next::Line(line) => {
                         n += 1;
+                        if input.unterminated() {
+                            window.unterminated = Some(n);
+                        }
                         if window.in_flight == window_size {
                             window.receive(&done_rx, &bar)?;
                         }
