@@ -95,7 +95,9 @@ impl Scrypt {
     /// The cost at `log_n` with the stored r and p.
     fn cost_at(&self, log_n: u8) -> Cost {
         let n = 1u64 << log_n.min(63);
-        let memory = 128u64.saturating_mul(u64::from(self.r)).saturating_mul(n);
+        // The scrypt crate allocates B (128·r·p), V (128·r·N) and T (128·r).
+        let blocks = n.saturating_add(u64::from(self.p)).saturating_add(1);
+        let memory = 128u64.saturating_mul(u64::from(self.r)).saturating_mul(blocks);
         let units = n.saturating_mul(u64::from(self.r)).saturating_mul(u64::from(self.p));
         Cost::new(memory, Cost::work(units, factor::SCRYPT))
     }
@@ -113,7 +115,8 @@ impl Scrypt {
             Some(ln) if self.form.param == "N" => cost::over("N", 1 << ln, "(a power of two)"),
             Some(ln) => cost::over("ln", u64::from(ln), "log2 N"),
             None => {
-                let by_memory = caps.max_memory_bytes / 256;
+                // At N = 2: 128·r·(2 + p + 1) bytes.
+                let by_memory = caps.max_memory_bytes / 128 / (3 + u64::from(self.p));
                 let by_work = caps.max_block_passes.saturating_mul(1000) / factor::SCRYPT / 2 / u64::from(self.p);
                 cost::over("r", by_memory.min(by_work), "(128-byte blocks)")
             }
@@ -154,7 +157,7 @@ impl Scheme for Scrypt {
         if self.fits(caps, self.log_n) { Ok(()) } else { Err(self.over(caps)) }
     }
 
-    /// Allocates 128·r·N bytes: only after [`Scheme::check`].
+    /// Allocates 128·r·(N + p + 1) bytes: only after [`Scheme::check`].
     fn compute(&self, password: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
         let params = scrypt::Params::new(self.log_n, self.r, self.p).map_err(|_| malformed("params"))?;
         let mut out = Zeroizing::new(vec![0u8; self.form.len]);
@@ -316,19 +319,35 @@ mod tests {
     fn costs_at_the_default_caps() {
         let caps = default_caps();
         let admitted = |stored: &str| legacy::parse(stored).unwrap().unwrap().check(&caps).is_ok();
-        // passlib's default (64 MiB) and Django's (N 2^14, r 8, p 5); 256 MiB at r 8 still.
+        // passlib's default (64 MiB) and Django's (N 2^14, r 8, p 5); 128 MiB at r 8.
         assert!(admitted(&format!("$scrypt$ln=16,r=8,p=1${SALT_KEY}")));
         assert!(admitted(&format!("scrypt$16384$salt$8$5${DJANGO_TAIL}")));
-        assert!(admitted(&format!("$scrypt$ln=18,r=8,p=1${SALT_KEY}")));
+        assert!(admitted(&format!("$scrypt$ln=17,r=8,p=1${SALT_KEY}")));
+        // 256 MiB of V plus B and T (2 KiB) is over the 256 MiB cap.
+        assert_eq!(refusal(&format!("$scrypt$ln=18,r=8,p=1${SALT_KEY}")), ("ln", 17));
         // The issue's 266 MB, 2.4 s example: within the memory cap, over the work cap.
         assert_eq!(refusal(&format!("$scrypt$ln=17,r=16,p=4${SALT_KEY}")), ("ln", 15));
-        assert_eq!(refusal(&format!("$scrypt$ln=19,r=8,p=1${SALT_KEY}")), ("ln", 18));
-        assert_eq!(refusal(&format!("$scrypt$ln=63,r=8,p=1${SALT_KEY}")), ("ln", 18));
-        assert_eq!(refusal(&format!("scrypt$1048576$salt$8$1${DJANGO_TAIL}")), ("N", 1 << 18));
+        assert_eq!(refusal(&format!("$scrypt$ln=19,r=8,p=1${SALT_KEY}")), ("ln", 17));
+        assert_eq!(refusal(&format!("$scrypt$ln=63,r=8,p=1${SALT_KEY}")), ("ln", 17));
+        assert_eq!(refusal(&format!("scrypt$1048576$salt$8$1${DJANGO_TAIL}")), ("N", 1 << 17));
         assert_eq!(refusal(&format!("$scrypt$ln=4,r=8,p=17${SALT_KEY}")), ("p", 16));
         assert_eq!(refusal(&format!("$scrypt$ln=1,r=16777216,p=1${SALT_KEY}")).0, "r");
         let spring = legacy::from_public("spring-scrypt-v5_8", "ln=16,r=8,p=1", &[0; 16]).unwrap();
-        assert_eq!(spring.cost(), Cost::new(64 << 20, (1 << 19) * factor::SCRYPT / 1000));
+        assert_eq!(spring.cost(), Cost::new((64 << 20) + 128 * 8 * 2, (1 << 19) * factor::SCRYPT / 1000));
+    }
+
+    #[test]
+    fn memory_counts_every_buffer_scrypt_allocates() {
+        // B is 128·r·p: with N small and p large it dominates V (128·r·N).
+        let wide = legacy::from_public("passlib-scrypt", "ln=1,r=65536,p=16", b"salt").unwrap();
+        assert_eq!(wide.cost().memory_bytes, 128 * 65536 * (2 + 16 + 1));
+        // ~152 MiB (was counted as V's 16 MiB): the memory cap sees it all.
+        let small = Caps { max_memory_bytes: 128 << 20, ..default_caps() };
+        assert!(wide.check(&default_caps()).is_ok() && wide.check(&small).is_err());
+        // The largest r the refusal names at N = 2 is admitted at N = 2.
+        let (param, r) = refusal(&format!("$scrypt$ln=1,r=16777216,p=1${SALT_KEY}"));
+        let at_cap = legacy::from_public("passlib-scrypt", &format!("ln=1,r={r},p=1"), b"salt").unwrap();
+        assert!(param == "r" && at_cap.check(&default_caps()).is_ok(), "{r}");
     }
 
     #[test]
