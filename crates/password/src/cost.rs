@@ -53,6 +53,13 @@ impl Cost {
             block_passes: self.block_passes.saturating_add(other.block_passes),
         }
     }
+
+    /// This cost run `runs` times one after another: the same memory (one
+    /// job at a time), the work multiplied (saturating).
+    #[must_use]
+    pub const fn times(self, runs: u64) -> Self {
+        Self { memory_bytes: self.memory_bytes, block_passes: self.block_passes.saturating_mul(runs) }
+    }
 }
 
 #[cfg(feature = "legacy")]
@@ -106,6 +113,38 @@ pub(crate) fn check_work(
     // The largest `units` with units·milli/1000 (rounded down) within the cap.
     let cap = caps.max_block_passes.saturating_add(1).saturating_mul(1000).saturating_sub(1) / milli.max(1);
     Err(over(param, cap, unit))
+}
+
+#[cfg(feature = "legacy")]
+/// What one login against a legacy scheme costs in all, before any job is
+/// queued: the scheme's cost for the longest candidate form
+/// ([`crate::legacy::Scheme::cost_for`]) plus `outer` (a wrapped hash's
+/// argon2id; [`Cost::default`] for none), run twice when the NFKC form
+/// differs from the raw bytes (both are tried).
+pub(crate) fn login(scheme: &dyn crate::legacy::Scheme, outer: Cost, normalized: &[u8], raw: &[u8]) -> Cost {
+    let runs = if normalized == raw { 1 } else { 2 };
+    scheme.cost_for(normalized.len().max(raw.len())).saturating_add(outer).times(runs)
+}
+
+#[cfg(feature = "legacy")]
+/// Refuses a login (or a wrapped hash's inner scheme and argon2id together)
+/// whose total cost is above `caps`: `cost.memory_bytes` is the largest
+/// single job, `cost.block_passes` the sum of every job it runs. Each
+/// parameter's own check (`Scheme::check`) stays at parse time; this is
+/// the one check of the sum.
+///
+/// # Errors
+///
+/// [`Error::OutOfPolicy`] with `param: "memory"` (cap in bytes) or
+/// `param: "work"` (cap in block passes).
+pub(crate) fn check_login(caps: &Caps, cost: Cost) -> Result<(), Error> {
+    if cost.memory_bytes > caps.max_memory_bytes {
+        return Err(over("memory", caps.max_memory_bytes, "bytes"));
+    }
+    if cost.block_passes > caps.max_block_passes {
+        return Err(over("work", caps.max_block_passes, "block passes"));
+    }
+    Ok(())
 }
 
 /// The refusal of a stored parameter above its cap. Never the stored value.

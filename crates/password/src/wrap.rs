@@ -31,7 +31,7 @@ use base64ct::{Base64Unpadded, Encoding};
 
 use crate::{
     Caps, Error,
-    cost::over,
+    cost::{self, over},
     engine::core::{Algorithm, Version},
     legacy::{self, Parsed},
     phc::{self, Phc},
@@ -61,8 +61,9 @@ fn malformed(part: &'static str) -> Error {
     Error::Malformed { part }
 }
 
-/// Parses a wrapped string, checking the inner scheme's cost and the
-/// argon2id parameters against `caps` before anything is computed.
+/// Parses a wrapped string, checking the inner scheme's cost, the
+/// argon2id parameters and their sum (`work`, `memory`) against `caps`
+/// before anything is computed.
 ///
 /// # Errors
 ///
@@ -70,8 +71,8 @@ fn malformed(part: &'static str) -> Error {
 /// scheme`, `wrapped params`, `wrapped salt`, or a part of the argon2id
 /// tail); [`Error::Unsupported`] for an unknown inner id or an outer
 /// algorithm other than argon2id v19; [`Error::OutOfPolicy`] when the
-/// string, the inner salt, the inner scheme or the argon2id parameters are
-/// above `caps`.
+/// string, the inner salt, the inner scheme, the argon2id parameters or
+/// their sum (`work`, `memory`) are above `caps`.
 pub(crate) fn parse(s: &str, caps: &Caps) -> Result<Wrapped, Error> {
     if s.len() as u64 > MAX_WRAPPED_LEN {
         return Err(over("length", MAX_WRAPPED_LEN, "bytes"));
@@ -93,6 +94,8 @@ pub(crate) fn parse(s: &str, caps: &Caps) -> Result<Wrapped, Error> {
     if phc.algorithm != Algorithm::Argon2id || phc.version != Version::V0x13 {
         return Err(Error::Unsupported { what: "wrapped outer algorithm (argon2id v19 only)" });
     }
+    // Each part fit its own check; a verify runs both.
+    cost::check_login(caps, inner.cost().saturating_add(phc.cost()))?;
     Ok(Wrapped { inner, phc })
 }
 

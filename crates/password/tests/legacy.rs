@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use guardrail_password::{Error, Params, PasswordHasher, Verification};
+use guardrail_password::{Caps, Error, Params, PasswordHasher, Verification};
 use guardrail_secret::SecretString;
 
 fn rows() -> Vec<(String, Vec<u8>, String)> {
@@ -216,7 +216,7 @@ fn migrate_right_rows() -> Vec<(String, String)> {
 #[test]
 fn inspect_describes_every_family_without_hashing() {
     let h = PasswordHasher::new(Params::OWASP);
-    let caps = guardrail_password::Caps::for_policy(&Params::OWASP);
+    let caps = Caps::for_policy(&Params::OWASP);
     let mut schemes = BTreeSet::new();
     for (stored, expect) in migrate_right_rows() {
         match (expect.as_str(), h.inspect(&stored)) {
@@ -321,4 +321,62 @@ fn wrapped_plaintext_verifies_without_the_opt_in() {
         other => panic!("{other:?}"),
     }
     assert_eq!(h.verify(&SecretString::from("correct horse!"), wrapped).unwrap(), Verification::Invalid);
+}
+
+/// A hasher whose work cap is `max_block_passes`, every other cap as usual.
+fn capped(max_block_passes: u64) -> PasswordHasher {
+    let params = Params::new(256, 2, 1).unwrap();
+    PasswordHasher::new(params).caps(Caps { max_block_passes, ..Caps::for_policy(&params) })
+}
+
+fn refused_naming_work(outcome: Result<impl std::fmt::Debug, Error>, cap: u64) {
+    match outcome {
+        Err(Error::OutOfPolicy { param: "work", cap: named, unit: "block passes" }) => assert_eq!(named, cap),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Every sha-crypt round hashes the whole password: a row inspect admits
+/// (10,000 rounds, 17,200 block passes) costs about 40 times more with a
+/// 4000-byte candidate, and verify refuses that login before any job.
+#[test]
+fn a_long_password_is_counted_where_every_round_hashes_it() {
+    let stored = "$6$rounds=10000$Kbnz3jWgchrn4HlU$4iiRrMOJc8JalN/2iJB96XtC9HthNzAcs8NS35Uiymf6jXDo6H4KOBJH9L7BglYYUNSFee8JHWxY2kswEmw9o.";
+    let h = capped(50_000);
+    assert!(h.inspect(stored).unwrap().cost.block_passes <= 50_000);
+    refused_naming_work(h.verify(&SecretString::from("a".repeat(4000)), stored), 50_000);
+    assert_eq!(h.peak_in_flight(), 0, "a refused login queued a job");
+    assert!(matches!(h.verify(&SecretString::from("password"), stored), Ok(Verification::Valid { .. })));
+}
+
+/// A candidate whose NFKC form differs from its raw bytes runs the
+/// computation twice: a stored pbkdf2-sha512 just under the cap refuses
+/// such a login (U+FB01 `ﬁ`), while an ASCII one verifies.
+#[test]
+fn a_candidate_tried_in_two_forms_is_counted_twice() {
+    // 1500 iterations: 2251 block passes, once.
+    let stored = "$pbkdf2-sha512$1500$vHeutda6V8oZI0SI0drbew$2MOQAfiaom5hrh./gKf9Hm.JvmQqFCSvWD3xv3O7oK9F/M..TZFIiztJtfznQ7Pb1rRoy/C0KI7Crd8R0cSEXg";
+    let h = capped(3000);
+    assert!(h.inspect(stored).is_ok());
+    refused_naming_work(h.verify(&SecretString::from("pass\u{FB01}word"), stored), 3000);
+    assert!(matches!(h.verify(&SecretString::from("password"), stored), Ok(Verification::Valid { .. })));
+}
+
+/// A wrapped hash runs its inner scheme and its argon2id: each fitting
+/// the cap is not enough, their sum must (inspect and verify alike).
+#[test]
+fn a_wrapped_hash_is_refused_when_its_parts_together_exceed_the_cap() {
+    let legacy = "$pbkdf2-sha512$1500$vHeutda6V8oZI0SI0drbew$2MOQAfiaom5hrh./gKf9Hm.JvmQqFCSvWD3xv3O7oK9F/M..TZFIiztJtfznQ7Pb1rRoy/C0KI7Crd8R0cSEXg";
+    // Inner 2251 block passes + argon2id 2048·1 = 4299.
+    let wrapped = PasswordHasher::new(Params::new(2048, 1, 1).unwrap()).wrap(legacy).unwrap();
+    let wrapped = wrapped.as_str_for_storage();
+    let roomy = capped(5000);
+    assert_eq!(roomy.inspect(wrapped).unwrap().cost.block_passes, 4299);
+    assert!(matches!(roomy.verify(&SecretString::from("password"), wrapped), Ok(Verification::Valid { .. })));
+    // Both forms of a `ﬁ` candidate: 8598, above 5000.
+    refused_naming_work(roomy.verify(&SecretString::from("pass\u{FB01}word"), wrapped), 5000);
+    let tight = capped(3000);
+    refused_naming_work(tight.inspect(wrapped), 3000);
+    refused_naming_work(tight.verify(&SecretString::from("password"), wrapped), 3000);
+    assert_eq!(tight.peak_in_flight(), 0, "a refused login queued a job");
 }

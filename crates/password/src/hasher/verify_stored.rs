@@ -7,14 +7,17 @@ use zeroize::Zeroizing;
 
 use super::{Candidate, Mode, PasswordHasher, Verification};
 use crate::{
-    Error,
+    Cost, Error, cost,
     engine::{Job, Output},
     legacy,
 };
 
 impl PasswordHasher {
-    /// One engine job declaring the scheme's memory (scrypt's 128·r·N; the
-    /// work was checked against the caps before): the candidate's NFKC
+    /// One engine job declaring the scheme's memory (scrypt's 128·r·N),
+    /// queued only when the login's whole cost fits the caps
+    /// ([`cost::login`]: the scheme's cost for the longest candidate form,
+    /// twice when both forms run; [`Error::OutOfPolicy`] naming `work` or
+    /// `memory` otherwise): the candidate's NFKC
     /// form, then its raw bytes when they differ, each through
     /// [`legacy::matches`] (the whole computation, a constant-time compare,
     /// then the whole-read rule). Stored plaintext is the identity scheme:
@@ -25,6 +28,7 @@ impl PasswordHasher {
         parsed: legacy::Parsed,
         mode: Mode,
     ) -> Result<Verification, Error> {
+        cost::check_login(&self.caps, cost::login(parsed.as_ref(), Cost::default(), pw.normalized, pw.raw))?;
         let memory = usize::try_from(parsed.cost().memory_bytes).unwrap_or(usize::MAX);
         let (n, r) = (Zeroizing::new(pw.normalized.to_vec()), Zeroizing::new(pw.raw.to_vec()));
         let job = Job::task(memory, move || {

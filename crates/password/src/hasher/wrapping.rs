@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use super::{Candidate, HASH_LEN, Mode, PasswordHasher, SALT_LEN, Verification, ready};
 use crate::{
-    Error, PasswordHash,
+    Error, PasswordHash, cost,
     engine::{
         Job,
         core::{Algorithm, Input, Version},
@@ -104,15 +104,19 @@ impl PasswordHasher {
     /// Verifies a candidate against a wrapped hash: the inner scheme on the
     /// candidate (its NFKC form, then the raw bytes when they differ), then
     /// argon2id over that, compared in constant time; the inner scheme must
-    /// read the candidate whole. Each computation is one engine job. A
-    /// match is always answered with a plain argon2id upgrade of the NFKC
-    /// password.
+    /// read the candidate whole. Each computation is one engine job, queued
+    /// only when the login's whole cost fits the caps ([`cost::login`]: the
+    /// inner scheme for the longest candidate form plus the argon2id, twice
+    /// when both forms run; [`Error::OutOfPolicy`] naming `work` or
+    /// `memory` otherwise). A match is always answered with a plain
+    /// argon2id upgrade of the NFKC password.
     pub(super) async fn verify_wrapped(
         &self,
         pw: Candidate<'_>,
         wrapped: Wrapped,
         mode: Mode,
     ) -> Result<Verification, Error> {
+        cost::check_login(&self.caps, cost::login(wrapped.inner.as_ref(), wrapped.phc.cost(), pw.normalized, pw.raw))?;
         let inner: Arc<dyn Scheme> = Arc::from(wrapped.inner);
         let mut matched = self.wrapped_matches(&inner, &wrapped.phc, pw.normalized, mode).await?;
         if !matched && pw.normalized != pw.raw {

@@ -86,6 +86,62 @@ impl Kind {
             Self::Sha1 => factor::SHA1_CRYPT,
         }
     }
+
+    /// Hash blocks 42 consecutive rounds compress (42: the rounds' rules
+    /// repeat with 2, 3 and 7) for a `salt`-byte salt and a `len`-byte
+    /// password, from the input each round hashes:
+    /// - sha-crypt round i: the previous digest (32 / 64 bytes) and the
+    ///   password (one first, the other last, by i's parity), the salt when
+    ///   i % 3 ≠ 0, the password again when i % 7 ≠ 0; SHA-256 in 64-byte
+    ///   blocks with 9 bytes of padding, SHA-512 in 128 with 17;
+    /// - md5-crypt / apr1: the same rule with MD5 (16-byte digest, 64-byte
+    ///   blocks, 9 bytes of padding);
+    /// - phpass: MD5 of the previous digest (16) ‖ the password;
+    /// - sha1-crypt: HMAC-SHA1 keyed once (`compute::sha1_crypt` clones the
+    ///   keyed state each round, the key is never re-hashed) over the
+    ///   20-byte previous result: two compressions whatever the password.
+    fn cycle_blocks(self, salt: u64, len: u64) -> u64 {
+        let (digest, block, pad) = match self {
+            Self::Sha256 => (32, 64, 9),
+            Self::Sha512 => (64, 128, 17),
+            Self::Md5 | Self::Apr1 => (16, 64, 9),
+            Self::Phpass => return 42u64.saturating_mul(len.saturating_add(16 + 9).div_ceil(64)),
+            Self::Sha1 => return 42 * 2,
+        };
+        (0..42u64)
+            .map(|i| {
+                let salted = if i % 3 == 0 { 0 } else { salt };
+                let twice = if i % 7 == 0 { 0 } else { len };
+                len.saturating_add(twice).saturating_add(digest + pad + salted).div_ceil(block)
+            })
+            .fold(0, u64::saturating_add)
+    }
+
+    /// Blocks hashed once, before the rounds, that grow with the password:
+    /// sha-crypt's P sequence hashes it `len` times (len² bytes) and its
+    /// A / B digests and bit loop about 16 more times (len < 2^13);
+    /// md5-crypt's first two digests about 4 times; phpass's first digest
+    /// once; sha1-crypt hashes a key longer than SHA-1's 64-byte block once.
+    fn once_blocks(self, len: u64) -> u64 {
+        match self {
+            Self::Sha256 => len.saturating_mul(len.saturating_add(16)).div_ceil(64),
+            Self::Sha512 => len.saturating_mul(len.saturating_add(16)).div_ceil(128),
+            Self::Md5 | Self::Apr1 => len.saturating_mul(4).div_ceil(64),
+            Self::Phpass => len.div_ceil(64),
+            Self::Sha1 if len > 64 => len.saturating_add(9).div_ceil(64),
+            Self::Sha1 => 0,
+        }
+    }
+
+    /// The blocks of 42 units at the length [`Kind::factor`] was measured
+    /// with (benches' `cost_model.rs`: a 28-byte password, a 16-byte salt);
+    /// md5-crypt's factor is one MD5 compression (phpass's round).
+    fn measured_blocks(self) -> u64 {
+        match self {
+            Self::Md5 | Self::Apr1 => 42,
+            _ => self.cycle_blocks(16, 28),
+        }
+    }
 }
 
 /// sha-crypt's rounds: 5000 unless `rounds=` says otherwise, within these.
@@ -265,6 +321,20 @@ impl Scheme for Crypt {
 
     fn cost(&self) -> Cost {
         Cost::new(0, Cost::work(self.units(), self.kind.factor()))
+    }
+
+    /// Every round but sha1-crypt's hashes the password: the units' blocks
+    /// for this length ([`Kind::cycle_blocks`], [`Kind::once_blocks`])
+    /// over the blocks the factor was measured with, never below
+    /// [`Scheme::cost`].
+    fn cost_for(&self, password_len: usize) -> Cost {
+        let (salt, len) = (self.salt.len() as u64, u64::try_from(password_len).unwrap_or(u64::MAX));
+        let blocks = self
+            .units()
+            .saturating_mul(self.kind.cycle_blocks(salt, len))
+            .saturating_add(self.kind.once_blocks(len).saturating_mul(42));
+        let passes = Cost::work(blocks, self.kind.factor()) / self.kind.measured_blocks().max(1);
+        Cost::new(0, passes.max(self.cost().block_passes))
     }
 
     fn check(&self, caps: &Caps) -> Result<(), Error> {

@@ -41,8 +41,17 @@ pub(crate) trait Scheme: Send + Sync {
     /// The stored digest: raw bytes where the checksum decodes exactly
     /// (hex, base64, …); the checksum text for crypt64 and bcrypt.
     fn digest(&self) -> &[u8];
-    /// What verifying costs, before any work.
+    /// What verifying costs, before any work (with a short password: the
+    /// `cost::factor` table was measured with a 28-byte one).
     fn cost(&self) -> Cost;
+    /// What verifying a candidate of `password_len` bytes costs: more than
+    /// [`Scheme::cost`] where every round hashes the password (sha-crypt,
+    /// md5-crypt, phpass), else the same. The verify paths check it, summed
+    /// over every computation a login runs, with [`crate::cost::check_login`].
+    fn cost_for(&self, password_len: usize) -> Cost {
+        let _ = password_len;
+        self.cost()
+    }
     /// Refuses parameters above `caps` (through [`crate::cost::check_work`]
     /// and [`crate::cost::over`]) or outside the scheme's own limits.
     ///

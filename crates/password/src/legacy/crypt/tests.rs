@@ -175,6 +175,37 @@ fn costs_above_the_caps_are_refused_naming_rounds() {
 }
 
 #[test]
+fn cost_for_grows_with_the_password_where_rounds_hash_it() {
+    let s43 = "a".repeat(43);
+    let s86 = "a".repeat(86);
+    for stored in [
+        format!("$5$rounds=8800000$saltsalt${s43}"),
+        format!("$6$rounds=1219000$saltsalt${s86}"),
+        format!("{{CRYPT}}$6$rounds=656000$saltsalt${s86}"),
+        "$1$salt$abcdefghijklmnopqrstuv".to_owned(),
+        "$apr1$salt$abcdefghijklmnopqrstuv".to_owned(),
+        "$P$Kabcdefghabcdefghijklmnopqrstuv".to_owned(),
+    ] {
+        let scheme = parsed(&stored).unwrap();
+        let (short, long) = (scheme.cost_for(8), scheme.cost_for(4000));
+        // Never below the stated cost; a 4000-byte password costs tens of
+        // times more (each round hashes ~63 more blocks, or ~31 for SHA-512).
+        assert!(short.block_passes >= scheme.cost().block_passes, "{stored}");
+        assert!(long.block_passes > 25 * short.block_passes, "{stored}: {short:?} {long:?}");
+        assert!(scheme.cost_for(100).block_passes > short.block_passes, "{stored}");
+    }
+    // At the measured length a sha-crypt round costs what the factor says
+    // (plus the few blocks hashed once before the rounds).
+    let measured = parsed(&format!("$5$rounds=100000$0123456789abcdef${s43}")).unwrap();
+    let extra = measured.cost_for(28).block_passes - measured.cost().block_passes;
+    assert!(extra < 10, "{extra}");
+    // sha1-crypt keys HMAC once: its rounds do not grow with the password.
+    let sha1 = parsed("$sha1$40000$salt$abcdefghijklmnopqrstuvwxyz01").unwrap();
+    assert_eq!(sha1.cost_for(8), sha1.cost());
+    assert!(sha1.cost_for(4000).block_passes < sha1.cost().block_passes + 100);
+}
+
+#[test]
 fn sha1_crypt_never_matches_a_trailing_nul() {
     // HMAC pads short keys with zeros: the same key for "pw" and "pw\0".
     let scheme = rebuild(Kind::Sha1, false, "rounds=10", b"salt").unwrap();
