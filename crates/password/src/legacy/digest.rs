@@ -346,6 +346,30 @@ pub(super) mod tests {
         Caps::for_policy(&Params::OWASP)
     }
 
+    /// Every length in `kinds` comes from the id, none from public params:
+    /// a salt past the kind's longest (at most 256 bytes) and any parameter
+    /// are refused naming the part, without the value.
+    pub(in crate::legacy) fn rebuild_bounds_every_length(kinds: &[&'static Kind]) {
+        for kind in kinds {
+            let (_, longest) = kind.salt_len;
+            assert!(longest <= TEXT_SALT_MAX.max(LDAP_SALT_MAX), "{}", kind.id);
+            let long = vec![b'S'; longest + 1];
+            let refused = rebuild(kinds, kind.id, "", &long).unwrap();
+            assert!(matches!(refused, Err(Error::Malformed { part: "salt" })), "{}", kind.id);
+            let salt = vec![b'S'; kind.salt_len.0];
+            for params in ["len=300000000", "iterations=4000000000", "salt_len=99999999999"] {
+                let refused = rebuild(kinds, kind.id, params, &salt).unwrap();
+                let err = refused.err().unwrap_or_else(|| panic!("{} {params}", kind.id));
+                assert!(matches!(err, Error::Malformed { part: "params" }) && !err.to_string().contains('9'));
+            }
+        }
+    }
+
+    #[test]
+    fn lengths_come_from_the_id_never_from_params() {
+        rebuild_bounds_every_length(KINDS);
+    }
+
     /// Parses `stored` through the whole prefix table and shape rules.
     fn parse(stored: &str) -> Result<Parsed, Error> {
         super::super::parse(stored).unwrap_or(Err(Error::Unsupported { what: "not recognised" }))

@@ -228,6 +228,11 @@ mod tests {
     }
 
     #[test]
+    fn lengths_come_from_the_id_never_from_params() {
+        digest::tests::rebuild_bounds_every_length(KINDS);
+    }
+
+    #[test]
     fn from_public_checks_the_standard_salt_and_params() {
         assert!(from_public(STANDARD.id, "", &[0; 8]).unwrap().is_ok());
         assert!(from_public(STANDARD.id, "", &[0; 7]).unwrap().is_err());

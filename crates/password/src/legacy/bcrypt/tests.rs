@@ -148,6 +148,9 @@ fn from_public_refuses_what_it_cannot_rebuild() {
         ("cost=4", b"short"),
         ("cost=4", "ééééééééééé".as_bytes()),
         ("cost=4", b"abcdefghijklmnopqrstu!"),
+        // Every length is bcrypt's own: two cost digits, 22 salt characters.
+        ("cost=4000000000", salt),
+        ("cost=4", &[b'a'; 1 << 16]),
     ] {
         assert!(matches!(from_public("bcrypt", params, salt), Some(Err(Error::Malformed { .. }))), "{params}");
     }
