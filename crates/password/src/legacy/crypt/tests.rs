@@ -194,6 +194,19 @@ fn cost_for_grows_with_the_password_where_rounds_hash_it() {
         assert!(long.block_passes > 25 * short.block_passes, "{stored}: {short:?} {long:?}");
         assert!(scheme.cost_for(100).block_passes > short.block_passes, "{stored}");
     }
+    // The review's rows: admitted at the default caps, a 4000-byte
+    // candidate is far above them (78 s, 50 s, 43 s, tens of seconds).
+    let default = Caps::for_policy(&crate::Params::OWASP);
+    for stored in [
+        format!("$5$rounds=8800000$saltsalt${s43}"),
+        format!("$6$rounds=1219000$saltsalt${s86}"),
+        format!("$6$rounds=656000$saltsalt${s86}"),
+        "$P$Kabcdefghabcdefghijklmnopqrstuv".to_owned(),
+    ] {
+        let scheme = parsed(&stored).unwrap();
+        assert!(scheme.check(&default).is_ok(), "{stored}");
+        assert!(scheme.cost_for(4000).block_passes > 15 * default.max_block_passes, "{stored}");
+    }
     // At the measured length a sha-crypt round costs what the factor says
     // (plus the few blocks hashed once before the rounds).
     let measured = parsed(&format!("$5$rounds=100000$0123456789abcdef${s43}")).unwrap();
