@@ -14,7 +14,7 @@
 //! HMAC trailing-NUL rule of `pbkdf2.rs`.
 
 use super::encoding::{b64_std_padded_decode, malformed};
-use super::pbkdf2::{Pbkdf2, Prf, Shown, bounded_key_len, iterations, key_len, key_values};
+use super::pbkdf2::{Pbkdf2, Prf, Shown, bounded_key_len, iterations, key_values};
 use super::{Format, Parsed};
 use crate::Error;
 
@@ -112,6 +112,23 @@ fn scheme_v3(prf: Prf, iterations: u32, len: usize, salt: Vec<u8>, digest: Vec<u
         salt,
         digest,
     })
+}
+
+/// A derived key length written in decimal (`len=N`), at most
+/// [`super::pbkdf2::MAX_KEY_LEN`]; a number too large for any integer is over the cap too.
+///
+/// # Errors
+///
+/// [`Error::Malformed`] naming `len` for anything but digits (or a leading
+/// zero); [`Error::OutOfPolicy`] naming `len` above the cap.
+fn key_len(text: &str) -> Result<usize, Error> {
+    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    if !digits || (text.len() > 1 && text.starts_with('0')) {
+        return Err(malformed("len"));
+    }
+    // Digits only: a value past u64 is still a length over the cap.
+    let len = text.parse::<u64>().ok().and_then(|n| usize::try_from(n).ok()).unwrap_or(usize::MAX);
+    bounded_key_len(len)
 }
 
 /// Rebuilds `aspnet-v2` (no parameters, salt 16) or `aspnet-v3`

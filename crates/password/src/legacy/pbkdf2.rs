@@ -160,9 +160,7 @@ impl Scheme for Pbkdf2 {
         if self.iterations == 0 || self.len == 0 {
             return Err(malformed("params"));
         }
-        // Every constructor bounds the length; this keeps the buffer bounded
-        // whatever built the scheme.
-        bounded_key_len(self.len)?;
+        bounded_key_len(self.len)?; // Every constructor checks it; again, whoever built it.
         let mut out = Zeroizing::new(vec![0u8; self.len]);
         match self.prf {
             Prf::Sha1 => pbkdf2::pbkdf2_hmac::<Sha1>(password, &self.salt, self.iterations, &mut out),
@@ -191,23 +189,6 @@ pub(super) const MAX_KEY_LEN: usize = 1024;
 /// [`Error::OutOfPolicy`] naming `len` and the cap in bytes.
 pub(super) fn bounded_key_len(len: usize) -> Result<usize, Error> {
     if len > MAX_KEY_LEN { Err(cost::over("len", MAX_KEY_LEN as u64, "bytes")) } else { Ok(len) }
-}
-
-/// A derived key length written in decimal (`len=N`), at most
-/// [`MAX_KEY_LEN`]; a number too large for any integer is over the cap too.
-///
-/// # Errors
-///
-/// [`Error::Malformed`] naming `len` for anything but digits (or a leading
-/// zero); [`Error::OutOfPolicy`] naming `len` above the cap.
-pub(super) fn key_len(text: &str) -> Result<usize, Error> {
-    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
-    if !digits || (text.len() > 1 && text.starts_with('0')) {
-        return Err(malformed("len"));
-    }
-    // Digits only: a value past u64 is still a length over the cap.
-    let len = text.parse::<u64>().ok().and_then(|n| usize::try_from(n).ok()).unwrap_or(usize::MAX);
-    bounded_key_len(len)
 }
 
 /// An iteration count: decimal, at least 1.
