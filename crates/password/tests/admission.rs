@@ -123,10 +123,10 @@ fn a_hash_needing_more_than_the_budget_is_refused() {
     // Legacy schemes declare their memory too: scrypt at ln = 10, r = 8 needs 1 MiB.
     let small = PasswordHasher::with_limits(Params::new(64, 1, 1).unwrap(), limits(1, Duration::ZERO, 512 << 10));
     let scrypt = "$scrypt$ln=10,r=8,p=1$zDkHQCjF+N8bo7Q2pjTGGA$9D+inOjERiX59E4UpjH2pe66xig3L2a4kWQxmMMsGAI";
-    // Refused by the caps, which follow the budget (ln 9 is the largest that fits 512 KiB), before any job.
+    // Refused by the caps, which follow the budget (ln 8 is the largest whose V, B and T fit 512 KiB), before any job.
     assert!(matches!(
         small.verify(&SecretString::from("pw"), scrypt),
-        Err(Error::OutOfPolicy { param: "ln", cap: 9, .. })
+        Err(Error::OutOfPolicy { param: "ln", cap: 8, .. })
     ));
     assert_eq!(small.peak_in_flight(), 0);
 }
