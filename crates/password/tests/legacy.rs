@@ -265,7 +265,7 @@ fn framework_defaults_are_admitted_and_described() {
     let find = |prefix: &str| rows.iter().find(|(s, _)| s.starts_with(prefix)).map(|(s, _)| s.clone()).unwrap();
     let django_scrypt = h.inspect(&find("scrypt$16384$")).unwrap();
     assert_eq!(django_scrypt.scheme, "django-scrypt");
-    assert_eq!(django_scrypt.cost.memory_bytes, 128 * 8 * 16384);
+    assert_eq!(django_scrypt.cost.memory_bytes, 128 * 8 * (16384 + 5 + 1), "128·r·(N + p + 1)");
     let moderate = h.inspect(&find("$argon2id$v=19$m=262144,t=3,p=1$")).unwrap();
     assert_eq!((moderate.scheme, moderate.params.as_str()), ("argon2id", "m=262144,t=3,p=1"));
     assert_eq!(moderate.cost, guardrail_password::Cost::argon2(262_144, 3));
