@@ -4,6 +4,7 @@
 
 pub mod api_key;
 pub mod csrf;
+pub mod digest_key;
 mod error;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
@@ -11,4 +12,5 @@ pub mod random;
 pub mod signed;
 
 pub use api_key::{ApiKey, ApiKeyIssuer, StoredApiKey};
+pub use digest_key::DigestKey;
 pub use error::Error;
