@@ -85,6 +85,10 @@ pub struct AppState {
     /// At most one `excess_rate_limit_exceeded` line a second: a flood of
     /// 429s must not become a flood of log lines (a disk-filling DoS).
     pub limit_log: LogThrottle,
+    /// The race tests' pause points (`crate::hooks`); `None` unless a test
+    /// built the state through `auth_service::testing`.
+    #[cfg(feature = "test-hooks")]
+    pub hooks: Option<Arc<crate::hooks::Hooks>>,
 }
 
 /// The router's state: the shared [`AppState`] (one `Arc`), from which

@@ -27,8 +27,11 @@
 pub mod app;
 pub mod config;
 pub mod db;
+mod hooks;
 pub mod import;
 pub mod keys;
+#[cfg(feature = "test-hooks")]
+pub mod testing;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
@@ -105,6 +108,8 @@ pub fn build_state(config: &Config) -> Result<(Arc<app::AppState>, KeyringOrigin
         per_ip: Limiter::per_minute(config.per_ip_per_minute),
         per_account: Limiter::per_minute(config.per_account_per_minute),
         limit_log: LogThrottle::new(Duration::from_secs(1)),
+        #[cfg(feature = "test-hooks")]
+        hooks: None,
     };
     Ok((Arc::new(state), origin))
 }

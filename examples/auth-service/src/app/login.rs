@@ -78,6 +78,7 @@ pub(super) async fn login(
             return Err(Problem::invalid_credentials());
         }
     };
+    crate::hooks::point(&s, "login.after_verify").await;
     let Some(user) = user else {
         return Err(Problem::invalid_credentials()); // unreachable: without an account the check is Invalid
     };
