@@ -63,6 +63,40 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("AUTH_SERVICE_MAX_BODY_BYTES", "largest request body in bytes (default 16384)"),
     ("AUTH_SERVICE_MAX_BODY", "older name of AUTH_SERVICE_MAX_BODY_BYTES, read only when the new name is not set"),
     ("AUTH_SERVICE_API_KEY_PREFIX", "API key prefix (default authsvc_live)"),
+    (
+        "AUTH_SERVICE_HEADER_TIMEOUT_MS",
+        "longest wait for a whole request head, also for the next request on a kept-alive connection, ms, 100..=120000 (default 10000)",
+    ),
+    (
+        "AUTH_SERVICE_BODY_TIMEOUT_MS",
+        "longest time a whole request body may take (total, not per read), ms, 100..=120000 (default 10000)",
+    ),
+    (
+        "AUTH_SERVICE_IDLE_TIMEOUT_MS",
+        "a connection with no byte read or written this long is closed, ms, 100..=600000 (default 30000)",
+    ),
+    (
+        "AUTH_SERVICE_MAX_CONNECTIONS",
+        "connections served at once, 1..=1000000 and at most the open-file limit - 64 (default 512)",
+    ),
+    (
+        "AUTH_SERVICE_SHUTDOWN_GRACE_MS",
+        "on SIGTERM/SIGINT, how long open connections may finish before they are dropped, ms, 0..=300000 (default 10000)",
+    ),
+    ("AUTH_SERVICE_IPV6_PREFIX", "IPv6 clients are limited per network of this prefix length, 32..=128 (default 64)"),
+    ("AUTH_SERVICE_API_KEY_FAILS_PER_IP", "failed API-key attempts per client address per minute (default 20)"),
+    ("AUTH_SERVICE_MAX_API_KEYS", "API keys one account may hold, 1..=1000 (default 25)"),
+    ("AUTH_SERVICE_RESET_TTL_SECS", "lifetime of a password-reset token in seconds, 60..=1800 (default 1800)"),
+    ("AUTH_SERVICE_RESET_PER_LOGIN", "password-reset requests per login name per hour (default 5)"),
+    ("AUTH_SERVICE_RESET_MAX_LIVE", "unused, unexpired reset tokens one account may have, 1..=100 (default 3)"),
+    (
+        "AUTH_SERVICE_OUTBOX_MAX_AGE_SECS",
+        "outbox rows older than this are deleted, seconds, 3600..=31536000 (default 604800 = 7 days)",
+    ),
+    (
+        "AUTH_SERVICE_ACCEPT_UNSEALED_HASHES",
+        "optional: exactly accept-unsealed to let unbound (unsealed or v1-sealed) stored hashes verify while migrating; any other value is refused",
+    ),
 ];
 
 /// The idle timeout of a session unless configured: 30 minutes.
@@ -108,6 +142,40 @@ pub struct Config {
     pub max_body: usize,
     /// Prefix of issued API keys.
     pub api_key_prefix: String,
+    /// Longest wait for a whole request head, and for the next request on
+    /// a kept-alive connection.
+    pub header_timeout: Duration,
+    /// Longest time a whole request body may take to arrive (total, not
+    /// per read).
+    pub body_timeout: Duration,
+    /// A connection with no byte read or written this long is closed.
+    pub idle_timeout: Duration,
+    /// Connections served at once; more wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// On shutdown, how long open connections may finish before they are
+    /// dropped.
+    pub shutdown_grace: Duration,
+    /// IPv6 clients share a rate-limit bucket per network of this prefix
+    /// length (bits, 32..=128).
+    pub ipv6_prefix: u8,
+    /// Failed API-key attempts per client address per minute.
+    pub api_key_fails_per_ip_per_minute: u32,
+    /// API keys one account may hold.
+    pub max_api_keys: usize,
+    /// Lifetime of a password-reset token (whole seconds, at most 30
+    /// minutes).
+    pub reset_ttl: Duration,
+    /// Password-reset requests per login name per hour.
+    pub reset_per_login_per_hour: u32,
+    /// Unused, unexpired reset tokens one account may have.
+    pub reset_max_live: usize,
+    /// Outbox rows older than this are deleted by maintenance (whole
+    /// seconds).
+    pub outbox_max_age: Duration,
+    /// Whether unbound stored hashes (unsealed, or sealed by the previous
+    /// release without their account's binding) verify, for a migration
+    /// only; off by default.
+    pub accept_unsealed_hashes: bool,
 }
 
 /// A configuration value that could not be used. Names the setting and
@@ -195,6 +263,19 @@ impl Default for Config {
             session_idle: DEFAULT_SESSION_IDLE,
             max_body: 16 * 1024,
             api_key_prefix: "authsvc_live".to_owned(),
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
+            max_connections: 512,
+            shutdown_grace: Duration::from_secs(10),
+            ipv6_prefix: 64,
+            api_key_fails_per_ip_per_minute: 20,
+            max_api_keys: 25,
+            reset_ttl: Duration::from_secs(30 * 60),
+            reset_per_login_per_hour: 5,
+            reset_max_live: 3,
+            outbox_max_age: Duration::from_secs(7 * 24 * 3600),
+            accept_unsealed_hashes: false,
         }
     }
 }
@@ -290,7 +371,69 @@ impl Config {
                 .map_err(|_| invalid("AUTH_SERVICE_API_KEY_PREFIX", "1..=32 of a-z, 0-9, _ starting with a letter"))?;
             v.clone_into(&mut config.api_key_prefix);
         }
+        config.apply_connection_settings(get)?;
+        config.apply_credential_settings(get)?;
         Ok(config)
+    }
+}
+
+impl Config {
+    /// Timeouts and bounds of the HTTP server (slow or idle clients, the
+    /// number of connections, the shutdown deadline).
+    fn apply_connection_settings<'a>(&mut self, get: impl Fn(&str) -> Option<&'a str>) -> Result<(), ConfigError> {
+        let millis = |name: &str, v: &str, min: u64, max: u64| number(name, v, min, max).map(Duration::from_millis);
+        if let Some(v) = get("AUTH_SERVICE_HEADER_TIMEOUT_MS") {
+            self.header_timeout = millis("AUTH_SERVICE_HEADER_TIMEOUT_MS", v, 100, 120_000)?;
+        }
+        if let Some(v) = get("AUTH_SERVICE_BODY_TIMEOUT_MS") {
+            self.body_timeout = millis("AUTH_SERVICE_BODY_TIMEOUT_MS", v, 100, 120_000)?;
+        }
+        if let Some(v) = get("AUTH_SERVICE_IDLE_TIMEOUT_MS") {
+            self.idle_timeout = millis("AUTH_SERVICE_IDLE_TIMEOUT_MS", v, 100, 600_000)?;
+        }
+        if let Some(v) = get("AUTH_SERVICE_MAX_CONNECTIONS") {
+            // The open-file limit is checked when the server starts.
+            self.max_connections = number("AUTH_SERVICE_MAX_CONNECTIONS", v, 1, 1_000_000)?;
+        }
+        if let Some(v) = get("AUTH_SERVICE_SHUTDOWN_GRACE_MS") {
+            self.shutdown_grace = millis("AUTH_SERVICE_SHUTDOWN_GRACE_MS", v, 0, 300_000)?;
+        }
+        if let Some(v) = get("AUTH_SERVICE_IPV6_PREFIX") {
+            self.ipv6_prefix = number("AUTH_SERVICE_IPV6_PREFIX", v, 32, 128)?;
+        }
+        Ok(())
+    }
+
+    /// Limits on credentials: failed API keys, keys per account, password
+    /// resets, the outbox, unbound stored hashes.
+    fn apply_credential_settings<'a>(&mut self, get: impl Fn(&str) -> Option<&'a str>) -> Result<(), ConfigError> {
+        if let Some(v) = get("AUTH_SERVICE_API_KEY_FAILS_PER_IP") {
+            self.api_key_fails_per_ip_per_minute = rate("AUTH_SERVICE_API_KEY_FAILS_PER_IP", v)?.get();
+        }
+        if let Some(v) = get("AUTH_SERVICE_MAX_API_KEYS") {
+            self.max_api_keys = number("AUTH_SERVICE_MAX_API_KEYS", v, 1, 1000)?;
+        }
+        if let Some(v) = get("AUTH_SERVICE_RESET_TTL_SECS") {
+            self.reset_ttl = Duration::from_secs(number("AUTH_SERVICE_RESET_TTL_SECS", v, 60, 30 * 60)?);
+        }
+        if let Some(v) = get("AUTH_SERVICE_RESET_PER_LOGIN") {
+            self.reset_per_login_per_hour = rate("AUTH_SERVICE_RESET_PER_LOGIN", v)?.get();
+        }
+        if let Some(v) = get("AUTH_SERVICE_RESET_MAX_LIVE") {
+            self.reset_max_live = number("AUTH_SERVICE_RESET_MAX_LIVE", v, 1, 100)?;
+        }
+        if let Some(v) = get("AUTH_SERVICE_OUTBOX_MAX_AGE_SECS") {
+            self.outbox_max_age =
+                Duration::from_secs(number("AUTH_SERVICE_OUTBOX_MAX_AGE_SECS", v, 3600, 365 * 24 * 3600)?);
+        }
+        if let Some(v) = get("AUTH_SERVICE_ACCEPT_UNSEALED_HASHES") {
+            // One spelling, as for the plaintext opt-in.
+            if v != "accept-unsealed" {
+                return Err(invalid("AUTH_SERVICE_ACCEPT_UNSEALED_HASHES", "accept-unsealed (or leave it unset)"));
+            }
+            self.accept_unsealed_hashes = true;
+        }
+        Ok(())
     }
 }
 

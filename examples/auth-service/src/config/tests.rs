@@ -250,3 +250,75 @@ fn plaintext_is_accepted_only_by_its_one_spelling() {
         assert!(msg.contains("accept-plaintext (or leave it unset)"), "{msg}");
     }
 }
+
+/// Issue 15: the settings for slow clients, connections, API keys,
+/// password resets, the outbox and unbound hashes — each with its default,
+/// its bounds, and an error naming it (never the value).
+#[test]
+fn the_issue_15_settings_have_defaults_and_bounds() {
+    let d = Config::from_map(map(&[])).unwrap();
+    assert_eq!(
+        (d.header_timeout, d.body_timeout, d.idle_timeout, d.shutdown_grace),
+        (Duration::from_secs(10), Duration::from_secs(10), Duration::from_secs(30), Duration::from_secs(10))
+    );
+    assert_eq!(
+        (d.max_connections, d.ipv6_prefix, d.api_key_fails_per_ip_per_minute, d.max_api_keys),
+        (512, 64, 20, 25)
+    );
+    assert_eq!((d.reset_ttl, d.reset_per_login_per_hour, d.reset_max_live), (Duration::from_secs(1800), 5, 3));
+    assert_eq!(d.outbox_max_age, Duration::from_secs(604_800));
+    assert!(!d.accept_unsealed_hashes);
+
+    let c = Config::from_map(map(&[
+        ("AUTH_SERVICE_HEADER_TIMEOUT_MS", "100"),
+        ("AUTH_SERVICE_BODY_TIMEOUT_MS", "120000"),
+        ("AUTH_SERVICE_IDLE_TIMEOUT_MS", "600000"),
+        ("AUTH_SERVICE_MAX_CONNECTIONS", "1"),
+        ("AUTH_SERVICE_SHUTDOWN_GRACE_MS", "0"),
+        ("AUTH_SERVICE_IPV6_PREFIX", "128"),
+        ("AUTH_SERVICE_API_KEY_FAILS_PER_IP", "3"),
+        ("AUTH_SERVICE_MAX_API_KEYS", "1000"),
+        ("AUTH_SERVICE_RESET_TTL_SECS", "60"),
+        ("AUTH_SERVICE_RESET_PER_LOGIN", "1"),
+        ("AUTH_SERVICE_RESET_MAX_LIVE", "1"),
+        ("AUTH_SERVICE_OUTBOX_MAX_AGE_SECS", "3600"),
+        ("AUTH_SERVICE_ACCEPT_UNSEALED_HASHES", "accept-unsealed"),
+    ]))
+    .unwrap();
+    assert_eq!(
+        (c.header_timeout, c.body_timeout, c.idle_timeout, c.shutdown_grace),
+        (Duration::from_millis(100), Duration::from_secs(120), Duration::from_secs(600), Duration::ZERO)
+    );
+    assert_eq!(
+        (c.max_connections, c.ipv6_prefix, c.api_key_fails_per_ip_per_minute, c.max_api_keys),
+        (1, 128, 3, 1000)
+    );
+    assert_eq!((c.reset_ttl, c.reset_per_login_per_hour, c.reset_max_live), (Duration::from_secs(60), 1, 1));
+    assert_eq!(c.outbox_max_age, Duration::from_secs(3600));
+    assert!(c.accept_unsealed_hashes);
+
+    let out_of_range: &[(&str, &[&str])] = &[
+        ("AUTH_SERVICE_HEADER_TIMEOUT_MS", &["99", "120001", "10s", "hunter2-secret"]),
+        ("AUTH_SERVICE_BODY_TIMEOUT_MS", &["0", "120001", "-1"]),
+        ("AUTH_SERVICE_IDLE_TIMEOUT_MS", &["99", "600001", "1.5"]),
+        ("AUTH_SERVICE_MAX_CONNECTIONS", &["0", "1000001", "many"]),
+        ("AUTH_SERVICE_SHUTDOWN_GRACE_MS", &["300001", "-1"]),
+        ("AUTH_SERVICE_IPV6_PREFIX", &["31", "129", "0", "/64"]),
+        ("AUTH_SERVICE_API_KEY_FAILS_PER_IP", &["0", "x"]),
+        ("AUTH_SERVICE_MAX_API_KEYS", &["0", "1001"]),
+        ("AUTH_SERVICE_RESET_TTL_SECS", &["59", "1801", "3600"]),
+        ("AUTH_SERVICE_RESET_PER_LOGIN", &["0", "-5"]),
+        ("AUTH_SERVICE_RESET_MAX_LIVE", &["0", "101"]),
+        ("AUTH_SERVICE_OUTBOX_MAX_AGE_SECS", &["3599", "31536001"]),
+    ];
+    for (name, bads) in out_of_range {
+        for bad in *bads {
+            let msg = refused(name, bad);
+            assert!(msg.contains("in range") || msg.contains("positive"), "{name}={bad}: {msg}");
+        }
+    }
+    for bad in ["1", "true", "", "accept_unsealed", "ACCEPT-UNSEALED", "accept-plaintext", "hunter2-secret"] {
+        let msg = refused("AUTH_SERVICE_ACCEPT_UNSEALED_HASHES", bad);
+        assert!(msg.contains("accept-unsealed (or leave it unset)"), "{msg}");
+    }
+}
