@@ -26,47 +26,12 @@ use std::{
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
+mod migrate;
 mod store;
 
-pub(crate) use store::delete_other_sessions;
-pub use store::{ApiKeys, SqliteSessions};
-
-/// Schema migrations, applied in order; `PRAGMA user_version` records how
-/// many ran. Append, never edit: files written by every earlier release
-/// open (`tests/upgrade.rs` builds one exactly as the first release did).
-const MIGRATIONS: &[&str] = &[
-    "
-    CREATE TABLE users (
-        id            INTEGER PRIMARY KEY,
-        email         TEXT NOT NULL UNIQUE COLLATE NOCASE,
-        username      TEXT NOT NULL UNIQUE,
-        password_hash TEXT NOT NULL,
-        created_at    INTEGER NOT NULL
-    );
-    CREATE TABLE sessions (
-        digest     BLOB PRIMARY KEY,
-        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-        created_at INTEGER NOT NULL,
-        expires_at INTEGER NOT NULL
-    );
-    CREATE INDEX sessions_user ON sessions(user_id);
-    CREATE TABLE api_keys (
-        lookup_id  TEXT PRIMARY KEY,
-        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-        name       TEXT NOT NULL,
-        digest     TEXT NOT NULL,
-        created_at INTEGER NOT NULL
-    );
-    CREATE INDEX api_keys_user ON api_keys(user_id);
-    CREATE TABLE service_keys (
-        name   TEXT PRIMARY KEY,
-        sealed BLOB NOT NULL
-    );
-",
-    // 2: the idle timeout (guardrail-axum sessions). Rows of the first
-    // release keep 0, read as `created_at` (`db/store.rs`).
-    "ALTER TABLE sessions ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;",
-];
+pub use migrate::{MigrationKeys, finish_migrations, latest_version};
+pub use store::{ApiKeys, SessionUser, SqliteSessions};
+pub(crate) use store::{delete_other_sessions, end_sessions_after_change};
 
 /// A storage failure. SQLite's messages name tables and constraints, not
 /// the values bound to a statement.
@@ -97,6 +62,15 @@ pub enum DbError {
     /// A stored value does not parse (named by table and column).
     #[error("database: malformed {0}")]
     Malformed(&'static str),
+    /// The file's schema version is not this release's after migrating
+    /// (a newer release wrote it, or a step that needs keys has not run).
+    #[error("database schema version {found}, this release needs {expected}")]
+    Version {
+        /// `PRAGMA user_version` of the file.
+        found: i64,
+        /// [`latest_version`].
+        expected: i64,
+    },
 }
 
 /// The connection, shared; every call runs on tokio's blocking pool so a
@@ -117,6 +91,9 @@ pub struct User {
     pub username: String,
     /// Stored hash (sealed argon2id or imported legacy).
     pub password_hash: String,
+    /// Bumped by every password change or reset: a session (or a login
+    /// in flight) made under an older epoch is dead.
+    pub credential_epoch: i64,
 }
 
 impl std::fmt::Debug for User {
@@ -126,6 +103,7 @@ impl std::fmt::Debug for User {
             .field("email", &"[REDACTED]")
             .field("username", &self.username)
             .field("password_hash", &"[REDACTED]")
+            .field("credential_epoch", &self.credential_epoch)
             .finish()
     }
 }
@@ -191,7 +169,7 @@ impl Db {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        migrate(&mut conn)?;
+        migrate::run_sql_steps(&mut conn)?;
         Ok(Self(Arc::new(Mutex::new(conn))))
     }
 
@@ -212,6 +190,44 @@ impl Db {
         })
         .await
         .map_err(|_| DbError::Task)?
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction on the blocking pool:
+    /// the write lock is taken before the first read, so what `f` reads
+    /// stays true until it commits (another process, e.g. an import,
+    /// cannot slip a write in between). Commits when `f` returns `Ok`,
+    /// rolls back otherwise.
+    ///
+    /// # Errors
+    /// `f`'s error, or the failure to begin or commit, as
+    /// [`DbError::Sqlite`]; [`DbError::Task`] when the blocking task
+    /// panicked or was cancelled.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.write_blocking(f)).await.map_err(|_| DbError::Task)?
+    }
+
+    /// [`Db::write`] on the current thread (start-up and commands).
+    ///
+    /// # Errors
+    /// As [`Db::write`], but for [`DbError::Task`].
+    pub fn write_blocking<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, DbError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Runs `f` with the connection on the current thread (start-up and
@@ -276,17 +292,6 @@ fn same_file(_checked: &std::fs::File, _path: &Path) -> Result<(), DbError> {
     Ok(())
 }
 
-fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let done: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    for (n, sql) in (1i64..).zip(MIGRATIONS).skip(usize::try_from(done).unwrap_or(usize::MAX)) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", n)?;
-        tx.commit()?;
-    }
-    Ok(())
-}
-
 /// Seconds since the Unix epoch.
 #[must_use]
 pub fn now() -> i64 {
@@ -298,11 +303,19 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation)
 }
 
-/// Inserts a user; [`Inserted::Duplicate`] if the email or username is taken.
-pub(crate) fn insert_user(conn: &Connection, email: &str, username: &str, hash: &str) -> rusqlite::Result<Inserted> {
+/// Inserts a user; [`Inserted::Duplicate`] if the email, the username or
+/// the username's skeleton (a look-alike of a taken name) is taken.
+pub(crate) fn insert_user(
+    conn: &Connection,
+    email: &str,
+    username: &str,
+    skeleton: &str,
+    hash: &str,
+) -> rusqlite::Result<Inserted> {
     match conn.execute(
-        "INSERT INTO users (email, username, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![email, username, hash, now()],
+        "INSERT INTO users (email, username, username_skeleton, password_hash, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![email, username, skeleton, hash, now()],
     ) {
         Ok(_) => Ok(Inserted::Id(conn.last_insert_rowid())),
         Err(e) if is_unique_violation(&e) => Ok(Inserted::Duplicate),
@@ -310,27 +323,64 @@ pub(crate) fn insert_user(conn: &Connection, email: &str, username: &str, hash: 
     }
 }
 
+const USER_COLUMNS: &str = "id, email, username, password_hash, credential_epoch";
+
 fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
-    Ok(User { id: row.get(0)?, email: row.get(1)?, username: row.get(2)?, password_hash: row.get(3)? })
+    Ok(User {
+        id: row.get(0)?,
+        email: row.get(1)?,
+        username: row.get(2)?,
+        password_hash: row.get(3)?,
+        credential_epoch: row.get(4)?,
+    })
 }
 
 /// The user a login names, if any.
 pub(crate) fn find_user(conn: &Connection, login: &Login) -> rusqlite::Result<Option<User>> {
-    let (sql, value) = match login {
-        Login::Email(e) => ("SELECT id, email, username, password_hash FROM users WHERE email = ?1", e),
-        Login::Username(u) => ("SELECT id, email, username, password_hash FROM users WHERE username = ?1", u),
+    let (column, value) = match login {
+        Login::Email(e) => ("email", e),
+        Login::Username(u) => ("username", u),
     };
-    conn.prepare_cached(sql)?.query_row([value], user_from_row).optional()
+    // `column` is one of two literals above, never input.
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE {column} = ?1");
+    conn.prepare_cached(&sql)?.query_row([value], user_from_row).optional()
 }
 
 /// The user with this id.
 pub(crate) fn user_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<User>> {
-    conn.query_row("SELECT id, email, username, password_hash FROM users WHERE id = ?1", [id], user_from_row).optional()
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1");
+    conn.prepare_cached(&sql)?.query_row([id], user_from_row).optional()
 }
 
-/// Replaces a stored hash only if it is still `old` (two concurrent
-/// logins both asking for an upgrade store one of them, never a stale one
-/// over a password change). Returns whether it was replaced.
+/// Stores an upgraded hash (the same password, new parameters or a new
+/// seal) only if the row still holds `old` under `epoch`: an upgrade never
+/// replaces a hash changed since it was read. The epoch stays (an upgrade
+/// ends no session). Returns whether it was stored.
+pub(crate) fn upgrade_hash(conn: &Connection, id: i64, epoch: i64, old: &str, new: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "UPDATE users SET password_hash = ?4 WHERE id = ?1 AND credential_epoch = ?2 AND password_hash = ?3",
+    )?
+    .execute(params![id, epoch, old, new])
+    .map(|n| n == 1)
+}
+
+/// Stores a new password's hash (change, reset) only if the account's
+/// epoch is still `epoch_read`, and bumps it: every session and login in
+/// flight made under the old epoch is dead from the commit on (end them in
+/// the same transaction with [`end_sessions_after_change`]). An upgrade
+/// in between (same epoch) does not make it fail. Returns whether it was
+/// stored; the new epoch is `epoch_read + 1`.
+pub(crate) fn change_hash(conn: &Connection, id: i64, epoch_read: i64, new: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "UPDATE users SET password_hash = ?3, credential_epoch = credential_epoch + 1 \
+         WHERE id = ?1 AND credential_epoch = ?2",
+    )?
+    .execute(params![id, epoch_read, new])
+    .map(|n| n == 1)
+}
+
+/// Replaces a stored hash only if it is still `old`, whatever the epoch.
+/// Superseded by [`upgrade_hash`] and [`change_hash`].
 pub(crate) fn replace_hash(conn: &Connection, id: i64, old: &str, new: &str) -> rusqlite::Result<bool> {
     conn.execute("UPDATE users SET password_hash = ?3 WHERE id = ?1 AND password_hash = ?2", params![id, old, new])
         .map(|n| n == 1)
@@ -377,133 +427,4 @@ pub(crate) fn replace_service_key(conn: &Connection, name: &str, sealed: &[u8]) 
 }
 
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic, clippy::print_stdout)] // test code
-
-    use super::*;
-
-    #[test]
-    fn a_user_debug_shows_no_hash_and_no_address() {
-        let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$dGFndGFndGFndGFndGFndGFndGFndGFndGFnZw";
-        let user = User { id: 7, email: "ada@example.com".into(), username: "ada".into(), password_hash: hash.into() };
-        let shown = format!("{user:?}");
-        for secret in ["c2FsdHNhbHRz", "dGFndGFn", "argon2id", "ada@example.com"] {
-            assert!(!shown.contains(secret), "{secret} in {shown}");
-        }
-        assert!(shown.contains("id: 7") && shown.contains("password_hash: \"[REDACTED]\""), "{shown}");
-        assert_eq!(format!("{:?}", Login::Email("ada@example.com".into())), "Login::Email([REDACTED])");
-    }
-
-    /// A temporary directory holding a new, closed database `t.db`.
-    fn closed_db() -> (tempfile::TempDir, std::path::PathBuf) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.db");
-        drop(Db::open(&path).unwrap());
-        (dir, path)
-    }
-
-    #[test]
-    fn migrates_once_and_keeps_data() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.db");
-        let db = Db::open(&path).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-        }
-        db.call_blocking(|c| insert_user(c, "a@example.com", "alice", "$h")).unwrap();
-        drop(db);
-        let db = Db::open(&path).unwrap();
-        let dup = db.call_blocking(|c| insert_user(c, "A@EXAMPLE.COM", "bob", "$h")).unwrap();
-        assert_eq!(dup, Inserted::Duplicate, "email uniqueness ignores case");
-        let user = db.call_blocking(|c| find_user(c, &Login::Username("alice".into()))).unwrap().unwrap();
-        assert_eq!(user.email, "a@example.com");
-        assert!(db.call_blocking(|c| replace_hash(c, user.id, "$h", "$new")).unwrap());
-        assert!(!db.call_blocking(|c| replace_hash(c, user.id, "$h", "$stale")).unwrap(), "compare-and-swap");
-        let version: i64 = db.call_blocking(|c| c.pragma_query_value(None, "user_version", |r| r.get(0))).unwrap();
-        assert_eq!(version, i64::try_from(MIGRATIONS.len()).unwrap());
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn refuses_database_files_others_may_read_or_write() {
-        use std::os::unix::fs::PermissionsExt;
-        let (dir, path) = closed_db();
-        for mode in [0o644, 0o666, 0o640, 0o660, 0o622, 0o602, 0o604] {
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
-            match Db::open(&path) {
-                Err(e @ DbError::Insecure(_)) => {
-                    let msg = e.to_string();
-                    assert!(msg.contains("t.db") && msg.contains(&format!("{mode:04o}")), "{msg}");
-                }
-                other => panic!("mode {mode:o}: {:?}", other.map(|_| ())),
-            }
-        }
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-        drop(Db::open(&path).unwrap());
-
-        // A companion SQLite would replay is held to the same rules.
-        let wal = dir.path().join("t.db-wal");
-        std::fs::write(&wal, b"").unwrap();
-        std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o666)).unwrap();
-        assert!(matches!(Db::open(&path), Err(DbError::Insecure(_))));
-        std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o600)).unwrap();
-        drop(Db::open(&path).unwrap());
-
-        // A symlink, even to a good file, is refused by name.
-        let link = dir.path().join("link.db");
-        std::os::unix::fs::symlink(&path, &link).unwrap();
-        assert!(matches!(Db::open(&link), Err(DbError::Symlink(p)) if p == link));
-        // And a directory others may write.
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
-        assert!(matches!(Db::open(&path), Err(DbError::Insecure(_))));
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn refuses_a_database_file_another_user_owns() {
-        use std::os::unix::fs::MetadataExt;
-        let (_dir, path) = closed_db();
-        if std::fs::metadata(&path).unwrap().uid() != 0 {
-            println!("skipped: giving a file to another user needs root");
-            return;
-        }
-        std::os::unix::fs::chown(&path, Some(65534), Some(65534)).unwrap();
-        let err = Db::open(&path).map(|_| ()).unwrap_err().to_string();
-        assert!(err.contains("t.db") && err.contains("uid 65534"), "{err}");
-    }
-
-    #[tokio::test]
-    async fn sessions_cascade_and_expire() {
-        use guardrail::{
-            axum::{
-                SessionStore as _,
-                session::{SessionDigest, SessionRecord},
-            },
-            secret::SecretString,
-        };
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("t.db")).unwrap();
-        let Inserted::Id(id) = db.call_blocking(|c| insert_user(c, "a@example.com", "alice", "$h")).unwrap() else {
-            unreachable!()
-        };
-        let store = SqliteSessions(db.clone());
-        let digest = |token: &str| SessionDigest::of(&SecretString::from(token.to_owned()));
-        let (t, idle) = (now(), Duration::from_secs(600));
-        let record = |created_at, last_seen, expires_at| SessionRecord { user: id, created_at, last_seen, expires_at };
-        store.insert(&digest("keep"), &record(t, t, t + 60)).await.unwrap();
-        store.insert(&digest("other"), &record(t, t, t + 60)).await.unwrap();
-        store.insert(&digest("old"), &record(t - 120, t - 120, t - 1)).await.unwrap();
-        store.insert(&digest("idle"), &record(t - 900, t - 700, t + 60)).await.unwrap();
-        store.insert(&digest("touched"), &record(t - 900, t - 700, t + 60)).await.unwrap();
-        store.touch(&digest("touched"), t).await.unwrap();
-        assert_eq!(store.delete_expired(t, idle).await.unwrap(), 2, "past expires_at, and idle");
-        assert_eq!(store.load(&digest("touched")).await.unwrap().unwrap().last_seen, t);
-        assert_eq!(store.delete_others(&id, Some(&digest("keep"))).await.unwrap(), 2);
-        assert!(store.load(&digest("keep")).await.unwrap().is_some());
-        db.call_blocking(|c| c.execute("DELETE FROM users WHERE id = ?1", [id])).unwrap();
-        assert!(store.load(&digest("keep")).await.unwrap().is_none(), "foreign keys cascade");
-    }
-}
+mod tests;

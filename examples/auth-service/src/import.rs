@@ -93,7 +93,15 @@ pub fn import_jsonl(db: &Db, hasher: &PasswordHasher, input: impl BufRead) -> Re
         let number = lines.line_number();
         match checked {
             Ok(row) => {
-                match db.call_blocking(|c| db::insert_user(c, row.email.as_str(), row.username.as_str(), &row.hash))? {
+                match db.call_blocking(|c| {
+                    db::insert_user(
+                        c,
+                        row.email.as_str(),
+                        row.username.as_str(),
+                        row.username.skeleton().as_str(),
+                        &row.hash,
+                    )
+                })? {
                     Inserted::Id(_) => summary.imported += 1,
                     Inserted::Duplicate => summary.skipped.push(Skipped { line: number, code: "already_exists" }),
                 }

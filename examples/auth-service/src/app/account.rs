@@ -13,7 +13,7 @@ pub(super) async fn logout(
     State(s): State<Shared>,
     session: Session<SqliteSessions>,
 ) -> Result<(EndedSession, StatusCode), Problem> {
-    let user_id = *session.user();
+    let user_id = session.user().id;
     let ended = s.sessions.end(session).await?;
     tracing::info!(target: "security", event = "session_expired", user_id, reason = "logout");
     Ok((ended, StatusCode::NO_CONTENT))
@@ -27,7 +27,7 @@ pub(super) struct MeResponse {
 }
 
 pub(super) async fn me(State(s): State<Shared>, session: Session<SqliteSessions>) -> Result<Json<MeResponse>, Problem> {
-    let id = *session.user();
+    let id = session.user().id;
     let user =
         s.db.call(move |c| db::user_by_id(c, id)).await.map_err(internal)?.ok_or_else(Problem::unauthenticated)?;
     Ok(Json(MeResponse { id: user.id, email: user.email, username: user.username }))

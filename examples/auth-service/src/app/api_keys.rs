@@ -50,7 +50,7 @@ pub(super) async fn create_api_key(
     // names the code only, never the value.
     let name =
         Label::parse_with_max(&req.name, MAX_KEY_NAME).map_err(|_| Problem::invalid("invalid_name"))?.into_string();
-    let id = *session.user();
+    let id = session.user().id;
     if s.db.call(move |c| db::count_api_keys(c, id)).await.map_err(internal)? >= MAX_API_KEYS {
         return Err(too_many_keys());
     }

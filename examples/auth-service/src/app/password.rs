@@ -34,7 +34,7 @@ pub(super) async fn change_password(
     session: Session<SqliteSessions>,
     Json(req): Json<PasswordChange>,
 ) -> Result<StatusCode, Problem> {
-    let id = *session.user();
+    let id = session.user().id;
     // A stolen session must not become an unlimited password oracle.
     s.limit_account(AccountLimit::Account(AccountKey::from_id(id)), client)?;
     let user =

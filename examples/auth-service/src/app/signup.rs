@@ -62,8 +62,8 @@ pub(super) async fn signup(
         .map_err(|e| s.password_failed(&e))?;
     let hash = s.hasher.hash_checked_async(checked).await.map_err(|e| s.password_failed(&e))?;
 
-    let (e, u) = (email.as_str().to_owned(), username.as_str().to_owned());
-    match s.db.call(move |c| db::insert_user(c, &e, &u, hash.as_str_for_storage())).await.map_err(internal)? {
+    let (e, u, sk) = (email.as_str().to_owned(), username.as_str().to_owned(), username.skeleton().into_string());
+    match s.db.call(move |c| db::insert_user(c, &e, &u, &sk, hash.as_str_for_storage())).await.map_err(internal)? {
         Inserted::Id(id) => {
             tracing::info!(target: "security", event = "user_created", user_id = id, user = %log_line(username.as_str()), %client);
             Ok((StatusCode::CREATED, Json(SignupResponse { id, username: username.as_str().to_owned() })))

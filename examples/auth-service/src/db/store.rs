@@ -25,29 +25,35 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Db, DbError};
 
-/// Sessions in the `sessions` table, by digest; the user is the account id.
+/// The user a session belongs to: the account and the credential epoch it
+/// was made under. A session lives only while that epoch is still the
+/// account's (`users.credential_epoch`): a password change or reset bumps
+/// it, which ends every session made before, including one a login in
+/// flight inserts after the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionUser {
+    /// The account's row id.
+    pub id: i64,
+    /// The account's credential epoch when the password was checked.
+    pub epoch: i64,
+}
+
+/// Sessions in the `sessions` table, by digest.
 #[derive(Debug, Clone)]
 pub struct SqliteSessions(pub Db);
 
 impl SessionStore for SqliteSessions {
-    type User = i64;
+    type User = SessionUser;
     type Error = DbError;
 
-    async fn insert(&self, digest: &SessionDigest, record: &SessionRecord<i64>) -> Result<(), DbError> {
+    /// Stores the session only if the account's epoch is still the one the
+    /// login read (one statement: no change can commit in between).
+    async fn insert(&self, digest: &SessionDigest, record: &SessionRecord<SessionUser>) -> Result<bool, DbError> {
         let (digest, r) = (*digest.as_bytes(), record.clone());
-        self.0
-            .call(move |c| {
-                c.prepare_cached(
-                    "INSERT INTO sessions (digest, user_id, created_at, last_seen, expires_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?
-                .execute(params![digest, r.user, r.created_at, r.last_seen, r.expires_at])
-                .map(drop)
-            })
-            .await
+        self.0.call(move |c| insert_session(c, &digest, &r)).await
     }
 
-    async fn load(&self, digest: &SessionDigest) -> Result<Option<SessionRecord<i64>>, DbError> {
+    async fn load(&self, digest: &SessionDigest) -> Result<Option<SessionRecord<SessionUser>>, DbError> {
         let digest = *digest.as_bytes();
         self.0.call(move |c| find_session(c, &digest)).await
     }
@@ -65,8 +71,8 @@ impl SessionStore for SqliteSessions {
         self.0.call(move |c| c.execute("DELETE FROM sessions WHERE digest = ?1", [digest]).map(|n| n == 1)).await
     }
 
-    async fn delete_others(&self, user: &i64, keep: Option<&SessionDigest>) -> Result<usize, DbError> {
-        let (user, keep) = (*user, keep.map(|d| *d.as_bytes()));
+    async fn delete_others(&self, user: &SessionUser, keep: Option<&SessionDigest>) -> Result<usize, DbError> {
+        let (user, keep) = (user.id, keep.map(|d| *d.as_bytes()));
         self.0
             .call(move |c| match keep {
                 Some(keep) => delete_other_sessions(c, user, &keep),
@@ -88,22 +94,73 @@ impl SessionStore for SqliteSessions {
     }
 }
 
-/// The session stored under `digest`, expired or not.
-pub(crate) fn find_session(conn: &Connection, digest: &[u8]) -> rusqlite::Result<Option<SessionRecord<i64>>> {
+/// Inserts a session if `users.credential_epoch` is still the record's
+/// epoch; returns whether a row went in.
+pub(crate) fn insert_session(
+    conn: &Connection,
+    digest: &[u8],
+    r: &SessionRecord<SessionUser>,
+) -> rusqlite::Result<bool> {
     conn.prepare_cached(
-        "SELECT user_id, created_at, MAX(last_seen, created_at), expires_at FROM sessions WHERE digest = ?1",
+        "INSERT INTO sessions (digest, user_id, epoch, created_at, last_seen, expires_at) \
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS \
+         (SELECT 1 FROM users WHERE id = ?2 AND credential_epoch = ?3)",
     )?
-    .query_row([digest], |r| {
-        Ok(SessionRecord { user: r.get(0)?, created_at: r.get(1)?, last_seen: r.get(2)?, expires_at: r.get(3)? })
-    })
-    .optional()
+    .execute(params![digest, r.user.id, r.user.epoch, r.created_at, r.last_seen, r.expires_at])
+    .map(|n| n == 1)
 }
 
-/// Ends every session of `user_id` but `keep`; returns how many ended
-/// (also run by the password change, in the transaction that stores the
-/// new hash).
+/// The session stored under `digest`, expired or not; `None` (and the row
+/// deleted) when it was made under an older credential epoch than the
+/// account's — e.g. inserted by a process that did not check the epoch.
+pub(crate) fn find_session(conn: &Connection, digest: &[u8]) -> rusqlite::Result<Option<SessionRecord<SessionUser>>> {
+    let found = conn
+        .prepare_cached(
+            "SELECT s.user_id, s.epoch, s.created_at, MAX(s.last_seen, s.created_at), s.expires_at, \
+             u.credential_epoch FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.digest = ?1",
+        )?
+        .query_row([digest], |r| {
+            let user = SessionUser { id: r.get(0)?, epoch: r.get(1)? };
+            let record = SessionRecord { user, created_at: r.get(2)?, last_seen: r.get(3)?, expires_at: r.get(4)? };
+            Ok((record, r.get::<_, i64>(5)?))
+        })
+        .optional()?;
+    match found {
+        Some((record, epoch)) if record.user.epoch == epoch => Ok(Some(record)),
+        Some(_) => {
+            conn.execute("DELETE FROM sessions WHERE digest = ?1", [digest])?;
+            Ok(None)
+        }
+        None => Ok(None),
+    }
+}
+
+/// Ends every session of `user_id` but `keep`; returns how many ended.
 pub(crate) fn delete_other_sessions(conn: &Connection, user_id: i64, keep: &[u8]) -> rusqlite::Result<usize> {
     conn.execute("DELETE FROM sessions WHERE user_id = ?1 AND digest != ?2", params![user_id, keep])
+}
+
+/// After [`change_hash`](super::change_hash) (same transaction): ends every
+/// session of `user_id` but `keep` (the caller's, if any), which moves to
+/// `new_epoch` so it lives on. Returns how many ended.
+pub(crate) fn end_sessions_after_change(
+    conn: &Connection,
+    user_id: i64,
+    keep: Option<&SessionDigest>,
+    new_epoch: i64,
+) -> rusqlite::Result<usize> {
+    match keep {
+        Some(keep) => {
+            let keep = keep.as_bytes();
+            let ended = delete_other_sessions(conn, user_id, keep)?;
+            conn.execute(
+                "UPDATE sessions SET epoch = ?3 WHERE digest = ?2 AND user_id = ?1",
+                params![user_id, keep, new_epoch],
+            )?;
+            Ok(ended)
+        }
+        None => conn.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id]),
+    }
 }
 
 /// API keys in the `api_keys` table; the principal is the owner's username.

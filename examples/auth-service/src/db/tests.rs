@@ -1,0 +1,211 @@
+//! The storage functions' unit tests.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic, clippy::print_stdout)] // test code
+
+use super::*;
+
+#[test]
+fn a_user_debug_shows_no_hash_and_no_address() {
+    let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$dGFndGFndGFndGFndGFndGFndGFndGFndGFnZw";
+    let user = User { id: 7, email: "ada@example.com".into(), username: "ada".into(), password_hash: hash.into() };
+    let shown = format!("{user:?}");
+    for secret in ["c2FsdHNhbHRz", "dGFndGFn", "argon2id", "ada@example.com"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(shown.contains("id: 7") && shown.contains("password_hash: \"[REDACTED]\""), "{shown}");
+    assert_eq!(format!("{:?}", Login::Email("ada@example.com".into())), "Login::Email([REDACTED])");
+}
+
+/// A temporary directory holding a new, closed database `t.db`.
+fn closed_db() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    drop(Db::open(&path).unwrap());
+    (dir, path)
+}
+
+#[test]
+fn migrates_once_and_keeps_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let db = Db::open(&path).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    db.call_blocking(|c| insert_user(c, "a@example.com", "alice", "alice", "$h")).unwrap();
+    drop(db);
+    let db = Db::open(&path).unwrap();
+    let dup = db.call_blocking(|c| insert_user(c, "A@EXAMPLE.COM", "bob", "bob", "$h")).unwrap();
+    assert_eq!(dup, Inserted::Duplicate, "email uniqueness ignores case");
+    let user = db.call_blocking(|c| find_user(c, &Login::Username("alice".into()))).unwrap().unwrap();
+    assert_eq!(user.email, "a@example.com");
+    assert!(db.call_blocking(|c| replace_hash(c, user.id, "$h", "$new")).unwrap());
+    assert!(!db.call_blocking(|c| replace_hash(c, user.id, "$h", "$stale")).unwrap(), "compare-and-swap");
+    let version: i64 = db.call_blocking(|c| c.pragma_query_value(None, "user_version", |r| r.get(0))).unwrap();
+    assert_eq!(version, latest_version());
+}
+
+#[cfg(unix)]
+#[test]
+fn refuses_database_files_others_may_read_or_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, path) = closed_db();
+    for mode in [0o644, 0o666, 0o640, 0o660, 0o622, 0o602, 0o604] {
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        match Db::open(&path) {
+            Err(e @ DbError::Insecure(_)) => {
+                let msg = e.to_string();
+                assert!(msg.contains("t.db") && msg.contains(&format!("{mode:04o}")), "{msg}");
+            }
+            other => panic!("mode {mode:o}: {:?}", other.map(|_| ())),
+        }
+    }
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    drop(Db::open(&path).unwrap());
+
+    // A companion SQLite would replay is held to the same rules.
+    let wal = dir.path().join("t.db-wal");
+    std::fs::write(&wal, b"").unwrap();
+    std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o666)).unwrap();
+    assert!(matches!(Db::open(&path), Err(DbError::Insecure(_))));
+    std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o600)).unwrap();
+    drop(Db::open(&path).unwrap());
+
+    // A symlink, even to a good file, is refused by name.
+    let link = dir.path().join("link.db");
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+    assert!(matches!(Db::open(&link), Err(DbError::Symlink(p)) if p == link));
+    // And a directory others may write.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    assert!(matches!(Db::open(&path), Err(DbError::Insecure(_))));
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn refuses_a_database_file_another_user_owns() {
+    use std::os::unix::fs::MetadataExt;
+    let (_dir, path) = closed_db();
+    if std::fs::metadata(&path).unwrap().uid() != 0 {
+        println!("skipped: giving a file to another user needs root");
+        return;
+    }
+    std::os::unix::fs::chown(&path, Some(65534), Some(65534)).unwrap();
+    let err = Db::open(&path).map(|_| ()).unwrap_err().to_string();
+    assert!(err.contains("t.db") && err.contains("uid 65534"), "{err}");
+}
+
+/// A new database with one user, `alice`, and a session store over it.
+fn with_alice() -> (tempfile::TempDir, Db, i64, SqliteSessions) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&dir.path().join("t.db")).unwrap();
+    let Inserted::Id(id) = db.call_blocking(|c| insert_user(c, "a@example.com", "alice", "alice", "$h")).unwrap()
+    else {
+        unreachable!()
+    };
+    let store = SqliteSessions(db.clone());
+    (dir, db, id, store)
+}
+
+/// The digest of a session token under a test key.
+fn digest_of(key: &guardrail::token::DigestKey, token: &str) -> guardrail::axum::session::SessionDigest {
+    guardrail::axum::session::SessionDigest::of(key, &guardrail::secret::SecretString::from(token.to_owned()))
+}
+
+#[tokio::test]
+async fn sessions_cascade_and_expire() {
+    use guardrail::axum::{SessionStore as _, session::SessionRecord};
+    let (_dir, db, id, store) = with_alice();
+    let key = guardrail::token::DigestKey::generate().unwrap();
+    let digest = |token: &str| digest_of(&key, token);
+    let (t, idle) = (now(), Duration::from_secs(600));
+    let user = SessionUser { id, epoch: 0 };
+    let record = |created_at, last_seen, expires_at| SessionRecord { user, created_at, last_seen, expires_at };
+    for (token, r) in [
+        ("keep", record(t, t, t + 60)),
+        ("other", record(t, t, t + 60)),
+        ("old", record(t - 120, t - 120, t - 1)),
+        ("idle", record(t - 900, t - 700, t + 60)),
+        ("touched", record(t - 900, t - 700, t + 60)),
+    ] {
+        assert!(store.insert(&digest(token), &r).await.unwrap(), "{token} stored");
+    }
+    store.touch(&digest("touched"), t).await.unwrap();
+    assert_eq!(store.delete_expired(t, idle).await.unwrap(), 2, "past expires_at, and idle");
+    assert_eq!(store.load(&digest("touched")).await.unwrap().unwrap().last_seen, t);
+    assert_eq!(store.delete_others(&user, Some(&digest("keep"))).await.unwrap(), 2);
+    assert!(store.load(&digest("keep")).await.unwrap().is_some());
+    db.call_blocking(|c| c.execute("DELETE FROM users WHERE id = ?1", [id])).unwrap();
+    assert!(store.load(&digest("keep")).await.unwrap().is_none(), "foreign keys cascade");
+}
+
+/// Fault 1 of issue 15: a session lives only under the credential epoch it
+/// was made under. A change bumps the epoch; a login that checked the old
+/// password and inserts afterwards stores nothing, and a row some other
+/// writer put in under the old epoch is not found (and is deleted).
+#[tokio::test]
+async fn a_session_lives_only_under_its_credential_epoch() {
+    use guardrail::axum::{SessionStore as _, session::SessionRecord};
+    let (_dir, db, id, store) = with_alice();
+    let key = guardrail::token::DigestKey::generate().unwrap();
+    let t = now();
+    let record =
+        |epoch| SessionRecord { user: SessionUser { id, epoch }, created_at: t, last_seen: t, expires_at: t + 60 };
+    assert!(store.insert(&digest_of(&key, "mine"), &record(0)).await.unwrap());
+    assert!(store.insert(&digest_of(&key, "other"), &record(0)).await.unwrap());
+    assert!(!store.insert(&digest_of(&key, "future"), &record(1)).await.unwrap(), "an epoch the account is not at");
+
+    // The change, as the handlers make it: hash and epoch, then the sessions.
+    let keep = digest_of(&key, "mine");
+    let ended = db
+        .write_blocking(|tx| {
+            assert!(change_hash(tx, id, 0, "$new")?);
+            end_sessions_after_change(tx, id, Some(&keep), 1)
+        })
+        .unwrap();
+    assert_eq!(ended, 1);
+    assert_eq!(store.load(&keep).await.unwrap().unwrap().user, SessionUser { id, epoch: 1 }, "the changer's stays");
+    assert!(store.load(&digest_of(&key, "other")).await.unwrap().is_none());
+
+    // A login that read epoch 0 before the change inserts after it: refused.
+    assert!(!store.insert(&digest_of(&key, "late login"), &record(0)).await.unwrap());
+    assert!(store.load(&digest_of(&key, "late login")).await.unwrap().is_none());
+
+    // A row written behind the store's back under the old epoch is dead,
+    // and gone once looked at.
+    let planted = *digest_of(&key, "planted").as_bytes();
+    db.call_blocking(|c| {
+        c.execute(
+            "INSERT INTO sessions (digest, user_id, epoch, created_at, last_seen, expires_at) VALUES (?1, ?2, 0, ?3, ?3, ?4)",
+            params![planted, id, t, t + 60],
+        )
+    })
+    .unwrap();
+    assert!(store.load(&digest_of(&key, "planted")).await.unwrap().is_none());
+    let left: i64 = db
+        .call_blocking(|c| c.query_row("SELECT COUNT(*) FROM sessions WHERE digest = ?1", [planted], |r| r.get(0)))
+        .unwrap();
+    assert_eq!(left, 0, "the stale row is deleted");
+    assert!(store.insert(&digest_of(&key, "new login"), &record(1)).await.unwrap(), "a login under the new epoch");
+}
+
+/// Every hash write is a compare-and-swap on what was read: an upgrade on
+/// the hash and the epoch (the epoch stays), a change on the epoch (bumped).
+#[test]
+fn hash_writes_are_compare_and_swap() {
+    let (_dir, db, id, _store) = with_alice();
+    let row = || db.call_blocking(|c| user_by_id(c, id)).unwrap().unwrap();
+    assert!(db.call_blocking(|c| upgrade_hash(c, id, 0, "$h", "$up")).unwrap());
+    assert_eq!((row().password_hash.as_str(), row().credential_epoch), ("$up", 0), "an upgrade keeps the epoch");
+    assert!(!db.call_blocking(|c| upgrade_hash(c, id, 0, "$h", "$stale")).unwrap(), "a stale hash loses");
+    // A change made after an upgrade it did not see still wins: it read the epoch.
+    assert!(db.call_blocking(|c| change_hash(c, id, 0, "$changed")).unwrap());
+    assert_eq!((row().password_hash.as_str(), row().credential_epoch), ("$changed", 1));
+    assert!(!db.call_blocking(|c| change_hash(c, id, 0, "$second")).unwrap(), "a stale epoch loses");
+    assert!(
+        !db.call_blocking(|c| upgrade_hash(c, id, 0, "$changed", "$old-login-upgrade")).unwrap(),
+        "an upgrade read before the change loses even when the text matches"
+    );
+    assert_eq!((row().password_hash.as_str(), row().credential_epoch), ("$changed", 1));
+}
