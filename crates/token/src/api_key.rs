@@ -6,28 +6,38 @@
 //! - The checksum (CRC-32 of everything before it, in base62) lets the
 //!   server and scanners reject typos and junk before any database lookup.
 //! - Only a [`StoredApiKey`] is stored: a short public lookup id and a
-//!   SHA-256 digest, each derived with its own domain label. The key is
-//!   shown to its owner once, at creation.
+//!   digest, each derived with its own domain label. The key is shown to
+//!   its owner once, at creation.
+//! - Store keys under a [`DigestKey`] ([`ApiKeyIssuer::with_digest_key`],
+//!   [`StoredApiKey::verify_keyed`]): the stored digest is then an
+//!   HMAC-SHA256 under a key the database does not hold, so whoever can
+//!   write the key table still cannot mint a key (they cannot compute the
+//!   digest of a key they made up). The unkeyed form (a plain SHA-256,
+//!   [`ApiKeyIssuer::new`] alone) lets any database writer mint a working
+//!   key; it stays for tools that hold no server key and for stores made
+//!   by earlier releases, which [`StoredApiKey::rekey`] converts.
 //!
 //! ```
-//! use guardrail_token::{ApiKeyIssuer, ApiKey};
+//! use guardrail_token::{ApiKeyIssuer, ApiKey, DigestKey};
 //! use guardrail_secret::ExposeSecret;
 //!
-//! let issuer = ApiKeyIssuer::new("acme_live").unwrap();
+//! let digest_key = DigestKey::generate().unwrap(); // a server secret, one per purpose
+//! let issuer = ApiKeyIssuer::new("acme_live").unwrap().with_digest_key(digest_key.clone());
 //! let (key, stored) = issuer.issue().unwrap();
 //! // Show key.expose_secret() once; store stored.lookup_id() and stored.digest_hex().
 //!
 //! // On each request:
 //! let presented = ApiKey::parse(key.expose_secret(), "acme_live").unwrap(); // format + checksum, no I/O
 //! // ... fetch the row by presented.lookup_id() ...
-//! assert!(stored.verify(&presented).is_ok()); // constant-time digest comparison
+//! assert!(stored.verify_keyed(&presented, &digest_key).is_ok()); // constant-time digest comparison
+//! assert!(stored.verify(&presented).is_err(), "a keyed record is not an unkeyed one");
 //! ```
 
 use guardrail_secret::{ExposeSecret, SecretString};
 use ring::digest::{Context, SHA256};
 use zeroize::Zeroizing;
 
-use crate::{Error, random};
+use crate::{DigestKey, Error, random};
 
 const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 /// Random characters per key (62^30 ≈ 2^178.6).
@@ -77,10 +87,16 @@ fn derive(label: &str, key: &[u8]) -> [u8; 32] {
     out
 }
 
-/// Issues keys with one prefix.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The label of a keyed API-key digest ([`DigestKey::digest`]'s first part).
+const KEYED_LABEL: &[u8] = b"api-key";
+
+/// Issues keys with one prefix, stored unkeyed or (with
+/// [`ApiKeyIssuer::with_digest_key`], the way to store keys) under a
+/// [`DigestKey`].
+#[derive(Debug, Clone)]
 pub struct ApiKeyIssuer {
     prefix: String,
+    digest_key: Option<DigestKey>,
 }
 
 impl ApiKeyIssuer {
@@ -94,7 +110,17 @@ impl ApiKeyIssuer {
         if !valid_prefix(prefix) {
             return Err(Error::InvalidPrefix);
         }
-        Ok(Self { prefix: prefix.to_owned() })
+        Ok(Self { prefix: prefix.to_owned(), digest_key: None })
+    }
+
+    /// This issuer, its records' digests keyed by `digest_key`
+    /// ([`StoredApiKey::verify_keyed`] checks them): a database writer
+    /// cannot mint a key. Without it the digest is a plain SHA-256 of the
+    /// key, which anyone who can write the key table can make for a key
+    /// of their own.
+    #[must_use]
+    pub fn with_digest_key(self, digest_key: DigestKey) -> Self {
+        Self { digest_key: Some(digest_key), ..self }
     }
 
     /// A new key (to show once) and what to store.
@@ -119,7 +145,7 @@ impl ApiKeyIssuer {
         let sum = checksum(&body);
         body.extend(sum.iter().map(|b| char::from(*b)));
         let key = ApiKey::parse(&body, &self.prefix)?;
-        let stored = StoredApiKey::for_key(&key);
+        let stored = StoredApiKey::for_key(&key, self.digest_key.as_ref());
         Ok((SecretString::from(body.as_str().to_owned()), stored))
     }
 }
@@ -206,15 +232,36 @@ impl ExposeSecret<str> for ApiKey<'_> {
 
 /// What the server stores for a key: the lookup id and the digest. Neither
 /// lets anyone recover or use the key.
+///
+/// The digest is unkeyed (`SHA-256("gk-d1" ‖ 0 ‖ key)`, checked by
+/// [`StoredApiKey::verify`]) or keyed (`DigestKey::digest(["api-key",
+/// unkeyed])`, checked by [`StoredApiKey::verify_keyed`]); the record does
+/// not say which, the verifier does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredApiKey {
     lookup_id: String,
     digest: [u8; 32],
 }
 
+/// The keyed digest of an unkeyed one.
+fn keyed(digest_key: &DigestKey, unkeyed: &[u8; 32]) -> [u8; 32] {
+    digest_key.digest(&[KEYED_LABEL, unkeyed])
+}
+
 impl StoredApiKey {
-    fn for_key(key: &ApiKey<'_>) -> Self {
-        Self { lookup_id: key.lookup_id(), digest: derive("gk-d1", key.expose_secret().as_bytes()) }
+    fn for_key(key: &ApiKey<'_>, digest_key: Option<&DigestKey>) -> Self {
+        let unkeyed = derive("gk-d1", key.expose_secret().as_bytes());
+        let digest = digest_key.map_or(unkeyed, |k| keyed(k, &unkeyed));
+        Self { lookup_id: key.lookup_id(), digest }
+    }
+
+    /// The keyed record of an unkeyed one (as stored by a release without
+    /// a [`DigestKey`]): the same key verifies against the result with
+    /// [`StoredApiKey::verify_keyed`]. Needs no key, only the record, so a
+    /// migration converts every stored row in place.
+    #[must_use]
+    pub fn rekey(&self, digest_key: &DigestKey) -> Self {
+        Self { lookup_id: self.lookup_id.clone(), digest: keyed(digest_key, &self.digest) }
     }
 
     /// Rebuilds a stored record from its columns.
@@ -248,15 +295,31 @@ impl StoredApiKey {
         guardrail_ct::hex::encode_string(&self.digest)
     }
 
-    /// `Ok` when `key` is the key this record was made for; the digests are
-    /// compared in constant time (a matching digest implies the matching
-    /// lookup id).
+    /// `Ok` when `key` is the key this unkeyed record was made for; the
+    /// digests are compared in constant time (a matching digest implies
+    /// the matching lookup id). A keyed record never matches here.
     ///
     /// # Errors
     ///
     /// [`Error::InvalidKey`] for any mismatch, with no detail.
     pub fn verify(&self, key: &ApiKey<'_>) -> Result<(), Error> {
-        let presented = derive("gk-d1", key.expose_secret().as_bytes());
-        if guardrail_ct::eq_array(&presented, &self.digest) { Ok(()) } else { Err(Error::InvalidKey) }
+        self.compare(&derive("gk-d1", key.expose_secret().as_bytes()))
+    }
+
+    /// `Ok` when `key` is the key this record was made for under
+    /// `digest_key` ([`ApiKeyIssuer::with_digest_key`] or
+    /// [`StoredApiKey::rekey`]); constant time. An unkeyed record never
+    /// matches here, so a row a database writer computed for a key of
+    /// their own is refused.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidKey`] for any mismatch, with no detail.
+    pub fn verify_keyed(&self, key: &ApiKey<'_>, digest_key: &DigestKey) -> Result<(), Error> {
+        self.compare(&keyed(digest_key, &derive("gk-d1", key.expose_secret().as_bytes())))
+    }
+
+    fn compare(&self, presented: &[u8; 32]) -> Result<(), Error> {
+        if guardrail_ct::eq_array(presented, &self.digest) { Ok(()) } else { Err(Error::InvalidKey) }
     }
 }

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test code
 
 use guardrail_secret::ExposeSecret;
-use guardrail_token::{ApiKey, ApiKeyIssuer, Error, StoredApiKey, random};
+use guardrail_token::{ApiKey, ApiKeyIssuer, DigestKey, Error, StoredApiKey, random};
 use proptest::prelude::*;
 
 #[test]
@@ -72,6 +72,35 @@ fn wrong_prefix_and_junk_are_refused() {
     }
     assert!(StoredApiKey::from_parts("short", &"00".repeat(32)).is_err());
     assert!(StoredApiKey::from_parts("abcdefghijkl", "zz").is_err());
+}
+
+/// A keyed record verifies only under its key; an unkeyed record (what a
+/// database writer can compute for a key they made up, or what an earlier
+/// release stored) never verifies keyed until `rekey` converts it.
+#[test]
+fn keyed_records_verify_only_under_their_key_and_rekey_converts_unkeyed_ones() {
+    let digest_key = DigestKey::generate().unwrap();
+    let issuer = ApiKeyIssuer::new("acme_live").unwrap().with_digest_key(digest_key.clone());
+    let (key, stored) = issuer.issue().unwrap();
+    let parsed = ApiKey::parse(key.expose_secret(), "acme_live").unwrap();
+    stored.verify_keyed(&parsed, &digest_key).unwrap();
+    assert!(matches!(stored.verify(&parsed), Err(Error::InvalidKey)));
+    assert!(matches!(stored.verify_keyed(&parsed, &DigestKey::generate().unwrap()), Err(Error::InvalidKey)));
+
+    // A previous release's (unkeyed) record of another key.
+    let (old_key, unkeyed) = ApiKeyIssuer::new("acme_live").unwrap().issue().unwrap();
+    let old = ApiKey::parse(old_key.expose_secret(), "acme_live").unwrap();
+    unkeyed.verify(&old).unwrap();
+    assert!(matches!(unkeyed.verify_keyed(&old, &digest_key), Err(Error::InvalidKey)), "minted rows are refused");
+    let rekeyed = unkeyed.rekey(&digest_key);
+    assert_eq!(rekeyed.lookup_id(), unkeyed.lookup_id());
+    assert_ne!(rekeyed.digest_hex(), unkeyed.digest_hex());
+    rekeyed.verify_keyed(&old, &digest_key).unwrap();
+    assert!(rekeyed.verify(&old).is_err());
+    assert!(rekeyed.verify_keyed(&parsed, &digest_key).is_err(), "another key's record");
+    // The keyed record is what the keyed issuer would have stored.
+    let reloaded = StoredApiKey::from_parts(stored.lookup_id(), &stored.digest_hex()).unwrap();
+    assert_eq!(reloaded, stored);
 }
 
 #[test]

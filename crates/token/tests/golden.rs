@@ -15,7 +15,7 @@ use guardrail_keys::MacKeyring;
 use guardrail_secret::{ExposeSecret, SecretSlice, SecretString};
 use guardrail_testkit::vectors::{data_path, field, tamper_char};
 use guardrail_token::{
-    ApiKey, ApiKeyIssuer, Error, StoredApiKey,
+    ApiKey, ApiKeyIssuer, DigestKey, Error, StoredApiKey,
     csrf::Csrf,
     signed::{Clock, Purpose, TokenSigner},
 };
@@ -70,6 +70,36 @@ fn api_key_gives_its_lookup_id_and_digest() {
 fn api_key_tampered_twin_is_refused() {
     let text = read("api-key.tampered.txt");
     assert!(matches!(ApiKey::parse(&field(&text, "key"), &field(&text, "prefix")), Err(Error::InvalidKey)));
+}
+
+/// The keyed digest (`HMAC-SHA256(key, len ‖ "api-key" ‖ len ‖ unkeyed)`)
+/// was computed outside this crate (Python's `hmac`), so the vector checks
+/// the format, not the code against itself.
+#[test]
+fn keyed_api_key_digest_and_rekey_give_the_vector() {
+    let text = read("api-key-keyed.txt");
+    let key = field(&text, "key");
+    let parsed = ApiKey::parse(&key, &field(&text, "prefix")).unwrap();
+    let digest_key =
+        DigestKey::new(&SecretSlice::from(guardrail_ct::hex::decode_vec(field(&text, "digest_key_hex")).unwrap()))
+            .unwrap();
+    let stored = StoredApiKey::from_parts(&field(&text, "lookup_id"), &field(&text, "digest_hex")).unwrap();
+    stored.verify_keyed(&parsed, &digest_key).unwrap();
+    assert!(stored.verify(&parsed).is_err(), "a keyed record is no unkeyed one");
+    let previous = StoredApiKey::from_parts(&field(&text, "lookup_id"), &field(&text, "unkeyed_digest_hex")).unwrap();
+    assert_eq!(previous.rekey(&digest_key).digest_hex(), field(&text, "digest_hex"));
+}
+
+#[test]
+fn keyed_api_key_tampered_twin_is_refused() {
+    let text = read("api-key-keyed.tampered.txt");
+    let key = field(&text, "key");
+    let parsed = ApiKey::parse(&key, &field(&text, "prefix")).unwrap();
+    let digest_key =
+        DigestKey::new(&SecretSlice::from(guardrail_ct::hex::decode_vec(field(&text, "digest_key_hex")).unwrap()))
+            .unwrap();
+    let stored = StoredApiKey::from_parts(&field(&text, "lookup_id"), &field(&text, "digest_hex")).unwrap();
+    assert!(matches!(stored.verify_keyed(&parsed, &digest_key), Err(Error::InvalidKey)));
 }
 
 #[test]
