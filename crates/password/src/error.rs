@@ -61,9 +61,25 @@ pub enum Error {
     #[error("random number generator failed")]
     Random,
     /// A peppered (sealed) stored hash could not be opened: another
-    /// keyring, a disabled key, or a damaged value.
+    /// keyring, a disabled key, or a damaged value (for
+    /// `PasswordHasher::bind`, also a value sealed for another row).
     #[error("sealed stored hash could not be opened")]
     Pepper,
+    /// The operation needs a pepper keyring (`PasswordHasher::with_pepper`):
+    /// binding a hash to its row, and the bound verifies.
+    #[error("this operation needs a pepper keyring: see PasswordHasher::with_pepper")]
+    PepperRequired,
+    /// A bound verify met a stored value that is not bound to its row (a
+    /// v1 seal, a plain PHC string, a legacy or wrapped hash) and the
+    /// hasher was not built with
+    /// `PasswordHasher::accept_unbound_for_migration_only`. Answered after
+    /// the same work as a verify. Treat it as a failed login (the same
+    /// response), and log it: someone may have written the row.
+    #[error("stored hash is not bound to its row: see PasswordHasher::accept_unbound_for_migration_only")]
+    Unbound,
+    /// A `HashBinding` must be 1 to 256 bytes.
+    #[error("hash binding must be 1 to 256 bytes")]
+    InvalidBinding,
     /// The hashing job failed to run: the job panicked (a bug, never an
     /// input), or an async call found no worker thread could be started.
     #[error("password hashing task failed")]

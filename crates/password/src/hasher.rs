@@ -14,14 +14,21 @@ use crate::{
     stored::{self, Stored, StoredInfo},
 };
 
+#[cfg(feature = "pepper")]
+pub(crate) mod bound;
 mod login;
 #[cfg(feature = "tokio")]
 mod on_workers;
 mod paced;
+#[cfg(feature = "pepper")]
+mod sealing;
 #[cfg(feature = "legacy")]
 mod verify_stored;
 #[cfg(feature = "legacy")]
 mod wrapping;
+
+#[cfg(feature = "pepper")]
+use sealing::{BOUND_PREFIX, SEALED_PREFIX, open_sealed, seal};
 
 /// Salt length for new hashes (RFC 9106 recommends 16 bytes).
 pub(crate) const SALT_LEN: usize = 16;
@@ -94,6 +101,9 @@ pub struct PasswordHasher {
     /// The pepper keyring: stored hashes are sealed under it.
     #[cfg(feature = "pepper")]
     pepper: Option<std::sync::Arc<guardrail_keys::Keyring>>,
+    /// The bound verifies accept v1 seals and unsealed values (migration).
+    #[cfg(feature = "pepper")]
+    unbound_ok: bool,
 }
 
 /// A candidate password: its NFKC form is tried first, the raw bytes only
@@ -103,13 +113,6 @@ struct Candidate<'a> {
     raw: &'a [u8],
     normalized: &'a [u8],
 }
-
-/// Sealed (peppered) stored hashes start with this.
-#[cfg(feature = "pepper")]
-const SEALED_PREFIX: &str = "$guardrail-sealed$v1$";
-/// Associated data binding a sealed value to its use.
-#[cfg(feature = "pepper")]
-const SEALED_AAD: &[u8] = b"guardrail password hash v1";
 
 impl Default for PasswordHasher {
     /// [`Params::OWASP`] with its default caps and limits.
@@ -150,6 +153,8 @@ impl PasswordHasher {
             plaintext_ok: false,
             #[cfg(feature = "pepper")]
             pepper: None,
+            #[cfg(feature = "pepper")]
+            unbound_ok: false,
         }
     }
 
@@ -179,11 +184,17 @@ impl PasswordHasher {
     ///
     /// [`Error::Pepper`] when the hasher has no pepper keyring, a sealed
     /// value does not open, or sealing fails; [`Error::Malformed`] or
-    /// [`Error::OutOfPolicy`] for a damaged or oversized sealed value.
+    /// [`Error::OutOfPolicy`] for a damaged or oversized sealed value;
+    /// [`Error::Unsupported`] for a value bound to its row
+    /// (`$guardrail-sealed$v2$`: it is re-sealed under the primary key by
+    /// its next login, `verify_bound`).
     #[cfg(feature = "pepper")]
     #[cfg_attr(docsrs, doc(cfg(feature = "pepper")))]
     pub fn reseal(&self, stored: &str) -> Result<PasswordHash, Error> {
         let keyring = self.pepper.as_ref().ok_or(Error::Pepper)?;
+        if stored.starts_with(BOUND_PREFIX) {
+            return Err(BOUND_REFUSED);
+        }
         let inner = match stored.strip_prefix(SEALED_PREFIX) {
             Some(_) => open_sealed(keyring, stored)?.0,
             None => stored.to_owned(),
@@ -400,6 +411,14 @@ impl PasswordHasher {
         self.verify_unpeppered(pw, stored, mode).await
     }
 
+    /// A candidate against an unsealed (or opened) value, no pepper step.
+    #[cfg(feature = "pepper")]
+    async fn verify_inner(&self, raw: &str, inner: &str, mode: Mode) -> Result<Verification, Error> {
+        let normalized = normalize(raw)?;
+        let candidate = Candidate { raw: raw.as_bytes(), normalized: normalized.as_bytes() };
+        self.verify_unpeppered(candidate, inner, mode).await
+    }
+
     async fn verify_unpeppered(&self, pw: Candidate<'_>, stored: &str, mode: Mode) -> Result<Verification, Error> {
         match self.classify(stored)? {
             Stored::Phc { phc, force_upgrade } => self.verify_phc(&phc, pw, force_upgrade, mode).await,
@@ -414,6 +433,10 @@ impl PasswordHasher {
     /// (`stored.rs`): one dispatch for [`PasswordHasher::verify`],
     /// [`PasswordHasher::inspect`] and [`PasswordHasher::check_stored`].
     fn classify(&self, stored: &str) -> Result<Stored, Error> {
+        #[cfg(feature = "pepper")]
+        if stored.starts_with(BOUND_PREFIX) {
+            return Err(BOUND_REFUSED);
+        }
         stored::parse(stored, &self.caps, self.plaintext_ok)
     }
 
@@ -555,27 +578,6 @@ fn normalize(password: &str) -> Result<Zeroizing<String>, Error> {
     Ok(out)
 }
 
+/// What the unbound API answers for a value bound to its row.
 #[cfg(feature = "pepper")]
-fn seal(keyring: &guardrail_keys::Keyring, phc: &str) -> Result<String, Error> {
-    let sealed = keyring.seal(phc.as_bytes(), SEALED_AAD).map_err(|_| Error::Pepper)?;
-    Ok(format!("{SEALED_PREFIX}{}", guardrail_ct::base64url::encode_string(&sealed)))
-}
-
-/// The longest sealed value looked at, base64url characters.
-#[cfg(feature = "pepper")]
-const MAX_SEALED_LEN: usize = 4096;
-
-/// The inner PHC string, and whether it was sealed under the primary key.
-#[cfg(feature = "pepper")]
-fn open_sealed(keyring: &guardrail_keys::Keyring, stored: &str) -> Result<(String, bool), Error> {
-    let encoded = stored.strip_prefix(SEALED_PREFIX).ok_or(Error::Pepper)?;
-    if encoded.len() > MAX_SEALED_LEN {
-        return Err(crate::cost::over("length", MAX_SEALED_LEN as u64, "bytes"));
-    }
-    let sealed = guardrail_ct::base64url::decode_vec(encoded).map_err(|_| Error::Malformed { part: "sealed hash" })?;
-    let plain = keyring.open(&sealed, SEALED_AAD).map_err(|_| Error::Pepper)?;
-    let inner =
-        String::from_utf8(plain.expose_secret().to_vec()).map_err(|_| Error::Malformed { part: "sealed hash" })?;
-    let current = guardrail_keys::Keyring::sealed_key_id(&sealed) == Some(keyring.primary_id());
-    Ok((inner, current))
-}
+const BOUND_REFUSED: Error = Error::Unsupported { what: "bound sealed hash (use the bound API with its binding)" };

@@ -28,6 +28,9 @@ pub use cost::Cost;
 pub use engine::Limits;
 pub use engine::LoginFloor;
 pub use error::Error;
+#[cfg(feature = "pepper")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pepper")))]
+pub use hasher::bound::{HashBinding, MAX_BINDING_BYTES, SealState};
 pub use hasher::{PasswordHasher, Verification};
 pub use new_password::NewPassword;
 pub use params::{Caps, Params};

@@ -172,6 +172,78 @@ impl PasswordHasher {
     ) -> Result<Verification, Error> {
         self.verify_login_paced(password.expose_secret(), stored.as_deref(), Mode::Async).await
     }
+
+    /// [`PasswordHasher::verify_bound`] as a future (see
+    /// [`PasswordHasher::hash_async`]): a v2 value verifies only under its
+    /// own `binding`; a v1 seal or an unsealed value is
+    /// [`Error::Unbound`] after the same work, unless the hasher was built
+    /// with [`PasswordHasher::accept_unbound_for_migration_only`]. Every
+    /// upgrade is sealed v2 under `binding`.
+    ///
+    /// # Errors
+    ///
+    /// As [`PasswordHasher::verify_bound`], and as
+    /// [`PasswordHasher::hash_async`] for the queue.
+    #[cfg(feature = "pepper")]
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "tokio", feature = "pepper"))))]
+    pub async fn verify_bound_async(
+        self: &Arc<Self>,
+        password: SecretString,
+        stored: String,
+        binding: crate::HashBinding,
+    ) -> Result<Verification, Error> {
+        self.verify_bound_in(password.expose_secret(), &stored, &binding, Mode::Async).await
+    }
+
+    /// [`PasswordHasher::verify_login_bound`] as a future: the login check
+    /// for values bound to their row. `stored` is the account's stored hash
+    /// and its binding, or `None` when no account matched (the same work
+    /// as [`PasswordHasher::verify_login_async`] does then, and
+    /// [`Verification::Invalid`]); under the login floor.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use std::sync::Arc;
+    ///
+    /// use guardrail_keys::{Algorithm, Keyring};
+    /// use guardrail_password::{Error, HashBinding, Params, PasswordHasher, Verification};
+    /// use guardrail_secret::SecretString;
+    ///
+    /// # let keyring = Arc::new(Keyring::generate(Algorithm::Aes256Gcm).unwrap());
+    /// # let hasher = Arc::new(PasswordHasher::new(Params::new(64, 1, 1).unwrap()).with_pepper(keyring)); // small for the doctest
+    /// // let hasher = Arc::new(PasswordHasher::default().with_pepper(keyring));
+    /// let binding = HashBinding::new(b"users.id=42").unwrap(); // the row's primary key
+    /// # let sealed = hasher.hash_async(SecretString::from("correct horse battery staple")).await.unwrap();
+    /// # let stored = hasher.bind(sealed.as_str_for_storage(), &binding).unwrap().into_string_for_storage();
+    /// // `stored`: the account's stored hash, sealed for its row by `bind`.
+    /// let password = SecretString::from("correct horse battery staple");
+    /// match hasher.verify_login_bound_async(password, Some((stored, binding))).await {
+    ///     Ok(Verification::Valid { upgrade }) => {
+    ///         if let Some(new_hash) = upgrade { /* store new_hash (bound to the same row) */ }
+    ///         /* log in */
+    ///     }
+    ///     Ok(Verification::Invalid) => { /* 401: wrong password, no account, or another row's hash */ }
+    ///     Err(Error::Unbound) => { /* the same 401, and log it: the row holds an unbound hash */ }
+    ///     Err(_busy_or_damaged) => { /* 503 for Busy, else 500 */ }
+    /// }
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`PasswordHasher::verify_login_bound`], and as
+    /// [`PasswordHasher::hash_async`] for the queue.
+    #[cfg(feature = "pepper")]
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "tokio", feature = "pepper"))))]
+    pub async fn verify_login_bound_async(
+        self: &Arc<Self>,
+        password: SecretString,
+        stored: Option<(String, crate::HashBinding)>,
+    ) -> Result<Verification, Error> {
+        let stored = stored.as_ref().map(|(hash, binding)| (hash.as_str(), binding));
+        self.verify_login_bound_in(password.expose_secret(), stored, Mode::Async).await
+    }
 }
 
 #[cfg(test)]

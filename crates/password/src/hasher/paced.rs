@@ -120,9 +120,19 @@ impl PasswordHasher {
         stored: Option<&str>,
         mode: Mode,
     ) -> Result<Verification, Error> {
+        self.paced(mode, self.verify_login_in(password, stored, mode)).await
+    }
+
+    /// `login` (not yet started) under the floor: answered no earlier than
+    /// now plus the floor, except `Busy`.
+    pub(crate) async fn paced(
+        &self,
+        mode: Mode,
+        login: impl Future<Output = Result<Verification, Error>>,
+    ) -> Result<Verification, Error> {
         let start = Instant::now();
         let floor = self.floor_in(mode).await;
-        let result = self.verify_login_in(password, stored, mode).await;
+        let result = login.await;
         if let Some(deadline) = pacer::deadline(start, floor, &result) {
             match mode {
                 Mode::Blocking => pacer::sleep_until(deadline),

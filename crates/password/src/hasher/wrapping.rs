@@ -92,7 +92,7 @@ impl PasswordHasher {
     /// (argon2 in any wrapping, wrapped, sealed) and is kept as it is.
     fn legacy_to_wrap(&self, stored: &str) -> Result<Option<legacy::Parsed>, Error> {
         #[cfg(feature = "pepper")]
-        if stored.starts_with(super::SEALED_PREFIX) {
+        if stored.starts_with(super::SEALED_PREFIX) || stored.starts_with(super::BOUND_PREFIX) {
             return Ok(None);
         }
         match crate::stored::parse(stored, &self.caps, self.plaintext_ok)? {
