@@ -1,6 +1,7 @@
 //! Sessions: a random 256-bit token in the `__Host-session` cookie, stored
-//! only as its SHA-256 digest, rotated on login, with an idle and an
-//! absolute expiry, behind the small [`SessionStore`] trait.
+//! only as a keyed digest of it (HMAC-SHA256 under a [`DigestKey`] the
+//! store does not hold), rotated on login, with an idle and an absolute
+//! expiry, behind the small [`SessionStore`] trait.
 //!
 //! A handler takes [`Session<St>`] (401 without a valid one); login calls
 //! [`Sessions::start`] and returns the [`NewSession`] among its response
@@ -18,7 +19,7 @@ use axum::{
     response::{IntoResponseParts, ResponseParts},
 };
 use guardrail_secret::{ExposeSecret, SecretString};
-use guardrail_token::{csrf::Csrf, random};
+use guardrail_token::{DigestKey, csrf::Csrf, random};
 
 pub use cookie::MAX_COOKIE_BYTES;
 pub(crate) use cookie::{SessionCookie, read as read_cookie};
@@ -135,18 +136,40 @@ impl Default for SessionConfig {
     }
 }
 
-/// The SHA-256 digest of a session token: the only form a store sees, so
-/// a leaked table opens no session. `Debug` prints no byte of it.
+/// What a store keeps of a session token: HMAC-SHA256, under the
+/// [`Sessions`]' [`DigestKey`], of the label `session` and the token's
+/// SHA-256. A leaked table opens no session, and one written by someone
+/// without the key (a plain SHA-256 of a token they chose, or a MAC under
+/// another key) names no token. `Debug` prints no byte of it.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct SessionDigest([u8; 32]);
 
 impl SessionDigest {
-    /// The digest of `token` (the one place a session token is digested).
+    /// The digest of `token` under `key` (the one place a session token is
+    /// digested): `key.digest(&[b"session", &sha256(token)])`.
     #[must_use]
-    pub fn of(token: &SecretString) -> Self {
-        let mut out = [0u8; 32];
-        out.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, token.expose_secret().as_bytes()).as_ref());
-        Self(out)
+    pub fn of(key: &DigestKey, token: &SecretString) -> Self {
+        let sha256 = ring::digest::digest(&ring::digest::SHA256, token.expose_secret().as_bytes());
+        let mut old = [0u8; 32];
+        old.copy_from_slice(sha256.as_ref());
+        Self::rekey(key, &old)
+    }
+
+    /// The digest under `key` of the token whose plain SHA-256 is
+    /// `old_sha256` — what releases before keyed digests stored — without
+    /// the token: equal to [`Self::of`] for that token. A store converts
+    /// its rows once, when it starts keying them, and no session ends.
+    #[must_use]
+    pub fn rekey(key: &DigestKey, old_sha256: &[u8; 32]) -> Self {
+        Self(key.digest(&[b"session", old_sha256]))
+    }
+
+    /// A digest read back from a store's key column (to act on a row the
+    /// store listed). It names a session only if [`Self::of`] made those
+    /// bytes under the same key.
+    #[must_use]
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
     }
 
     /// The bytes, for a store's key column.
@@ -177,13 +200,33 @@ pub struct SessionRecord<U> {
 }
 
 /// Where sessions live. Every method gets the digest, never the token.
+///
+/// # Credential epochs: why `insert` may refuse
+///
+/// A login checks a password, then starts a session; a password change
+/// between the two must not leave the login a session made from a password
+/// that is no longer the account's. Nothing in [`Sessions`] can see that:
+/// the store can. A store whose `User` carries the account's *credential
+/// epoch* as the login read it with the hash (a counter every credential
+/// change bumps, in the same write that replaces the hash and ends the
+/// other sessions) stores a session only while the account's epoch is
+/// still that one, in one atomic step (in SQL, `INSERT … SELECT … WHERE
+/// EXISTS (SELECT 1 FROM users WHERE id = ? AND credential_epoch = ?)`),
+/// and answers `Ok(false)` otherwise; [`Sessions::start`] then returns
+/// `None` (nothing stored, no cookie) and the login answers as for a wrong
+/// password. `load` answering `None` for a record whose epoch is not the
+/// account's closes the same race a second time. The crate's README shows
+/// the pattern ("Credential epochs").
 pub trait SessionStore: Send + Sync + 'static {
-    /// Whose sessions (an account id).
+    /// Whose sessions (an account id, with its credential epoch if the
+    /// store keys sessions to one).
     type User: Clone + Send + Sync + 'static;
     /// The store's error: logged (its `Display`) and answered 500.
     type Error: std::error::Error + Send + Sync + 'static;
 
-    /// Stores a new session.
+    /// Stores a new session: `true` when stored, `false` when the store's
+    /// precondition failed and nothing was stored (the credential the
+    /// login checked has changed since: see the trait docs).
     ///
     /// # Errors
     ///
@@ -194,7 +237,7 @@ pub trait SessionStore: Send + Sync + 'static {
         &self,
         digest: &SessionDigest,
         record: &SessionRecord<Self::User>,
-    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+    ) -> impl Future<Output = Result<bool, Self::Error>> + Send;
     /// The session stored under `digest`, expired or not; `None` if there is
     /// none (not an error: the extractor answers 401 `unauthenticated`).
     ///
@@ -246,10 +289,17 @@ pub trait SessionStore: Send + Sync + 'static {
     fn delete_expired(&self, now: UnixTime, idle: Duration) -> impl Future<Output = Result<usize, Self::Error>> + Send;
 }
 
-/// Starts, checks and ends sessions: a store and its [`SessionConfig`].
-/// Cheap to clone (one `Arc`); put it in the router's state.
+/// Starts, checks and ends sessions: a store, its [`SessionConfig`] and
+/// the [`DigestKey`] its digests are made with. Cheap to clone (one
+/// `Arc`); put it in the router's state.
 pub struct Sessions<St> {
-    inner: Arc<(St, SessionConfig)>,
+    inner: Arc<Inner<St>>,
+}
+
+struct Inner<St> {
+    store: St,
+    config: SessionConfig,
+    key: DigestKey,
 }
 
 impl<St> Clone for Sessions<St> {
@@ -260,7 +310,7 @@ impl<St> Clone for Sessions<St> {
 
 impl<St> fmt::Debug for Sessions<St> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sessions").field("config", &self.inner.1).finish_non_exhaustive()
+        f.debug_struct("Sessions").field("config", &self.inner.config).finish_non_exhaustive()
     }
 }
 
@@ -269,22 +319,30 @@ fn store_failed(e: &dyn std::error::Error) -> Problem {
 }
 
 impl<St: SessionStore> Sessions<St> {
-    /// Sessions kept in `store`.
+    /// Sessions kept in `store`, digested under `key` (one secret for this
+    /// purpose only, loaded from the service's keys: a new key ends every
+    /// session stored under the old one).
     #[must_use]
-    pub fn new(store: St, config: SessionConfig) -> Self {
-        Self { inner: Arc::new((store, config)) }
+    pub fn new(store: St, config: SessionConfig, key: DigestKey) -> Self {
+        Self { inner: Arc::new(Inner { store, config, key }) }
     }
 
     /// The store (for maintenance and tests).
     #[must_use]
     pub fn store(&self) -> &St {
-        &self.inner.0
+        &self.inner.store
     }
 
     /// The configuration.
     #[must_use]
     pub fn config(&self) -> &SessionConfig {
-        &self.inner.1
+        &self.inner.config
+    }
+
+    /// The digest a store keeps for `token` (a session cookie's value).
+    #[must_use]
+    pub fn digest(&self, token: &SecretString) -> SessionDigest {
+        SessionDigest::of(&self.inner.key, token)
     }
 
     /// Login: ends the session the request's cookie names (rotation: a
@@ -292,12 +350,17 @@ impl<St: SessionStore> Sessions<St> {
     /// a fresh token's digest for `user`. Return the [`NewSession`] among
     /// the response parts; its [`NewSession::csrf_token`] goes in the body.
     ///
+    /// `Ok(None)` when the store refused the insert ([`SessionStore::insert`]
+    /// answered `false`: the credential the login checked changed since).
+    /// Nothing is stored and there is no cookie; answer as for a wrong
+    /// password. The session the cookie named is ended either way.
+    ///
     /// # Errors
     ///
     /// 500 `internal` when the store or the random generator fails.
-    pub async fn start(&self, headers: &HeaderMap, user: St::User, csrf: &Csrf) -> Result<NewSession, Problem> {
+    pub async fn start(&self, headers: &HeaderMap, user: St::User, csrf: &Csrf) -> Result<Option<NewSession>, Problem> {
         if let SessionCookie::One(old) = read_cookie(headers) {
-            self.store().delete(&SessionDigest::of(&old)).await.map_err(|e| store_failed(&e))?;
+            self.store().delete(&self.digest(&old)).await.map_err(|e| store_failed(&e))?;
         }
         let token = random::token(TOKEN_BYTES).map_err(|e| store_failed(&e))?;
         let now = now();
@@ -308,10 +371,12 @@ impl<St: SessionStore> Sessions<St> {
             last_seen: now,
             expires_at: now.saturating_add(secs(config.absolute)),
         };
-        self.store().insert(&SessionDigest::of(&token), &record).await.map_err(|e| store_failed(&e))?;
         let cookie =
             cookie::set(&token, config.same_site(), config.absolute.as_secs()).ok_or_else(Problem::internal)?;
-        Ok(NewSession { csrf_token: csrf.token_for(&token), cookie })
+        if !self.store().insert(&self.digest(&token), &record).await.map_err(|e| store_failed(&e))? {
+            return Ok(None);
+        }
+        Ok(Some(NewSession { csrf_token: csrf.token_for(&token), cookie }))
     }
 
     /// Logout: deletes the session and clears the cookie.
@@ -345,7 +410,7 @@ impl<St: SessionStore> Sessions<St> {
 
     /// The valid session the cookie names, refreshing its last-seen time.
     async fn check(&self, token: SecretString) -> Result<Session<St>, Problem> {
-        let digest = SessionDigest::of(&token);
+        let digest = self.digest(&token);
         let Some(record) = self.store().load(&digest).await.map_err(|e| store_failed(&e))? else {
             return Err(Problem::unauthenticated());
         };

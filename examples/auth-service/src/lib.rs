@@ -101,7 +101,11 @@ pub fn build_state(config: &Config) -> Result<(Arc<app::AppState>, KeyringOrigin
         hasher: Arc::new(hasher),
         policy: PasswordPolicy::single_factor().service_words(app::SERVICE_WORDS),
         csrf,
-        sessions: Sessions::new(db::SqliteSessions(db.clone()), sessions),
+        sessions: Sessions::new(
+            db::SqliteSessions(db.clone()),
+            sessions,
+            guardrail::token::DigestKey::generate().map_err(|_| keys::KeyError::Crypto)?, // S1a: credential_keys
+        ),
         issuer: ApiKeyIssuer::new(prefix).map_err(|_| StartError::Prefix)?,
         api_keys: ApiKeyVerifier::new(prefix, db::ApiKeys(db.clone())).map_err(|_| StartError::Prefix)?,
         db,

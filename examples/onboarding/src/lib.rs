@@ -32,7 +32,7 @@ use guardrail::{
     fetch::FetchClient,
     keys::{Algorithm, Keyring, MacKeyring},
     password::{PasswordHasher, PasswordPolicy},
-    token::{ApiKeyIssuer, csrf::Csrf},
+    token::{ApiKeyIssuer, DigestKey, csrf::Csrf},
     validate::FetchPolicy,
 };
 use tokio::net::TcpListener;
@@ -110,7 +110,8 @@ pub struct App {
     pub hasher: Arc<PasswordHasher>,
     /// The new-password policy (NIST SP 800-63B-4).
     pub policy: Arc<PasswordPolicy>,
-    /// Sessions over the in-memory store.
+    /// Sessions over the in-memory store, digested under a key generated
+    /// at start.
     pub sessions: Sessions<Store>,
     /// CSRF tokens bound to sessions (the same `Csrf` as the `CsrfLayer`).
     pub csrf: Csrf,
@@ -130,8 +131,10 @@ pub struct App {
 pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 
 impl App {
-    /// A service with fresh keys (an in-memory service forgets everything
-    /// on restart; a real one loads its keyrings, `guardrail::secret`).
+    /// A service with fresh keys — the CSRF keyring, the session-digest
+    /// key, the sealing keyring (an in-memory service forgets everything on
+    /// restart; a real one loads its keys, `guardrail::secret`, or its
+    /// sessions end with every restart).
     ///
     /// # Errors
     ///
@@ -142,7 +145,7 @@ impl App {
             db: Arc::default(),
             hasher: Arc::new(config.hasher),
             policy: Arc::default(),
-            sessions: Sessions::new(Store::new(), config.sessions),
+            sessions: Sessions::new(Store::new(), config.sessions, DigestKey::generate()?),
             csrf: Csrf::new(MacKeyring::generate()?),
             issuer: ApiKeyIssuer::new(api_keys::PREFIX)?,
             api_keys: ApiKeyVerifier::new(api_keys::PREFIX, ApiKeys::default())?,

@@ -49,7 +49,9 @@ pub(crate) async fn login(
         app.db.update(user.id, |u| u.password_hash = upgrade.into_string_for_storage());
     }
     // Rotation: the session the request's cookie named, if any, ends here.
-    let session = app.sessions.start(&headers, user.id, &app.csrf).await?;
+    // `None` is a store refusing the session (a credential changed since the
+    // check; see `SessionStore`): the one 401. The memory store never does.
+    let session = app.sessions.start(&headers, user.id, &app.csrf).await?.ok_or_else(Problem::invalid_credentials)?;
     tracing::info!(target: "security", event = "authn_login_success", user = user.id);
     let body = Json(json!({ "csrf_token": session.csrf_token() }));
     Ok((session, body))

@@ -11,7 +11,8 @@ use std::{
 use super::{SessionDigest, SessionRecord, SessionStore, UnixTime, idle_deadline};
 
 /// Sessions in memory, keyed by digest: for tests and examples (a process
-/// restart logs everyone out).
+/// restart logs everyone out). `insert` always stores (no credential
+/// epoch: wrap it, as the crate's README shows, to key sessions to one).
 pub struct MemorySessionStore<U> {
     sessions: Mutex<HashMap<[u8; 32], SessionRecord<U>>>,
 }
@@ -62,9 +63,9 @@ impl<U: Clone + PartialEq + Send + Sync + 'static> SessionStore for MemorySessio
         &self,
         digest: &SessionDigest,
         record: &SessionRecord<U>,
-    ) -> impl Future<Output = Result<(), Infallible>> + Send {
+    ) -> impl Future<Output = Result<bool, Infallible>> + Send {
         self.with(|m| m.insert(*digest.as_bytes(), record.clone()));
-        ready(Ok(()))
+        ready(Ok(true))
     }
 
     fn load(

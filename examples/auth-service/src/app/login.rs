@@ -92,7 +92,8 @@ pub(super) async fn login(
     }
 
     // Rotate: the session this browser had (if any) ends; a new token is issued.
-    let session = s.sessions.start(&headers, db::SessionUser { id: user.id, epoch: user.credential_epoch }, &s.csrf).await?;
+    // B1: None = the store refused the session (S1b: log it, credential epoch).
+    let session = s.sessions.start(&headers, db::SessionUser { id: user.id, epoch: user.credential_epoch }, &s.csrf).await?.ok_or_else(Problem::invalid_credentials)?;
     tracing::info!(target: "security", event = "authn_login_success", user_id = user.id, user = %log_line(&user.username), %client);
     tracing::info!(target: "security", event = "session_created", user_id = user.id);
     let csrf_token = session.csrf_token().to_owned();
