@@ -27,7 +27,7 @@ use axum::{
     Router,
     extract::{DefaultBodyLimit, FromRef},
     http::Method,
-    routing::{get, post},
+    routing::{delete, get, post},
 };
 use guardrail::{
     axum::{
@@ -45,7 +45,11 @@ mod account;
 mod api_keys;
 mod login;
 mod password;
+mod reset;
 mod signup;
+
+pub use reset::PasswordResets;
+pub(crate) use reset::clean_up as clean_up_resets;
 
 /// Words no password of this service may contain.
 pub const SERVICE_WORDS: [&str; 3] = ["auth-service", "authsvc", "guardrail"];
@@ -85,6 +89,14 @@ pub struct AppState {
     /// At most one `excess_rate_limit_exceeded` line a second: a flood of
     /// 429s must not become a flood of log lines (a disk-filling DoS).
     pub limit_log: LogThrottle,
+    /// The service keyring: seals the pepper, service keys and outbox rows.
+    pub keyring: Arc<guardrail::keys::Keyring>,
+    /// Password reset: the token digest key, settings and limits.
+    pub reset: PasswordResets,
+    /// API keys one account may hold (`AUTH_SERVICE_MAX_API_KEYS`).
+    pub max_api_keys: usize,
+    /// Outbox rows older than this are deleted (`AUTH_SERVICE_OUTBOX_MAX_AGE_SECS`).
+    pub outbox_max_age: std::time::Duration,
     /// The race tests' pause points (`crate::hooks`); `None` unless a test
     /// built the state through `auth_service::testing`.
     #[cfg(feature = "test-hooks")]
@@ -122,14 +134,20 @@ impl FromRef<Shared> for ApiKeyVerifier<ApiKeys> {
 pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
     let csrf = CsrfLayer::new(state.csrf.clone())
         .route_without_csrf_check(Method::POST, "/signup")
-        .route_without_csrf_check(Method::POST, "/login");
+        .route_without_csrf_check(Method::POST, "/login")
+        .route_without_csrf_check(Method::POST, "/password-reset")
+        .route_without_csrf_check(Method::POST, "/password-reset/confirm");
     Router::new()
         .route("/signup", post(signup::signup))
         .route("/login", post(login::login))
         .route("/logout", post(account::logout))
         .route("/me", get(account::me))
         .route("/password", post(password::change_password))
-        .route("/api-keys", post(api_keys::create_api_key))
+        .route("/api-keys", post(api_keys::create_api_key).get(api_keys::list_api_keys))
+        .route("/api-keys/{id}", delete(api_keys::delete_api_key))
+        .route("/sessions/revoke-others", post(account::revoke_others))
+        .route("/password-reset", post(reset::request_reset))
+        .route("/password-reset/confirm", post(reset::confirm_reset))
         .route("/whoami", get(api_keys::whoami))
         .route("/healthz", get(healthz))
         .fallback(|| async { Problem::not_found() })

@@ -26,7 +26,10 @@ use std::{
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
+pub(crate) mod api_keys;
 mod migrate;
+pub(crate) mod outbox;
+pub(crate) mod reset;
 mod store;
 
 pub use migrate::{MigrationKeys, finish_migrations, latest_version};

@@ -30,6 +30,7 @@ pub mod db;
 mod hooks;
 pub mod import;
 pub mod keys;
+pub mod outbox;
 #[cfg(feature = "test-hooks")]
 pub mod testing;
 

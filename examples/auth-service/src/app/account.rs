@@ -1,12 +1,18 @@
-//! The two handlers that need nothing but a session: `POST /logout` (the
-//! CSRF layer has checked its token) and `GET /me`.
+//! The handlers that need nothing but a session: `POST /logout` and
+//! `POST /sessions/revoke-others` (the CSRF layer has checked their
+//! token) and `GET /me`.
+
+use std::sync::Arc;
 
 use axum::{extract::State, http::StatusCode};
 use guardrail::axum::{Json, Problem, Session, session::EndedSession};
 use serde::Serialize;
 
 use super::{Shared, internal};
-use crate::db::{self, SqliteSessions};
+use crate::{
+    db::{self, SqliteSessions},
+    outbox::{self, Notice},
+};
 
 /// Ends the session and clears the cookie.
 pub(super) async fn logout(
@@ -17,6 +23,26 @@ pub(super) async fn logout(
     let ended = s.sessions.end(session).await?;
     tracing::info!(target: "security", event = "session_expired", user_id, reason = "logout");
     Ok((ended, StatusCode::NO_CONTENT))
+}
+
+/// Ends every other session of the account (the caller's stays), and
+/// tells the owner through the outbox. The credential epoch stays: a login
+/// in flight with the right password is the owner's own and may finish.
+pub(super) async fn revoke_others(
+    State(s): State<Shared>,
+    session: Session<SqliteSessions>,
+) -> Result<StatusCode, Problem> {
+    let user_id = session.user().id;
+    let count = s.sessions.end_others(&session).await?;
+    tracing::info!(target: "security", event = "session_expired", user_id, reason = "revoked_by_user", count);
+    let keyring = Arc::clone(&s.keyring);
+    s.db.write(move |tx| match db::user_by_id(tx, user_id)? {
+        Some(user) => outbox::notice(tx, &keyring, &user, Notice::SessionsRevoked { count }),
+        None => Ok(()),
+    })
+    .await
+    .map_err(internal)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Serialize)]

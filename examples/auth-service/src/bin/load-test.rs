@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release -p auth-service --bin load-test                    # limits raised: measures hashing
 //! cargo run --release -p auth-service --bin load-test -- --limits default  # the limiter answers 429 first
+//! cargo run --release -p auth-service --bin load-test -- reset-timing      # see load-test/reset_timing.rs
 //! options: --seconds N (20)  --clients N (64)  --limits raised|default
 //!          --hash-concurrency N (the server's hashing slots; default: its own)
 //! ```
@@ -88,7 +89,15 @@ fn parse_args() -> Result<Options, String> {
     Ok(o)
 }
 
+#[path = "load-test/reset_timing.rs"]
+mod reset_timing;
+
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string());
+    if args.first().is_some_and(|a| a == "reset-timing") {
+        return exit(runtime.and_then(|r| r.block_on(reset_timing::run(args.get(1..).unwrap_or_default()))));
+    }
     let options = match parse_args() {
         Ok(o) => o,
         Err(e) => {
@@ -96,8 +105,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string());
-    match runtime.and_then(|r| r.block_on(run(&options))) {
+    exit(runtime.and_then(|r| r.block_on(run(&options))))
+}
+
+fn exit(outcome: Result<bool, String>) -> ExitCode {
+    match outcome {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(e) => {
@@ -576,24 +588,5 @@ fn headline(o: &Options, machine: &Machine, t: &Tally) -> (String, bool) {
 }
 
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)] // test code
-
-    use super::*;
-
-    #[test]
-    fn files_are_read_up_to_their_cap_and_refused_past_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("server.log");
-        std::fs::write(&path, "x".repeat(MAX_LOG_BYTES)).unwrap();
-        assert_eq!(read_capped(&path, MAX_LOG_BYTES).unwrap().len(), MAX_LOG_BYTES);
-        std::fs::write(&path, "x".repeat(MAX_LOG_BYTES + 1)).unwrap();
-        let err = read_capped(&path, MAX_LOG_BYTES).unwrap_err();
-        assert!(err.contains("server.log") && err.contains("1048576 bytes"), "{err}");
-        // /proc files report a size of 0 and are read to their end.
-        if std::path::Path::new("/proc/self/stat").exists() {
-            assert!(cpu_seconds("self").is_some());
-            assert!(peak_rss(std::process::id()).is_some_and(|rss| rss > 0));
-        }
-    }
-}
+#[path = "load-test/tests.rs"]
+mod tests;

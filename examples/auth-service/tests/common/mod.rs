@@ -73,6 +73,34 @@ impl Service {
         Self { url, dir, running: None, state: Some(state), server: Some(server), http: client() }
     }
 
+    /// `state` and `router()` served with connect info on 127.0.0.1 port
+    /// 0 (a state built by the test, e.g. with armed hooks).
+    pub async fn serve_state(dir: tempfile::TempDir, state: Arc<AppState>, max_body: usize) -> Self {
+        let router = auth_service::app::router(Arc::clone(&state), max_body);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        });
+        Self { url, dir, running: None, state: Some(state), server: Some(server), http: client() }
+    }
+
+    /// A service whose pause points the test can arm; `tweak` adjusts the
+    /// configuration first.
+    pub async fn with_hooks(tweak: impl FnOnce(&mut Config)) -> (Self, Arc<auth_service::testing::Hooks>) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = config(dir.path());
+        tweak(&mut c);
+        let (state, hooks) = auth_service::testing::build_state_with_hooks(&c).unwrap();
+        (Self::serve_state(dir, state, c.max_body).await, hooks)
+    }
+
+    /// The shared state of a service started by [`Service::serve_state`],
+    /// [`Service::with_hooks`] or [`Service::serve_router`].
+    pub fn state(&self) -> &Arc<AppState> {
+        self.state.as_ref().expect("a service served from its state")
+    }
+
     pub async fn stop(mut self) {
         if let Some(r) = self.running.take() {
             r.stop().await.unwrap();
@@ -132,6 +160,11 @@ impl Session {
 
     pub fn get(&self, s: &Service, path: &str) -> reqwest::RequestBuilder {
         s.http.get(s.url(path)).header(header::COOKIE, &self.cookie)
+    }
+
+    /// A cookie-authenticated `DELETE` with this session's CSRF token.
+    pub fn delete(&self, s: &Service, path: &str) -> reqwest::RequestBuilder {
+        s.http.delete(s.url(path)).header(header::COOKIE, &self.cookie).header("x-csrf-token", &self.csrf)
     }
 
     /// A cookie-authenticated change with this session's CSRF token.

@@ -1,0 +1,336 @@
+//! Password reset: `POST /password-reset` and
+//! `POST /password-reset/confirm`. Neither takes a session, so both are
+//! exempt from the CSRF check.
+//!
+//! A request is answered 202, with one fixed body, BEFORE anything is
+//! looked up: the answer and its timing cannot tell an existing account
+//! from an unknown one. The work (find the account, issue a token, put it
+//! in the outbox) runs afterwards in a task, at most [`RESET_SLOTS`] at a
+//! time; past that a request is dropped (and logged) and still answered
+//! 202. Limits per client address and per login as typed come first
+//! (neither depends on the account).
+//!
+//! A token is `grr_` and 32 random bytes (base64url), stored only as its
+//! keyed digest (`CredentialKeys.reset`) with the account's credential
+//! epoch, for `AUTH_SERVICE_RESET_TTL_SECS`; an account holds at most
+//! `AUTH_SERVICE_RESET_MAX_LIVE` live tokens. It reaches the mailer
+//! sealed in the outbox and never a log line. A confirm checks the policy,
+//! binds the new hash to the account, then in one transaction uses the
+//! token (a concurrent confirm that used it first wins), changes the hash
+//! on the epoch read (compare-and-swap), ends every session and every
+//! other reset token of the account, and writes the notice.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, PoisonError},
+    time::{Duration, Instant},
+};
+
+use axum::{
+    extract::State,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use guardrail::{
+    axum::{
+        Json, Problem, RetryAfter,
+        limit::{ClientIp, LoginKey},
+    },
+    password::Error as PasswordError,
+    secret::{ExposeSecret, SecretString},
+    token::{DigestKey, random},
+    validate::{Email, Username},
+};
+use serde::Deserialize;
+use tokio::sync::Semaphore;
+
+use super::{AppState, Shared, internal};
+use crate::{
+    db::{self, Login, User, reset as tokens},
+    outbox::{self, Notice},
+};
+
+/// Reset requests worked on at once; more are dropped (still 202).
+pub(super) const RESET_SLOTS: usize = 64;
+/// A reset token's prefix.
+const TOKEN_PREFIX: &str = "grr_";
+/// Random bytes in a reset token (256 bits; at least 128).
+const TOKEN_BYTES: usize = 32;
+/// Characters after the prefix: unpadded base64url of [`TOKEN_BYTES`].
+const TOKEN_CHARS: usize = 43;
+
+/// The window of the per-login limit.
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// At most `n` requests per login as typed in each hour (a fixed window
+/// per key: guardrail-axum's `Limiter` counts per minute, and a reset
+/// budget is hourly). `Debug` shows the number of keys only.
+struct PerLoginHourly {
+    n: u32,
+    windows: Mutex<HashMap<LoginKey, (Instant, u32)>>,
+}
+
+impl PerLoginHourly {
+    fn check(&self, key: LoginKey) -> Result<(), RetryAfter> {
+        let now = Instant::now();
+        let mut windows = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
+        let (start, count) = windows.entry(key).or_insert((now, 0));
+        if now.duration_since(*start) >= HOUR {
+            (*start, *count) = (now, 0);
+        }
+        if *count >= self.n {
+            let left = HOUR.saturating_sub(now.duration_since(*start));
+            return Err(RetryAfter(left.as_secs().max(1)));
+        }
+        *count += 1;
+        Ok(())
+    }
+}
+
+/// What password resets share: the digest key, the settings, the limit per
+/// login and the background slots. `Debug` shows the settings only.
+pub struct PasswordResets {
+    key: DigestKey,
+    ttl_secs: i64,
+    max_live: usize,
+    per_login: PerLoginHourly,
+    slots: Arc<Semaphore>,
+}
+
+impl std::fmt::Debug for PasswordResets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordResets")
+            .field("ttl_secs", &self.ttl_secs)
+            .field("max_live", &self.max_live)
+            .field("per_login_per_hour", &self.per_login.n)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PasswordResets {
+    /// Tokens digested under `key`, live for `ttl`, at most `max_live` per
+    /// account; at most `per_login_per_hour` requests per login as typed.
+    #[must_use]
+    pub fn new(key: DigestKey, ttl: Duration, max_live: usize, per_login_per_hour: u32) -> Self {
+        let ttl_secs = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
+        let per_login = PerLoginHourly { n: per_login_per_hour, windows: Mutex::default() };
+        Self { key, ttl_secs, max_live, per_login, slots: Arc::new(Semaphore::new(RESET_SLOTS)) }
+    }
+
+    /// Forgets per-login windows that ended (maintenance).
+    pub fn retain_recent(&self) {
+        let now = Instant::now();
+        let mut windows = self.per_login.windows.lock().unwrap_or_else(PoisonError::into_inner);
+        windows.retain(|_, (start, _)| now.duration_since(*start) < HOUR);
+    }
+
+    /// The stored digest of a token (the whole `grr_…` text).
+    fn digest(&self, token: &str) -> [u8; 32] {
+        self.key.digest(&[b"password-reset", token.as_bytes()])
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ResetRequest {
+    login: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ResetConfirm {
+    token: SecretString,
+    new_password: SecretString,
+}
+
+/// The one answer to every reset request that passed the limits.
+fn accepted() -> Response {
+    let mut r = (StatusCode::ACCEPTED, r#"{"status":"accepted"}"#).into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
+}
+
+/// 400: one answer for an unknown, used, expired or malformed token.
+fn invalid_token() -> Problem {
+    Problem::new(StatusCode::BAD_REQUEST, "invalid_token", "The reset token is not valid.")
+}
+
+pub(super) async fn request_reset(
+    State(s): State<Shared>,
+    ClientIp(client): ClientIp,
+    Json(req): Json<ResetRequest>,
+) -> Result<Response, Problem> {
+    s.limit_ip(client)?;
+    let login_key = LoginKey::from_typed(&req.login);
+    s.reset.per_login.check(login_key).map_err(|wait| s.limited("reset_per_login", client, wait))?;
+    match Arc::clone(&s.reset.slots).try_acquire_owned() {
+        Ok(permit) => {
+            let state = Arc::clone(&s.0);
+            tokio::spawn(async move {
+                issue(&state, &req.login).await;
+                drop(permit);
+            });
+        }
+        Err(_) => {
+            if let Some(suppressed) = s.limit_log.admit() {
+                tracing::warn!(target: "security", event = "excess_rate_limit_exceeded", limit = "reset_slots", suppressed);
+            }
+        }
+    }
+    Ok(accepted())
+}
+
+/// Maintenance: forgets ended per-login windows, deletes used and expired
+/// reset tokens and outbox rows older than `outbox_max_age`.
+pub(crate) async fn clean_up(state: &AppState) {
+    state.reset.retain_recent();
+    let max_age = i64::try_from(state.outbox_max_age.as_secs()).unwrap_or(i64::MAX);
+    let deleted =
+        state.db.write(move |tx| Ok((tokens::delete_dead(tx, db::now())?, outbox::delete_old(tx, max_age)?))).await;
+    match deleted {
+        Ok((0, 0)) => {}
+        Ok((tokens, messages)) => tracing::info!(reset_tokens = tokens, outbox_rows = messages, "cleanup"),
+        Err(e) => tracing::error!(error = %e, "reset-token and outbox cleanup failed"),
+    }
+}
+
+/// An email address if it has an `@`, else a username; `None` if neither.
+fn parse_login(login: &str) -> Option<Login> {
+    if login.contains('@') {
+        Email::parse(login).ok().map(|e| Login::Email(e.as_str().to_owned()))
+    } else {
+        Username::parse(login).ok().map(|u| Login::Username(u.as_str().to_owned()))
+    }
+}
+
+/// The work behind a reset request, after its answer: find the account,
+/// store a token's digest under the cap, and the token in the outbox.
+async fn issue(state: &Arc<AppState>, login: &str) {
+    crate::hooks::point(state, "reset.background").await;
+    let Some(login) = parse_login(login) else { return };
+    let user = match state.db.call(move |c| db::find_user(c, &login)).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return,
+        Err(e) => return tracing::error!(error = %e, "password reset: lookup failed"),
+    };
+    let token = match random::token(TOKEN_BYTES) {
+        Ok(raw) => SecretString::from(format!("{TOKEN_PREFIX}{}", raw.expose_secret())),
+        Err(e) => return tracing::error!(error = %e, "password reset: no random token"),
+    };
+    let (now, user_id) = (db::now(), user.id);
+    let expires_at = now.saturating_add(state.reset.ttl_secs);
+    let (digest, max_live, keyring) =
+        (state.reset.digest(token.expose_secret()), state.reset.max_live, Arc::clone(&state.keyring));
+    let stored = state.db.write(move |tx| {
+        if !tokens::insert_capped(tx, &digest, user.id, user.credential_epoch, now, expires_at, max_live)? {
+            return Ok(false);
+        }
+        outbox::reset_token(tx, &keyring, &user, &token, expires_at).map(|()| true)
+    });
+    match stored.await {
+        Ok(true) => tracing::info!(target: "security", event = "authn_password_reset_requested", user_id, expires_at),
+        Ok(false) => {
+            tracing::info!(target: "security", event = "authn_password_reset_requested", user_id, reason = "too_many_live_tokens");
+        }
+        Err(e) => tracing::error!(error = %e, user_id, "password reset: storing the token failed"),
+    }
+}
+
+/// The token's text if it has the form of one (`grr_` and 43 base64url
+/// characters); nothing is looked up for any other value.
+fn well_formed(token: &SecretString) -> Option<&str> {
+    let text = token.expose_secret();
+    let body = text.strip_prefix(TOKEN_PREFIX)?;
+    (body.len() == TOKEN_CHARS && body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        .then_some(text)
+}
+
+/// What the confirm's transaction found.
+enum Confirmed {
+    /// Done: this many sessions ended.
+    Done(usize),
+    /// The token was used (or expired) meanwhile.
+    TokenGone,
+    /// The password changed since the token was read.
+    Changed,
+}
+
+pub(super) async fn confirm_reset(
+    State(s): State<Shared>,
+    ClientIp(client): ClientIp,
+    Json(req): Json<ResetConfirm>,
+) -> Result<StatusCode, Problem> {
+    s.limit_ip(client)?;
+    let digest = s.reset.digest(well_formed(&req.token).ok_or_else(invalid_token)?);
+    let (user, token) = find_token(&s, digest).await?.ok_or_else(invalid_token)?;
+    let context = [user.email.as_str(), user.username.as_str()];
+    let checked = s.hasher.check_new_async(&s.policy, &context, req.new_password).await.map_err(|e| {
+        if matches!(e, PasswordError::Policy(_)) {
+            tracing::info!(target: "security", event = "authn_password_reset_fail", user_id = user.id, reason = "policy", %client);
+        }
+        s.password_failed(&e)
+    })?;
+    let hash = s.hasher.hash_checked_async(checked).await.map_err(|e| s.password_failed(&e))?;
+    let bound = s.hasher.bind(hash.as_str_for_storage(), &db::binding(user.id)).map_err(|e| s.password_failed(&e))?;
+    crate::hooks::point(&s, "reset.before_commit").await;
+
+    let (user_id, keyring) = (user.id, Arc::clone(&s.keyring));
+    let outcome =
+        s.db.write(move |tx| {
+            let now = db::now();
+            if !tokens::mark_used(tx, &digest, now)? {
+                return Ok(Confirmed::TokenGone);
+            }
+            if !db::change_hash(tx, user.id, token.epoch, bound.as_str_for_storage())? {
+                return Ok(Confirmed::Changed);
+            }
+            let ended = db::end_sessions_after_change(tx, user.id, None, token.epoch + 1)?;
+            tokens::delete_others(tx, user.id, &digest)?;
+            outbox::notice(tx, &keyring, &user, Notice::PasswordResetDone)?;
+            Ok(Confirmed::Done(ended))
+        })
+        .await
+        .map_err(internal)?;
+    match outcome {
+        Confirmed::Done(sessions_ended) => {
+            tracing::info!(target: "security", event = "authn_password_reset", user_id, sessions_ended, %client);
+            Ok(StatusCode::NO_CONTENT)
+        }
+        Confirmed::TokenGone | Confirmed::Changed => {
+            tracing::info!(target: "security", event = "authn_password_reset_fail", user_id, reason = "token_used_or_stale", %client);
+            Err(invalid_token())
+        }
+    }
+}
+
+/// The account of a live token whose epoch is still the account's.
+async fn find_token(s: &Shared, digest: [u8; 32]) -> Result<Option<(User, tokens::ResetToken)>, Problem> {
+    s.db.call(move |c| {
+        let Some(token) = tokens::find_live(c, &digest, db::now())? else { return Ok(None) };
+        let user = db::user_by_id(c, token.user_id)?;
+        Ok(user.filter(|u| u.credential_epoch == token.epoch).map(|u| (u, token)))
+    })
+    .await
+    .map_err(internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_well_formed_tokens_are_looked_up() {
+        let good = format!("grr_{}", "A".repeat(TOKEN_CHARS));
+        assert!(well_formed(&SecretString::from(good.clone())).is_some());
+        for bad in [
+            String::new(),
+            "grr_".to_owned(),
+            good.replace("grr_", "grx_"),
+            format!("{good}A"),
+            good.replacen('A', "+", 1),
+            good.replacen('A', "é", 1),
+        ] {
+            assert!(well_formed(&SecretString::from(bad)).is_none());
+        }
+    }
+}
