@@ -9,6 +9,7 @@
 //! |---|---|---|---|---|
 //! | `Content-Type` not `application/json` or `*+json` | 415 | `unsupported_media_type` | | |
 //! | body over `DefaultBodyLimit` | 413 | `payload_too_large` | | |
+//! | body not whole before the server's deadline ([`Error::BodyTimeout`](crate::Error::BodyTimeout)) | 408 | `request_timeout` | | |
 //! | not JSON (syntax, early end, trailing data) | 400 | `malformed_request` | `syntax` | |
 //! | wrong type, unknown, missing or duplicate field, unknown variant, wrong length | 400 | `malformed_request` | `invalid_type`, `unknown_field`, `missing_field`, ... | the field |
 //! | a guardrail-validate type refused its value | 422 | `invalid_email`, `invalid_username`, `invalid_url`, `invalid_path`, `invalid_host`, `invalid_label` | validate's reason code (`too_long`, ...) | the field |
@@ -57,6 +58,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
         }
         let body = Bytes::from_request(req, state).await.map_err(|rejection| match rejection.status() {
             StatusCode::PAYLOAD_TOO_LARGE => Problem::too_large(),
+            _ if is_body_timeout(&rejection) => Problem::request_timeout(),
             _ => Problem::malformed(),
         })?;
         from_slice(&body).map(Self)
@@ -99,6 +101,20 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
     // Trailing characters; serde_json's error names only their position.
     json.end().map_err(|_| Problem::malformed().with_reason("syntax"))?;
     Ok(value)
+}
+
+/// Whether reading the body failed because its deadline passed
+/// ([`crate::Error::BodyTimeout`], from the `serve` module's body, under
+/// axum's and the body limit's wrappers).
+fn is_body_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(error) = next {
+        if matches!(error.downcast_ref::<crate::Error>(), Some(crate::Error::BodyTimeout)) {
+            return true;
+        }
+        next = error.source();
+    }
+    false
 }
 
 /// `application/json` or `application/*+json`, parameters allowed.

@@ -9,6 +9,8 @@ pub mod headers;
 pub mod json;
 pub mod limit;
 pub mod problem;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod session;
 
 pub use api_key::{ApiKeyAuth, ApiKeyLookup, ApiKeyVerifier};

@@ -293,6 +293,9 @@ macro_rules! fixed_problems {
 fixed_problems! {
     /// 400: the body is not the JSON this endpoint takes.
     pub malformed: BAD_REQUEST, "malformed_request", "The request body is not valid JSON of the expected shape.";
+    /// 408: the body did not arrive whole before the server's body
+    /// deadline (a slow or stalled client).
+    pub request_timeout: REQUEST_TIMEOUT, "request_timeout", "The request body did not arrive in time.";
     /// 413: the body is larger than the configured limit.
     pub too_large: PAYLOAD_TOO_LARGE, "payload_too_large", "The request body is larger than this service accepts.";
     /// 415: not `application/json`.
