@@ -3,23 +3,27 @@
 //!
 //! - `app/signup.rs`: `POST /signup`;
 //! - `app/login.rs`: `POST /login`;
-//! - `app/account.rs`: `POST /logout`, `GET /me`;
+//! - `app/account.rs`: `POST /logout`, `POST /sessions/revoke-others`,
+//!   `GET /me`;
 //! - `app/password.rs`: `POST /password`;
-//! - `app/api_keys.rs`: `POST /api-keys`, `GET /whoami`.
+//! - `app/reset.rs`: `POST /password-reset`, `POST /password-reset/confirm`;
+//! - `app/api_keys.rs`: `POST /api-keys`, `GET /api-keys`,
+//!   `DELETE /api-keys/{id}`, `GET /whoami`.
 //!
 //! What every service needs around them comes from guardrail-axum
 //! (`guardrail::axum`): the value-free `Json` extractor and `Problem`
 //! responses, the `__Host-session` cookie and its store (`Session`,
 //! `Sessions`, over `db/store.rs`), the CSRF layer, the API-key extractor,
 //! the limiter keys, the security headers and the panic layer. The CSRF
-//! layer wraps every route: only `POST /signup` and `POST /login`, which
-//! take no session, are named as exempt.
+//! layer wraps every route: only `POST /signup`, `POST /login` and the two
+//! password-reset routes, which take no session, are named as exempt.
 //!
 //! Each handler reads top to bottom in the order a reviewer wants to see:
 //! rate limits before any hashing, validation before storage, and one
-//! security event per outcome. `GET /me`, `POST /logout`, `GET /whoami`
-//! and `/healthz` take no client address, so they answer even where the
-//! router is served without connect info.
+//! security event per outcome. `GET /me`, `POST /logout` and `/healthz`
+//! take no client address, so they answer even where the router is served
+//! without connect info (`GET /whoami` needs it: its failures are limited
+//! per client address).
 
 use std::{net::IpAddr, ops::Deref, sync::Arc};
 
