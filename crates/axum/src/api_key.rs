@@ -13,13 +13,32 @@
 //! for byte, and logs the security event `authz_fail` with a reason code
 //! (`missing_api_key`, `malformed_api_key`, `unknown_api_key`,
 //! `wrong_api_key`) and, when the server gives `ConnectInfo`, the client's
-//! address. The key itself is never logged or answered. A failing lookup
-//! (the store's own error) is a 500 `internal`.
+//! address. Those lines go through a [`LogThrottle`] (at most one a
+//! second, each with the count of lines `suppressed` since the last), so
+//! a flood of bad keys cannot fill the log. The key itself is never
+//! logged or answered. A failing lookup (the store's own error) is a 500
+//! `internal`.
+//!
+//! Store keys keyed ([`ApiKeyVerifier::with_digest_key`], with the
+//! issuer's [`ApiKeyIssuer::with_digest_key`]): the stored digest is then
+//! an HMAC under a key the database does not hold, and a row someone wrote
+//! for a key of their own does not verify. Without it the records are
+//! plain SHA-256 digests, which anyone who can write the key table can
+//! make for a key they choose.
+//!
+//! [`ApiKeyVerifier::with_failure_limit`] limits failed attempts per
+//! client ([`ClientKey`]: IPv4 address, IPv6 by /64 or
+//! [`ApiKeyVerifier::with_ipv6_prefix`]): every refusal takes one cell of
+//! the client's budget, a valid key takes none, and once the budget is
+//! spent the client is answered 429 [`Problem::rate_limited`] with
+//! `Retry-After` before its key is even parsed, valid or not.
 //!
 //! ```
+//! use std::num::NonZeroU32;
+//!
 //! use axum::{Router, routing::get};
-//! use guardrail_axum::api_key::{ApiKeyAuth, ApiKeyLookup, ApiKeyVerifier};
-//! use guardrail_token::StoredApiKey;
+//! use guardrail_axum::{Limiter, api_key::{ApiKeyAuth, ApiKeyLookup, ApiKeyVerifier}};
+//! use guardrail_token::{DigestKey, StoredApiKey};
 //!
 //! /// The application's key table (a database in a real service).
 //! struct Keys(Vec<(StoredApiKey, String)>);
@@ -36,20 +55,37 @@
 //!     format!("{} ({})", auth.principal, auth.key_id)
 //! }
 //!
+//! // The same DigestKey as the issuer's (a server secret: derive it from
+//! // the service's root key, one per purpose).
+//! let digest_key = DigestKey::generate().unwrap();
 //! // The router's state, or a field of it with `FromRef`.
-//! let verifier = ApiKeyVerifier::new("acme_live", Keys(Vec::new())).unwrap();
+//! let verifier = ApiKeyVerifier::new("acme_live", Keys(Vec::new()))
+//!     .unwrap()
+//!     .with_digest_key(digest_key)
+//!     .with_failure_limit(Limiter::per_minute(NonZeroU32::new(20).unwrap()));
+//! // Serve with `into_make_service_with_connect_info::<SocketAddr>()`: the
+//! // failure limit keys clients by address.
 //! let app: Router = Router::new().route("/whoami", get(whoami)).with_state(verifier);
 //! ```
 
-use std::{fmt, future::Future, net::SocketAddr, sync::Arc};
+use std::{
+    fmt,
+    future::Future,
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+    time::Duration,
+};
 
 use axum::{
     extract::{ConnectInfo, FromRef, FromRequestParts},
     http::{HeaderMap, header, request::Parts},
 };
-use guardrail_token::{ApiKey, ApiKeyIssuer, StoredApiKey};
+use guardrail_token::{ApiKey, ApiKeyIssuer, DigestKey, StoredApiKey};
 
-use crate::problem::Problem;
+use crate::{
+    limit::{ClientKey, Limiter, LogThrottle},
+    problem::Problem,
+};
 
 /// Where an application keeps its API keys: the stored record (lookup id
 /// and digest, never the key) and who the key belongs to, by lookup id.
@@ -81,10 +117,18 @@ pub trait ApiKeyLookup: Send + Sync + 'static {
 /// (`acme_live`) and its [`ApiKeyLookup`]. Cheap to clone (one `Arc`).
 ///
 /// [`ApiKeyAuth<L>`] takes it from the router's state through
-/// [`FromRef`]; [`ApiKeyVerifier::verify`] does the same check on a bare
-/// `HeaderMap`.
+/// [`FromRef`]; [`ApiKeyVerifier::verify_from`] does the same check on a
+/// bare `HeaderMap`.
 pub struct ApiKeyVerifier<L> {
     inner: Arc<Inner<L>>,
+    /// `Some`: records are keyed ([`StoredApiKey::verify_keyed`]).
+    digest_key: Option<DigestKey>,
+    /// Failed attempts per client.
+    failures: Option<Arc<Limiter<ClientKey>>>,
+    /// The IPv6 prefix length a `ConnectInfo` address is keyed by.
+    ipv6_prefix: u8,
+    /// The refusal log lines' throttle (shared by clones).
+    log: Arc<LogThrottle>,
 }
 
 struct Inner<L> {
@@ -92,17 +136,41 @@ struct Inner<L> {
     lookup: L,
 }
 
+/// One refusal log line a second at most.
+const LOG_INTERVAL: Duration = Duration::from_secs(1);
+
 impl<L> Clone for ApiKeyVerifier<L> {
     fn clone(&self) -> Self {
-        Self { inner: Arc::clone(&self.inner) }
+        Self {
+            inner: Arc::clone(&self.inner),
+            digest_key: self.digest_key.clone(),
+            failures: self.failures.clone(),
+            ipv6_prefix: self.ipv6_prefix,
+            log: Arc::clone(&self.log),
+        }
     }
 }
 
 impl<L> fmt::Debug for ApiKeyVerifier<L> {
-    /// The prefix only: the lookup may hold anything.
+    /// The prefix and which options are on: the lookup may hold anything,
+    /// and the digest key is a secret.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ApiKeyVerifier").field("prefix", &self.inner.prefix).finish_non_exhaustive()
+        f.debug_struct("ApiKeyVerifier")
+            .field("prefix", &self.inner.prefix)
+            .field("keyed", &self.digest_key.is_some())
+            .field("failure_limit", &self.failures.is_some())
+            .field("ipv6_prefix", &self.ipv6_prefix)
+            .finish_non_exhaustive()
     }
+}
+
+/// Who presented a key, as far as the verifier knows.
+#[derive(Clone, Copy)]
+struct Caller {
+    /// The address to log (the full one when `ConnectInfo` gave it).
+    addr: Option<IpAddr>,
+    /// The failure-limit key.
+    key: Option<ClientKey>,
 }
 
 /// A request authenticated by its API key: who the key acts for and the
@@ -158,7 +226,68 @@ impl<L: ApiKeyLookup> ApiKeyVerifier<L> {
     /// with a letter).
     pub fn new(prefix: &str, lookup: L) -> Result<Self, guardrail_token::Error> {
         ApiKeyIssuer::new(prefix)?;
-        Ok(Self { inner: Arc::new(Inner { prefix: prefix.to_owned(), lookup }) })
+        Ok(Self {
+            inner: Arc::new(Inner { prefix: prefix.to_owned(), lookup }),
+            digest_key: None,
+            failures: None,
+            ipv6_prefix: ClientKey::DEFAULT_V6_PREFIX,
+            log: Arc::new(LogThrottle::new(LOG_INTERVAL)),
+        })
+    }
+
+    /// This verifier, checking records keyed by `digest_key` (the
+    /// issuer's [`ApiKeyIssuer::with_digest_key`]) with
+    /// [`StoredApiKey::verify_keyed`]: an unkeyed record — one a database
+    /// writer computed for a key of their own — is refused as
+    /// `wrong_api_key`. Convert records of an unkeyed store with
+    /// [`StoredApiKey::rekey`] first.
+    #[must_use]
+    pub fn with_digest_key(self, digest_key: DigestKey) -> Self {
+        Self { digest_key: Some(digest_key), ..self }
+    }
+
+    /// This verifier, limiting failed attempts per client: each refusal
+    /// (missing, malformed, unknown or wrong key) takes one cell of the
+    /// client's budget in `limit`; a valid key takes none; a client with
+    /// no cell left is answered 429 [`Problem::rate_limited`] with
+    /// `Retry-After` before its key is parsed (and the throttled
+    /// `excess_rate_limit_exceeded` event is logged).
+    ///
+    /// The client is the [`ClientKey`] of axum's `ConnectInfo<SocketAddr>`
+    /// (IPv6 by [`ApiKeyVerifier::with_ipv6_prefix`]) for the extractor, or
+    /// the one given to [`ApiKeyVerifier::verify_from`]. Without either
+    /// the request is answered 500 and an error is logged: the limit must
+    /// not key every client alike. Call
+    /// [`ApiKeyVerifier::retain_recent`] periodically.
+    #[must_use]
+    pub fn with_failure_limit(self, limit: Limiter<ClientKey>) -> Self {
+        Self { failures: Some(Arc::new(limit)), ..self }
+    }
+
+    /// The IPv6 prefix length ([`ClientKey::new`]) the extractor keys a
+    /// `ConnectInfo` address by; [`ClientKey::DEFAULT_V6_PREFIX`] (64)
+    /// unless set.
+    #[must_use]
+    pub fn with_ipv6_prefix(self, prefix: u8) -> Self {
+        Self { ipv6_prefix: prefix, ..self }
+    }
+
+    /// This verifier, logging at most one refusal line per `interval`
+    /// (each with the count of lines `suppressed` since the last); one a
+    /// second unless set. `Duration::ZERO` logs every refusal: only where
+    /// the log cannot be flooded (tests).
+    #[must_use]
+    pub fn with_log_interval(self, interval: Duration) -> Self {
+        Self { log: Arc::new(LogThrottle::new(interval)), ..self }
+    }
+
+    /// Forgets clients whose failure budget is full again (call it
+    /// periodically with the application's other limiters: the map
+    /// otherwise grows with every client that ever failed).
+    pub fn retain_recent(&self) {
+        if let Some(limit) = &self.failures {
+            limit.retain_recent();
+        }
     }
 
     /// The prefix this verifier's keys carry.
@@ -174,27 +303,38 @@ impl<L: ApiKeyLookup> ApiKeyVerifier<L> {
     }
 
     /// Checks the `Authorization: Bearer` key in `headers`, as
-    /// [`ApiKeyAuth`] does; failures are logged as `authz_fail` (without a
-    /// client address: the extractor adds it).
+    /// [`ApiKeyAuth`] does, for a caller of unknown address; failures are
+    /// logged as `authz_fail` without a client address. With a
+    /// [failure limit](ApiKeyVerifier::with_failure_limit) this answers
+    /// 500: use [`ApiKeyVerifier::verify_from`].
     ///
     /// # Errors
     ///
     /// 401 [`Problem::invalid_api_key`] (with `WWW-Authenticate: Bearer`)
     /// for every refused key, the same value whatever the reason; 500
-    /// [`Problem::internal`] when the lookup fails.
+    /// [`Problem::internal`] when the lookup fails or a failure limit is
+    /// set.
     pub async fn verify(&self, headers: &HeaderMap) -> Result<ApiKeyAuth<L>, Problem> {
-        self.check(headers, None).await
+        self.check(headers, Caller { addr: None, key: None }).await
     }
 
-    async fn check(&self, headers: &HeaderMap, client: Option<SocketAddr>) -> Result<ApiKeyAuth<L>, Problem> {
-        let refuse = |refusal: Refusal| {
-            let reason = refusal.code();
-            match client {
-                Some(peer) => tracing::info!(target: "security", event = "authz_fail", reason, client = %peer.ip()),
-                None => tracing::info!(target: "security", event = "authz_fail", reason),
-            }
-            Problem::invalid_api_key()
-        };
+    /// Checks the `Authorization: Bearer` key in `headers` for the client
+    /// `client` (its failure budget, when a
+    /// [failure limit](ApiKeyVerifier::with_failure_limit) is set, and the
+    /// address logged with a refusal).
+    ///
+    /// # Errors
+    ///
+    /// 429 [`Problem::rate_limited`] (with `Retry-After`) when `client`'s
+    /// failure budget is spent, before the key is parsed; otherwise as
+    /// [`ApiKeyVerifier::verify`].
+    pub async fn verify_from(&self, headers: &HeaderMap, client: ClientKey) -> Result<ApiKeyAuth<L>, Problem> {
+        self.check(headers, Caller { addr: Some(client.ip()), key: Some(client) }).await
+    }
+
+    async fn check(&self, headers: &HeaderMap, caller: Caller) -> Result<ApiKeyAuth<L>, Problem> {
+        self.admit(caller)?;
+        let refuse = |refusal: Refusal| self.refuse(refusal, caller);
         let presented = bearer(headers).ok_or_else(|| refuse(Refusal::Missing))?;
         // Format, alphabet and checksum first: junk never reaches the store.
         let key = ApiKey::parse(presented, &self.inner.prefix).map_err(|_| refuse(Refusal::Malformed))?;
@@ -203,8 +343,47 @@ impl<L: ApiKeyLookup> ApiKeyVerifier<L> {
         let (stored, principal) = found.ok_or_else(|| refuse(Refusal::Unknown))?;
         // Constant time (guardrail-ct); a stored record under another
         // lookup id cannot match, its digest being of another key.
-        stored.verify(&key).map_err(|_| refuse(Refusal::Wrong))?;
+        let checked = match &self.digest_key {
+            Some(digest_key) => stored.verify_keyed(&key, digest_key),
+            None => stored.verify(&key),
+        };
+        checked.map_err(|_| refuse(Refusal::Wrong))?;
         Ok(ApiKeyAuth { principal, key_id })
+    }
+
+    /// Lets `caller` try a key: `Err` (429, or 500 without a client key)
+    /// when a failure limit is set and its budget is spent.
+    fn admit(&self, caller: Caller) -> Result<(), Problem> {
+        let Some(limit) = &self.failures else { return Ok(()) };
+        let Some(client) = caller.key else {
+            tracing::error!("an API-key failure limit needs the client: use verify_from, or serve with ConnectInfo");
+            return Err(Problem::internal());
+        };
+        limit.peek(&client).map_err(|wait| {
+            if let Some(suppressed) = self.log.admit() {
+                let client = caller.addr.unwrap_or(client.ip());
+                tracing::warn!(target: "security", event = "excess_rate_limit_exceeded", limit = "api_key_failures", %client, suppressed);
+            }
+            Problem::from(wait)
+        })
+    }
+
+    /// The answer to a refused key: charges the caller's failure budget,
+    /// logs `authz_fail` (throttled), and gives the one 401.
+    fn refuse(&self, refusal: Refusal, caller: Caller) -> Problem {
+        if let (Some(limit), Some(client)) = (&self.failures, caller.key) {
+            // Over budget already (a concurrent failure took the last
+            // cell): this request is refused anyway; the next one is 429.
+            let _ = limit.check(&client);
+        }
+        if let Some(suppressed) = self.log.admit() {
+            let reason = refusal.code();
+            match caller.addr {
+                Some(client) => tracing::info!(target: "security", event = "authz_fail", reason, %client, suppressed),
+                None => tracing::info!(target: "security", event = "authz_fail", reason, suppressed),
+            }
+        }
+        Problem::invalid_api_key()
     }
 }
 
@@ -232,8 +411,9 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
         let verifier = ApiKeyVerifier::<L>::from_ref(state);
-        let client = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(peer)| *peer);
-        verifier.check(&parts.headers, client).await
+        let addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(peer)| peer.ip());
+        let key = addr.map(|ip| ClientKey::new(ip, verifier.ipv6_prefix));
+        verifier.check(&parts.headers, Caller { addr, key }).await
     }
 }
 

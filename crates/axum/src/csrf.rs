@@ -15,6 +15,12 @@
 //! store lookup. A request without a session cookie passes: it changes
 //! nothing as a logged-in user (the handler's `Session` answers 401).
 //!
+//! A refusal logs the security event `authz_fail` (`reason="csrf"`, the
+//! route) through a [`LogThrottle`]: at most one line a second
+//! ([`CsrfLayer::with_log_interval`]), each with the count of lines
+//! `suppressed` since the last, so a flood of forged requests cannot fill
+//! the log.
+//!
 //! Fail closed: the layer marks every request it lets through (exempt
 //! routes included), and the [`Session`](crate::Session) extractor, plain
 //! or as `Option`, refuses an unsafe-method request without that mark
@@ -28,6 +34,7 @@ use std::{
     pin::Pin,
     sync::Arc,
     task::{Context, Poll},
+    time::Duration,
 };
 
 use axum::{
@@ -40,6 +47,7 @@ use tower::{Layer, Service};
 
 use crate::{
     Problem,
+    limit::LogThrottle,
     session::{SessionCookie, read_cookie},
 };
 
@@ -51,6 +59,8 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 pub struct CsrfLayer {
     tokens: Arc<Csrf>,
     exempt: Arc<Vec<(Method, &'static str)>>,
+    /// The refusal lines' throttle, shared by every route the layer wraps.
+    log: Arc<LogThrottle>,
 }
 
 impl CsrfLayer {
@@ -58,7 +68,20 @@ impl CsrfLayer {
     /// [`Sessions::start`](crate::Sessions::start) was given).
     #[must_use]
     pub fn new(tokens: Csrf) -> Self {
-        Self { tokens: Arc::new(tokens), exempt: Arc::new(Vec::new()) }
+        Self {
+            tokens: Arc::new(tokens),
+            exempt: Arc::new(Vec::new()),
+            log: Arc::new(LogThrottle::new(Duration::from_secs(1))),
+        }
+    }
+
+    /// At most one refusal log line per `interval` (one a second unless
+    /// set). `Duration::ZERO` logs every refusal: only where the log
+    /// cannot be flooded (tests).
+    #[must_use]
+    pub fn with_log_interval(mut self, interval: Duration) -> Self {
+        self.log = Arc::new(LogThrottle::new(interval));
+        self
     }
 
     /// This route takes no cookie-authenticated change (log-in, sign-up,
@@ -131,7 +154,10 @@ impl CsrfLayer {
         if verified {
             return Ok(());
         }
-        tracing::warn!(target: "security", event = "authz_fail", reason = "csrf", route = matched.unwrap_or("-"));
+        if let Some(suppressed) = self.log.admit() {
+            let route = matched.unwrap_or("-");
+            tracing::warn!(target: "security", event = "authz_fail", reason = "csrf", route, suppressed);
+        }
         Err(Problem::csrf())
     }
 }

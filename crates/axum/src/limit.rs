@@ -1,6 +1,7 @@
 //! Rate-limit helpers: the keys (a client address with IPv6 grouped by
 //! /64, a typed login that is the same shape for existing and unknown
-//! accounts, an account id), a keyed GCRA [`Limiter`] whose refusal says
+//! accounts, an account id), a keyed GCRA [`Limiter`] (with a peek that
+//! takes no cell) whose refusal says
 //! how long to wait ([`RetryAfter`], a 429 [`Problem`]), and a
 //! [`LogThrottle`] for the log lines refusals write.
 //!
@@ -8,6 +9,7 @@
 //! attacker fills, and a dump of it shows no login name.
 
 use std::{
+    collections::HashMap,
     fmt,
     hash::Hash,
     net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
@@ -22,10 +24,6 @@ use std::{
 use axum::{
     extract::{ConnectInfo, FromRequestParts},
     http::request::Parts,
-};
-use governor::{
-    DefaultKeyedRateLimiter, Quota, RateLimiter,
-    clock::{Clock, DefaultClock},
 };
 use guardrail_validate::{Email, Username};
 use unicode_normalization::UnicodeNormalization as _;
@@ -197,17 +195,31 @@ impl From<RetryAfter> for Problem {
     }
 }
 
-/// A keyed rate limiter (governor's GCRA): `n` a minute, the whole
-/// minute's budget allowed as a burst.
+/// A keyed rate limiter (GCRA, the generic cell rate algorithm): `n` a
+/// minute, the whole minute's budget allowed as a burst. One cell is
+/// freed every `60 s / n`.
+///
+/// [`Limiter::check`] takes a cell; [`Limiter::peek`] only asks whether
+/// one is free, so a limiter can count failures alone: peek before the
+/// work, check after a failure (what
+/// [`ApiKeyVerifier::with_failure_limit`](crate::ApiKeyVerifier::with_failure_limit)
+/// does).
 pub struct Limiter<K: Hash + Eq + Clone> {
-    limiter: DefaultKeyedRateLimiter<K>,
+    /// Per key, the theoretical arrival time of its next request: the key
+    /// has a free cell while it is at most `tolerance` ahead of now.
+    tat: Mutex<HashMap<K, Instant>>,
+    /// Time one cell takes to come back.
+    interval: Duration,
+    /// `interval × (n − 1)`: how far ahead the burst may run.
+    tolerance: Duration,
 }
 
 impl<K: Hash + Eq + Clone> Limiter<K> {
     /// `n` requests a minute per key.
     #[must_use]
     pub fn per_minute(n: NonZeroU32) -> Self {
-        Self { limiter: RateLimiter::keyed(Quota::per_minute(n)) }
+        let interval = Duration::from_secs(60) / n.get();
+        Self { tat: Mutex::new(HashMap::new()), interval, tolerance: interval * (n.get() - 1) }
     }
 
     /// Counts one request for `key`.
@@ -215,30 +227,52 @@ impl<K: Hash + Eq + Clone> Limiter<K> {
     /// # Errors
     ///
     /// [`RetryAfter`] (whole seconds, rounded up, at least 1) when `key`
-    /// is over its budget.
+    /// is over its budget; no cell is taken then.
     pub fn check(&self, key: &K) -> Result<(), RetryAfter> {
-        self.limiter.check_key(key).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            RetryAfter((wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1))
-        })
+        self.decide(key, true)
+    }
+
+    /// Whether `key` has a free cell, without taking it.
+    ///
+    /// # Errors
+    ///
+    /// [`RetryAfter`], as [`Limiter::check`], when `key` has none.
+    pub fn peek(&self, key: &K) -> Result<(), RetryAfter> {
+        self.decide(key, false)
+    }
+
+    fn decide(&self, key: &K, take: bool) -> Result<(), RetryAfter> {
+        let now = Instant::now();
+        let mut map = self.tat.lock().unwrap_or_else(PoisonError::into_inner);
+        let tat = map.get(key).map_or(now, |&t| t.max(now));
+        let ahead = tat.duration_since(now);
+        if ahead > self.tolerance {
+            let wait = ahead.saturating_sub(self.tolerance);
+            return Err(RetryAfter((wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)));
+        }
+        if take {
+            map.insert(key.clone(), tat + self.interval);
+        }
+        Ok(())
     }
 
     /// Forgets keys whose budget is full again (call it periodically: the
     /// map otherwise grows with every key ever seen).
     pub fn retain_recent(&self) {
-        self.limiter.retain_recent();
+        let now = Instant::now();
+        self.tat.lock().unwrap_or_else(PoisonError::into_inner).retain(|_, tat| *tat > now);
     }
 
     /// How many keys are remembered.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.limiter.len()
+        self.tat.lock().unwrap_or_else(PoisonError::into_inner).len()
     }
 
     /// `true` when no key is remembered.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.limiter.is_empty()
+        self.len() == 0
     }
 }
 

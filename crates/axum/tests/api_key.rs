@@ -8,22 +8,26 @@ use std::{
     cell::RefCell,
     collections::HashMap,
     fmt, io,
+    net::SocketAddr,
+    num::NonZeroU32,
     sync::{
         Mutex,
         atomic::{AtomicBool, AtomicUsize, Ordering},
     },
+    time::Duration,
 };
 
 use axum::{
     Router,
     body::{Body, to_bytes},
+    extract::ConnectInfo,
     http::{HeaderMap, HeaderValue, Request, StatusCode, header},
     response::IntoResponse as _,
     routing::get,
 };
-use guardrail_axum::{ApiKeyAuth, ApiKeyLookup, ApiKeyVerifier, PROBLEM_JSON, Problem};
+use guardrail_axum::{ApiKeyAuth, ApiKeyLookup, ApiKeyVerifier, ClientKey, Limiter, PROBLEM_JSON, Problem};
 use guardrail_secret::ExposeSecret as _;
-use guardrail_token::{ApiKeyIssuer, StoredApiKey};
+use guardrail_token::{ApiKeyIssuer, DigestKey, StoredApiKey};
 use tower::ServiceExt as _;
 
 const PREFIX: &str = "acme_live";
@@ -73,9 +77,10 @@ fn issue() -> (String, StoredApiKey) {
     (key.expose_secret().to_owned(), stored)
 }
 
-/// A verifier whose lookup holds `ada`'s key; the key's text.
+/// A verifier whose lookup holds `ada`'s key; the key's text. Every
+/// refusal is logged (no throttle), so each test sees its own lines.
 fn service() -> (ApiKeyVerifier<MemoryKeys>, String) {
-    let verifier = ApiKeyVerifier::new(PREFIX, MemoryKeys::default()).unwrap();
+    let verifier = ApiKeyVerifier::new(PREFIX, MemoryKeys::default()).unwrap().with_log_interval(Duration::ZERO);
     let (key, stored) = issue();
     verifier.lookup().insert(stored, "ada");
     (verifier, key)
@@ -129,6 +134,11 @@ impl io::Write for ThreadLog {
 /// [`EVENTS`]. Every test logs through here, so no callsite is first met
 /// without a subscriber (tracing would cache "no interest" for it).
 async fn call(verifier: &ApiKeyVerifier<MemoryKeys>, authorization: &[&str]) -> Answer {
+    call_from(verifier, None, authorization).await
+}
+
+/// [`call`] from `peer` (axum's `ConnectInfo`, as a server gives it).
+async fn call_from(verifier: &ApiKeyVerifier<MemoryKeys>, peer: Option<&str>, authorization: &[&str]) -> Answer {
     let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(|| ThreadLog).finish();
     let _events = tracing::subscriber::set_default(subscriber);
     let app = Router::new().route("/whoami", get(whoami)).with_state(verifier.clone());
@@ -136,7 +146,11 @@ async fn call(verifier: &ApiKeyVerifier<MemoryKeys>, authorization: &[&str]) -> 
     for value in authorization {
         request = request.header(header::AUTHORIZATION, *value);
     }
-    let response = app.oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+    let mut request = request.body(Body::empty()).unwrap();
+    if let Some(peer) = peer {
+        request.extensions_mut().insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+    }
+    let response = app.oneshot(request).await.unwrap();
     let status = response.status();
     let headers = response
         .headers()
@@ -289,4 +303,149 @@ async fn each_refusal_logs_its_reason_and_never_the_key() {
             lines.assert_without_key(presented);
         }
     }
+}
+
+/// A verifier whose failure budget is `n` a minute per client; `ada`'s key.
+fn limited(n: u32) -> (ApiKeyVerifier<MemoryKeys>, String) {
+    let (verifier, key) = service();
+    (verifier.with_failure_limit(Limiter::per_minute(NonZeroU32::new(n).unwrap())), key)
+}
+
+/// The `Retry-After` seconds of a 429, which must be in 1..=60.
+fn retry_after(answer: &Answer) -> u64 {
+    assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS, "{}", answer.body);
+    let line = answer.headers.lines().find_map(|l| l.strip_prefix("retry-after: ")).expect("a Retry-After");
+    let secs: u64 = line.parse().unwrap();
+    assert!((1..=60).contains(&secs), "{secs}");
+    secs
+}
+
+fn finds(verifier: &ApiKeyVerifier<MemoryKeys>) -> usize {
+    verifier.lookup().finds.load(Ordering::SeqCst)
+}
+
+/// Each refusal takes one cell of the client's budget; valid keys take
+/// none; once it is spent the client gets 429 with `Retry-After` before
+/// its key is parsed or looked up — valid key or not — and no echo;
+/// another client is unaffected.
+#[tokio::test]
+async fn failed_api_keys_are_limited_per_client_and_valid_ones_are_not_charged() {
+    let (verifier, key) = limited(3);
+    let good = format!("Bearer {key}");
+    let (never_stored, _) = issue();
+    let a = Some("192.0.2.1:5000");
+    for _ in 0..10 {
+        assert_eq!(call_from(&verifier, a, &[&good]).await.status, StatusCode::OK, "valid keys are not charged");
+    }
+    let bad = [vec![], vec!["Bearer garbage".to_owned()], vec![format!("Bearer {never_stored}")]];
+    for (n, values) in bad.iter().enumerate() {
+        let values: Vec<&str> = values.iter().map(String::as_str).collect();
+        assert_eq!(call_from(&verifier, a, &values).await.status, StatusCode::UNAUTHORIZED);
+        if n < bad.len() - 1 {
+            // Valid keys in between are still fine and still free.
+            assert_eq!(call_from(&verifier, a, &[&good]).await.status, StatusCode::OK);
+        }
+    }
+    let looked_up = finds(&verifier);
+    for values in [vec![good.as_str()], vec!["Bearer garbage"], vec![]] {
+        let answer = call_from(&verifier, a, &values).await;
+        retry_after(&answer);
+        assert!(answer.body.contains(r#""code":"rate_limited""#), "{}", answer.body);
+        answer.assert_without_key(&key);
+        assert!(!answer.body.contains("garbage"), "no echo");
+    }
+    assert_eq!(finds(&verifier), looked_up, "a spent client reaches neither the parser's lookup nor the store");
+    // Another client (same port, another address) keeps its own budget.
+    let b = Some("192.0.2.2:5000");
+    assert_eq!(call_from(&verifier, b, &[&good]).await.status, StatusCode::OK);
+    assert_eq!(call_from(&verifier, b, &["Bearer garbage"]).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(call_from(&verifier, b, &[&good]).await.status, StatusCode::OK);
+    // The extractor without ConnectInfo cannot key the client: 500, not
+    // one shared budget; `verify` alike, `verify_from` takes the key.
+    assert_eq!(call(&verifier, &[&good]).await.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let mut headers = HeaderMap::new();
+    headers.insert(header::AUTHORIZATION, HeaderValue::from_str(&good).unwrap());
+    assert_eq!(verifier.verify(&headers).await.unwrap_err().status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let spent = ClientKey::from_ip("192.0.2.1".parse().unwrap());
+    assert_eq!(verifier.verify_from(&headers, spent).await.unwrap_err().status(), StatusCode::TOO_MANY_REQUESTS);
+    let fresh = ClientKey::from_ip("192.0.2.3".parse().unwrap());
+    assert_eq!(verifier.verify_from(&headers, fresh).await.unwrap().principal, "ada");
+}
+
+/// IPv6 clients of one /64 share a budget (the default prefix); with
+/// prefix 128 each address has its own.
+#[tokio::test]
+async fn ipv6_neighbours_share_the_failure_budget_of_their_64_unless_the_prefix_is_128() {
+    let (verifier, key) = limited(3);
+    let good = format!("Bearer {key}");
+    for peer in ["[2001:db8::1]:1", "[2001:db8::2]:1", "[2001:db8::ffff:1]:1"] {
+        assert_eq!(call_from(&verifier, Some(peer), &["Bearer x"]).await.status, StatusCode::UNAUTHORIZED);
+    }
+    retry_after(&call_from(&verifier, Some("[2001:db8::abcd:ef01:2345:6789]:1"), &[&good]).await);
+    assert_eq!(call_from(&verifier, Some("[2001:db8:0:1::1]:1"), &[&good]).await.status, StatusCode::OK, "next /64");
+
+    let (verifier, key) = limited(3);
+    let verifier = verifier.with_ipv6_prefix(128);
+    let good = format!("Bearer {key}");
+    for _ in 0..3 {
+        let answer = call_from(&verifier, Some("[2001:db8::1]:1"), &["Bearer x"]).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    }
+    retry_after(&call_from(&verifier, Some("[2001:db8::1]:2"), &[&good]).await);
+    assert_eq!(call_from(&verifier, Some("[2001:db8::2]:1"), &[&good]).await.status, StatusCode::OK, "own budget");
+}
+
+/// A keyed verifier accepts keyed records only: the unkeyed row a database
+/// writer computes for a key of their own is refused (`wrong_api_key`),
+/// and `rekey` turns a previous release's unkeyed row into one that works.
+#[tokio::test]
+async fn a_keyed_verifier_refuses_minted_rows_and_accepts_rekeyed_ones() {
+    let digest_key = DigestKey::generate().unwrap();
+    let verifier = ApiKeyVerifier::new(PREFIX, MemoryKeys::default())
+        .unwrap()
+        .with_log_interval(Duration::ZERO)
+        .with_digest_key(digest_key.clone());
+    let issuer = ApiKeyIssuer::new(PREFIX).unwrap().with_digest_key(digest_key.clone());
+    let (key, stored) = issuer.issue().unwrap();
+    verifier.lookup().insert(stored, "ada");
+    assert_eq!(call(&verifier, &[&format!("Bearer {}", key.expose_secret())]).await.status, StatusCode::OK);
+
+    let (minted, unkeyed) = issue();
+    verifier.lookup().insert(unkeyed.clone(), "mallory");
+    let answer = call(&verifier, &[&format!("Bearer {minted}")]).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    let text = String::from_utf8(EVENTS.with_borrow_mut(std::mem::take)).unwrap();
+    assert!(text.contains(r#"reason="wrong_api_key""#), "{text}");
+
+    verifier.lookup().insert(unkeyed.rekey(&digest_key), "bob");
+    let answer = call(&verifier, &[&format!("Bearer {minted}")]).await;
+    assert_eq!((answer.status, answer.body.split('|').next()), (StatusCode::OK, Some("bob")));
+    let debug = format!("{verifier:?}");
+    assert!(debug.contains("keyed: true") && !debug.contains("DigestKey("), "{debug}");
+}
+
+/// Refusal lines (401 and 429) go through the verifier's throttle: a flood
+/// writes one line per interval, the next one counting the lines held back.
+#[tokio::test]
+async fn refusal_logs_are_throttled_and_count_what_they_held_back() {
+    let verifier = ApiKeyVerifier::new(PREFIX, MemoryKeys::default()).unwrap();
+    for _ in 0..50 {
+        call_from(&verifier, Some("192.0.2.9:1"), &["Bearer garbage"]).await;
+    }
+    let text = String::from_utf8(EVENTS.with_borrow_mut(std::mem::take)).unwrap();
+    assert_eq!(text.matches("authz_fail").count(), 1, "default: one line a second\n{text}");
+    assert!(!text.contains("garbage"), "no echo in the log");
+
+    let (verifier, _) = limited(2);
+    let verifier = verifier.with_log_interval(Duration::from_millis(200));
+    for _ in 0..30 {
+        call_from(&verifier, Some("192.0.2.9:1"), &["Bearer garbage"]).await;
+    }
+    let text = String::from_utf8(EVENTS.with_borrow_mut(std::mem::take)).unwrap();
+    assert_eq!(text.lines().count(), 1, "401s and 429s share the throttle\n{text}");
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    retry_after(&call_from(&verifier, Some("192.0.2.9:1"), &["Bearer garbage"]).await);
+    let text = String::from_utf8(EVENTS.with_borrow_mut(std::mem::take)).unwrap();
+    assert!(text.contains("excess_rate_limit_exceeded") && text.contains("suppressed=29"), "{text}");
+    assert!(text.contains(r#"limit="api_key_failures""#) && text.contains("client=192.0.2.9"), "{text}");
 }

@@ -128,3 +128,57 @@ async fn a_refused_session_cookie_is_refused_here_too() {
     let (status, code) = code(router.oneshot(request).await.unwrap()).await;
     assert_eq!((status, code.as_str()), (StatusCode::FORBIDDEN, "\"csrf\""));
 }
+
+/// A shared buffer the refusal lines of [`refusal_logs_are_throttled`]
+/// are written to.
+#[derive(Clone, Default)]
+struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Lines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Lines {
+    fn take(&self) -> String {
+        String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
+    }
+}
+
+/// A flood of forged requests writes one `authz_fail` line per interval
+/// (one a second by default), and the next line counts those held back;
+/// the forged token is never logged.
+#[tokio::test]
+async fn refusal_logs_are_throttled() {
+    let lines = Lines::default();
+    let writer = lines.clone();
+    let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
+    let _log = tracing::subscriber::set_default(subscriber);
+    let (router, _, other) = setup();
+    for _ in 0..40 {
+        let response = send(&router, Method::POST, "/items", Some(SESSION), &[&other]).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    }
+    let text = lines.take();
+    assert_eq!(text.matches("authz_fail").count(), 1, "{text}");
+    assert!(text.contains(r#"reason="csrf""#) && text.contains("suppressed=0"), "{text}");
+    assert!(!text.contains(&other) && !text.contains(SESSION), "{text}");
+
+    let csrf = Csrf::new(MacKeyring::generate().unwrap());
+    let quick = Router::new()
+        .route("/items", post(|| async { "items" }))
+        .layer(CsrfLayer::new(csrf).with_log_interval(std::time::Duration::from_millis(100)));
+    for _ in 0..5 {
+        send(&quick, Method::POST, "/items", Some(SESSION), &["forged"]).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    send(&quick, Method::POST, "/items", Some(SESSION), &["forged"]).await;
+    let text = lines.take();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.contains("suppressed=4") && !text.contains("forged"), "{text}");
+}

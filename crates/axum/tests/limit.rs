@@ -182,3 +182,70 @@ async fn client_ip_reads_connect_info_and_keys_by_64() {
     let without = app.oneshot(Request::post("/").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(without.status(), StatusCode::INTERNAL_SERVER_ERROR, "no ConnectInfo: refused, not keyed alike");
 }
+
+/// `peek` answers like `check` but takes no cell: a limiter can count only
+/// failures (peek before the work, check after a failure).
+#[test]
+fn peek_takes_no_cell_and_agrees_with_check() {
+    let limiter = Limiter::per_minute(NonZeroU32::new(2).unwrap());
+    let key = ClientKey::from_ip(ip("192.0.2.1"));
+    for _ in 0..100 {
+        assert_eq!(limiter.peek(&key), Ok(()));
+    }
+    assert!(limiter.is_empty(), "a peek remembers nothing");
+    assert_eq!(limiter.check(&key), Ok(()));
+    assert_eq!(limiter.peek(&key), Ok(()));
+    assert_eq!(limiter.check(&key), Ok(()));
+    let RetryAfter(wait) = limiter.peek(&key).unwrap_err();
+    assert!((29..=30).contains(&wait), "one cell back every 30 s: {wait}");
+    assert_eq!(limiter.check(&key), Err(RetryAfter(wait)), "a refused check takes nothing either");
+    assert_eq!(limiter.peek(&ClientKey::from_ip(ip("192.0.2.2"))), Ok(()), "per key");
+    limiter.retain_recent();
+    assert_eq!(limiter.len(), 1, "a spent key is kept");
+}
+
+/// Cells come back one per `60 s / n`, and `retain_recent` forgets keys
+/// whose budget is whole again.
+#[test]
+fn cells_come_back_and_full_keys_are_forgotten() {
+    let limiter = Limiter::per_minute(NonZeroU32::new(600).unwrap()); // one cell per 100 ms
+    let key = ClientKey::from_ip(ip("192.0.2.1"));
+    for _ in 0..600 {
+        limiter.check(&key).unwrap();
+    }
+    assert_eq!(limiter.check(&key), Err(RetryAfter(1)), "under a second, rounded up");
+    std::thread::sleep(Duration::from_millis(150));
+    assert_eq!(limiter.check(&key), Ok(()), "one cell back");
+    assert!(limiter.check(&key).is_err());
+
+    let quick = Limiter::per_minute(NonZeroU32::new(60_000).unwrap()); // one cell per ms
+    quick.check(&key).unwrap();
+    quick.retain_recent();
+    assert_eq!(quick.len(), 1, "a cell is still out");
+    std::thread::sleep(Duration::from_millis(5));
+    quick.retain_recent();
+    assert!(quick.is_empty(), "whole again: forgotten");
+}
+
+/// Many threads checking one key at once never get more than its budget
+/// (repeated trials, zero tolerance).
+#[test]
+fn concurrent_checks_never_exceed_the_budget() {
+    for _ in 0..20 {
+        let limiter = Limiter::per_minute(NonZeroU32::new(50).unwrap());
+        let key = ClientKey::from_ip(ip("192.0.2.1"));
+        let passed = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    for _ in 0..40 {
+                        if limiter.check(&key).is_ok() {
+                            passed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(passed.into_inner(), 50);
+    }
+}
