@@ -58,17 +58,6 @@ pub(crate) use reset::clean_up as clean_up_resets;
 /// Words no password of this service may contain.
 pub const SERVICE_WORDS: [&str; 3] = ["auth-service", "authsvc", "guardrail"];
 
-/// What the per-account limiter counts: a found account by its id (so its
-/// e-mail address and its username share one budget), a login that names
-/// no account by the login as typed (limited alike: no existence oracle).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AccountLimit {
-    /// An existing account.
-    Account(AccountKey),
-    /// A login that found no account.
-    Login(LoginKey),
-}
-
 /// Everything the handlers share.
 #[derive(Debug)]
 pub struct AppState {
@@ -86,10 +75,20 @@ pub struct AppState {
     pub issuer: ApiKeyIssuer,
     /// Checks presented API keys (`GET /whoami`).
     pub api_keys: ApiKeyVerifier<ApiKeys>,
-    /// Login and signup attempts per client address (IPv6 by /64).
+    /// Login and signup attempts per client address (IPv6 grouped by
+    /// `ipv6_prefix`).
     pub per_ip: Limiter<ClientKey>,
-    /// Password checks per account.
-    pub per_account: Limiter<AccountLimit>,
+    /// Login attempts per login name as typed, after the same
+    /// normalisation for existing and unknown names ([`LoginKey`]), checked
+    /// before any lookup: its answers never depend on whether an account
+    /// exists. An account's e-mail address and username are two budgets.
+    pub per_login: Limiter<LoginKey>,
+    /// Current-password checks per account (`POST /password`: the caller is
+    /// authenticated, so keying by account id tells nothing new).
+    pub per_account: Limiter<AccountKey>,
+    /// The IPv6 prefix length client addresses are grouped by
+    /// (`AUTH_SERVICE_IPV6_PREFIX`, 64 by default): one /64 is one client.
+    pub ipv6_prefix: u8,
     /// At most one `excess_rate_limit_exceeded` line a second: a flood of
     /// 429s must not become a flood of log lines (a disk-filling DoS).
     pub limit_log: LogThrottle,
@@ -164,14 +163,24 @@ pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
 }
 
 impl AppState {
-    /// Counts a login or sign-up attempt from `client`.
-    fn limit_ip(&self, client: IpAddr) -> Result<(), Problem> {
-        self.per_ip.check(&ClientKey::from_ip(client)).map_err(|wait| self.limited("per_ip", client, wait))
+    /// The limiter key of `client`: IPv6 grouped by the configured prefix.
+    pub(crate) fn client_key(&self, client: IpAddr) -> ClientKey {
+        ClientKey::new(client, self.ipv6_prefix)
     }
 
-    /// Counts a password check against `account`.
-    fn limit_account(&self, account: AccountLimit, client: IpAddr) -> Result<(), Problem> {
-        self.per_account.check(&account).map_err(|wait| self.limited("per_account", client, wait))
+    /// Counts a login or sign-up attempt from `client`.
+    fn limit_ip(&self, client: IpAddr) -> Result<(), Problem> {
+        self.per_ip.check(&self.client_key(client)).map_err(|wait| self.limited("per_ip", client, wait))
+    }
+
+    /// Counts a login attempt for the login name as typed.
+    fn limit_login(&self, login: &LoginKey, client: IpAddr) -> Result<(), Problem> {
+        self.per_login.check(login).map_err(|wait| self.limited("per_login", client, wait))
+    }
+
+    /// Counts a current-password check against `account`.
+    fn limit_account(&self, account: &AccountKey, client: IpAddr) -> Result<(), Problem> {
+        self.per_account.check(account).map_err(|wait| self.limited("per_account", client, wait))
     }
 
     fn limited(&self, limit: &'static str, client: IpAddr, wait: RetryAfter) -> Problem {

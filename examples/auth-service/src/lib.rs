@@ -96,6 +96,12 @@ pub fn build_state(config: &Config) -> Result<(Arc<app::AppState>, KeyringOrigin
         );
         hasher = hasher.accept_plaintext_for_legacy_use_only();
     }
+    if config.accept_unsealed_hashes {
+        tracing::warn!(
+            "AUTH_SERVICE_ACCEPT_UNSEALED_HASHES: hashes not bound to their row verify (each sighting is logged as authn_unsealed_hash_seen and upgraded to a bound seal on login)"
+        );
+        hasher = hasher.accept_unbound_for_migration_only();
+    }
     let sessions = SessionConfig::new(config.session_ttl, config.session_idle.min(config.session_ttl))?;
     let prefix = &config.api_key_prefix;
     let state = app::AppState {
@@ -111,7 +117,9 @@ pub fn build_state(config: &Config) -> Result<(Arc<app::AppState>, KeyringOrigin
         api_keys: ApiKeyVerifier::new(prefix, db::ApiKeys(db.clone())).map_err(|_| StartError::Prefix)?,
         db,
         per_ip: Limiter::per_minute(config.per_ip_per_minute),
+        per_login: Limiter::per_minute(config.per_account_per_minute),
         per_account: Limiter::per_minute(config.per_account_per_minute),
+        ipv6_prefix: config.ipv6_prefix,
         limit_log: LogThrottle::new(Duration::from_secs(1)),
         #[cfg(feature = "test-hooks")]
         hooks: None,
@@ -176,6 +184,7 @@ async fn maintain(state: Arc<app::AppState>) {
     loop {
         tick.tick().await;
         state.per_ip.retain_recent();
+        state.per_login.retain_recent();
         state.per_account.retain_recent();
         match state.sessions.delete_expired().await {
             Ok(0) => {}

@@ -18,8 +18,10 @@ pub fn build_state_with_hooks(config: &Config) -> Result<(Arc<AppState>, Arc<Hoo
     let (state, _) = crate::build_state(config)?;
     // Test support: the state is new and unshared; a second handle would be
     // a bug in build_state worth stopping the test for.
-    #[allow(clippy::expect_used)]
-    let mut state = Arc::try_unwrap(state).ok().expect("build_state returns an unshared state");
+    #[allow(clippy::panic)]
+    let Ok(mut state) = Arc::try_unwrap(state) else {
+        panic!("build_state returned a shared state");
+    };
     let hooks = Arc::new(Hooks::default());
     state.hooks = Some(Arc::clone(&hooks));
     Ok((Arc::new(state), hooks))

@@ -1,6 +1,17 @@
 //! `POST /password`: a session (its CSRF token checked by the layer), the
-//! per-account limit, the current password, the policy for the new one; a
-//! successful change ends every other session of the account.
+//! per-account limit, the current password (under its row's binding), the
+//! policy for the new one; a successful change ends every other session of
+//! the account and puts a notice in the outbox.
+//!
+//! The change is a compare-and-swap on the credential epoch it read with
+//! the hash: a concurrent change or reset that committed first makes this
+//! one answer 409 `credential_changed` (its change stands); an upgrade
+//! stored by a concurrent login of the same password (same epoch) does not.
+//! The commit bumps the epoch, which ends every session made under the old
+//! one, including a session a login in flight has not stored yet; the
+//! caller's session moves to the new epoch.
+
+use std::net::IpAddr;
 
 use axum::{extract::State, http::StatusCode};
 use guardrail::{
@@ -8,13 +19,17 @@ use guardrail::{
         Json, Problem, Session,
         limit::{AccountKey, ClientIp},
     },
-    password::{Error as PasswordError, Verification},
+    password::{Error as PasswordError, PasswordHash, Verification},
     secret::SecretString,
 };
 use serde::Deserialize;
 
-use super::{AccountLimit, Shared, internal};
-use crate::db::{self, SqliteSessions};
+use super::{Shared, internal};
+use crate::{
+    db::{self, SqliteSessions, User},
+    hooks,
+    outbox::{self, Notice},
+};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,6 +43,12 @@ fn wrong_current_password() -> Problem {
     Problem::new(StatusCode::FORBIDDEN, "invalid_credentials", "The current password is wrong.")
 }
 
+/// 409: the password was changed (or reset) by another request between
+/// this one's check and its commit; that change stands.
+fn credential_changed() -> Problem {
+    Problem::new(StatusCode::CONFLICT, "credential_changed", "The password was changed by another request.")
+}
+
 pub(super) async fn change_password(
     State(s): State<Shared>,
     ClientIp(client): ClientIp,
@@ -36,21 +57,60 @@ pub(super) async fn change_password(
 ) -> Result<StatusCode, Problem> {
     let id = session.user().id;
     // A stolen session must not become an unlimited password oracle.
-    s.limit_account(AccountLimit::Account(AccountKey::from_id(id)), client)?;
+    s.limit_account(&AccountKey::from_id(id), client)?;
     let user =
         s.db.call(move |c| db::user_by_id(c, id)).await.map_err(internal)?.ok_or_else(Problem::unauthenticated)?;
+    check_current(&s, req.current_password, &user, client).await?;
+    let new_hash = hash_new(&s, req.new_password, &user, client).await?;
 
-    match s.hasher.verify_async(req.current_password, user.password_hash.clone()).await {
-        Ok(Verification::Valid { .. }) => {}
+    hooks::point(&s, "password.before_commit").await;
+    // The new hash, the end of the other sessions and the owner's notice
+    // in one transaction, if the epoch read above is still the account's.
+    let (keyring, keep, epoch) = (s.keyring.clone(), session.digest().clone(), user.credential_epoch);
+    let revoked =
+        s.db.write(move |tx| {
+            if !db::change_hash(tx, id, epoch, new_hash.as_str_for_storage())? {
+                return Ok(None);
+            }
+            let revoked = db::end_sessions_after_change(tx, id, Some(&keep), epoch + 1)?;
+            outbox::notice(tx, &keyring, &user, Notice::PasswordChanged)?;
+            Ok(Some(revoked))
+        })
+        .await
+        .map_err(internal)?;
+    let Some(revoked) = revoked else {
+        tracing::info!(target: "security", event = "authn_password_change_fail", user_id = id, reason = "credential_changed", %client);
+        return Err(credential_changed());
+    };
+    tracing::info!(target: "security", event = "authn_password_change", user_id = id, other_sessions_revoked = revoked, %client);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The current password, checked against the row's hash under its binding.
+async fn check_current(s: &Shared, password: SecretString, user: &User, client: IpAddr) -> Result<(), Problem> {
+    let id = user.id;
+    match s.hasher.verify_bound_async(password, user.password_hash.clone(), db::binding(id)).await {
+        Ok(Verification::Valid { .. }) => Ok(()),
         Ok(Verification::Invalid) | Err(PasswordError::PasswordTooLong) => {
             tracing::info!(target: "security", event = "authn_password_change_fail", user_id = id, reason = "wrong_current_password", %client);
-            return Err(wrong_current_password());
+            Err(wrong_current_password())
         }
-        Err(e) => return Err(s.password_failed(&e)),
+        Err(PasswordError::Unbound) => {
+            // Not bound to this row (copied, or written into the database):
+            // it proves nothing about the caller.
+            tracing::error!(target: "security", event = "authn_password_change_fail", user_id = id, reason = "unbound_hash", %client);
+            Err(wrong_current_password())
+        }
+        Err(e) => Err(s.password_failed(&e)),
     }
+}
+
+/// The policy for the new password, its hash, sealed bound to the row.
+async fn hash_new(s: &Shared, password: SecretString, user: &User, client: IpAddr) -> Result<PasswordHash, Problem> {
+    let id = user.id;
     let checked = s
         .hasher
-        .check_new_async(&s.policy, &[user.email.as_str(), user.username.as_str()], req.new_password)
+        .check_new_async(&s.policy, &[user.email.as_str(), user.username.as_str()], password)
         .await
         .map_err(|e| {
             if matches!(e, PasswordError::Policy(_)) {
@@ -58,26 +118,6 @@ pub(super) async fn change_password(
             }
             s.password_failed(&e)
         })?;
-    let new_hash = s.hasher.hash_checked_async(checked).await.map_err(|e| s.password_failed(&e))?;
-
-    // The new hash and the end of the other sessions in one transaction.
-    let (old, keep) = (user.password_hash, *session.digest().as_bytes());
-    let revoked =
-        s.db.call(move |c| {
-            let tx = c.unchecked_transaction()?;
-            let revoked = if db::replace_hash(&tx, id, &old, new_hash.as_str_for_storage())? {
-                Some(db::delete_other_sessions(&tx, id, &keep)?)
-            } else {
-                None
-            };
-            tx.commit().map(|()| revoked)
-        })
-        .await
-        .map_err(internal)?;
-    let Some(revoked) = revoked else {
-        // Changed concurrently by another request: its change stands.
-        return Err(wrong_current_password());
-    };
-    tracing::info!(target: "security", event = "authn_password_change", user_id = id, other_sessions_revoked = revoked, %client);
-    Ok(StatusCode::NO_CONTENT)
+    let hash = s.hasher.hash_checked_async(checked).await.map_err(|e| s.password_failed(&e))?;
+    s.hasher.bind(hash.as_str_for_storage(), &db::binding(id)).map_err(|e| Problem::internal_logged(&e))
 }

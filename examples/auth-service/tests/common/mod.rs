@@ -173,6 +173,19 @@ impl Session {
     }
 }
 
+/// Everything a client sees of a response but the `Date` header.
+pub async fn visible(r: Response) -> (StatusCode, Vec<(String, Vec<u8>)>, Vec<u8>) {
+    let status = r.status();
+    let mut headers: Vec<(String, Vec<u8>)> = r
+        .headers()
+        .iter()
+        .filter(|(name, _)| *name != header::DATE)
+        .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
+        .collect();
+    headers.sort();
+    (status, headers, r.bytes().await.unwrap().to_vec())
+}
+
 /// Status, `code` and content type of a problem response.
 pub async fn problem(r: Response) -> (StatusCode, String) {
     let status = r.status();
