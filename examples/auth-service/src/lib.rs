@@ -41,6 +41,7 @@ use guardrail::{
     password::{PasswordHasher, PasswordPolicy},
     token::{api_key::ApiKeyIssuer, csrf::Csrf},
 };
+use guardrail_axum::serve::{Server, ShutdownReport};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
 pub use config::Config;
@@ -69,6 +70,10 @@ pub enum StartError {
     /// Session lifetimes guardrail-axum refused.
     #[error("session settings: {0}")]
     Sessions(#[from] guardrail::axum::Error),
+    /// Server settings guardrail-axum refused (more connections than the
+    /// open-file limit allows).
+    #[error("AUTH_SERVICE_MAX_CONNECTIONS: {0}")]
+    Server(guardrail_axum::Error),
 }
 
 /// Opens the database and the keyring (creating either on first start)
@@ -135,19 +140,20 @@ pub struct Running {
     /// Whether this start created the keyring file.
     pub keyring_origin: KeyringOrigin,
     shutdown: oneshot::Sender<()>,
-    server: JoinHandle<std::io::Result<()>>,
+    server: JoinHandle<ShutdownReport>,
     maintenance: JoinHandle<()>,
 }
 
 impl Running {
-    /// Stops accepting connections, lets requests in flight finish, and
-    /// waits for the server to end.
+    /// Stops accepting connections, lets requests in flight finish for at
+    /// most the shutdown grace (`AUTH_SERVICE_SHUTDOWN_GRACE_MS`), drops
+    /// the connections still open then, and reports how many.
     ///
     /// # Errors
-    /// The server's I/O error, or the server task's panic as an I/O error.
-    pub async fn stop(self) -> std::io::Result<()> {
+    /// The server task's panic, as an I/O error.
+    pub async fn stop(self) -> std::io::Result<ShutdownReport> {
         let _ = self.shutdown.send(());
-        let result = self.server.await.unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        let result = self.server.await.map_err(std::io::Error::other);
         self.maintenance.abort();
         result
     }
@@ -155,11 +161,14 @@ impl Running {
 
 /// Starts the service: state, listener, server and the maintenance task
 /// (expired and idle sessions and full rate-limit entries are dropped
-/// every minute).
+/// every minute). The server is guardrail-axum's `serve::Server` with the
+/// configuration's header, body and idle timeouts, connection bound and
+/// shutdown grace.
 ///
 /// # Errors
-/// What [`build_state`] refuses, and [`StartError::Bind`] when the address
-/// cannot be listened on.
+/// What [`build_state`] refuses, [`StartError::Bind`] when the address
+/// cannot be listened on, [`StartError::Server`] when
+/// `AUTH_SERVICE_MAX_CONNECTIONS` does not fit in the open-file limit.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let (state, keyring_origin) = build_state(&config)?;
     let listener =
@@ -167,13 +176,17 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: config.addr, source })?;
     let app = app::router(Arc::clone(&state), config.max_body);
     let (shutdown, signal) = oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = signal.await;
-            })
-            .await
-    });
+    let server = Server::new(listener, app)
+        .header_timeout(config.header_timeout)
+        .body_timeout(config.body_timeout)
+        .idle_timeout(config.idle_timeout)
+        .max_connections(config.max_connections)
+        .shutdown_grace(config.shutdown_grace)
+        .run(async {
+            let _ = signal.await;
+        })
+        .map_err(StartError::Server)?;
+    let server = tokio::spawn(server);
     let maintenance = tokio::spawn(maintain(state));
     tracing::info!(target: "security", event = "sys_startup", %addr);
     Ok(Running { addr, keyring_origin, shutdown, server, maintenance })

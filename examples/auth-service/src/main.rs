@@ -55,7 +55,7 @@ fn serve(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async {
+    let code = runtime.block_on(async {
         let keyring_path = config.keyring.clone();
         let running = match auth_service::start(config).await {
             Ok(r) => r,
@@ -85,14 +85,30 @@ fn serve(config: Config) -> ExitCode {
         shutdown.await;
         tracing::info!(target: "security", event = "sys_shutdown", "stopping: finishing requests in flight");
         match running.stop().await {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(report) => {
+                tracing::info!(
+                    target: "security",
+                    event = "sys_shutdown",
+                    dropped = report.dropped,
+                    evicted = report.evicted,
+                    "stopped: connections still open after the grace were dropped"
+                );
+                ExitCode::SUCCESS
+            }
             Err(e) => {
                 eprintln!("auth-service: {}", shown(&e));
                 ExitCode::FAILURE
             }
         }
-    })
+    });
+    // A blocking task still running (a database call, a hash) must not
+    // hold the exit: the server has stopped, its answers are gone anyway.
+    runtime.shutdown_timeout(BLOCKING_GRACE);
+    code
 }
+
+/// How long the exit waits for blocking tasks once the server stopped.
+const BLOCKING_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// SIGINT (Ctrl-C) or, on unix, SIGTERM. Both handlers are installed when
 /// this is called, not when the future is first polled: from then on

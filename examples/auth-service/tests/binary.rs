@@ -34,7 +34,11 @@ struct Server {
 }
 
 fn spawn(dir: &Path) -> Server {
-    let mut child = command(dir).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    spawn_with(&mut command(dir))
+}
+
+fn spawn_with(command: &mut Command) -> Server {
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut banner = Vec::new();
     let url = loop {
@@ -303,7 +307,8 @@ async fn imported_legacy_hashes_log_in_and_are_upgraded_to_sealed_argon2id() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(hashes.len(), rows.len());
-    assert!(hashes.iter().all(|h| h.starts_with("$guardrail-sealed$v1$")), "{hashes:?}");
+    // v2: the seal is bound to its row (issue 15, fault 5).
+    assert!(hashes.iter().all(|h| h.starts_with("$guardrail-sealed$v2$")), "{hashes:?}");
     drop(conn);
     let server = spawn(dir.path());
     let r = http
@@ -395,4 +400,111 @@ fn file_names_in_errors_are_escaped() {
         assert!(!stderr.contains(c), "U+{:04X} reached the terminal: {stderr:?}", u32::from(c));
         assert!(line.contains("users\\") && line.contains("lnosj.jsonl"), "the file is named: {line:?}");
     }
+}
+
+/// A connection that sent half a request head and nothing more.
+fn stalled(addr: &str) -> Option<std::net::TcpStream> {
+    use std::io::Write;
+    let addr: std::net::SocketAddr = addr.parse().unwrap();
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(5)).ok()?;
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").ok()?;
+    Some(stream)
+}
+
+/// Issue 15, fault 3: 150 clients holding half a request head, against
+/// `AUTH_SERVICE_MAX_CONNECTIONS=32`. Before, each held a descriptor for
+/// ever, ~140 exhausted the file limit and `/healthz` timed out. Now the
+/// process's descriptors stay within the bound plus what the process
+/// keeps for itself, and `/healthz` answers within the header timeout
+/// plus 2 s (stalled connections are closed to make room).
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_are_cut_off_and_healthz_answers() {
+    const CAP: usize = 32;
+    const HEADER_TIMEOUT: Duration = Duration::from_secs(2);
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = spawn_with(
+        command(dir.path())
+            .env("AUTH_SERVICE_MAX_CONNECTIONS", CAP.to_string())
+            .env("AUTH_SERVICE_HEADER_TIMEOUT_MS", HEADER_TIMEOUT.as_millis().to_string()),
+    );
+    let addr = server.url.trim_start_matches("http://").to_owned();
+    let fds = format!("/proc/{}/fd", server.child.id());
+    let open_fds = || std::fs::read_dir(&fds).unwrap().count();
+    let before = open_fds();
+    let opener = std::thread::spawn({
+        let addr = addr.clone();
+        move || (0..150).filter_map(|_| stalled(&addr)).collect::<Vec<_>>()
+    });
+    let mut most = 0;
+    while !opener.is_finished() {
+        most = most.max(open_fds());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let held = opener.join().unwrap();
+    assert!(held.len() >= 100, "only {} of 150 connected", held.len());
+    for _ in 0..50 {
+        most = most.max(open_fds());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(most <= CAP + 64, "{most} descriptors open (cap {CAP}, {before} before the clients)");
+
+    let started = Instant::now();
+    let r = client().get(format!("{}/healthz", server.url)).send().await.unwrap();
+    let took = started.elapsed();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(took <= HEADER_TIMEOUT + Duration::from_secs(2), "/healthz answered after {took:?}");
+    drop(held);
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}
+
+/// Issue 15, fault 3: with three connections stalled mid-head (the header
+/// timeout a minute away), SIGTERM stops the process within the grace
+/// plus 3 s, exit 0, and the shutdown logs that three were dropped.
+#[cfg(unix)]
+#[test]
+fn sigterm_with_stalled_connections_stops_within_the_grace() {
+    const GRACE: Duration = Duration::from_secs(1);
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn_with(
+        command(dir.path())
+            .env("AUTH_SERVICE_HEADER_TIMEOUT_MS", "60000")
+            .env("AUTH_SERVICE_SHUTDOWN_GRACE_MS", GRACE.as_millis().to_string()),
+    );
+    let addr = server.url.trim_start_matches("http://").to_owned();
+    let held: Vec<_> = (0..3).map(|_| stalled(&addr).expect("connected")).collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let (status, stderr) = terminate(server);
+    let took = started.elapsed();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(took <= GRACE + Duration::from_secs(3), "stopped after {took:?}");
+    let stopped = stderr.lines().find(|l| l.contains("sys_shutdown") && l.contains("dropped=")).expect(&stderr);
+    assert!(stopped.contains("dropped=3"), "{stopped}");
+    drop(held);
+}
+
+/// More connections than the open-file limit leaves room for: the start
+/// is refused, naming the setting and both numbers.
+#[cfg(unix)]
+#[test]
+fn max_connections_over_the_open_file_limit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = command(dir.path());
+    let mut shell = Command::new("sh");
+    shell.args(["-c", "ulimit -n 256 && exec \"$0\"", BIN]).env_clear();
+    for (name, value) in service.get_envs() {
+        if let Some(value) = value {
+            shell.env(name, value);
+        }
+    }
+    let out = shell.env("AUTH_SERVICE_MAX_CONNECTIONS", "512").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("AUTH_SERVICE_MAX_CONNECTIONS") && stderr.contains("512") && stderr.contains("256"),
+        "{stderr}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("listening"));
 }
