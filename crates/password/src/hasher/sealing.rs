@@ -88,3 +88,55 @@ fn inner(keyring: &Keyring, sealed: &[u8], plain: &[u8]) -> Result<(String, bool
     let current = Keyring::sealed_key_id(sealed) == Some(keyring.primary_id());
     Ok((inner, current))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test code
+
+    use guardrail_keys::Algorithm;
+
+    use super::*;
+
+    fn binding(context: &[u8]) -> HashBinding {
+        HashBinding::new(context).unwrap()
+    }
+
+    #[test]
+    fn v2_opens_under_its_binding_only_and_v1_is_another_format() {
+        let keyring = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
+        let phc = "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
+        let v2 = seal_bound(&keyring, phc, &binding(b"users.id=1")).unwrap();
+        let (inner, current) = open_bound(&keyring, &v2, &binding(b"users.id=1")).unwrap().unwrap();
+        assert!(inner == phc && current);
+        // Another row, a binding that is a prefix of it, the v1 reader: none opens it.
+        assert!(open_bound(&keyring, &v2, &binding(b"users.id=10")).unwrap().is_none());
+        assert!(open_bound(&keyring, &v2, &binding(b"users.id=")).unwrap().is_none());
+        assert!(matches!(open_sealed(&keyring, &v2), Err(Error::Pepper)));
+        // A v1 value is not read as v2, under any binding.
+        let v1 = seal(&keyring, phc).unwrap();
+        assert!(matches!(open_bound(&keyring, &v1, &binding(b"users.id=1")), Err(Error::Pepper)));
+    }
+
+    #[test]
+    fn damaged_v2_values_are_errors_or_wrong_rows_never_panics() {
+        let keyring = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
+        let row = binding(b"users.id=1");
+        let long = format!("{BOUND_PREFIX}{}", "A".repeat(MAX_SEALED_LEN + 1));
+        assert!(matches!(open_bound(&keyring, &long, &row), Err(Error::OutOfPolicy { param: "length", .. })));
+        let not_base64 = format!("{BOUND_PREFIX}!!!!");
+        assert!(matches!(open_bound(&keyring, &not_base64, &row), Err(Error::Malformed { part: "sealed hash" })));
+        // A key this keyring does not have: a configuration fault, not a wrong row.
+        let other = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
+        let foreign = seal_bound(&other, "x", &row).unwrap();
+        let same_id = Keyring::sealed_key_id(&decode(&foreign, BOUND_PREFIX).unwrap()) == Some(keyring.primary_id());
+        if !same_id {
+            assert!(matches!(open_bound(&keyring, &foreign, &row), Err(Error::Pepper)));
+        }
+        for short in ["", "AQ", "AQAAAA"] {
+            let value = format!("{BOUND_PREFIX}{short}");
+            assert!(
+                open_bound(&keyring, &value, &row).is_err() || open_bound(&keyring, &value, &row).unwrap().is_none()
+            );
+        }
+    }
+}
