@@ -1,22 +1,40 @@
-//! Storage: one embedded SQLite file, created and migrated on start.
+//! Storage: one embedded SQLite file, created and migrated on start
+//! (`db/migrate.rs`; the steps that need keys run once the keyring is
+//! loaded, before the service serves anything).
 //!
 //! What is stored, and what is not:
-//! - `users.password_hash`: an argon2id PHC string sealed under the keyring
-//!   (the pepper), or a legacy hash imported as it was until its owner's
-//!   first login replaces it.
-//! - `sessions.digest`: SHA-256 of the session token. The token itself is
-//!   only ever in the client's cookie: a copy of the database logs no one in.
-//! - `api_keys.digest`: SHA-256 of the API key, found by its public lookup id.
-//! - `service_keys`: the CSRF MAC key, sealed under the keyring.
+//! - `users.password_hash`: an argon2id PHC string (or an imported legacy
+//!   hash, until its owner's first login replaces it) sealed under the
+//!   keyring (the pepper) and bound to its row ([`binding`]): copied into
+//!   another row it does not open. A hash stored unsealed logs in only
+//!   while `AUTH_SERVICE_ACCEPT_UNSEALED_HASHES` is on.
+//! - `users.credential_epoch`: bumped by every password change or reset;
+//!   `sessions.epoch` and `reset_tokens.epoch` are the account's epoch when
+//!   they were made, and are dead once it moved on.
+//! - `users.username_skeleton`: the name's confusable skeleton, unique, so
+//!   a look-alike of a taken name cannot register.
+//! - `sessions.digest`, `api_keys.digest`, `reset_tokens.digest`: keyed
+//!   MACs (HMAC-SHA256 under `keys::CredentialKeys`, whose root is sealed
+//!   under the keyring) of the token or key. The credential itself is only
+//!   ever with its holder: a copy of the database logs no one in, and
+//!   whoever can write it cannot mint a credential either.
+//! - `outbox.sealed`: notices and reset links for a mailer, sealed under
+//!   the keyring.
+//! - `service_keys`: the CSRF MAC key and the credential MAC root, sealed
+//!   under the keyring; `meta`: the skeletons' Unicode version and the
+//!   credential digest format.
 //!
 //! Every statement takes its values as parameters; no SQL is built from input.
 //! The query functions are `pub(crate)`: the handlers, the import and the
 //! key loader are their only callers, and each returns SQLite's error as
-//! it came ([`Db::call`] wraps it in [`DbError::Sqlite`]).
+//! it came ([`Db::call`] wraps it in [`DbError::Sqlite`]). Every write that
+//! depends on what was read (a hash, an epoch, a count) is one statement
+//! or one [`Db::write`] (`BEGIN IMMEDIATE`) transaction.
 //!
-//! The file is treated like the keyring: it holds password hashes, session
-//! and API-key digests and e-mail addresses, and whoever can write it can
-//! add an account or a session. See [`Db::open`].
+//! The file is treated like the keyring: it holds e-mail addresses and
+//! usernames, and whoever can write it can delete or lock out accounts
+//! (see SECURITY.md, "An attacker who can write the database", for what
+//! they can and cannot do). See [`Db::open`].
 
 use std::{
     path::Path,
@@ -24,6 +42,7 @@ use std::{
     time::Duration,
 };
 
+use guardrail::password::HashBinding;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
 pub(crate) mod api_keys;
@@ -33,8 +52,8 @@ pub(crate) mod reset;
 mod store;
 
 pub use migrate::{MigrationKeys, finish_migrations, latest_version};
+pub(crate) use store::end_sessions_after_change;
 pub use store::{ApiKeys, SessionUser, SqliteSessions};
-pub(crate) use store::{delete_other_sessions, end_sessions_after_change};
 
 /// A storage failure. SQLite's messages name tables and constraints, not
 /// the values bound to a statement.
@@ -355,6 +374,15 @@ pub(crate) fn user_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<
     conn.prepare_cached(&sql)?.query_row([id], user_from_row).optional()
 }
 
+/// The binding every stored hash of `user_id` is sealed with: the service
+/// and the row, so a sealed hash copied into another row (or another
+/// service's database) does not open there.
+#[must_use]
+pub fn binding(user_id: i64) -> HashBinding {
+    // Non-empty and far below the length bound: `new` cannot refuse it.
+    HashBinding::new(format!("auth-service users.id={user_id}").as_bytes()).unwrap_or_else(|_| unreachable!())
+}
+
 /// Stores an upgraded hash (the same password, new parameters or a new
 /// seal) only if the row still holds `old` under `epoch`: an upgrade never
 /// replaces a hash changed since it was read. The epoch stays (an upgrade
@@ -382,37 +410,6 @@ pub(crate) fn change_hash(conn: &Connection, id: i64, epoch_read: i64, new: &str
     .map(|n| n == 1)
 }
 
-/// Replaces a stored hash only if it is still `old`, whatever the epoch.
-/// Superseded by [`upgrade_hash`] and [`change_hash`].
-pub(crate) fn replace_hash(conn: &Connection, id: i64, old: &str, new: &str) -> rusqlite::Result<bool> {
-    conn.execute("UPDATE users SET password_hash = ?3 WHERE id = ?1 AND password_hash = ?2", params![id, old, new])
-        .map(|n| n == 1)
-}
-
-/// Number of API keys `user_id` holds.
-pub(crate) fn count_api_keys(conn: &Connection, user_id: i64) -> rusqlite::Result<usize> {
-    let n: i64 = conn.query_row("SELECT COUNT(*) FROM api_keys WHERE user_id = ?1", [user_id], |r| r.get(0))?;
-    Ok(usize::try_from(n).unwrap_or(usize::MAX))
-}
-
-/// Stores an API key's lookup id and digest.
-pub(crate) fn insert_api_key(
-    conn: &Connection,
-    lookup_id: &str,
-    user_id: i64,
-    name: &str,
-    digest_hex: &str,
-) -> rusqlite::Result<Inserted> {
-    match conn.execute(
-        "INSERT INTO api_keys (lookup_id, user_id, name, digest, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![lookup_id, user_id, name, digest_hex, now()],
-    ) {
-        Ok(_) => Ok(Inserted::Id(conn.last_insert_rowid())),
-        Err(e) if is_unique_violation(&e) => Ok(Inserted::Duplicate),
-        Err(e) => Err(e),
-    }
-}
-
 /// A sealed service key by name.
 pub(crate) fn service_key(conn: &Connection, name: &str) -> rusqlite::Result<Option<Vec<u8>>> {
     conn.query_row("SELECT sealed FROM service_keys WHERE name = ?1", [name], |r| r.get(0)).optional()
@@ -430,4 +427,4 @@ pub(crate) fn replace_service_key(conn: &Connection, name: &str, sealed: &[u8]) 
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

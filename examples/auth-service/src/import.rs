@@ -6,8 +6,10 @@
 //! parsed as a login would parse it (`PasswordHasher::inspect`, no hashing):
 //! a scheme guardrail verifies, with a cost within the hasher's caps (a row
 //! over them is refused here, `hash_over_caps`, rather than at every
-//! login). The hash is stored as it is, wrapped (`guardrail migrate wrap`)
-//! or not.
+//! login). The hash, wrapped (`guardrail migrate wrap`) or not, is stored
+//! sealed under the keyring and bound to its new row (as every hash the
+//! service stores: a copy in another row does not log in), with the
+//! username's skeleton (a look-alike of a stored name is `already_exists`).
 //! The user's first successful login verifies it and replaces it with a
 //! sealed argon2id hash (`user_updated` / `password_hash_upgraded` in the
 //! log) — no password reset, no plaintext ever handled here.
@@ -92,20 +94,10 @@ pub fn import_jsonl(db: &Db, hasher: &PasswordHasher, input: impl BufRead) -> Re
         let checked = check(line, hasher);
         let number = lines.line_number();
         match checked {
-            Ok(row) => {
-                match db.call_blocking(|c| {
-                    db::insert_user(
-                        c,
-                        row.email.as_str(),
-                        row.username.as_str(),
-                        row.username.skeleton().as_str(),
-                        &row.hash,
-                    )
-                })? {
-                    Inserted::Id(_) => summary.imported += 1,
-                    Inserted::Duplicate => summary.skipped.push(Skipped { line: number, code: "already_exists" }),
-                }
-            }
+            Ok(row) => match store(db, hasher, &row)? {
+                Ok(()) => summary.imported += 1,
+                Err(code) => summary.skipped.push(Skipped { line: number, code }),
+            },
             Err(code) => summary.skipped.push(Skipped { line: number, code }),
         }
     }
@@ -116,6 +108,32 @@ struct Checked {
     email: Email,
     username: Username,
     hash: String,
+}
+
+/// Stores one checked row, its hash sealed and bound to the new row: the
+/// row is inserted with an empty placeholder (it verifies nothing) to
+/// learn its id, then given its bound hash, in one transaction, so the
+/// placeholder never commits. The inner error is the skip code:
+/// `already_exists` (the e-mail, the username or a look-alike of it is
+/// taken) or `unsupported_hash` (the hasher could not seal it; the row is
+/// removed before the commit).
+fn store(db: &Db, hasher: &PasswordHasher, row: &Checked) -> Result<Result<(), &'static str>, DbError> {
+    let skeleton = row.username.skeleton();
+    db.write_blocking(|tx| {
+        let id = match db::insert_user(tx, row.email.as_str(), row.username.as_str(), skeleton.as_str(), "")? {
+            Inserted::Id(id) => id,
+            Inserted::Duplicate => return Ok(Err("already_exists")),
+        };
+        let Ok(bound) = hasher.bind(&row.hash, &db::binding(id)) else {
+            tx.execute("DELETE FROM users WHERE id = ?1", [id])?;
+            return Ok(Err("unsupported_hash"));
+        };
+        tx.execute(
+            "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+            rusqlite::params![id, bound.as_str_for_storage()],
+        )?;
+        Ok(Ok(()))
+    })
 }
 
 fn check(line: &[u8], hasher: &PasswordHasher) -> Result<Checked, &'static str> {
@@ -145,15 +163,43 @@ pub enum ImportError {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test code
 
-    use guardrail::password::Params;
-
     use super::*;
 
-    /// A new database in a temporary directory, and a fast hasher.
+    /// A new database in a temporary directory, and a fast hasher peppered
+    /// with a new keyring (the service's: binding needs the pepper).
     fn setup() -> (tempfile::TempDir, Db, PasswordHasher) {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("t.db")).unwrap();
-        (dir, db, PasswordHasher::new(Params::new(64, 1, 1).unwrap()))
+        let db = db::tests::migrated(&dir.path().join("t.db"));
+        (dir, db, db::tests::peppered_hasher())
+    }
+
+    /// Issue 15, faults 5 and 7: an imported hash is stored bound to its
+    /// row (moved to another row, it does not verify), and a look-alike of
+    /// a stored username is skipped as `already_exists`.
+    #[test]
+    fn imported_hashes_are_bound_and_look_alikes_skipped() {
+        let (_dir, db, hasher) = setup();
+        let input = format!(
+            "{ROW}\n{}\n{}\n",
+            // "app1e" (a digit one) after "apple": the same skeleton.
+            ROW.replace("alice", "apple").replace("a@", "b@"),
+            ROW.replace("alice", "app1e").replace("a@", "c@"),
+        );
+        let summary = import_jsonl(&db, &hasher, input.as_bytes()).unwrap();
+        assert_eq!(summary.imported, 2);
+        assert_eq!(summary.skipped, [Skipped { line: 3, code: "already_exists" }]);
+        let rows: Vec<(i64, String)> = db
+            .call_blocking(|c| {
+                c.prepare("SELECT id, password_hash FROM users ORDER BY id")?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect()
+            })
+            .unwrap();
+        assert_eq!(rows.len(), 2, "the placeholder of the skipped row did not commit");
+        let (alice, bound) = (&rows[0].0, &rows[0].1);
+        assert!(bound.starts_with("$guardrail-sealed$v2$"), "stored bound");
+        assert!(hasher.bind(bound, &db::binding(*alice)).is_ok(), "opens under its own row");
+        assert!(hasher.bind(bound, &db::binding(rows[1].0)).is_err(), "not under another row");
     }
 
     #[test]

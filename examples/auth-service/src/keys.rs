@@ -13,9 +13,10 @@
 //!   (`MAX_JSON_BYTES`) for plaintext JSON, `MAX_ENVELOPE_BYTES` for an
 //!   envelope. A master key of all zero bytes is refused, naming its file
 //!   and the reason, before a keyring is written under it.
-//! - The keyring seals the password hashes (the pepper) and the CSRF MAC
-//!   key, which is stored in the database sealed under it: the database
-//!   alone reveals neither.
+//! - The keyring seals the password hashes (the pepper), the CSRF MAC key
+//!   and the credential MAC root (the keys session, API-key and reset
+//!   token digests are made under), both stored in the database sealed
+//!   under it: the database alone reveals none of them.
 
 use std::{
     path::{Path, PathBuf},
@@ -26,13 +27,14 @@ use guardrail::{
     keys::{
         Algorithm, Error as KeysError, Keyring, MacKeyring,
         aead::{MAX_ENVELOPE_BYTES, MAX_JSON_BYTES},
+        hkdf,
     },
     secret::{
         ExposeSecret, SecretSlice,
         load::FileLoader,
         store::{Mode, write_private},
     },
-    token::random,
+    token::{DigestKey, random},
 };
 
 use crate::db::{self, Db, DbError};
@@ -41,6 +43,12 @@ use crate::db::{self, Db, DbError};
 const CSRF_KEY_AAD: &[u8] = b"auth-service csrf mac key v1";
 /// The row the sealed CSRF key is stored under.
 const CSRF_KEY_NAME: &str = "csrf_mac_v1";
+/// Associated data binding the sealed credential MAC root to its use.
+const CREDENTIAL_ROOT_AAD: &[u8] = b"auth-service credential mac root v1";
+/// The row the sealed credential MAC root is stored under.
+const CREDENTIAL_ROOT_NAME: &str = "credential_mac_v1";
+/// HKDF salt of the credential keys (fixed: the root is already random).
+const CREDENTIAL_SALT: &[u8] = b"auth-service credential keys";
 
 /// Why key material could not be loaded or created. Names files and
 /// reasons, never key bytes.
@@ -57,9 +65,12 @@ pub enum KeyError {
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbError),
-    /// A sealed service key does not open under this keyring.
-    #[error("the CSRF key in the database does not open under this keyring (another keyring, or its key disabled)")]
-    SealedKey,
+    /// A sealed service key (named by its `service_keys` row) does not
+    /// open under this keyring.
+    #[error(
+        "the service key {0} in the database does not open under this keyring (another keyring, or its key disabled)"
+    )]
+    SealedKey(&'static str),
     /// The random number generator or a key operation failed.
     #[error("key operation failed")]
     Crypto,
@@ -144,6 +155,27 @@ pub fn load_or_create_keyring(
     }
 }
 
+/// A 32-byte service key stored in `service_keys` under `name`, sealed
+/// under the keyring with `aad`: opened, or generated, sealed and stored
+/// on first start (another process starting at once may win: whichever row
+/// exists is used). A key sealed under an older keyring key is re-sealed
+/// under the primary, so the old one can be disabled.
+fn sealed_service_key(db: &Db, keyring: &Keyring, name: &'static str, aad: &[u8]) -> Result<SecretSlice<u8>, KeyError> {
+    if db.call_blocking(|c| db::service_key(c, name))?.is_none() {
+        let mut key = guardrail::secret::Zeroizing::new([0u8; 32]);
+        random::fill(key.as_mut_slice()).map_err(|_| KeyError::Crypto)?;
+        let sealed = keyring.seal(key.as_slice(), aad).map_err(|_| KeyError::Crypto)?;
+        db.call_blocking(|c| db::insert_service_key(c, name, &sealed))?;
+    }
+    let sealed = db.call_blocking(|c| db::service_key(c, name))?.ok_or(KeyError::SealedKey(name))?;
+    let opened = keyring.open(&sealed, aad).map_err(|_| KeyError::SealedKey(name))?;
+    if Keyring::sealed_key_id(&sealed) != Some(keyring.primary_id()) {
+        let resealed = keyring.seal(opened.expose_secret(), aad).map_err(|_| KeyError::Crypto)?;
+        db.call_blocking(|c| db::replace_service_key(c, name, &resealed))?;
+    }
+    Ok(SecretSlice::from(opened.expose_secret().to_vec()))
+}
+
 /// The CSRF MAC key: opened from the database, or generated, sealed and
 /// stored on first start.
 ///
@@ -152,23 +184,46 @@ pub fn load_or_create_keyring(
 /// keyring, [`KeyError::Db`] when storage fails, [`KeyError::Crypto`] when
 /// a key cannot be generated or sealed.
 pub fn csrf_keyring(db: &Db, keyring: &Arc<Keyring>) -> Result<MacKeyring, KeyError> {
-    if db.call_blocking(|c| db::service_key(c, CSRF_KEY_NAME))?.is_none() {
-        let mut key = guardrail::secret::Zeroizing::new([0u8; 32]);
-        random::fill(key.as_mut_slice()).map_err(|_| KeyError::Crypto)?;
-        let sealed = keyring.seal(key.as_slice(), CSRF_KEY_AAD).map_err(|_| KeyError::Crypto)?;
-        // Another process may have won the race: whichever row exists is used.
-        db.call_blocking(|c| db::insert_service_key(c, CSRF_KEY_NAME, &sealed))?;
-    }
-    let sealed = db.call_blocking(|c| db::service_key(c, CSRF_KEY_NAME))?.ok_or(KeyError::SealedKey)?;
-    let opened = keyring.open(&sealed, CSRF_KEY_AAD).map_err(|_| KeyError::SealedKey)?;
-    if Keyring::sealed_key_id(&sealed) != Some(keyring.primary_id()) {
-        // Rotated since it was sealed: re-seal under the primary, so the
-        // old key can be disabled.
-        let resealed = keyring.seal(opened.expose_secret(), CSRF_KEY_AAD).map_err(|_| KeyError::Crypto)?;
-        db.call_blocking(|c| db::replace_service_key(c, CSRF_KEY_NAME, &resealed))?;
-    }
-    let key = SecretSlice::from(opened.expose_secret().to_vec());
+    let key = sealed_service_key(db, keyring, CSRF_KEY_NAME, CSRF_KEY_AAD)?;
     MacKeyring::from_key(1, &key).map_err(|_| KeyError::Crypto)
+}
+
+/// The keys stored credentials are digested under (HMAC-SHA256, see
+/// [`DigestKey`]): the database holds only `key.digest(credential)`, so
+/// whoever can write it cannot mint a session, an API key or a reset token.
+/// One purpose each, derived from one root; `Debug` shows no key.
+#[derive(Debug, Clone)]
+pub struct CredentialKeys {
+    /// Session tokens (`sessions.digest`).
+    pub session: DigestKey,
+    /// API keys (`api_keys.digest`).
+    pub api_key: DigestKey,
+    /// Password-reset tokens (`reset_tokens.digest`).
+    pub reset: DigestKey,
+}
+
+/// The credential digest keys: one 32-byte root, generated once and
+/// stored in `service_keys` sealed under the keyring (like the CSRF key),
+/// and a key per purpose derived from it with HKDF-SHA256 (contexts
+/// `session v1`, `api-key v1`, `reset v1`). Rotating the keyring re-seals
+/// the root and changes no digest; replacing the root would end every
+/// session, API key and reset token.
+///
+/// # Errors
+/// [`KeyError::SealedKey`] when the stored root does not open under this
+/// keyring, [`KeyError::Db`] when storage fails, [`KeyError::Crypto`] when
+/// a key cannot be generated, sealed or derived.
+pub fn credential_keys(db: &Db, keyring: &Arc<Keyring>) -> Result<CredentialKeys, KeyError> {
+    let root = sealed_service_key(db, keyring, CREDENTIAL_ROOT_NAME, CREDENTIAL_ROOT_AAD)?;
+    let purpose = |context: &[u8]| {
+        let derived = hkdf::derive(&root, CREDENTIAL_SALT, context, 32).map_err(|_| KeyError::Crypto)?;
+        DigestKey::new(&derived).map_err(|_| KeyError::Crypto)
+    };
+    Ok(CredentialKeys {
+        session: purpose(b"session v1")?,
+        api_key: purpose(b"api-key v1")?,
+        reset: purpose(b"reset v1")?,
+    })
 }
 
 #[cfg(test)]
@@ -306,7 +361,7 @@ mod tests {
         let b = csrf_keyring(&db, &k).unwrap();
         assert_eq!(a.sign_raw(b"m"), b.sign_raw(b"m"));
         let (other, _) = load_or_create_keyring(&dir.path().join("other.json"), None).unwrap();
-        assert!(matches!(csrf_keyring(&db, &Arc::new(other)), Err(KeyError::SealedKey)));
+        assert!(matches!(csrf_keyring(&db, &Arc::new(other)), Err(KeyError::SealedKey(_))));
 
         // Rotation: the next start re-seals under the new primary, after
         // which the old key can be disabled without losing the CSRF key.
@@ -320,5 +375,36 @@ mod tests {
         let d = csrf_keyring(&db, &rotated).unwrap();
         assert_eq!(c.sign_raw(b"m"), d.sign_raw(b"m"));
         assert_eq!(a.sign_raw(b"m"), d.sign_raw(b"m"));
+    }
+
+    /// The credential keys survive restarts and keyring rotation (the
+    /// root is re-sealed, the digests stay), differ by purpose, differ from
+    /// another database's, and need this keyring.
+    #[test]
+    fn credential_keys_are_stable_per_purpose_and_need_the_keyring() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).unwrap();
+        let (k, _) = load_or_create_keyring(&dir.path().join("k.json"), None).unwrap();
+        let mut k = Arc::new(k);
+        let a = credential_keys(&db, &k).unwrap();
+        let m: &[&[u8]] = &[b"m"];
+        let digests = |keys: &CredentialKeys| [keys.session.digest(m), keys.api_key.digest(m), keys.reset.digest(m)];
+        let first = digests(&a);
+        assert!(first[0] != first[1] && first[1] != first[2] && first[0] != first[2], "one key per purpose");
+        assert_eq!(digests(&credential_keys(&db, &k).unwrap()), first);
+
+        let rotated = Arc::get_mut(&mut k).unwrap();
+        let new = rotated.add_key(Algorithm::Aes256Gcm).unwrap();
+        rotated.promote(new).unwrap();
+        let old = rotated.keys().find(|key| key.id != new).unwrap().id;
+        assert_eq!(digests(&credential_keys(&db, &k).unwrap()), first, "re-sealed, same root");
+        Arc::get_mut(&mut k).unwrap().disable(old).unwrap();
+        assert_eq!(digests(&credential_keys(&db, &k).unwrap()), first, "the old keyring key is no longer needed");
+
+        let (other, _) = load_or_create_keyring(&dir.path().join("other.json"), None).unwrap();
+        let msg = credential_keys(&db, &Arc::new(other)).unwrap_err().to_string();
+        assert!(msg.contains("credential_mac_v1"), "{msg}");
+        let db2 = Db::open(&dir.path().join("t2.db")).unwrap();
+        assert_ne!(digests(&credential_keys(&db2, &k).unwrap()), first, "a root per database");
     }
 }

@@ -91,6 +91,7 @@ pub fn build_state(config: &Config) -> Result<(Arc<app::AppState>, KeyringOrigin
     let keyring = Arc::new(keyring);
     let db = db::Db::open(&config.db)?;
     let csrf = Csrf::new(keys::csrf_keyring(&db, &keyring)?);
+    let credential = keys::credential_keys(&db, &keyring)?;
     let mut hasher = PasswordHasher::with_limits(config.params, config.hash_limits)
         .caps(config.hash_caps)
         .login_floor(config.login_floor)
@@ -107,19 +108,22 @@ pub fn build_state(config: &Config) -> Result<(Arc<app::AppState>, KeyringOrigin
         );
         hasher = hasher.accept_unbound_for_migration_only();
     }
+    // The steps that need the keys (rekeyed digests, bound hashes): the
+    // service serves nothing before the file is at the latest version.
+    let migration_keys =
+        db::MigrationKeys { hasher: &hasher, session: &credential.session, api_key: &credential.api_key };
+    db::finish_migrations(&db, &migration_keys)?;
     let sessions = SessionConfig::new(config.session_ttl, config.session_idle.min(config.session_ttl))?;
     let prefix = &config.api_key_prefix;
     let state = app::AppState {
         hasher: Arc::new(hasher),
         policy: PasswordPolicy::single_factor().service_words(app::SERVICE_WORDS),
         csrf,
-        sessions: Sessions::new(
-            db::SqliteSessions(db.clone()),
-            sessions,
-            guardrail::token::DigestKey::generate().map_err(|_| keys::KeyError::Crypto)?, // S1a: credential_keys
-        ),
-        issuer: ApiKeyIssuer::new(prefix).map_err(|_| StartError::Prefix)?,
-        api_keys: ApiKeyVerifier::new(prefix, db::ApiKeys(db.clone())).map_err(|_| StartError::Prefix)?,
+        sessions: Sessions::new(db::SqliteSessions(db.clone()), sessions, credential.session.clone()),
+        issuer: ApiKeyIssuer::new(prefix).map_err(|_| StartError::Prefix)?.with_digest_key(credential.api_key.clone()),
+        api_keys: ApiKeyVerifier::new(prefix, db::ApiKeys(db.clone()))
+            .map_err(|_| StartError::Prefix)?
+            .with_digest_key(credential.api_key.clone()),
         db,
         per_ip: Limiter::per_minute(config.per_ip_per_minute),
         per_login: Limiter::per_minute(config.per_account_per_minute),

@@ -1,19 +1,29 @@
 //! Stored formats are a promise: a database written by the release before
-//! guardrail-axum (schema version 1, sessions without `last_seen`) opens
-//! under this one, and what it holds keeps working — the session (its
-//! token presented in today's `__Host-session` cookie), the API key, the
-//! password.
+//! guardrail-axum (schema version 1, sessions without `last_seen`), or by
+//! the one after it (schema version 2, unkeyed digests, unbound sealed
+//! hashes), opens under this one, and what it holds keeps working — the
+//! session (its token presented in today's `__Host-session` cookie), the
+//! API key, the password — except what the upgrade finds planted: a sealed
+//! hash copied between rows, and hashes stored unsealed.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code
 
 mod common;
 
-use std::sync::Arc;
+use std::{
+    io::Write,
+    sync::{Arc, Mutex, OnceLock},
+};
 
+use auth_service::keys::CredentialKeys;
 use common::{PASSWORD, Service, problem};
 use guardrail::{
+    axum::session::SessionDigest,
     password::{Params, PasswordHasher},
     secret::{ExposeSecret, SecretString},
-    token::{api_key::ApiKeyIssuer, random},
+    token::{
+        api_key::{ApiKeyIssuer, StoredApiKey},
+        random,
+    },
 };
 use reqwest::{StatusCode, header};
 use rusqlite::params;
@@ -49,6 +59,10 @@ const RELEASE_1_SCHEMA: &str = "
         sealed BLOB NOT NULL
     );
 ";
+
+/// The second release's migration 2, byte for byte; it left
+/// `PRAGMA user_version = 2`.
+const RELEASE_2_MIGRATION_2: &str = "ALTER TABLE sessions ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;";
 
 fn now() -> i64 {
     i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()).unwrap()
@@ -125,11 +139,20 @@ async fn a_release_1_database_keeps_its_sessions_api_keys_and_passwords() {
     let body: Value = r.json().await.unwrap();
     let answer = (body["code"].as_str(), body["reason"].as_str());
     assert!(matches!(answer, (Some("unauthenticated"), None) | (Some("session_expired"), Some("idle"))), "{body}");
-    let rows = |digest: Vec<u8>| {
+    // Stored-format move (migration 4): the row the first release keyed by
+    // SHA-256(token) is now keyed by the service's MAC of that SHA-256 —
+    // the same row, found under its new digest.
+    let keys = credential_keys(&s);
+    let rows = |token: &SecretString| {
         let c = rusqlite::Connection::open(s.dir.path().join("auth.db")).unwrap();
-        c.query_row("SELECT COUNT(*) FROM sessions WHERE digest = ?1", [digest], |r| r.get::<_, i64>(0)).unwrap()
+        let count = |digest: &[u8]| {
+            c.query_row("SELECT COUNT(*) FROM sessions WHERE digest = ?1", [digest], |r| r.get::<_, i64>(0)).unwrap()
+        };
+        let old = release_1_digest(token);
+        let new = SessionDigest::rekey(&keys.session, &old.clone().try_into().unwrap());
+        (count(&old), count(new.as_bytes()))
     };
-    assert_eq!((rows(release_1_digest(&live)), rows(release_1_digest(&idle))), (1, 0));
+    assert_eq!((rows(&live), rows(&idle)), ((0, 1), (0, 0)));
 
     // The API key.
     let r = s.http.get(s.url("/whoami")).bearer_auth(key.expose_secret()).send().await.unwrap();
@@ -145,8 +168,211 @@ async fn a_release_1_database_keeps_its_sessions_api_keys_and_passwords() {
 
     let c = rusqlite::Connection::open(s.dir.path().join("auth.db")).unwrap();
     let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 2, "migration 2 ran");
+    assert_eq!(version, auth_service::db::latest_version(), "migrations 2, 3 and 4 ran");
     let _: i64 = c.query_row("SELECT last_seen FROM sessions LIMIT 1", [], |r| r.get(0)).unwrap();
     drop(c);
+    s.stop().await;
+}
+
+/// The keys the running service digests credentials under (read from its
+/// database, sealed under its keyring).
+fn credential_keys(s: &Service) -> CredentialKeys {
+    let (keyring, _) = auth_service::keys::load_or_create_keyring(&s.dir.path().join("keyring.json"), None).unwrap();
+    let db = auth_service::db::Db::open(&s.dir.path().join("auth.db")).unwrap();
+    auth_service::keys::credential_keys(&db, &Arc::new(keyring)).unwrap()
+}
+
+/// Every log line of this test binary, captured (installed once).
+fn logs() -> &'static Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let writer = Arc::clone(&buffer);
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || Capture(Arc::clone(&writer)))
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+        buffer
+    })
+}
+
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn logged() -> String {
+    String::from_utf8_lossy(&logs().lock().unwrap()).into_owned()
+}
+
+const BOB_PASSWORD: &str = "bob's own long passphrase";
+/// Django's salted MD5 of [`PASSWORD`] (crates/password/tests/data/legacy.tsv),
+/// as `import-legacy` stored it before hashes were bound.
+const LEGACY_MD5: &str = "md5$uTEiRPOEYZhT$dbc47db7d74b72ec5adfdd3aaeb17e93";
+/// A look-alike of "hello" (a digit one for an l) the second release let
+/// register beside it.
+const LOOK_ALIKE: &str = "he1lo";
+
+/// What a release-2 file holds, for the assertions.
+struct Release2 {
+    live: SecretString,
+    idle: SecretString,
+    key: SecretString,
+    stored_key: StoredApiKey,
+    bob_sealed: String,
+    ids: std::collections::HashMap<&'static str, i64>,
+}
+
+/// Writes `dir/auth.db` exactly as the second release left it (migrations
+/// 1 and 2, `user_version = 2`), with what an attacker who could write it
+/// planted: bob's sealed hash copied into alice's row, a plain argon2 hash
+/// and a legacy one; and two look-alike usernames.
+fn release_2_database(dir: &std::path::Path) -> Release2 {
+    let path = dir.join("auth.db");
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.execute_batch(RELEASE_1_SCHEMA).unwrap();
+    c.execute_batch(RELEASE_2_MIGRATION_2).unwrap();
+    c.pragma_update(None, "user_version", 2).unwrap();
+    let (keyring, _) = auth_service::keys::load_or_create_keyring(&dir.join("keyring.json"), None).unwrap();
+    let params = Params::new(256, 1, 1).unwrap();
+    let sealing = PasswordHasher::new(params).with_pepper(Arc::new(keyring));
+    let sealed = |password: &str| {
+        let hash = sealing.hash(&SecretString::from(password)).unwrap().as_str_for_storage().to_owned();
+        assert!(hash.starts_with("$guardrail-sealed$v1$"), "the second release sealed v1");
+        hash
+    };
+    let plain = PasswordHasher::new(params).hash(&SecretString::from(PASSWORD)).unwrap();
+    let bob_sealed = sealed(BOB_PASSWORD);
+    let rows = [
+        ("ada", sealed(PASSWORD)),
+        ("bob", bob_sealed.clone()),
+        ("alice", bob_sealed.clone()),
+        ("plain", plain.as_str_for_storage().to_owned()),
+        ("legacy", LEGACY_MD5.to_owned()),
+        ("hello", sealed(PASSWORD)),
+        (LOOK_ALIKE, sealed(PASSWORD)),
+    ];
+    let mut ids = std::collections::HashMap::new();
+    for (n, (name, hash)) in rows.into_iter().enumerate() {
+        c.execute(
+            "INSERT INTO users (email, username, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![format!("user{n}@example.com"), name, hash, now() - 7200],
+        )
+        .unwrap();
+        ids.insert(name, c.last_insert_rowid());
+    }
+    let (live, idle) = (release_1_token(), release_1_token());
+    for (token, last_seen) in [(&live, now() - 60), (&idle, now() - 3600)] {
+        c.execute(
+            "INSERT INTO sessions (digest, user_id, created_at, expires_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![release_1_digest(token), ids["ada"], now() - 3600, now() + 3600, last_seen],
+        )
+        .unwrap();
+    }
+    let (key, stored_key) = ApiKeyIssuer::new("authsvc_live").unwrap().issue().unwrap();
+    c.execute(
+        "INSERT INTO api_keys (lookup_id, user_id, name, digest, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![stored_key.lookup_id(), ids["ada"], "ci", stored_key.digest_hex(), now() - 3600],
+    )
+    .unwrap();
+    drop(c);
+    #[cfg(unix)]
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    Release2 { live, idle, key, stored_key, bob_sealed, ids }
+}
+
+fn stored_hash(s: &Service, id: i64) -> String {
+    let c = rusqlite::Connection::open(s.dir.path().join("auth.db")).unwrap();
+    c.query_row("SELECT password_hash FROM users WHERE id = ?1", [id], |r| r.get(0)).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_release_2_database_keeps_its_credentials_and_refuses_what_was_planted() {
+    logs();
+    let dir = tempfile::tempdir().unwrap();
+    let old = release_2_database(dir.path());
+    let config = common::config(dir.path());
+    let s = Service::start_in(dir, config).await;
+    let me = |token: &SecretString| {
+        s.http.get(s.url("/me")).header(header::COOKIE, format!("__Host-session={}", token.expose_secret())).send()
+    };
+
+    // Sessions: the live one still works (its row rekeyed), the idle one not.
+    let r = me(&old.live).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["username"], "ada");
+    assert_eq!(me(&old.idle).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+
+    // The API key works, and its row now holds the keyed digest.
+    let r = s.http.get(s.url("/whoami")).bearer_auth(old.key.expose_secret()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let c = rusqlite::Connection::open(s.dir.path().join("auth.db")).unwrap();
+    let digest: String = c
+        .query_row("SELECT digest FROM api_keys WHERE lookup_id = ?1", [old.stored_key.lookup_id()], |r| r.get(0))
+        .unwrap();
+    assert_ne!(digest, old.stored_key.digest_hex(), "the unkeyed digest is gone");
+    assert_eq!(digest, old.stored_key.rekey(&credential_keys(&s).api_key).digest_hex());
+
+    // ada's v1 seal was rebound to her row: she logs in.
+    assert_eq!(s.login("ada", PASSWORD).await.status(), StatusCode::OK);
+    assert!(stored_hash(&s, old.ids["ada"]).starts_with("$guardrail-sealed$v2$"));
+
+    // The copy: neither row holding bob's sealed text was rebound (which
+    // is the original cannot be told), so bob's password opens neither;
+    // logged with the ids, never the hash.
+    for who in ["alice", "bob"] {
+        let r = s.login(who, BOB_PASSWORD).await;
+        assert_eq!(problem(r).await, (StatusCode::UNAUTHORIZED, "invalid_credentials".into()), "{who}");
+        assert_eq!(stored_hash(&s, old.ids[who]), old.bob_sealed, "{who}'s row left as it was");
+    }
+    let log = logged();
+    let copied = log.lines().find(|l| l.contains("authn_hash_copied")).expect("authn_hash_copied logged");
+    assert!(copied.contains(&old.ids["bob"].to_string()) && copied.contains(&old.ids["alice"].to_string()), "{copied}");
+    assert!(!log.contains(&old.bob_sealed), "a sealed hash in the log");
+
+    // Unsealed rows (a plain argon2 hash, an imported legacy one) are
+    // refused by default, with the same 401.
+    for who in ["plain", "legacy"] {
+        let r = s.login(who, PASSWORD).await;
+        assert_eq!(problem(r).await, (StatusCode::UNAUTHORIZED, "invalid_credentials".into()), "{who}");
+    }
+
+    // Look-alikes stored before the skeleton index both still log in; a
+    // third one cannot register.
+    assert_eq!(s.login("hello", PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(s.login(LOOK_ALIKE, PASSWORD).await.status(), StatusCode::OK);
+    let r = s.signup("third@example.com", "he11o", "a brand new passphrase").await;
+    assert_eq!(problem(r).await, (StatusCode::CONFLICT, "already_exists".into()));
+    assert!(log.contains("user_lookalike_existing"), "the existing look-alike is logged");
+
+    let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(version, 4);
+    for token in [&old.live, &old.idle, &old.key] {
+        assert!(!log.contains(token.expose_secret()), "a credential in the log");
+    }
+    drop(c);
+
+    // With the migration setting on, the unsealed rows log in once and are
+    // stored bound from then on.
+    let mut s = s;
+    let dir = std::mem::replace(&mut s.dir, tempfile::tempdir().unwrap());
+    s.stop().await;
+    let mut config = common::config(dir.path());
+    config.accept_unsealed_hashes = true;
+    let s = Service::start_in(dir, config).await;
+    for who in ["plain", "legacy"] {
+        assert_eq!(s.login(who, PASSWORD).await.status(), StatusCode::OK, "{who}");
+        assert!(stored_hash(&s, old.ids[who]).starts_with("$guardrail-sealed$v2$"), "{who}");
+    }
     s.stop().await;
 }

@@ -8,10 +8,17 @@
 //! stops before the first code step; the service serves nothing until
 //! `finish_migrations` has brought the file to the latest version.
 
-use guardrail::{password::PasswordHasher, token::DigestKey};
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use std::collections::HashMap;
 
-use super::{Db, DbError};
+use guardrail::{
+    axum::session::SessionDigest,
+    password::{PasswordHasher, SealState},
+    token::{DigestKey, api_key::StoredApiKey},
+    validate::{SKELETON_UNICODE_VERSION, Username},
+};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+
+use super::{Db, DbError, binding};
 
 /// One schema step.
 enum Migration {
@@ -19,7 +26,6 @@ enum Migration {
     Sql(&'static str),
     /// Code that needs the keys (one IMMEDIATE transaction with the version
     /// bump).
-    #[allow(dead_code)] // migration 4 is the first; it lands with its keys
     Code(fn(&Transaction<'_>, &MigrationKeys<'_>) -> rusqlite::Result<()>),
 }
 
@@ -73,6 +79,10 @@ const MIGRATIONS: &[Migration] = &[
     CREATE INDEX outbox_unsent ON outbox(sent_at, id);
 ",
     ),
+    // 4: stored credentials move under the service's keys (a database
+    // writer can no longer mint one, or make another row's hash log in),
+    // and usernames get their skeleton's unique index.
+    Migration::Code(key_credentials),
 ];
 
 /// The schema version this release writes.
@@ -137,5 +147,149 @@ pub fn finish_migrations(db: &Db, keys: &MigrationKeys<'_>) -> Result<(), DbErro
     if found != latest_version() {
         return Err(DbError::Version { found, expected: latest_version() });
     }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let stored: Option<String> =
+        tx.query_row("SELECT value FROM meta WHERE name = 'skeleton_unicode_version'", [], |r| r.get(0)).optional()?;
+    if stored.as_deref() != Some(SKELETON_UNICODE_VERSION) {
+        tracing::warn!(
+            target: "security",
+            from = stored.as_deref().unwrap_or("none"),
+            to = SKELETON_UNICODE_VERSION,
+            "username skeletons recomputed: the confusables data changed"
+        );
+        tx.execute("UPDATE users SET username_skeleton = NULL", [])?;
+        fill_skeletons(&tx)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Migration 4, one transaction: session and API-key digests rekeyed,
+/// first-release sealed hashes bound to their rows, skeletons and their
+/// unique index, the `meta` rows.
+fn key_credentials(tx: &Transaction<'_>, keys: &MigrationKeys<'_>) -> rusqlite::Result<()> {
+    rekey_sessions(tx, keys.session)?;
+    rekey_api_keys(tx, keys.api_key)?;
+    bind_hashes(tx, keys.hasher)?;
+    fill_skeletons(tx)?;
+    tx.execute_batch("CREATE UNIQUE INDEX users_skeleton ON users(username_skeleton);")?;
+    tx.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('credential_mac', 'v1')", [])?;
+    Ok(())
+}
+
+/// `sessions.digest`: SHA-256 of the token → the keyed digest of that
+/// SHA-256 (`SessionDigest::rekey`), the value `SessionDigest::of` gives
+/// the same token now; no session ends. A row that is not 32 bytes never
+/// matched a token: deleted.
+fn rekey_sessions(tx: &Transaction<'_>, key: &DigestKey) -> rusqlite::Result<()> {
+    let rows: Vec<Vec<u8>> =
+        tx.prepare("SELECT digest FROM sessions")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let mut update = tx.prepare("UPDATE sessions SET digest = ?2 WHERE digest = ?1")?;
+    let mut malformed = 0usize;
+    for old in rows {
+        match <[u8; 32]>::try_from(old.as_slice()) {
+            Ok(sha) => update.execute(params![old, SessionDigest::rekey(key, &sha).as_bytes()])?,
+            Err(_) => {
+                malformed += 1;
+                tx.execute("DELETE FROM sessions WHERE digest = ?1", [&old])?
+            }
+        };
+    }
+    if malformed > 0 {
+        tracing::warn!(target: "security", count = malformed, "malformed session rows deleted");
+    }
+    Ok(())
+}
+
+/// `api_keys.digest`: the unkeyed `gk-d1` digest → the keyed one
+/// (`StoredApiKey::rekey`). A malformed row stays (it never verified).
+fn rekey_api_keys(tx: &Transaction<'_>, key: &DigestKey) -> rusqlite::Result<()> {
+    let rows: Vec<(String, String)> = tx
+        .prepare("SELECT lookup_id, digest FROM api_keys")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut update = tx.prepare("UPDATE api_keys SET digest = ?2 WHERE lookup_id = ?1")?;
+    for (lookup, digest) in rows {
+        match StoredApiKey::from_parts(&lookup, &digest) {
+            Ok(stored) => update.execute(params![lookup, stored.rekey(key).digest_hex()])?,
+            Err(_) => {
+                tracing::warn!(target: "security", key_id = %lookup, "malformed api_keys.digest left as it is");
+                0
+            }
+        };
+    }
+    Ok(())
+}
+
+/// Every first-release sealed hash is opened and re-sealed bound to its
+/// row — except a sealed text two or more rows hold byte for byte: salts
+/// are random, so all but one are copies, and which is the original cannot
+/// be told. They stay unbound (so none of them logs in) and are logged
+/// (`authn_hash_copied`, the ids only). Unsealed rows (plain PHC, legacy)
+/// stay; they log in only while `AUTH_SERVICE_ACCEPT_UNSEALED_HASHES` is
+/// on.
+fn bind_hashes(tx: &Transaction<'_>, hasher: &PasswordHasher) -> rusqlite::Result<()> {
+    let mut sealed: HashMap<String, Vec<i64>> = HashMap::new();
+    let mut unsealed = 0usize;
+    let mut rows = tx.prepare("SELECT id, password_hash FROM users ORDER BY id")?;
+    for row in rows.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+        let (id, hash) = row?;
+        match hasher.seal_state(&hash) {
+            SealState::SealedUnbound => sealed.entry(hash).or_default().push(id),
+            SealState::Bound => {}
+            _ => unsealed += 1,
+        }
+    }
+    let mut update = tx.prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1")?;
+    for (hash, ids) in sealed {
+        let [id] = ids[..] else {
+            tracing::error!(target: "security", event = "authn_hash_copied", user_ids = ?ids, "one sealed hash in several rows: left unbound, none of them logs in");
+            continue;
+        };
+        match hasher.bind(&hash, &binding(id)) {
+            Ok(bound) => update.execute(params![id, bound.as_str_for_storage()])?,
+            Err(e) => {
+                tracing::error!(target: "security", user_id = id, error = %e, "sealed hash not rebound");
+                0
+            }
+        };
+    }
+    if unsealed > 0 {
+        tracing::warn!(target: "security", count = unsealed, "unsealed password hashes stored: they log in only with AUTH_SERVICE_ACCEPT_UNSEALED_HASHES=accept-unsealed");
+    }
+    Ok(())
+}
+
+/// Fills `username_skeleton` for every row without one, in id order: the
+/// lowest id keeps a skeleton; a later look-alike keeps NULL (it still logs
+/// in; no new look-alike can register) and is logged with both ids. Then
+/// records the confusables' Unicode version.
+fn fill_skeletons(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    let mut taken: HashMap<String, i64> = tx
+        .prepare("SELECT username_skeleton, id FROM users WHERE username_skeleton IS NOT NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let rows: Vec<(i64, String)> = tx
+        .prepare("SELECT id, username FROM users WHERE username_skeleton IS NULL ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut update = tx.prepare("UPDATE users SET username_skeleton = ?2 WHERE id = ?1")?;
+    for (id, name) in rows {
+        let Ok(name) = Username::parse(&name) else {
+            tracing::warn!(target: "security", user_id = id, "stored username no longer parses: no skeleton");
+            continue;
+        };
+        let skeleton = name.skeleton().into_string();
+        if let Some(&first) = taken.get(&skeleton) {
+            tracing::warn!(target: "security", event = "user_lookalike_existing", user_id = id, lookalike_of = first);
+            continue;
+        }
+        update.execute(params![id, skeleton])?;
+        taken.insert(skeleton, id);
+    }
+    tx.execute(
+        "INSERT OR REPLACE INTO meta (name, value) VALUES ('skeleton_unicode_version', ?1)",
+        [SKELETON_UNICODE_VERSION],
+    )?;
     Ok(())
 }

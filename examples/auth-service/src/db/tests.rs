@@ -1,12 +1,42 @@
 //! The storage functions' unit tests.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic, clippy::print_stdout)] // test code
 
+use std::sync::Arc;
+
+use guardrail::{
+    keys::{Algorithm, Keyring},
+    password::{Params, PasswordHasher},
+    token::DigestKey,
+    validate::Username,
+};
+
 use super::*;
+
+/// A fast hasher peppered with a new keyring.
+pub(crate) fn peppered_hasher() -> PasswordHasher {
+    let keyring = Keyring::generate(Algorithm::Aes256Gcm).unwrap();
+    PasswordHasher::new(Params::new(64, 1, 1).unwrap()).with_pepper(Arc::new(keyring))
+}
+
+/// Opens `path` and runs every migration, the keyed steps under new keys.
+pub(crate) fn migrated(path: &Path) -> Db {
+    let db = Db::open(path).unwrap();
+    let (session, api_key) = (DigestKey::generate().unwrap(), DigestKey::generate().unwrap());
+    let hasher = peppered_hasher();
+    finish_migrations(&db, &MigrationKeys { hasher: &hasher, session: &session, api_key: &api_key }).unwrap();
+    db
+}
 
 #[test]
 fn a_user_debug_shows_no_hash_and_no_address() {
     let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$dGFndGFndGFndGFndGFndGFndGFndGFndGFnZw";
-    let user = User { id: 7, email: "ada@example.com".into(), username: "ada".into(), password_hash: hash.into() };
+    let user = User {
+        id: 7,
+        email: "ada@example.com".into(),
+        username: "ada".into(),
+        password_hash: hash.into(),
+        credential_epoch: 3,
+    };
     let shown = format!("{user:?}");
     for secret in ["c2FsdHNhbHRz", "dGFndGFn", "argon2id", "ada@example.com"] {
         assert!(!shown.contains(secret), "{secret} in {shown}");
@@ -33,17 +63,61 @@ fn migrates_once_and_keeps_data() {
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
     }
+    let version =
+        |db: &Db| -> i64 { db.call_blocking(|c| c.pragma_query_value(None, "user_version", |r| r.get(0))).unwrap() };
+    assert_eq!(version(&db), 3, "open stops before the first step that needs keys");
+    drop(db);
+    let db = migrated(&path);
+    assert_eq!(version(&db), latest_version());
     db.call_blocking(|c| insert_user(c, "a@example.com", "alice", "alice", "$h")).unwrap();
     drop(db);
-    let db = Db::open(&path).unwrap();
+    let db = migrated(&path);
     let dup = db.call_blocking(|c| insert_user(c, "A@EXAMPLE.COM", "bob", "bob", "$h")).unwrap();
     assert_eq!(dup, Inserted::Duplicate, "email uniqueness ignores case");
+    let dup = db.call_blocking(|c| insert_user(c, "b@example.com", "bob", "alice", "$h")).unwrap();
+    assert_eq!(dup, Inserted::Duplicate, "a taken skeleton");
     let user = db.call_blocking(|c| find_user(c, &Login::Username("alice".into()))).unwrap().unwrap();
-    assert_eq!(user.email, "a@example.com");
-    assert!(db.call_blocking(|c| replace_hash(c, user.id, "$h", "$new")).unwrap());
-    assert!(!db.call_blocking(|c| replace_hash(c, user.id, "$h", "$stale")).unwrap(), "compare-and-swap");
-    let version: i64 = db.call_blocking(|c| c.pragma_query_value(None, "user_version", |r| r.get(0))).unwrap();
-    assert_eq!(version, latest_version());
+    assert_eq!((user.email.as_str(), user.credential_epoch), ("a@example.com", 0));
+    assert_eq!(version(&db), latest_version());
+}
+
+/// The skeletons' Unicode version is checked at every start: when the
+/// stored one is not this build's, every skeleton is recomputed (lowest
+/// id wins a collision, the later look-alike keeps none) and the version
+/// stored.
+#[test]
+fn skeletons_are_recomputed_when_their_unicode_version_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let db = migrated(&path);
+    for (email, name) in [("a@example.com", "apple"), ("b@example.com", "pear")] {
+        db.call_blocking(|c| insert_user(c, email, name, name, "$h")).unwrap();
+    }
+    // As if an older confusables table had given "pear" a skeleton that
+    // this one gives "apple".
+    db.call_blocking(|c| {
+        c.execute("UPDATE users SET username_skeleton = 'old' WHERE username = 'apple'", [])?;
+        c.execute("UPDATE users SET username_skeleton = 'apple', username = 'app1e' WHERE username = 'pear'", [])?;
+        c.execute("UPDATE meta SET value = '1.0.0' WHERE name = 'skeleton_unicode_version'", [])
+    })
+    .unwrap();
+    drop(db);
+    let db = migrated(&path);
+    let rows: Vec<(String, Option<String>)> = db
+        .call_blocking(|c| {
+            c.prepare("SELECT username, username_skeleton FROM users ORDER BY id")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
+        })
+        .unwrap();
+    let apple = Username::parse("apple").unwrap().skeleton().into_string();
+    assert_eq!(rows, [("apple".into(), Some(apple)), ("app1e".into(), None)]);
+    let stored: String = db
+        .call_blocking(|c| {
+            c.query_row("SELECT value FROM meta WHERE name = 'skeleton_unicode_version'", [], |r| r.get(0))
+        })
+        .unwrap();
+    assert_eq!(stored, guardrail::validate::SKELETON_UNICODE_VERSION);
 }
 
 #[cfg(unix)]
@@ -99,7 +173,7 @@ fn refuses_a_database_file_another_user_owns() {
 /// A new database with one user, `alice`, and a session store over it.
 fn with_alice() -> (tempfile::TempDir, Db, i64, SqliteSessions) {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(&dir.path().join("t.db")).unwrap();
+    let db = migrated(&dir.path().join("t.db"));
     let Inserted::Id(id) = db.call_blocking(|c| insert_user(c, "a@example.com", "alice", "alice", "$h")).unwrap()
     else {
         unreachable!()
@@ -109,7 +183,7 @@ fn with_alice() -> (tempfile::TempDir, Db, i64, SqliteSessions) {
 }
 
 /// The digest of a session token under a test key.
-fn digest_of(key: &guardrail::token::DigestKey, token: &str) -> guardrail::axum::session::SessionDigest {
+fn digest_of(key: &DigestKey, token: &str) -> guardrail::axum::session::SessionDigest {
     guardrail::axum::session::SessionDigest::of(key, &guardrail::secret::SecretString::from(token.to_owned()))
 }
 
@@ -117,7 +191,7 @@ fn digest_of(key: &guardrail::token::DigestKey, token: &str) -> guardrail::axum:
 async fn sessions_cascade_and_expire() {
     use guardrail::axum::{SessionStore as _, session::SessionRecord};
     let (_dir, db, id, store) = with_alice();
-    let key = guardrail::token::DigestKey::generate().unwrap();
+    let key = DigestKey::generate().unwrap();
     let digest = |token: &str| digest_of(&key, token);
     let (t, idle) = (now(), Duration::from_secs(600));
     let user = SessionUser { id, epoch: 0 };
@@ -148,7 +222,7 @@ async fn sessions_cascade_and_expire() {
 async fn a_session_lives_only_under_its_credential_epoch() {
     use guardrail::axum::{SessionStore as _, session::SessionRecord};
     let (_dir, db, id, store) = with_alice();
-    let key = guardrail::token::DigestKey::generate().unwrap();
+    let key = DigestKey::generate().unwrap();
     let t = now();
     let record =
         |epoch| SessionRecord { user: SessionUser { id, epoch }, created_at: t, last_seen: t, expires_at: t + 60 };
