@@ -32,6 +32,10 @@ pub(crate) struct TokenArgs {
 pub(crate) enum ApiKeyCommand {
     /// Issue a key. Line 1: the key (show it once); line 2: what to store,
     /// "lookup_id<TAB>sha256 digest in hex".
+    ///
+    /// The digest is unkeyed (this tool holds no server key): anyone who can
+    /// write the key table can make one for a key they choose. A service that
+    /// stores keys under a DigestKey stores StoredApiKey::rekey of it instead.
     New {
         /// Issuer and environment, e.g. acme_live.
         #[arg(long)]

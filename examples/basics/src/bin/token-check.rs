@@ -6,12 +6,18 @@
 
 use guardrail::{
     prelude::*,
-    token::api_key::{ApiKey, ApiKeyIssuer, StoredApiKey},
+    token::{
+        DigestKey,
+        api_key::{ApiKey, ApiKeyIssuer, StoredApiKey},
+    },
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // Issue: show the key once; store only (lookup id, digest).
-    let issuer = ApiKeyIssuer::new("acme_live")?;
+    // Issue: show the key once; store only (lookup id, digest), the digest
+    // keyed by a server secret the database does not hold (so a database
+    // writer cannot add a key of their own). A real service loads it.
+    let digest_key = DigestKey::generate()?;
+    let issuer = ApiKeyIssuer::new("acme_live")?.with_digest_key(digest_key.clone());
     let (key, stored) = issuer.issue()?;
     let (lookup_id, digest_hex) = (stored.lookup_id().to_owned(), stored.digest_hex());
     println!("stored: lookup id {lookup_id}, digest {}…", digest_hex.get(..16).unwrap_or_default());
@@ -21,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let presented = key.expose_secret(); // what arrives in `Authorization: Bearer …`
     let parsed = ApiKey::parse(presented, "acme_live")?;
     let row = StoredApiKey::from_parts(&parsed.lookup_id(), &digest_hex)?;
-    row.verify(&parsed)?;
+    row.verify_keyed(&parsed, &digest_key)?;
     println!("API key accepted");
 
     let mut typo = presented.to_owned();
