@@ -123,13 +123,26 @@ pub fn build_state(config: &Config) -> Result<(Arc<app::AppState>, KeyringOrigin
         issuer: ApiKeyIssuer::new(prefix).map_err(|_| StartError::Prefix)?.with_digest_key(credential.api_key.clone()),
         api_keys: ApiKeyVerifier::new(prefix, db::ApiKeys(db.clone()))
             .map_err(|_| StartError::Prefix)?
-            .with_digest_key(credential.api_key.clone()),
+            .with_digest_key(credential.api_key.clone())
+            .with_failure_limit(Limiter::per_minute(
+                std::num::NonZeroU32::new(config.api_key_fails_per_ip_per_minute).unwrap_or(std::num::NonZeroU32::MIN),
+            ))
+            .with_ipv6_prefix(config.ipv6_prefix),
         db,
         per_ip: Limiter::per_minute(config.per_ip_per_minute),
         per_login: Limiter::per_minute(config.per_account_per_minute),
         per_account: Limiter::per_minute(config.per_account_per_minute),
         ipv6_prefix: config.ipv6_prefix,
         limit_log: LogThrottle::new(Duration::from_secs(1)),
+        keyring: Arc::clone(&keyring),
+        reset: app::PasswordResets::new(
+            credential.reset.clone(),
+            config.reset_ttl,
+            config.reset_max_live,
+            config.reset_per_login_per_hour,
+        ),
+        max_api_keys: config.max_api_keys,
+        outbox_max_age: config.outbox_max_age,
         #[cfg(feature = "test-hooks")]
         hooks: None,
     };
@@ -203,6 +216,8 @@ async fn maintain(state: Arc<app::AppState>) {
         state.per_ip.retain_recent();
         state.per_login.retain_recent();
         state.per_account.retain_recent();
+        state.api_keys.retain_recent();
+        app::clean_up_resets(&state).await;
         match state.sessions.delete_expired().await {
             Ok(0) => {}
             Ok(n) => {

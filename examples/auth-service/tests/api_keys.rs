@@ -86,9 +86,7 @@ async fn two_creates_parked_before_the_store_at_the_cap_minus_one_store_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keys_are_listed_without_secrets_and_deleted_by_their_owner_only() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = common::config(dir.path());
-    let s = Service::serve_router(dir, &config, true).await;
+    let (s, _hooks) = Service::with_hooks(|_| {}).await;
     let a = s.user("ada@example.com", "ada").await;
     let b = s.user("bob@example.com", "bob").await;
     let first: Value = create(&s, &a, "ci").await.json().await.unwrap();
@@ -179,9 +177,7 @@ async fn whoami_limits_failed_keys_per_client_address() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revoke_others_ends_every_other_session_of_the_account() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = common::config(dir.path());
-    let s = Service::serve_router(dir, &config, true).await;
+    let (s, _hooks) = Service::with_hooks(|_| {}).await;
     let a = s.user("ada@example.com", "ada").await;
     let (b, c) = (s.session("ada", PASSWORD).await, s.session("ada@example.com", PASSWORD).await);
     let bob = s.user("bob@example.com", "bob").await;

@@ -6,48 +6,15 @@
 
 mod common;
 
-use std::{
-    io::Write,
-    sync::{Arc, Mutex, OnceLock},
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
 use auth_service::{app::AppState, outbox};
-use common::{PASSWORD, Service, Session, problem, visible};
+use common::{PASSWORD, Service, Session, logs, problem, visible};
 use guardrail::secret::{ExposeSecret, SecretString};
 use reqwest::{Response, StatusCode, header};
 use serde_json::json;
 
 const NEW_PASSWORD: &str = "a fresh reset passphrase for ada";
-
-/// Every log line of this test binary, captured (installed once).
-fn logs() -> &'static Arc<Mutex<Vec<u8>>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let buffer = Arc::new(Mutex::new(Vec::new()));
-        let writer = Arc::clone(&buffer);
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || Capture(Arc::clone(&writer)))
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).unwrap();
-        buffer
-    })
-}
-
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// A service whose pause points can be armed; at most `per_login` reset
 /// requests per login an hour.
