@@ -651,7 +651,9 @@ async fn json_type_error_answers_a_problem_without_the_value() {
 /// valid session cookie and no, another session's or a garbage
 /// `X-CSRF-Token`, is refused 403 `csrf` before any handler — the routes
 /// this service does not serve (yet) too, through the fallback. Exactly
-/// `POST /signup` and `POST /login` are exempt, and only for `POST`.
+/// `POST /signup`, `POST /login`, `POST /password-reset` and
+/// `POST /password-reset/confirm` are exempt (they take no session), and
+/// only for `POST`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_unsafe_route_checks_csrf() {
     use reqwest::Method;
@@ -664,8 +666,6 @@ async fn every_unsafe_route_checks_csrf() {
         (Method::POST, "/api-keys"),
         (Method::DELETE, "/api-keys/some-key-id"),
         (Method::POST, "/sessions/revoke-others"),
-        (Method::POST, "/password-reset"),
-        (Method::POST, "/password-reset/confirm"),
         // The exempt paths with another unsafe method.
         (Method::PUT, "/login"),
         (Method::DELETE, "/signup"),
@@ -681,7 +681,14 @@ async fn every_unsafe_route_checks_csrf() {
             assert_eq!(problem(r).await, (StatusCode::FORBIDDEN, "csrf".into()), "{method} {path} {token:?}");
         }
     }
-    // The two exempt routes answer with a session cookie and no token.
+    // The exempt routes answer with a session cookie and no token.
+    for (path, body, status) in [
+        ("/password-reset", json!({"login": "ada"}), StatusCode::ACCEPTED),
+        ("/password-reset/confirm", json!({"token": "x", "new_password": "y"}), StatusCode::BAD_REQUEST),
+    ] {
+        let r = s.http.post(s.url(path)).header(header::COOKIE, &a.cookie).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), status, "{path}");
+    }
     let r = s
         .http
         .post(s.url("/signup"))

@@ -27,6 +27,14 @@ fn upgrading(c: &mut auth_service::Config) {
     c.hash_limits = Limits::for_params(&c.params, Limits::DEFAULT_MEMORY_BUDGET);
 }
 
+/// As [`upgrading`], at 8 MiB and two passes: a change (current password,
+/// policy, new hash) takes long enough that logins started 0–50 ms after
+/// it overlap it.
+fn upgrading_slowly(c: &mut auth_service::Config) {
+    c.params = Params::new(8 * 1024, 2, 1).unwrap();
+    c.hash_limits = Limits::for_params(&c.params, Limits::DEFAULT_MEMORY_BUDGET);
+}
+
 fn db(s: &Service) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(s.dir.path().join("auth.db")).unwrap();
     conn.busy_timeout(Duration::from_secs(5)).unwrap();
@@ -89,7 +97,7 @@ async fn me_with(s: &Service, cookie: &str) -> StatusCode {
 /// 403/409 because of the login's upgrade.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_racing_a_password_change_never_keeps_a_session() {
-    let (s, _hooks) = Service::with_hooks(upgrading).await;
+    let (s, _hooks) = Service::with_hooks(upgrading_slowly).await;
     let s = Arc::new(s);
     let (mut kept, mut logged_in) = (Vec::new(), 0);
     for trial in 0..24u64 {
