@@ -11,6 +11,7 @@ mod common;
 
 use std::{sync::Arc, time::Duration};
 
+use auth_service::testing::{Gate, Hooks};
 use common::{PASSWORD, Service, Session, problem};
 use guardrail::{
     password::{Limits, Params, PasswordHasher},
@@ -89,6 +90,22 @@ async fn me_with(s: &Service, cookie: &str) -> StatusCode {
     s.http.get(s.url("/me")).header(header::COOKIE, cookie).send().await.unwrap().status()
 }
 
+/// Starts ada's login of [`PASSWORD`] and waits until it is parked at
+/// `point`.
+async fn park_login(
+    s: &Arc<Service>,
+    hooks: &Hooks,
+    point: &'static str,
+) -> (Arc<Gate>, tokio::task::JoinHandle<reqwest::Response>) {
+    let gate = hooks.arm(point, 1);
+    let login = {
+        let s = Arc::clone(s);
+        tokio::spawn(async move { s.login("ada", PASSWORD).await })
+    };
+    tokio::time::timeout(Duration::from_secs(10), gate.reached(1)).await.unwrap();
+    (gate, login)
+}
+
 /// 24 trials: the victim changes the password while an attacker logs in
 /// with the old one, started 0–50 ms later. After the change answered
 /// 204, no session the attacker's login returned answers `/me`; the old
@@ -142,12 +159,7 @@ async fn a_login_parked_after_its_check_loses_to_a_change() {
     let id = user_id(&s, "ada");
     let wrong = common::visible(s.login("ada", "not the password at all").await).await;
 
-    let gate = hooks.arm("login.after_verify", 1);
-    let login = {
-        let s = Arc::clone(&s);
-        tokio::spawn(async move { s.login("ada", PASSWORD).await })
-    };
-    tokio::time::timeout(Duration::from_secs(10), gate.reached(1)).await.unwrap();
+    let (gate, login) = park_login(&s, &hooks, "login.after_verify").await;
     assert_eq!(change(&s, &a).send().await.unwrap().status(), StatusCode::NO_CONTENT);
     gate.release();
     let login = login.await.unwrap();
@@ -172,12 +184,7 @@ async fn an_upgrade_write_never_replaces_a_changed_password() {
     assert_ne!(stored_hash(&s, bob), planted, "the login upgraded the planted hash");
 
     let (id, a) = victim(&s, "ada").await;
-    let gate = hooks.arm("login.before_commit", 1);
-    let login = {
-        let s = Arc::clone(&s);
-        tokio::spawn(async move { s.login("ada", PASSWORD).await })
-    };
-    tokio::time::timeout(Duration::from_secs(10), gate.reached(1)).await.unwrap();
+    let (gate, login) = park_login(&s, &hooks, "login.before_commit").await;
     assert_eq!(change(&s, &a).send().await.unwrap().status(), StatusCode::NO_CONTENT);
     let changed = stored_hash(&s, id);
     gate.release();
