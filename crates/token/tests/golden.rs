@@ -72,18 +72,25 @@ fn api_key_tampered_twin_is_refused() {
     assert!(matches!(ApiKey::parse(&field(&text, "key"), &field(&text, "prefix")), Err(Error::InvalidKey)));
 }
 
+/// A keyed vector file: its text, the key's text, the digest key and the
+/// stored record (`digest_hex`).
+fn keyed_vector(name: &str) -> (String, String, DigestKey, StoredApiKey) {
+    let text = read(name);
+    let key = field(&text, "key");
+    let digest_key =
+        DigestKey::new(&SecretSlice::from(guardrail_ct::hex::decode_vec(field(&text, "digest_key_hex")).unwrap()))
+            .unwrap();
+    let stored = StoredApiKey::from_parts(&field(&text, "lookup_id"), &field(&text, "digest_hex")).unwrap();
+    (text, key, digest_key, stored)
+}
+
 /// The keyed digest (`HMAC-SHA256(key, len ‖ "api-key" ‖ len ‖ unkeyed)`)
 /// was computed outside this crate (Python's `hmac`), so the vector checks
 /// the format, not the code against itself.
 #[test]
 fn keyed_api_key_digest_and_rekey_give_the_vector() {
-    let text = read("api-key-keyed.txt");
-    let key = field(&text, "key");
+    let (text, key, digest_key, stored) = keyed_vector("api-key-keyed.txt");
     let parsed = ApiKey::parse(&key, &field(&text, "prefix")).unwrap();
-    let digest_key =
-        DigestKey::new(&SecretSlice::from(guardrail_ct::hex::decode_vec(field(&text, "digest_key_hex")).unwrap()))
-            .unwrap();
-    let stored = StoredApiKey::from_parts(&field(&text, "lookup_id"), &field(&text, "digest_hex")).unwrap();
     stored.verify_keyed(&parsed, &digest_key).unwrap();
     assert!(stored.verify(&parsed).is_err(), "a keyed record is no unkeyed one");
     let previous = StoredApiKey::from_parts(&field(&text, "lookup_id"), &field(&text, "unkeyed_digest_hex")).unwrap();
@@ -92,13 +99,8 @@ fn keyed_api_key_digest_and_rekey_give_the_vector() {
 
 #[test]
 fn keyed_api_key_tampered_twin_is_refused() {
-    let text = read("api-key-keyed.tampered.txt");
-    let key = field(&text, "key");
+    let (text, key, digest_key, stored) = keyed_vector("api-key-keyed.tampered.txt");
     let parsed = ApiKey::parse(&key, &field(&text, "prefix")).unwrap();
-    let digest_key =
-        DigestKey::new(&SecretSlice::from(guardrail_ct::hex::decode_vec(field(&text, "digest_key_hex")).unwrap()))
-            .unwrap();
-    let stored = StoredApiKey::from_parts(&field(&text, "lookup_id"), &field(&text, "digest_hex")).unwrap();
     assert!(matches!(stored.verify_keyed(&parsed, &digest_key), Err(Error::InvalidKey)));
 }
 
