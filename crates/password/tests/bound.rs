@@ -264,6 +264,26 @@ fn unbound_wrong_row_and_unknown_account_do_the_work_of_a_verify() {
     }
 }
 
+/// The bound login keeps the login floor for every outcome (a floor is a
+/// lower bound the hasher guarantees, so this cannot flake).
+#[test]
+fn bound_logins_keep_the_login_floor() {
+    let floor = std::time::Duration::from_millis(40);
+    let h =
+        PasswordHasher::new(small()).with_pepper(keyring()).login_floor(guardrail_password::LoginFloor::Fixed(floor));
+    let v1 = h.hash(&pw()).unwrap().into_string_for_storage();
+    let v2 = h.bind(&v1, &row(1)).unwrap().into_string_for_storage();
+    for (what, stored) in
+        [("valid", Some(&v2)), ("another row", Some(&v2)), ("unbound", Some(&v1)), ("no account", None)]
+    {
+        let binding = if what == "another row" { row(2) } else { row(1) };
+        let start = std::time::Instant::now();
+        let out = h.verify_login_bound(&pw(), stored.map(|s| (s.as_str(), &binding)));
+        assert!(start.elapsed() >= floor, "{what} answered before the floor");
+        assert_eq!(matches!(out, Ok(Verification::Valid { .. })), what == "valid", "{what}");
+    }
+}
+
 #[test]
 fn without_a_pepper_the_bound_api_says_so() {
     let h = PasswordHasher::new(small());
