@@ -282,6 +282,8 @@ pub(super) async fn confirm_reset(
                 return Ok(Confirmed::TokenGone);
             }
             if !db::change_hash(tx, user.id, token.epoch, bound.as_str_for_storage())? {
+                // The password changed since the token was read: the token
+                // was dead already (its epoch is past), so it stays used.
                 return Ok(Confirmed::Changed);
             }
             let ended = db::end_sessions_after_change(tx, user.id, None, token.epoch + 1)?;
