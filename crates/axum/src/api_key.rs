@@ -333,49 +333,62 @@ impl<L: ApiKeyLookup> ApiKeyVerifier<L> {
     }
 
     async fn check(&self, headers: &HeaderMap, caller: Caller) -> Result<ApiKeyAuth<L>, Problem> {
-        self.admit(caller)?;
-        let refuse = |refusal: Refusal| self.refuse(refusal, caller);
-        let presented = bearer(headers).ok_or_else(|| refuse(Refusal::Missing))?;
+        let reserved = self.admit(caller)?;
+        let outcome = self.authenticate(headers).await;
+        // The cell taken at admission is the failure's; anything else
+        // (a valid key, the store's own failure) gives it back.
+        if let (Some(limit), Some(client)) = (reserved, caller.key)
+            && !matches!(outcome, Err(Failure::Refused(_)))
+        {
+            limit.refund(&client);
+        }
+        outcome.map_err(|failure| match failure {
+            Failure::Refused(refusal) => self.refuse(refusal, caller),
+            Failure::Store(problem) => problem,
+        })
+    }
+
+    /// The check itself: bearer, format, lookup, digest.
+    async fn authenticate(&self, headers: &HeaderMap) -> Result<ApiKeyAuth<L>, Failure> {
+        let presented = bearer(headers).ok_or(Failure::Refused(Refusal::Missing))?;
         // Format, alphabet and checksum first: junk never reaches the store.
-        let key = ApiKey::parse(presented, &self.inner.prefix).map_err(|_| refuse(Refusal::Malformed))?;
+        let key = ApiKey::parse(presented, &self.inner.prefix).map_err(|_| Failure::Refused(Refusal::Malformed))?;
         let key_id = key.lookup_id();
-        let found = self.inner.lookup.find(&key_id).await.map_err(|e| Problem::internal_logged(&e))?;
-        let (stored, principal) = found.ok_or_else(|| refuse(Refusal::Unknown))?;
+        let found = self.inner.lookup.find(&key_id).await.map_err(|e| Failure::Store(Problem::internal_logged(&e)))?;
+        let (stored, principal) = found.ok_or(Failure::Refused(Refusal::Unknown))?;
         // Constant time (guardrail-ct); a stored record under another
         // lookup id cannot match, its digest being of another key.
         let checked = match &self.digest_key {
             Some(digest_key) => stored.verify_keyed(&key, digest_key),
             None => stored.verify(&key),
         };
-        checked.map_err(|_| refuse(Refusal::Wrong))?;
+        checked.map_err(|_| Failure::Refused(Refusal::Wrong))?;
         Ok(ApiKeyAuth { principal, key_id })
     }
 
-    /// Lets `caller` try a key: `Err` (429, or 500 without a client key)
-    /// when a failure limit is set and its budget is spent.
-    fn admit(&self, caller: Caller) -> Result<(), Problem> {
-        let Some(limit) = &self.failures else { return Ok(()) };
+    /// Lets `caller` try a key. With a failure limit, takes one cell of
+    /// its budget up front (so concurrent requests of one client cannot
+    /// all pass before any is charged) and returns the limit; `Err` (429,
+    /// or 500 without a client key) when the budget is spent.
+    fn admit(&self, caller: Caller) -> Result<Option<&Limiter<ClientKey>>, Problem> {
+        let Some(limit) = &self.failures else { return Ok(None) };
         let Some(client) = caller.key else {
             tracing::error!("an API-key failure limit needs the client: use verify_from, or serve with ConnectInfo");
             return Err(Problem::internal());
         };
-        limit.peek(&client).map_err(|wait| {
+        limit.check(&client).map_err(|wait| {
             if let Some(suppressed) = self.log.admit() {
                 let client = caller.addr.unwrap_or(client.ip());
                 tracing::warn!(target: "security", event = "excess_rate_limit_exceeded", limit = "api_key_failures", %client, suppressed);
             }
             Problem::from(wait)
-        })
+        })?;
+        Ok(Some(limit))
     }
 
-    /// The answer to a refused key: charges the caller's failure budget,
-    /// logs `authz_fail` (throttled), and gives the one 401.
+    /// The answer to a refused key (its cell stays taken): logs
+    /// `authz_fail` (throttled) and gives the one 401.
     fn refuse(&self, refusal: Refusal, caller: Caller) -> Problem {
-        if let (Some(limit), Some(client)) = (&self.failures, caller.key) {
-            // Over budget already (a concurrent failure took the last
-            // cell): this request is refused anyway; the next one is 429.
-            let _ = limit.check(&client);
-        }
         if let Some(suppressed) = self.log.admit() {
             let reason = refusal.code();
             match caller.addr {
@@ -385,6 +398,14 @@ impl<L: ApiKeyLookup> ApiKeyVerifier<L> {
         }
         Problem::invalid_api_key()
     }
+}
+
+/// Why [`ApiKeyVerifier::authenticate`] failed.
+enum Failure {
+    /// The key was refused: the client's failure.
+    Refused(Refusal),
+    /// The lookup failed: the store's.
+    Store(Problem),
 }
 
 /// The credentials of the one `Authorization` header if its scheme is

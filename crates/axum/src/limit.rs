@@ -200,8 +200,9 @@ impl From<RetryAfter> for Problem {
 /// freed every `60 s / n`.
 ///
 /// [`Limiter::check`] takes a cell; [`Limiter::peek`] only asks whether
-/// one is free, so a limiter can count failures alone: peek before the
-/// work, check after a failure (what
+/// one is free; [`Limiter::refund`] gives a taken cell back. A limiter
+/// counts failures alone by checking before the work and refunding when
+/// the work succeeded (what
 /// [`ApiKeyVerifier::with_failure_limit`](crate::ApiKeyVerifier::with_failure_limit)
 /// does).
 pub struct Limiter<K: Hash + Eq + Clone> {
@@ -239,6 +240,19 @@ impl<K: Hash + Eq + Clone> Limiter<K> {
     /// [`RetryAfter`], as [`Limiter::check`], when `key` has none.
     pub fn peek(&self, key: &K) -> Result<(), RetryAfter> {
         self.decide(key, false)
+    }
+
+    /// Gives back one cell [`Limiter::check`] took for `key` (a limit that
+    /// counts only failures takes a cell before the work, so concurrent
+    /// requests cannot all pass before any is counted, and gives it back
+    /// when the work succeeded). A key with no cell out is unchanged.
+    pub fn refund(&self, key: &K) {
+        let mut map = self.tat.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(tat) = map.get_mut(key) {
+            // An earlier arrival time is a fuller budget; at or before
+            // now the budget is whole (and `retain_recent` forgets it).
+            *tat = tat.checked_sub(self.interval).unwrap_or(*tat);
+        }
     }
 
     fn decide(&self, key: &K, take: bool) -> Result<(), RetryAfter> {

@@ -50,6 +50,8 @@ struct MemoryKeys {
     rows: Mutex<HashMap<String, (StoredApiKey, String)>>,
     finds: AtomicUsize,
     down: AtomicBool,
+    /// While set, `find` waits (a lookup held open, as a slow database).
+    parked: AtomicBool,
 }
 
 impl MemoryKeys {
@@ -64,6 +66,9 @@ impl ApiKeyLookup for MemoryKeys {
 
     async fn find(&self, lookup_id: &str) -> Result<Option<(StoredApiKey, String)>, StoreDown> {
         self.finds.fetch_add(1, Ordering::SeqCst);
+        while self.parked.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
         if self.down.load(Ordering::SeqCst) {
             return Err(StoreDown);
         }
@@ -448,4 +453,60 @@ async fn refusal_logs_are_throttled_and_count_what_they_held_back() {
     let text = String::from_utf8(EVENTS.with_borrow_mut(std::mem::take)).unwrap();
     assert!(text.contains("excess_rate_limit_exceeded") && text.contains("suppressed=29"), "{text}");
     assert!(text.contains(r#"limit="api_key_failures""#) && text.contains("client=192.0.2.9"), "{text}");
+}
+
+/// `verify_from` of `key` by `client`, on its own task: the status.
+fn spawn_verify(verifier: &ApiKeyVerifier<MemoryKeys>, key: &str, client: &str) -> tokio::task::JoinHandle<StatusCode> {
+    let (verifier, client) = (verifier.clone(), ClientKey::from_ip(client.parse().unwrap()));
+    let mut headers = HeaderMap::new();
+    headers.insert(header::AUTHORIZATION, HeaderValue::from_str(&format!("Bearer {key}")).unwrap());
+    tokio::spawn(
+        async move { verifier.verify_from(&headers, client).await.map_or_else(|p| p.status(), |_| StatusCode::OK) },
+    )
+}
+
+/// Concurrent requests of one client cannot all pass before any is
+/// charged: a cell is taken before the lookup (and given back for a valid
+/// key). Repeated trials of 40 unknown keys at once with a budget of 5:
+/// exactly 5 lookups and 5 401s, 35 429s; a valid key afterwards from
+/// another client passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_failures_never_exceed_the_budget() {
+    for _ in 0..10 {
+        let (verifier, key) = limited(5);
+        let (unknown, _) = issue();
+        verifier.lookup().parked.store(true, Ordering::SeqCst);
+        let tasks: Vec<_> = (0..40).map(|_| spawn_verify(&verifier, &unknown, "192.0.2.7")).collect();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        verifier.lookup().parked.store(false, Ordering::SeqCst);
+        let mut statuses = Vec::new();
+        for task in tasks {
+            statuses.push(task.await.unwrap());
+        }
+        let refused = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+        let limited = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+        assert_eq!((refused, limited, finds(&verifier)), (5, 35, 5));
+        assert_eq!(spawn_verify(&verifier, &key, "192.0.2.8").await.unwrap(), StatusCode::OK);
+    }
+}
+
+/// The forced interleaving: a valid key's lookup is held open while the
+/// client's last cell is taken by it; a concurrent bad key is 429 at once
+/// (not looked up); once the valid key passes, its cell is given back and
+/// the client may try again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_valid_key_in_flight_holds_a_cell_and_gives_it_back() {
+    let (verifier, key) = limited(1);
+    verifier.lookup().parked.store(true, Ordering::SeqCst);
+    let valid = spawn_verify(&verifier, &key, "192.0.2.7");
+    while finds(&verifier) == 0 {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let (unknown, _) = issue();
+    assert_eq!(spawn_verify(&verifier, &unknown, "192.0.2.7").await.unwrap(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(finds(&verifier), 1, "the concurrent attempt was not looked up");
+    verifier.lookup().parked.store(false, Ordering::SeqCst);
+    assert_eq!(valid.await.unwrap(), StatusCode::OK);
+    assert_eq!(spawn_verify(&verifier, &unknown, "192.0.2.7").await.unwrap(), StatusCode::UNAUTHORIZED, "refunded");
+    assert_eq!(spawn_verify(&verifier, &key, "192.0.2.7").await.unwrap(), StatusCode::TOO_MANY_REQUESTS, "spent");
 }

@@ -249,3 +249,21 @@ fn concurrent_checks_never_exceed_the_budget() {
         assert_eq!(passed.into_inner(), 50);
     }
 }
+
+/// `refund` gives back a cell `check` took (a limit of failures only);
+/// a key with no cell out is unchanged.
+#[test]
+fn refund_gives_a_cell_back() {
+    let limiter = Limiter::per_minute(NonZeroU32::new(1).unwrap());
+    let key = ClientKey::from_ip(ip("192.0.2.1"));
+    limiter.refund(&key);
+    assert!(limiter.is_empty());
+    limiter.check(&key).unwrap();
+    assert!(limiter.peek(&key).is_err());
+    limiter.refund(&key);
+    assert_eq!(limiter.peek(&key), Ok(()));
+    limiter.retain_recent();
+    assert!(limiter.is_empty(), "whole again: forgotten");
+    limiter.check(&key).unwrap();
+    assert!(limiter.check(&key).is_err());
+}
