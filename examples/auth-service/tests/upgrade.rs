@@ -9,10 +9,7 @@
 
 mod common;
 
-use std::{
-    io::Write,
-    sync::{Arc, Mutex, OnceLock},
-};
+use std::sync::Arc;
 
 use auth_service::keys::CredentialKeys;
 use common::{PASSWORD, Service, problem};
@@ -182,37 +179,8 @@ fn credential_keys(s: &Service) -> CredentialKeys {
     auth_service::keys::credential_keys(&db, &Arc::new(keyring)).unwrap()
 }
 
-/// Every log line of this test binary, captured (installed once).
-fn logs() -> &'static Arc<Mutex<Vec<u8>>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let buffer = Arc::new(Mutex::new(Vec::new()));
-        let writer = Arc::clone(&buffer);
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || Capture(Arc::clone(&writer)))
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).unwrap();
-        buffer
-    })
-}
-
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 fn logged() -> String {
-    String::from_utf8_lossy(&logs().lock().unwrap()).into_owned()
+    String::from_utf8_lossy(&common::logs().lock().unwrap()).into_owned()
 }
 
 const BOB_PASSWORD: &str = "bob's own long passphrase";
@@ -298,7 +266,7 @@ fn stored_hash(s: &Service, id: i64) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_release_2_database_keeps_its_credentials_and_refuses_what_was_planted() {
-    logs();
+    common::logs();
     let dir = tempfile::tempdir().unwrap();
     let old = release_2_database(dir.path());
     let config = common::config(dir.path());
