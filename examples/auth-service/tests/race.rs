@@ -224,3 +224,51 @@ async fn a_change_is_not_refused_because_a_login_upgraded_the_hash() {
     assert_eq!(s.login("ada", NEW_PASSWORD).await.status(), StatusCode::OK);
     Arc::into_inner(s).unwrap().stop().await;
 }
+
+/// Two sessions of one account change its password at once: exactly one
+/// change answers 204 and its password is the account's; the other never
+/// 204 (409 `credential_changed` when it lost at the commit, 401 when its
+/// session had already ended, 403 when it read the new hash). Twelve
+/// concurrent trials, then the commit-time loss forced: a change parked
+/// before its commit while the other commits answers 409.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_concurrent_changes_never_both_succeed() {
+    let (s, hooks) = Service::with_hooks(|_| {}).await;
+    let s = Arc::new(s);
+    let to = |new: &str| json!({"current_password": PASSWORD, "new_password": new});
+    let (first, second) = ("the first new passphrase here", "the second new passphrase here");
+    for trial in 0..12 {
+        let name = format!("user{trial}");
+        assert_eq!(s.signup(&format!("{name}@example.com"), &name, PASSWORD).await.status(), StatusCode::CREATED);
+        let (a, b) = (s.session(&name, PASSWORD).await, s.session(&name, PASSWORD).await);
+        let other = {
+            let (s, b, body) = (Arc::clone(&s), b.clone(), to(second));
+            tokio::spawn(async move { b.post(&s, "/password").json(&body).send().await.unwrap().status() })
+        };
+        let one = a.post(&s, "/password").json(&to(first)).send().await.unwrap().status();
+        let other = other.await.unwrap();
+        let (won, lost) = match (one, other) {
+            (StatusCode::NO_CONTENT, lost) => ((first, second), lost),
+            (lost, StatusCode::NO_CONTENT) => ((second, first), lost),
+            both => panic!("trial {trial}: {both:?}"),
+        };
+        assert!([StatusCode::CONFLICT, StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&lost), "{lost}");
+        assert_eq!(s.login(&name, won.0).await.status(), StatusCode::OK, "trial {trial}: the winner's password");
+        assert_eq!(s.login(&name, won.1).await.status(), StatusCode::UNAUTHORIZED, "trial {trial}");
+    }
+
+    let a = s.user("ada@example.com", "ada").await;
+    let b = s.session("ada", PASSWORD).await;
+    let gate = hooks.arm("password.before_commit", 1);
+    let parked = {
+        let (s, a, body) = (Arc::clone(&s), a.clone(), to(first));
+        tokio::spawn(async move { a.post(&s, "/password").json(&body).send().await.unwrap() })
+    };
+    tokio::time::timeout(Duration::from_secs(10), gate.reached(1)).await.unwrap();
+    assert_eq!(b.post(&s, "/password").json(&to(second)).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    gate.release();
+    assert_eq!(problem(parked.await.unwrap()).await, (StatusCode::CONFLICT, "credential_changed".into()));
+    assert_eq!(s.login("ada", second).await.status(), StatusCode::OK);
+    assert_eq!(s.login("ada", first).await.status(), StatusCode::UNAUTHORIZED);
+    Arc::into_inner(s).unwrap().stop().await;
+}
