@@ -315,6 +315,26 @@ async fn look_alike_usernames_are_409_and_reserved_ones_422() {
     s.stop().await;
 }
 
+/// Sign-ups of a name and its look-alike racing each other: the skeleton
+/// is a unique key (never a select-then-insert), so in each of ten
+/// concurrent trials exactly one is 201 and the other 409.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_look_alike_sign_ups_store_one() {
+    let s = Arc::new(Service::start().await);
+    for trial in 0..10 {
+        let spawn = |email: String, name: String| {
+            let s = Arc::clone(&s);
+            tokio::spawn(async move { s.signup(&email, &name, PASSWORD).await.status() })
+        };
+        let one = spawn(format!("a{trial}@example.com"), format!("apple{trial}"));
+        let other = spawn(format!("b{trial}@example.com"), format!("app1e{trial}"));
+        let mut statuses = [one.await.unwrap(), other.await.unwrap()];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::CREATED, StatusCode::CONFLICT], "trial {trial}");
+    }
+    Arc::into_inner(s).unwrap().stop().await;
+}
+
 /// IPv6 clients are limited per /64 by default (one host owns 2^64
 /// addresses): logins and sign-ups from neighbours in one /64 share the
 /// per-address budget, another /64 has its own; with
