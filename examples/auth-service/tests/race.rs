@@ -90,6 +90,12 @@ async fn me_with(s: &Service, cookie: &str) -> StatusCode {
     s.http.get(s.url("/me")).header(header::COOKIE, cookie).send().await.unwrap().status()
 }
 
+/// `current` logs `name` in and `old` does not.
+async fn assert_password(s: &Service, name: &str, current: &str, old: &str) {
+    assert_eq!(s.login(name, current).await.status(), StatusCode::OK, "{name}: the current password");
+    assert_eq!(s.login(name, old).await.status(), StatusCode::UNAUTHORIZED, "{name}: the old password");
+}
+
 /// Starts ada's login of [`PASSWORD`] and waits until it is parked at
 /// `point`.
 async fn park_login(
@@ -190,8 +196,7 @@ async fn an_upgrade_write_never_replaces_a_changed_password() {
     gate.release();
     assert_eq!(problem(login.await.unwrap()).await, (StatusCode::UNAUTHORIZED, "invalid_credentials".into()));
     assert_eq!(stored_hash(&s, id), changed, "the stored hash is the change's");
-    assert_eq!(s.login("ada", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(s.login("ada", NEW_PASSWORD).await.status(), StatusCode::OK);
+    assert_password(&s, "ada", NEW_PASSWORD, PASSWORD).await;
     Arc::into_inner(s).unwrap().stop().await;
 }
 
@@ -220,8 +225,7 @@ async fn a_change_is_not_refused_because_a_login_upgraded_the_hash() {
     assert_eq!(changing.await.unwrap(), StatusCode::NO_CONTENT);
     assert_eq!(me_with(&s, &cookie).await, StatusCode::UNAUTHORIZED, "the login's session ended with the change");
     assert_eq!(a.get(&s, "/me").send().await.unwrap().status(), StatusCode::OK);
-    assert_eq!(s.login("ada", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(s.login("ada", NEW_PASSWORD).await.status(), StatusCode::OK);
+    assert_password(&s, "ada", NEW_PASSWORD, PASSWORD).await;
     Arc::into_inner(s).unwrap().stop().await;
 }
 
@@ -268,7 +272,6 @@ async fn two_concurrent_changes_never_both_succeed() {
     assert_eq!(b.post(&s, "/password").json(&to(second)).send().await.unwrap().status(), StatusCode::NO_CONTENT);
     gate.release();
     assert_eq!(problem(parked.await.unwrap()).await, (StatusCode::CONFLICT, "credential_changed".into()));
-    assert_eq!(s.login("ada", second).await.status(), StatusCode::OK);
-    assert_eq!(s.login("ada", first).await.status(), StatusCode::UNAUTHORIZED);
+    assert_password(&s, "ada", second, first).await;
     Arc::into_inner(s).unwrap().stop().await;
 }
