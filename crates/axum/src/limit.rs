@@ -205,6 +205,15 @@ impl From<RetryAfter> for Problem {
 /// the work succeeded (what
 /// [`ApiKeyVerifier::with_failure_limit`](crate::ApiKeyVerifier::with_failure_limit)
 /// does).
+///
+/// Why not `governor` (used until this release): a failure-only limit
+/// must take its cell *before* the work (or concurrent failures all pass
+/// before any is counted) and give it back when the work succeeded, and
+/// governor's keyed limiters can neither peek nor refund. The algorithm is
+/// governor's (the same quota, burst and `Retry-After` rounding, pinned by
+/// `tests/limit.rs`); the map is one `Mutex<HashMap>` held for a few
+/// arithmetic operations per request, measured by the service's
+/// `load-test --limits default` flood.
 pub struct Limiter<K: Hash + Eq + Clone> {
     /// Per key, the theoretical arrival time of its next request: the key
     /// has a free cell while it is at most `tolerance` ahead of now.
