@@ -18,6 +18,14 @@ pub const PREFIX: &str = "onb_live";
 #[derive(Debug, Default)]
 pub struct ApiKeys(Mutex<Vec<(StoredApiKey, u64)>>);
 
+impl ApiKeys {
+    /// Stores a key's record (keyed by the issuer's `DigestKey`: a row a
+    /// database writer computes for a key of their own does not verify).
+    pub fn insert(&self, stored: StoredApiKey, owner: u64) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).push((stored, owner));
+    }
+}
+
 impl ApiKeyLookup for ApiKeys {
     type Principal = u64;
     type Error = Infallible;
@@ -34,13 +42,14 @@ pub(crate) async fn issue(
     session: Session<Store>,
 ) -> Result<(StatusCode, Json<Value>), Problem> {
     let (key, stored) = app.issuer.issue().map_err(|e| Problem::internal_logged(&e))?;
-    app.api_keys.lookup().0.lock().unwrap_or_else(PoisonError::into_inner).push((stored, *session.user()));
+    app.api_keys.lookup().insert(stored, *session.user());
     tracing::info!(target: "security", event = "authn_token_created", user = *session.user());
     Ok((StatusCode::CREATED, Json(json!({ "key": key.expose_secret() }))))
 }
 
 /// The key's owner. A missing, malformed or wrong key never gets here: 401
-/// `invalid_api_key` with `WWW-Authenticate: Bearer`.
+/// `invalid_api_key` with `WWW-Authenticate: Bearer`; a client past its
+/// failure budget gets 429 with `Retry-After` (src/lib.rs `App::new`).
 pub(crate) async fn whoami(auth: ApiKeyAuth<ApiKeys>) -> Json<Value> {
     Json(json!({ "user": auth.principal, "key_id": auth.key_id }))
 }

@@ -49,6 +49,9 @@ pub const LOGINS_PER_MINUTE: u32 = 5;
 pub const CLIENT_LOGINS_PER_MINUTE: u32 = 20;
 /// Sign-ups a minute from one client: each one costs an argon2id hash.
 pub const SIGNUPS_PER_MINUTE: u32 = 5;
+/// Refused API keys a minute from one client (an IPv4 address or an IPv6
+/// /64); past it, 429 before the key is even parsed.
+pub const API_KEY_FAILURES_PER_MINUTE: u32 = 20;
 /// How often [`serve`] runs [`App::maintain`].
 pub const MAINTENANCE_EVERY: Duration = Duration::from_secs(60);
 
@@ -115,9 +118,11 @@ pub struct App {
     pub sessions: Sessions<Store>,
     /// CSRF tokens bound to sessions (the same `Csrf` as the `CsrfLayer`).
     pub csrf: Csrf,
-    /// Issues API keys.
+    /// Issues API keys, their stored digests keyed by a key generated at
+    /// start (not the session-digest key: one key per purpose).
     pub issuer: ApiKeyIssuer,
-    /// Checks presented API keys against [`ApiKeys`].
+    /// Checks presented API keys against [`ApiKeys`] under the issuer's
+    /// digest key; refusals limited per client.
     pub api_keys: ApiKeyVerifier<ApiKeys>,
     /// Seals personal data at rest.
     pub keyring: Arc<Keyring>,
@@ -132,23 +137,28 @@ pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 
 impl App {
     /// A service with fresh keys — the CSRF keyring, the session-digest
-    /// key, the sealing keyring (an in-memory service forgets everything on
-    /// restart; a real one loads its keys, `guardrail::secret`, or its
-    /// sessions end with every restart).
+    /// key, the API-key digest key, the sealing keyring (an in-memory
+    /// service forgets everything on restart; a real one loads its keys,
+    /// `guardrail::secret`, or its sessions and API keys end with every
+    /// restart).
     ///
     /// # Errors
     ///
     /// The random generator failing, or the fetch client not building.
     pub fn new(config: Config) -> Result<Self, StartError> {
         let per_minute = |n| NonZeroU32::new(n).ok_or("a limit of zero");
+        // API-key digests get their own key: never the session key.
+        let api_key_digest = DigestKey::generate()?;
         Ok(Self {
             db: Arc::default(),
             hasher: Arc::new(config.hasher),
             policy: Arc::default(),
             sessions: Sessions::new(Store::new(), config.sessions, DigestKey::generate()?),
             csrf: Csrf::new(MacKeyring::generate()?),
-            issuer: ApiKeyIssuer::new(api_keys::PREFIX)?,
-            api_keys: ApiKeyVerifier::new(api_keys::PREFIX, ApiKeys::default())?,
+            issuer: ApiKeyIssuer::new(api_keys::PREFIX)?.with_digest_key(api_key_digest.clone()),
+            api_keys: ApiKeyVerifier::new(api_keys::PREFIX, ApiKeys::default())?
+                .with_digest_key(api_key_digest)
+                .with_failure_limit(Limiter::per_minute(per_minute(API_KEY_FAILURES_PER_MINUTE)?)),
             keyring: Arc::new(Keyring::generate(Algorithm::Aes256Gcm)?),
             fetch: FetchClient::new(config.fetch_policy)?,
             limits: Arc::new(Limits {
@@ -171,6 +181,7 @@ impl App {
         self.limits.clients.retain_recent();
         self.limits.logins.retain_recent();
         self.limits.signups.retain_recent();
+        self.api_keys.retain_recent();
         self.sessions.delete_expired().await
     }
 }

@@ -22,9 +22,13 @@ use axum::{
 use guardrail::{
     axum::SessionConfig,
     password::{Params, PasswordHasher},
+    prelude::*,
+    token::{ApiKey, ApiKeyIssuer},
     validate::{Email, FetchPolicy, Username},
 };
-use guardrail_onboarding::{App, Config, Db, LOGINS_PER_MINUTE, SIGNUPS_PER_MINUTE, router};
+use guardrail_onboarding::{
+    API_KEY_FAILURES_PER_MINUTE, API_KEY_PREFIX, App, Config, Db, LOGINS_PER_MINUTE, SIGNUPS_PER_MINUTE, router,
+};
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
@@ -328,25 +332,34 @@ fn a_user_debug_shows_no_hash_and_no_local_part() {
 
 // ---- task 4: API keys -------------------------------------------------------
 
+/// `GET /api/whoami` from `from` with `Authorization: Bearer <key>`.
+fn bearer(from: IpAddr, key: &str) -> Builder {
+    req(Method::GET, "/api/whoami", from).header(header::AUTHORIZATION, format!("Bearer {key}"))
+}
+
+/// A key issued to the session's user.
+async fn issue_key(app: &Router, cookie: &str, csrf: &str) -> String {
+    let issued = send(app, authed(Method::POST, "/api-keys", cookie, Some(csrf)), None).await;
+    assert_eq!(issued.status, StatusCode::CREATED);
+    issued.json()["key"].as_str().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn api_keys_are_issued_once_and_checked() {
     let (_, app) = service(FetchPolicy::default());
     let (cookie, csrf) = ada(&app).await;
-    let issued = send(&app, authed(Method::POST, "/api-keys", &cookie, Some(&csrf)), None).await;
-    assert_eq!(issued.status, StatusCode::CREATED);
-    let key = issued.json()["key"].as_str().unwrap().to_owned();
+    let key = issue_key(&app, &cookie, &csrf).await;
     assert!(key.starts_with("onb_live_"), "{key}");
 
-    let bearer = |k: &str| req(Method::GET, "/api/whoami", ADA).header(header::AUTHORIZATION, format!("Bearer {k}"));
-    let me = send(&app, bearer(&key), None).await;
+    let me = send(&app, bearer(ADA, &key), None).await;
     assert_eq!((me.status, me.json()["user"].as_u64()), (StatusCode::OK, Some(1)));
 
     let mut tampered = key.clone();
     let last = tampered.pop().unwrap();
     tampered.push(if last == 'A' { 'B' } else { 'A' });
     let refusals = [
-        send(&app, bearer(&tampered), None).await,
-        send(&app, bearer("onb_live_nonsense"), None).await,
+        send(&app, bearer(ADA, &tampered), None).await,
+        send(&app, bearer(ADA, "onb_live_nonsense"), None).await,
         send(&app, req(Method::GET, "/api/whoami", ADA), None).await,
     ];
     for reply in &refusals {
@@ -355,6 +368,48 @@ async fn api_keys_are_issued_once_and_checked() {
         assert_eq!(reply.body, refusals[0].body);
     }
     assert!(!log().contains(&key[9..]), "no key in the log");
+}
+
+/// A database writer can insert rows but does not hold the service's
+/// API-key digest key: the unkeyed digest of a key they made (what an
+/// issuer without a `DigestKey` stores) names no key here.
+#[tokio::test]
+async fn a_planted_unkeyed_api_key_row_is_refused() {
+    let (service, app) = service(FetchPolicy::default());
+    let (cookie, csrf) = ada(&app).await;
+    let (planted, unkeyed) = ApiKeyIssuer::new(API_KEY_PREFIX).unwrap().issue().unwrap();
+    // The row is right for an unkeyed verifier: only the key refuses it.
+    assert!(unkeyed.verify(&ApiKey::parse(planted.expose_secret(), API_KEY_PREFIX).unwrap()).is_ok());
+    service.api_keys.lookup().insert(unkeyed, 1);
+    let refused = send(&app, bearer(ADA, planted.expose_secret()), None).await;
+    assert_eq!((refused.status, refused.json()["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_api_key")));
+    assert_eq!(refused.headers[header::WWW_AUTHENTICATE], "Bearer");
+    // The service's own keys, keyed, still verify.
+    let key = issue_key(&app, &cookie, &csrf).await;
+    assert_eq!(send(&app, bearer(ADA, &key), None).await.status, StatusCode::OK);
+}
+
+/// Refused API keys spend the client's budget: past it, 429 with
+/// `Retry-After` even for a valid key; another client is not affected.
+#[tokio::test]
+async fn failed_api_keys_are_limited_per_client() {
+    let (_, app) = service(FetchPolicy::default());
+    let (cookie, csrf) = ada(&app).await;
+    let key = issue_key(&app, &cookie, &csrf).await;
+    let mallory = IpAddr::V4(Ipv4Addr::new(198, 51, 100, 9));
+    for _ in 0..API_KEY_FAILURES_PER_MINUTE {
+        assert_eq!(send(&app, bearer(mallory, "onb_live_guess"), None).await.status, StatusCode::UNAUTHORIZED);
+    }
+    for k in ["onb_live_guess", key.as_str()] {
+        let limited = send(&app, bearer(mallory, k), None).await;
+        assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+        let wait: u64 = limited.headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&wait), "Retry-After {wait}");
+    }
+    // Ada's address has its own budget: her wrong key is a 401, her key a 200.
+    assert_eq!(send(&app, bearer(ADA, "onb_live_guess"), None).await.status, StatusCode::UNAUTHORIZED);
+    let me = send(&app, bearer(ADA, &key), None).await;
+    assert_eq!((me.status, me.json()["user"].as_u64()), (StatusCode::OK, Some(1)));
 }
 
 // ---- task 5: a field sealed at rest --------------------------------------
