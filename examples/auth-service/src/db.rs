@@ -18,6 +18,10 @@
 //!   under the keyring) of the token or key. The credential itself is only
 //!   ever with its holder: a copy of the database logs no one in, and
 //!   whoever can write it cannot mint a credential either.
+//! - `sessions.tag`, `api_keys.tag`, `reset_tokens.tag`: a MAC under the
+//!   same key binding the row to its account (and epoch, expiry):
+//!   whoever can write the database cannot re-point a credential they hold
+//!   at another account (`db/tag.rs`).
 //! - `outbox.sealed`: notices and reset links for a mailer, sealed under
 //!   the keyring.
 //! - `service_keys`: the CSRF MAC key and the credential MAC root, sealed
@@ -50,6 +54,7 @@ mod migrate;
 pub(crate) mod outbox;
 pub(crate) mod reset;
 mod store;
+mod tag;
 
 pub use migrate::{MigrationKeys, finish_migrations, latest_version};
 pub(crate) use store::end_sessions_after_change;

@@ -119,9 +119,13 @@ pub fn build_state(config: &Config) -> Result<(Arc<app::AppState>, KeyringOrigin
         hasher: Arc::new(hasher),
         policy: PasswordPolicy::single_factor().service_words(app::SERVICE_WORDS),
         csrf,
-        sessions: Sessions::new(db::SqliteSessions(db.clone()), sessions, credential.session.clone()),
+        sessions: Sessions::new(
+            db::SqliteSessions::new(db.clone(), credential.session.clone()),
+            sessions,
+            credential.session.clone(),
+        ),
         issuer: ApiKeyIssuer::new(prefix).map_err(|_| StartError::Prefix)?.with_digest_key(credential.api_key.clone()),
-        api_keys: ApiKeyVerifier::new(prefix, db::ApiKeys(db.clone()))
+        api_keys: ApiKeyVerifier::new(prefix, db::ApiKeys::new(db.clone(), credential.api_key.clone()))
             .map_err(|_| StartError::Prefix)?
             .with_digest_key(credential.api_key.clone())
             .with_failure_limit(Limiter::per_minute(

@@ -198,8 +198,9 @@ async fn a_database_writer_cannot_log_in_as_another_account() {
 
 /// A session row a database writer inserts for alice — the SHA-256 of a
 /// token they hold (what the previous release stored), or a MAC under a
-/// key of their own — logs no one in; the same row under the service's
-/// key (which they do not have) would.
+/// key of their own, or even the service's MAC without the row's tag —
+/// logs no one in; the row the service's store writes (MAC and tag under
+/// keys the writer does not have) would.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_writer_cannot_mint_a_session() {
     let app = App::new(|_| {});
@@ -223,7 +224,8 @@ async fn a_database_writer_cannot_mint_a_session() {
     let rows: [(&str, Vec<u8>); 3] = [
         ("sha-256 of the token", sha256.to_vec()),
         ("a MAC under another key", SessionDigest::of(&foreign_key, &secret).as_bytes().to_vec()),
-        ("the service's MAC (control)", app.state.sessions.digest(&secret).as_bytes().to_vec()),
+        // Without the row tag (db/tag.rs), which needs the key too.
+        ("the service's MAC, untagged", app.state.sessions.digest(&secret).as_bytes().to_vec()),
     ];
     for (what, digest) in rows {
         app.db().execute("DELETE FROM sessions", []).unwrap();
@@ -235,9 +237,17 @@ async fn a_database_writer_cannot_mint_a_session() {
                 rusqlite::params![digest, now, now + 600, alice_id],
             )
             .unwrap();
-        let expected = if what.ends_with("(control)") { StatusCode::OK } else { StatusCode::UNAUTHORIZED };
-        assert_eq!(me(&app).await, expected, "{what}");
+        assert_eq!(me(&app).await, StatusCode::UNAUTHORIZED, "{what}");
     }
+    // Control: the same session stored by the service's own store (tagged) logs in.
+    app.db().execute("DELETE FROM sessions", []).unwrap();
+    let now = auth_service::db::now();
+    let user = auth_service::db::SessionUser { id: alice_id, epoch: 0 };
+    let record =
+        guardrail::axum::session::SessionRecord { user, created_at: now, last_seen: now, expires_at: now + 600 };
+    let store = app.state.sessions.store();
+    assert!(guardrail::axum::SessionStore::insert(store, &app.state.sessions.digest(&secret), &record).await.unwrap());
+    assert_eq!(me(&app).await, StatusCode::OK, "the service's own row (control)");
 }
 
 /// The session cookie is `__Host-session` (Secure, Path=/, no Domain: a

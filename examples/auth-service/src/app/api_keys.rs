@@ -69,9 +69,10 @@ pub(super) async fn create_api_key(
     let lookup = stored.lookup_id().to_owned();
     crate::hooks::point(&s, "api_keys.before_store").await;
     let (cap, keyring, id) = (s.max_api_keys, Arc::clone(&s.keyring), lookup.clone());
+    let tag_key = s.api_keys.lookup().tag_key().clone();
     let created =
         s.db.write(move |tx| {
-            let created = db::api_keys::insert_capped(tx, &id, user_id, &name, &stored.digest_hex(), cap)?;
+            let created = db::api_keys::insert_capped(tx, &tag_key, &id, user_id, &name, &stored.digest_hex(), cap)?;
             if created == Created::Stored
                 && let Some(user) = db::user_by_id(tx, user_id)?
             {

@@ -67,12 +67,13 @@ pub(super) async fn change_password(
     // The new hash, the end of the other sessions and the owner's notice
     // in one transaction, if the epoch read above is still the account's.
     let (keyring, keep, epoch) = (s.keyring.clone(), session.digest().clone(), user.credential_epoch);
+    let tag_key = s.sessions.store().tag_key().clone();
     let revoked =
         s.db.write(move |tx| {
             if !db::change_hash(tx, id, epoch, new_hash.as_str_for_storage())? {
                 return Ok(None);
             }
-            let revoked = db::end_sessions_after_change(tx, id, Some(&keep), epoch + 1)?;
+            let revoked = db::end_sessions_after_change(tx, id, Some((&keep, &tag_key)), epoch + 1)?;
             outbox::notice(tx, &keyring, &user, Notice::PasswordChanged)?;
             Ok(Some(revoked))
         })

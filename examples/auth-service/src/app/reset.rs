@@ -221,8 +221,9 @@ async fn issue(state: &Arc<AppState>, login: &str) {
     let expires_at = now.saturating_add(state.reset.ttl_secs);
     let (digest, max_live, keyring) =
         (state.reset.digest(token.expose_secret()), state.reset.max_live, Arc::clone(&state.keyring));
+    let key = state.reset.key.clone();
     let stored = state.db.write(move |tx| {
-        if !tokens::insert_capped(tx, &digest, user.id, user.credential_epoch, now, expires_at, max_live)? {
+        if !tokens::insert_capped(tx, &key, &digest, user.id, user.credential_epoch, now, expires_at, max_live)? {
             return Ok(false);
         }
         outbox::reset_token(tx, &keyring, &user, &token, expires_at).map(|()| true)
@@ -307,8 +308,9 @@ pub(super) async fn confirm_reset(
 
 /// The account of a live token whose epoch is still the account's.
 async fn find_token(s: &Shared, digest: [u8; 32]) -> Result<Option<(User, tokens::ResetToken)>, Problem> {
+    let key = s.reset.key.clone();
     s.db.call(move |c| {
-        let Some(token) = tokens::find_live(c, &digest, db::now())? else { return Ok(None) };
+        let Some(token) = tokens::find_live(c, &key, &digest, db::now())? else { return Ok(None) };
         let user = db::user_by_id(c, token.user_id)?;
         Ok(user.filter(|u| u.credential_epoch == token.epoch).map(|u| (u, token)))
     })

@@ -2,9 +2,10 @@
 //! delete, and the `last_used` stamp. (`db/store.rs` finds a key for
 //! guardrail-axum's verifier.)
 
+use guardrail::token::DigestKey;
 use rusqlite::{Connection, params};
 
-use super::{is_unique_violation, now};
+use super::{is_unique_violation, now, tag};
 
 /// What storing a new key did.
 #[derive(Debug, PartialEq, Eq)]
@@ -19,9 +20,11 @@ pub(crate) enum Created {
 
 /// Stores a key unless its owner holds `cap` keys: the count and the
 /// insert are ONE statement, so parallel creates cannot pass the cap
-/// together (SQLite runs a statement as a unit).
+/// together (SQLite runs a statement as a unit). The row is tagged under
+/// `key` (the API-key purpose key, `db/tag.rs`).
 pub(crate) fn insert_capped(
     conn: &Connection,
+    key: &DigestKey,
     lookup_id: &str,
     user_id: i64,
     name: &str,
@@ -29,13 +32,14 @@ pub(crate) fn insert_capped(
     cap: usize,
 ) -> rusqlite::Result<Created> {
     let cap = i64::try_from(cap).unwrap_or(i64::MAX);
+    let tag = tag::api_key(key, lookup_id, digest_hex, user_id);
     let inserted = conn
         .prepare_cached(
-            "INSERT INTO api_keys (lookup_id, user_id, name, digest, created_at) \
-             SELECT ?1, ?2, ?3, ?4, ?5 \
+            "INSERT INTO api_keys (lookup_id, user_id, name, digest, created_at, tag) \
+             SELECT ?1, ?2, ?3, ?4, ?5, ?7 \
              WHERE (SELECT COUNT(*) FROM api_keys WHERE user_id = ?2) < ?6",
         )?
-        .execute(params![lookup_id, user_id, name, digest_hex, now(), cap]);
+        .execute(params![lookup_id, user_id, name, digest_hex, now(), cap, tag]);
     match inserted {
         Ok(1) => Ok(Created::Stored),
         Ok(_) => Ok(Created::Full),

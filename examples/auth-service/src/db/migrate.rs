@@ -18,7 +18,7 @@ use guardrail::{
 };
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
-use super::{Db, DbError, binding};
+use super::{Db, DbError, binding, tag};
 
 /// One schema step.
 enum Migration {
@@ -65,15 +65,20 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql("ALTER TABLE sessions ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;"),
     // 3: the credential epoch (a session lives only while its epoch is the
     // account's), look-alike usernames, API-key use, password reset and
-    // the notice outbox.
+    // the notice outbox. Also the row tags (`db/tag.rs`: a credential row
+    // bound to its account under the credential keys; migration 4 tags the
+    // rows earlier releases wrote) — added to this step's text before any
+    // release shipped it (issue 15), never after.
     Migration::Sql(
         "
     ALTER TABLE users ADD COLUMN credential_epoch INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE users ADD COLUMN username_skeleton TEXT;
     ALTER TABLE sessions ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN tag BLOB;
     ALTER TABLE api_keys ADD COLUMN last_used INTEGER;
+    ALTER TABLE api_keys ADD COLUMN tag BLOB;
     CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE reset_tokens (digest BLOB PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE, epoch INTEGER NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER);
+    CREATE TABLE reset_tokens (digest BLOB PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE, epoch INTEGER NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER, tag BLOB NOT NULL);
     CREATE INDEX reset_tokens_user ON reset_tokens(user_id);
     CREATE TABLE outbox (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id) ON DELETE CASCADE, kind TEXT NOT NULL, sealed BLOB NOT NULL, created_at INTEGER NOT NULL, sent_at INTEGER);
     CREATE INDEX outbox_unsent ON outbox(sent_at, id);
@@ -164,8 +169,8 @@ pub fn finish_migrations(db: &Db, keys: &MigrationKeys<'_>) -> Result<(), DbErro
     Ok(())
 }
 
-/// Migration 4, one transaction: session and API-key digests rekeyed,
-/// first-release sealed hashes bound to their rows, skeletons and their
+/// Migration 4, one transaction: session and API-key digests rekeyed and
+/// their rows tagged to their accounts, first-release sealed hashes bound to their rows, skeletons and their
 /// unique index, the `meta` rows.
 fn key_credentials(tx: &Transaction<'_>, keys: &MigrationKeys<'_>) -> rusqlite::Result<()> {
     rekey_sessions(tx, keys.session)?;
@@ -179,16 +184,23 @@ fn key_credentials(tx: &Transaction<'_>, keys: &MigrationKeys<'_>) -> rusqlite::
 
 /// `sessions.digest`: SHA-256 of the token → the keyed digest of that
 /// SHA-256 (`SessionDigest::rekey`), the value `SessionDigest::of` gives
-/// the same token now; no session ends. A row that is not 32 bytes never
+/// the same token now, and the row tagged to the account, epoch and expiry
+/// it has (`db/tag.rs`); no session ends. A row that is not 32 bytes never
 /// matched a token: deleted.
 fn rekey_sessions(tx: &Transaction<'_>, key: &DigestKey) -> rusqlite::Result<()> {
-    let rows: Vec<Vec<u8>> =
-        tx.prepare("SELECT digest FROM sessions")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
-    let mut update = tx.prepare("UPDATE sessions SET digest = ?2 WHERE digest = ?1")?;
+    let rows: Vec<(Vec<u8>, i64, i64, i64)> = tx
+        .prepare("SELECT digest, user_id, epoch, expires_at FROM sessions")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut update = tx.prepare("UPDATE sessions SET digest = ?2, tag = ?3 WHERE digest = ?1")?;
     let mut malformed = 0usize;
-    for old in rows {
+    for (old, user_id, epoch, expires_at) in rows {
         match <[u8; 32]>::try_from(old.as_slice()) {
-            Ok(sha) => update.execute(params![old, SessionDigest::rekey(key, &sha).as_bytes()])?,
+            Ok(sha) => {
+                let new = SessionDigest::rekey(key, &sha);
+                let tag = tag::session(key, new.as_bytes(), user_id, epoch, expires_at);
+                update.execute(params![old, new.as_bytes(), tag])?
+            }
             Err(_) => {
                 malformed += 1;
                 tx.execute("DELETE FROM sessions WHERE digest = ?1", [&old])?
@@ -202,16 +214,21 @@ fn rekey_sessions(tx: &Transaction<'_>, key: &DigestKey) -> rusqlite::Result<()>
 }
 
 /// `api_keys.digest`: the unkeyed `gk-d1` digest → the keyed one
-/// (`StoredApiKey::rekey`). A malformed row stays (it never verified).
+/// (`StoredApiKey::rekey`), the row tagged to its owner (`db/tag.rs`). A
+/// malformed row stays (it never verified; untagged, it never will).
 fn rekey_api_keys(tx: &Transaction<'_>, key: &DigestKey) -> rusqlite::Result<()> {
-    let rows: Vec<(String, String)> = tx
-        .prepare("SELECT lookup_id, digest FROM api_keys")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+    let rows: Vec<(String, String, i64)> = tx
+        .prepare("SELECT lookup_id, digest, user_id FROM api_keys")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
-    let mut update = tx.prepare("UPDATE api_keys SET digest = ?2 WHERE lookup_id = ?1")?;
-    for (lookup, digest) in rows {
+    let mut update = tx.prepare("UPDATE api_keys SET digest = ?2, tag = ?3 WHERE lookup_id = ?1")?;
+    for (lookup, digest, user_id) in rows {
         match StoredApiKey::from_parts(&lookup, &digest) {
-            Ok(stored) => update.execute(params![lookup, stored.rekey(key).digest_hex()])?,
+            Ok(stored) => {
+                let digest = stored.rekey(key).digest_hex();
+                let tag = tag::api_key(key, &lookup, &digest, user_id);
+                update.execute(params![lookup, digest, tag])?
+            }
             Err(_) => {
                 tracing::warn!(target: "security", key_id = %lookup, "malformed api_keys.digest left as it is");
                 0

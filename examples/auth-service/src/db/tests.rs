@@ -178,7 +178,7 @@ fn with_alice() -> (tempfile::TempDir, Db, i64, SqliteSessions) {
     else {
         unreachable!()
     };
-    let store = SqliteSessions(db.clone());
+    let store = SqliteSessions::new(db.clone(), DigestKey::generate().unwrap());
     (dir, db, id, store)
 }
 
@@ -235,7 +235,7 @@ async fn a_session_lives_only_under_its_credential_epoch() {
     let ended = db
         .write_blocking(|tx| {
             assert!(change_hash(tx, id, 0, "$new")?);
-            end_sessions_after_change(tx, id, Some(&keep), 1)
+            end_sessions_after_change(tx, id, Some((&keep, store.tag_key())), 1)
         })
         .unwrap();
     assert_eq!(ended, 1);
@@ -246,13 +246,15 @@ async fn a_session_lives_only_under_its_credential_epoch() {
     assert!(!store.insert(&digest_of(&key, "late login"), &record(0)).await.unwrap());
     assert!(store.load(&digest_of(&key, "late login")).await.unwrap().is_none());
 
-    // A row written behind the store's back under the old epoch is dead,
-    // and gone once looked at.
+    // A row written behind the store's back under the old epoch (tagged
+    // as the store would) is dead, and gone once looked at.
     let planted = *digest_of(&key, "planted").as_bytes();
+    let tag = tag::session(store.tag_key(), &planted, id, 0, t + 60);
     db.call_blocking(|c| {
         c.execute(
-            "INSERT INTO sessions (digest, user_id, epoch, created_at, last_seen, expires_at) VALUES (?1, ?2, 0, ?3, ?3, ?4)",
-            params![planted, id, t, t + 60],
+            "INSERT INTO sessions (digest, user_id, epoch, created_at, last_seen, expires_at, tag) \
+             VALUES (?1, ?2, 0, ?3, ?3, ?4, ?5)",
+            params![planted, id, t, t + 60, tag],
         )
     })
     .unwrap();
@@ -282,4 +284,114 @@ fn hash_writes_are_compare_and_swap() {
         "an upgrade read before the change loses even when the text matches"
     );
     assert_eq!((row().password_hash.as_str(), row().credential_epoch), ("$changed", 1));
+}
+
+/// Adds `bob` to a database `with_alice`; his id.
+fn add_bob(db: &Db) -> i64 {
+    let Inserted::Id(bob) = db.call_blocking(|c| insert_user(c, "b@example.com", "bob", "bob", "$b")).unwrap() else {
+        unreachable!()
+    };
+    bob
+}
+
+/// How many rows of `table` match `filter` (`?1` bound to `value`).
+fn count(db: &Db, table: &str, filter: &str, value: impl rusqlite::ToSql + Send + 'static) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table} WHERE {filter}");
+    db.call_blocking(move |c| c.query_row(&sql, [value], |r| r.get(0))).unwrap()
+}
+
+/// Issue 15 fault 5 (row tags): a database writer who holds a session
+/// cannot point its row at another account, keep it alive across a
+/// password change by moving its epoch along, or extend its expiry; such
+/// a row is not loaded, and is deleted. An untouched row still loads.
+#[tokio::test]
+async fn a_session_row_edited_by_a_database_writer_is_not_loaded() {
+    use guardrail::axum::{SessionStore as _, session::SessionRecord};
+    let (_dir, db, alice, store) = with_alice();
+    let bob = add_bob(&db);
+    let key = DigestKey::generate().unwrap();
+    let t = now();
+    let record =
+        SessionRecord { user: SessionUser { id: alice, epoch: 0 }, created_at: t, last_seen: t, expires_at: t + 60 };
+    let edits: [(&str, &str); 3] = [
+        ("re-pointed", "UPDATE sessions SET user_id = ?2 WHERE digest = ?1"),
+        (
+            "epoch moved",
+            "UPDATE users SET credential_epoch = 1 WHERE id = ?2 AND ?1 = ?1; \
+             UPDATE sessions SET epoch = 1 WHERE digest = ?1 AND ?2 = ?2",
+        ),
+        ("extended", "UPDATE sessions SET expires_at = expires_at + 86400 WHERE digest = ?1 AND ?2 = ?2"),
+    ];
+    for (name, edit) in edits {
+        let digest = digest_of(&key, name);
+        db.call_blocking(|c| c.execute("UPDATE users SET credential_epoch = 0", [])).unwrap();
+        assert!(store.insert(&digest, &record).await.unwrap());
+        let target = if name == "re-pointed" { bob } else { alice };
+        let raw = *digest.as_bytes();
+        db.call_blocking(move |c| {
+            for statement in edit.split("; ") {
+                c.execute(statement, params![raw, target])?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert!(store.load(&digest).await.unwrap().is_none(), "{name}: not loaded");
+        assert_eq!(count(&db, "sessions", "digest = ?1", raw.to_vec()), 0, "{name}: deleted");
+    }
+    db.call_blocking(|c| c.execute("UPDATE users SET credential_epoch = 0", [])).unwrap();
+    let untouched = digest_of(&key, "untouched");
+    assert!(store.insert(&untouched, &record).await.unwrap());
+    db.call_blocking(|c| c.execute("UPDATE sessions SET last_seen = last_seen + 5", [])).unwrap();
+    assert_eq!(store.load(&untouched).await.unwrap().unwrap().user.id, alice, "last_seen is not covered");
+}
+
+/// Issue 15 fault 5 (row tags): an API-key row pointed at another account
+/// is refused (and deleted); its owner's untouched key is found.
+#[tokio::test]
+async fn an_api_key_row_re_pointed_by_a_database_writer_is_refused() {
+    use guardrail::{axum::ApiKeyLookup as _, token::api_key::ApiKeyIssuer};
+    let (_dir, db, alice, _store) = with_alice();
+    let bob = add_bob(&db);
+    let key = DigestKey::generate().unwrap();
+    let keys = ApiKeys::new(db.clone(), key.clone());
+    let issuer = ApiKeyIssuer::new("gk").unwrap().with_digest_key(key.clone());
+    let mut ids = Vec::new();
+    for name in ["mine", "moved"] {
+        let (_key, stored) = issuer.issue().unwrap();
+        let (id, digest, tag_key) = (stored.lookup_id().to_owned(), stored.digest_hex(), key.clone());
+        let created =
+            db.call_blocking(move |c| api_keys::insert_capped(c, &tag_key, &id, alice, name, &digest, 25)).unwrap();
+        assert_eq!(created, api_keys::Created::Stored);
+        ids.push(stored.lookup_id().to_owned());
+    }
+    let (mine, moved) = (ids[0].clone(), ids[1].clone());
+    let target = moved.clone();
+    db.call_blocking(move |c| c.execute("UPDATE api_keys SET user_id = ?2 WHERE lookup_id = ?1", params![target, bob]))
+        .unwrap();
+    assert!(keys.find(&moved).await.unwrap().is_none(), "the re-pointed key is unknown");
+    assert_eq!(count(&db, "api_keys", "lookup_id = ?1", moved), 0, "and deleted");
+    assert_eq!(keys.find(&mine).await.unwrap().unwrap().1, "alice", "the untouched key is found");
+}
+
+/// Issue 15 fault 5 (row tags): a reset token pointed at another account
+/// (or kept across its owner's epoch, or extended) is not live.
+#[test]
+fn a_reset_token_row_edited_by_a_database_writer_is_refused() {
+    let (_dir, db, alice, _store) = with_alice();
+    let bob = add_bob(&db);
+    let key = DigestKey::generate().unwrap();
+    let t = now();
+    let edits = [
+        "UPDATE reset_tokens SET user_id = ?2 WHERE digest = ?1",
+        "UPDATE reset_tokens SET epoch = epoch + 1 WHERE digest = ?1 AND ?2 = ?2",
+        "UPDATE reset_tokens SET expires_at = expires_at + 3600 WHERE digest = ?1 AND ?2 = ?2",
+    ];
+    for (n, edit) in (0u8..).zip(edits) {
+        let digest = [n; 32];
+        db.call_blocking(|c| reset::insert_capped(c, &key, &digest, alice, 0, t, t + 600, 10)).unwrap();
+        assert!(db.call_blocking(|c| reset::find_live(c, &key, &digest, t)).unwrap().is_some(), "stored live");
+        db.call_blocking(|c| c.execute(edit, params![digest, bob])).unwrap();
+        assert!(db.call_blocking(|c| reset::find_live(c, &key, &digest, t)).unwrap().is_none(), "{edit}");
+        assert_eq!(count(&db, "reset_tokens", "digest = ?1", digest.to_vec()), 0, "deleted: {edit}");
+    }
 }
