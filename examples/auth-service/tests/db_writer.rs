@@ -38,6 +38,18 @@ fn account(s: &Service, username: &str) -> (i64, i64) {
         .unwrap()
 }
 
+/// The writer's move: every `table` row of `from` now names `to` (and,
+/// for a table with an epoch, `to`'s epoch); exactly one row moved.
+fn re_point(s: &Service, table: &str, from: i64, to: (i64, Option<i64>)) {
+    let set_epoch = if to.1.is_some() { ", epoch = ?3" } else { "" };
+    let sql = format!("UPDATE {table} SET user_id = ?2{set_epoch} WHERE user_id = ?1");
+    let moved = match to.1 {
+        Some(epoch) => db(s).execute(&sql, rusqlite::params![from, to.0, epoch]),
+        None => db(s).execute(&sql, rusqlite::params![from, to.0]),
+    };
+    assert_eq!(moved.unwrap(), 1, "{table}: one row re-pointed");
+}
+
 /// The log lines mentioning `row_tag` and `table`.
 fn row_tag_lines(table: &str) -> Vec<String> {
     let logs = String::from_utf8_lossy(&logs().lock().unwrap()).into_owned();
@@ -64,13 +76,7 @@ async fn a_session_re_pointed_at_another_account_is_unknown() {
     let (alice, epoch) = account(&s, "alice");
     let (mallory_id, _) = account(&s, "mallory");
     let before = row_tag_lines("sessions").len();
-    let moved = db(&s)
-        .execute(
-            "UPDATE sessions SET user_id = ?1, epoch = ?2 WHERE user_id = ?3",
-            rusqlite::params![alice, epoch, mallory_id],
-        )
-        .unwrap();
-    assert_eq!(moved, 1);
+    re_point(&s, "sessions", mallory_id, (alice, Some(epoch)));
 
     let first = visible(mallory.get(&s, "/me").send().await.unwrap()).await;
     assert_eq!(first.0, StatusCode::UNAUTHORIZED, "not alice");
@@ -94,7 +100,7 @@ async fn an_api_key_re_pointed_at_another_account_is_unknown() {
     assert_eq!(who["username"], "mallory");
     let (alice, _) = account(&s, "alice");
     let before = row_tag_lines("api_keys").len();
-    assert_eq!(db(&s).execute("UPDATE api_keys SET user_id = ?1", [alice]).unwrap(), 1);
+    re_point(&s, "api_keys", account(&s, "mallory").0, (alice, None));
 
     let first = visible(whoami().await.unwrap()).await;
     assert_eq!(first.0, StatusCode::UNAUTHORIZED, "not alice");
@@ -128,13 +134,7 @@ async fn a_reset_token_re_pointed_at_another_account_is_refused() {
     assert_eq!(s.post("/password-reset", json!({"login": "mallory"})).await.status(), StatusCode::ACCEPTED);
     let token = reset_token(s.state(), mallory).await;
     let before = row_tag_lines("reset_tokens").len();
-    let moved = db(&s)
-        .execute(
-            "UPDATE reset_tokens SET user_id = ?1, epoch = ?2 WHERE user_id = ?3",
-            rusqlite::params![alice, epoch, mallory],
-        )
-        .unwrap();
-    assert_eq!(moved, 1);
+    re_point(&s, "reset_tokens", mallory, (alice, Some(epoch)));
 
     let confirm = || s.post("/password-reset/confirm", json!({"token": token, "new_password": TAKEOVER}));
     let first = visible(confirm().await).await;
@@ -156,13 +156,8 @@ async fn a_password_change_re_tags_the_callers_session() {
     let s = service().await;
     let ada = s.user("ada@example.com", "ada").await;
     let other = s.session("ada", PASSWORD).await;
-    let r = ada
-        .post(&s, "/password")
-        .json(&json!({"current_password": PASSWORD, "new_password": "a brand new passphrase for ada"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let change = json!({"current_password": PASSWORD, "new_password": "a brand new passphrase for ada"});
+    assert_eq!(ada.post(&s, "/password").json(&change).send().await.unwrap().status(), StatusCode::NO_CONTENT);
     assert_eq!(account(&s, "ada").1, 1, "the epoch moved");
     for _ in 0..3 {
         assert_eq!(ada.get(&s, "/me").send().await.unwrap().status(), StatusCode::OK, "the caller's session lives");

@@ -290,6 +290,16 @@ async fn a_release_2_database_keeps_its_credentials_and_refuses_what_was_planted
         .unwrap();
     assert_ne!(digest, old.stored_key.digest_hex(), "the unkeyed digest is gone");
     assert_eq!(digest, old.stored_key.rekey(&credential_keys(&s).api_key).digest_hex());
+    // Migration 4 tagged every row it kept to its account (db/tag.rs): the
+    // key re-pointed at bob is refused.
+    for table in ["sessions", "api_keys"] {
+        let untagged: i64 =
+            c.query_row(&format!("SELECT COUNT(*) FROM {table} WHERE tag IS NULL"), [], |r| r.get(0)).unwrap();
+        assert_eq!(untagged, 0, "{table}: every row tagged");
+    }
+    c.execute("UPDATE api_keys SET user_id = ?1", [old.ids["bob"]]).unwrap();
+    let r = s.http.get(s.url("/whoami")).bearer_auth(old.key.expose_secret()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "a migrated key re-pointed at bob");
 
     // ada's v1 seal was rebound to her row: she logs in.
     assert_eq!(s.login("ada", PASSWORD).await.status(), StatusCode::OK);
