@@ -191,14 +191,16 @@ pub fn csrf_keyring(db: &Db, keyring: &Arc<Keyring>) -> Result<MacKeyring, KeyEr
 /// The keys stored credentials are digested under (HMAC-SHA256, see
 /// [`DigestKey`]): the database holds only `key.digest(credential)`, so
 /// whoever can write it cannot mint a session, an API key or a reset token.
-/// One purpose each, derived from one root; `Debug` shows no key.
+/// The same key tags each row to its account (`db/tag.rs`, distinct
+/// labels), so they cannot re-point one they hold either. One purpose
+/// each, derived from one root; `Debug` shows no key.
 #[derive(Debug, Clone)]
 pub struct CredentialKeys {
-    /// Session tokens (`sessions.digest`).
+    /// Session tokens (`sessions.digest`, `sessions.tag`).
     pub session: DigestKey,
-    /// API keys (`api_keys.digest`).
+    /// API keys (`api_keys.digest`, `api_keys.tag`).
     pub api_key: DigestKey,
-    /// Password-reset tokens (`reset_tokens.digest`).
+    /// Password-reset tokens (`reset_tokens.digest`, `reset_tokens.tag`).
     pub reset: DigestKey,
 }
 
