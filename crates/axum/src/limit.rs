@@ -25,7 +25,7 @@ use axum::{
     extract::{ConnectInfo, FromRequestParts},
     http::request::Parts,
 };
-use guardrail_validate::{Email, Username};
+use guardrail_validate::{Email, UsernamePolicy};
 use unicode_normalization::UnicodeNormalization as _;
 
 use crate::Problem;
@@ -35,18 +35,58 @@ use crate::Problem;
 /// whole /64, so keying by the full address gives them 2^64 budgets.
 ///
 /// IPv6 addresses that carry an IPv4 client are keyed by that IPv4
-/// address: IPv4-mapped `::ffff:a.b.c.d` and the NAT64 well-known prefix
-/// `64:ff9b::a.b.c.d` (RFC 6052; IPv4 clients of an IPv6-only service
-/// behind NAT64 would otherwise share one /64 budget). Not unwrapped: the
-/// deprecated IPv4-compatible `::a.b.c.d` (RFC 4291 §2.5.5.1, never
-/// routed), keyed as IPv6 by its prefix (so all of `::/64` is one budget,
-/// not 2^32), and network-specific NAT64 prefixes such as `64:ff9b:1::/48`
-/// (their embedding depends on the operator's prefix length).
+/// address, so the client shares one budget with its plain IPv4 address:
+///
+/// - IPv4-mapped `::ffff:a.b.c.d`;
+/// - the NAT64 well-known prefix `64:ff9b::a.b.c.d` (RFC 6052; IPv4
+///   clients of an IPv6-only service behind NAT64 would otherwise share
+///   one /64 budget);
+/// - 6to4 `2002:AABB:CCDD::/48` by its embedded `A.B.C.D` (RFC 3056): the
+///   holder of one IPv4 address holds that whole /48, 65,536 /64 budgets;
+/// - Teredo `2001:0::/32` by the client's IPv4 address, the last 32 bits
+///   inverted (RFC 4380 §4): every client of one Teredo server is in one
+///   /64, which would make them all one budget.
+///
+/// Answers to these addresses are routed to the embedded IPv4 address, so
+/// a connection from one of them (a completed TCP handshake) comes from
+/// that address's holder: no one takes another client's budget this way.
+///
+/// Not unwrapped: the deprecated IPv4-compatible `::a.b.c.d` (RFC 4291
+/// §2.5.5.1, never routed), keyed as IPv6 by its prefix (so all of `::/64`
+/// is one budget, not 2^32), and network-specific NAT64 prefixes such as
+/// `64:ff9b:1::/48` (their embedding depends on the operator's prefix
+/// length).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ClientKey(IpAddr);
 
 /// `64:ff9b::/96` (RFC 6052 §2.1), shifted right by 32 bits.
 const NAT64_WELL_KNOWN_PREFIX: u128 = 0x0064_ff9b_0000_0000_0000_0000;
+
+/// The 6to4 prefix `2002::/16` (RFC 3056 §2), the first 16 bits.
+const SIX_TO_FOUR_PREFIX: u16 = 0x2002;
+
+/// The Teredo prefix `2001:0::/32` (RFC 4380 §2.6), the first 32 bits.
+const TEREDO_PREFIX: u32 = 0x2001_0000;
+
+/// The IPv4 client an IPv6 address carries, for the forms
+/// [`ClientKey`] unwraps (IPv4-mapped is `to_canonical`'s).
+fn embedded_ipv4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
+    let bits = u128::from(v6);
+    let [_, _, e, f, g, h, .., w, x, y, z] = v6.octets();
+    if bits >> 32 == NAT64_WELL_KNOWN_PREFIX {
+        // RFC 6052 §2.2: with a /96 prefix the IPv4 address is the last 32 bits.
+        Some(Ipv4Addr::new(w, x, y, z))
+    } else if bits >> 112 == u128::from(SIX_TO_FOUR_PREFIX) {
+        // RFC 3056 §2: 2002:V4ADDR::/48, the IPv4 address in bits 16..48.
+        Some(Ipv4Addr::new(e, f, g, h))
+    } else if bits >> 96 == u128::from(TEREDO_PREFIX) {
+        // RFC 4380 §4: bits 32..64 are the Teredo server's address; the
+        // client's (as its NAT maps it) is the last 32 bits, every bit inverted.
+        Some(Ipv4Addr::new(!w, !x, !y, !z))
+    } else {
+        None
+    }
+}
 
 impl ClientKey {
     /// The IPv6 prefix length [`ClientKey::from_ip`] keys by: 64.
@@ -56,19 +96,16 @@ impl ClientKey {
     /// (capped at 128).
     #[must_use]
     pub fn new(ip: IpAddr, v6_prefix: u8) -> Self {
-        match ip.to_canonical() {
-            IpAddr::V4(v4) => Self(IpAddr::V4(v4)),
-            IpAddr::V6(v6) if u128::from(v6) >> 32 == NAT64_WELL_KNOWN_PREFIX => {
-                // RFC 6052 §2.2: with a /96 prefix the IPv4 address is the last 32 bits.
-                let [.., a, b, c, d] = v6.octets();
-                Self(IpAddr::V4(Ipv4Addr::new(a, b, c, d)))
-            }
-            IpAddr::V6(v6) => {
-                let prefix = u32::from(v6_prefix.min(128));
-                let mask = u128::MAX.checked_shl(128 - prefix).unwrap_or(0);
-                Self(IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask)))
-            }
+        let v6 = match ip.to_canonical() {
+            IpAddr::V4(v4) => return Self(IpAddr::V4(v4)),
+            IpAddr::V6(v6) => v6,
+        };
+        if let Some(v4) = embedded_ipv4(v6) {
+            return Self(IpAddr::V4(v4));
         }
+        let prefix = u32::from(v6_prefix.min(128));
+        let mask = u128::MAX.checked_shl(128 - prefix).unwrap_or(0);
+        Self(IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask)))
     }
 
     /// The key of `ip` with IPv6 grouped by [`Self::DEFAULT_V6_PREFIX`].
@@ -130,15 +167,25 @@ fn sha256(domain: &str, text: &str) -> [u8; 32] {
 /// change the key (and costs nothing to hash).
 const MAX_LOGIN_CHARS: usize = 320;
 
+/// Canonicalises user names for [`LoginKey`]: [`Username`]'s rules with no
+/// reserved names and 1..=256 characters, so a name stored before a
+/// release reserved it (`adm1n`) keeps one key however it is typed.
+///
+/// [`Username`]: guardrail_validate::Username
+static LOGIN_NAMES: std::sync::LazyLock<UsernamePolicy> = std::sync::LazyLock::new(|| UsernamePolicy::new(1, 256));
+
 /// The rate-limit key of a login attempt, from the login **as typed**:
 /// an e-mail address (UTF-8 local parts included, [`Email::parse_eai`]) by
-/// its [`Email::uniqueness_key`], a user name by its canonical form,
-/// anything else lower-cased and in NFC. So `josé@bücher.example`,
+/// its [`Email::uniqueness_key`], a user name by its canonical form
+/// ([`Username`]'s, reserved names and length limits aside), anything else
+/// lower-cased and in NFC. So `josé@bücher.example`,
 /// `JOSÉ@xn--bcher-kva.example` and the decomposed `jose\u{301}@...` are
 /// one key, as they are one account. No account is looked up, so
 /// the key — and so the budget — is the same for an existing and an
 /// unknown account: the limiter is no oracle for who has an account.
 /// Holds a SHA-256 digest; `Debug` prints none of it.
+///
+/// [`Username`]: guardrail_validate::Username
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LoginKey([u8; 32]);
 
@@ -150,7 +197,7 @@ impl LoginKey {
         let normalised = if login.contains('@') {
             Email::parse_eai(login).ok().map(|e| e.uniqueness_key())
         } else {
-            Username::parse(login).ok().map(|u| u.as_str().to_owned())
+            LOGIN_NAMES.parse(login).ok().map(|u| u.as_str().to_owned())
         };
         let normalised = normalised
             .unwrap_or_else(|| login.nfc().take(MAX_LOGIN_CHARS).flat_map(char::to_lowercase).nfc().collect());

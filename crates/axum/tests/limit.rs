@@ -55,6 +55,42 @@ fn ipv4_clients_behind_nat64_are_keyed_by_their_ipv4_address() {
     assert_eq!(v4("::192.0.2.1"), v4("::198.51.100.7"), "so one budget, not 2^32");
 }
 
+/// 6to4 (RFC 3056) is keyed by its embedded IPv4 address: one IPv4 holder
+/// has the whole `2002:AABB:CCDD::/48`, which by /64 would be 65,536
+/// budgets. Teredo (RFC 4380) is keyed by the client's IPv4 address (the
+/// last 32 bits, inverted): by /64 every client of one Teredo server would
+/// share one budget.
+#[test]
+fn six_to_four_and_teredo_are_keyed_by_their_ipv4_client() {
+    let key = |s: &str| ClientKey::from_ip(ip(s));
+    // 6to4: 2002:c000:0201::/48 is 192.0.2.1's.
+    assert_eq!(key("2002:c000:201::1").ip(), ip("192.0.2.1"));
+    assert_eq!(key("2002:c000:201::1"), key("192.0.2.1"), "one budget with the plain IPv4 address");
+    assert_eq!(key("2002:c000:201:ffff:1:2:3:4"), key("2002:c000:201:1::"), "the whole /48 is one budget");
+    assert_eq!(ClientKey::new(ip("2002:c000:201:1::1"), 128).ip(), ip("192.0.2.1"), "any prefix length");
+    assert_ne!(key("2002:c000:201::1"), key("2002:c000:202::1"), "another IPv4 holder, another budget");
+    assert_eq!(key("2002:c633:6407::1").ip(), ip("198.51.100.7"));
+    // Teredo: the RFC 4380 §4 example, server 65.54.227.120, client
+    // 192.0.2.45 (0x3fff_fdd2 inverted) port 40000.
+    assert_eq!(key("2001:0:4136:e378:8000:63bf:3fff:fdd2").ip(), ip("192.0.2.45"));
+    assert_eq!(key("2001:0:4136:e378:8000:63bf:3fff:fdd2"), key("192.0.2.45"));
+    assert_eq!(
+        key("2001:0:4136:e378:8000:1234:3fff:fdd2"),
+        key("2001:0:cb00:7101:0:63bf:3fff:fdd2"),
+        "port, flags and server are not the client: one budget"
+    );
+    assert_ne!(
+        key("2001:0:4136:e378:8000:63bf:3fff:fdd2"),
+        key("2001:0:4136:e378:8000:63bf:3fff:fdd1"),
+        "two clients of one Teredo server (one /64): two budgets"
+    );
+    assert_eq!(key("2001:0:4136:e378:8000:63bf:34ff:8ef6").ip(), ip("203.0.113.9"));
+    // Neighbours of those prefixes are ordinary IPv6, by /64.
+    assert_eq!(key("2003:c000:201::1").ip(), ip("2003:c000:201::"));
+    assert_eq!(key("2001:1:4136:e378:8000:63bf:3fff:fdd2").ip(), ip("2001:1:4136:e378::"));
+    assert_eq!(key("2001:db8:4136:e378::1").ip(), ip("2001:db8:4136:e378::"), "documentation prefix: not Teredo");
+}
+
 #[test]
 fn the_login_key_is_the_typed_login_normalised() {
     let k = LoginKey::from_typed;
@@ -65,6 +101,12 @@ fn the_login_key_is_the_typed_login_normalised() {
     assert_eq!(k("JaneDoe"), k("janedoe"), "user name: canonical");
     assert_eq!(k("ＪａｎｅＤｏｅ"), k("janedoe"));
     assert_eq!(k("NOT A NAME!"), k("not a name!"), "unparsable: lower-cased");
+    // Reserved names and look-alikes an earlier release let register
+    // (`adm1n`), and names over the default length, keep one key however
+    // typed: the key canonicalises user names with no reserved names.
+    assert_eq!(k("ADM1N"), k("ａｄｍ１ｎ"));
+    assert_eq!(k("Admin"), k("ａｄｍｉｎ"));
+    assert_eq!(k(&"Ｘ".repeat(40)), k(&"x".repeat(40)));
     assert_ne!(k("ada@example.com"), k("bob@example.com"));
 }
 
