@@ -25,7 +25,7 @@
 //! without connect info (`GET /whoami` needs it: its failures are limited
 //! per client address).
 
-use std::{net::IpAddr, ops::Deref, sync::Arc};
+use std::{net::IpAddr, num::NonZeroU32, ops::Deref, sync::Arc};
 
 use axum::{
     Router,
@@ -54,6 +54,16 @@ mod signup;
 
 pub use reset::PasswordResets;
 pub(crate) use reset::clean_up as clean_up_resets;
+
+/// Account changes that write a notice (`POST /sessions/revoke-others`,
+/// API-key create and delete), together, per account per minute (a burst
+/// of this many, then one every half second): more than an owner filling
+/// the API-key cap needs, far less than a loop that floods the outbox and
+/// the log. Past it: 429 with `Retry-After`.
+pub const ACCOUNT_CHANGES_PER_MINUTE: NonZeroU32 = match NonZeroU32::new(120) {
+    Some(n) => n,
+    None => NonZeroU32::MIN,
+};
 
 /// Words no password of this service may contain.
 pub const SERVICE_WORDS: [&str; 3] = ["auth-service", "authsvc", "guardrail"];
@@ -86,6 +96,10 @@ pub struct AppState {
     /// Current-password checks per account (`POST /password`: the caller is
     /// authenticated, so keying by account id tells nothing new).
     pub per_account: Limiter<AccountKey>,
+    /// Account changes that write a notice (`POST /sessions/revoke-others`,
+    /// API-key create and delete) per account, together
+    /// ([`ACCOUNT_CHANGES_PER_MINUTE`]): one account cannot loop them.
+    pub account_changes: Limiter<AccountKey>,
     /// The IPv6 prefix length client addresses are grouped by
     /// (`AUTH_SERVICE_IPV6_PREFIX`, 64 by default): one /64 is one client.
     pub ipv6_prefix: u8,
@@ -181,6 +195,12 @@ impl AppState {
     /// Counts a current-password check against `account`.
     fn limit_account(&self, account: &AccountKey, client: IpAddr) -> Result<(), Problem> {
         self.per_account.check(account).map_err(|wait| self.limited("per_account", client, wait))
+    }
+
+    /// Counts a change that writes a notice for account `user_id`.
+    fn limit_account_change(&self, user_id: i64, client: IpAddr) -> Result<(), Problem> {
+        let key = AccountKey::from_id(user_id);
+        self.account_changes.check(&key).map_err(|wait| self.limited("account_changes", client, wait))
     }
 
     fn limited(&self, limit: &'static str, client: IpAddr, wait: RetryAfter) -> Problem {

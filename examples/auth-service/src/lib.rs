@@ -136,6 +136,7 @@ pub fn build_state(config: &Config) -> Result<(Arc<app::AppState>, KeyringOrigin
         per_ip: Limiter::per_minute(config.per_ip_per_minute),
         per_login: Limiter::per_minute(config.per_account_per_minute),
         per_account: Limiter::per_minute(config.per_account_per_minute),
+        account_changes: Limiter::per_minute(app::ACCOUNT_CHANGES_PER_MINUTE),
         ipv6_prefix: config.ipv6_prefix,
         limit_log: LogThrottle::new(Duration::from_secs(1)),
         keyring: Arc::clone(&keyring),
@@ -222,6 +223,7 @@ async fn maintain(state: Arc<app::AppState>) {
         state.per_account.retain_recent();
         state.api_keys.retain_recent();
         app::clean_up_resets(&state).await;
+        state.account_changes.retain_recent();
         match state.sessions.delete_expired().await {
             Ok(0) => {}
             Ok(n) => {

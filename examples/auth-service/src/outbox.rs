@@ -8,9 +8,17 @@
 //! copied to another account or kind does not open. A message is written
 //! in the same transaction as the change it reports. A mailer reads
 //! [`next_batch`], sends, then calls [`mark_sent`]; maintenance deletes
-//! rows older than `AUTH_SERVICE_OUTBOX_MAX_AGE_SECS`.
+//! rows older than `AUTH_SERVICE_OUTBOX_MAX_AGE_SECS`. An account holds at
+//! most [`MAX_UNSENT_NOTICES`] unsent notices (counted and inserted in one
+//! statement; past it an API-key or revoke-others notice is dropped and a
+//! throttled `outbox_notice_dropped` warning logged); reset-token messages
+//! and password change/reset notices are never dropped by it (their own
+//! limits bound them, and the owner must learn of them).
+
+use std::{sync::LazyLock, time::Duration};
 
 use guardrail::{
+    axum::limit::LogThrottle,
     keys::Keyring,
     secret::{ExposeSecret, SecretString},
 };
@@ -25,8 +33,13 @@ use crate::db::{self, Db, DbError, User, outbox as rows};
 pub enum Notice {
     /// The password was changed (`POST /password`).
     PasswordChanged,
-    /// The password was set through a reset token.
-    PasswordResetDone,
+    /// The password was set through a reset token; every API key of the
+    /// account was deleted with it (a reset is recovery: assume the
+    /// account was in someone else's hands).
+    PasswordResetDone {
+        /// The deleted keys' `(lookup id, name)` (no key, no digest).
+        api_keys_revoked: Vec<(String, String)>,
+    },
     /// An API key was created.
     ApiKeyCreated {
         /// Its public lookup id.
@@ -51,16 +64,28 @@ impl Notice {
     fn kind(&self) -> &'static str {
         match self {
             Self::PasswordChanged => "password_changed",
-            Self::PasswordResetDone => "password_reset_done",
+            Self::PasswordResetDone { .. } => "password_reset_done",
             Self::ApiKeyCreated { .. } => "api_key_created",
             Self::ApiKeyDeleted { .. } => "api_key_deleted",
             Self::SessionsRevoked { .. } => "sessions_revoked",
         }
     }
 
+    /// Whether the notice reports a password change or reset: never
+    /// dropped by [`MAX_UNSENT_NOTICES`] (the owner must learn of it, and
+    /// its own limits bound it), though it counts towards the cap.
+    fn about_the_password(&self) -> bool {
+        matches!(self, Self::PasswordChanged | Self::PasswordResetDone { .. })
+    }
+
     fn details(&self) -> Value {
         match self {
-            Self::PasswordChanged | Self::PasswordResetDone => json!({}),
+            Self::PasswordChanged => json!({}),
+            Self::PasswordResetDone { api_keys_revoked } => {
+                let keys: Vec<Value> =
+                    api_keys_revoked.iter().map(|(id, name)| json!({ "key_id": id, "name": name })).collect();
+                json!({ "api_keys_revoked": keys })
+            }
             Self::ApiKeyCreated { id, name } => json!({ "key_id": id, "name": name }),
             Self::ApiKeyDeleted { id } => json!({ "key_id": id }),
             Self::SessionsRevoked { count } => json!({ "count": count }),
@@ -114,14 +139,24 @@ fn associated_data(user_id: i64, kind: &str, created_at: i64) -> String {
     format!("outbox:{user_id}:{kind}:{created_at}")
 }
 
-/// Seals `payload` and stores it; the plaintext buffer is wiped after.
-fn store(conn: &Connection, keyring: &Keyring, user_id: i64, kind: &str, payload: &Value) -> rusqlite::Result<()> {
+/// Unsent notices one account may hold (reset-token messages apart):
+/// past it an API-key or revoke-others notice is dropped, so one account
+/// looping over its own changes cannot grow the table without bound. A
+/// password change or reset notice is still written (the owner must learn
+/// of it; it has its own limits).
+pub const MAX_UNSENT_NOTICES: usize = 50;
+
+/// At most one `outbox_notice_dropped` line a second.
+static DROP_LOG: LazyLock<LogThrottle> = LazyLock::new(|| LogThrottle::new(Duration::from_secs(1)));
+
+/// Seals `payload`; the plaintext buffer is wiped after. Returns the
+/// sealed bytes and the `created_at` they are bound to.
+fn seal(keyring: &Keyring, user_id: i64, kind: &str, payload: &Value) -> rusqlite::Result<(Vec<u8>, i64)> {
     let created_at = db::now();
     let mut plain = serde_json::to_vec(payload).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     let sealed = keyring.seal(&plain, associated_data(user_id, kind, created_at).as_bytes());
     plain.fill(0);
-    let sealed = sealed.map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    rows::insert(conn, user_id, kind, &sealed, created_at)
+    Ok((sealed.map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?, created_at))
 }
 
 /// Puts `kind` for `user` in the outbox (call it inside the transaction
@@ -133,7 +168,16 @@ fn store(conn: &Connection, keyring: &Keyring, user_id: i64, kind: &str, payload
 /// [`rusqlite::Error::ToSqlConversionFailure`] (nothing is stored).
 pub fn notice(conn: &Connection, keyring: &Keyring, user: &User, kind: Notice) -> rusqlite::Result<()> {
     let payload = json!({ "to": user.email, "username": user.username, "details": kind.details() });
-    store(conn, keyring, user.id, kind.kind(), &payload)
+    let (sealed, created_at) = seal(keyring, user.id, kind.kind(), &payload)?;
+    if kind.about_the_password() {
+        return rows::insert(conn, user.id, kind.kind(), &sealed, created_at);
+    }
+    if !rows::insert_capped(conn, user.id, kind.kind(), &sealed, created_at, MAX_UNSENT_NOTICES)?
+        && let Some(suppressed) = DROP_LOG.admit()
+    {
+        tracing::warn!(target: "security", event = "outbox_notice_dropped", user_id = user.id, kind = kind.kind(), max_unsent = MAX_UNSENT_NOTICES, suppressed);
+    }
+    Ok(())
 }
 
 /// Puts a reset token for `user` in the outbox.
@@ -145,7 +189,8 @@ pub(crate) fn reset_token(
     expires_at: i64,
 ) -> rusqlite::Result<()> {
     let payload = json!({ "to": user.email, "username": user.username, "token": token.expose_secret(), "expires_at": expires_at });
-    store(conn, keyring, user.id, PASSWORD_RESET, &payload)
+    let (sealed, created_at) = seal(keyring, user.id, PASSWORD_RESET, &payload)?;
+    rows::insert(conn, user.id, PASSWORD_RESET, &sealed, created_at)
 }
 
 /// Opens one row; `None` when it does not open under its own associated

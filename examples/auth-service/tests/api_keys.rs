@@ -204,3 +204,40 @@ async fn revoke_others_ends_every_other_session_of_the_account() {
     assert!(notices[0].token.is_none());
     s.stop().await;
 }
+
+/// Sends `send` until it answers 429 (at most `tries` times); how many
+/// were answered before, and the 429 (its Retry-After checked).
+async fn until_limited<F: Future<Output = Response>>(tries: u32, mut send: impl FnMut() -> F) -> (u32, Response) {
+    for done in 0..tries {
+        let r = send().await;
+        if r.status() == StatusCode::TOO_MANY_REQUESTS {
+            let wait: u64 = r.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+            assert!((1..=60).contains(&wait), "{wait}");
+            return (done, r);
+        }
+        assert!(!r.status().is_server_error(), "{}", r.status());
+    }
+    panic!("no 429 in {tries} requests");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_changes_are_limited_per_account() {
+    let s = Service::start().await;
+    let a = s.user("ada@example.com", "ada").await;
+    let bob = s.user("bob@example.com", "bob").await;
+    let budget = auth_service::app::ACCOUNT_CHANGES_PER_MINUTE.get();
+    // The burst passes (a cell comes back every half second meanwhile).
+    let (sr, ar) = (&s, &a);
+    let revoke = move || async move { ar.post(sr, "/sessions/revoke-others").send().await.unwrap() };
+    let (passed, refused) = until_limited(budget + 40, revoke).await;
+    assert!(passed >= budget, "{passed} of a {budget} burst");
+    assert_eq!(problem(refused).await, (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into()));
+    // Creates and deletes share the budget: at most a cell or two came back.
+    let (created, _) = until_limited(3, || create(&s, &a, "ci")).await;
+    assert_eq!(list(&s, &a).await.len(), usize::try_from(created).unwrap(), "a refused create stores nothing");
+    until_limited(3, move || async move { ar.delete(sr, "/api-keys/AAAAAAAAAAAA").send().await.unwrap() }).await;
+    // Another account has its own budget.
+    assert_eq!(create(&s, &bob, "ci").await.status(), StatusCode::CREATED);
+    assert_eq!(bob.post(&s, "/sessions/revoke-others").send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    s.stop().await;
+}

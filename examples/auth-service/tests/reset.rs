@@ -263,3 +263,146 @@ async fn no_token_or_new_password_reaches_a_log_line() {
     }
     s.stop().await;
 }
+
+/// `POST /password` for `a`: `current` to `new`.
+async fn change(s: &Service, a: &Session, current: &str, new: &str) -> StatusCode {
+    let body = json!({ "current_password": current, "new_password": new });
+    a.post(s, "/password").json(&body).send().await.unwrap().status()
+}
+
+/// Rows of `table` for `user_id` (`extra` narrows them).
+fn rows(s: &Service, table: &str, user_id: i64, extra: &str) -> i64 {
+    let db = rusqlite::Connection::open(s.dir.path().join("auth.db")).unwrap();
+    db.busy_timeout(Duration::from_secs(5)).unwrap();
+    db.query_row(&format!("SELECT COUNT(*) FROM {table} WHERE user_id = ?1 {extra}"), [user_id], |r| r.get(0)).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_deletes_every_api_key_and_a_change_keeps_them() {
+    let (s, _hooks) = service(5).await;
+    let a = s.user("ada@example.com", "ada").await;
+    let created: serde_json::Value =
+        a.post(&s, "/api-keys").json(&json!({ "name": "ci" })).send().await.unwrap().json().await.unwrap();
+    let (id, key) = (created["id"].as_str().unwrap().to_owned(), created["key"].as_str().unwrap().to_owned());
+    let whoami = || s.http.get(s.url("/whoami")).bearer_auth(&key).send();
+
+    // A change: the owner proved the current password; the key stays.
+    assert_eq!(change(&s, &a, PASSWORD, "a changed passphrase for ada").await, StatusCode::NO_CONTENT);
+    assert_eq!(whoami().await.unwrap().status(), StatusCode::OK, "a change keeps API keys");
+
+    // A reset: recovery, the key goes with the sessions.
+    let token = token_for(&s, "ada", 1).await;
+    assert_eq!(confirm(&s, &token, NEW_PASSWORD).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(whoami().await.unwrap().status(), StatusCode::UNAUTHORIZED, "a reset deletes API keys");
+    assert_eq!(rows(&s, "api_keys", 1, ""), 0);
+    let state = s.state();
+    let done: Vec<_> = outbox::next_batch(&state.db, &state.keyring, 100)
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.kind == "password_reset_done")
+        .collect();
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0].details, json!({ "api_keys_revoked": [{ "key_id": id, "name": "ci" }] }));
+    assert!(!done[0].details.to_string().contains(&key[key.len() - 20..]), "no key in the notice");
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_the_per_login_limit_the_answer_is_the_same_202_and_nothing_is_issued() {
+    let (s, _hooks) = service(2).await;
+    s.user("ada@example.com", "ada").await;
+    let first = visible(request(&s, "ada").await).await;
+    assert_eq!(first.0, StatusCode::ACCEPTED);
+    for i in 0..4 {
+        assert_eq!(visible(request(&s, "ada").await).await, first, "request {i}: the same 202, no Retry-After");
+    }
+    next_token(s.state(), 1).await;
+    next_token(s.state(), 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(rows(&s, "reset_tokens", 1, ""), 2, "no work past the limit");
+    let unsent = outbox::next_batch(&s.state().db, &s.state().keyring, 100).unwrap();
+    assert!(unsent.is_empty(), "{unsent:?}");
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_change_deletes_reset_tokens_so_a_new_request_is_issued() {
+    let (s, _hooks) = service(10).await;
+    let a = s.user("ada@example.com", "ada").await;
+    let mut old = Vec::new();
+    for _ in 0..3 {
+        old.push(token_for(&s, "ada", 1).await); // the live-token cap is 3
+    }
+    assert_eq!(change(&s, &a, PASSWORD, "a changed passphrase for ada").await, StatusCode::NO_CONTENT);
+    assert_eq!(rows(&s, "reset_tokens", 1, ""), 0, "the change deleted the dead tokens");
+    let fresh = token_for(&s, "ada", 1).await;
+    for dead in &old {
+        assert_eq!(confirm(&s, dead, NEW_PASSWORD).await.status(), StatusCode::BAD_REQUEST);
+    }
+    assert_eq!(confirm(&s, &fresh, NEW_PASSWORD).await.status(), StatusCode::NO_CONTENT);
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unsent_notices_are_capped_per_account_but_reset_messages_and_notices_go_in() {
+    let (s, _hooks) = service(5).await;
+    let a = s.user("ada@example.com", "ada").await;
+    let cap = i64::try_from(outbox::MAX_UNSENT_NOTICES).unwrap();
+    for i in 0..cap + 10 {
+        let r = a.post(&s, "/sessions/revoke-others").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT, "revoke {i}");
+    }
+    assert_eq!(rows(&s, "outbox", 1, "AND sent_at IS NULL"), cap, "{} notices: {cap} rows", cap + 10);
+    // A reset token and the reset's notice still reach the owner past the cap.
+    let token = token_for(&s, "ada", 1).await;
+    assert_eq!(rows(&s, "outbox", 1, "AND kind = 'password_reset'"), 1);
+    assert_eq!(confirm(&s, &token, NEW_PASSWORD).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(rows(&s, "outbox", 1, "AND kind = 'password_reset_done'"), 1);
+    assert_eq!(rows(&s, "outbox", 1, "AND kind = 'sessions_revoked'"), cap);
+    let logged = String::from_utf8_lossy(&logs().lock().unwrap()).into_owned();
+    assert!(logged.lines().any(|l| l.contains("outbox_notice_dropped") && l.contains("WARN")), "the drop is logged");
+    s.stop().await;
+}
+
+/// Lines of `authn_password_reset_fail` with `reason` from 127.0.0.3 (the
+/// address only the test below sends from: other tests log too).
+fn fail_lines(reason: &str) -> usize {
+    let logged = String::from_utf8_lossy(&logs().lock().unwrap()).into_owned();
+    let reason = format!("reason=\"{reason}\"");
+    logged
+        .lines()
+        .filter(|l| l.contains("authn_password_reset_fail") && l.contains(&reason) && l.contains("client=127.0.0.3"))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_confirms_log_their_reason_at_most_once_a_second() {
+    let (s, _hooks) = service(5).await;
+    s.user("ada@example.com", "ada").await;
+    let token = token_for(&s, "ada", 1).await;
+    let http =
+        reqwest::Client::builder().local_address("127.0.0.3".parse::<std::net::IpAddr>().unwrap()).build().unwrap();
+    let confirm = |token: &str, password: &str| {
+        http.post(s.url("/password-reset/confirm")).json(&json!({ "token": token, "new_password": password })).send()
+    };
+    let unknown = format!("grr_{}", "B".repeat(43));
+    for (value, password, reason) in [
+        ("grr_short", NEW_PASSWORD, "malformed"),
+        (&*unknown, NEW_PASSWORD, "unknown"),
+        (&*token, "ada", "weak_password"),
+    ] {
+        tokio::time::sleep(Duration::from_millis(1100)).await; // past the throttle's second
+        assert!(confirm(value, password).await.unwrap().status().is_client_error());
+        assert_eq!(fail_lines(reason), 1, "{reason} logged once");
+    }
+    // A flood of bad tokens: a line a second, not one per request.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    for _ in 0..20 {
+        assert_eq!(confirm("grr_short", NEW_PASSWORD).await.unwrap().status(), StatusCode::BAD_REQUEST);
+    }
+    let flood = fail_lines("malformed") - 1;
+    assert!((1..=4).contains(&flood), "{flood} lines for 20 failures");
+    let logged = String::from_utf8_lossy(&logs().lock().unwrap()).into_owned();
+    assert!(!logged.contains(&token) && !logged.contains(&unknown), "no token in the log");
+    s.stop().await;
+}

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::{extract::State, http::StatusCode};
-use guardrail::axum::{Json, Problem, Session, session::EndedSession};
+use guardrail::axum::{Json, Problem, Session, limit::ClientIp, session::EndedSession};
 use serde::Serialize;
 
 use super::{Shared, internal};
@@ -28,11 +28,15 @@ pub(super) async fn logout(
 /// Ends every other session of the account (the caller's stays), and
 /// tells the owner through the outbox. The credential epoch stays: a login
 /// in flight with the right password is the owner's own and may finish.
+/// Limited per account with the API-key changes
+/// ([`ACCOUNT_CHANGES_PER_MINUTE`](super::ACCOUNT_CHANGES_PER_MINUTE)).
 pub(super) async fn revoke_others(
     State(s): State<Shared>,
+    ClientIp(client): ClientIp,
     session: Session<SqliteSessions>,
 ) -> Result<StatusCode, Problem> {
     let user_id = session.user().id;
+    s.limit_account_change(user_id, client)?;
     let count = s.sessions.end_others(&session).await?;
     tracing::info!(target: "security", event = "session_expired", user_id, reason = "revoked_by_user", count);
     let keyring = Arc::clone(&s.keyring);

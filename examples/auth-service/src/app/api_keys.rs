@@ -7,7 +7,11 @@
 //! checked by guardrail-axum's `ApiKeyAuth` (failed attempts limited per
 //! client address, format and checksum before any lookup, the digest in
 //! constant time, one 401 for every refusal). Each change puts a notice in
-//! the owner's outbox, in the transaction that makes it.
+//! the owner's outbox, in the transaction that makes it; creates and
+//! deletes are limited per account (with `POST /sessions/revoke-others`,
+//! [`ACCOUNT_CHANGES_PER_MINUTE`](super::ACCOUNT_CHANGES_PER_MINUTE)).
+//! A password reset deletes every key of the account; a password change
+//! keeps them.
 
 use std::sync::Arc;
 
@@ -16,7 +20,7 @@ use axum::{
     http::StatusCode,
 };
 use guardrail::{
-    axum::{ApiKeyAuth, Json, Problem, Session},
+    axum::{ApiKeyAuth, Json, Problem, Session, limit::ClientIp},
     secret::{SecretString, ser::expose_secret},
     validate::Label,
 };
@@ -55,16 +59,18 @@ fn too_many_keys() -> Problem {
 
 pub(super) async fn create_api_key(
     State(s): State<Shared>,
+    ClientIp(client): ClientIp,
     session: Session<SqliteSessions>,
     Json(req): Json<NewApiKey>,
 ) -> Result<(StatusCode, Json<NewApiKeyResponse>), Problem> {
+    let user_id = session.user().id;
+    s.limit_account_change(user_id, client)?;
     // A name people read: NFC, at most MAX_KEY_NAME characters, no control
     // or hidden character (zero-width, bidi controls, no-break spaces,
     // U+2800, ...), so two keys cannot show the same name. The problem
     // names the code only, never the value.
     let name =
         Label::parse_with_max(&req.name, MAX_KEY_NAME).map_err(|_| Problem::invalid("invalid_name"))?.into_string();
-    let user_id = session.user().id;
     let (key, stored) = s.issuer.issue().map_err(|e| Problem::internal_logged(&e))?;
     let lookup = stored.lookup_id().to_owned();
     crate::hooks::point(&s, "api_keys.before_store").await;
@@ -107,9 +113,11 @@ fn is_lookup_id(id: &str) -> bool {
 
 pub(super) async fn delete_api_key(
     State(s): State<Shared>,
+    ClientIp(client): ClientIp,
     session: Session<SqliteSessions>,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode, Problem> {
+    s.limit_account_change(session.user().id, client)?;
     let id = match id {
         Ok(Path(id)) if is_lookup_id(&id) => id,
         _ => return Err(Problem::invalid("invalid_id")),

@@ -1,7 +1,9 @@
 //! `POST /password`: a session (its CSRF token checked by the layer), the
 //! per-account limit, the current password (under its row's binding), the
 //! policy for the new one; a successful change ends every other session of
-//! the account and puts a notice in the outbox.
+//! the account, deletes its outstanding reset tokens and puts a notice in
+//! the outbox. API keys stay: the caller proved the current password (a
+//! reset, how an owner takes a stolen account back, deletes them).
 //!
 //! The change is a compare-and-swap on the credential epoch it read with
 //! the hash: a concurrent change or reset that committed first makes this
@@ -74,6 +76,9 @@ pub(super) async fn change_password(
                 return Ok(None);
             }
             let revoked = db::end_sessions_after_change(tx, id, Some((&keep, &tag_key)), epoch + 1)?;
+            // Outstanding reset tokens are dead (their epoch is past):
+            // deleted, so they no longer count against the live-token cap.
+            db::reset::delete_all(tx, id)?;
             outbox::notice(tx, &keyring, &user, Notice::PasswordChanged)?;
             Ok(Some(revoked))
         })

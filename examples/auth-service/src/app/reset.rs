@@ -7,8 +7,10 @@
 //! from an unknown one. The work (find the account, issue a token, put it
 //! in the outbox) runs afterwards in a task, at most [`RESET_SLOTS`] at a
 //! time; past that a request is dropped (and logged) and still answered
-//! 202. Limits per client address and per login as typed come first
-//! (neither depends on the account).
+//! 202. The limit per client address comes first (429, as elsewhere: it
+//! does not depend on the login); past the limit per login as typed the
+//! request is answered the same 202 and nothing is done (a 429 there would
+//! let anyone lock the owner out of their own reset).
 //!
 //! A token is `grr_` and 32 random bytes (base64url), stored only as its
 //! keyed digest (`CredentialKeys.reset`) with the account's credential
@@ -17,11 +19,15 @@
 //! sealed in the outbox and never a log line. A confirm checks the policy,
 //! binds the new hash to the account, then in one transaction uses the
 //! token (a concurrent confirm that used it first wins), changes the hash
-//! on the epoch read (compare-and-swap), ends every session and every
-//! other reset token of the account, and writes the notice.
+//! on the epoch read (compare-and-swap), ends every session, deletes every
+//! API key and every other reset token of the account (a reset is
+//! recovery: whatever a thief minted with a stolen session goes), and
+//! writes the notice, which names the deleted keys. A failed confirm logs
+//! `authn_password_reset_fail` with its reason (at most one line a second).
 
 use std::{
     collections::HashMap,
+    net::IpAddr,
     sync::{Arc, Mutex, PoisonError},
     time::{Duration, Instant},
 };
@@ -34,7 +40,7 @@ use axum::{
 use guardrail::{
     axum::{
         Json, Problem, RetryAfter,
-        limit::{ClientIp, LoginKey},
+        limit::{ClientIp, LogThrottle, LoginKey},
     },
     password::Error as PasswordError,
     secret::{ExposeSecret, SecretString},
@@ -88,13 +94,15 @@ impl PerLoginHourly {
 }
 
 /// What password resets share: the digest key, the settings, the limit per
-/// login and the background slots. `Debug` shows the settings only.
+/// login, the background slots and the failure-log throttle. `Debug` shows
+/// the settings only.
 pub struct PasswordResets {
     key: DigestKey,
     ttl_secs: i64,
     max_live: usize,
     per_login: PerLoginHourly,
     slots: Arc<Semaphore>,
+    fail_log: LogThrottle,
 }
 
 impl std::fmt::Debug for PasswordResets {
@@ -114,7 +122,8 @@ impl PasswordResets {
     pub fn new(key: DigestKey, ttl: Duration, max_live: usize, per_login_per_hour: u32) -> Self {
         let ttl_secs = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
         let per_login = PerLoginHourly { n: per_login_per_hour, windows: Mutex::default() };
-        Self { key, ttl_secs, max_live, per_login, slots: Arc::new(Semaphore::new(RESET_SLOTS)) }
+        let (slots, fail_log) = (Arc::new(Semaphore::new(RESET_SLOTS)), LogThrottle::new(Duration::from_secs(1)));
+        Self { key, ttl_secs, max_live, per_login, slots, fail_log }
     }
 
     /// Forgets per-login windows that ended (maintenance).
@@ -127,6 +136,42 @@ impl PasswordResets {
     /// The stored digest of a token (the whole `grr_…` text).
     fn digest(&self, token: &str) -> [u8; 32] {
         self.key.digest(&[b"password-reset", token.as_bytes()])
+    }
+
+    /// Logs a failed confirm (at most one line a second: a flood of bad
+    /// tokens must not fill the log). No token, no digest.
+    fn failed(&self, reason: Failure, user_id: Option<i64>, client: IpAddr) {
+        if let Some(suppressed) = self.fail_log.admit() {
+            let reason = reason.as_str();
+            tracing::info!(target: "security", event = "authn_password_reset_fail", reason, user_id, %client, suppressed);
+        }
+    }
+}
+
+/// Why a confirm failed (the `reason` of `authn_password_reset_fail`).
+#[derive(Debug, Clone, Copy)]
+enum Failure {
+    /// Not of a token's form: nothing was looked up.
+    Malformed,
+    /// No live token has that digest.
+    Unknown,
+    /// Used or expired between its lookup and the commit.
+    UsedOrExpired,
+    /// The new password fails the policy.
+    WeakPassword,
+    /// The password changed since the token was issued or read.
+    CredentialChanged,
+}
+
+impl Failure {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Malformed => "malformed",
+            Self::Unknown => "unknown",
+            Self::UsedOrExpired => "used_or_expired",
+            Self::WeakPassword => "weak_password",
+            Self::CredentialChanged => "credential_changed",
+        }
     }
 }
 
@@ -161,8 +206,14 @@ pub(super) async fn request_reset(
     Json(req): Json<ResetRequest>,
 ) -> Result<Response, Problem> {
     s.limit_ip(client)?;
-    let login_key = LoginKey::from_typed(&req.login);
-    s.reset.per_login.check(login_key).map_err(|wait| s.limited("reset_per_login", client, wait))?;
+    if s.reset.per_login.check(LoginKey::from_typed(&req.login)).is_err() {
+        // The same 202, no work: the owner is not locked out by others'
+        // requests, and the answer says nothing about the limit.
+        if let Some(suppressed) = s.limit_log.admit() {
+            tracing::warn!(target: "security", event = "excess_rate_limit_exceeded", limit = "reset_per_login", %client, suppressed);
+        }
+        return Ok(accepted());
+    }
     match Arc::clone(&s.reset.slots).try_acquire_owned() {
         Ok(permit) => {
             let state = Arc::clone(&s.0);
@@ -248,8 +299,8 @@ fn well_formed(token: &SecretString) -> Option<&str> {
 
 /// What the confirm's transaction found.
 enum Confirmed {
-    /// Done: this many sessions ended.
-    Done(usize),
+    /// Done: this many sessions and API keys ended.
+    Done(usize, usize),
     /// The token was used (or expired) meanwhile.
     TokenGone,
     /// The password changed since the token was read.
@@ -262,12 +313,22 @@ pub(super) async fn confirm_reset(
     Json(req): Json<ResetConfirm>,
 ) -> Result<StatusCode, Problem> {
     s.limit_ip(client)?;
-    let digest = s.reset.digest(well_formed(&req.token).ok_or_else(invalid_token)?);
-    let (user, token) = find_token(&s, digest).await?.ok_or_else(invalid_token)?;
+    let Some(text) = well_formed(&req.token) else {
+        s.reset.failed(Failure::Malformed, None, client);
+        return Err(invalid_token());
+    };
+    let digest = s.reset.digest(text);
+    let (user, token) = match find_token(&s, digest).await? {
+        Ok(found) => found,
+        Err((reason, user_id)) => {
+            s.reset.failed(reason, user_id, client);
+            return Err(invalid_token());
+        }
+    };
     let context = [user.email.as_str(), user.username.as_str()];
     let checked = s.hasher.check_new_async(&s.policy, &context, req.new_password).await.map_err(|e| {
         if matches!(e, PasswordError::Policy(_)) {
-            tracing::info!(target: "security", event = "authn_password_reset_fail", user_id = user.id, reason = "policy", %client);
+            s.reset.failed(Failure::WeakPassword, Some(user.id), client);
         }
         s.password_failed(&e)
     })?;
@@ -289,30 +350,44 @@ pub(super) async fn confirm_reset(
             }
             let ended = db::end_sessions_after_change(tx, user.id, None, token.epoch + 1)?;
             tokens::delete_others(tx, user.id, &digest)?;
-            outbox::notice(tx, &keyring, &user, Notice::PasswordResetDone)?;
-            Ok(Confirmed::Done(ended))
+            let api_keys_revoked = db::api_keys::delete_all(tx, user.id)?;
+            let keys = api_keys_revoked.len();
+            outbox::notice(tx, &keyring, &user, Notice::PasswordResetDone { api_keys_revoked })?;
+            Ok(Confirmed::Done(ended, keys))
         })
         .await
         .map_err(internal)?;
     match outcome {
-        Confirmed::Done(sessions_ended) => {
-            tracing::info!(target: "security", event = "authn_password_reset", user_id, sessions_ended, %client);
+        Confirmed::Done(sessions_ended, api_keys_revoked) => {
+            tracing::info!(target: "security", event = "authn_password_reset", user_id, sessions_ended, api_keys_revoked, %client);
             Ok(StatusCode::NO_CONTENT)
         }
-        Confirmed::TokenGone | Confirmed::Changed => {
-            tracing::info!(target: "security", event = "authn_password_reset_fail", user_id, reason = "token_used_or_stale", %client);
+        Confirmed::TokenGone => {
+            s.reset.failed(Failure::UsedOrExpired, Some(user_id), client);
+            Err(invalid_token())
+        }
+        Confirmed::Changed => {
+            s.reset.failed(Failure::CredentialChanged, Some(user_id), client);
             Err(invalid_token())
         }
     }
 }
 
+/// A token's lookup that found nothing usable: why, and whose it was.
+type NotFound = (Failure, Option<i64>);
+
 /// The account of a live token whose epoch is still the account's.
-async fn find_token(s: &Shared, digest: [u8; 32]) -> Result<Option<(User, tokens::ResetToken)>, Problem> {
+async fn find_token(s: &Shared, digest: [u8; 32]) -> Result<Result<(User, tokens::ResetToken), NotFound>, Problem> {
     let key = s.reset.key.clone();
     s.db.call(move |c| {
-        let Some(token) = tokens::find_live(c, &key, &digest, db::now())? else { return Ok(None) };
-        let user = db::user_by_id(c, token.user_id)?;
-        Ok(user.filter(|u| u.credential_epoch == token.epoch).map(|u| (u, token)))
+        let Some(token) = tokens::find_live(c, &key, &digest, db::now())? else {
+            return Ok(Err((Failure::Unknown, None)));
+        };
+        Ok(match db::user_by_id(c, token.user_id)? {
+            Some(u) if u.credential_epoch == token.epoch => Ok((u, token)),
+            Some(_) => Err((Failure::CredentialChanged, Some(token.user_id))),
+            None => Err((Failure::Unknown, None)),
+        })
     })
     .await
     .map_err(internal)

@@ -77,6 +77,17 @@ pub(crate) fn delete(conn: &Connection, lookup_id: &str, user_id: i64) -> rusqli
         .map(|n| n == 1)
 }
 
+/// Deletes every key of `user_id` (a password reset); returns the deleted
+/// keys' `(lookup id, name)`, oldest first.
+pub(crate) fn delete_all(conn: &Connection, user_id: i64) -> rusqlite::Result<Vec<(String, String)>> {
+    let keys: Vec<(String, String)> = conn
+        .prepare_cached("SELECT lookup_id, name FROM api_keys WHERE user_id = ?1 ORDER BY created_at, rowid")?
+        .query_map([user_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    conn.execute("DELETE FROM api_keys WHERE user_id = ?1", [user_id])?;
+    Ok(keys)
+}
+
 /// Stamps `last_used` at most once a minute per key (a busy key costs a
 /// write a minute, not one per request).
 pub(crate) fn touch(conn: &Connection, lookup_id: &str, now: i64) -> rusqlite::Result<()> {

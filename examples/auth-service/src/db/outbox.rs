@@ -26,6 +26,29 @@ pub(crate) fn insert(
         .map(drop)
 }
 
+/// Stores one sealed notice unless `user_id` already holds `max_unsent`
+/// unsent rows other than reset-token messages (`password_reset`, capped
+/// by the live-token cap instead): the count and the insert are ONE
+/// statement, so concurrent notices cannot pass the cap together. Returns
+/// whether it was stored.
+pub(crate) fn insert_capped(
+    conn: &Connection,
+    user_id: i64,
+    kind: &str,
+    sealed: &[u8],
+    created_at: i64,
+    max_unsent: usize,
+) -> rusqlite::Result<bool> {
+    let max_unsent = i64::try_from(max_unsent).unwrap_or(i64::MAX);
+    conn.prepare_cached(
+        "INSERT INTO outbox (user_id, kind, sealed, created_at) SELECT ?1, ?2, ?3, ?4 \
+         WHERE (SELECT COUNT(*) FROM outbox \
+                WHERE user_id = ?1 AND sent_at IS NULL AND kind <> 'password_reset') < ?5",
+    )?
+    .execute(params![user_id, kind, sealed, created_at, max_unsent])
+    .map(|n| n == 1)
+}
+
 /// Up to `n` rows not yet sent, oldest first.
 pub(crate) fn unsent(conn: &Connection, n: usize) -> rusqlite::Result<Vec<OutboxRow>> {
     let n = i64::try_from(n).unwrap_or(i64::MAX);

@@ -21,7 +21,8 @@ pub(crate) struct ResetToken {
 }
 
 /// Stores a token's digest unless the account already holds `max_live`
-/// live (unused, unexpired) tokens: the count and the insert are one
+/// live (unused, unexpired, issued at `epoch`: a token of an earlier epoch
+/// is dead and does not count) tokens: the count and the insert are one
 /// statement, so concurrent requests cannot pass the cap together.
 /// Returns whether it was stored. The row is tagged under `key`.
 #[allow(clippy::too_many_arguments)] // one row's columns, each named at the call
@@ -41,7 +42,7 @@ pub(crate) fn insert_capped(
         "INSERT INTO reset_tokens (digest, user_id, epoch, created_at, expires_at, tag) \
          SELECT ?1, ?2, ?3, ?4, ?5, ?7 \
          WHERE (SELECT COUNT(*) FROM reset_tokens \
-                WHERE user_id = ?2 AND used_at IS NULL AND expires_at > ?4) < ?6",
+                WHERE user_id = ?2 AND epoch = ?3 AND used_at IS NULL AND expires_at > ?4) < ?6",
     )?
     .execute(params![digest, user_id, epoch, now, expires_at, max_live, tag])
     .map(|n| n == 1)
@@ -87,6 +88,12 @@ pub(crate) fn mark_used(conn: &Connection, digest: &[u8; 32], now: i64) -> rusql
 /// Deletes every token of `user_id` but `keep`; returns how many.
 pub(crate) fn delete_others(conn: &Connection, user_id: i64, keep: &[u8; 32]) -> rusqlite::Result<usize> {
     conn.execute("DELETE FROM reset_tokens WHERE user_id = ?1 AND digest != ?2", params![user_id, keep])
+}
+
+/// Deletes every token of `user_id` (a password change makes them dead:
+/// their epoch is past); returns how many.
+pub(crate) fn delete_all(conn: &Connection, user_id: i64) -> rusqlite::Result<usize> {
+    conn.execute("DELETE FROM reset_tokens WHERE user_id = ?1", [user_id])
 }
 
 /// Deletes used and expired tokens (maintenance); returns how many.
