@@ -12,8 +12,19 @@
 //! | a request head, and the wait for the next request on a kept-alive connection | hyper's header read timeout: the connection is closed | [`header_timeout`](Server::header_timeout) | 10 s |
 //! | a request body | a total deadline from the head's arrival (a body sent a byte at a time does not move it); [`Json`](crate::Json) answers 408 `request_timeout` | [`body_timeout`](Server::body_timeout) | 10 s |
 //! | a connection with no byte read or written | closed | [`idle_timeout`](Server::idle_timeout) | 30 s |
-//! | connections at once | a slot is taken before `accept`, so the rest wait in the kernel's backlog; at capacity one more is accepted, and the connection without a request in flight for longest (at least 250 ms: a slow head, an idle kept-alive connection) is closed to make room for it | [`max_connections`](Server::max_connections) | 512 |
+//! | connections at once | a slot is taken before `accept`, so the rest wait in the kernel's backlog; at capacity one more is accepted, and the connection without a request at work for longest (at least 250 ms: an idle kept-alive connection or a slow head first, then a request still receiving its body) is closed to make room for it | [`max_connections`](Server::max_connections) | 512 |
+//! | connections of one client at once | a connection over its client's cap is closed as it is accepted, before anything is read, and never makes room; a client is a [`ClientKey`] (an IPv6 address masked to [`ipv6_prefix`](Server::ipv6_prefix), 64 by default); no cap when it is at least `max_connections` | [`max_connections_per_client`](Server::max_connections_per_client) | 32 |
 //! | shutdown | stop accepting, let every request in flight finish and close each connection; after the grace, drop the rest and report how many | [`shutdown_grace`](Server::shutdown_grace) | 10 s |
+//!
+//! A request still receiving its body has not reached its handler when
+//! the handler takes the body whole (as [`Json`](crate::Json) and `Bytes`
+//! do), so closing it at capacity loses no work; a handler that streams
+//! its body while it works may be cancelled mid-body that way (at capacity
+//! only, and only after every idle connection and slow head).
+//!
+//! The per-client cap keys by the peer address: behind a reverse proxy
+//! every connection comes from the proxy, so set the cap to
+//! `max_connections` there (no cap; the proxy must bound its clients).
 //!
 //! Every request carries [`ConnectInfo<SocketAddr>`](axum::extract::ConnectInfo)
 //! (what [`ClientIp`](crate::limit::ClientIp) reads). HTTP/2 and upgrades
@@ -48,7 +59,9 @@
 //! Guaranteed (`tests/serve.rs`): a connection that sends half a head, a
 //! body that stalls or drips, or nothing at all, is closed within its
 //! timeout; the process holds at most `max_connections + 1` connection
-//! sockets; a shutdown returns within the grace however stuck its
+//! sockets; one address holds at most `max_connections_per_client` of
+//! them, and another address is still served; a body dripping at capacity
+//! is closed to make room; a shutdown returns within the grace however stuck its
 //! connections are. Not covered: a handler that runs for ever (the
 //! runtime's shutdown, or a timeout layer, bounds that); a request in
 //! flight whose handler does not read the body is not timed by the body
@@ -63,6 +76,7 @@ mod slots;
 use std::{convert::Infallible, future::Future, net::SocketAddr, pin::pin, sync::Arc, time::Duration};
 
 use axum::{Router, extract::ConnectInfo};
+use http_body::Body as _;
 use hyper::{Request, body::Incoming, server::conn::http1, service::service_fn};
 use hyper_util::{
     rt::{TokioIo, TokioTimer},
@@ -74,7 +88,7 @@ use tokio::{
 };
 use tower::Service as _;
 
-use crate::Error;
+use crate::{Error, limit::ClientKey};
 use body::{DeadlineBody, InFlight, TrackedBody};
 use slots::{Slot, Slots};
 
@@ -86,6 +100,10 @@ pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default [`Server::max_connections`]: 512.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// The default [`Server::max_connections_per_client`]: 32 (a browser opens
+/// up to 6 HTTP/1.1 connections per host, so a handful of users behind one
+/// address fit; with the default bound, filling it takes 16 addresses).
+pub const DEFAULT_MAX_CONNECTIONS_PER_CLIENT: usize = 32;
 /// The default [`Server::shutdown_grace`]: 10 s.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// File descriptors kept for the process besides its connections: the
@@ -111,6 +129,8 @@ struct Limits {
     body_timeout: Duration,
     idle_timeout: Duration,
     max_connections: usize,
+    max_connections_per_client: usize,
+    ipv6_prefix: u8,
     shutdown_grace: Duration,
 }
 
@@ -121,8 +141,11 @@ pub struct ShutdownReport {
     /// Connections still open when the grace ran out, dropped.
     pub dropped: usize,
     /// Connections closed to make room while the server ran (at capacity,
-    /// the one without a request for longest).
+    /// the one without a request at work for longest).
     pub evicted: u64,
+    /// Connections closed as they were accepted, their client at
+    /// [`Server::max_connections_per_client`].
+    pub refused: u64,
 }
 
 impl Server {
@@ -134,6 +157,8 @@ impl Server {
             body_timeout: DEFAULT_BODY_TIMEOUT,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_connections_per_client: DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
+            ipv6_prefix: ClientKey::DEFAULT_V6_PREFIX,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
         };
         Self { listener, app, limits }
@@ -166,6 +191,22 @@ impl Server {
         self
     }
 
+    /// Connections one client ([`ClientKey`]) may hold at once; one more
+    /// is closed as it is accepted. At or above `max_connections` there is
+    /// no per-client cap (one address may then hold every slot: set it so
+    /// only behind a proxy that bounds its clients).
+    pub fn max_connections_per_client(mut self, max: usize) -> Self {
+        self.limits.max_connections_per_client = max;
+        self
+    }
+
+    /// The IPv6 prefix length, in bits, one client holds
+    /// ([`ClientKey::new`]; 64 by default, above 128 is 128).
+    pub fn ipv6_prefix(mut self, bits: u8) -> Self {
+        self.limits.ipv6_prefix = bits;
+        self
+    }
+
     /// On shutdown, how long connections may finish before they are
     /// dropped.
     pub fn shutdown_grace(mut self, grace: Duration) -> Self {
@@ -187,7 +228,8 @@ impl Server {
     ///
     /// # Errors
     /// [`Error::DurationOutOfRange`] for a zero header, body or idle
-    /// timeout; [`Error::OutOfRange`] for zero `max_connections`;
+    /// timeout; [`Error::OutOfRange`] for zero `max_connections` or
+    /// `max_connections_per_client`;
     /// [`Error::TooManyConnections`] when `max_connections` plus
     /// [`RESERVED_FILES`] is over the process's open-file limit (soft
     /// `RLIMIT_NOFILE`, on unix).
@@ -202,7 +244,14 @@ impl Server {
     async fn serve<F: Future<Output = ()> + Send>(self, signal: F) -> ShutdownReport {
         let Self { listener, app, limits } = self;
         let evict_after = EVICT_AFTER.min(limits.header_timeout);
-        let slots = Slots::new(limits.max_connections, evict_after);
+        // At the bound in all, a per-client cap would refuse what the bound
+        // lets wait or make room for: there is none.
+        let per_client = if limits.max_connections_per_client >= limits.max_connections {
+            usize::MAX
+        } else {
+            limits.max_connections_per_client
+        };
+        let slots = Slots::new(limits.max_connections, per_client, limits.ipv6_prefix, evict_after);
         let mut http = http1::Builder::new();
         http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
         let graceful = GracefulShutdown::new();
@@ -221,7 +270,7 @@ impl Server {
         // Stop accepting: connections still in the backlog are refused.
         drop(listener);
         let dropped = shut_down(graceful, connections, limits.shutdown_grace).await;
-        ShutdownReport { dropped, evicted: slots.evicted() }
+        ShutdownReport { dropped, evicted: slots.evicted(), refused: slots.refused() }
     }
 }
 
@@ -238,6 +287,9 @@ impl Limits {
         }
         if self.max_connections == 0 {
             return Err(Error::OutOfRange { name: "max_connections" });
+        }
+        if self.max_connections_per_client == 0 {
+            return Err(Error::OutOfRange { name: "max_connections_per_client" });
         }
         if let Some(open_files) = open_file_limit() {
             let wanted = u64::try_from(self.max_connections).unwrap_or(u64::MAX).saturating_add(RESERVED_FILES);
@@ -267,21 +319,36 @@ fn open_file_limit() -> Option<u64> {
 /// The next connection and its slot: with a slot free, the slot is taken
 /// first and then a connection accepted; at capacity, whichever comes
 /// first — a slot freed (then accept), or a connection waiting (accept
-/// it, the one socket held beyond the bound, and make room for it).
+/// it, the one socket held beyond the bound, and make room for it). A
+/// connection whose client is at its cap is closed at once, before
+/// anything is read, and the next one is awaited (keeping any slot).
 async fn admit(listener: &TcpListener, slots: &Arc<Slots>) -> (TcpStream, SocketAddr, Slot) {
-    if let Some(permit) = slots.try_permit() {
-        let (stream, remote) = accept(listener).await;
-        return (stream, remote, slots.admit(permit));
-    }
-    tokio::select! {
-        permit = slots.permit() => {
-            let (stream, remote) = accept(listener).await;
-            (stream, remote, slots.admit(permit))
-        }
-        (stream, remote) = accept(listener) => {
-            let permit = slots.make_room().await;
-            (stream, remote, slots.admit(permit))
-        }
+    let mut held = slots.try_permit();
+    loop {
+        let (stream, remote, permit) = match held.take() {
+            Some(permit) => {
+                let (stream, remote) = accept(listener).await;
+                (stream, remote, Some(permit))
+            }
+            None => tokio::select! {
+                permit = slots.permit() => {
+                    let (stream, remote) = accept(listener).await;
+                    (stream, remote, Some(permit))
+                }
+                (stream, remote) = accept(listener) => (stream, remote, None),
+            },
+        };
+        let Some(claim) = slots.claim(remote.ip()) else {
+            drop(stream);
+            tracing::debug!("connection closed at accept: its client is at its connection cap");
+            held = permit;
+            continue;
+        };
+        let permit = match permit {
+            Some(permit) => permit,
+            None => slots.make_room().await,
+        };
+        return (stream, remote, slots.admit(permit, claim));
     }
 }
 
@@ -338,8 +405,8 @@ impl Connection {
         let Self { http, app, limits, remote, slot } = self;
         let state = Arc::clone(&slot.state);
         let service = service_fn(move |request: Request<Incoming>| {
-            let in_flight = InFlight::begin(&state);
-            let mut request = request.map(|body| DeadlineBody::new(body, limits.body_timeout));
+            let (in_flight, receiving) = InFlight::begin(&state, !request.body().is_end_stream());
+            let mut request = request.map(|body| DeadlineBody::new(body, limits.body_timeout, receiving));
             request.extensions_mut().insert(ConnectInfo(remote));
             let response = app.clone().call(request);
             async move {

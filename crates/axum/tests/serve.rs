@@ -23,7 +23,7 @@ use guardrail_axum::{
 };
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
-    net::{TcpListener, TcpStream},
+    net::{TcpListener, TcpSocket, TcpStream},
     sync::oneshot,
     task::JoinHandle,
 };
@@ -232,6 +232,132 @@ async fn at_capacity_the_idlest_connection_makes_room() {
     drop(stalled);
 }
 
+/// Issue 15, fault 4: every slot held by a client that sent a whole
+/// `POST` head and drips its body a byte every 100 ms (bodies and headers
+/// allowed 30 s): the bodies have not reached a handler, so at capacity
+/// the oldest is closed to make room and a real request gets 200 within a
+/// few seconds, long before any timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_capacity_a_dripping_body_makes_room() {
+    const CAP: usize = 4;
+    let long = Duration::from_secs(30);
+    let s = start(app(), |s| {
+        s.max_connections(CAP).header_timeout(long).body_timeout(long).idle_timeout(long).shutdown_grace(100 * MS)
+    })
+    .await;
+    let mut drips = Vec::new();
+    for _ in 0..2 * CAP {
+        let mut stream = TcpStream::connect(s.addr).await.unwrap();
+        drips.push(tokio::spawn(async move {
+            let head =
+                "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[";
+            if stream.write_all(head.as_bytes()).await.is_err() {
+                return;
+            }
+            for _ in 0..300 {
+                tokio::time::sleep(100 * MS).await;
+                if stream.write_all(b"1").await.is_err() {
+                    return;
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(500 * MS).await;
+    let started = Instant::now();
+    let response = request(s.addr, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await;
+    let took = started.elapsed();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(took <= Duration::from_secs(5), "answered after {took:?}");
+    for drip in &drips {
+        drip.abort();
+    }
+    let report = s.stop().await;
+    assert!(report.evicted >= 1, "{report:?}");
+}
+
+/// A whole body already arrived and its handler at work: at capacity that
+/// connection is not closed to make room (the newcomer waits for it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_capacity_a_request_at_work_is_not_closed() {
+    let app = app().route(
+        "/work",
+        post(|Json(v): Json<serde_json::Value>| async move {
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            Json(v)
+        }),
+    );
+    let s = start(app, |s| s.max_connections(1).header_timeout(Duration::from_secs(30))).await;
+    let body = "[1,2]";
+    let head = format!(
+        "POST /work HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let addr = s.addr;
+    let working = tokio::spawn(async move { request(addr, &head).await });
+    tokio::time::sleep(300 * MS).await;
+    let waiting = request(s.addr, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await;
+    assert!(waiting.starts_with("HTTP/1.1 200"), "{waiting}");
+    let worked = working.await.unwrap();
+    assert!(worked.starts_with("HTTP/1.1 200") && worked.ends_with("[1,2]"), "{worked}");
+    assert_eq!(s.stop().await.evicted, 0);
+}
+
+/// A connection from `ip` (any port) to `addr`.
+async fn connect_from(ip: &str, addr: SocketAddr) -> std::io::Result<TcpStream> {
+    let socket = TcpSocket::new_v4()?;
+    socket.bind(format!("{ip}:0").parse().unwrap())?;
+    socket.connect(addr).await
+}
+
+/// Issue 15, fault 4: one address holds at most its cap. With a cap of
+/// two, two connections stalled mid-head from 127.0.0.1 and a third from
+/// it is closed at once, unanswered (not after the 30 s header timeout);
+/// another client (127.0.0.2, Linux's loopback is a /8) is served
+/// meanwhile; once one of the two closes, 127.0.0.1 is served again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_client_is_capped_while_another_is_served() {
+    let s =
+        start(app(), |s| s.max_connections(16).max_connections_per_client(2).header_timeout(Duration::from_secs(30)))
+            .await;
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut stream = connect_from("127.0.0.1", s.addr).await.unwrap();
+        stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+        held.push(stream);
+    }
+    tokio::time::sleep(100 * MS).await;
+    for _ in 0..3 {
+        let started = Instant::now();
+        let mut extra = connect_from("127.0.0.1", s.addr).await.unwrap();
+        let _ = extra.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await;
+        let got = read_until_closed(&mut extra).await;
+        assert!(got.is_empty(), "{}", String::from_utf8_lossy(&got));
+        assert!(started.elapsed() <= 2 * SLACK, "closed after {:?}", started.elapsed());
+    }
+    if cfg!(target_os = "linux") {
+        let mut other = connect_from("127.0.0.2", s.addr).await.unwrap();
+        other.write_all(b"GET /peer HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+        let answer = String::from_utf8(read_until_closed(&mut other).await).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200") && answer.contains("\r\n\r\n127.0.0.2:"), "{answer}");
+    }
+    drop(held.pop());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        // Refused until the server sees the close: the write may fail then.
+        let mut stream = connect_from("127.0.0.1", s.addr).await.unwrap();
+        let _ = stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await;
+        let answer = String::from_utf8(read_until_closed(&mut stream).await).unwrap();
+        if answer.starts_with("HTTP/1.1 200") {
+            break;
+        }
+        assert!(answer.is_empty() && Instant::now() < deadline, "{answer}");
+        tokio::time::sleep(50 * MS).await;
+    }
+    drop(held);
+    let report = s.stop().await;
+    assert!(report.refused >= 3 && report.evicted == 0, "{report:?}");
+}
+
 /// Three connections stalled mid-head and one request in flight: the
 /// request is answered, the shutdown returns within the grace and reports
 /// the three dropped.
@@ -293,6 +419,10 @@ async fn settings_are_checked_before_serving() {
     assert_eq!(
         refused(Server::new(listener().await, app()).max_connections(0)),
         Error::OutOfRange { name: "max_connections" }
+    );
+    assert_eq!(
+        refused(Server::new(listener().await, app()).max_connections_per_client(0)),
+        Error::OutOfRange { name: "max_connections_per_client" }
     );
     // Over the open-file limit (when the process has one): refused,
     // naming both numbers.

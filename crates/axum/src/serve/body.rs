@@ -1,5 +1,6 @@
-//! Request bodies with a total deadline, response bodies that mark their
-//! request finished when they are dropped.
+//! Request bodies with a total deadline that mark their request at work
+//! once they end, response bodies that mark their request finished when
+//! they are dropped.
 
 use std::{
     pin::Pin,
@@ -21,17 +22,33 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// A request body that fails with [`Error::BodyTimeout`] once its deadline
 /// has passed: the deadline is fixed when the head arrives and never
 /// moves, so a body sent a byte at a time cannot extend it (a per-read
-/// timeout, as tower-http's, restarts at every byte).
+/// timeout, as tower-http's, restarts at every byte). While it has not
+/// ended it holds its request's [`Receiving`] mark.
 #[derive(Debug)]
 pub(super) struct DeadlineBody {
     inner: Incoming,
     deadline: Instant,
     timer: Option<Pin<Box<Sleep>>>,
+    receiving: Option<Receiving>,
 }
 
 impl DeadlineBody {
-    pub(super) fn new(inner: Incoming, timeout: Duration) -> Self {
-        Self { inner, deadline: Instant::now() + timeout, timer: None }
+    pub(super) fn new(inner: Incoming, timeout: Duration, receiving: Option<Receiving>) -> Self {
+        Self { inner, deadline: Instant::now() + timeout, timer: None, receiving }
+    }
+
+    fn poll_inner(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        if Instant::now() >= self.deadline {
+            return timed_out();
+        }
+        match Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Ready(frame) => Poll::Ready(frame.map(|f| f.map_err(Into::into))),
+            Poll::Pending => {
+                let deadline = self.deadline;
+                let timer = self.timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+                if timer.as_mut().poll(cx).is_ready() { timed_out() } else { Poll::Pending }
+            }
+        }
     }
 }
 
@@ -45,17 +62,16 @@ impl Body for DeadlineBody {
 
     fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         let this = self.get_mut();
-        if Instant::now() >= this.deadline {
-            return timed_out();
+        let polled = this.poll_inner(cx);
+        let ended = match &polled {
+            Poll::Pending => false,
+            Poll::Ready(Some(Ok(_))) => this.inner.is_end_stream(),
+            Poll::Ready(None | Some(Err(_))) => true,
+        };
+        if ended {
+            this.receiving = None;
         }
-        match Pin::new(&mut this.inner).poll_frame(cx) {
-            Poll::Ready(frame) => Poll::Ready(frame.map(|f| f.map_err(Into::into))),
-            Poll::Pending => {
-                let deadline = this.deadline;
-                let timer = this.timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
-                if timer.as_mut().poll(cx).is_ready() { timed_out() } else { Poll::Pending }
-            }
-        }
+        polled
     }
 
     fn is_end_stream(&self) -> bool {
@@ -67,16 +83,30 @@ impl Body for DeadlineBody {
     }
 }
 
-/// While alive, the connection has a request in flight (it is not a
-/// candidate to be closed to make room); dropped with the response body,
-/// once the response is written or the connection ends.
+/// While alive, the connection has a request in flight (once its body has
+/// ended, the connection is not a candidate to be closed to make room);
+/// dropped with the response body, once the response is written or the
+/// connection ends.
 #[derive(Debug)]
 pub(super) struct InFlight(Arc<ConnState>);
 
 impl InFlight {
-    pub(super) fn begin(state: &Arc<ConnState>) -> Self {
-        state.begin_request();
-        Self(Arc::clone(state))
+    /// Marks a request begun; with `receiving` (its body has not ended)
+    /// also the mark its body holds until it ends.
+    pub(super) fn begin(state: &Arc<ConnState>, receiving: bool) -> (Self, Option<Receiving>) {
+        state.begin_request(receiving);
+        (Self(Arc::clone(state)), receiving.then(|| Receiving(Arc::clone(state))))
+    }
+}
+
+/// While alive, a request's body is still arriving: its handler has not
+/// got it, so the connection may be closed to make room at capacity.
+#[derive(Debug)]
+pub(super) struct Receiving(Arc<ConnState>);
+
+impl Drop for Receiving {
+    fn drop(&mut self) {
+        self.0.body_done();
     }
 }
 
