@@ -3,8 +3,9 @@
 //! the one after it (schema version 2, unkeyed digests, unbound sealed
 //! hashes), opens under this one, and what it holds keeps working — the
 //! session (its token presented in today's `__Host-session` cookie), the
-//! API key, the password — except what the upgrade finds planted: a sealed
-//! hash copied between rows, and hashes stored unsealed.
+//! API key, the password (sealed or, as `import-legacy` and plain writes
+//! left it, unsealed: both are bound to their row) — except what the
+//! upgrade finds planted: a hash copied between rows.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code
 
 mod common;
@@ -201,10 +202,16 @@ struct Release2 {
     ids: std::collections::HashMap<&'static str, i64>,
 }
 
+/// An argon2 hash far over the caps (m = 4 GiB): `bind` refuses it.
+const OVER_CAPS: &str =
+    "$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$dGFndGFndGFndGFndGFndGFndGFndGFndGFnZw";
+
 /// Writes `dir/auth.db` exactly as the second release left it (migrations
-/// 1 and 2, `user_version = 2`), with what an attacker who could write it
-/// planted: bob's sealed hash copied into alice's row, a plain argon2 hash
-/// and a legacy one; and two look-alike usernames.
+/// 1 and 2, `user_version = 2`): unsealed rows that release trusted (a
+/// plain argon2 hash, a legacy one `import-legacy` stored), what an
+/// attacker who could write it planted (bob's sealed hash copied into
+/// alice's row, one plain hash in carol's and dave's), a hash over the
+/// caps, and two look-alike usernames.
 fn release_2_database(dir: &std::path::Path) -> Release2 {
     let path = dir.join("auth.db");
     let c = rusqlite::Connection::open(&path).unwrap();
@@ -221,12 +228,16 @@ fn release_2_database(dir: &std::path::Path) -> Release2 {
     };
     let plain = PasswordHasher::new(params).hash(&SecretString::from(PASSWORD)).unwrap();
     let bob_sealed = sealed(BOB_PASSWORD);
+    let plain_copy = PasswordHasher::new(params).hash(&SecretString::from(BOB_PASSWORD)).unwrap();
     let rows = [
         ("ada", sealed(PASSWORD)),
         ("bob", bob_sealed.clone()),
         ("alice", bob_sealed.clone()),
         ("plain", plain.as_str_for_storage().to_owned()),
         ("legacy", LEGACY_MD5.to_owned()),
+        ("carol", plain_copy.as_str_for_storage().to_owned()),
+        ("dave", plain_copy.as_str_for_storage().to_owned()),
+        ("overcaps", OVER_CAPS.to_owned()),
         ("hello", sealed(PASSWORD)),
         (LOOK_ALIKE, sealed(PASSWORD)),
     ];
@@ -257,6 +268,11 @@ fn release_2_database(dir: &std::path::Path) -> Release2 {
     #[cfg(unix)]
     std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     Release2 { live, idle, key, stored_key, bob_sealed, ids }
+}
+
+/// Whether one `authn_hash_copied` line names both ids.
+fn copy_logged(log: &str, a: i64, b: i64) -> bool {
+    log.lines().any(|l| l.contains("authn_hash_copied") && l.contains(&a.to_string()) && l.contains(&b.to_string()))
 }
 
 fn stored_hash(s: &Service, id: i64) -> String {
@@ -314,16 +330,32 @@ async fn a_release_2_database_keeps_its_credentials_and_refuses_what_was_planted
         assert_eq!(stored_hash(&s, old.ids[who]), old.bob_sealed, "{who}'s row left as it was");
     }
     let log = logged();
-    let copied = log.lines().find(|l| l.contains("authn_hash_copied")).expect("authn_hash_copied logged");
-    assert!(copied.contains(&old.ids["bob"].to_string()) && copied.contains(&old.ids["alice"].to_string()), "{copied}");
+    assert!(copy_logged(&log, old.ids["bob"], old.ids["alice"]), "authn_hash_copied names bob and alice");
     assert!(!log.contains(&old.bob_sealed), "a sealed hash in the log");
 
-    // Unsealed rows (a plain argon2 hash, an imported legacy one) are
-    // refused by default, with the same 401.
+    // The unsealed rows the second release trusted (a plain argon2 hash,
+    // a legacy one `import-legacy` stored) were bound to their rows: they
+    // log in without AUTH_SERVICE_ACCEPT_UNSEALED_HASHES.
     for who in ["plain", "legacy"] {
-        let r = s.login(who, PASSWORD).await;
+        assert!(stored_hash(&s, old.ids[who]).starts_with("$guardrail-sealed$v2$"), "{who} bound at upgrade");
+        assert_eq!(s.login(who, PASSWORD).await.status(), StatusCode::OK, "{who}");
+    }
+    // An unsealed text two rows hold is a copy, like a sealed one.
+    let plain_copy = stored_hash(&s, old.ids["carol"]);
+    assert_eq!(plain_copy, stored_hash(&s, old.ids["dave"]), "carol's and dave's rows left as they were");
+    for who in ["carol", "dave"] {
+        let r = s.login(who, BOB_PASSWORD).await;
         assert_eq!(problem(r).await, (StatusCode::UNAUTHORIZED, "invalid_credentials".into()), "{who}");
     }
+    assert!(copy_logged(&log, old.ids["carol"], old.ids["dave"]), "authn_hash_copied names carol and dave");
+    // A hash `bind` refuses stays as it is, logged by id and reason code.
+    assert_eq!(stored_hash(&s, old.ids["overcaps"]), OVER_CAPS);
+    let refused = log.lines().find(|l| l.contains("authn_hash_not_bound")).expect("authn_hash_not_bound logged");
+    assert!(
+        refused.contains(&format!("user_id={}", old.ids["overcaps"])) && refused.contains("hash_over_caps"),
+        "{refused}"
+    );
+    assert!(!log.contains(&plain_copy) && !log.contains(OVER_CAPS), "a hash in the log");
 
     // Look-alikes stored before the skeleton index both still log in; a
     // third one cannot register.
@@ -340,7 +372,26 @@ async fn a_release_2_database_keeps_its_credentials_and_refuses_what_was_planted
     }
     drop(c);
 
-    // With the migration setting on, the unsealed rows log in once and are
+    // A plain hash written after the upgrade is refused as unbound (the
+    // same 401, an error for the operators).
+    let planted = PasswordHasher::new(Params::new(256, 1, 1).unwrap()).hash(&SecretString::from(PASSWORD)).unwrap();
+    let c = rusqlite::Connection::open(s.dir.path().join("auth.db")).unwrap();
+    c.execute(
+        "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+        params![old.ids["plain"], planted.as_str_for_storage()],
+    )
+    .unwrap();
+    drop(c);
+    let r = s.login("plain", PASSWORD).await;
+    assert_eq!(problem(r).await, (StatusCode::UNAUTHORIZED, "invalid_credentials".into()));
+    let log = logged();
+    let unbound = format!("user_id={}", old.ids["plain"]);
+    assert!(
+        log.lines().any(|l| l.contains("authn_login_fail") && l.contains("unbound_hash") && l.contains(&unbound)),
+        "the planted row logged as unbound_hash"
+    );
+
+    // With the migration setting on, an unsealed row logs in once and is
     // stored bound from then on.
     let mut s = s;
     let dir = std::mem::replace(&mut s.dir, tempfile::tempdir().unwrap());
@@ -348,9 +399,7 @@ async fn a_release_2_database_keeps_its_credentials_and_refuses_what_was_planted
     let mut config = common::config(dir.path());
     config.accept_unsealed_hashes = true;
     let s = Service::start_in(dir, config).await;
-    for who in ["plain", "legacy"] {
-        assert_eq!(s.login(who, PASSWORD).await.status(), StatusCode::OK, "{who}");
-        assert!(stored_hash(&s, old.ids[who]).starts_with("$guardrail-sealed$v2$"), "{who}");
-    }
+    assert_eq!(s.login("plain", PASSWORD).await.status(), StatusCode::OK);
+    assert!(stored_hash(&s, old.ids["plain"]).starts_with("$guardrail-sealed$v2$"));
     s.stop().await;
 }

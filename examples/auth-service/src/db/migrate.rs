@@ -3,7 +3,7 @@
 //! open (`tests/upgrade.rs` builds them exactly as those releases did).
 //!
 //! A step is SQL, run by [`Db::open`](super::Db::open), or code that needs
-//! the service's keys (rekeying stored digests, rebinding sealed hashes),
+//! the service's keys (rekeying stored digests, binding stored hashes),
 //! run by [`finish_migrations`] once the keyring is loaded. `Db::open`
 //! stops before the first code step; the service serves nothing until
 //! `finish_migrations` has brought the file to the latest version.
@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use guardrail::{
     axum::session::SessionDigest,
-    password::{PasswordHasher, SealState},
+    password::{Error as PasswordError, PasswordHasher, SealState},
     token::{DigestKey, api_key::StoredApiKey},
     validate::{SKELETON_UNICODE_VERSION, Username},
 };
@@ -96,7 +96,7 @@ pub fn latest_version() -> i64 {
     i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
 }
 
-/// What the code steps need: the peppered hasher (to rebind sealed hashes
+/// What the code steps need: the peppered hasher (to bind stored hashes
 /// to their rows) and the digest keys stored credentials move under.
 #[derive(Debug, Clone, Copy)]
 pub struct MigrationKeys<'a> {
@@ -170,8 +170,8 @@ pub fn finish_migrations(db: &Db, keys: &MigrationKeys<'_>) -> Result<(), DbErro
 }
 
 /// Migration 4, one transaction: session and API-key digests rekeyed and
-/// their rows tagged to their accounts, first-release sealed hashes bound to their rows, skeletons and their
-/// unique index, the `meta` rows.
+/// their rows tagged to their accounts, stored hashes bound to their rows,
+/// skeletons and their unique index, the `meta` rows.
 fn key_credentials(tx: &Transaction<'_>, keys: &MigrationKeys<'_>) -> rusqlite::Result<()> {
     rekey_sessions(tx, keys.session)?;
     rekey_api_keys(tx, keys.api_key)?;
@@ -238,43 +238,86 @@ fn rekey_api_keys(tx: &Transaction<'_>, key: &DigestKey) -> rusqlite::Result<()>
     Ok(())
 }
 
-/// Every first-release sealed hash is opened and re-sealed bound to its
-/// row — except a sealed text two or more rows hold byte for byte: salts
-/// are random, so all but one are copies, and which is the original cannot
-/// be told. They stay unbound (so none of them logs in) and are logged
-/// (`authn_hash_copied`, the ids only). Unsealed rows (plain PHC, legacy)
-/// stay; they log in only while `AUTH_SERVICE_ACCEPT_UNSEALED_HASHES` is
-/// on.
+/// Legacy schemes without a salt: the same password gives the same text in
+/// every row, so two rows holding one such text are no evidence of a copy
+/// (and someone who could write the table could have stored a digest of a
+/// password they know without copying anything). Every other scheme is
+/// salted at random — or, for Spring's digest encoder whose salt may be
+/// empty, treated as if it were (a shared text is then left unbound).
+const UNSALTED_SCHEMES: &[&str] = &[
+    "django-unsalted-md5",
+    "django-unsalted-sha1",
+    "ldap-md5",
+    "ldap-sha1",
+    "ldap-hex-md5",
+    "ldap-hex-sha1",
+    "spring-ldap-sha",
+    "plaintext",
+];
+
+/// Every stored hash not yet bound is bound to its row: a first-release
+/// seal is opened and re-sealed, and an unsealed value the hasher admits
+/// (a plain PHC string, a legacy hash `import-legacy` stored, a wrapped
+/// one) is sealed as it is — the previous release wrote and trusted both.
+/// Except a text two or more rows hold byte for byte: salts and nonces are
+/// random, so all but one are copies and which is the original cannot be
+/// told. They stay unbound (none of them logs in) and are logged
+/// (`authn_hash_copied`, the ids only) — unless the text is of an unsalted
+/// legacy scheme ([`UNSALTED_SCHEMES`]: the same password), bound in each
+/// row. A value `bind` refuses (over the caps, malformed, plaintext not
+/// opted in, a seal that does not open) stays as it is, logged by id and
+/// reason code. After this step an unsealed row logs in only while
+/// `AUTH_SERVICE_ACCEPT_UNSEALED_HASHES` is on.
 fn bind_hashes(tx: &Transaction<'_>, hasher: &PasswordHasher) -> rusqlite::Result<()> {
-    let mut sealed: HashMap<String, Vec<i64>> = HashMap::new();
-    let mut unsealed = 0usize;
+    let mut texts: HashMap<String, Vec<i64>> = HashMap::new();
     let mut rows = tx.prepare("SELECT id, password_hash FROM users ORDER BY id")?;
     for row in rows.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
         let (id, hash) = row?;
-        match hasher.seal_state(&hash) {
-            SealState::SealedUnbound => sealed.entry(hash).or_default().push(id),
-            SealState::Bound => {}
-            _ => unsealed += 1,
+        if !matches!(hasher.seal_state(&hash), SealState::Bound) {
+            texts.entry(hash).or_default().push(id);
         }
     }
     let mut update = tx.prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1")?;
-    for (hash, ids) in sealed {
-        let [id] = ids[..] else {
-            tracing::error!(target: "security", event = "authn_hash_copied", user_ids = ?ids, "one sealed hash in several rows: left unbound, none of them logs in");
+    let mut unbound = 0usize;
+    for (hash, ids) in texts {
+        if ids.len() > 1 && !unsalted(hasher, &hash) {
+            tracing::error!(target: "security", event = "authn_hash_copied", user_ids = ?ids, "one stored hash in several rows: left unbound, none of them logs in");
+            unbound += ids.len();
             continue;
-        };
-        match hasher.bind(&hash, &binding(id)) {
-            Ok(bound) => update.execute(params![id, bound.as_str_for_storage()])?,
-            Err(e) => {
-                tracing::error!(target: "security", user_id = id, error = %e, "sealed hash not rebound");
-                0
-            }
-        };
+        }
+        for id in ids {
+            match hasher.bind(&hash, &binding(id)) {
+                Ok(bound) => update.execute(params![id, bound.as_str_for_storage()])?,
+                Err(e) => {
+                    tracing::error!(target: "security", event = "authn_hash_not_bound", user_id = id, reason = refusal(&e), "stored hash left unbound");
+                    unbound += 1;
+                    0
+                }
+            };
+        }
     }
-    if unsealed > 0 {
-        tracing::warn!(target: "security", count = unsealed, "unsealed password hashes stored: they log in only with AUTH_SERVICE_ACCEPT_UNSEALED_HASHES=accept-unsealed");
+    if unbound > 0 {
+        tracing::warn!(target: "security", count = unbound, "password hashes left unbound: they log in only with AUTH_SERVICE_ACCEPT_UNSEALED_HASHES=accept-unsealed");
     }
     Ok(())
+}
+
+/// Whether `stored` is an unsealed hash of a scheme without a salt.
+fn unsalted(hasher: &PasswordHasher, stored: &str) -> bool {
+    matches!(hasher.seal_state(stored), SealState::Unsealed)
+        && hasher.inspect(stored).is_ok_and(|info| !info.wrapped && UNSALTED_SCHEMES.contains(&info.scheme))
+}
+
+/// The reason code logged for a value `bind` refuses (never the value).
+fn refusal(e: &PasswordError) -> &'static str {
+    match e {
+        PasswordError::OutOfPolicy { .. } => "hash_over_caps",
+        PasswordError::PlaintextRefused => "plaintext_refused",
+        PasswordError::Malformed { .. } => "malformed_hash",
+        PasswordError::Unsupported { .. } => "unsupported_hash",
+        PasswordError::Pepper => "seal_does_not_open",
+        _ => "hash_unusable",
+    }
 }
 
 /// Fills `username_skeleton` for every row without one, in id order: the

@@ -395,3 +395,64 @@ fn a_reset_token_row_edited_by_a_database_writer_is_refused() {
         assert_eq!(count(&db, "reset_tokens", "digest = ?1", digest.to_vec()), 0, "deleted: {edit}");
     }
 }
+
+/// Migration 4 binds every stored hash the previous release trusted — its
+/// v1 seals and the unsealed values `import-legacy` or a plain write left —
+/// except a salted text found in two rows (a copy) and what the hasher
+/// refuses; identical unsalted legacy digests (the same password) are bound
+/// in each row.
+#[test]
+fn migration_4_binds_what_the_previous_release_trusted() {
+    use guardrail::{password::Verification, secret::SecretString};
+    const PW: &str = "correct horse battery staple";
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&dir.path().join("t.db")).unwrap();
+    let hasher = peppered_hasher();
+    let plain = PasswordHasher::new(Params::new(64, 1, 1).unwrap());
+    let hash = |h: &PasswordHasher| h.hash(&SecretString::from(PW)).unwrap().as_str_for_storage().to_owned();
+    let copied = hash(&plain);
+    let unsalted = "md5$$9cc2ae8a1ba7a93da39b46fc1019c481"; // Django's unsalted MD5 of PW
+    let over_caps = "$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$dGFndGFndGFndGFndGFndGFndGFndGFndGFnZw";
+    let rows = [
+        ("sealed", hash(&hasher)),
+        ("plain", hash(&plain)),
+        ("legacy", "md5$uTEiRPOEYZhT$dbc47db7d74b72ec5adfdd3aaeb17e93".into()), // Django's salted MD5 of PW
+        ("unsalted1", unsalted.into()),
+        ("unsalted2", unsalted.into()),
+        ("copy1", copied.clone()),
+        ("copy2", copied.clone()),
+        ("overcaps", over_caps.into()),
+        ("noop", format!("{{noop}}{PW}")),
+    ];
+    let ids: Vec<i64> = rows
+        .iter()
+        .map(|(name, hash)| {
+            let (name, hash) = ((*name).to_owned(), hash.clone());
+            db.call_blocking(move |c| {
+                c.execute(
+                    "INSERT INTO users (email, username, password_hash, created_at) VALUES (?1, ?1, ?2, 0)",
+                    params![name, hash],
+                )?;
+                Ok(c.last_insert_rowid())
+            })
+            .unwrap()
+        })
+        .collect();
+    let (session, api_key) = (DigestKey::generate().unwrap(), DigestKey::generate().unwrap());
+    finish_migrations(&db, &MigrationKeys { hasher: &hasher, session: &session, api_key: &api_key }).unwrap();
+    for ((name, before), id) in rows.iter().zip(ids) {
+        let stored: String = db
+            .call_blocking(move |c| c.query_row("SELECT password_hash FROM users WHERE id = ?1", [id], |r| r.get(0)))
+            .unwrap();
+        let bound = !matches!(*name, "copy1" | "copy2" | "overcaps" | "noop");
+        if bound {
+            assert!(stored.starts_with("$guardrail-sealed$v2$"), "{name} bound");
+            let ok = hasher.verify_bound(&SecretString::from(PW), &stored, &binding(id)).unwrap();
+            assert!(matches!(ok, Verification::Valid { .. }), "{name} verifies under its own row");
+            let other = hasher.verify_bound(&SecretString::from(PW), &stored, &binding(id + 100)).unwrap();
+            assert!(matches!(other, Verification::Invalid), "{name} does not verify under another row");
+        } else {
+            assert_eq!(&stored, before, "{name} left as it was");
+        }
+    }
+}
