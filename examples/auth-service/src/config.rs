@@ -80,6 +80,10 @@ pub const SETTINGS: &[(&str, &str)] = &[
         "connections served at once, 1..=1000000 and at most the open-file limit - 64 (default 512)",
     ),
     (
+        "AUTH_SERVICE_MAX_CONNECTIONS_PER_CLIENT",
+        "connections one client address (IPv6: per IPV6_PREFIX network) may hold, more are closed at accept, 1..=MAX_CONNECTIONS (default 32; at MAX_CONNECTIONS, no per-client cap: behind a proxy)",
+    ),
+    (
         "AUTH_SERVICE_SHUTDOWN_GRACE_MS",
         "on SIGTERM/SIGINT, how long open connections may finish before they are dropped, ms, 0..=300000 (default 10000)",
     ),
@@ -152,6 +156,10 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// Connections served at once; more wait in the kernel's backlog.
     pub max_connections: usize,
+    /// Connections one client (address; IPv6 network of `ipv6_prefix`)
+    /// may hold at once; more are closed as they are accepted. At or
+    /// above `max_connections` there is no per-client cap.
+    pub max_connections_per_client: usize,
     /// On shutdown, how long open connections may finish before they are
     /// dropped.
     pub shutdown_grace: Duration,
@@ -267,6 +275,7 @@ impl Default for Config {
             body_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(30),
             max_connections: 512,
+            max_connections_per_client: 32,
             shutdown_grace: Duration::from_secs(10),
             ipv6_prefix: 64,
             api_key_fails_per_ip_per_minute: 20,
@@ -394,6 +403,13 @@ impl Config {
         if let Some(v) = get("AUTH_SERVICE_MAX_CONNECTIONS") {
             // The open-file limit is checked when the server starts.
             self.max_connections = number("AUTH_SERVICE_MAX_CONNECTIONS", v, 1, 1_000_000)?;
+        }
+        if let Some(v) = get("AUTH_SERVICE_MAX_CONNECTIONS_PER_CLIENT") {
+            const NAME: &str = "AUTH_SERVICE_MAX_CONNECTIONS_PER_CLIENT";
+            self.max_connections_per_client = number(NAME, v, 1, 1_000_000)?;
+            if self.max_connections_per_client > self.max_connections {
+                return Err(invalid(NAME, "a whole number no larger than AUTH_SERVICE_MAX_CONNECTIONS"));
+            }
         }
         if let Some(v) = get("AUTH_SERVICE_SHUTDOWN_GRACE_MS") {
             self.shutdown_grace = millis("AUTH_SERVICE_SHUTDOWN_GRACE_MS", v, 0, 300_000)?;

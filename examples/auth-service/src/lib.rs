@@ -184,8 +184,8 @@ impl Running {
 /// Starts the service: state, listener, server and the maintenance task
 /// (expired and idle sessions and full rate-limit entries are dropped
 /// every minute). The server is guardrail-axum's `serve::Server` with the
-/// configuration's header, body and idle timeouts, connection bound and
-/// shutdown grace.
+/// configuration's header, body and idle timeouts, connection bounds (in
+/// all and per client, IPv6 by `ipv6_prefix`) and shutdown grace.
 ///
 /// # Errors
 /// What [`build_state`] refuses, [`StartError::Bind`] when the address
@@ -203,6 +203,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .body_timeout(config.body_timeout)
         .idle_timeout(config.idle_timeout)
         .max_connections(config.max_connections)
+        .max_connections_per_client(config.max_connections_per_client)
+        .ipv6_prefix(config.ipv6_prefix)
         .shutdown_grace(config.shutdown_grace)
         .run(async {
             let _ = signal.await;

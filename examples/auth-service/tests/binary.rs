@@ -459,6 +459,66 @@ async fn slow_clients_are_cut_off_and_healthz_answers() {
     server.child.wait().unwrap();
 }
 
+/// Issue 15, fault 4: 40 connections from 127.0.0.1, each a whole
+/// `POST /login` head and a body dripped a byte every 100 ms, against
+/// `AUTH_SERVICE_MAX_CONNECTIONS=32` and `..._PER_CLIENT=8`. Before, the
+/// address took every slot and `/healthz` waited seconds. Now exactly 8
+/// stay open (the rest are closed at accept, unanswered) and another
+/// client (127.0.0.2) gets `/healthz` within a second or so.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_dripping_logins_holds_only_its_share() {
+    use std::io::Write;
+    const PER_CLIENT: usize = 8;
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = spawn_with(
+        command(dir.path())
+            .env("AUTH_SERVICE_MAX_CONNECTIONS", "32")
+            .env("AUTH_SERVICE_MAX_CONNECTIONS_PER_CLIENT", PER_CLIENT.to_string()),
+    );
+    let addr: std::net::SocketAddr = server.url.trim_start_matches("http://").parse().unwrap();
+    let head = "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{";
+    let mut drips: Vec<_> = (0..40)
+        .filter_map(|_| {
+            let mut stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(5)).ok()?;
+            // A connection over the cap may be closed before this write.
+            let _ = stream.write_all(head.as_bytes());
+            Some(stream)
+        })
+        .collect();
+    assert!(drips.len() >= 30, "only {} of 40 connected", drips.len());
+    for _ in 0..5 {
+        std::thread::sleep(Duration::from_millis(100));
+        for stream in &mut drips {
+            let _ = stream.write_all(b" ");
+        }
+    }
+    let open = drips
+        .iter()
+        .filter(|stream| {
+            let mut stream: &std::net::TcpStream = stream;
+            stream.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+            let mut buf = [0u8; 64];
+            matches!(stream.read(&mut buf), Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut))
+        })
+        .count();
+    assert_eq!(open, PER_CLIENT, "connections of 127.0.0.1 still open");
+
+    let other = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let r = other.get(format!("{}/healthz", server.url)).send().await.unwrap();
+    let took = started.elapsed();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(took <= Duration::from_secs(2), "/healthz answered after {took:?}");
+    drop(drips);
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}
+
 /// Issue 15, fault 3: with three connections stalled mid-head (the header
 /// timeout a minute away), SIGTERM stops the process within the grace
 /// plus 3 s, exit 0, and the shutdown logs that three were dropped.

@@ -181,7 +181,9 @@ fn start_server(limits: LimitMode, hash_concurrency: Option<usize>) -> Result<Se
     }
     cmd.env("AUTH_SERVICE_ADDR", "127.0.0.1:0")
         .env("AUTH_SERVICE_DB", dir.path().join("auth.db"))
-        .env("AUTH_SERVICE_KEYRING", dir.path().join("keyring.json"));
+        .env("AUTH_SERVICE_KEYRING", dir.path().join("keyring.json"))
+        // Every client is 127.0.0.1: one client's connection cap is the bound in all.
+        .env("AUTH_SERVICE_MAX_CONNECTIONS_PER_CLIENT", "512");
     if let Some(n) = hash_concurrency {
         cmd.env("AUTH_SERVICE_HASH_CONCURRENCY", n.to_string());
     }

@@ -265,6 +265,7 @@ fn the_issue_15_settings_have_defaults_and_bounds() {
         (d.max_connections, d.ipv6_prefix, d.api_key_fails_per_ip_per_minute, d.max_api_keys),
         (512, 64, 20, 25)
     );
+    assert_eq!(d.max_connections_per_client, 32);
     assert_eq!((d.reset_ttl, d.reset_per_login_per_hour, d.reset_max_live), (Duration::from_secs(1800), 5, 3));
     assert_eq!(d.outbox_max_age, Duration::from_secs(604_800));
     assert!(!d.accept_unsealed_hashes);
@@ -274,6 +275,7 @@ fn the_issue_15_settings_have_defaults_and_bounds() {
         ("AUTH_SERVICE_BODY_TIMEOUT_MS", "120000"),
         ("AUTH_SERVICE_IDLE_TIMEOUT_MS", "600000"),
         ("AUTH_SERVICE_MAX_CONNECTIONS", "1"),
+        ("AUTH_SERVICE_MAX_CONNECTIONS_PER_CLIENT", "1"),
         ("AUTH_SERVICE_SHUTDOWN_GRACE_MS", "0"),
         ("AUTH_SERVICE_IPV6_PREFIX", "128"),
         ("AUTH_SERVICE_API_KEY_FAILS_PER_IP", "3"),
@@ -293,6 +295,7 @@ fn the_issue_15_settings_have_defaults_and_bounds() {
         (c.max_connections, c.ipv6_prefix, c.api_key_fails_per_ip_per_minute, c.max_api_keys),
         (1, 128, 3, 1000)
     );
+    assert_eq!(c.max_connections_per_client, 1);
     assert_eq!((c.reset_ttl, c.reset_per_login_per_hour, c.reset_max_live), (Duration::from_secs(60), 1, 1));
     assert_eq!(c.outbox_max_age, Duration::from_secs(3600));
     assert!(c.accept_unsealed_hashes);
@@ -302,6 +305,7 @@ fn the_issue_15_settings_have_defaults_and_bounds() {
         ("AUTH_SERVICE_BODY_TIMEOUT_MS", &["0", "120001", "-1"]),
         ("AUTH_SERVICE_IDLE_TIMEOUT_MS", &["99", "600001", "1.5"]),
         ("AUTH_SERVICE_MAX_CONNECTIONS", &["0", "1000001", "many"]),
+        ("AUTH_SERVICE_MAX_CONNECTIONS_PER_CLIENT", &["0", "1000001", "-1", "all"]),
         ("AUTH_SERVICE_SHUTDOWN_GRACE_MS", &["300001", "-1"]),
         ("AUTH_SERVICE_IPV6_PREFIX", &["31", "129", "0", "/64"]),
         ("AUTH_SERVICE_API_KEY_FAILS_PER_IP", &["0", "x"]),
@@ -321,4 +325,32 @@ fn the_issue_15_settings_have_defaults_and_bounds() {
         let msg = refused("AUTH_SERVICE_ACCEPT_UNSEALED_HASHES", bad);
         assert!(msg.contains("accept-unsealed (or leave it unset)"), "{msg}");
     }
+}
+
+/// Issue 15, fault 4: the per-client connection cap is at most the bound
+/// in all — set above it, refused naming both settings (never the value);
+/// unset, the default 32 (at a bound of 32 or less the server has no
+/// per-client cap).
+#[test]
+fn the_per_client_connection_cap_is_at_most_the_bound() {
+    let over = Config::from_map(map(&[
+        ("AUTH_SERVICE_MAX_CONNECTIONS", "16"),
+        ("AUTH_SERVICE_MAX_CONNECTIONS_PER_CLIENT", "17"),
+    ]))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        over.starts_with("AUTH_SERVICE_MAX_CONNECTIONS_PER_CLIENT:")
+            && over.ends_with("no larger than AUTH_SERVICE_MAX_CONNECTIONS")
+            && !over.contains("17"),
+        "{over}"
+    );
+    let at = Config::from_map(map(&[
+        ("AUTH_SERVICE_MAX_CONNECTIONS", "16"),
+        ("AUTH_SERVICE_MAX_CONNECTIONS_PER_CLIENT", "16"),
+    ]))
+    .unwrap();
+    assert_eq!((at.max_connections, at.max_connections_per_client), (16, 16));
+    let small = Config::from_map(map(&[("AUTH_SERVICE_MAX_CONNECTIONS", "4")])).unwrap();
+    assert_eq!((small.max_connections, small.max_connections_per_client), (4, 32));
 }
