@@ -46,7 +46,10 @@ use std::{
     time::Duration,
 };
 
-use guardrail::password::HashBinding;
+use guardrail::{
+    password::HashBinding,
+    validate::{Username, UsernamePolicy},
+};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
 pub(crate) mod api_keys;
@@ -377,6 +380,17 @@ pub(crate) fn find_user(conn: &Connection, login: &Login) -> rusqlite::Result<Op
 pub(crate) fn user_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1");
     conn.prepare_cached(&sql)?.query_row([id], user_from_row).optional()
+}
+
+/// A username as stored or typed for an account that already exists:
+/// canonicalised and checked for confusables like a new name, but with no
+/// reserved names and no length bounds beyond 1..=256 characters, so a
+/// name registered before it became reserved (or before a bound moved)
+/// still finds its account and keeps its skeleton. Sign-up and import
+/// apply the full [`Username::parse`] policy.
+#[must_use]
+pub fn existing_username(name: &str) -> Option<Username> {
+    UsernamePolicy::new(1, 256).parse(name).ok()
 }
 
 /// The binding every stored hash of `user_id` is sealed with: the service

@@ -223,9 +223,9 @@ async fn maintain(state: Arc<app::AppState>) {
         state.per_ip.retain_recent();
         state.per_login.retain_recent();
         state.per_account.retain_recent();
+        state.account_changes.retain_recent();
         state.api_keys.retain_recent();
         app::clean_up_resets(&state).await;
-        state.account_changes.retain_recent();
         match state.sessions.delete_expired().await {
             Ok(0) => {}
             Ok(n) => {

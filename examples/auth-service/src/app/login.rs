@@ -22,7 +22,7 @@ use guardrail::{
     encode::log_line,
     password::{Error as PasswordError, PasswordHash, SealState, Verification},
     secret::SecretString,
-    validate::{Email, Username},
+    validate::Email,
 };
 use serde::{Deserialize, Serialize};
 
@@ -47,11 +47,17 @@ pub(super) struct LoginResponse {
 
 /// An email address if it has an `@`, else a username; `None` if it is
 /// neither (then no account can match, and the login costs the same).
-fn parse_login(login: &str) -> Option<Login> {
+///
+/// A typed username is canonicalised with no reserved names and no length
+/// bounds beyond the validator's 256 characters
+/// ([`crate::db::existing_username`]): a name registered before it became
+/// reserved (or before a bound moved) still finds its account. Sign-up
+/// applies the full policy.
+pub(super) fn parse_login(login: &str) -> Option<Login> {
     if login.contains('@') {
         Email::parse(login).ok().map(|e| Login::Email(e.as_str().to_owned()))
     } else {
-        Username::parse(login).ok().map(|u| Login::Username(u.as_str().to_owned()))
+        crate::db::existing_username(login).map(|u| Login::Username(u.as_str().to_owned()))
     }
 }
 
@@ -157,5 +163,18 @@ mod tests {
         assert!(matches!(parse_login("alice"), Some(Login::Username(_))));
         assert!(parse_login("a b@").is_none());
         assert!(parse_login("").is_none());
+    }
+
+    #[test]
+    fn names_registered_before_they_became_reserved_still_log_in() {
+        // Refused at sign-up since digit look-alikes of reserved names are
+        // reserved (and `ab` is under today's 3-character minimum), but an
+        // account that holds one still finds it, canonicalised the same way.
+        for (typed, stored) in [("adm1n", "adm1n"), ("ＡＤＭ１Ｎ", "adm1n"), ("r00t", "r00t"), ("ab", "ab")] {
+            assert!(guardrail::validate::Username::parse(typed).is_err(), "{typed}");
+            assert!(matches!(parse_login(typed), Some(Login::Username(u)) if u == stored), "{typed}");
+        }
+        // Confusables stay refused: they cannot have been registered.
+        assert!(parse_login("аdmin").is_none());
     }
 }

@@ -45,14 +45,13 @@ use guardrail::{
     password::Error as PasswordError,
     secret::{ExposeSecret, SecretString},
     token::{DigestKey, random},
-    validate::{Email, Username},
 };
 use serde::Deserialize;
 use tokio::sync::Semaphore;
 
 use super::{AppState, Shared, internal};
 use crate::{
-    db::{self, Login, User, reset as tokens},
+    db::{self, User, reset as tokens},
     outbox::{self, Notice},
 };
 
@@ -245,20 +244,11 @@ pub(crate) async fn clean_up(state: &AppState) {
     }
 }
 
-/// An email address if it has an `@`, else a username; `None` if neither.
-fn parse_login(login: &str) -> Option<Login> {
-    if login.contains('@') {
-        Email::parse(login).ok().map(|e| Login::Email(e.as_str().to_owned()))
-    } else {
-        Username::parse(login).ok().map(|u| Login::Username(u.as_str().to_owned()))
-    }
-}
-
 /// The work behind a reset request, after its answer: find the account,
 /// store a token's digest under the cap, and the token in the outbox.
 async fn issue(state: &Arc<AppState>, login: &str) {
     crate::hooks::point(state, "reset.background").await;
-    let Some(login) = parse_login(login) else { return };
+    let Some(login) = super::login::parse_login(login) else { return };
     let user = match state.db.call(move |c| db::find_user(c, &login)).await {
         Ok(Some(user)) => user,
         Ok(None) => return,

@@ -14,7 +14,7 @@ use guardrail::{
     axum::session::SessionDigest,
     password::{Error as PasswordError, PasswordHasher, SealState},
     token::{DigestKey, api_key::StoredApiKey},
-    validate::{SKELETON_UNICODE_VERSION, Username},
+    validate::SKELETON_UNICODE_VERSION,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
@@ -335,7 +335,7 @@ fn fill_skeletons(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         .collect::<Result<_, _>>()?;
     let mut update = tx.prepare("UPDATE users SET username_skeleton = ?2 WHERE id = ?1")?;
     for (id, name) in rows {
-        let Ok(name) = Username::parse(&name) else {
+        let Some(name) = super::existing_username(&name) else {
             tracing::warn!(target: "security", user_id = id, "stored username no longer parses: no skeleton");
             continue;
         };

@@ -33,6 +33,9 @@ pub fn config(dir: &std::path::Path) -> Config {
         hash_limits: Limits::for_params(&params, Limits::DEFAULT_MEMORY_BUDGET),
         per_ip_per_minute: 10_000.try_into().unwrap(),
         per_account_per_minute: 10_000.try_into().unwrap(),
+        // Every test client is 127.0.0.1: one address may hold every slot
+        // (tests of the per-client cap set their own).
+        max_connections_per_client: 512,
         ..Config::default()
     }
 }
