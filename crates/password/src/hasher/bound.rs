@@ -112,10 +112,14 @@ impl PasswordHasher {
     /// PHC, legacy, wrapped) is sealed v2 as it is; a v2 value is returned
     /// as it is when it opens under `binding`.
     ///
-    /// For a migration, run it on rows the previous release sealed, *not*
-    /// blindly on every row: binding a plain hash someone wrote into the
-    /// table makes it verify. Two rows with byte-identical v1 seals are a
-    /// copy (salts and nonces are random): leave them unbound.
+    /// Binding a value makes it verify for that row, so bind only what the
+    /// previous release stored and trusted (its seals, and the unsealed
+    /// hashes it wrote itself, e.g. imported legacy rows), once, in the
+    /// migration; afterwards an unsealed value found in a row is one
+    /// someone wrote there, and a bound verify refuses it. Two rows holding
+    /// a byte-identical value are a copy (salts and nonces are random —
+    /// except for unsalted legacy formats, where one password gives one
+    /// text): leave those unbound.
     ///
     /// # Errors
     ///
