@@ -57,7 +57,7 @@ pub(super) fn parse_login(login: &str) -> Option<Login> {
     if login.contains('@') {
         Email::parse(login).ok().map(|e| Login::Email(e.as_str().to_owned()))
     } else {
-        crate::db::existing_username(login).map(|u| Login::Username(u.as_str().to_owned()))
+        db::existing_username(login).map(|u| Login::Username(u.as_str().to_owned()))
     }
 }
 
