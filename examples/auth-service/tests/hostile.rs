@@ -124,7 +124,12 @@ impl Logs {
         let logs = Self::default();
         let writer = logs.clone();
         let subscriber = tracing_subscriber::fmt().with_writer(move || writer.clone()).with_ansi(false).finish();
-        (logs, tracing::subscriber::set_default(subscriber))
+        let guard = tracing::subscriber::set_default(subscriber);
+        // A callsite another test thread hit with no subscriber while this
+        // one was being registered may stay cached as "no interest": ask
+        // every callsite again now that this subscriber exists.
+        tracing::callsite::rebuild_interest_cache();
+        (logs, guard)
     }
 
     /// Takes the lines written so far.
