@@ -78,4 +78,34 @@ mod guide {
     struct AuthService;
     #[doc = include_str!("../../../docs/src/axum.md")]
     struct Axum;
+    #[doc = include_str!("../../../docs/src/leadership.md")]
+    struct Leadership;
+    #[doc = include_str!("../../../docs/src/threat-model.md")]
+    struct ThreatModel;
+    #[doc = include_str!("../../../docs/src/parameters.md")]
+    struct Parameters;
+    #[doc = include_str!("../../../docs/src/secrets-config.md")]
+    struct SecretsConfig;
+    #[doc = include_str!("../../../docs/src/patching.md")]
+    struct Patching;
+    #[doc = include_str!("../../../docs/src/policy-kit.md")]
+    struct PolicyKit;
+    #[doc = include_str!("../../../docs/src/secret-scanning.md")]
+    struct SecretScanning;
+    #[doc = include_str!("../../../docs/src/asvs.md")]
+    struct Asvs;
+    #[doc = include_str!("../../../docs/src/runbooks/index.md")]
+    struct Runbooks;
+    #[doc = include_str!("../../../docs/src/runbooks/rotate-keyring.md")]
+    struct RotateKeyring;
+    #[doc = include_str!("../../../docs/src/runbooks/rotate-mac-key.md")]
+    struct RotateMacKey;
+    #[doc = include_str!("../../../docs/src/runbooks/rotate-pepper.md")]
+    struct RotatePepper;
+    #[doc = include_str!("../../../docs/src/runbooks/leaked-api-key.md")]
+    struct LeakedApiKey;
+    #[doc = include_str!("../../../docs/src/runbooks/leaked-database.md")]
+    struct LeakedDatabase;
+    #[doc = include_str!("../../../docs/src/runbooks/end-sessions.md")]
+    struct EndSessions;
 }
