@@ -52,6 +52,16 @@ pub(crate) enum ApiKeyCommand {
         /// says so. Leave it out and give the key on stdin.
         key: Option<String>,
     },
+    /// Find API keys in files: prints "PATH:LINE: api key LOOKUP_ID" for each
+    /// key whose checksum verifies (never the key). Exit 1 when any was found,
+    /// 0 when none, 2 when a path could not be read (named on stderr).
+    ///
+    /// Looks for authsvc_live keys and each --prefix (or, with --any-prefix,
+    /// every valid prefix). Directories are walked (not .git or target, not
+    /// following symbolic links); binary files (a NUL in the first 8000
+    /// bytes) are skipped, and so are files over 64 MiB and lines over 1 MiB,
+    /// each named on stderr.
+    Scan(crate::cmd::scan::ScanArgs),
 }
 
 impl std::fmt::Debug for ApiKeyCommand {
@@ -59,6 +69,7 @@ impl std::fmt::Debug for ApiKeyCommand {
         match self {
             Self::New { prefix } => f.debug_struct("New").field("prefix", prefix).finish(),
             Self::Check { key } => f.debug_struct("Check").field("key", &key.as_ref().map(|_| "[REDACTED]")).finish(),
+            Self::Scan(args) => f.debug_tuple("Scan").field(args).finish(),
         }
     }
 }
@@ -75,6 +86,7 @@ pub(crate) fn api_key(command: &ApiKeyCommand) -> Result<(), CliError> {
     match command {
         ApiKeyCommand::New { prefix } => new(prefix),
         ApiKeyCommand::Check { key } => check(key.as_deref()),
+        ApiKeyCommand::Scan(args) => crate::cmd::scan::scan(args),
     }
 }
 
