@@ -17,6 +17,8 @@ use crate::{
 #[cfg(feature = "pepper")]
 pub(crate) mod bound;
 mod login;
+#[cfg(feature = "pepper")]
+mod offline;
 #[cfg(feature = "tokio")]
 mod on_workers;
 mod paced;

@@ -52,6 +52,7 @@ use guardrail::{
 };
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
+pub(crate) mod admin;
 pub(crate) mod api_keys;
 mod migrate;
 pub(crate) mod outbox;

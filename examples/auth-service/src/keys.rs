@@ -40,13 +40,13 @@ use guardrail::{
 use crate::db::{self, Db, DbError};
 
 /// Associated data binding the sealed CSRF key to its use.
-const CSRF_KEY_AAD: &[u8] = b"auth-service csrf mac key v1";
+pub(crate) const CSRF_KEY_AAD: &[u8] = b"auth-service csrf mac key v1";
 /// The row the sealed CSRF key is stored under.
-const CSRF_KEY_NAME: &str = "csrf_mac_v1";
+pub(crate) const CSRF_KEY_NAME: &str = "csrf_mac_v1";
 /// Associated data binding the sealed credential MAC root to its use.
-const CREDENTIAL_ROOT_AAD: &[u8] = b"auth-service credential mac root v1";
+pub(crate) const CREDENTIAL_ROOT_AAD: &[u8] = b"auth-service credential mac root v1";
 /// The row the sealed credential MAC root is stored under.
-const CREDENTIAL_ROOT_NAME: &str = "credential_mac_v1";
+pub(crate) const CREDENTIAL_ROOT_NAME: &str = "credential_mac_v1";
 /// HKDF salt of the credential keys (fixed: the root is already random).
 const CREDENTIAL_SALT: &[u8] = b"auth-service credential keys";
 

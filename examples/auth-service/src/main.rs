@@ -3,8 +3,12 @@
 //! ```text
 //! auth-service                       serve (configuration from AUTH_SERVICE_* variables)
 //! auth-service import-legacy FILE    import users with legacy hashes (JSON lines; - for stdin)
-//! auth-service --help                list the settings
+//! auth-service --help                list the commands and the settings
 //! ```
+//!
+//! and the operator's offline commands (`sessions`, `force-reset`,
+//! `census`, `wrap-legacy`, `reseal`, `key-usage`, `rotate-key`,
+//! `api-keys`): [`auth_service::admin`].
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a command: stdout and stderr are its interface
 
 use std::{
@@ -12,7 +16,7 @@ use std::{
     process::ExitCode,
 };
 
-use auth_service::{Config, KeyringOrigin, build_state, import};
+use auth_service::{Config, KeyringOrigin, admin, build_state, import};
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -28,21 +32,52 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
         [] => serve(config),
         ["import-legacy", file] => import_legacy(&config, file),
         ["--help" | "-h"] => {
             println!(
-                "usage: auth-service [import-legacy FILE]\n\nsettings (environment, or a KEY=VALUE file named by AUTH_SERVICE_CONFIG):"
+                "usage: auth-service [import-legacy FILE]\n{}\n\nsettings (environment, or a KEY=VALUE file named by AUTH_SERVICE_CONFIG):",
+                admin::USAGE
             );
             for (name, what) in auth_service::config::SETTINGS {
                 println!("  {name:32} {what}");
             }
             ExitCode::SUCCESS
         }
-        _ => {
-            eprintln!("usage: auth-service [import-legacy FILE] (--help lists the settings)");
-            ExitCode::from(2)
+        args => match admin::parse(args) {
+            Some(Ok(command)) => run_admin(&config, &command),
+            Some(Err(e)) => {
+                eprintln!("auth-service: {e} (--help lists the commands)");
+                ExitCode::from(2)
+            }
+            None => {
+                eprintln!(
+                    "usage: auth-service [import-legacy FILE | COMMAND] (--help lists the commands and settings)"
+                );
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+/// Runs an admin command: its facts on stdout, problems on stderr; exit 1
+/// when it failed or some input was unknown.
+fn run_admin(config: &Config, command: &admin::Command) -> ExitCode {
+    match admin::run(config, command, &mut std::io::stdin().lock()) {
+        Ok(report) => {
+            for line in &report.err {
+                eprintln!("{line}");
+            }
+            for line in &report.out {
+                println!("{line}");
+            }
+            if report.incomplete { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+        }
+        Err(e) => {
+            eprintln!("auth-service: {}", shown(&e));
+            ExitCode::FAILURE
         }
     }
 }

@@ -52,12 +52,25 @@ pub enum Notice {
         /// Its public lookup id.
         id: String,
     },
-    /// The owner ended every other session.
+    /// The owner ended every other session (or an administrator ended
+    /// them all: `auth-service sessions end`).
     SessionsRevoked {
         /// How many ended.
         count: usize,
     },
+    /// An administrator required a new password (`auth-service
+    /// force-reset`): the old one no longer logs in, every session and
+    /// reset token ended, and (with `--api-keys`) every API key was
+    /// deleted. The owner sets a new one through password reset.
+    PasswordResetRequired {
+        /// The deleted keys' `(lookup id, name)` (empty without
+        /// `--api-keys`; no key, no digest).
+        api_keys_revoked: Vec<(String, String)>,
+    },
 }
+
+/// What a [`Notice::PasswordResetRequired`] tells its owner.
+pub const RESET_REQUIRED_TEXT: &str = "an administrator required a new password; use password reset";
 
 impl Notice {
     /// The row's `kind`.
@@ -68,6 +81,7 @@ impl Notice {
             Self::ApiKeyCreated { .. } => "api_key_created",
             Self::ApiKeyDeleted { .. } => "api_key_deleted",
             Self::SessionsRevoked { .. } => "sessions_revoked",
+            Self::PasswordResetRequired { .. } => "password_reset_required",
         }
     }
 
@@ -75,7 +89,7 @@ impl Notice {
     /// dropped by [`MAX_UNSENT_NOTICES`] (the owner must learn of it, and
     /// its own limits bound it), though it counts towards the cap.
     fn about_the_password(&self) -> bool {
-        matches!(self, Self::PasswordChanged | Self::PasswordResetDone { .. })
+        matches!(self, Self::PasswordChanged | Self::PasswordResetDone { .. } | Self::PasswordResetRequired { .. })
     }
 
     fn details(&self) -> Value {
@@ -89,6 +103,11 @@ impl Notice {
             Self::ApiKeyCreated { id, name } => json!({ "key_id": id, "name": name }),
             Self::ApiKeyDeleted { id } => json!({ "key_id": id }),
             Self::SessionsRevoked { count } => json!({ "count": count }),
+            Self::PasswordResetRequired { api_keys_revoked } => {
+                let keys: Vec<Value> =
+                    api_keys_revoked.iter().map(|(id, name)| json!({ "key_id": id, "name": name })).collect();
+                json!({ "message": RESET_REQUIRED_TEXT, "api_keys_revoked": keys })
+            }
         }
     }
 }
@@ -104,7 +123,8 @@ pub struct OutboxMessage {
     /// The account.
     pub user_id: i64,
     /// `password_reset`, `password_changed`, `password_reset_done`,
-    /// `api_key_created`, `api_key_deleted` or `sessions_revoked`.
+    /// `api_key_created`, `api_key_deleted`, `sessions_revoked` or
+    /// `password_reset_required`.
     pub kind: String,
     /// When it was written, Unix seconds.
     pub created_at: i64,
@@ -191,6 +211,20 @@ pub(crate) fn reset_token(
     let payload = json!({ "to": user.email, "username": user.username, "token": token.expose_secret(), "expires_at": expires_at });
     let (sealed, created_at) = seal(keyring, user.id, PASSWORD_RESET, &payload)?;
     rows::insert(conn, user.id, PASSWORD_RESET, &sealed, created_at)
+}
+
+/// Re-seals one row under the keyring's primary key with its own
+/// associated data (`auth-service reseal`); `None` when it does not open.
+pub(crate) fn reseal_row(keyring: &Keyring, row: &rows::OutboxRow) -> Option<Vec<u8>> {
+    let ad = associated_data(row.user_id?, &row.kind, row.created_at);
+    let opened = keyring.open(&row.sealed, ad.as_bytes()).ok()?;
+    keyring.seal(opened.expose_secret(), ad.as_bytes()).ok()
+}
+
+/// Whether one row opens under `keyring` with its own associated data.
+pub(crate) fn opens(keyring: &Keyring, row: &rows::OutboxRow) -> bool {
+    row.user_id
+        .is_some_and(|id| keyring.open(&row.sealed, associated_data(id, &row.kind, row.created_at).as_bytes()).is_ok())
 }
 
 /// Opens one row; `None` when it does not open under its own associated

@@ -104,16 +104,14 @@ impl SessionStore for SqliteSessions {
 
     async fn delete_expired(&self, now: UnixTime, idle: Duration) -> Result<usize, DbError> {
         let idle = i64::try_from(idle.as_secs()).unwrap_or(i64::MAX);
-        self.db
-            .call(move |c| {
-                c.execute(
-                    "DELETE FROM sessions WHERE expires_at <= ?1 OR MAX(last_seen, created_at) + ?2 <= ?1",
-                    params![now, idle],
-                )
-            })
-            .await
+        self.db.call(move |c| c.execute(&format!("DELETE FROM sessions WHERE {EXPIRED}"), params![now, idle])).await
     }
 }
+
+/// The sessions past their lifetime or idle timeout, as a `WHERE` clause
+/// over `sessions` with `?1` = now and `?2` = the idle timeout (seconds):
+/// what the expiry sweep deletes and the admin commands do not count.
+pub(crate) const EXPIRED: &str = "(expires_at <= ?1 OR MAX(last_seen, created_at) + ?2 <= ?1)";
 
 /// Inserts a session, tagged under `key`, if `users.credential_epoch` is
 /// still the record's epoch; returns whether a row went in.

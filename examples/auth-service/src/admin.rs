@@ -1,0 +1,333 @@
+//! The operator's offline commands (`auth-service sessions …`,
+//! `force-reset`, `census`, `wrap-legacy`, `reseal`, `key-usage`,
+//! `rotate-key …`, `api-keys …`): what the runbooks in the guide run
+//! against the database and keyring the server uses.
+//!
+//! Each command opens the files the server's settings name (the same
+//! [`build_state`]: migrations applied, service keys re-sealed under the
+//! primary key, as at start) — never creating them — and writes in
+//! `BEGIN IMMEDIATE` transactions ([`Db::write_blocking`]), so it is safe
+//! while the server runs. Its result is a [`Report`]: one fact per line
+//! for stdout, problems for stderr. Nothing secret (a hash, a key, a
+//! token, a digest, sealed text) is ever in it, nor a name from a users
+//! file that matched no account (it may be a mistyped password).
+//!
+//! [`Db::write_blocking`]: crate::db::Db::write_blocking
+
+use std::{io::BufRead, path::PathBuf, sync::Arc};
+
+use guardrail::{secret, validate::Email};
+
+use crate::{
+    Config, StartError,
+    app::AppState,
+    build_state,
+    db::{self, DbError, Login, User},
+};
+
+mod accounts;
+mod rotate;
+mod sealed;
+
+/// The usage lines of the admin commands (`auth-service --help`).
+pub const USAGE: &str = "\
+  auth-service sessions count (--users FILE | --all)   live sessions per account (--all: in all)
+  auth-service sessions end (--users FILE | --all)     end every session of those accounts
+  auth-service force-reset (--users FILE | --all) [--api-keys]
+                                                       old passwords stop working; users recover through password reset
+  auth-service census                                  stored hashes per scheme and parameters, and how they are sealed
+  auth-service wrap-legacy                             wrap every legacy (non-argon2) hash in argon2id
+  auth-service reseal                                  re-seal every sealed value under the keyring's primary key
+  auth-service key-usage                               rows sealed under each keyring key
+  auth-service rotate-key (csrf | credentials)         replace the CSRF key or the credential MAC root
+  auth-service api-keys revoke                         revoke the API key read from stdin
+  auth-service api-keys list (--users FILE | --all)    API keys of those accounts
+  (FILE: login names, one a line, - for stdin; blank lines and # comments skipped)";
+
+/// Which accounts a command is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Who {
+    /// The accounts named in a file (`-`: stdin), one login name a line.
+    Users(String),
+    /// Every account.
+    All,
+}
+
+/// An admin command, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Command {
+    /// `sessions count`.
+    SessionsCount(Who),
+    /// `sessions end`.
+    SessionsEnd(Who),
+    /// `force-reset`, and whether `--api-keys` was given.
+    ForceReset(Who, bool),
+    /// `census`.
+    Census,
+    /// `wrap-legacy`.
+    WrapLegacy,
+    /// `reseal`.
+    Reseal,
+    /// `key-usage`.
+    KeyUsage,
+    /// `rotate-key csrf`.
+    RotateCsrf,
+    /// `rotate-key credentials`.
+    RotateCredentials,
+    /// `api-keys revoke`.
+    ApiKeysRevoke,
+    /// `api-keys list`.
+    ApiKeysList(Who),
+}
+
+/// An admin command line that is not one (exit status 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("usage: {0}")]
+pub struct UsageError(pub &'static str);
+
+/// Why a command could not run or finish. Names files and settings,
+/// never a secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AdminError {
+    /// The keyring or the database could not be opened.
+    #[error(transparent)]
+    Start(#[from] StartError),
+    /// Storage failed (the transaction was rolled back).
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// A file the settings name does not exist: the commands create none.
+    #[error("{} does not exist (an admin command opens the service's files; it creates none)", .0.display())]
+    Missing(PathBuf),
+    /// The users file (or stdin) could not be read.
+    #[error("reading {what}: {source}")]
+    Read {
+        /// The file, or `stdin`.
+        what: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Hashing, sealing or the random number generator failed.
+    #[error("{0}")]
+    Crypto(&'static str),
+}
+
+/// What a command did: lines for stdout and for stderr, and whether some
+/// input was unknown (exit status 1 although the rest was done).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// One fact a line.
+    pub out: Vec<String>,
+    /// Problems with the input (`line 3: no such account`).
+    pub err: Vec<String>,
+    /// Whether some input was unknown or some row left as it was.
+    pub incomplete: bool,
+}
+
+/// Parses `args` (after the program name); `None` when they are no admin
+/// command at all.
+///
+/// # Errors
+/// [`UsageError`] for an admin command with missing or extra arguments.
+pub fn parse(args: &[&str]) -> Option<Result<Command, UsageError>> {
+    const WHO: &str = "exactly one of --users FILE and --all";
+    let who = |rest: &[&str]| match rest {
+        ["--users", file] => Ok(Who::Users((*file).to_owned())),
+        ["--all"] => Ok(Who::All),
+        _ => Err(UsageError(WHO)),
+    };
+    let bare = |rest: &[&str], command| if rest.is_empty() { Ok(command) } else { Err(UsageError("no arguments")) };
+    Some(match args {
+        ["sessions", "count", rest @ ..] => who(rest).map(Command::SessionsCount),
+        ["sessions", "end", rest @ ..] => who(rest).map(Command::SessionsEnd),
+        ["sessions", ..] => Err(UsageError("sessions (count | end) (--users FILE | --all)")),
+        ["force-reset", rest @ ..] => match rest {
+            [a @ .., "--api-keys"] | ["--api-keys", a @ ..] => who(a).map(|w| Command::ForceReset(w, true)),
+            _ => who(rest).map(|w| Command::ForceReset(w, false)),
+        },
+        ["census", rest @ ..] => bare(rest, Command::Census),
+        ["wrap-legacy", rest @ ..] => bare(rest, Command::WrapLegacy),
+        ["reseal", rest @ ..] => bare(rest, Command::Reseal),
+        ["key-usage", rest @ ..] => bare(rest, Command::KeyUsage),
+        ["rotate-key", "csrf"] => Ok(Command::RotateCsrf),
+        ["rotate-key", "credentials"] => Ok(Command::RotateCredentials),
+        ["rotate-key", ..] => Err(UsageError("rotate-key (csrf | credentials)")),
+        ["api-keys", "revoke"] => Ok(Command::ApiKeysRevoke),
+        ["api-keys", "list", rest @ ..] => who(rest).map(Command::ApiKeysList),
+        ["api-keys", ..] => {
+            Err(UsageError("api-keys (revoke | list (--users FILE | --all)) (revoke reads the key on stdin)"))
+        }
+        _ => return None,
+    })
+}
+
+/// Runs `command` against the database and keyring `config` names;
+/// `stdin` is read by `--users -` and `api-keys revoke`.
+///
+/// # Errors
+/// [`AdminError::Missing`] when the keyring or the database file does not
+/// exist, [`AdminError::Start`] when they cannot be opened, otherwise as
+/// each command's storage or key operations fail (nothing half-done: each
+/// change is one transaction per account, or one in all).
+pub fn run(config: &Config, command: &Command, stdin: &mut dyn BufRead) -> Result<Report, AdminError> {
+    // `reseal` counts the service keys start-up re-seals: their key ids
+    // are read before the state is built.
+    let before = match command {
+        Command::Reseal => Some(sealed::service_key_ids(&open_db(config)?)?),
+        _ => None,
+    };
+    let state = open(config)?;
+    let idle = config.session_idle.min(config.session_ttl);
+    match command {
+        Command::SessionsCount(who) => accounts::count(&state, &resolve(&state, who, stdin)?, idle),
+        Command::SessionsEnd(who) => accounts::end(&state, &resolve(&state, who, stdin)?),
+        Command::ForceReset(who, api_keys) => accounts::force_reset(&state, &resolve(&state, who, stdin)?, *api_keys),
+        Command::ApiKeysList(who) => accounts::list_keys(&state, &resolve(&state, who, stdin)?),
+        Command::ApiKeysRevoke => accounts::revoke(&state, &config.api_key_prefix, stdin),
+        Command::Census => sealed::census(&state),
+        Command::WrapLegacy => sealed::wrap_legacy(&state),
+        Command::Reseal => sealed::reseal(&state, &before.unwrap_or_default()),
+        Command::KeyUsage => sealed::key_usage(&state),
+        Command::RotateCsrf => rotate::csrf(&state),
+        Command::RotateCredentials => rotate::credentials(&state),
+    }
+}
+
+fn must_exist(path: &std::path::Path) -> Result<(), AdminError> {
+    if path.exists() { Ok(()) } else { Err(AdminError::Missing(path.to_path_buf())) }
+}
+
+fn open_db(config: &Config) -> Result<db::Db, AdminError> {
+    must_exist(&config.db)?;
+    Ok(db::Db::open(&config.db)?)
+}
+
+/// The server's state over the existing keyring and database.
+fn open(config: &Config) -> Result<Arc<AppState>, AdminError> {
+    must_exist(&config.keyring)?;
+    must_exist(&config.db)?;
+    Ok(build_state(config)?.0)
+}
+
+/// Longest line of a users file, bytes (a login name is at most 256
+/// characters; an e-mail address 254).
+const MAX_NAME_LINE: usize = 4096;
+
+/// The accounts `who` names, each once, in the order first named; each
+/// name that matches no account is a `line N: no such account` in
+/// `Accounts::unknown` (never the name).
+pub(crate) struct Accounts {
+    pub(crate) users: Vec<User>,
+    pub(crate) unknown: Vec<String>,
+    /// `--all`: every account, no file.
+    pub(crate) all: bool,
+}
+
+impl Accounts {
+    /// A report starting with the unknown names' lines.
+    pub(crate) fn report(&self) -> Report {
+        Report { out: Vec::new(), err: self.unknown.clone(), incomplete: !self.unknown.is_empty() }
+    }
+}
+
+fn resolve(state: &AppState, who: &Who, stdin: &mut dyn BufRead) -> Result<Accounts, AdminError> {
+    let file = match who {
+        Who::All => {
+            let users = state.db.call_blocking(db::admin::all_users)?;
+            return Ok(Accounts { users, unknown: Vec::new(), all: true });
+        }
+        Who::Users(file) => file,
+    };
+    let read_error =
+        |source| AdminError::Read { what: if file == "-" { "stdin".into() } else { file.clone() }, source };
+    let mut opened;
+    let input: &mut dyn BufRead = if file == "-" {
+        stdin
+    } else {
+        opened = std::io::BufReader::new(std::fs::File::open(file).map_err(read_error)?);
+        &mut opened
+    };
+    let mut lines = secret::read::Lines::new(input, MAX_NAME_LINE);
+    let mut found = Accounts { users: Vec::new(), unknown: Vec::new(), all: false };
+    loop {
+        let line = match lines.next_line() {
+            Ok(Some(line)) => String::from_utf8_lossy(line).trim().to_owned(),
+            Ok(None) => break,
+            Err(secret::Error::LineTooLong { line, .. }) => {
+                found.unknown.push(format!("line {line}: no such account"));
+                continue;
+            }
+            Err(secret::Error::Read(e)) => return Err(read_error(e)),
+            Err(e) => return Err(read_error(std::io::Error::other(e))),
+        };
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let number = lines.line_number();
+        let user = match login_of(&line) {
+            Some(login) => state.db.call_blocking(move |c| db::find_user(c, &login))?,
+            None => None,
+        };
+        match user {
+            Some(u) if !found.users.iter().any(|seen| seen.id == u.id) => found.users.push(u),
+            Some(_) => {}
+            None => found.unknown.push(format!("line {number}: no such account")),
+        }
+    }
+    Ok(found)
+}
+
+/// A login name as `POST /login` reads it: an e-mail address (by its
+/// normalised form, the unique column) if it has an `@`, else a username
+/// canonicalised as for an existing account ([`db::existing_username`]).
+fn login_of(name: &str) -> Option<Login> {
+    if name.contains('@') {
+        Email::parse(name).ok().map(|e| Login::Email(e.as_str().to_owned()))
+    } else {
+        db::existing_username(name).map(|u| Login::Username(u.as_str().to_owned()))
+    }
+}
+
+/// `secs` (Unix seconds) as RFC 3339 UTC, `2026-11-30T09:44:27Z`
+/// (civil-from-days, proleptic Gregorian calendar).
+pub(crate) fn rfc3339(secs: i64) -> String {
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_parse_and_usage_errors_are_told_apart() {
+        assert_eq!(parse(&["sessions", "count", "--all"]), Some(Ok(Command::SessionsCount(Who::All))));
+        assert_eq!(
+            parse(&["force-reset", "--users", "-", "--api-keys"]),
+            Some(Ok(Command::ForceReset(Who::Users("-".into()), true)))
+        );
+        assert_eq!(parse(&["force-reset", "--api-keys", "--all"]), Some(Ok(Command::ForceReset(Who::All, true))));
+        assert_eq!(parse(&["rotate-key", "credentials"]), Some(Ok(Command::RotateCredentials)));
+        for bad in [&["sessions", "end"][..], &["sessions", "end", "--all", "--users", "f"], &["census", "x"]] {
+            assert!(matches!(parse(bad), Some(Err(_))), "{bad:?}");
+        }
+        assert_eq!(parse(&["serve"]), None);
+    }
+
+    #[test]
+    fn rfc3339_matches_known_instants() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_796_031_867), "2026-11-30T09:44:27Z");
+    }
+}
