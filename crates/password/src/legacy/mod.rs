@@ -138,6 +138,7 @@ const FROM_PUBLIC: &[FromPublicFn] = &[
     digest::from_public,
     spring::from_public,
     pbkdf2::from_public,
+    pbkdf2::phc::from_public,
     aspnet::from_public,
     scrypt::from_public,
 ];

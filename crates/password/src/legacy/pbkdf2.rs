@@ -18,12 +18,13 @@ use super::encoding::{ab64_decode, b64_std_padded_decode, hex_decode, malformed,
 use super::{Format, Parsed, Scheme};
 use crate::cost::{self, Cost, factor};
 use crate::{Caps, Error};
+pub(super) mod phc;
 
 /// This family's rows of the prefix table.
 pub(crate) const FORMATS: &[Format] = &[
-    Format { prefix: "$pbkdf2$", any_case: false, parse: passlib },
-    Format { prefix: "$pbkdf2-sha256$", any_case: false, parse: passlib },
-    Format { prefix: "$pbkdf2-sha512$", any_case: false, parse: passlib },
+    Format { prefix: "$pbkdf2$", any_case: false, parse: phc::or_passlib },
+    Format { prefix: "$pbkdf2-sha256$", any_case: false, parse: phc::or_passlib },
+    Format { prefix: "$pbkdf2-sha512$", any_case: false, parse: phc::or_passlib },
     Format { prefix: "pbkdf2_sha256$", any_case: false, parse: django },
     Format { prefix: "pbkdf2_sha1$", any_case: false, parse: django },
     Format { prefix: "{PKCS5S2}", any_case: false, parse: atlassian },
