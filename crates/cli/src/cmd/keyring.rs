@@ -44,7 +44,7 @@ pub(crate) struct MasterKeyFile {
     /// bytes equal refused), as auth-service's AUTH_SERVICE_MASTER_KEY_FILE.
     /// Without it the keyring file is plaintext JSON.
     #[arg(long = "master-key-file", value_name = "MASTER_KEY_FILE")]
-    path: Option<PathBuf>,
+    master_key_file: Option<PathBuf>,
 }
 
 /// `--keyring FILE [--master-key-file FILE]`, the file every subcommand
@@ -125,7 +125,7 @@ pub(crate) enum KeyringCommand {
 /// Runs one `keyring` subcommand.
 pub(crate) fn keyring(command: &KeyringCommand) -> Result<(), CliError> {
     match command {
-        KeyringCommand::New { out, master } => new(&Store::new(out, master.path.as_deref())?),
+        KeyringCommand::New { out, master } => new(&Store::new(out, master.master_key_file.as_deref())?),
         KeyringCommand::Rotate { file } => rotate(&file.store()?),
         KeyringCommand::Disable { file, key_id } => disable(&file.store()?, *key_id),
         KeyringCommand::List { file } => list(&file.store()?),
@@ -173,7 +173,7 @@ struct Store<'a> {
 impl KeyringFile {
     /// The keyring file, its master key (if any) read and checked.
     fn store(&self) -> Result<Store<'_>, CliError> {
-        Store::new(&self.path, self.master.path.as_deref())
+        Store::new(&self.path, self.master.master_key_file.as_deref())
     }
 }
 
