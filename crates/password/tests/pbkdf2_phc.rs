@@ -131,14 +131,14 @@ fn every_vector_verifies_upgrades_and_refuses_a_wrong_password() {
 fn inspect_names_the_scheme_and_its_parameters() {
     let h = hasher();
     let expected = [
-        ("rustcrypto-pbkdf2-sha256", "i=600000,l=32"),
-        ("rustcrypto-pbkdf2-sha512", "i=210000,l=32"),
-        ("rustcrypto-pbkdf2-sha256", "i=4096,l=40"),
-        ("rustcrypto-pbkdf2-sha256", "i=1000,l=10"),
-        ("rustcrypto-pbkdf2-sha256", "i=2000,l=64"),
-        ("rustcrypto-pbkdf2-sha512", "i=10000,l=64"),
-        ("rustcrypto-pbkdf2-sha512", "i=1000,l=33"),
-        ("rustcrypto-pbkdf2-sha256", "i=1000,l=32"),
+        ("rustcrypto-pbkdf2-sha256", "iterations=600000,len=32"),
+        ("rustcrypto-pbkdf2-sha512", "iterations=210000,len=32"),
+        ("rustcrypto-pbkdf2-sha256", "iterations=4096,len=40"),
+        ("rustcrypto-pbkdf2-sha256", "iterations=1000,len=10"),
+        ("rustcrypto-pbkdf2-sha256", "iterations=2000,len=64"),
+        ("rustcrypto-pbkdf2-sha512", "iterations=10000,len=64"),
+        ("rustcrypto-pbkdf2-sha512", "iterations=1000,len=33"),
+        ("rustcrypto-pbkdf2-sha256", "iterations=1000,len=32"),
     ];
     for ((id, _, stored), (scheme, params)) in rows().into_iter().zip(expected) {
         let info = h.inspect(stored).unwrap();
@@ -158,7 +158,10 @@ fn wrapped_in_argon2id_it_still_verifies() {
     let wrapped = h.wrap(stored).unwrap();
     let wrapped = wrapped.as_str_for_storage();
     let info = h.inspect(wrapped).unwrap();
-    assert_eq!((info.scheme, info.params.as_str(), info.wrapped), ("rustcrypto-pbkdf2-sha256", "i=4096,l=40", true));
+    assert_eq!(
+        (info.scheme, info.params.as_str(), info.wrapped),
+        ("rustcrypto-pbkdf2-sha256", "iterations=4096,len=40", true)
+    );
     assert!(matches!(
         h.verify(&SecretString::from(password.clone()), wrapped),
         Ok(Verification::Valid { upgrade: Some(_) })
@@ -184,6 +187,7 @@ fn malformed_strings_are_refused_by_name() {
         (with_field(base, 2, "i=4096"), Error::Malformed { part: "params" }),
         (with_field(base, 2, "l=40,i=4096"), Error::Malformed { part: "params" }),
         (with_field(base, 2, "i=4096,l=40,x=1"), Error::Malformed { part: "params" }),
+        (with_field(base, 2, "iterations=4096,len=40"), Error::Malformed { part: "params" }),
         (with_field(base, 2, "v=19,i=4096,l=40"), Error::Malformed { part: "params" }),
         (with_field(base, 2, "i=0,l=40"), Error::Malformed { part: "i" }),
         (with_field(base, 2, "i=999,l=40"), Error::Malformed { part: "i" }),

@@ -67,7 +67,7 @@ fn parse(stored: &str) -> Result<Parsed, Error> {
         return Err(Error::Unsupported { what: "PBKDF2-SHA1 PHC string" });
     }
     let (prf, id) = ident(alg).ok_or_else(|| malformed("algorithm"))?;
-    let (iterations, len) = parse_params(params)?;
+    let (iterations, len) = parse_params(params, ["i", "l"])?;
     let salt = b64_unpadded_decode(salt, "salt")?;
     if !SALT_LEN.contains(&salt.len()) {
         return Err(malformed("salt"));
@@ -79,9 +79,10 @@ fn parse(stored: &str) -> Result<Parsed, Error> {
     Ok(Box::new(Phc(Pbkdf2 { id, param: "i", shown: Shown::Nothing, prf, iterations, len, salt, digest })))
 }
 
-/// `i=N,l=M`: the iteration count and the key length, bytes.
-fn parse_params(params: &str) -> Result<(u32, usize), Error> {
-    let [i, l] = key_values(params, ["i", "l"]).ok_or_else(|| malformed("params"))?;
+/// `i=N,l=M` (or [`Scheme::public_params`]' `iterations=N,len=M`, named
+/// by `keys`): the iteration count and the key length, bytes.
+fn parse_params(params: &str, keys: [&str; 2]) -> Result<(u32, usize), Error> {
+    let [i, l] = key_values(params, keys).ok_or_else(|| malformed("params"))?;
     let iterations = number(i, "i")?;
     if iterations < MIN_ITERATIONS {
         return Err(malformed("i"));
@@ -93,8 +94,9 @@ fn parse_params(params: &str) -> Result<(u32, usize), Error> {
     Ok((iterations, len))
 }
 
-/// One parsed PHC string: PBKDF2 with its public parameters shown as the
-/// crate writes them (`i=600000,l=32`).
+/// One parsed PHC string: PBKDF2 with its public parameters named as
+/// ASP.NET v3's are (`iterations=600000,len=32`: `i` and `l`), which the
+/// census (`guardrail migrate census`) reads.
 struct Phc(Pbkdf2);
 
 impl Scheme for Phc {
@@ -103,7 +105,7 @@ impl Scheme for Phc {
     }
 
     fn public_params(&self) -> String {
-        format!("i={},l={}", self.0.iterations, self.0.len)
+        format!("iterations={},len={}", self.0.iterations, self.0.len)
     }
 
     fn salt(&self) -> &[u8] {
@@ -135,7 +137,7 @@ impl Scheme for Phc {
 /// wrapped format's inner scheme), digest empty.
 pub(in crate::legacy) fn from_public(id: &str, params: &str, salt: &[u8]) -> Option<Result<Parsed, Error>> {
     let (prf, id) = ["pbkdf2-sha256", "pbkdf2-sha512"].into_iter().filter_map(ident).find(|(_, known)| *known == id)?;
-    Some(parse_params(params).and_then(|(iterations, len)| {
+    Some(parse_params(params, ["iterations", "len"]).and_then(|(iterations, len)| {
         if !SALT_LEN.contains(&salt.len()) {
             return Err(malformed("salt"));
         }
