@@ -30,8 +30,8 @@ mod rotate;
 mod sealed;
 
 /// The usage lines of the admin commands (`auth-service --help`).
-pub const USAGE: &str = "\
-  auth-service sessions count (--users FILE | --all)   live sessions per account (--all: in all)
+pub const USAGE: &str =
+    "  auth-service sessions count (--users FILE | --all)   live sessions per account (--all: in all)
   auth-service sessions end (--users FILE | --all)     end every session of those accounts
   auth-service force-reset (--users FILE | --all) [--api-keys]
                                                        old passwords stop working; users recover through password reset

@@ -367,6 +367,28 @@ async fn census_wrap_reseal_and_key_usage_prove_the_old_key_unused() {
     s.running.stop().await.unwrap();
 }
 
+/// Every admin command is in `--help`, one usage line each, indented as
+/// the rest.
+#[test]
+fn help_lists_every_admin_command() {
+    let out = Command::new(BIN).env_clear().arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for command in [
+        "sessions count",
+        "sessions end",
+        "force-reset",
+        "census",
+        "wrap-legacy",
+        "reseal",
+        "key-usage",
+        "rotate-key (csrf | credentials)",
+        "api-keys revoke",
+        "api-keys list",
+    ] {
+        assert!(help.contains(&format!("\n  auth-service {command}")), "{command}: {help}");
+    }
+}
+
 #[test]
 fn commands_refuse_missing_files_and_create_none() {
     let dir = tempfile::tempdir().unwrap();
