@@ -108,11 +108,15 @@ pub(crate) enum KeyringCommand {
         #[arg(long, default_value = "")]
         aad: String,
     },
-    /// Re-seal the keyring under a new master key (from plaintext JSON when
-    /// --master-key-file is left out), atomically and under the lock rotate
-    /// takes; key ids and keys are unchanged, so sealed data still opens.
-    /// The file written is read back: it must open under the new master key
-    /// and no longer under the old one.
+    /// Re-seal the keyring under a new master key; key ids and keys unchanged.
+    ///
+    /// Rotates the master key: the envelope under --master-key-file (or a
+    /// plaintext keyring, when it is left out) is replaced, atomically and
+    /// under the lock rotate takes, by an envelope under
+    /// --new-master-key-file. The keys inside do not change, so data sealed
+    /// before still opens. The file written is read back: it must hold the
+    /// same keyring under the new master key and no longer load under the
+    /// old one (else exit 2). The same key in both files is refused.
     Rewrap {
         #[command(flatten)]
         file: KeyringFile,
