@@ -16,7 +16,7 @@
 
 use std::{io::BufRead, path::PathBuf, sync::Arc};
 
-use guardrail::{secret, validate::Email};
+use guardrail::secret;
 
 use crate::{
     Config, StartError,
@@ -265,7 +265,7 @@ fn resolve(state: &AppState, who: &Who, stdin: &mut dyn BufRead) -> Result<Accou
             continue;
         }
         let number = lines.line_number();
-        let user = match login_of(&line) {
+        let user = match Login::parse(&line) {
             Some(login) => state.db.call_blocking(move |c| db::find_user(c, &login))?,
             None => None,
         };
@@ -276,17 +276,6 @@ fn resolve(state: &AppState, who: &Who, stdin: &mut dyn BufRead) -> Result<Accou
         }
     }
     Ok(found)
-}
-
-/// A login name as `POST /login` reads it: an e-mail address (by its
-/// normalised form, the unique column) if it has an `@`, else a username
-/// canonicalised as for an existing account ([`db::existing_username`]).
-fn login_of(name: &str) -> Option<Login> {
-    if name.contains('@') {
-        Email::parse(name).ok().map(|e| Login::Email(e.as_str().to_owned()))
-    } else {
-        db::existing_username(name).map(|u| Login::Username(u.as_str().to_owned()))
-    }
 }
 
 /// `secs` (Unix seconds) as RFC 3339 UTC, `2026-11-30T09:44:27Z`

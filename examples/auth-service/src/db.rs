@@ -149,6 +149,21 @@ pub enum Login {
     Username(String),
 }
 
+impl Login {
+    /// A login name as `POST /login`, password reset and the admin
+    /// commands' users files read it: an e-mail address (by its normalised
+    /// form, the unique column) if it has an `@`, else a username
+    /// canonicalised as for an existing account ([`existing_username`]).
+    /// `None` when it cannot name any account.
+    pub fn parse(typed: &str) -> Option<Self> {
+        if typed.contains('@') {
+            guardrail::validate::Email::parse(typed).ok().map(|e| Self::Email(e.as_str().to_owned()))
+        } else {
+            existing_username(typed).map(|u| Self::Username(u.as_str().to_owned()))
+        }
+    }
+}
+
 impl std::fmt::Debug for Login {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {

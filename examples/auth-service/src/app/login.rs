@@ -22,7 +22,6 @@ use guardrail::{
     encode::log_line,
     password::{Error as PasswordError, PasswordHash, SealState, Verification},
     secret::SecretString,
-    validate::Email,
 };
 use serde::{Deserialize, Serialize};
 
@@ -45,22 +44,6 @@ pub(super) struct LoginResponse {
     csrf_token: String,
 }
 
-/// An email address if it has an `@`, else a username; `None` if it is
-/// neither (then no account can match, and the login costs the same).
-///
-/// A typed username is canonicalised with no reserved names and no length
-/// bounds beyond the validator's 256 characters
-/// ([`crate::db::existing_username`]): a name registered before it became
-/// reserved (or before a bound moved) still finds its account. Sign-up
-/// applies the full policy.
-pub(super) fn parse_login(login: &str) -> Option<Login> {
-    if login.contains('@') {
-        Email::parse(login).ok().map(|e| Login::Email(e.as_str().to_owned()))
-    } else {
-        db::existing_username(login).map(|u| Login::Username(u.as_str().to_owned()))
-    }
-}
-
 pub(super) async fn login(
     State(s): State<Shared>,
     ClientIp(client): ClientIp,
@@ -71,7 +54,7 @@ pub(super) async fn login(
     // whether the login names an account.
     s.limit_ip(client)?;
     s.limit_login(&LoginKey::from_typed(&req.login), client)?;
-    let user = match parse_login(&req.login) {
+    let user = match Login::parse(&req.login) {
         Some(l) => s.db.call(move |c| db::find_user(c, &l)).await.map_err(internal)?,
         None => None,
     };
@@ -159,10 +142,10 @@ mod tests {
 
     #[test]
     fn logins_parse_as_email_or_username() {
-        assert!(matches!(parse_login("Alice@Example.com"), Some(Login::Email(_))));
-        assert!(matches!(parse_login("alice"), Some(Login::Username(_))));
-        assert!(parse_login("a b@").is_none());
-        assert!(parse_login("").is_none());
+        assert!(matches!(Login::parse("Alice@Example.com"), Some(Login::Email(_))));
+        assert!(matches!(Login::parse("alice"), Some(Login::Username(_))));
+        assert!(Login::parse("a b@").is_none());
+        assert!(Login::parse("").is_none());
     }
 
     #[test]
@@ -172,9 +155,9 @@ mod tests {
         // account that holds one still finds it, canonicalised the same way.
         for (typed, stored) in [("adm1n", "adm1n"), ("ＡＤＭ１Ｎ", "adm1n"), ("r00t", "r00t"), ("ab", "ab")] {
             assert!(guardrail::validate::Username::parse(typed).is_err(), "{typed}");
-            assert!(matches!(parse_login(typed), Some(Login::Username(u)) if u == stored), "{typed}");
+            assert!(matches!(Login::parse(typed), Some(Login::Username(u)) if u == stored), "{typed}");
         }
         // Confusables stay refused: they cannot have been registered.
-        assert!(parse_login("аdmin").is_none());
+        assert!(Login::parse("аdmin").is_none());
     }
 }

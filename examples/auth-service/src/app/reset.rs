@@ -248,7 +248,7 @@ pub(crate) async fn clean_up(state: &AppState) {
 /// store a token's digest under the cap, and the token in the outbox.
 async fn issue(state: &Arc<AppState>, login: &str) {
     crate::hooks::point(state, "reset.background").await;
-    let Some(login) = super::login::parse_login(login) else { return };
+    let Some(login) = db::Login::parse(login) else { return };
     let user = match state.db.call(move |c| db::find_user(c, &login)).await {
         Ok(Some(user)) => user,
         Ok(None) => return,
