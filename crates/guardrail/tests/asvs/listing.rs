@@ -82,9 +82,12 @@ pub(crate) fn workspace(root: &Path) -> Result<Listing, String> {
     cargo.args(["test", "--workspace", "--locked", "--no-run", "--message-format=json"]).current_dir(root);
     let status = run_bounded(&mut cargo, CARGO_TIMEOUT, &out_path, &err_path)?;
     if !status.success() {
+        // From the first error on (cargo's progress lines come before it).
         let stderr = fs::read_to_string(&err_path).unwrap_or_default();
-        let tail: Vec<&str> = stderr.lines().rev().take(20).collect::<Vec<_>>().into_iter().rev().collect();
-        return Err(format!("`cargo test --workspace --locked --no-run` failed ({status}):\n{}", tail.join("\n")));
+        let lines: Vec<&str> = stderr.lines().collect();
+        let first = lines.iter().position(|l| l.starts_with("error")).unwrap_or(0);
+        let shown = lines.get(first..).unwrap_or_default().iter().take(40).copied().collect::<Vec<_>>().join("\n");
+        return Err(format!("`cargo test --workspace --locked --no-run` failed ({status}):\n{shown}"));
     }
     let json = fs::read_to_string(&out_path).map_err(|e| format!("cargo's output: {e}"))?;
     let mut listing = Listing::default();
