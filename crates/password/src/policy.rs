@@ -111,8 +111,8 @@ impl PasswordPolicy {
     }
 
     /// The default minimum zxcvbn score: 3, "safely unguessable: moderate
-    /// protection from an offline slow-hash scenario" (fewer than 10¹⁰
-    /// guesses is below it).
+    /// protection from an offline slow-hash scenario" (an estimate of 10⁸
+    /// to 10¹⁰ guesses; fewer than 10⁸ is below it).
     pub const DEFAULT_MIN_SCORE: u8 = 3;
 
     /// The most characters of a password zxcvbn sees: the first 100 (its
