@@ -36,16 +36,7 @@ fn main() -> ExitCode {
     match args.as_slice() {
         [] => serve(config),
         ["import-legacy", file] => import_legacy(&config, file),
-        ["--help" | "-h"] => {
-            println!(
-                "usage: auth-service [import-legacy FILE]\n{}\n\nsettings (environment, or a KEY=VALUE file named by AUTH_SERVICE_CONFIG):",
-                admin::USAGE
-            );
-            for (name, what) in auth_service::config::SETTINGS {
-                println!("  {name:32} {what}");
-            }
-            ExitCode::SUCCESS
-        }
+        ["--help" | "-h"] => print_help(),
         args => match admin::parse(args) {
             Some(Ok(command)) => run_admin(&config, &command),
             Some(Err(e)) => {
@@ -79,6 +70,27 @@ fn run_admin(config: &Config, command: &admin::Command) -> ExitCode {
             eprintln!("auth-service: {}", shown(&e));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `--help`: usage, the admin commands and every setting. Written with
+/// `writeln!`, not `println!`: a reader that closes the pipe early
+/// (`auth-service --help | head`) ends the listing, not the process with
+/// a panic.
+fn print_help() -> ExitCode {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let mut text = format!(
+        "usage: auth-service [import-legacy FILE]\n{}\n\nsettings (environment, or a KEY=VALUE file named by AUTH_SERVICE_CONFIG):\n",
+        admin::USAGE
+    );
+    for (name, what) in auth_service::config::SETTINGS {
+        text.push_str(&format!("  {name:32} {what}\n"));
+    }
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(_) => ExitCode::FAILURE,
     }
 }
 
