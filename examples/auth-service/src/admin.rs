@@ -278,20 +278,12 @@ fn resolve(state: &AppState, who: &Who, stdin: &mut dyn BufRead) -> Result<Accou
     Ok(found)
 }
 
-/// `secs` (Unix seconds) as RFC 3339 UTC, `2026-11-30T09:44:27Z`
-/// (civil-from-days, proleptic Gregorian calendar).
+/// `secs` (Unix seconds) as RFC 3339 UTC to the second,
+/// `2026-11-30T09:44:27Z` (chrono; a time chrono cannot represent prints
+/// as `-`, which no stored time is).
 pub(crate) fn rfc3339(secs: i64) -> String {
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map_or_else(|| "-".to_owned(), |t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
 #[cfg(test)]
