@@ -125,7 +125,12 @@ fn the_walk_skips_git_target_binary_files_and_symlinks() {
     assert_eq!(out.status.code(), Some(1));
     // Only the regular text file outside the skipped directories.
     assert_eq!(stdout(&out), format!("{root}/deep/er/still.txt:1: api key {svc_id}\n"));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The binary file is named; the excluded directories and links are not.
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        stderr,
+        format!("guardrail: {root}/bin/app: skipped: binary file (a NUL byte in the first 8000 bytes)\n")
+    );
     // A file named on the command line is scanned even under target/.
     let out = scan(&[&d.join("target/debug/out.txt").display().to_string()]);
     assert_eq!(out.status.code(), Some(1));
@@ -148,6 +153,71 @@ fn oversized_files_and_lines_are_skipped_and_named() {
     assert!(stderr.contains("long.txt: line 1 skipped, longer than 1 MiB (1048576 bytes)"), "{stderr}");
     assert_eq!(stdout(&out), format!("{}:2: api key {svc_id}\n", long.display()));
     assert_eq!(out.status.code(), Some(1));
+    // Nothing found but a line skipped: exit 2, not 0.
+    let only_long = d.join("only-long.txt");
+    write(&only_long, format!("{}\nshort\n", "x".repeat((1 << 20) + 1)).as_bytes());
+    let out = scan(&[&only_long.display().to_string()]);
+    assert_eq!((out.status.code(), out.stdout.len()), (Some(2), 0));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(stderr.contains("only-long.txt: line 1 skipped"), "{stderr}");
+    assert!(stderr.contains("no API key found, but not everything could be scanned: 1 file(s) or line(s) skipped"));
+}
+
+#[test]
+fn skipped_binary_files_are_named_with_the_reason_and_exit_2_when_nothing_was_found() {
+    let dir = TempDir::new("scan-binary");
+    let (svc, _) = issue("authsvc_live");
+    let d = dir.path();
+    // A gzip-rotated log (gzip magic 1f 8b), UTF-16 with a byte order mark,
+    // and a NUL-bearing file: each may hold a key the scan cannot see.
+    write(&d.join("app.log.1.gz"), &[0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02]);
+    let mut utf16 = vec![0xff, 0xfe];
+    utf16.extend(format!("KEY={svc}\n").encode_utf16().flat_map(u16::to_le_bytes));
+    write(&d.join("notes-utf16.txt"), &utf16);
+    write(&d.join("blob.bin"), b"\0\0\0data");
+    write(&d.join("clean.txt"), b"nothing here\n");
+    let root = d.display().to_string();
+    let out = scan(&[&root]);
+    assert_eq!((out.status.code(), out.stdout.len()), (Some(2), 0));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    for expected in [
+        format!(
+            "{root}/app.log.1.gz: skipped: binary file (gzip? use zcat {root}/app.log.1.gz | guardrail api-key scan -)"
+        ),
+        format!("{root}/notes-utf16.txt: skipped: UTF-16 text (use iconv -f UTF-16 -t UTF-8 "),
+        format!("{root}/blob.bin: skipped: binary file (a NUL byte in the first 8000 bytes)"),
+        "3 file(s) or line(s) skipped".to_owned(),
+    ] {
+        assert!(stderr.contains(&expected), "{expected:?} not in {stderr}");
+    }
+    assert!(!stderr.contains("clean.txt"), "{stderr}");
+    assert_no_secret(&out, &[&svc]);
+    // The clean file alone: exit 0, silent.
+    let out = scan(&[&d.join("clean.txt").display().to_string()]);
+    assert_eq!((out.status.code(), out.stdout.len(), out.stderr.len()), (Some(0), 0, 0));
+}
+
+#[test]
+fn a_key_given_as_a_path_or_prefix_is_refused_without_echoing_it() {
+    let dir = TempDir::new("scan-key-arg");
+    let (svc, _) = issue("authsvc_live");
+    let (acme, _) = issue("acme_live");
+    let present = dir.path().join("present.txt");
+    write(&present, b"nothing\n");
+    let out = scan(&[&present.display().to_string(), &acme]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(stderr.contains("guardrail: argument 2 looks like an API key, not a path: pass keys on stdin"), "{stderr}");
+    assert!(!stderr.contains("acme_live"), "{stderr}");
+    assert_no_secret(&out, &[&acme]);
+    let out = scan(&["--prefix", "acme_live", "--prefix", &svc, &present.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(stderr, "guardrail: --prefix value 2 looks like an API key, not a prefix: pass keys on stdin\n");
+    assert_no_secret(&out, &[&svc]);
+    // A missing path that is not a key is still named.
+    let out = scan(&["no-such-file"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-file: "));
 }
 
 #[test]

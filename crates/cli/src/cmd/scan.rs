@@ -23,12 +23,12 @@ use guardrail_token::{
 /// default). `api-key new` has no default prefix (`--prefix` is required).
 pub(crate) const SHIPPED_PREFIXES: &[&str] = &["authsvc_live"];
 
-/// Files larger than this are skipped, with a note on stderr: 64 MiB.
+/// Files larger than this are skipped, named on stderr: 64 MiB.
 pub(crate) const MAX_FILE_BYTES: u64 = 64 << 20;
-/// Lines longer than this are skipped, with a note on stderr: 1 MiB.
+/// Lines longer than this are skipped, named on stderr: 1 MiB.
 const MAX_LINE_BYTES: usize = 1 << 20;
-/// A file with a NUL byte in its first 8000 bytes is binary and skipped
-/// silently (git's test, `buffer_is_binary`).
+/// A file with a NUL byte in its first 8000 bytes is binary and skipped,
+/// named on stderr (git's test, `buffer_is_binary`).
 const BINARY_SNIFF_BYTES: u64 = 8000;
 /// [`BINARY_SNIFF_BYTES`] as a read cap (never reached: the read is `take`n).
 const MAX_SNIFF: usize = 8000;
@@ -74,13 +74,23 @@ struct Scan<'a, W> {
     out: W,
     found: bool,
     failed: usize,
+    /// Files and lines skipped (each named on stderr).
+    skipped: usize,
 }
 
-/// Scans every path; exit 1 when a key was found, 0 when none, 2 when a
-/// path could not be read (each named on stderr; the others are still
-/// scanned and their keys printed).
+/// Scans every path; exit 1 when a key was found, 0 when none and nothing
+/// was skipped, 2 when a path could not be read, or when none was found
+/// but a file or line was skipped (each named on stderr; the others are
+/// still scanned and their keys printed).
 pub(crate) fn scan(args: &ScanArgs) -> Result<(), CliError> {
-    for p in &args.prefixes {
+    for (n, p) in args.prefixes.iter().enumerate() {
+        // A key pasted as the prefix is not echoed back.
+        if looks_like_key(p) {
+            return Err(CliError::usage(format_args!(
+                "--prefix value {} looks like an API key, not a prefix: pass keys on stdin",
+                n + 1
+            )));
+        }
         if guardrail_token::ApiKeyIssuer::new(p).is_err() {
             return Err(CliError::usage(format_args!(
                 "--prefix {p}: not a key prefix: use 1-32 of a-z, 0-9 and _, starting with a letter"
@@ -94,11 +104,13 @@ pub(crate) fn scan(args: &ScanArgs) -> Result<(), CliError> {
         out: io::BufWriter::new(io::stdout().lock()),
         found: false,
         failed: 0,
+        skipped: 0,
     };
     let written = args
         .paths
         .iter()
-        .try_for_each(|path| state.path(path))
+        .enumerate()
+        .try_for_each(|(n, path)| state.path(n + 1, path))
         .and_then(|()| state.out.flush().map_err(CliError::from));
     if state.failed > 0 && written.is_ok() {
         return Err(CliError::failed(format_args!(
@@ -106,18 +118,50 @@ pub(crate) fn scan(args: &ScanArgs) -> Result<(), CliError> {
             state.failed
         )));
     }
+    if state.skipped > 0 && !state.found && written.is_ok() {
+        return Err(CliError::failed(format_args!(
+            "no API key found, but not everything could be scanned: {} file(s) or line(s) skipped (named above)",
+            state.skipped
+        )));
+    }
     verdict(state.found, written)
 }
 
+/// Whether `arg` is a whole API key of any prefix whose checksum verifies
+/// (guardrail-token's parser).
+fn looks_like_key(arg: &str) -> bool {
+    ApiKey::parse_any_prefix(arg).is_ok()
+}
+
+/// Why a file's first bytes make it unscannable as text, if they do: a
+/// gzip stream, UTF-16 text (a byte order mark), or a NUL byte.
+fn binary_reason(head: &[u8], shown: &str) -> Option<String> {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Some(format!("binary file (gzip? use zcat {shown} | guardrail api-key scan -)"))
+    } else if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
+        Some(format!("UTF-16 text (use iconv -f UTF-16 -t UTF-8 {shown} | guardrail api-key scan -)"))
+    } else if head.contains(&0) {
+        Some(format!("binary file (a NUL byte in the first {BINARY_SNIFF_BYTES} bytes)"))
+    } else {
+        None
+    }
+}
+
 impl<W: Write> Scan<'_, W> {
-    /// One command-line path: stdin, a directory (walked) or a file.
-    fn path(&mut self, path: &Path) -> Result<(), CliError> {
+    /// Command-line path number `n`: stdin, a directory (walked) or a file.
+    /// One that cannot be read but is an API key is not echoed back.
+    fn path(&mut self, n: usize, path: &Path) -> Result<(), CliError> {
         if path == Path::new("-") {
             return self.stream("-", io::stdin().lock());
         }
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => self.walk(path),
             Ok(_) => self.file(path),
+            Err(_) if path.to_str().is_some_and(looks_like_key) => {
+                note(format_args!("argument {n} looks like an API key, not a path: pass keys on stdin"));
+                self.failed += 1;
+                Ok(())
+            }
             Err(e) => {
                 self.fail(path, &e);
                 Ok(())
@@ -169,6 +213,7 @@ impl<W: Write> Scan<'_, W> {
         };
         if len > MAX_FILE_BYTES {
             note(format_args!("{}: skipped, larger than 64 MiB ({MAX_FILE_BYTES} bytes)", path.display()));
+            self.skipped += 1;
             return Ok(());
         }
         // Read into a buffer wiped on drop: the head may hold a key.
@@ -179,7 +224,9 @@ impl<W: Write> Scan<'_, W> {
                 return Ok(());
             }
         };
-        if head.contains(&0) {
+        if let Some(reason) = binary_reason(&head, &path.display().to_string()) {
+            note(format_args!("{}: skipped: {reason}", path.display()));
+            self.skipped += 1;
             return Ok(());
         }
         let reader = BufReader::new(io::Cursor::new(head).chain(file));
@@ -198,6 +245,7 @@ impl<W: Write> Scan<'_, W> {
                 Ok(None) => return Ok(()),
                 Err(guardrail_secret::Error::LineTooLong { line, .. }) => {
                     note(format_args!("{name}: line {line} skipped, longer than 1 MiB ({MAX_LINE_BYTES} bytes)"));
+                    self.skipped += 1;
                     continue;
                 }
                 Err(e) => {

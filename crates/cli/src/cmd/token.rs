@@ -54,13 +54,17 @@ pub(crate) enum ApiKeyCommand {
     },
     /// Find API keys in files: prints "PATH:LINE: api key LOOKUP_ID" for each
     /// key whose checksum verifies (never the key). Exit 1 when any was found,
-    /// 0 when none, 2 when a path could not be read (named on stderr).
+    /// 0 when none and nothing was skipped, 2 when a path could not be read
+    /// or when none was found but a file or line was skipped (not everything
+    /// could be scanned).
     ///
     /// Looks for authsvc_live keys and each --prefix (or, with --any-prefix,
     /// every valid prefix). Directories are walked (not .git or target, not
-    /// following symbolic links); binary files (a NUL in the first 8000
-    /// bytes) are skipped, and so are files over 64 MiB and lines over 1 MiB,
-    /// each named on stderr.
+    /// following symbolic links). Skipped, each named on stderr with the
+    /// reason: binary files (gzip: scan `zcat PATH` on stdin; UTF-16: convert
+    /// with iconv; a NUL in the first 8000 bytes), files over 64 MiB, lines
+    /// over 1 MiB. A PATH or --prefix that is a whole API key is refused
+    /// without echoing it: pass keys on stdin.
     Scan(crate::cmd::scan::ScanArgs),
 }
 
