@@ -90,6 +90,7 @@ fn known_replacements() -> BTreeSet<String> {
         guardrail::password::Params::new,
         guardrail::token::random::token,
         guardrail::token::random::fill,
+        guardrail::token::random::uniform,
         guardrail::keys::MacKeyring::verify_raw,
         guardrail::keys::MacKeyring::sign_raw,
         guardrail::fetch::FetchClient::get,

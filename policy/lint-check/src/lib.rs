@@ -72,6 +72,12 @@ pub fn bcrypt_non_truncating_verify(pw: &str, stored: &str) -> Outcome<bool> {
     Ok(bcrypt::non_truncating_verify(pw, stored)?)
 }
 
+/// Entry `bcrypt::bcrypt`: the raw Eksblowfish-based function, a 24-byte
+/// output with no salt handling or encoding of its own.
+pub fn bcrypt_raw(pw: &[u8], salt: [u8; 16]) -> [u8; 24] {
+    bcrypt::bcrypt(12, salt, pw)
+}
+
 // --- password-hash traits (argon2, pbkdf2, scrypt) ---
 
 /// Entry `password_hash::PasswordHasher::hash_password`, by method call on
@@ -141,19 +147,6 @@ pub fn fastrand_rng_key() -> [u8; 32] {
     key
 }
 
-/// Entry `rand::distr::SampleString::sample_string` (the distribution named
-/// by its full path, which the `disallowed-types` entry does not see).
-pub fn rand_sample_string() -> String {
-    rand::distr::SampleString::sample_string(&rand::distr::Alphanumeric, &mut rand::rng(), 32)
-}
-
-/// Entry `rand::distr::Alphanumeric` (`disallowed-types`: the `use`).
-pub fn rand_alphanumeric_token() -> String {
-    use rand::RngExt;
-    use rand::distr::Alphanumeric;
-    rand::rng().sample_iter(Alphanumeric).take(32).map(char::from).collect()
-}
-
 // --- a MAC tag leaving its constant-time type ---
 
 /// Entry `digest::CtOutput::into_bytes`: the tag as plain bytes, then `==`.
@@ -162,6 +155,15 @@ pub fn hmac_tag_eq(key: &[u8], message: &[u8], presented: &[u8]) -> Outcome<bool
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key)?;
     mac.update(message);
     Ok(mac.finalize().into_bytes().as_slice() == presented)
+}
+
+/// Entry `digest::CtOutput::as_bytes`: the tag borrowed as plain bytes, then
+/// `==`.
+pub fn hmac_tag_as_bytes_eq(key: &[u8], message: &[u8], presented: &[u8]) -> Outcome<bool> {
+    use hmac::{KeyInit, Mac};
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key)?;
+    mac.update(message);
+    Ok(mac.finalize().as_bytes().as_slice() == presented)
 }
 
 // --- fetching a URL with no SSRF checks ---
