@@ -3,7 +3,10 @@
 //! alphabet, or the same text with its prefix or header broken.
 
 use std::{
-    sync::{Arc, Mutex, OnceLock},
+    sync::{
+        Arc, Mutex, OnceLock,
+        atomic::{AtomicUsize, Ordering},
+    },
     time::Duration,
 };
 
@@ -21,6 +24,13 @@ const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst
 const BASE64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const LOWER: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
+const HEX: &[u8] = b"0123456789abcdef";
+
+/// The next of `forms` forms, in turn across calls (per `counter`), so
+/// every form is made whatever the sample count (at least `forms`).
+fn next_form(counter: &AtomicUsize, forms: usize) -> usize {
+    counter.fetch_add(1, Ordering::Relaxed) % forms
+}
 
 /// A uniformly random index below `n` (the crates' CSPRNG).
 fn below(n: usize) -> usize {
@@ -117,10 +127,35 @@ pub(crate) fn keyring_json() -> Sample {
     for _ in 0..below(3) {
         ring.add_key(Algorithm::ChaCha20Poly1305).unwrap();
     }
-    let json = ring.export_json_insecure_plaintext_keys().as_str().to_owned();
-    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let secrets: Vec<String> =
-        value["keys"].as_array().unwrap().iter().map(|k| k["key"].as_str().unwrap().to_owned()).collect();
+    let exported = ring.export_json_insecure_plaintext_keys().as_str().to_owned();
+    let value: serde_json::Value = serde_json::from_str(&exported).unwrap();
+    let keys = value["keys"].as_array().unwrap();
+    let secrets: Vec<String> = keys.iter().map(|k| k["key"].as_str().unwrap().to_owned()).collect();
+    // `jq -S .`: every object's keys sorted, two-space indent.
+    let sorted_keys: Vec<String> = keys
+        .iter()
+        .map(|k| {
+            format!(
+                "    {{\n      \"algorithm\": {},\n      \"id\": {},\n      \"key\": {},\n      \"status\": {}\n    }}",
+                k["algorithm"], k["id"], k["key"], k["status"]
+            )
+        })
+        .collect();
+    let sorted = format!(
+        "{{\n  \"keys\": [\n{}\n  ],\n  \"primary\": {},\n  \"version\": {}\n}}\n",
+        sorted_keys.join(",\n"),
+        value["primary"],
+        value["version"]
+    );
+    static FORM: AtomicUsize = AtomicUsize::new(0);
+    let json = match next_form(&FORM, 4) {
+        // As the tool writes it.
+        0 => exported,
+        1 => sorted,
+        // Embedded as a JSON string: compact, and pretty and sorted.
+        2 => format!("{{\"keyring\": {}}}\n", serde_json::Value::String(value.to_string())),
+        _ => format!("{{\"keyring\": {}}}", serde_json::Value::String(sorted)),
+    };
     let impostors = vec![
         // The key material alone, as a generic setting: not this rule's.
         format!("{{\"key\": \"{}=\"}}", random_of(BASE64, 43)),
@@ -148,12 +183,40 @@ pub(crate) fn signed_token() -> Sample {
 pub(crate) fn session_cookie() -> Sample {
     let token = guardrail::token::random::token(guardrail::axum::session::TOKEN_BYTES).unwrap();
     let token = token.expose_secret().to_owned();
+    static FORM: AtomicUsize = AtomicUsize::new(0);
+    // A Cookie header, or a line of the cookie jar `curl -c FILE` writes
+    // (domain, include subdomains, path, secure, expiry, name, value).
+    let (before, between) =
+        if next_form(&FORM, 2) == 0 { ("", "=") } else { ("#HttpOnly_127.0.0.1\tFALSE\t/\tTRUE\t0\t", "\t") };
     let impostors = vec![
-        format!("__Host-other={}", random_of(BASE64URL, token.len())),
-        format!("__Host-session={}", random_of(BASE64URL, token.len() + 1)),
-        random_of(BASE64URL, "__Host-session=".len() + token.len()),
+        format!("{before}__Host-other{between}{}", random_of(BASE64URL, token.len())),
+        format!("{before}__Host-session{between}{}", random_of(BASE64URL, token.len() + 1)),
+        random_of(BASE64URL, before.len() + "__Host-session=".len() + token.len()),
     ];
-    Sample { text: format!("__Host-session={token}"), secrets: vec![token], impostors }
+    Sample { text: format!("{before}__Host-session{between}{token}"), secrets: vec![token], impostors }
+}
+
+pub(crate) fn master_key() -> Sample {
+    let key = random_of(HEX, 64);
+    static FORM: AtomicUsize = AtomicUsize::new(0);
+    let text = match next_form(&FORM, 5) {
+        0 => format!("AUTH_SERVICE_MASTER_KEY={key}"),
+        1 => format!("master_key = \"{key}\""),
+        2 => format!("\"master_key\": \"{key}\""),
+        3 => format!("MASTER_KEY: {}", key.to_uppercase()),
+        _ => format!("--master-key='{key}'"),
+    };
+    let secret = if text.starts_with("MASTER_KEY: ") { key.to_uppercase() } else { key.clone() };
+    let impostors = vec![
+        // A digest of the same length under another name.
+        format!("SHA256_DIGEST={}", random_of(HEX, 64)),
+        random_of(HEX, text.len()),
+        // The name with one too many digits: not a master key.
+        format!("AUTH_SERVICE_MASTER_KEY={key}{}", random_of(HEX, 1)),
+        // The file's path, not its contents.
+        "AUTH_SERVICE_MASTER_KEY_FILE=/run/secrets/master-1.hex".to_owned(),
+    ];
+    Sample { text, secrets: vec![secret], impostors }
 }
 
 /// Makes one sample of a format.
@@ -167,6 +230,7 @@ pub(crate) const GENERATORS: &[(&str, Generator)] = &[
     ("guardrail-keyring-json", keyring_json),
     ("guardrail-signed-token", signed_token),
     ("guardrail-session-cookie", session_cookie),
+    ("guardrail-master-key", master_key),
 ];
 
 /// Where a secret gets pasted: `{}` is the text. A multi-line text (the
