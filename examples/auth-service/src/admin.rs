@@ -3,11 +3,12 @@
 //! `rotate-key …`, `api-keys …`): what the runbooks in the guide run
 //! against the database and keyring the server uses.
 //!
-//! Each command opens the files the server's settings name (the same
-//! [`build_state`]: migrations applied, service keys re-sealed under the
-//! primary key, as at start) — never creating them — and writes in
-//! `BEGIN IMMEDIATE` transactions ([`Db::write_blocking`]), so it is safe
-//! while the server runs. Its result is a [`Report`]: one fact per line
+//! Each command opens the files the server's settings name — never
+//! creating them, never migrating the database (an older schema is
+//! refused: start the service once) and, but for `reseal`, never
+//! re-sealing a service key — and writes in `BEGIN IMMEDIATE`
+//! transactions ([`Db::write_blocking`]), so it is safe while the server
+//! runs; `rotate-key` refuses while a server runs ([`lock`]). Its result is a [`Report`]: one fact per line
 //! for stdout, problems for stderr. Nothing secret (a hash, a key, a
 //! token, a digest, sealed text) is ever in it, nor a name from a users
 //! file that matched no account (it may be a mistyped password).
@@ -21,11 +22,13 @@ use guardrail::secret;
 use crate::{
     Config, StartError,
     app::AppState,
-    build_state,
     db::{self, DbError, Login, User},
+    keys,
 };
 
 mod accounts;
+pub mod lock;
+mod revoke;
 mod rotate;
 mod sealed;
 
@@ -40,9 +43,15 @@ pub const USAGE: &str =
   auth-service reseal                                  re-seal every sealed value under the keyring's primary key
   auth-service key-usage                               rows sealed under each keyring key
   auth-service rotate-key (csrf | credentials)         replace the CSRF key or the credential MAC root
-  auth-service api-keys revoke                         revoke the API key read from stdin
+                                                       (refused while a server runs on the database: it holds
+                                                       a shared lock on <AUTH_SERVICE_DB>.lock; stop it first)
+  auth-service api-keys revoke                         revoke the API keys read from stdin (one a line)
+  auth-service api-keys revoke --id LOOKUP_ID          revoke the API key `api-keys list` shows with that id
+  auth-service api-keys revoke (--users FILE | --all)  revoke every API key of those accounts
   auth-service api-keys list (--users FILE | --all)    API keys of those accounts
-  (FILE: login names, one a line, - for stdin; blank lines and # comments skipped)";
+  (FILE: a regular file of login names, one a line (at most 1 KiB; the file at most 16 MiB), - for stdin;
+   blank lines and comments skipped: a comment is a line that is exactly `#` or starts with `# `)
+  (no admin command migrates the database or, but for reseal, re-seals a key: start the service once)";
 
 /// Which accounts a command is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,8 +84,12 @@ pub enum Command {
     RotateCsrf,
     /// `rotate-key credentials`.
     RotateCredentials,
-    /// `api-keys revoke`.
+    /// `api-keys revoke`: the keys on stdin.
     ApiKeysRevoke,
+    /// `api-keys revoke --id LOOKUP_ID`.
+    ApiKeysRevokeId(String),
+    /// `api-keys revoke (--users FILE | --all)`.
+    ApiKeysRevokeAccounts(Who),
     /// `api-keys list`.
     ApiKeysList(Who),
 }
@@ -105,6 +118,21 @@ pub enum AdminError {
     Read {
         /// The file, or `stdin`.
         what: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The database's schema is older than this binary's: only the server
+    /// migrates.
+    #[error("the database is at schema version {0}; start the service once to migrate it")]
+    Schema(i64),
+    /// `rotate-key` while a server holds the lock file's shared lock.
+    #[error("the service is running on this database ({} is locked): stop it, then rotate", .0.display())]
+    Running(PathBuf),
+    /// The lock file beside the database could not be created or locked.
+    #[error("{}: {source}", .path.display())]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
         /// Why.
         source: std::io::Error,
     },
@@ -154,9 +182,11 @@ pub fn parse(args: &[&str]) -> Option<Result<Command, UsageError>> {
         ["rotate-key", "credentials"] => Ok(Command::RotateCredentials),
         ["rotate-key", ..] => Err(UsageError("rotate-key (csrf | credentials)")),
         ["api-keys", "revoke"] => Ok(Command::ApiKeysRevoke),
+        ["api-keys", "revoke", "--id", id] => Ok(Command::ApiKeysRevokeId((*id).to_owned())),
+        ["api-keys", "revoke", rest @ ..] => who(rest).map(Command::ApiKeysRevokeAccounts),
         ["api-keys", "list", rest @ ..] => who(rest).map(Command::ApiKeysList),
         ["api-keys", ..] => {
-            Err(UsageError("api-keys (revoke | list (--users FILE | --all)) (revoke reads the key on stdin)"))
+            Err(UsageError("api-keys (revoke [--id LOOKUP_ID | --users FILE | --all] | list (--users FILE | --all))"))
         }
         _ => return None,
     })
@@ -171,20 +201,31 @@ pub fn parse(args: &[&str]) -> Option<Result<Command, UsageError>> {
 /// each command's storage or key operations fail (nothing half-done: each
 /// change is one transaction per account, or one in all).
 pub fn run(config: &Config, command: &Command, stdin: &mut dyn BufRead) -> Result<Report, AdminError> {
-    // `reseal` counts the service keys start-up re-seals: their key ids
-    // are read before the state is built.
-    let before = match command {
-        Command::Reseal => Some(sealed::service_key_ids(&open_db(config)?)?),
+    must_exist(&config.keyring)?;
+    let db = open_db(config)?;
+    // Held until the command returns: no server starts meanwhile.
+    let _lock = match command {
+        Command::RotateCsrf | Command::RotateCredentials => Some(exclusive_lock(config)?),
         _ => None,
     };
-    let state = open(config)?;
+    // `reseal` counts the service keys it re-seals: their key ids are read
+    // before they are loaded (and re-sealed).
+    let (before, reseal) = match command {
+        Command::Reseal => (Some(sealed::service_key_ids(&db)?), keys::Reseal::Yes),
+        _ => (None, keys::Reseal::No),
+    };
+    let (keyring, _) =
+        keys::load_or_create_keyring(&config.keyring, config.master_key_file.as_deref()).map_err(StartError::from)?;
+    let state = crate::admin_state(config, Arc::new(keyring), db, reseal)?;
     let idle = config.session_idle.min(config.session_ttl);
     match command {
         Command::SessionsCount(who) => accounts::count(&state, &resolve(&state, who, stdin)?, idle),
         Command::SessionsEnd(who) => accounts::end(&state, &resolve(&state, who, stdin)?),
         Command::ForceReset(who, api_keys) => accounts::force_reset(&state, &resolve(&state, who, stdin)?, *api_keys),
         Command::ApiKeysList(who) => accounts::list_keys(&state, &resolve(&state, who, stdin)?),
-        Command::ApiKeysRevoke => accounts::revoke(&state, &config.api_key_prefix, stdin),
+        Command::ApiKeysRevoke => revoke::revoke_lines(&state, &config.api_key_prefix, stdin),
+        Command::ApiKeysRevokeId(id) => revoke::revoke_id(&state, id),
+        Command::ApiKeysRevokeAccounts(who) => revoke::revoke_all(&state, &resolve(&state, who, stdin)?),
         Command::Census => sealed::census(&state),
         Command::WrapLegacy => sealed::wrap_legacy(&state),
         Command::Reseal => sealed::reseal(&state, &before.unwrap_or_default()),
@@ -198,21 +239,70 @@ fn must_exist(path: &std::path::Path) -> Result<(), AdminError> {
     if path.exists() { Ok(()) } else { Err(AdminError::Missing(path.to_path_buf())) }
 }
 
+/// The exclusive lock on `<db>.lock`, or [`AdminError::Running`].
+fn exclusive_lock(config: &Config) -> Result<std::fs::File, AdminError> {
+    let path = lock::path(&config.db);
+    match lock::exclusive(&config.db) {
+        Ok(Some(file)) => Ok(file),
+        Ok(None) => Err(AdminError::Running(path)),
+        Err(source) => Err(AdminError::Lock { path, source }),
+    }
+}
+
+/// The existing database, at this binary's schema version: its version is
+/// read on a read-only connection first, so an older file is refused
+/// before [`db::Db::open`] could migrate it.
 fn open_db(config: &Config) -> Result<db::Db, AdminError> {
     must_exist(&config.db)?;
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NOFOLLOW;
+    let found: i64 = rusqlite::Connection::open_with_flags(&config.db, flags)
+        .and_then(|c| c.pragma_query_value(None, "user_version", |r| r.get(0)))
+        .map_err(DbError::from)?;
+    let expected = db::latest_version();
+    if found < expected {
+        return Err(AdminError::Schema(found));
+    }
+    if found > expected {
+        return Err(DbError::Version { found, expected }.into());
+    }
     Ok(db::Db::open(&config.db)?)
 }
 
-/// The server's state over the existing keyring and database.
-fn open(config: &Config) -> Result<Arc<AppState>, AdminError> {
-    must_exist(&config.keyring)?;
-    must_exist(&config.db)?;
-    Ok(build_state(config)?.0)
+/// Longest line of a users file, bytes (a login name is at most 256
+/// characters; an e-mail address 254): a longer one is `line N: too long`,
+/// skipped without being buffered whole.
+const MAX_NAME_LINE: usize = 1024;
+
+/// Largest users file, bytes (16 MiB: some 300,000 e-mail addresses).
+const MAX_USERS_FILE: u64 = 16 << 20;
+
+/// Whether a users-file line is a comment: exactly `#`, or `# ` and
+/// anything (`#ops@example.com` is an e-mail address, not a comment).
+fn is_comment(line: &str) -> bool {
+    line == "#" || line.starts_with("# ")
 }
 
-/// Longest line of a users file, bytes (a login name is at most 256
-/// characters; an e-mail address 254).
-const MAX_NAME_LINE: usize = 4096;
+/// Opens a users file: a regular file only (a FIFO or a device such as
+/// `/dev/zero` is refused; opened with `O_NONBLOCK`, so a FIFO cannot hang
+/// the open), at most [`MAX_USERS_FILE`] bytes (checked on the opened
+/// file, and reads stop there).
+fn open_users_file(file: &str) -> Result<impl std::io::Read, AdminError> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let error = |source| AdminError::Read { what: file.to_owned(), source };
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(file)
+        .map_err(error)?;
+    let meta = opened.metadata().map_err(error)?;
+    if !meta.is_file() {
+        return Err(error(std::io::Error::other("not a regular file")));
+    }
+    if meta.len() > MAX_USERS_FILE {
+        return Err(error(std::io::Error::other(format!("larger than {MAX_USERS_FILE} bytes"))));
+    }
+    Ok(std::io::Read::take(opened, MAX_USERS_FILE))
+}
 
 /// The accounts `who` names, each once, in the order first named; each
 /// name that matches no account is a `line N: no such account` in
@@ -245,7 +335,7 @@ fn resolve(state: &AppState, who: &Who, stdin: &mut dyn BufRead) -> Result<Accou
     let input: &mut dyn BufRead = if file == "-" {
         stdin
     } else {
-        opened = std::io::BufReader::new(std::fs::File::open(file).map_err(read_error)?);
+        opened = std::io::BufReader::new(open_users_file(file)?);
         &mut opened
     };
     let mut lines = secret::read::Lines::new(input, MAX_NAME_LINE);
@@ -255,13 +345,13 @@ fn resolve(state: &AppState, who: &Who, stdin: &mut dyn BufRead) -> Result<Accou
             Ok(Some(line)) => String::from_utf8_lossy(line).trim().to_owned(),
             Ok(None) => break,
             Err(secret::Error::LineTooLong { line, .. }) => {
-                found.unknown.push(format!("line {line}: no such account"));
+                found.unknown.push(format!("line {line}: too long"));
                 continue;
             }
             Err(secret::Error::Read(e)) => return Err(read_error(e)),
             Err(e) => return Err(read_error(std::io::Error::other(e))),
         };
-        if line.is_empty() || line.starts_with('#') {
+        if line.is_empty() || is_comment(&line) {
             continue;
         }
         let number = lines.line_number();

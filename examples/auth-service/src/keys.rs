@@ -158,10 +158,18 @@ pub fn load_or_create_keyring(
 /// A 32-byte service key stored in `service_keys` under `name`, sealed
 /// under the keyring with `aad`: opened, or generated, sealed and stored
 /// on first start (another process starting at once may win: whichever row
-/// exists is used). A key sealed under an older keyring key is re-sealed
-/// under the primary, so the old one can be disabled.
-fn sealed_service_key(db: &Db, keyring: &Keyring, name: &'static str, aad: &[u8]) -> Result<SecretSlice<u8>, KeyError> {
-    if db.call_blocking(|c| db::service_key(c, name))?.is_none() {
+/// exists is used). With [`Reseal::Yes`] (the server's start, `reseal`) a
+/// key sealed under an older keyring key is re-sealed under the primary,
+/// so the old one can be disabled; with [`Reseal::No`] (the other admin
+/// commands) nothing is written: a missing key is an error.
+fn sealed_service_key(
+    db: &Db,
+    keyring: &Keyring,
+    name: &'static str,
+    aad: &[u8],
+    reseal: Reseal,
+) -> Result<SecretSlice<u8>, KeyError> {
+    if reseal == Reseal::Yes && db.call_blocking(|c| db::service_key(c, name))?.is_none() {
         let mut key = guardrail::secret::Zeroizing::new([0u8; 32]);
         random::fill(key.as_mut_slice()).map_err(|_| KeyError::Crypto)?;
         let sealed = keyring.seal(key.as_slice(), aad).map_err(|_| KeyError::Crypto)?;
@@ -169,22 +177,41 @@ fn sealed_service_key(db: &Db, keyring: &Keyring, name: &'static str, aad: &[u8]
     }
     let sealed = db.call_blocking(|c| db::service_key(c, name))?.ok_or(KeyError::SealedKey(name))?;
     let opened = keyring.open(&sealed, aad).map_err(|_| KeyError::SealedKey(name))?;
-    if Keyring::sealed_key_id(&sealed) != Some(keyring.primary_id()) {
+    if reseal == Reseal::Yes && Keyring::sealed_key_id(&sealed) != Some(keyring.primary_id()) {
         let resealed = keyring.seal(opened.expose_secret(), aad).map_err(|_| KeyError::Crypto)?;
         db.call_blocking(|c| db::replace_service_key(c, name, &resealed))?;
     }
     Ok(SecretSlice::from(opened.expose_secret().to_vec()))
 }
 
+/// Whether loading a service key may write it: generate a missing one,
+/// re-seal one sealed under an older keyring key under the primary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reseal {
+    /// The server's start and the `reseal` command.
+    Yes,
+    /// The other admin commands: read only.
+    No,
+}
+
 /// The CSRF MAC key: opened from the database, or generated, sealed and
-/// stored on first start.
+/// stored on first start (re-sealed under the primary key, see [`Reseal`]).
 ///
 /// # Errors
 /// [`KeyError::SealedKey`] when the stored key does not open under this
 /// keyring, [`KeyError::Db`] when storage fails, [`KeyError::Crypto`] when
 /// a key cannot be generated or sealed.
 pub fn csrf_keyring(db: &Db, keyring: &Arc<Keyring>) -> Result<MacKeyring, KeyError> {
-    let key = sealed_service_key(db, keyring, CSRF_KEY_NAME, CSRF_KEY_AAD)?;
+    csrf_keyring_with(db, keyring, Reseal::Yes)
+}
+
+/// [`csrf_keyring`], re-sealing as `reseal` says.
+///
+/// # Errors
+/// As [`csrf_keyring`]; with [`Reseal::No`] a missing key is
+/// [`KeyError::SealedKey`].
+pub fn csrf_keyring_with(db: &Db, keyring: &Arc<Keyring>, reseal: Reseal) -> Result<MacKeyring, KeyError> {
+    let key = sealed_service_key(db, keyring, CSRF_KEY_NAME, CSRF_KEY_AAD, reseal)?;
     MacKeyring::from_key(1, &key).map_err(|_| KeyError::Crypto)
 }
 
@@ -216,7 +243,16 @@ pub struct CredentialKeys {
 /// keyring, [`KeyError::Db`] when storage fails, [`KeyError::Crypto`] when
 /// a key cannot be generated, sealed or derived.
 pub fn credential_keys(db: &Db, keyring: &Arc<Keyring>) -> Result<CredentialKeys, KeyError> {
-    let root = sealed_service_key(db, keyring, CREDENTIAL_ROOT_NAME, CREDENTIAL_ROOT_AAD)?;
+    credential_keys_with(db, keyring, Reseal::Yes)
+}
+
+/// [`credential_keys`], re-sealing as `reseal` says.
+///
+/// # Errors
+/// As [`credential_keys`]; with [`Reseal::No`] a missing root is
+/// [`KeyError::SealedKey`].
+pub fn credential_keys_with(db: &Db, keyring: &Arc<Keyring>, reseal: Reseal) -> Result<CredentialKeys, KeyError> {
+    let root = sealed_service_key(db, keyring, CREDENTIAL_ROOT_NAME, CREDENTIAL_ROOT_AAD, reseal)?;
     let purpose = |context: &[u8]| {
         let derived = hkdf::derive(&root, CREDENTIAL_SALT, context, 32).map_err(|_| KeyError::Crypto)?;
         DigestKey::new(&derived).map_err(|_| KeyError::Crypto)

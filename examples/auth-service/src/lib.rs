@@ -75,6 +75,10 @@ pub enum StartError {
     /// open-file limit allows).
     #[error("AUTH_SERVICE_MAX_CONNECTIONS: {0}")]
     Server(guardrail_axum::Error),
+    /// The lock file beside the database (`<AUTH_SERVICE_DB>.lock`) could
+    /// not be created or locked.
+    #[error("the lock file beside AUTH_SERVICE_DB: {0}")]
+    Lock(std::io::Error),
 }
 
 /// Opens the database and the keyring (creating either on first start)
@@ -93,10 +97,39 @@ pub fn build_state(config: &Config) -> Result<(Arc<app::AppState>, KeyringOrigin
     let db = db::Db::open(&config.db)?;
     let csrf = Csrf::new(keys::csrf_keyring(&db, &keyring)?);
     let credential = keys::credential_keys(&db, &keyring)?;
+    let hasher = hasher(config, &keyring);
+    // The steps that need the keys (rekeyed digests, bound hashes): the
+    // service serves nothing before the file is at the latest version.
+    let migration_keys =
+        db::MigrationKeys { hasher: &hasher, session: &credential.session, api_key: &credential.api_key };
+    db::finish_migrations(&db, &migration_keys)?;
+    Ok((Arc::new(assemble(config, db, keyring, hasher, csrf, &credential)?), origin))
+}
+
+/// The state an admin command works on: the keyring and the database
+/// (already opened, at the latest schema version) with the service keys
+/// loaded as `reseal` says — nothing migrated, and with [`keys::Reseal::No`]
+/// nothing written.
+///
+/// # Errors
+/// As [`build_state`].
+pub(crate) fn admin_state(
+    config: &Config,
+    keyring: Arc<guardrail::keys::Keyring>,
+    db: db::Db,
+    reseal: keys::Reseal,
+) -> Result<Arc<app::AppState>, StartError> {
+    let csrf = Csrf::new(keys::csrf_keyring_with(&db, &keyring, reseal)?);
+    let credential = keys::credential_keys_with(&db, &keyring, reseal)?;
+    let hasher = hasher(config, &keyring);
+    Ok(Arc::new(assemble(config, db, keyring, hasher, csrf, &credential)?))
+}
+
+fn hasher(config: &Config, keyring: &Arc<guardrail::keys::Keyring>) -> PasswordHasher {
     let mut hasher = PasswordHasher::with_limits(config.params, config.hash_limits)
         .caps(config.hash_caps)
         .login_floor(config.login_floor)
-        .with_pepper(Arc::clone(&keyring));
+        .with_pepper(Arc::clone(keyring));
     if config.accept_plaintext {
         tracing::warn!(
             "AUTH_SERVICE_ACCEPT_PLAINTEXT_NOOP: stored plaintext passwords verify (and are upgraded on login)"
@@ -109,14 +142,20 @@ pub fn build_state(config: &Config) -> Result<(Arc<app::AppState>, KeyringOrigin
         );
         hasher = hasher.accept_unbound_for_migration_only();
     }
-    // The steps that need the keys (rekeyed digests, bound hashes): the
-    // service serves nothing before the file is at the latest version.
-    let migration_keys =
-        db::MigrationKeys { hasher: &hasher, session: &credential.session, api_key: &credential.api_key };
-    db::finish_migrations(&db, &migration_keys)?;
+    hasher
+}
+
+fn assemble(
+    config: &Config,
+    db: db::Db,
+    keyring: Arc<guardrail::keys::Keyring>,
+    hasher: PasswordHasher,
+    csrf: Csrf,
+    credential: &keys::CredentialKeys,
+) -> Result<app::AppState, StartError> {
     let sessions = SessionConfig::new(config.session_ttl, config.session_idle.min(config.session_ttl))?;
     let prefix = &config.api_key_prefix;
-    let state = app::AppState {
+    Ok(app::AppState {
         hasher: Arc::new(hasher),
         policy: PasswordPolicy::single_factor().service_words(app::SERVICE_WORDS),
         csrf,
@@ -140,7 +179,7 @@ pub fn build_state(config: &Config) -> Result<(Arc<app::AppState>, KeyringOrigin
         account_changes: Limiter::per_minute(app::ACCOUNT_CHANGES_PER_MINUTE),
         ipv6_prefix: config.ipv6_prefix,
         limit_log: LogThrottle::new(Duration::from_secs(1)),
-        keyring: Arc::clone(&keyring),
+        keyring,
         reset: app::PasswordResets::new(
             credential.reset.clone(),
             config.reset_ttl,
@@ -151,8 +190,7 @@ pub fn build_state(config: &Config) -> Result<(Arc<app::AppState>, KeyringOrigin
         outbox_max_age: config.outbox_max_age,
         #[cfg(feature = "test-hooks")]
         hooks: None,
-    };
-    Ok((Arc::new(state), origin))
+    })
 }
 
 /// A running service.
@@ -165,6 +203,9 @@ pub struct Running {
     shutdown: oneshot::Sender<()>,
     server: JoinHandle<ShutdownReport>,
     maintenance: JoinHandle<()>,
+    /// The shared lock on `<db>.lock` (`admin::lock`): `rotate-key`
+    /// refuses while it is held. Released when this is dropped.
+    _lock: std::fs::File,
 }
 
 impl Running {
@@ -189,10 +230,17 @@ impl Running {
 /// all and per client, IPv6 by `ipv6_prefix`) and shutdown grace.
 ///
 /// # Errors
-/// What [`build_state`] refuses, [`StartError::Bind`] when the address
+/// [`StartError::Lock`] when the shared lock on `<AUTH_SERVICE_DB>.lock`
+/// (held while the service runs; `rotate-key` refuses while it is held)
+/// cannot be taken, what [`build_state`] refuses, [`StartError::Bind`] when the address
 /// cannot be listened on, [`StartError::Server`] when
 /// `AUTH_SERVICE_MAX_CONNECTIONS` does not fit in the open-file limit.
 pub async fn start(config: Config) -> Result<Running, StartError> {
+    let db_path = config.db.clone();
+    let lock = tokio::task::spawn_blocking(move || admin::lock::shared(&db_path))
+        .await
+        .map_err(|_| StartError::Lock(std::io::Error::other("the lock task failed")))?
+        .map_err(StartError::Lock)?;
     let (state, keyring_origin) = build_state(&config)?;
     let listener =
         TcpListener::bind(config.addr).await.map_err(|source| StartError::Bind { addr: config.addr, source })?;
@@ -214,7 +262,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let server = tokio::spawn(server);
     let maintenance = tokio::spawn(maintain(state));
     tracing::info!(target: "security", event = "sys_startup", %addr);
-    Ok(Running { addr, keyring_origin, shutdown, server, maintenance })
+    Ok(Running { addr, keyring_origin, shutdown, server, maintenance, _lock: lock })
 }
 
 async fn maintain(state: Arc<app::AppState>) {

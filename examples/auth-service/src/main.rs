@@ -25,6 +25,11 @@ fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // Before the settings are read: `--help` answers even when they are
+    // wrong (an unreadable AUTH_SERVICE_CONFIG).
+    if matches!(args.as_slice(), [one] if one == "--help" || one == "-h") {
+        return print_help();
+    }
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -36,7 +41,6 @@ fn main() -> ExitCode {
     match args.as_slice() {
         [] => serve(config),
         ["import-legacy", file] => import_legacy(&config, file),
-        ["--help" | "-h"] => print_help(),
         args => match admin::parse(args) {
             Some(Ok(command)) => run_admin(&config, &command),
             Some(Err(e)) => {

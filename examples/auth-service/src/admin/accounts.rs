@@ -1,29 +1,23 @@
 //! The commands about named accounts: `sessions count`, `sessions end`,
-//! `force-reset`, `api-keys list` and `api-keys revoke`.
+//! `force-reset` and `api-keys list` (`api-keys revoke`: `revoke.rs`).
 
-use std::{io::BufRead, time::Duration};
+use std::time::Duration;
 
-use guardrail::{
-    encode::log_line,
-    secret::{ExposeSecret, SecretString, Zeroizing},
-    token::{
-        api_key::{ApiKey, StoredApiKey},
-        random,
-    },
-};
+use guardrail::{encode::log_line, secret::Zeroizing, token::random};
 
 use super::{Accounts, AdminError, Report, rfc3339};
 use crate::{
     app::AppState,
-    db::{self, User},
-    keys,
+    db, keys,
     outbox::{self, Notice},
 };
 
 /// `sessions count`: `<username>\t<live>` per named account, or
 /// `live sessions: N` for `--all`.
 pub(super) fn count(state: &AppState, accounts: &Accounts, idle: Duration) -> Result<Report, AdminError> {
-    let key = keys::credential_keys(&state.db, &state.keyring).map_err(crate::StartError::from)?.session;
+    let key = keys::credential_keys_with(&state.db, &state.keyring, keys::Reseal::No)
+        .map_err(crate::StartError::from)?
+        .session;
     let idle = i64::try_from(idle.as_secs()).unwrap_or(i64::MAX);
     let now = db::now();
     let ids: Vec<(i64, String)> = accounts.users.iter().map(|u| (u.id, u.username.clone())).collect();
@@ -126,54 +120,5 @@ pub(super) fn list_keys(state: &AppState, accounts: &Accounts) -> Result<Report,
             report.out.push(format!("{}\t{}\t{name}\t{}\t{last}", user.username, key.id, rfc3339(key.created)));
         }
     }
-    Ok(report)
-}
-
-/// Longest API key line read from stdin, bytes.
-const MAX_KEY_LINE: usize = 1024;
-
-/// `api-keys revoke`: the key on stdin (never argv) → its lookup id → the
-/// row deleted and its owner told (`api_key_deleted`). The row is deleted
-/// when the lookup id matches; the report says whether the key also
-/// matched the stored digest (a mistyped key still names its row).
-pub(super) fn revoke(state: &AppState, prefix: &str, stdin: &mut dyn BufRead) -> Result<Report, AdminError> {
-    let mut report = Report::default();
-    let mut line = Zeroizing::new(String::new());
-    std::io::Read::take(stdin, MAX_KEY_LINE as u64)
-        .read_line(&mut line)
-        .map_err(|source| AdminError::Read { what: "stdin".into(), source })?;
-    let typed = SecretString::from(line.trim().to_owned());
-    let Ok(key) = ApiKey::parse(typed.expose_secret(), prefix) else {
-        report.err.push("no such API key".into());
-        report.incomplete = true;
-        return Ok(report);
-    };
-    let lookup = key.lookup_id();
-    let digest_key = keys::credential_keys(&state.db, &state.keyring).map_err(crate::StartError::from)?.api_key;
-    let keyring = state.keyring.clone();
-    let found = state.db.write_blocking(|tx| {
-        let Some((user_id, digest)) = db::admin::api_key_owner(tx, &lookup)? else { return Ok(None) };
-        let matched =
-            StoredApiKey::from_parts(&lookup, &digest).is_ok_and(|s| s.verify_keyed(&key, &digest_key).is_ok());
-        let Some(user) = db::user_by_id(tx, user_id)? else { return Ok(None) };
-        db::api_keys::delete(tx, &lookup, user_id)?;
-        outbox::notice(tx, &keyring, &user, Notice::ApiKeyDeleted { id: lookup.clone() })?;
-        Ok(Some((user, matched)))
-    })?;
-    let Some((user, matched)): Option<(User, bool)> = found else {
-        report.err.push("no such API key".into());
-        report.incomplete = true;
-        return Ok(report);
-    };
-    tracing::info!(target: "security", event = "authn_token_revoked", user_id = user.id, key_id = %lookup, reason = "admin", digest_matched = matched);
-    report.out.push(format!("revoked API key {lookup} of {}", user.username));
-    report.out.push(
-        if matched {
-            "the key matched its stored digest"
-        } else {
-            "the key did NOT match its stored digest (mistyped?): revoked by its lookup id"
-        }
-        .to_owned(),
-    );
     Ok(report)
 }
